@@ -1,0 +1,12 @@
+/* loop-64.S - a long-mode guest that never stops: "jmp ." jumps to itself.
+ * It makes no exits at all, so only an instruction budget, a step limit or the
+ * wall-clock timeout can end it (what the tests for those limits use). */
+#include "guest.h"
+
+KVMLAB_MODE("long")
+
+	.code64
+	.section .text.start, "ax", @progbits
+	.globl _start
+_start:
+	jmp _start		/* eb fe */

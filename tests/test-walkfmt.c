@@ -1,0 +1,271 @@
+/* test-walkfmt.c - page walks rendered as text and JSON, compared line by line. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pagewalk.h"
+#include "walkfmt.h"
+
+static int passed, failed;
+
+#define CHECK_EQ(actual, expected)                                                        \
+	do {                                                                               \
+		long long a_ = (long long)(actual), e_ = (long long)(expected);            \
+		if (a_ == e_) {                                                            \
+			passed++;                                                          \
+		} else {                                                                   \
+			failed++;                                                          \
+			fprintf(stderr, "%s:%d: %s: expected %lld, got %lld\n", __FILE__,  \
+				__LINE__, #actual, e_, a_);                                \
+		}                                                                          \
+	} while (0)
+
+#define CHECK_STR(actual, expected)                                                       \
+	do {                                                                               \
+		const char *a_ = (actual), *e_ = (expected);                               \
+		if (strcmp(a_, e_) == 0) {                                                 \
+			passed++;                                                          \
+		} else {                                                                   \
+			failed++;                                                          \
+			fprintf(stderr, "%s:%d: %s:\n  expected \"%s\"\n  got      \"%s\"\n", \
+				__FILE__, __LINE__, #actual, e_, a_);                      \
+		}                                                                          \
+	} while (0)
+
+/* Line n (from 0) of text, without its newline ("" past the end). */
+static const char *line(const char *text, int n)
+{
+	static char one[512];
+	const char *end;
+	size_t len;
+
+	while (n-- > 0 && text)
+		text = (text = strchr(text, '\n')) ? text + 1 : NULL;
+	if (!text)
+		return "";
+	end = strchr(text, '\n');
+	len = end ? (size_t)(end - text) : strlen(text);
+	if (len >= sizeof(one))
+		len = sizeof(one) - 1;
+	memcpy(one, text, len);
+	one[len] = '\0';
+	return one;
+}
+
+#define MEM_SIZE 0x800000u	/* 8 MiB: the example's 2 MiB page at 4 MiB is inside */
+
+static uint8_t *mem;
+static struct vmm_mem_view view;
+static char out[4096];
+
+static void put64(uint64_t addr, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		mem[addr + i] = (uint8_t)(v >> (8 * i));
+}
+
+static void put32(uint64_t addr, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		mem[addr + i] = (uint8_t)(v >> (8 * i));
+}
+
+/* The 4-level example: PML4 0x1fb000 -> PDPT 0x1fc000 -> PD 0x1fd000 [2] = 2 MiB at 4 MiB;
+ * and PML4 0x1000 [3] -> 0x2000 [5] -> 0x3000 [7] (read-only) -> PT 0x4000 [9] -> 0x77abc. */
+static void build(void)
+{
+	memset(mem, 0, MEM_SIZE);
+	put64(0x1fb000, 0x1fc003);
+	put64(0x1fc000, 0x1fd003);
+	put64(0x1fd010, 0x400083);
+	put64(0x1018, 0x2007);
+	put64(0x2028, 0x3007);
+	put64(0x3038, 0x4005);
+	put64(0x4048, 0x8000000000077067ull);
+}
+
+static void test_example(void)
+{
+	static const char text[] =
+		"linear 0x0000000000401234  (4-level paging, CR3=0x1fb000)\n"
+		"  PML4[  0] bits 47..39  @0x1fb000  entry 0x00000000001fc003  P RW        -> table 0x1fc000\n"
+		"  PDPT[  0] bits 38..30  @0x1fc000  entry 0x00000000001fd003  P RW        -> table 0x1fd000\n"
+		"  PD  [  2] bits 29..21  @0x1fd010  entry 0x0000000000400083  P RW PS     -> "
+		"2 MiB page 0x400000\n"
+		"  offset 0x1234 (bits 20..0)\n"
+		"= physical 0x0000000000401234  (writable, supervisor, executable)\n";
+	static const char json[] =
+		"{\"linear\":\"0x401234\",\"paging\":\"4-level\",\"cr3\":\"0x1fb000\",\"levels\":["
+		"{\"name\":\"PML4\",\"index\":0,\"bits\":[47,39],\"table\":\"0x1fb000\","
+		"\"entry_addr\":\"0x1fb000\",\"entry\":\"0x1fc003\",\"flags\":[\"P\",\"RW\"],\"leaf\":false},"
+		"{\"name\":\"PDPT\",\"index\":0,\"bits\":[38,30],\"table\":\"0x1fc000\","
+		"\"entry_addr\":\"0x1fc000\",\"entry\":\"0x1fd003\",\"flags\":[\"P\",\"RW\"],\"leaf\":false},"
+		"{\"name\":\"PD\",\"index\":2,\"bits\":[29,21],\"table\":\"0x1fd000\","
+		"\"entry_addr\":\"0x1fd010\",\"entry\":\"0x400083\",\"flags\":[\"P\",\"RW\",\"PS\"],"
+		"\"leaf\":true}],\"status\":\"ok\",\"fail_level\":-1,\"phys\":\"0x401234\","
+		"\"page_size\":2097152,\"writable\":true,\"user\":false,\"nx\":false}";
+	struct vmm_walk w;
+	int n;
+
+	build();
+	CHECK_EQ(vmm_walk(&view, VMM_PAGING_4LEVEL, 0x1fb000, NULL, 0x401234, &w), 0);
+	n = walkfmt_text(&w, out, sizeof(out));
+	CHECK_STR(out, text);
+	CHECK_EQ(n, (int)strlen(text));
+	n = walkfmt_json(&w, out, sizeof(out));
+	CHECK_STR(out, json);
+	CHECK_EQ(n, (int)strlen(json));
+
+	/* Exactly enough room, one byte short, none at all. */
+	CHECK_EQ(walkfmt_text(&w, out, strlen(text) + 1), (int)strlen(text));
+	CHECK_EQ(walkfmt_text(&w, out, strlen(text)), -ENOSPC);
+	CHECK_EQ(out[strlen(text) - 1], '\0');
+	CHECK_EQ(walkfmt_json(&w, out, 10), -ENOSPC);
+	CHECK_EQ(walkfmt_text(&w, out, 0), -ENOSPC);
+	CHECK_EQ(walkfmt_text(NULL, out, sizeof(out)), -EINVAL);
+	CHECK_EQ(walkfmt_json(&w, NULL, 10), -EINVAL);
+
+	/* The same page in 2 MiB of memory: the page lies beyond it. */
+	view.size = 0x200000;
+	CHECK_EQ(vmm_walk(&view, VMM_PAGING_4LEVEL, 0x1fb000, NULL, 0x401234, &w), 0);
+	walkfmt_text(&w, out, sizeof(out));
+	CHECK_STR(line(out, 6), "  note: beyond guest memory (size 0x200000)");
+	view.size = MEM_SIZE;
+}
+
+static void test_4k_and_failures(void)
+{
+	struct vmm_walk_opts o = { .nxe = false, .pse = true, .maxphyaddr = 52 };
+	struct vmm_walk w;
+
+	build();
+	vmm_walk(&view, VMM_PAGING_4LEVEL, 0x1000, NULL, 0x18140e09abcull, &w);
+	walkfmt_text(&w, out, sizeof(out));
+	CHECK_STR(line(out, 0), "linear 0x0000018140e09abc  (4-level paging, CR3=0x1000)");
+	CHECK_STR(line(out, 3),
+		  "  PD  [  7] bits 29..21  @0x3038    entry 0x0000000000004005  P US        -> table 0x4000");
+	CHECK_STR(line(out, 4),
+		  "  PT  [  9] bits 20..12  @0x4048    entry 0x8000000000077067  P RW US A D NX -> "
+		  "4 KiB page 0x77000");
+	CHECK_STR(line(out, 5), "  offset 0xabc (bits 11..0)");
+	CHECK_STR(line(out, 6), "= physical 0x0000000000077abc  (read-only, user, no-execute)");
+	CHECK_STR(line(out, 7), "");
+
+	/* Not present at the PD. */
+	put64(0x3038, 0x4004);
+	vmm_walk(&view, VMM_PAGING_4LEVEL, 0x1000, NULL, 0x18140e09abcull, &w);
+	walkfmt_text(&w, out, sizeof(out));
+	CHECK_STR(line(out, 3), "  PD  [  7] bits 29..21  @0x3038    entry 0x0000000000004004  US");
+	CHECK_STR(line(out, 4), "  stops at PD[7]: not present (P=0)");
+	CHECK_STR(line(out, 5), "");
+	walkfmt_json(&w, out, sizeof(out));
+	CHECK_STR(strstr(out, "],\"status\""),
+		  "],\"status\":\"not_present\",\"fail_level\":2,\"phys\":null,\"page_size\":null,"
+		  "\"writable\":null,\"user\":null,\"nx\":null}");
+
+	/* NX without EFER.NXE: a reserved bit. */
+	put64(0x3038, 0x8000000000004005ull);
+	vmm_walk_ex(&view, VMM_PAGING_4LEVEL, 0x1000, NULL, 0x18140e09abcull, &o, &w);
+	walkfmt_text(&w, out, sizeof(out));
+	CHECK_STR(line(out, 3), "  PD  [  7] bits 29..21  @0x3038    entry 0x8000000000004005  P US NX");
+	CHECK_STR(line(out, 4), "  stops at PD[7]: reserved bit set (bit 63)");
+	walkfmt_json(&w, out, sizeof(out));
+	CHECK_EQ(strstr(out, "\"status\":\"reserved\",\"fail_level\":2,"
+			"\"reserved\":\"0x8000000000000000\",") != NULL, 1);
+	put64(0x3038, 0x60e5);	/* PS with bits 13 and 14 set: reserved in a 2 MiB PDE */
+	vmm_walk(&view, VMM_PAGING_4LEVEL, 0x1000, NULL, 0x18140e09abcull, &w);
+	walkfmt_text(&w, out, sizeof(out));
+	CHECK_STR(line(out, 4), "  stops at PD[7]: reserved bits set (bit 13, bit 14)");
+
+	/* A table past the end of memory. */
+	put64(0x3038, 0x7ff007);
+	view.size = 0x200000;
+	vmm_walk(&view, VMM_PAGING_4LEVEL, 0x1000, NULL, 0x18140e09abcull, &w);
+	walkfmt_text(&w, out, sizeof(out));
+	CHECK_STR(line(out, 3),
+		  "  PD  [  7] bits 29..21  @0x3038    entry 0x00000000007ff007  P RW US     -> table 0x7ff000");
+	CHECK_STR(line(out, 4), "  PT  [  9] bits 20..12  @0x7ff048  entry (outside guest memory)");
+	CHECK_STR(line(out, 5),
+		  "  stops at PT[9]: entry at 0x7ff048 is outside guest memory (size 0x200000)");
+	walkfmt_json(&w, out, sizeof(out));
+	CHECK_EQ(strstr(out, "\"entry_addr\":\"0x7ff048\",\"entry\":null,\"flags\":[],\"leaf\":false}],"
+			"\"status\":\"outside_memory\",\"fail_level\":3,") != NULL, 1);
+	view.size = MEM_SIZE;
+
+	/* Non-canonical. */
+	vmm_walk(&view, VMM_PAGING_4LEVEL, 0x1000, NULL, 0x0000800000000000ull, &w);
+	walkfmt_text(&w, out, sizeof(out));
+	CHECK_STR(out, "linear 0x0000800000000000  (4-level paging, CR3=0x1000)\n"
+		  "  stops: non-canonical address (bits 63..47 must all equal bit 47)\n");
+	walkfmt_json(&w, out, sizeof(out));
+	CHECK_STR(out, "{\"linear\":\"0x800000000000\",\"paging\":\"4-level\",\"cr3\":\"0x1000\","
+		  "\"levels\":[],\"status\":\"noncanonical\",\"fail_level\":-1,\"phys\":null,"
+		  "\"page_size\":null,\"writable\":null,\"user\":null,\"nx\":null}");
+}
+
+static void test_other_modes(void)
+{
+	struct vmm_walk w;
+
+	vmm_walk(&view, VMM_PAGING_NONE, 0, NULL, 0x1234, &w);
+	CHECK_EQ(walkfmt_text(&w, out, sizeof(out)), 53);
+	CHECK_STR(out, "linear 0x00001234 = physical 0x00001234 (paging off)\n");
+	walkfmt_json(&w, out, sizeof(out));
+	CHECK_STR(out, "{\"linear\":\"0x1234\",\"paging\":\"none\",\"cr3\":\"0x0\",\"levels\":[],"
+		  "\"status\":\"ok\",\"fail_level\":-1,\"phys\":\"0x1234\",\"page_size\":0,"
+		  "\"writable\":true,\"user\":true,\"nx\":false}");
+
+	/* 32-bit, PSE-36: a 4 MiB page at 0x12_00c00000. */
+	memset(mem, 0, MEM_SIZE);
+	put32(0x10c00, 0x00c24083);
+	vmm_walk(&view, VMM_PAGING_32, 0x10000, NULL, 0xc0123456, &w);
+	walkfmt_text(&w, out, sizeof(out));
+	CHECK_STR(line(out, 0), "linear 0xc0123456  (32-bit paging, CR3=0x10000)");
+	CHECK_STR(line(out, 1),
+		  "  PD  [768] bits 31..22  @0x10c00   entry 0x00c24083  P RW PS     -> 4 MiB page 0x1200c00000");
+	CHECK_STR(line(out, 2), "  offset 0x123456 (bits 21..0)");
+	CHECK_STR(line(out, 3), "= physical 0x0000001200d23456  (writable, supervisor, executable)");
+	CHECK_STR(line(out, 4), "  note: beyond guest memory (size 0x800000)");
+
+	/* PAE: the PDPTE shows only P, and sends the walk on to a table. */
+	put64(0x20030, 0x21001);
+	put64(0x21010, 0x600087);
+	vmm_walk(&view, VMM_PAGING_PAE, 0x20020, NULL, 0x80401234, &w);
+	walkfmt_text(&w, out, sizeof(out));
+	CHECK_STR(line(out, 0), "linear 0x80401234  (PAE paging, CR3=0x20020)");
+	CHECK_STR(line(out, 1),
+		  "  PDPT[  2] bits 31..30  @0x20030   entry 0x0000000000021001  P           -> table 0x21000");
+	CHECK_STR(line(out, 2),
+		  "  PD  [  2] bits 29..21  @0x21010   entry 0x0000000000600087  P RW US PS  -> "
+		  "2 MiB page 0x600000");
+	CHECK_STR(line(out, 4), "= physical 0x00601234  (writable, user, executable)");
+
+	/* A corrupt walk (nlevels out of range, no names) is rendered without crashing. */
+	memset(&w, 0, sizeof(w));
+	w.paging = VMM_PAGING_4LEVEL;
+	w.nlevels = 99;
+	w.fail_level = 42;
+	w.status = VMM_WALK_NOT_PRESENT;
+	CHECK_EQ(walkfmt_text(&w, out, sizeof(out)) > 0, 1);
+	CHECK_STR(line(out, 6), "  stops: not present");
+	CHECK_EQ(walkfmt_json(&w, out, sizeof(out)) > 0, 1);
+}
+
+int main(void)
+{
+	mem = calloc(1, MEM_SIZE);
+	if (!mem) {
+		fprintf(stderr, "out of memory\n");
+		return 1;
+	}
+	view.base = mem;
+	view.size = MEM_SIZE;
+	test_example();
+	test_4k_and_failures();
+	test_other_modes();
+	free(mem);
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,62 @@
+/* cmd_probe.c - `kvmlab probe`: what this host's KVM can do. */
+#include <stdio.h>
+#include <string.h>
+
+#include "command.h"
+#include "error.h"
+#include "probe.h"
+#include "session.h"
+#include "vm.h"
+
+static int probe_main(int argc, char **argv)
+{
+	static const struct {
+		unsigned bit;
+		const char *name, *use;
+	} caps[] = {
+		{ VMM_CAP_SYNC_REGS, "SYNC_REGS", "registers in kvm_run, no ioctl per step" },
+		{ VMM_CAP_GUEST_DEBUG, "SET_GUEST_DEBUG", "single-step and breakpoints" },
+		{ VMM_CAP_BLOCKIRQ, "GUESTDBG_BLOCKIRQ", "no interrupts injected while stepping" },
+		{ VMM_CAP_IMMEDIATE_EXIT, "IMMEDIATE_EXIT", "the --timeout safety net" },
+		{ VMM_CAP_SREGS2, "SREGS2", "PAE PDPTRs for page walks" },
+		{ VMM_CAP_TSS_ADDR, "SET_TSS_ADDR", "real mode on Intel" },
+		{ VMM_CAP_READONLY_MEM, "READONLY_MEM", "read-only guest memory" },
+	};
+	struct vmm_probe p;
+	const char *dev = argc > 2 && strcmp(argv[1], "--dev") == 0 ? argv[2] : NULL;
+	int ret, nbad = 0;
+
+	if (cli_wants_help(&cmd_probe, argc, argv))
+		return 0;
+	if (argc > 1 && !dev)
+		return cli_error(EXIT_USAGE, "probe: unknown argument '%s' (see kvmlab probe --help)", argv[1]);
+	ret = vmm_probe(dev, &p);
+	if (ret < 0)
+		return session_fail(ret, NULL);
+	printf("KVM API version %d, backend %s\n\ncapabilities:\n", p.api_version, p.backend);
+	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++)
+		printf("  %-3s %-18s %s\n", p.caps & caps[i].bit ? "yes" : "no", caps[i].name, caps[i].use);
+	printf("\nmodes (a one-instruction guest set up by the VMM):\n");
+	for (int m = 0; m < VMM_MODE__COUNT; m++) {
+		printf("  %-3s %-10s %s\n", p.mode_ok[m] ? "yes" : "no", vmm_mode_name(m),
+		       p.mode_ok[m] ? "runs" : p.why[m]);
+		nbad += !p.mode_ok[m];
+	}
+	if (!p.mode_ok[VMM_MODE_PAGED32] && !p.mode_ok[VMM_MODE_PAE])
+		printf("\n32-bit paging (paged32 and PAE) cannot run on this host: its KVM backend (%s) "
+		       "shuts such a guest down before its first instruction; real, protected and long "
+		       "mode work.\n", p.backend);
+	else if (nbad)
+		printf("\nSome modes cannot run on this host (see above).\n");
+	return 0;
+}
+
+const struct command cmd_probe = {
+	.name = "probe",
+	.summary = "show what this host's KVM supports, and which modes run here",
+	.help =
+	"usage: kvmlab probe [--dev PATH]\n\n"
+	"Opens /dev/kvm (or PATH), lists the capabilities kvmlab uses and, for each start\n"
+	"mode, runs a one-instruction guest to see whether this host can run it.\n",
+	.main = probe_main,
+};

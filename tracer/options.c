@@ -1,0 +1,153 @@
+/* options.c - parsing the options shared by the guest-running commands. */
+#include "options.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "command.h"
+#include "vm.h"
+
+enum {
+	OPT_MODE = 0x100, OPT_MEM, OPT_FLAT, OPT_SMALL, OPT_MAX_EXITS, OPT_TIMEOUT,
+	OPT_IOCTLS, OPT_DEV, OPT_HYPERCALLS,
+};
+
+const char vm_opts_help[] =
+	"Guest options:\n"
+	"  GUEST                 a built-in guest name (hello, boot, loop, ...) or a file path\n"
+	"  -m, --mode MODE       start mode: real, protected, paged32, pae or long\n"
+	"                        (default: the mode the guest names, else long for ELF64,\n"
+	"                        protected for ELF32 and real for flat images)\n"
+	"      --mem SIZE        guest memory, e.g. 2M, 512K, 1G (default 2M)\n"
+	"      --flat ADDR       load GUEST as a raw binary at guest address ADDR\n"
+	"      --4k-pages        long mode: map memory with 4 KiB pages (default 2 MiB)\n"
+	"      --max-exits N     stop after N VM exits\n"
+	"      --timeout MS      stop after MS milliseconds of wall-clock time\n"
+	"      --hypercalls MAP  port map, e.g. print8=0x500,print32=0x501 (see README)\n"
+	"      --show-ioctls     log every KVM ioctl, decoded, to stderr\n"
+	"      --dev PATH        KVM device (default /dev/kvm)\n";
+
+int parse_u64(const char *what, const char *text, uint64_t *out)
+{
+	char *end;
+
+	errno = 0;
+	if (!text || !*text || *text == '-') {
+		cli_error(EXIT_USAGE, "%s: '%s' is not a number", what, text ? text : "");
+		return -1;
+	}
+	*out = strtoull(text, &end, 0);
+	if (errno || *end) {
+		cli_error(EXIT_USAGE, "%s: '%s' is not a number (decimal, or hex with 0x)", what, text);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_shared(int opt, const char *arg, struct vm_opts *o)
+{
+	uint64_t v;
+
+	switch (opt) {
+	case 'm':
+	case OPT_MODE:
+		if (vmm_mode_parse(arg, &o->mode) < 0) {
+			cli_error(EXIT_USAGE, "unknown mode '%s': use real, protected, paged32, pae or long", arg);
+			return -1;
+		}
+		o->mode_set = true;
+		return 0;
+	case OPT_MEM:
+		if (vmm_parse_size(arg, &o->mem) < 0) {
+			cli_error(EXIT_USAGE, "--mem: '%s' is not a size (try 2M, 512K or 1G)", arg);
+			return -1;
+		}
+		return 0;
+	case OPT_FLAT:
+		o->flat = true;
+		return parse_u64("--flat", arg, &o->flat_addr);
+	case OPT_SMALL:
+		o->small_pages = true;
+		return 0;
+	case OPT_MAX_EXITS:
+		return parse_u64("--max-exits", arg, &o->max_exits);
+	case OPT_TIMEOUT:
+		if (parse_u64("--timeout", arg, &v) < 0)
+			return -1;
+		if (v == 0 || v > 86400000) {
+			cli_error(EXIT_USAGE, "--timeout: %s ms is out of range (1 to 86400000)", arg);
+			return -1;
+		}
+		o->timeout_ms = (unsigned)v;
+		return 0;
+	case OPT_IOCTLS:
+		o->show_ioctls = true;
+		return 0;
+	case OPT_DEV:
+		o->dev = arg;
+		return 0;
+	case OPT_HYPERCALLS:
+		o->hypercalls = arg;
+		return 0;
+	}
+	return 1;
+}
+
+int vm_opts_parse(int argc, char **argv, struct vm_opts *o, const struct option *extra,
+		  const char *extra_short, extra_opt_fn fn, void *ctx)
+{
+	static const struct option shared[] = {
+		{ "mode", required_argument, NULL, OPT_MODE },
+		{ "mem", required_argument, NULL, OPT_MEM },
+		{ "flat", required_argument, NULL, OPT_FLAT },
+		{ "4k-pages", no_argument, NULL, OPT_SMALL },
+		{ "max-exits", required_argument, NULL, OPT_MAX_EXITS },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "show-ioctls", no_argument, NULL, OPT_IOCTLS },
+		{ "dev", required_argument, NULL, OPT_DEV },
+		{ "hypercalls", required_argument, NULL, OPT_HYPERCALLS },
+	};
+	enum { NSHARED = sizeof(shared) / sizeof(shared[0]) };
+	struct option all[NSHARED + 32];
+	char shortopts[64];
+	size_t n = 0;
+	int opt;
+
+	memset(o, 0, sizeof(*o));
+	o->mem = VMM_MEM_DEFAULT;
+	memcpy(all, shared, sizeof(shared));
+	while (extra && extra[n].name && n < 31) {
+		all[NSHARED + n] = extra[n];
+		n++;
+	}
+	memset(&all[NSHARED + n], 0, sizeof(all[0]));
+	snprintf(shortopts, sizeof(shortopts), "m:%s", extra_short ? extra_short : "");
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, shortopts, all, NULL)) != -1) {
+		int r;
+
+		if (opt == '?' || opt == ':') {
+			cli_error(EXIT_USAGE, "%s: unknown option or missing value '%s' (see %s --help)",
+				  argv[0], argv[optind - 1], argv[0]);
+			return -1;
+		}
+		r = parse_shared(opt, optarg, o);
+		if (r < 0)
+			return -1;
+		if (r > 0 && (!fn || fn(opt, optarg, ctx) < 0))
+			return -1;
+	}
+	if (optind >= argc) {
+		cli_error(EXIT_USAGE, "%s: no guest given (try: kvmlab %s hello)", argv[0], argv[0]);
+		return -1;
+	}
+	if (optind + 1 < argc) {
+		cli_error(EXIT_USAGE, "%s: one guest at a time ('%s' is extra)", argv[0], argv[optind + 1]);
+		return -1;
+	}
+	o->guest = argv[optind];
+	return 0;
+}

@@ -1,0 +1,238 @@
+/* session.c - from command-line options to a guest ready to run, and how its run ended. */
+#include "session.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "command.h"
+#include "error.h"
+#include "log.h"
+#include "probe.h"
+#include "run.h"
+
+static int mode_bits(enum vmm_mode m)
+{
+	return m == VMM_MODE_REAL ? 16 : m == VMM_MODE_LONG ? 64 : 32;
+}
+
+/* Try NAME-BITS (when a mode is given) or NAME, NAME-64, NAME-32, NAME-16 in dir. */
+static int try_dir(const char *dir, const char *name, const struct vm_opts *o, char *path, size_t len)
+{
+	int bits[4], n = 0;
+
+	if (o->mode_set)
+		bits[n++] = mode_bits(o->mode);
+	bits[n++] = 0;
+	if (!o->mode_set) {
+		bits[n++] = 64;
+		bits[n++] = 32;
+		bits[n++] = 16;
+	}
+	for (int i = 0; i < n; i++) {
+		if (bits[i])
+			snprintf(path, len, "%s/%s-%d", dir, name, bits[i]);
+		else
+			snprintf(path, len, "%s/%s", dir, name);
+		if (access(path, R_OK) == 0)
+			return 0;
+	}
+	return -ENOENT;
+}
+
+int session_find_guest(const char *name, const struct vm_opts *o, char *path, size_t len)
+{
+	char exe[PATH_MAX], dir[PATH_MAX + 16];
+	const char *env = getenv("KVMLAB_GUESTS");
+	ssize_t n;
+
+	if (strchr(name, '/') || access(name, F_OK) == 0 || o->flat) {
+		snprintf(path, len, "%s", name);
+		return 0;
+	}
+	if (env && try_dir(env, name, o, path, len) == 0)
+		return 0;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		*strrchr(exe, '/') = '\0';
+		snprintf(dir, sizeof(dir), "%s/guests", exe); /* the build tree */
+		if (try_dir(dir, name, o, path, len) == 0)
+			return 0;
+	}
+	if (try_dir(KVMLAB_GUESTDIR, name, o, path, len) == 0)
+		return 0;
+	return vmm_fail(-ENOENT, "no guest named '%s': give a file path, or one of the built-in "
+			"guests (kvmlab run --help lists them)", name);
+}
+
+int session_fail(int err, const char *what)
+{
+	const char *detail = vmm_last_error();
+
+	if (!*detail)
+		detail = strerror(-err);
+	if (err == -ENOENT && strstr(detail, "/dev/"))
+		return cli_error(EXIT_HOST, "%s", detail);
+	if (err == -EACCES && strstr(detail, "permission"))
+		return cli_error(EXIT_HOST, "%s", detail);
+	return cli_error(EXIT_LOAD, "%s%s%s", what ? what : "", what ? ": " : "", detail);
+}
+
+int session_open(struct session *s, const struct vm_opts *o, vmm_console_sink sink, void *ctx)
+{
+	int ret;
+
+	memset(s, 0, sizeof(*s));
+	s->vm.kvm_fd = s->vm.vm_fd = s->vcpu.fd = -1;
+	vmm_log_enable(VMM_LOG_IOCTL, o->show_ioctls);
+	vmm_clear_error();
+	ret = session_find_guest(o->guest, o, s->path, sizeof(s->path));
+	if (ret < 0)
+		return session_fail(ret, NULL);
+	ret = vmm_vm_create(&s->vm, o->dev, o->mem);
+	if (ret < 0)
+		return session_fail(ret, NULL);
+	ret = vmm_vcpu_create(&s->vcpu, &s->vm);
+	if (ret < 0) {
+		ret = cli_error(EXIT_HOST, "%s", vmm_last_error());
+		goto fail;
+	}
+	ret = vmm_console_attach(&s->con, &s->vm.pio, VMM_CONSOLE_PORT, sink, ctx);
+	vmm_hc_init(&s->hc, &s->vcpu, sink, ctx);
+	if (ret == 0 && o->hypercalls)
+		ret = vmm_hc_parse_map(&s->hc, o->hypercalls);
+	if (ret == 0)
+		ret = vmm_hc_attach(&s->hc, &s->vm.pio);
+	if (ret < 0) {
+		ret = cli_error(EXIT_USAGE, "%s", vmm_last_error());
+		goto fail;
+	}
+	ret = o->flat ? vmm_load_flat(&s->vm, s->path, o->flat_addr, &s->img)
+		      : vmm_load_elf(&s->vm, s->path, &s->img);
+	if (ret < 0) {
+		ret = cli_error(EXIT_LOAD, "%s", vmm_last_error());
+		goto fail;
+	}
+	s->mode = o->mode_set ? o->mode
+		: s->img.has_mode ? s->img.mode
+		: s->img.elf_class == 64 ? VMM_MODE_LONG
+		: s->img.elf_class == 32 ? VMM_MODE_PROTECTED : VMM_MODE_REAL;
+	ret = vmm_mode_setup(&s->vcpu, s->mode, &s->img, o->small_pages, &s->layout);
+	if (ret < 0) {
+		ret = cli_error(EXIT_LOAD, "%s: %s", s->path, vmm_last_error());
+		goto fail;
+	}
+	return 0;
+fail:
+	session_close(s);
+	return ret;
+}
+
+void session_close(struct session *s)
+{
+	if (s->vcpu.vm)
+		vmm_vcpu_destroy(&s->vcpu);
+	vmm_vm_destroy(&s->vm);
+}
+
+static void print_cregs(FILE *f, const struct kvm_sregs *sr)
+{
+	fprintf(f, "CR0=0x%llx CR3=0x%llx CR4=0x%llx EFER=0x%llx",
+		(unsigned long long)sr->cr0, (unsigned long long)sr->cr3,
+		(unsigned long long)sr->cr4, (unsigned long long)sr->efer);
+}
+
+/* A triple fault right at the start of a paged32/PAE run is the host's limit if the probe agrees. */
+static bool host_cannot(struct session *s)
+{
+	char why[160];
+
+	if (s->mode != VMM_MODE_PAGED32 && s->mode != VMM_MODE_PAE)
+		return false;
+	return vmm_probe_mode(NULL, s->mode, why, sizeof(why)) == 0;
+}
+
+int session_report(struct session *s, enum vmm_stop stop, int err)
+{
+	struct kvm_run *run = s->vcpu.run;
+	const struct kvm_sregs *sr = &s->vcpu.sregs;
+	const struct kvm_regs *r = &s->vcpu.regs;
+	const char *mode;
+	const uint8_t *at400;
+
+	if (err < 0)
+		return cli_error(EXIT_HOST, "%s", vmm_last_error());
+	if (vmm_vcpu_load(&s->vcpu) < 0)
+		return cli_error(EXIT_HOST, "%s", vmm_last_error());
+	mode = vmm_cpu_mode_name(vmm_cpu_mode(sr));
+	switch (stop) {
+	case VMM_STOP_HLT:
+		at400 = vmm_vm_gpa(&s->vm, 0x400, 1);
+		fprintf(stderr, "kvmlab: halted in %s mode, RAX=%llu (0x%llx), RIP=0x%llx, [0x400]=%u, "
+			"%llu exits\n", mode, (unsigned long long)r->rax, (unsigned long long)r->rax,
+			(unsigned long long)r->rip, at400 ? *at400 : 0,
+			(unsigned long long)s->vcpu.stats.total);
+		return EXIT_HALTED;
+	case VMM_STOP_SHUTDOWN:
+		if (host_cannot(s))
+			return cli_error(EXIT_HOST, "%s", vmm_probe_limitation(s->mode));
+		fprintf(stderr, "kvmlab: the guest triple-faulted (KVM_EXIT_SHUTDOWN: an exception "
+			"it could not handle, then a fault delivering that) at RIP=0x%llx in %s mode; ",
+			(unsigned long long)r->rip, mode);
+		print_cregs(stderr, sr);
+		fprintf(stderr, " IDTR=0x%llx/%u\n", (unsigned long long)sr->idt.base, sr->idt.limit);
+		return EXIT_FAULT;
+	case VMM_STOP_INTERNAL_ERROR:
+		fprintf(stderr, "kvmlab: KVM could not continue the guest (KVM_EXIT_INTERNAL_ERROR, "
+			"suberror %u%s) at RIP=0x%llx in %s mode; ", run->internal.suberror,
+			run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION ? ": instruction emulation failed" :
+			run->internal.suberror == KVM_INTERNAL_ERROR_SIMUL_EX ? ": exception while delivering an exception" :
+			run->internal.suberror == KVM_INTERNAL_ERROR_DELIVERY_EV ? ": event delivery failed" : "",
+			(unsigned long long)r->rip, mode);
+		print_cregs(stderr, sr);
+		for (unsigned i = 0; i < run->internal.ndata && i < 16; i++)
+			fprintf(stderr, "%s0x%llx", i ? " " : " data: ", (unsigned long long)run->internal.data[i]);
+		fputc('\n', stderr);
+		return EXIT_FAULT;
+	case VMM_STOP_FAIL_ENTRY:
+		fprintf(stderr, "kvmlab: KVM could not enter the guest (KVM_EXIT_FAIL_ENTRY, hardware "
+			"reason 0x%llx) in %s mode; ", (unsigned long long)
+			run->fail_entry.hardware_entry_failure_reason, mode);
+		print_cregs(stderr, sr);
+		fputc('\n', stderr);
+		return EXIT_FAULT;
+	case VMM_STOP_EXIT_LIMIT:
+	case VMM_STOP_TIMEOUT:
+	case VMM_STOP_STEP_LIMIT:
+		fprintf(stderr, "kvmlab: %s: the guest was still running, in %s mode at RIP=0x%llx, "
+			"after %llu exits\n", vmm_stop_name(stop), mode, (unsigned long long)r->rip,
+			(unsigned long long)s->vcpu.stats.total);
+		return EXIT_LIMIT;
+	case VMM_STOP_DEVICE:
+		fprintf(stderr, "kvmlab: stopped at RIP=0x%llx in %s mode: %s\n",
+			(unsigned long long)r->rip, mode, vmm_last_error());
+		return EXIT_FAULT;
+	default:
+		fprintf(stderr, "kvmlab: stopped on an exit kvmlab does not handle (%s) at RIP=0x%llx "
+			"in %s mode\n", vmm_kvm_exit_reason_name(run->exit_reason),
+			(unsigned long long)r->rip, mode);
+		return EXIT_FAULT;
+	}
+}
+
+void session_print_stats(struct session *s, FILE *f)
+{
+	const struct vmm_exit_stats *st = &s->vcpu.stats;
+
+	fprintf(f, "exits by type:\n");
+	for (int e = 0; e < VMM_EXIT__COUNT; e++)
+		if (st->count[e])
+			fprintf(f, "  %-15s %llu\n", vmm_exit_name(e), (unsigned long long)st->count[e]);
+	fprintf(f, "  %-15s %llu\n", "total", (unsigned long long)st->total);
+	fprintf(f, "start mode:  %s\nfinal mode:  %s\nfinal RIP:   0x%llx\nfinal RAX:   0x%llx\n",
+		vmm_mode_name(s->mode), vmm_cpu_mode_name(vmm_cpu_mode(&s->vcpu.sregs)),
+		(unsigned long long)s->vcpu.regs.rip, (unsigned long long)s->vcpu.regs.rax);
+}

@@ -1,0 +1,43 @@
+/* session.h - a guest ready to run: VM, vCPU, console, image and start mode from vm_opts. */
+#pragma once
+
+#include <limits.h>
+#include <stdio.h>
+
+#include "console.h"
+#include "hypercall.h"
+#include "loader.h"
+#include "mode.h"
+#include "options.h"
+#include "run.h"
+#include "vcpu.h"
+#include "vm.h"
+
+struct session {
+	struct vmm_vm vm;
+	struct vmm_vcpu vcpu;
+	struct vmm_console con;
+	struct vmm_image img;
+	struct vmm_layout layout;
+	enum vmm_mode mode;            /* the start mode */
+	struct vmm_hc hc;              /* the hypercall ports */
+	char path[PATH_MAX];           /* the guest file actually loaded */
+};
+
+/* Find a guest by path or built-in name (hello -> hello-64 for long mode, ...) into path. */
+int session_find_guest(const char *name, const struct vm_opts *o, char *path, size_t len);
+
+/* Build everything; console output goes to sink (NULL: stdout). Exit status on failure, message printed. */
+int session_open(struct session *s, const struct vm_opts *o, vmm_console_sink sink, void *ctx);
+
+/* Tear down. */
+void session_close(struct session *s);
+
+/* Exit status and message for a failed vmm call (EXIT_HOST for KVM trouble, else EXIT_LOAD). */
+int session_fail(int err, const char *what);
+
+/* One line on how the run ended ("halted in long mode, RAX=42 ..."); returns the exit status. */
+int session_report(struct session *s, enum vmm_stop stop, int err);
+
+/* Print exits by type and the final state (--stats). */
+void session_print_stats(struct session *s, FILE *f);

@@ -1,0 +1,43 @@
+/* exits.c - names of exit kinds and of KVM's raw exit reasons. */
+#include "exits.h"
+
+#include <linux/kvm.h>
+#include <stdio.h>
+
+static const char *const exit_names[VMM_EXIT__COUNT] = {
+	[VMM_EXIT_IO_IN] = "IO in",
+	[VMM_EXIT_IO_OUT] = "IO out",
+	[VMM_EXIT_MMIO_READ] = "MMIO read",
+	[VMM_EXIT_MMIO_WRITE] = "MMIO write",
+	[VMM_EXIT_HLT] = "HLT",
+	[VMM_EXIT_DEBUG] = "debug",
+	[VMM_EXIT_SHUTDOWN] = "shutdown",
+	[VMM_EXIT_FAIL_ENTRY] = "fail entry",
+	[VMM_EXIT_INTERNAL_ERROR] = "internal error",
+	[VMM_EXIT_INTR] = "interrupted",
+	[VMM_EXIT_OTHER] = "other",
+};
+
+const char *vmm_exit_name(enum vmm_exit e)
+{
+	return (unsigned)e < VMM_EXIT__COUNT ? exit_names[e] : "?";
+}
+
+#define REASON(r) [KVM_EXIT_##r] = "KVM_EXIT_" #r
+
+static const char *const reasons[] = {
+	REASON(UNKNOWN), REASON(EXCEPTION), REASON(IO), REASON(HYPERCALL),
+	REASON(DEBUG), REASON(HLT), REASON(MMIO), REASON(IRQ_WINDOW_OPEN),
+	REASON(SHUTDOWN), REASON(FAIL_ENTRY), REASON(INTR), REASON(SET_TPR),
+	REASON(TPR_ACCESS), REASON(NMI), REASON(INTERNAL_ERROR), REASON(SYSTEM_EVENT),
+};
+
+const char *vmm_kvm_exit_reason_name(uint32_t reason)
+{
+	static _Thread_local char buf[32];
+
+	if (reason < sizeof(reasons) / sizeof(reasons[0]) && reasons[reason])
+		return reasons[reason];
+	snprintf(buf, sizeof(buf), "KVM_EXIT_%u", reason);
+	return buf;
+}

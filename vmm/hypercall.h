@@ -1,0 +1,59 @@
+/* hypercall.h - hypercalls over port I/O: one port per call, a configurable port map. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "console.h"
+
+struct vmm_vcpu;
+struct vmm_hc;
+
+enum vmm_hc_id {
+	VMM_HC_PRINT8,          /* OUT byte: print it as a character */
+	VMM_HC_PRINT32,         /* OUT dword: print it in decimal on its own line */
+	VMM_HC_PRINTSTR,        /* OUT dword: guest pointer to a NUL-terminated string to print */
+	VMM_HC_NUMEXITS,        /* IN dword: VM exits so far, this one included */
+	VMM_HC_NUMEXITSBYTYPE,  /* OUT dword: guest pointer to a buffer of VMM_HC_BYTYPE_LEN bytes */
+	VMM_HC_GVATOHVA,        /* OUT dword: a GVA; prints its host address or "Invalid GVA"; IN: low 32 bits, 0 if invalid */
+	VMM_HC_GETTIMESTAMP,    /* IN dword: host time in seconds since 1970 */
+	VMM_HC__COUNT,
+};
+
+#define VMM_HC_STR_MAX 4096     /* longest string printStr prints in one exit */
+#define VMM_HC_BYTYPE_LEN 64    /* bytes numExitsByType writes at most, NUL included */
+
+/* One access to a hypercall port: value holds the OUT data, or receives the IN result. */
+typedef int (*vmm_hc_fn)(struct vmm_hc *hc, bool in, unsigned size, uint32_t *value);
+
+struct vmm_hc {
+	struct vmm_pio_dev dev[VMM_HC__COUNT];
+	uint16_t port[VMM_HC__COUNT];
+	vmm_hc_fn fn[VMM_HC__COUNT];
+	struct vmm_vcpu *vcpu;
+	vmm_console_sink sink;
+	void *ctx;
+	uint64_t last_hva;      /* gvaToHva's last answer (0: invalid) */
+	void *user;             /* for student handlers */
+};
+
+/* Name of a hypercall ("print8", ...). */
+const char *vmm_hc_name(enum vmm_hc_id id);
+
+/* Default port of each hypercall: 0x500 + id. */
+uint16_t vmm_hc_default_port(enum vmm_hc_id id);
+
+/* Apply a map "print8=0x500,printStr=0x502" over hc->port; -EINVAL with a message if bad. */
+int vmm_hc_parse_map(struct vmm_hc *hc, const char *map);
+
+/* Fill hc with defaults (built-in handlers, default ports), output to sink. */
+void vmm_hc_init(struct vmm_hc *hc, struct vmm_vcpu *vcpu, vmm_console_sink sink, void *ctx);
+
+/* Register every hypercall's port on bus. */
+int vmm_hc_attach(struct vmm_hc *hc, struct vmm_pio_bus *bus);
+
+/* printf to the hypercall output sink. */
+void vmm_hc_printf(struct vmm_hc *hc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Format "IO in: x\nIO out: y\n..." for the vCPU's exit counters into buf. */
+int vmm_hc_format_exits(const struct vmm_vcpu *vcpu, char *buf, unsigned len);

@@ -1,0 +1,95 @@
+/* probe.c - what this host's KVM supports, found by trying it. */
+#include "probe.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "loader.h"
+#include "mode.h"
+#include "run.h"
+#include "vcpu.h"
+#include "vm.h"
+
+#define PROBE_MEM (256u << 10)
+#define PROBE_ENTRY 0x1000
+
+static const char *backend_name(void)
+{
+	if (access("/sys/module/kvm_intel", F_OK) == 0)
+		return "vmx";
+	if (access("/sys/module/kvm_amd", F_OK) == 0)
+		return "svm";
+	if (access("/sys/module/kvm_pvm", F_OK) == 0)
+		return "pvm";
+	return "unknown";
+}
+
+const char *vmm_probe_limitation(enum vmm_mode mode)
+{
+	static _Thread_local char buf[320];
+
+	snprintf(buf, sizeof(buf),
+		 "This host's KVM (backend: %s) cannot run %s mode: a guest with %s shuts down "
+		 "before its first instruction completes, which is the host's limit, not your "
+		 "guest's fault; use --mode real, protected or long here, or a VMX/SVM host.",
+		 backend_name(), vmm_mode_name(mode),
+		 mode == VMM_MODE_PAGED32 ? "32-bit paging" :
+		 mode == VMM_MODE_PAE ? "PAE paging" : "this set-up");
+	return buf;
+}
+
+int vmm_probe_mode(const char *dev, enum vmm_mode mode, char *why, unsigned whylen)
+{
+	static const unsigned char hlt = 0xf4;
+	struct vmm_vm vm;
+	struct vmm_vcpu vcpu = { .fd = -1 };
+	struct vmm_image img;
+	struct vmm_layout lay;
+	struct vmm_limits lim = { .max_exits = 16, .timeout_ms = 1000 };
+	enum vmm_stop stop = VMM_STOP_OTHER;
+	int ret = vmm_vm_create(&vm, dev, PROBE_MEM);
+
+	if (ret < 0)
+		return ret;
+	ret = vmm_vcpu_create(&vcpu, &vm);
+	if (ret == 0)
+		ret = vmm_load_bytes(&vm, &hlt, 1, PROBE_ENTRY, &img);
+	if (ret == 0)
+		ret = vmm_mode_setup(&vcpu, mode, &img, false, &lay);
+	if (ret == 0)
+		ret = vmm_run(&vcpu, &lim, &stop);
+	if (ret == 0) {
+		ret = stop == VMM_STOP_HLT;
+		if (!ret)
+			snprintf(why, whylen, "a one-instruction hlt guest ended with \"%s\" (%s)",
+				 vmm_stop_name(stop), vmm_kvm_exit_reason_name(vcpu.run->exit_reason));
+	}
+	vmm_vcpu_destroy(&vcpu);
+	vmm_vm_destroy(&vm);
+	return ret;
+}
+
+int vmm_probe(const char *dev, struct vmm_probe *p)
+{
+	struct vmm_vm vm;
+	int ret = vmm_vm_create(&vm, dev, PROBE_MEM);
+
+	memset(p, 0, sizeof(*p));
+	if (ret < 0)
+		return ret;
+	p->api_version = vm.api_version;
+	p->caps = vm.caps;
+	p->guestdbg = vm.guestdbg;
+	snprintf(p->backend, sizeof(p->backend), "%s", backend_name());
+	vmm_vm_destroy(&vm);
+	for (int m = 0; m < VMM_MODE__COUNT; m++) {
+		ret = vmm_probe_mode(dev, m, p->why[m], sizeof(p->why[m]));
+		if (ret < 0)
+			return ret;
+		p->mode_ok[m] = ret;
+	}
+	return 0;
+}

@@ -1,0 +1,218 @@
+/* vcpu.c - one virtual CPU: kvm_run, register access, entering the guest. */
+#include "vcpu.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "ioctl.h"
+#include "log.h"
+#include "vm.h"
+
+#define SYNC_WANTED (KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS)
+#define MAX_CPUID 256
+
+/* Give the guest the host's supported CPUID, so it may enable long mode itself (WRMSR EFER.LME). */
+static int set_cpuid(struct vmm_vcpu *vcpu)
+{
+	struct {
+		struct kvm_cpuid2 head;
+		struct kvm_cpuid_entry2 entry[MAX_CPUID];
+	} c = { .head.nent = MAX_CPUID };
+	long ret = VMM_IOCTL(vcpu->vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, &c);
+
+	if (ret >= 0)
+		ret = VMM_IOCTL(vcpu->fd, KVM_SET_CPUID2, &c);
+	return ret < 0 ? vmm_fail((int)ret, "cannot set the guest's CPUID: %s", strerror((int)-ret)) : 0;
+}
+
+int vmm_vcpu_create(struct vmm_vcpu *vcpu, struct vmm_vm *vm)
+{
+	long ret;
+
+	memset(vcpu, 0, sizeof(*vcpu));
+	vcpu->vm = vm;
+	vcpu->fd = -1;
+	ret = VMM_IOCTL(vm->vm_fd, KVM_CREATE_VCPU, 0);
+	if (ret < 0)
+		return vmm_fail((int)ret, "KVM_CREATE_VCPU failed: %s", strerror((int)-ret));
+	vcpu->fd = (int)ret;
+	vcpu->run = mmap(NULL, (size_t)vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 vcpu->fd, 0);
+	if (vcpu->run == MAP_FAILED) {
+		vcpu->run = NULL;
+		ret = vmm_fail(-errno, "cannot map the kvm_run area: %s", strerror(errno));
+		vmm_vcpu_destroy(vcpu);
+		return (int)ret;
+	}
+	vcpu->sync_regs = (vm->caps & VMM_CAP_SYNC_REGS) != 0;
+	ret = set_cpuid(vcpu);
+	if (ret < 0) {
+		vmm_vcpu_destroy(vcpu);
+		return (int)ret;
+	}
+	ret = VMM_IOCTL(vcpu->fd, KVM_GET_REGS, &vcpu->regs);
+	if (ret >= 0)
+		ret = VMM_IOCTL(vcpu->fd, KVM_GET_SREGS, &vcpu->sregs);
+	if (ret < 0) {
+		ret = vmm_fail((int)ret, "cannot read the new vCPU's registers: %s",
+			       strerror((int)-ret));
+		vmm_vcpu_destroy(vcpu);
+	}
+	return (int)ret;
+}
+
+void vmm_vcpu_destroy(struct vmm_vcpu *vcpu)
+{
+	if (vcpu->run)
+		munmap(vcpu->run, (size_t)vcpu->vm->run_size);
+	if (vcpu->fd >= 0)
+		close(vcpu->fd);
+	vcpu->run = NULL;
+	vcpu->fd = -1;
+}
+
+int vmm_vcpu_load(struct vmm_vcpu *vcpu)
+{
+	long ret;
+
+	if (vcpu->synced) {
+		memcpy(&vcpu->regs, &vcpu->run->s.regs.regs, sizeof(vcpu->regs));
+		memcpy(&vcpu->sregs, &vcpu->run->s.regs.sregs, sizeof(vcpu->sregs));
+		return 0;
+	}
+	ret = VMM_IOCTL(vcpu->fd, KVM_GET_REGS, &vcpu->regs);
+	if (ret >= 0)
+		ret = VMM_IOCTL(vcpu->fd, KVM_GET_SREGS, &vcpu->sregs);
+	return ret < 0 ? vmm_fail((int)ret, "cannot read vCPU registers: %s", strerror((int)-ret)) : 0;
+}
+
+int vmm_vcpu_store_regs(struct vmm_vcpu *vcpu)
+{
+	long ret;
+
+	if (vcpu->sync_regs) {
+		/* KVM_RUN copies them in on entry: no ioctl now. */
+		memcpy(&vcpu->run->s.regs.regs, &vcpu->regs, sizeof(vcpu->regs));
+		vcpu->run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
+		return 0;
+	}
+	ret = VMM_IOCTL(vcpu->fd, KVM_SET_REGS, &vcpu->regs);
+	return ret < 0 ? vmm_fail((int)ret, "KVM_SET_REGS failed: %s", strerror((int)-ret)) : 0;
+}
+
+int vmm_vcpu_store_sregs(struct vmm_vcpu *vcpu)
+{
+	long ret;
+
+	if (vcpu->sync_regs) {
+		memcpy(&vcpu->run->s.regs.sregs, &vcpu->sregs, sizeof(vcpu->sregs));
+		vcpu->run->kvm_dirty_regs |= KVM_SYNC_X86_SREGS;
+		return 0;
+	}
+	ret = VMM_IOCTL(vcpu->fd, KVM_SET_SREGS, &vcpu->sregs);
+	return ret < 0 ? vmm_fail((int)ret, "KVM_SET_SREGS failed: %s", strerror((int)-ret)) : 0;
+}
+
+/* Dispatch one KVM_EXIT_IO (count may exceed 1 for string I/O) to the port bus. */
+static int dispatch_io(struct vmm_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	struct vmm_vm *vm = vcpu->vm;
+	bool in = run->io.direction == KVM_EXIT_IO_IN;
+	unsigned size = run->io.size;
+	uint8_t *data = (uint8_t *)run + run->io.data_offset;
+	struct vmm_pio_dev *dev;
+
+	/* KVM fills io; still, never let its numbers walk us out of the kvm_run page. */
+	if ((size != 1 && size != 2 && size != 4) ||
+	    run->io.data_offset + (uint64_t)size * run->io.count > (uint64_t)vm->run_size)
+		return vmm_fail(-EPROTO, "malformed IO exit: size %u count %u offset %llu", size,
+				run->io.count, (unsigned long long)run->io.data_offset);
+	dev = vmm_pio_find(&vm->pio, run->io.port);
+	for (uint32_t i = 0; i < run->io.count; i++, data += size) {
+		int ret;
+
+		if (!dev) {
+			if (in)
+				memset(data, 0xff, size);
+			continue;
+		}
+		ret = dev->io(dev, vcpu, run->io.port, in, data, size);
+		if (ret < 0)
+			return ret;
+	}
+	if (!dev && vcpu->last_port_warned != run->io.port + 1u) {
+		vcpu->last_port_warned = run->io.port + 1u;
+		vmm_debug("%s port 0x%x: no device there (%s)", in ? "IN from" : "OUT to",
+			  run->io.port, in ? "reads as 0xff" : "write ignored");
+	}
+	return 0;
+}
+
+static enum vmm_exit classify(struct vmm_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+
+	switch (run->exit_reason) {
+	case KVM_EXIT_IO:
+		return run->io.direction == KVM_EXIT_IO_IN ? VMM_EXIT_IO_IN : VMM_EXIT_IO_OUT;
+	case KVM_EXIT_MMIO:
+		return run->mmio.is_write ? VMM_EXIT_MMIO_WRITE : VMM_EXIT_MMIO_READ;
+	case KVM_EXIT_HLT:
+		return VMM_EXIT_HLT;
+	case KVM_EXIT_DEBUG:
+		return VMM_EXIT_DEBUG;
+	case KVM_EXIT_SHUTDOWN:
+		return VMM_EXIT_SHUTDOWN;
+	case KVM_EXIT_FAIL_ENTRY:
+		return VMM_EXIT_FAIL_ENTRY;
+	case KVM_EXIT_INTERNAL_ERROR:
+		return VMM_EXIT_INTERNAL_ERROR;
+	case KVM_EXIT_INTR:
+		return VMM_EXIT_INTR;
+	default:
+		return VMM_EXIT_OTHER;
+	}
+}
+
+int vmm_vcpu_enter(struct vmm_vcpu *vcpu, enum vmm_exit *kind)
+{
+	struct kvm_run *run = vcpu->run;
+	long ret;
+
+	*kind = VMM_EXIT_OTHER;
+	if (vcpu->sync_regs)
+		run->kvm_valid_regs = SYNC_WANTED;
+	ret = VMM_IOCTL(vcpu->fd, KVM_RUN, 0);
+	run->kvm_dirty_regs = 0;
+	vcpu->synced = vcpu->sync_regs;
+	if (ret < 0) {
+		if (ret != -EINTR && ret != -EAGAIN)
+			return vmm_fail((int)ret, "KVM_RUN failed: %s", strerror((int)-ret));
+		run->immediate_exit = 0;
+		run->exit_reason = KVM_EXIT_INTR;
+	}
+	*kind = classify(vcpu);
+	vcpu->stats.count[*kind]++;
+	if (*kind != VMM_EXIT_INTR)
+		vcpu->stats.total++;
+	if (*kind == VMM_EXIT_MMIO_READ)
+		memset(run->mmio.data, 0xff, sizeof(run->mmio.data));
+	if (*kind == VMM_EXIT_IO_IN || *kind == VMM_EXIT_IO_OUT)
+		return dispatch_io(vcpu);
+	return 0;
+}
+
+int vmm_vcpu_set_debug(struct vmm_vcpu *vcpu, uint32_t control, const uint64_t dr[8])
+{
+	struct kvm_guest_debug dbg = { .control = control };
+	long ret;
+
+	if (dr)
+		memcpy(dbg.arch.debugreg, dr, sizeof(dbg.arch.debugreg));
+	ret = VMM_IOCTL(vcpu->fd, KVM_SET_GUEST_DEBUG, &dbg);
+	return ret < 0 ? vmm_fail((int)ret, "KVM_SET_GUEST_DEBUG failed: %s", strerror((int)-ret)) : 0;
+}
