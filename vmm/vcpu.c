@@ -93,7 +93,7 @@ int vmm_vcpu_store_regs(struct vmm_vcpu *vcpu)
 {
 	long ret;
 
-	if (vcpu->sync_regs) {
+	if (vcpu->synced) {
 		/* KVM_RUN copies them in on entry: no ioctl now. */
 		memcpy(&vcpu->run->s.regs.regs, &vcpu->regs, sizeof(vcpu->regs));
 		vcpu->run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
@@ -107,7 +107,7 @@ int vmm_vcpu_store_sregs(struct vmm_vcpu *vcpu)
 {
 	long ret;
 
-	if (vcpu->sync_regs) {
+	if (vcpu->synced) {
 		memcpy(&vcpu->run->s.regs.sregs, &vcpu->sregs, sizeof(vcpu->sregs));
 		vcpu->run->kvm_dirty_regs |= KVM_SYNC_X86_SREGS;
 		return 0;
@@ -197,8 +197,8 @@ int vmm_vcpu_enter(struct vmm_vcpu *vcpu, enum vmm_exit *kind)
 	}
 	*kind = classify(vcpu);
 	vcpu->stats.count[*kind]++;
-	if (*kind != VMM_EXIT_INTR)
-		vcpu->stats.total++;
+	if (*kind != VMM_EXIT_INTR && *kind != VMM_EXIT_DEBUG)
+		vcpu->stats.total++;  /* debugger traps and signals are not the guest's exits */
 	if (*kind == VMM_EXIT_MMIO_READ)
 		memset(run->mmio.data, 0xff, sizeof(run->mmio.data));
 	if (*kind == VMM_EXIT_IO_IN || *kind == VMM_EXIT_IO_OUT)
@@ -215,4 +215,22 @@ int vmm_vcpu_set_debug(struct vmm_vcpu *vcpu, uint32_t control, const uint64_t d
 		memcpy(dbg.arch.debugreg, dr, sizeof(dbg.arch.debugreg));
 	ret = VMM_IOCTL(vcpu->fd, KVM_SET_GUEST_DEBUG, &dbg);
 	return ret < 0 ? vmm_fail((int)ret, "KVM_SET_GUEST_DEBUG failed: %s", strerror((int)-ret)) : 0;
+}
+
+int vmm_vcpu_complete_io(struct vmm_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	long ret;
+
+	/* KVM finishes the pending IN/OUT/MMIO (RIP, RAX) and returns EINTR without running on. */
+	run->immediate_exit = 1;
+	if (vcpu->sync_regs)
+		run->kvm_valid_regs = SYNC_WANTED;
+	ret = VMM_IOCTL(vcpu->fd, KVM_RUN, 0);
+	run->immediate_exit = 0;
+	run->kvm_dirty_regs = 0;
+	vcpu->synced = vcpu->sync_regs;
+	if (ret < 0 && ret != -EINTR && ret != -EAGAIN)
+		return vmm_fail((int)ret, "KVM_RUN (completing I/O) failed: %s", strerror((int)-ret));
+	return 0;
 }

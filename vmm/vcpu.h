@@ -39,5 +39,8 @@ int vmm_vcpu_store_sregs(struct vmm_vcpu *vcpu);
 /* One KVM_RUN; on return *kind says what ended it (IO is already dispatched to the bus). */
 int vmm_vcpu_enter(struct vmm_vcpu *vcpu, enum vmm_exit *kind);
 
+/* Let KVM finish a pending IO/MMIO instruction without running the guest further. */
+int vmm_vcpu_complete_io(struct vmm_vcpu *vcpu);
+
 /* Set KVM_SET_GUEST_DEBUG control flags (KVM_GUESTDBG_*) and debug registers (NULL: none). */
 int vmm_vcpu_set_debug(struct vmm_vcpu *vcpu, uint32_t control, const uint64_t dr[8]);

@@ -1,0 +1,206 @@
+/* cmd_trace.c - `kvmlab trace`: single-step a guest and write every step, explained. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "command.h"
+#include "engine.h"
+#include "error.h"
+#include "session.h"
+#include "tracewrite.h"
+#include "walkfmt.h"
+
+#define RING 8   /* steps kept for the post-mortem */
+
+enum { OPT_FORMAT = 0x300, OPT_WALK, OPT_MAX_STEPS, OPT_BREAK, OPT_WATCH, OPT_FROM, OPT_UNTIL };
+
+struct trace_opts {
+	enum trace_format format;
+	const char *output;
+	bool walk;
+	uint64_t max_steps, from, until;
+	uint64_t brk[ENGINE_MAX_BREAKS];
+	int nbrk;
+	uint64_t watch[ENGINE_MAX_WATCHES][2];
+	int nwatch;
+};
+
+static int on_opt(int opt, const char *arg, void *ctx)
+{
+	struct trace_opts *t = ctx;
+	char *colon;
+
+	switch (opt) {
+	case OPT_FORMAT:
+		if (strcmp(arg, "text") == 0)
+			t->format = TRACE_TEXT;
+		else if (strcmp(arg, "jsonl") == 0)
+			t->format = TRACE_JSONL;
+		else
+			return cli_error(EXIT_USAGE, "--format: '%s' is not text or jsonl", arg), -1;
+		return 0;
+	case 'o':
+		t->output = arg;
+		return 0;
+	case OPT_WALK:
+		t->walk = true;
+		return 0;
+	case OPT_MAX_STEPS:
+		return parse_u64("--max-steps", arg, &t->max_steps);
+	case OPT_FROM:
+		return parse_u64("--from", arg, &t->from);
+	case OPT_UNTIL:
+		return parse_u64("--until", arg, &t->until);
+	case OPT_BREAK:
+		if (t->nbrk == ENGINE_MAX_BREAKS)
+			return cli_error(EXIT_USAGE, "--break: at most %d breakpoints", ENGINE_MAX_BREAKS), -1;
+		return parse_u64("--break", arg, &t->brk[t->nbrk++]);
+	case OPT_WATCH:
+		if (t->nwatch == ENGINE_MAX_WATCHES)
+			return cli_error(EXIT_USAGE, "--watch: at most %d watches", ENGINE_MAX_WATCHES), -1;
+		colon = strchr(arg, ':');
+		t->watch[t->nwatch][1] = 1;
+		if (colon) {
+			*colon = '\0';
+			if (parse_u64("--watch length", colon + 1, &t->watch[t->nwatch][1]) < 0)
+				return -1;
+		}
+		return parse_u64("--watch", arg, &t->watch[t->nwatch++][0]);
+	}
+	return -1;
+}
+
+static void stderr_sink(void *ctx, const char *buf, size_t len)
+{
+	(void)ctx;
+	fwrite(buf, 1, len, stderr);
+}
+
+/* The last steps and the walk of the faulting address, after a fault. */
+static void post_mortem(struct engine *e, const struct step *ring, uint64_t nring)
+{
+	struct tracewriter w;
+	struct vmm_walk wk;
+	char buf[2048];
+	uint64_t first = nring > RING ? nring - RING : 0;
+	const struct step *last = &ring[(nring - 1) % RING];
+	uint64_t pc = engine_pc(&last->before, &last->sbefore);
+
+	fprintf(stderr, "\npost-mortem: the last %llu steps\n", (unsigned long long)(nring - first));
+	tracewriter_init(&w, e, TRACE_TEXT, false, stderr);
+	for (uint64_t i = first; i < nring; i++)
+		tracewriter_step(&w, &ring[i % RING]);
+	tracewriter_finish(&w);
+	if (engine_walk(e, &last->sbefore, pc, &wk) == 0 && walkfmt_text(&wk, buf, sizeof(buf)) >= 0)
+		fprintf(stderr, "page walk of the faulting instruction's address:\n%s", buf);
+}
+
+static int trace_main(int argc, char **argv)
+{
+	static const struct option extra[] = {
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "output", required_argument, NULL, 'o' },
+		{ "walk", no_argument, NULL, OPT_WALK },
+		{ "max-steps", required_argument, NULL, OPT_MAX_STEPS },
+		{ "break", required_argument, NULL, OPT_BREAK },
+		{ "watch", required_argument, NULL, OPT_WATCH },
+		{ "from", required_argument, NULL, OPT_FROM },
+		{ "until", required_argument, NULL, OPT_UNTIL },
+		{ 0 },
+	};
+	static struct step ring[RING];
+	static struct engine e;
+	struct trace_opts t = { .format = TRACE_TEXT };
+	struct tracewriter w;
+	struct vm_opts o;
+	struct session s;
+	FILE *f = stdout;
+	uint64_t nring = 0;
+	int ret, status;
+
+	if (cli_wants_help(&cmd_trace, argc, argv))
+		return 0;
+	if (vm_opts_parse(argc, argv, &o, extra, "o:", on_opt, &t) < 0)
+		return EXIT_USAGE;
+	if (t.output && !(f = fopen(t.output, "w")))
+		return cli_error(EXIT_USAGE, "--output %s: %s", t.output, strerror(errno));
+	status = session_open(&s, &o, f == stdout ? stderr_sink : NULL, NULL);
+	if (status) {
+		if (f != stdout)
+			fclose(f);
+		return status;
+	}
+	ret = engine_init(&e, &s, false);
+	for (int i = 0; ret == 0 && i < t.nbrk; i++)
+		ret = engine_add_break(&e, t.brk[i]);
+	for (int i = 0; ret == 0 && i < t.nwatch; i++)
+		ret = engine_add_watch(&e, t.watch[i][0], t.watch[i][1]);
+	if (ret < 0) {
+		status = cli_error(ret == -ENOTSUP ? EXIT_HOST : EXIT_USAGE, "%s", vmm_last_error());
+		goto out;
+	}
+	e.max_steps = t.max_steps;
+	e.max_exits = o.max_exits;
+	if (o.timeout_ms)
+		vmm_timer_arm(&s.vcpu, o.timeout_ms);
+	tracewriter_init(&w, &e, t.format, t.walk, f);
+	do {
+		ret = engine_step(&e);
+		if (ret < 0)
+			break;
+		if (e.last.n >= t.from && (!t.until || e.last.n <= t.until) && (!e.ended || e.last.insn_len))
+			tracewriter_step(&w, &e.last);
+		ring[nring++ % RING] = e.last;
+	} while (ret == 0 && e.hit_break < 0 && e.hit_watch < 0);
+	if (o.timeout_ms)
+		vmm_timer_arm(&s.vcpu, 0);
+	if (tracewriter_finish(&w) < 0)
+		cli_error(EXIT_USAGE, "writing the trace: %s", strerror(w.out.err));
+	if (ret < 0) {
+		status = cli_error(EXIT_HOST, "%s", vmm_last_error());
+		goto out;
+	}
+	if (e.hit_break >= 0 || e.hit_watch >= 0) {
+		fprintf(stderr, "kvmlab: %s 0x%llx reached after %llu instructions\n",
+			e.hit_break >= 0 ? "breakpoint" : "write to watched address",
+			(unsigned long long)(e.hit_break >= 0 ? e.brk[e.hit_break] : e.watch[e.hit_watch].addr),
+			(unsigned long long)e.nsteps);
+		status = EXIT_HALTED;
+		goto out;
+	}
+	status = session_report(&s, e.stop, 0);
+	fprintf(stderr, "kvmlab: %llu instructions retired\n", (unsigned long long)e.nsteps);
+	if (status == EXIT_FAULT && nring)
+		post_mortem(&e, ring, nring);
+out:
+	engine_free(&e);
+	session_close(&s);
+	if (f != stdout)
+		fclose(f);
+	return status;
+}
+
+const struct command cmd_trace = {
+	.name = "trace",
+	.summary = "single-step a guest and print every instruction, explained",
+	.help =
+	"usage: kvmlab trace [OPTIONS] GUEST\n\n"
+	"Runs GUEST one instruction at a time and writes each step: address, mode,\n"
+	"instruction, registers that changed (old->new), VM exits, memory written, and a\n"
+	"sentence on anything notable (mode switches, descriptor tables, page tables,\n"
+	"port I/O, hypercalls, faults). The guest's console output goes to standard error\n"
+	"when the trace goes to standard output.\n\n"
+	"  kvmlab trace boot\n"
+	"  kvmlab trace hello --mode long --format jsonl -o hello.jsonl\n"
+	"  kvmlab trace boot --break 0x1040 --walk\n\n"
+	"Options:\n"
+	"      --format F        text (default) or jsonl (one JSON object per step)\n"
+	"  -o, --output FILE     write the trace to FILE\n"
+	"      --walk            add the page walk of each instruction's address\n"
+	"      --max-steps N     stop after N instructions\n"
+	"      --break ADDR      stop when execution reaches linear address ADDR (repeatable)\n"
+	"      --watch ADDR[:LEN] stop after an instruction writes [ADDR, ADDR+LEN)\n"
+	"      --from N, --until N  print only steps N..M (all steps still run)\n",
+	.main = trace_main,
+};

@@ -1,0 +1,396 @@
+/* engine.c - single-step the guest one instruction at a time, exactly and without loss.
+ *
+ * Host behaviours handled here (see HOST-KVM.md):
+ *  - IN/OUT/MMIO give their IO exit instead of the debug trap; the IO is completed with
+ *    immediate_exit, so every KVM_RUN retires exactly one instruction.
+ *  - HLT under single-step may come back as a debug exit with RIP past the HLT (PVM) or as a
+ *    HLT exit (VMX); either way the trace ends at the HLT, as the untraced run does.
+ *  - A REP string instruction may trap per iteration: iterations are merged into one step.
+ */
+#include "engine.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "error.h"
+#include "pagewalk.h"
+#include "vcpu.h"
+#include "vm.h"
+
+uint64_t engine_pc(const struct kvm_regs *r, const struct kvm_sregs *s)
+{
+	return (s->efer & (1u << 10)) && s->cs.l ? r->rip : s->cs.base + r->rip;
+}
+
+int engine_walk(struct engine *e, const struct kvm_sregs *s, uint64_t lin, struct vmm_walk *w)
+{
+	struct vmm_mem_view mem = { e->s->vm.mem, e->s->vm.mem_size };
+	struct vmm_walk_opts opts;
+
+	vmm_walk_opts_init(&opts, s->cr4, s->efer);
+	return vmm_walk_ex(&mem, vmm_paging_mode(s->cr0, s->cr4, s->efer), s->cr3, NULL, lin, &opts, w);
+}
+
+int engine_lin_to_phys(struct engine *e, const struct kvm_sregs *s, uint64_t lin, uint64_t *gpa)
+{
+	struct vmm_walk w;
+
+	if (!(s->cr0 & (1ull << 31))) {
+		*gpa = lin & 0xffffffffull;
+	} else {
+		if (engine_walk(e, s, lin, &w) < 0 || w.status != VMM_WALK_OK)
+			return -EFAULT;
+		*gpa = w.phys;
+	}
+	return *gpa < e->s->vm.mem_size ? 0 : -EFAULT;
+}
+
+size_t engine_read_linear(struct engine *e, const struct kvm_sregs *s, uint64_t lin, void *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		uint64_t gpa, chunk = 4096 - ((lin + done) & 4095);
+		const uint8_t *src;
+
+		if (chunk > len - done)
+			chunk = len - done;
+		if (engine_lin_to_phys(e, s, lin + done, &gpa) < 0)
+			break;
+		src = vmm_vm_gpa(&e->s->vm, gpa, chunk);
+		if (!src)
+			chunk = e->s->vm.mem_size - gpa;
+		memcpy((uint8_t *)buf + done, e->s->vm.mem + gpa, chunk);
+		done += chunk;
+		if (!src)
+			break;
+	}
+	return done;
+}
+
+int engine_init(struct engine *e, struct session *s, bool record)
+{
+	uint32_t ctl = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP;
+	int ret;
+
+	memset(e, 0, sizeof(*e));
+	e->s = s;
+	e->record = record;
+	e->hit_break = e->hit_watch = -1;
+	if (disasm_init(&e->dis) < 0)
+		return vmm_fail(-EINVAL, "cannot initialise the Zydis disassembler");
+	if (!(s->vm.caps & VMM_CAP_GUEST_DEBUG))
+		return vmm_fail(-ENOTSUP, "this host's KVM has no KVM_CAP_SET_GUEST_DEBUG: it cannot "
+				"single-step a guest");
+	if (s->vm.caps & VMM_CAP_BLOCKIRQ)
+		ctl |= KVM_GUESTDBG_BLOCKIRQ;
+	ret = vmm_vcpu_set_debug(&s->vcpu, ctl, NULL);
+	if (ret == 0)
+		ret = history_init(&e->hist);
+	if (ret == 0)
+		ret = vmm_vcpu_load(&s->vcpu);
+	return ret;
+}
+
+void engine_free(struct engine *e)
+{
+	history_free(&e->hist);
+}
+
+/* Value of a general register (any width) in r, masked to its width; 0 for none. */
+static uint64_t reg_value(const struct kvm_regs *r, ZydisRegister reg)
+{
+	const __u64 *gpr[16] = {
+		&r->rax, &r->rcx, &r->rdx, &r->rbx, &r->rsp, &r->rbp, &r->rsi, &r->rdi,
+		&r->r8, &r->r9, &r->r10, &r->r11, &r->r12, &r->r13, &r->r14, &r->r15,
+	};
+	ZydisRegister big = ZydisRegisterGetLargestEnclosing(ZYDIS_MACHINE_MODE_LONG_64, reg);
+	unsigned width = ZydisRegisterGetWidth(ZYDIS_MACHINE_MODE_LONG_64, reg);
+	uint64_t v;
+
+	if (reg == ZYDIS_REGISTER_NONE)
+		return 0;
+	if (big == ZYDIS_REGISTER_RIP)
+		v = r->rip;
+	else if (big >= ZYDIS_REGISTER_RAX && big <= ZYDIS_REGISTER_R15)
+		v = *gpr[big - ZYDIS_REGISTER_RAX];
+	else
+		return 0;
+	if (reg >= ZYDIS_REGISTER_AH && reg <= ZYDIS_REGISTER_BH)
+		return (v >> 8) & 0xff;
+	return width >= 64 ? v : v & ((1ull << width) - 1);
+}
+
+static uint64_t seg_base(const struct kvm_sregs *s, ZydisRegister seg, int bits)
+{
+	switch (seg) {
+	case ZYDIS_REGISTER_FS: return s->fs.base;
+	case ZYDIS_REGISTER_GS: return s->gs.base;
+	default: break;
+	}
+	if (bits == 64)
+		return 0;
+	switch (seg) {
+	case ZYDIS_REGISTER_ES: return s->es.base;
+	case ZYDIS_REGISTER_CS: return s->cs.base;
+	case ZYDIS_REGISTER_SS: return s->ss.base;
+	default: return s->ds.base;
+	}
+}
+
+/* Find the memory the instruction may write and save its current bytes. */
+static void predict_writes(struct engine *e, const struct insn *in, struct step *st)
+{
+	const struct kvm_regs *r = &st->before;
+	uint64_t amask = in->i.address_width >= 64 ? ~0ull : (1ull << in->i.address_width) - 1;
+
+	st->nwrites = 0;
+	for (int k = 0; k < in->i.operand_count && st->nwrites < STEP_MAX_WRITES; k++) {
+		const ZydisDecodedOperand *op = &in->op[k];
+		struct step_write *w = &st->w[st->nwrites];
+		uint64_t off, bytes = op->size / 8, rip_next = r->rip + in->i.length;
+
+		if (op->type != ZYDIS_OPERAND_TYPE_MEMORY || op->mem.type != ZYDIS_MEMOP_TYPE_MEM ||
+		    !(op->actions & (ZYDIS_OPERAND_ACTION_WRITE | ZYDIS_OPERAND_ACTION_CONDWRITE)) ||
+		    bytes == 0)
+			continue;
+		off = op->mem.base == ZYDIS_REGISTER_RIP ? rip_next : reg_value(r, op->mem.base);
+		off += reg_value(r, op->mem.index) * (op->mem.scale ? op->mem.scale : 1);
+		off += (uint64_t)op->mem.disp.value;
+		if (op->visibility == ZYDIS_OPERAND_VISIBILITY_HIDDEN &&
+		    ZydisRegisterGetLargestEnclosing(ZYDIS_MACHINE_MODE_LONG_64, op->mem.base) == ZYDIS_REGISTER_RSP)
+			off -= bytes;  /* push, call, pushf: the store goes below the old stack pointer */
+		w->gva = seg_base(&st->sbefore, op->mem.segment, in->bits) + (off & amask);
+		w->cut = bytes > STEP_WRITE_MAX || (in->i.attributes & ZYDIS_ATTRIB_HAS_REP);
+		w->len = (uint8_t)(bytes > STEP_WRITE_MAX ? STEP_WRITE_MAX : bytes);
+		if (engine_lin_to_phys(e, &st->sbefore, w->gva, &w->gpa) < 0 ||
+		    !vmm_vm_gpa(&e->s->vm, w->gpa, w->len))
+			continue;  /* it will fault, or it spans pages: not recorded */
+		memcpy(w->old, e->s->vm.mem + w->gpa, w->len);
+		st->nwrites++;
+	}
+}
+
+static void record_exit(struct step *st, enum vmm_exit kind, const struct kvm_run *run)
+{
+	struct step_exit *x = &st->exit;
+
+	st->has_exit = true;
+	memset(x, 0, sizeof(*x));
+	x->kind = (uint8_t)kind;
+	if (kind == VMM_EXIT_IO_IN || kind == VMM_EXIT_IO_OUT) {
+		x->in = run->io.direction == KVM_EXIT_IO_IN;
+		x->size = run->io.size;
+		x->port = run->io.port;
+		x->count = run->io.count;
+		memcpy(x->data, (const uint8_t *)run + run->io.data_offset, run->io.size);
+	} else if (kind == VMM_EXIT_MMIO_READ || kind == VMM_EXIT_MMIO_WRITE) {
+		x->addr = run->mmio.phys_addr;
+		x->size = (uint8_t)run->mmio.len;
+		memcpy(x->data, run->mmio.data, sizeof(x->data));
+	}
+}
+
+/* Run the vCPU until the instruction at st->before has retired (or the guest stopped). */
+static int execute(struct engine *e, const struct insn *in, bool decoded, struct step *st)
+{
+	struct vmm_vcpu *vcpu = &e->s->vcpu;
+	bool is_hlt = decoded && in->i.mnemonic == ZYDIS_MNEMONIC_HLT;
+	bool is_rep = decoded && (in->i.attributes & (ZYDIS_ATTRIB_HAS_REP | ZYDIS_ATTRIB_HAS_REPE |
+						      ZYDIS_ATTRIB_HAS_REPNE));
+
+	for (;;) {
+		enum vmm_exit kind;
+		int ret = vmm_vcpu_enter(vcpu, &kind);
+
+		if (ret < 0) {
+			if (kind != VMM_EXIT_IO_IN && kind != VMM_EXIT_IO_OUT)
+				return ret;
+			record_exit(st, kind, vcpu->run);
+			e->ended = true;
+			e->stop = VMM_STOP_DEVICE;
+			return vmm_vcpu_load(vcpu);
+		}
+		switch (kind) {
+		case VMM_EXIT_DEBUG:
+			ret = vmm_vcpu_load(vcpu);
+			if (ret == 0 && is_hlt) {
+				/* The untraced run would have exited with HLT here. */
+				vcpu->stats.count[VMM_EXIT_HLT]++;
+				vcpu->stats.total++;
+				record_exit(st, VMM_EXIT_HLT, vcpu->run);
+				e->ended = true;
+				e->stop = VMM_STOP_HLT;
+			}
+			if (ret == 0 && is_rep && vcpu->regs.rip == st->before.rip && vcpu->regs.rcx)
+				continue;  /* one more iteration of the same REP instruction */
+			return ret;
+		case VMM_EXIT_IO_IN:
+		case VMM_EXIT_IO_OUT:
+		case VMM_EXIT_MMIO_READ:
+		case VMM_EXIT_MMIO_WRITE:
+			record_exit(st, kind, vcpu->run);
+			ret = vmm_vcpu_complete_io(vcpu);
+			return ret ? ret : vmm_vcpu_load(vcpu);
+		case VMM_EXIT_INTR:
+			if (vmm_timer_expired()) {
+				e->ended = true;
+				e->stop = VMM_STOP_TIMEOUT;
+				return vmm_vcpu_load(vcpu);
+			}
+			continue;
+		default:
+			record_exit(st, kind, vcpu->run);
+			e->ended = true;
+			vmm_exit_stops(kind, &e->stop);
+			return vmm_vcpu_load(vcpu);
+		}
+	}
+}
+
+static void check_hits(struct engine *e, const struct step *st)
+{
+	uint64_t pc = engine_pc(&st->after, &st->safter);
+
+	e->hit_break = e->hit_watch = -1;
+	for (int i = 0; i < e->nbrk; i++)
+		if (e->brk[i] == pc)
+			e->hit_break = i;
+	for (int i = 0; i < e->nwatch; i++)
+		for (int k = 0; k < st->nwrites; k++)
+			if (st->w[k].gva < e->watch[i].addr + e->watch[i].len &&
+			    e->watch[i].addr < st->w[k].gva + st->w[k].len)
+				e->hit_watch = i;
+}
+
+int engine_step(struct engine *e)
+{
+	struct vmm_vcpu *vcpu = &e->s->vcpu;
+	struct step *st = &e->last;
+	struct insn in;
+	bool decoded;
+	int ret;
+
+	if (e->ended)
+		return 1;
+	if (e->max_steps && e->nsteps >= e->max_steps) {
+		e->ended = true;
+		e->stop = VMM_STOP_STEP_LIMIT;
+		return 1;
+	}
+	if (e->max_exits && vcpu->stats.total >= e->max_exits) {
+		e->ended = true;
+		e->stop = VMM_STOP_EXIT_LIMIT;
+		return 1;
+	}
+	st->n = e->nsteps + 1;
+	st->before = vcpu->regs;
+	st->sbefore = vcpu->sregs;
+	st->has_exit = false;
+	st->insn_len = (uint8_t)engine_read_linear(e, &st->sbefore, engine_pc(&st->before, &st->sbefore),
+						   st->insn, sizeof(st->insn));
+	decoded = disasm_decode(&e->dis, vmm_cpu_code_bits(&st->sbefore), st->insn, st->insn_len, &in) == 0;
+	if (decoded) {
+		st->insn_len = in.i.length;
+		predict_writes(e, &in, st);
+	} else {
+		st->nwrites = 0;
+	}
+	ret = execute(e, &in, decoded, st);
+	if (ret < 0)
+		return ret;
+	st->after = vcpu->regs;
+	st->safter = vcpu->sregs;
+	for (int k = 0; k < st->nwrites; k++)
+		memcpy(st->w[k].new, e->s->vm.mem + st->w[k].gpa, st->w[k].len);
+	/* A fault that stops the guest retires nothing; everything else retired one instruction. */
+	if (!e->ended || e->stop == VMM_STOP_HLT || e->stop == VMM_STOP_DEVICE)
+		e->nsteps++;
+	else
+		st->n = e->nsteps + 1;
+	if (e->record) {
+		ret = history_append(&e->hist, st);
+		if (ret < 0)
+			return vmm_fail(ret, "out of memory recording step %llu", (unsigned long long)st->n);
+	}
+	check_hits(e, st);
+	return e->ended;
+}
+
+int engine_continue(struct engine *e, uint64_t n)
+{
+	for (uint64_t i = 0; n == 0 || i < n; i++) {
+		int ret = engine_step(e);
+
+		if (ret != 0 || e->hit_break >= 0 || e->hit_watch >= 0)
+			return ret;
+	}
+	return 0;
+}
+
+int engine_step_over(struct engine *e)
+{
+	const struct kvm_sregs *s = &e->s->vcpu.sregs;
+	const struct kvm_regs *r = &e->s->vcpu.regs;
+	uint8_t bytes[15];
+	struct insn in;
+	uint64_t ret_rip, sp;
+	size_t n;
+	int ret;
+
+	if (e->ended)
+		return 1;
+	n = engine_read_linear(e, s, engine_pc(r, s), bytes, sizeof(bytes));
+	if (disasm_decode(&e->dis, vmm_cpu_code_bits(s), bytes, n, &in) < 0 ||
+	    in.i.mnemonic != ZYDIS_MNEMONIC_CALL)
+		return engine_step(e);
+	ret_rip = r->rip + in.i.length;
+	sp = r->rsp;
+	do {
+		ret = engine_step(e);
+	} while (ret == 0 && e->hit_break < 0 && e->hit_watch < 0 &&
+		 !(r->rip == ret_rip && r->rsp >= sp));
+	return ret;
+}
+
+int engine_add_break(struct engine *e, uint64_t lin)
+{
+	uint64_t gpa;
+
+	if (e->nbrk == ENGINE_MAX_BREAKS)
+		return vmm_fail(-ENOSPC, "breakpoint at 0x%llx: all %d breakpoints are in use",
+				(unsigned long long)lin, ENGINE_MAX_BREAKS);
+	if (engine_lin_to_phys(e, &e->s->vcpu.sregs, lin, &gpa) < 0)
+		return vmm_fail(-EFAULT, "breakpoint at 0x%llx: that address is not mapped to guest "
+				"memory now", (unsigned long long)lin);
+	e->brk[e->nbrk++] = lin;
+	return 0;
+}
+
+int engine_del_break(struct engine *e, uint64_t lin)
+{
+	for (int i = 0; i < e->nbrk; i++) {
+		if (e->brk[i] == lin) {
+			e->brk[i] = e->brk[--e->nbrk];
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int engine_add_watch(struct engine *e, uint64_t lin, uint64_t len)
+{
+	uint64_t gpa;
+
+	if (e->nwatch == ENGINE_MAX_WATCHES)
+		return vmm_fail(-ENOSPC, "watch at 0x%llx: all %d watch slots are in use",
+				(unsigned long long)lin, ENGINE_MAX_WATCHES);
+	if (len == 0 || len > 4096)
+		return vmm_fail(-EINVAL, "watch at 0x%llx: length %llu must be 1 to 4096 bytes",
+				(unsigned long long)lin, (unsigned long long)len);
+	if (engine_lin_to_phys(e, &e->s->vcpu.sregs, lin, &gpa) < 0)
+		return vmm_fail(-EFAULT, "watch at 0x%llx: that address is not mapped to guest memory "
+				"now", (unsigned long long)lin);
+	e->watch[e->nwatch++] = (struct engine_watch){ lin, len };
+	return 0;
+}

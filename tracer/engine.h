@@ -1,0 +1,74 @@
+/* engine.h - the step engine: single-step a session's guest, record every step, stop where asked. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "disasm.h"
+#include "history.h"
+#include "pagewalk.h"
+#include "run.h"
+#include "session.h"
+#include "step.h"
+
+#define ENGINE_MAX_BREAKS 64
+#define ENGINE_MAX_WATCHES 4
+
+struct engine_watch {
+	uint64_t addr, len;  /* linear range */
+};
+
+struct engine {
+	struct session *s;
+	struct disasm dis;
+	struct history hist;
+	bool record;                 /* keep every step in hist */
+	uint64_t nsteps;             /* instructions retired so far */
+	bool ended;                  /* the guest stopped for good */
+	enum vmm_stop stop;          /* why, when ended */
+	uint64_t max_steps;          /* 0: no limit */
+	uint64_t max_exits;          /* 0: no limit */
+	uint64_t brk[ENGINE_MAX_BREAKS];
+	int nbrk;
+	struct engine_watch watch[ENGINE_MAX_WATCHES];
+	int nwatch;
+	int hit_break;               /* last step ended on breakpoint index, or -1 */
+	int hit_watch;               /* last step wrote a watched range, or -1 */
+	struct step last;            /* the most recent step */
+};
+
+/* Enable single-stepping on s's vCPU; record: keep history. 0 or -errno (vmm_last_error()). */
+int engine_init(struct engine *e, struct session *s, bool record);
+
+/* Release the history. */
+void engine_free(struct engine *e);
+
+/* Execute one guest instruction into e->last; 1 if the guest has stopped (e->stop), 0 if not, -errno. */
+int engine_step(struct engine *e);
+
+/* Step until a breakpoint, a watch hit, a stop, or n steps (0: no count); same returns as engine_step. */
+int engine_continue(struct engine *e, uint64_t n);
+
+/* Step over: like engine_step, but a CALL runs until it returns. */
+int engine_step_over(struct engine *e);
+
+/* Add a breakpoint at a linear address; -ENOSPC when full, -EFAULT if not in guest memory. */
+int engine_add_break(struct engine *e, uint64_t lin);
+
+/* Remove a breakpoint; -ENOENT if none there. */
+int engine_del_break(struct engine *e, uint64_t lin);
+
+/* Watch writes to [lin, lin+len); -ENOSPC when all slots are used. */
+int engine_add_watch(struct engine *e, uint64_t lin, uint64_t len);
+
+/* Linear address of CS:IP in a state. */
+uint64_t engine_pc(const struct kvm_regs *r, const struct kvm_sregs *s);
+
+/* Read len bytes at linear lin through the state's paging; bytes read (stops at the first unmapped byte). */
+size_t engine_read_linear(struct engine *e, const struct kvm_sregs *s, uint64_t lin, void *buf, size_t len);
+
+/* Walk lin through the state's page tables in guest memory (any paging mode). */
+int engine_walk(struct engine *e, const struct kvm_sregs *s, uint64_t lin, struct vmm_walk *w);
+
+/* Linear -> guest physical through the state's paging; -EFAULT if unmapped or outside memory. */
+int engine_lin_to_phys(struct engine *e, const struct kvm_sregs *s, uint64_t lin, uint64_t *gpa);

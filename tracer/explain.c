@@ -1,0 +1,274 @@
+/* explain.c - the sentence under each notable step: mode switches, tables, segments, I/O, exits. */
+#include "explain.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "engine.h"
+#include "hypercall.h"
+#include "pagewalk.h"
+#include "vm.h"
+
+#define CR0_PE (1ull << 0)
+#define CR0_PG (1ull << 31)
+#define CR4_PSE (1ull << 4)
+#define CR4_PAE (1ull << 5)
+#define CR4_LA57 (1ull << 12)
+#define EFER_LME (1ull << 8)
+#define EFER_LMA (1ull << 10)
+#define EFER_NXE (1ull << 11)
+
+struct out {
+	char *buf;
+	size_t len, n;
+};
+
+static void say(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Append a clause; clauses are joined with "; " into one sentence. */
+static void say(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	if (o->n + 3 >= o->len)
+		return;
+	if (o->n) {
+		memcpy(o->buf + o->n, "; ", 2);
+		o->n += 2;
+	}
+	va_start(ap, fmt);
+	k = vsnprintf(o->buf + o->n, o->len - o->n, fmt, ap);
+	va_end(ap);
+	if (k > 0)
+		o->n = o->n + (size_t)k < o->len ? o->n + (size_t)k : o->len - 1;
+}
+
+void explain_init(struct explain_ctx *ctx, struct engine *e)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->e = e;
+	ctx->tables_cr3 = ~0ull;
+}
+
+void explain_segment(const struct kvm_segment *s, char *buf, size_t len)
+{
+	const char *kind;
+
+	if (!s->present) {
+		snprintf(buf, len, "not present");
+		return;
+	}
+	if (!s->s)
+		kind = "system segment";
+	else if (s->type & 8)
+		kind = s->l ? "64-bit code" : s->db ? "32-bit code" : "16-bit code";
+	else
+		kind = s->db ? "32-bit data" : "16-bit data";
+	snprintf(buf, len, "%s, base 0x%llx, limit 0x%x, DPL %u", kind, (unsigned long long)s->base,
+		 s->limit, s->dpl);
+}
+
+static void control_regs(struct out *o, const struct kvm_sregs *a, const struct kvm_sregs *b)
+{
+	if (!(a->cr0 & CR0_PE) && (b->cr0 & CR0_PE))
+		say(o, "CR0.PE set: the CPU enters protected mode (segment registers now select GDT descriptors)");
+	if ((a->cr0 & CR0_PE) && !(b->cr0 & CR0_PE))
+		say(o, "CR0.PE cleared: back to real mode");
+	if ((a->cr4 ^ b->cr4) & CR4_PAE)
+		say(o, "CR4.PAE %s: page tables %s 64-bit entries", b->cr4 & CR4_PAE ? "set" : "cleared",
+		    b->cr4 & CR4_PAE ? "will use" : "go back to 32-bit");
+	if ((a->cr4 ^ b->cr4) & CR4_PSE)
+		say(o, "CR4.PSE %s: 4 MiB pages %s in 32-bit paging", b->cr4 & CR4_PSE ? "set" : "cleared",
+		    b->cr4 & CR4_PSE ? "allowed" : "no longer allowed");
+	if ((a->cr4 ^ b->cr4) & CR4_LA57)
+		say(o, "CR4.LA57 %s: %s-level paging", b->cr4 & CR4_LA57 ? "set" : "cleared",
+		    b->cr4 & CR4_LA57 ? "5" : "4");
+	if (a->cr3 != b->cr3)
+		say(o, "CR3 <- 0x%llx: the top-level page table is now at that physical address",
+		    (unsigned long long)b->cr3);
+	if ((a->efer ^ b->efer) & EFER_LME)
+		say(o, "EFER.LME %s (MSR 0xC0000080): long mode %s", b->efer & EFER_LME ? "set" : "cleared",
+		    b->efer & EFER_LME ? "will activate when paging is turned on" : "disabled");
+	if ((a->efer ^ b->efer) & EFER_NXE)
+		say(o, "EFER.NXE %s: the NX bit in page tables %s", b->efer & EFER_NXE ? "set" : "cleared",
+		    b->efer & EFER_NXE ? "now forbids execution" : "is now reserved");
+	if (!(a->cr0 & CR0_PG) && (b->cr0 & CR0_PG))
+		say(o, "CR0.PG set: paging is on, every address now goes through the page tables at CR3=0x%llx",
+		    (unsigned long long)b->cr3);
+	if ((a->cr0 & CR0_PG) && !(b->cr0 & CR0_PG))
+		say(o, "CR0.PG cleared: paging is off");
+	if (!(a->efer & EFER_LMA) && (b->efer & EFER_LMA))
+		say(o, "EFER.LMA turned on: long mode is active; CS is still %s, so the CPU runs in %s",
+		    b->cs.l ? "a 64-bit segment" : "a 32-bit segment",
+		    b->cs.l ? "64-bit mode" : "compatibility mode until a far jump loads a 64-bit CS");
+}
+
+static void segments(struct out *o, const struct kvm_sregs *a, const struct kvm_sregs *b)
+{
+	static const char *const names[] = { "CS", "DS", "ES", "FS", "GS", "SS" };
+	const struct kvm_segment *sa[] = { &a->cs, &a->ds, &a->es, &a->fs, &a->gs, &a->ss };
+	const struct kvm_segment *sb[] = { &b->cs, &b->ds, &b->es, &b->fs, &b->gs, &b->ss };
+	char desc[96];
+
+	for (int i = 0; i < 6; i++) {
+		if (memcmp(sa[i], sb[i], sizeof(*sa[i])) == 0)
+			continue;
+		explain_segment(sb[i], desc, sizeof(desc));
+		if (i == 0 && sb[i]->l && !sa[i]->l && (b->efer & EFER_LMA))
+			say(o, "CS <- 0x%x: a 64-bit code segment (L=1): long mode proper", sb[i]->selector);
+		else
+			say(o, "%s <- 0x%x: %s", names[i], sb[i]->selector, desc);
+	}
+	if (a->gdt.base != b->gdt.base || a->gdt.limit != b->gdt.limit)
+		say(o, "GDTR <- base 0x%llx, limit 0x%x (%u descriptors)", (unsigned long long)b->gdt.base,
+		    b->gdt.limit, (b->gdt.limit + 1u) / 8);
+	if (a->idt.base != b->idt.base || a->idt.limit != b->idt.limit)
+		say(o, "IDTR <- base 0x%llx, limit 0x%x%s", (unsigned long long)b->idt.base, b->idt.limit,
+		    b->idt.limit == 0 ? " (empty: any exception now triple-faults)" : "");
+}
+
+/* Collect paging-structure pages reachable from CR3 (bounded), for spotting page-table writes. */
+static void build_tables(struct explain_ctx *ctx, const struct kvm_sregs *s)
+{
+	struct vmm_vm *vm = &ctx->e->s->vm;
+	enum vmm_paging p = vmm_paging_mode(s->cr0, s->cr4, s->efer);
+	int levels = p == VMM_PAGING_32 ? 2 : p == VMM_PAGING_PAE ? 3 : p == VMM_PAGING_4LEVEL ? 4 :
+		     p == VMM_PAGING_5LEVEL ? 5 : 0;
+	unsigned esz = p == VMM_PAGING_32 ? 4 : 8;
+
+	ctx->ntables = 0;
+	ctx->tables_cr3 = s->cr3;
+	if (!levels)
+		return;
+	ctx->table[0] = p == VMM_PAGING_PAE ? s->cr3 & ~0x1full : s->cr3 & 0x000ffffffffff000ull;
+	ctx->level[0] = 0;
+	ctx->ntables = 1;
+	for (int t = 0; t < ctx->ntables; t++) {
+		unsigned n = p == VMM_PAGING_PAE && ctx->level[t] == 0 ? 4 : 4096 / esz;
+
+		if (ctx->level[t] + 1 >= levels)
+			continue;
+		for (unsigned i = 0; i < n && ctx->ntables < EXPLAIN_MAX_TABLES; i++) {
+			const uint8_t *pe = vmm_vm_gpa(vm, ctx->table[t] + (uint64_t)i * esz, esz);
+			uint64_t ent = 0;
+
+			if (!pe)
+				break;
+			memcpy(&ent, pe, esz);
+			if (!(ent & 1) || ((ent & 0x80) && (ctx->level[t] > 0 || p == VMM_PAGING_32)))
+				continue;
+			ctx->table[ctx->ntables] = ent & 0x000ffffffffff000ull;
+			ctx->level[ctx->ntables++] = (uint8_t)(ctx->level[t] + 1);
+		}
+	}
+}
+
+static void table_writes(struct explain_ctx *ctx, struct out *o, const struct step *st)
+{
+	const struct kvm_sregs *s = &st->safter;
+	enum vmm_paging p = vmm_paging_mode(s->cr0, s->cr4, s->efer);
+	static const char *const names5[] = { "PML5", "PML4", "PDPT", "PD", "PT" };
+	const char *const *names = p == VMM_PAGING_5LEVEL ? names5 : p == VMM_PAGING_4LEVEL ? names5 + 1 :
+				   p == VMM_PAGING_PAE ? names5 + 2 : names5 + 3;
+	unsigned esz = p == VMM_PAGING_32 ? 4 : 8;
+
+	if (p == VMM_PAGING_NONE)
+		return;
+	if (ctx->tables_cr3 != s->cr3)
+		build_tables(ctx, s);
+	for (int k = 0; k < st->nwrites; k++) {
+		const struct step_write *w = &st->w[k];
+
+		for (int t = 0; t < ctx->ntables; t++) {
+			uint64_t ent = 0;
+
+			if (w->gpa < ctx->table[t] || w->gpa >= ctx->table[t] + 4096)
+				continue;
+			memcpy(&ent, w->new, w->len < esz ? w->len : esz);
+			say(o, "%s[%llu] <- 0x%llx: a page-table entry changed (%s)", names[ctx->level[t]],
+			    (unsigned long long)((w->gpa - ctx->table[t]) / esz), (unsigned long long)ent,
+			    ent & 1 ? "present" : "not present");
+			ctx->tables_cr3 = ~0ull;  /* the tree may have changed */
+			break;
+		}
+	}
+}
+
+static void io(struct engine *e, struct out *o, const struct step_exit *x)
+{
+	const struct vmm_hc *hc = &e->s->hc;
+	uint32_t v = 0;
+
+	memcpy(&v, x->data, x->size <= 4 ? x->size : 4);
+	if (x->port == VMM_CONSOLE_PORT && !x->in) {
+		say(o, "OUT to port 0xE9 (console): '%s%c'", x->data[0] == '\n' ? "\\" : "",
+		    x->data[0] == '\n' ? 'n' : x->data[0] >= 32 && x->data[0] < 127 ? x->data[0] : '.');
+		return;
+	}
+	for (int i = 0; i < VMM_HC__COUNT; i++) {
+		if (hc->port[i] == x->port) {
+			say(o, "hypercall %s: %s port 0x%x %s 0x%x", vmm_hc_name(i), x->in ? "IN from" : "OUT to",
+			    x->port, x->in ? "->" : "<-", v);
+			return;
+		}
+	}
+	say(o, "%s port 0x%x (%u byte%s%s): no device there, %s", x->in ? "IN from" : "OUT to", x->port,
+	    x->size, x->size > 1 ? "s" : "", x->count > 1 ? ", string I/O" : "",
+	    x->in ? "it reads as all ones" : "the write is ignored");
+}
+
+static void exits(struct explain_ctx *ctx, struct out *o, const struct step *st)
+{
+	const struct step_exit *x = &st->exit;
+
+	switch (x->kind) {
+	case VMM_EXIT_IO_IN:
+	case VMM_EXIT_IO_OUT:
+		io(ctx->e, o, x);
+		break;
+	case VMM_EXIT_MMIO_READ:
+	case VMM_EXIT_MMIO_WRITE:
+		say(o, "MMIO %s of %u bytes at 0x%llx: no RAM there, so KVM exits to the VMM (KVM_EXIT_MMIO)",
+		    x->kind == VMM_EXIT_MMIO_READ ? "read" : "write", x->size, (unsigned long long)x->addr);
+		break;
+	case VMM_EXIT_HLT:
+		say(o, "HLT: the guest halts with RAX=%llu; the run ends here", (unsigned long long)st->after.rax);
+		break;
+	case VMM_EXIT_SHUTDOWN:
+		say(o, "triple fault (KVM_EXIT_SHUTDOWN): this instruction raised an exception the CPU could "
+		    "not deliver (IDTR limit 0x%x), so the guest shut down", st->safter.idt.limit);
+		break;
+	case VMM_EXIT_INTERNAL_ERROR:
+		say(o, "KVM_EXIT_INTERNAL_ERROR: KVM could not emulate or deliver this instruction's effects");
+		break;
+	case VMM_EXIT_FAIL_ENTRY:
+		say(o, "KVM_EXIT_FAIL_ENTRY: the CPU refused to enter the guest with this state");
+		break;
+	default:
+		say(o, "VM exit: %s", vmm_exit_name(x->kind));
+		break;
+	}
+}
+
+int explain_step(struct explain_ctx *ctx, const struct step *st, char *buf, size_t len)
+{
+	struct out o = { buf, len, 0 };
+
+	if (len)
+		buf[0] = '\0';
+	if (memcmp(&st->sbefore, &st->safter, sizeof(st->sbefore)) != 0) {
+		control_regs(&o, &st->sbefore, &st->safter);
+		segments(&o, &st->sbefore, &st->safter);
+	}
+	if (st->nwrites)
+		table_writes(ctx, &o, st);
+	if (st->has_exit)
+		exits(ctx, &o, st);
+	if (o.n && o.n + 1 < len) {
+		buf[o.n++] = '.';
+		buf[o.n] = '\0';
+	}
+	return (int)o.n;
+}

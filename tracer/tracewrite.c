@@ -1,0 +1,190 @@
+/* tracewrite.c - each step as readable text or as one JSON object per line.
+ *
+ * JSONL fields (stable): step, pc, cs, rip, mode, bits, bytes, asm, changed {name: [old, new]},
+ * exit {type, port, size, count, in, data | addr}, writes [{addr, gpa, old, new, cut}],
+ * explain, walk (with --walk). Numbers that are addresses or register values are hex strings.
+ */
+#include "tracewrite.h"
+
+#include <string.h>
+
+#include "cpumode.h"
+#include "exits.h"
+#include "regdiff.h"
+#include "walkfmt.h"
+
+void tracewriter_init(struct tracewriter *w, struct engine *e, enum trace_format format, bool walk, FILE *f)
+{
+	w->format = format;
+	w->walk = walk;
+	w->e = e;
+	explain_init(&w->ex, e);
+	outbuf_init(&w->out, f);
+}
+
+static void text_step(struct tracewriter *w, const struct step *st, const char *asm_text,
+		      const char *why, const struct reg_change *ch, int nch)
+{
+	struct outbuf *o = &w->out;
+	const struct kvm_sregs *s = &st->sbefore;
+	char head[96];
+	int n;
+
+	if (vmm_cpu_mode(s) == VMM_CPU_REAL)
+		n = snprintf(head, sizeof(head), "%8llu  %04x:%04llx  %-16s ", (unsigned long long)st->n,
+			     s->cs.selector, (unsigned long long)st->before.rip,
+			     vmm_cpu_mode_name(vmm_cpu_mode(s)));
+	else
+		n = snprintf(head, sizeof(head), "%8llu  %9llx  %-16s ", (unsigned long long)st->n,
+			     (unsigned long long)engine_pc(&st->before, s), vmm_cpu_mode_name(vmm_cpu_mode(s)));
+	outbuf_put(o, head, (size_t)n);
+	n = snprintf(head, sizeof(head), "%-30s", asm_text);
+	outbuf_put(o, head, (size_t)n);
+	for (int i = 0; i < nch; i++) {
+		if (strcmp(ch[i].name, "rip") == 0)
+			continue;
+		outbuf_str(o, "  ");
+		outbuf_str(o, ch[i].name);
+		outbuf_put(o, " ", 1);
+		outbuf_hex(o, ch[i].old);
+		outbuf_put(o, "->", 2);
+		outbuf_hex(o, ch[i].new);
+	}
+	for (int k = 0; k < st->nwrites; k++) {
+		outbuf_str(o, "  [");
+		outbuf_hex(o, st->w[k].gva);
+		outbuf_str(o, "] <- ");
+		outbuf_bytes(o, st->w[k].new, st->w[k].len, ' ');
+	}
+	outbuf_put(o, "\n", 1);
+	if (*why) {
+		outbuf_str(o, "          = ");
+		outbuf_str(o, why);
+		outbuf_put(o, "\n", 1);
+	}
+}
+
+static void json_exit(struct outbuf *o, const struct step_exit *x)
+{
+	outbuf_str(o, ",\"exit\":{\"type\":");
+	outbuf_json_str(o, vmm_exit_name(x->kind));
+	if (x->kind == VMM_EXIT_IO_IN || x->kind == VMM_EXIT_IO_OUT) {
+		uint32_t v = 0;
+
+		memcpy(&v, x->data, x->size <= 4 ? x->size : 4);
+		outbuf_str(o, ",\"port\":\"");
+		outbuf_hex(o, x->port);
+		outbuf_str(o, "\",\"size\":");
+		outbuf_u64(o, x->size);
+		outbuf_str(o, ",\"count\":");
+		outbuf_u64(o, x->count);
+		outbuf_str(o, ",\"data\":\"");
+		outbuf_hex(o, v);
+		outbuf_put(o, "\"", 1);
+	} else if (x->kind == VMM_EXIT_MMIO_READ || x->kind == VMM_EXIT_MMIO_WRITE) {
+		outbuf_str(o, ",\"addr\":\"");
+		outbuf_hex(o, x->addr);
+		outbuf_str(o, "\",\"size\":");
+		outbuf_u64(o, x->size);
+		outbuf_str(o, ",\"data\":\"");
+		outbuf_bytes(o, x->data, x->size <= 8 ? x->size : 8, 0);
+		outbuf_put(o, "\"", 1);
+	}
+	outbuf_put(o, "}", 1);
+}
+
+static void json_step(struct tracewriter *w, const struct step *st, const char *asm_text,
+		      const char *why, const struct reg_change *ch, int nch, const char *walk)
+{
+	struct outbuf *o = &w->out;
+	const struct kvm_sregs *s = &st->sbefore;
+
+	outbuf_str(o, "{\"step\":");
+	outbuf_u64(o, st->n);
+	outbuf_str(o, ",\"pc\":\"");
+	outbuf_hex(o, engine_pc(&st->before, s));
+	outbuf_str(o, "\",\"cs\":\"");
+	outbuf_hex(o, s->cs.selector);
+	outbuf_str(o, "\",\"rip\":\"");
+	outbuf_hex(o, st->before.rip);
+	outbuf_str(o, "\",\"mode\":");
+	outbuf_json_str(o, vmm_cpu_mode_name(vmm_cpu_mode(s)));
+	outbuf_str(o, ",\"bits\":");
+	outbuf_u64(o, (uint64_t)vmm_cpu_code_bits(s));
+	outbuf_str(o, ",\"bytes\":\"");
+	outbuf_bytes(o, st->insn, st->insn_len, 0);
+	outbuf_str(o, "\",\"asm\":");
+	outbuf_json_str(o, asm_text);
+	outbuf_str(o, ",\"changed\":{");
+	for (int i = 0; i < nch; i++) {
+		outbuf_str(o, i ? ",\"" : "\"");
+		outbuf_str(o, ch[i].name);
+		outbuf_str(o, "\":[\"");
+		outbuf_hex(o, ch[i].old);
+		outbuf_str(o, "\",\"");
+		outbuf_hex(o, ch[i].new);
+		outbuf_str(o, "\"]");
+	}
+	outbuf_put(o, "}", 1);
+	if (st->has_exit)
+		json_exit(o, &st->exit);
+	if (st->nwrites) {
+		outbuf_str(o, ",\"writes\":[");
+		for (int k = 0; k < st->nwrites; k++) {
+			outbuf_str(o, k ? ",{\"addr\":\"" : "{\"addr\":\"");
+			outbuf_hex(o, st->w[k].gva);
+			outbuf_str(o, "\",\"gpa\":\"");
+			outbuf_hex(o, st->w[k].gpa);
+			outbuf_str(o, "\",\"old\":\"");
+			outbuf_bytes(o, st->w[k].old, st->w[k].len, 0);
+			outbuf_str(o, "\",\"new\":\"");
+			outbuf_bytes(o, st->w[k].new, st->w[k].len, 0);
+			outbuf_str(o, st->w[k].cut ? "\",\"cut\":true}" : "\"}");
+		}
+		outbuf_put(o, "]", 1);
+	}
+	if (*why) {
+		outbuf_str(o, ",\"explain\":");
+		outbuf_json_str(o, why);
+	}
+	if (walk) {
+		outbuf_str(o, ",\"walk\":");
+		outbuf_str(o, walk);
+	}
+	outbuf_str(o, "}\n");
+}
+
+void tracewriter_step(struct tracewriter *w, const struct step *st)
+{
+	struct reg_change ch[REGDIFF_MAX];
+	char asm_text[96], why[512], walkbuf[2048];
+	const char *walk = NULL;
+	int nch = regdiff(st, ch);
+
+	if (st->insn_len)
+		disasm_text(&w->e->dis, vmm_cpu_code_bits(&st->sbefore), st->insn, st->insn_len,
+			    engine_pc(&st->before, &st->sbefore), asm_text, sizeof(asm_text));
+	else
+		strcpy(asm_text, "(no code: RIP is not in guest memory)");
+	explain_step(&w->ex, st, why, sizeof(why));
+	if (w->walk) {
+		struct vmm_walk wk;
+
+		if (engine_walk(w->e, &st->sbefore, engine_pc(&st->before, &st->sbefore), &wk) == 0 &&
+		    (w->format == TRACE_JSONL ? walkfmt_json(&wk, walkbuf, sizeof(walkbuf))
+					      : walkfmt_text(&wk, walkbuf, sizeof(walkbuf))) >= 0)
+			walk = walkbuf;
+	}
+	if (w->format == TRACE_JSONL) {
+		json_step(w, st, asm_text, why, ch, nch, walk);
+		return;
+	}
+	text_step(w, st, asm_text, why, ch, nch);
+	if (walk)
+		outbuf_str(&w->out, walk);
+}
+
+int tracewriter_finish(struct tracewriter *w)
+{
+	return outbuf_flush(&w->out);
+}

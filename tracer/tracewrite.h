@@ -1,0 +1,27 @@
+/* tracewrite.h - trace output: readable text or JSON Lines, one step at a time. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "engine.h"
+#include "explain.h"
+#include "outbuf.h"
+
+enum trace_format { TRACE_TEXT, TRACE_JSONL };
+
+struct tracewriter {
+	enum trace_format format;
+	bool walk;                 /* add the page walk of the step's PC */
+	struct engine *e;
+	struct explain_ctx ex;
+	struct outbuf out;
+};
+
+/* Write to f in format; walk: include the PC's page walk in each step. */
+void tracewriter_init(struct tracewriter *w, struct engine *e, enum trace_format format, bool walk, FILE *f);
+
+/* Write one step. */
+void tracewriter_step(struct tracewriter *w, const struct step *st);
+
+/* Flush; 0 or -errno. */
+int tracewriter_finish(struct tracewriter *w);
