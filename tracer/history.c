@@ -30,15 +30,8 @@
 #define RFLAGS 17
 #define SREG_WORDS (sizeof(struct kvm_sregs) / 8)
 
-enum {
-	H_CACHED = 1,
-	H_EXTRA = 2,
-	X_BEFORE = 1,
-	X_SBEFORE = 2,
-	X_SAFTER = 4,
-	X_EXIT = 8,
-	X_WRITES = 16,
-};
+enum { H_CACHED = 1, H_EXTRA = 2 };	/* head bits */
+enum { X_BEFORE = 1, X_SBEFORE = 2, X_SAFTER = 4, X_EXIT = 8, X_WRITES = 16 };	/* extra bits */
 
 static_assert(sizeof(struct kvm_regs) == NREGS * 8, "kvm_regs is 18 words");
 static_assert(sizeof(struct kvm_sregs) % 8 == 0 && SREG_WORDS <= 64, "kvm_sregs in words");
@@ -50,8 +43,7 @@ struct history_key {
 };
 
 struct history_wlog {
-	uint64_t step;
-	uint64_t off;                /* the X_WRITES block in buf */
+	uint64_t step, off;          /* a step with writes, its X_WRITES block in buf */
 };
 
 /* Mask bit i is field order[i] of struct kvm_regs: rip and rflags first, they change most. */
@@ -81,6 +73,18 @@ static uint64_t get_varint(const uint8_t **p)
 	return v;
 }
 
+static void put_bytes(uint8_t **p, const void *src, size_t n)
+{
+	memcpy(*p, src, n);
+	*p += n;
+}
+
+static void get_bytes(const uint8_t **p, void *dst, size_t n)
+{
+	memcpy(dst, *p, n);
+	*p += n;
+}
+
 static uint64_t zigzag(uint64_t d)
 {
 	return (d << 1) ^ (0 - (d >> 63));
@@ -96,23 +100,19 @@ static unsigned icache_slot(uint64_t rip)
 	return (unsigned)((rip * 0x9e3779b97f4a7c15ull) >> 58) % HISTORY_ICACHE;
 }
 
-/* Grow *arr (of *cap elements of size) to hold at least need; 0 or -ENOMEM. */
-static int reserve(void *arr, size_t *cap, size_t size, size_t need)
+/* Array a of *cap elements of size, grown to hold need: the array, or NULL (a still valid). */
+static void *grow(void *a, size_t *cap, size_t size, size_t need)
 {
-	void **a = arr;
 	size_t ncap = *cap ? *cap : 16;
-	void *p;
 
 	if (need <= *cap)
-		return 0;
+		return a;
 	while (ncap < need)
 		ncap *= 2;
-	p = realloc(*a, ncap * size);
-	if (!p)
-		return -ENOMEM;
-	*a = p;
+	if (ncap > SIZE_MAX / size || !(a = realloc(a, ncap * size)))
+		return NULL;
 	*cap = ncap;
-	return 0;
+	return a;
 }
 
 static uint64_t regs_mask(const uint64_t *a, const uint64_t *b)
@@ -159,10 +159,8 @@ static void sregs_put(uint8_t **p, const struct kvm_sregs *a, const struct kvm_s
 			mask |= 1ull << i;
 	put_varint(p, mask);
 	for (unsigned i = 0; i < SREG_WORDS; i++)
-		if (mask & (1ull << i)) {
-			memcpy(*p, y + 8 * i, 8);
-			*p += 8;
-		}
+		if (mask & (1ull << i))
+			put_bytes(p, y + 8 * i, 8);
 }
 
 static void sregs_get(const uint8_t **p, struct kvm_sregs *s)
@@ -171,10 +169,8 @@ static void sregs_get(const uint8_t **p, struct kvm_sregs *s)
 	uint64_t mask = get_varint(p);
 
 	for (unsigned i = 0; mask; i++, mask >>= 1)
-		if (mask & 1) {
-			memcpy(x + 8 * i, *p, 8);
-			*p += 8;
-		}
+		if (mask & 1)
+			get_bytes(p, x + 8 * i, 8);
 }
 
 static int step_valid(const struct step *s)
@@ -193,20 +189,14 @@ static uint8_t *encode(struct history *h, const struct step *s, uint8_t *p, uint
 {
 	uint64_t before[NREGS], after[NREGS], mask;
 	struct history_icache *c;
-	unsigned extra = 0, head;
+	unsigned extra, head;
 
 	memcpy(before, &s->before, sizeof(before));
 	memcpy(after, &s->after, sizeof(after));
-	if (memcmp(before, h->regs, sizeof(before)))
-		extra |= X_BEFORE;
-	if (memcmp(&s->sbefore, &h->sregs_now, sizeof(s->sbefore)))
-		extra |= X_SBEFORE;
-	if (memcmp(&s->safter, &s->sbefore, sizeof(s->safter)))
-		extra |= X_SAFTER;
-	if (s->has_exit)
-		extra |= X_EXIT;
-	if (s->nwrites)
-		extra |= X_WRITES;
+	extra = (memcmp(before, h->regs, sizeof(before)) ? X_BEFORE : 0) |
+		(memcmp(&s->sbefore, &h->sregs_now, sizeof(s->sbefore)) ? X_SBEFORE : 0) |
+		(memcmp(&s->safter, &s->sbefore, sizeof(s->safter)) ? X_SAFTER : 0) |
+		(s->has_exit ? X_EXIT : 0) | (s->nwrites ? X_WRITES : 0);
 	c = &h->icache[icache_slot(before[RIP])];
 	head = s->insn_len && c->len == s->insn_len && c->rip == before[RIP] &&
 	       !memcmp(c->bytes, s->insn, s->insn_len) ? H_CACHED : 0;
@@ -229,8 +219,7 @@ static uint8_t *encode(struct history *h, const struct step *s, uint8_t *p, uint
 		sregs_put(&p, &s->sbefore, &s->safter);
 	if (!(head & H_CACHED)) {
 		*p++ = s->insn_len;
-		memcpy(p, s->insn, s->insn_len);
-		p += s->insn_len;
+		put_bytes(&p, s->insn, s->insn_len);
 		if (s->insn_len) {
 			c->rip = before[RIP];
 			c->len = s->insn_len;
@@ -246,8 +235,7 @@ static uint8_t *encode(struct history *h, const struct step *s, uint8_t *p, uint
 		put_varint(&p, e->port);
 		put_varint(&p, e->count);
 		put_varint(&p, e->addr);
-		memcpy(p, e->data, sizeof(e->data));
-		p += sizeof(e->data);
+		put_bytes(&p, e->data, sizeof(e->data));
 	}
 	*woff = 0;
 	if (extra & X_WRITES) {
@@ -259,10 +247,8 @@ static uint8_t *encode(struct history *h, const struct step *s, uint8_t *p, uint
 			*p++ = (uint8_t)(w->len | (w->cut ? 0x80 : 0));
 			put_varint(&p, w->gpa);
 			put_varint(&p, zigzag(w->gva - w->gpa));
-			memcpy(p, w->old, w->len);
-			p += w->len;
-			memcpy(p, w->new, w->len);
-			p += w->len;
+			put_bytes(&p, w->old, w->len);
+			put_bytes(&p, w->new, w->len);
 		}
 	}
 	memcpy(h->regs, after, sizeof(after));
@@ -290,19 +276,23 @@ int history_append(struct history *h, const struct step *s)
 	int key = h->count % KEY_EVERY == 0;
 	uint64_t woff;
 	uint8_t *end;
-	int r;
+	void *p;
 
 	if (s->n != h->count + 1 || !step_valid(s))
 		return -EINVAL;
-	r = reserve(&h->buf, &h->cap, 1, h->len + RECORD_MAX);
-	if (!r && key)
-		r = reserve(&h->keys, &h->keys_cap, sizeof(*h->keys), h->nkeys + 1);
-	if (!r && key)
-		r = reserve(&h->sregs, &h->sregs_cap, sizeof(*h->sregs), h->nsregs + 1);
-	if (!r && s->nwrites)
-		r = reserve(&h->wlog, &h->wlog_cap, sizeof(*h->wlog), h->nwlog + 1);
-	if (r)
-		return r;
+	/* Room for everything first: on -ENOMEM nothing has changed but capacities. */
+	if (!(p = grow(h->buf, &h->cap, 1, h->len + RECORD_MAX)))
+		return -ENOMEM;
+	h->buf = p;
+	if (key && !(p = grow(h->keys, &h->keys_cap, sizeof(*h->keys), h->nkeys + 1)))
+		return -ENOMEM;
+	h->keys = key ? p : h->keys;
+	if (key && !(p = grow(h->sregs, &h->sregs_cap, sizeof(*h->sregs), h->nsregs + 1)))
+		return -ENOMEM;
+	h->sregs = key ? p : h->sregs;
+	if (s->nwrites && !(p = grow(h->wlog, &h->wlog_cap, sizeof(*h->wlog), h->nwlog + 1)))
+		return -ENOMEM;
+	h->wlog = s->nwrites ? p : h->wlog;
 	if (h->count == 0) {
 		/* Step 1's before state is the first key's state. */
 		memcpy(h->regs, &s->before, sizeof(h->regs));
@@ -348,8 +338,7 @@ static void decode_exit(const uint8_t **p, struct step_exit *e)
 	e->port = (uint16_t)get_varint(p);
 	e->count = (uint32_t)get_varint(p);
 	e->addr = get_varint(p);
-	memcpy(e->data, *p, sizeof(e->data));
-	*p += sizeof(e->data);
+	get_bytes(p, e->data, sizeof(e->data));
 }
 
 static void decode_writes(const uint8_t **p, struct step *out)
@@ -363,10 +352,8 @@ static void decode_writes(const uint8_t **p, struct step *out)
 		w->cut = b >> 7;
 		w->gpa = get_varint(p);
 		w->gva = w->gpa + unzigzag(get_varint(p));
-		memcpy(w->old, *p, w->len);
-		*p += w->len;
-		memcpy(w->new, *p, w->len);
-		*p += w->len;
+		get_bytes(p, w->old, w->len);
+		get_bytes(p, w->new, w->len);
 	}
 }
 
@@ -376,6 +363,7 @@ static void decode(struct cursor *c, struct step *out)
 	uint64_t head = get_varint(&c->p), rip;
 	unsigned extra = head & H_EXTRA ? *c->p++ : 0;
 	struct history_icache *ic;
+	struct step tmp, *o = out ? out : &tmp;
 	const uint8_t *insn;
 	uint8_t ilen;
 
@@ -405,25 +393,17 @@ static void decode(struct cursor *c, struct step *out)
 			memcpy(ic->bytes, insn, ilen);
 		}
 	}
-	if (!out) {
-		/* Skipping: the exit and the writes are not needed, only stepped over. */
-		struct step tmp;
-
-		if (extra & X_EXIT)
-			decode_exit(&c->p, &tmp.exit);
-		if (extra & X_WRITES)
-			decode_writes(&c->p, &tmp);
+	if (extra & X_EXIT)
+		decode_exit(&c->p, &o->exit);
+	if (extra & X_WRITES)
+		decode_writes(&c->p, o);
+	if (!out)
 		return;
-	}
 	memcpy(&out->after, c->regs, sizeof(out->after));
 	out->safter = c->sregs;
 	out->insn_len = ilen;
 	memcpy(out->insn, insn, ilen);
 	out->has_exit = extra & X_EXIT;
-	if (extra & X_EXIT)
-		decode_exit(&c->p, &out->exit);
-	if (extra & X_WRITES)
-		decode_writes(&c->p, out);
 }
 
 int history_get(const struct history *h, uint64_t n, struct step *out)
@@ -468,6 +448,7 @@ int history_mem(const struct history *h, uint64_t n, const uint8_t *live, uint64
 		uint64_t gpa, void *buf, size_t len)
 {
 	uint8_t *out = buf;
+	struct step st;
 	size_t first;
 
 	if (n > h->count)
@@ -479,27 +460,16 @@ int history_mem(const struct history *h, uint64_t n, const uint8_t *live, uint64
 	memcpy(out, live + gpa, len);
 	first = wlog_after(h, n);
 	for (size_t i = h->nwlog; i-- > first;) {
-		const uint8_t *p = h->buf + h->wlog[i].off, *old[STEP_MAX_WRITES];
-		uint64_t at[STEP_MAX_WRITES];
-		uint8_t wl[STEP_MAX_WRITES];
-		unsigned nw = *p++;
+		const uint8_t *p = h->buf + h->wlog[i].off;
 
-		for (unsigned j = 0; j < nw; j++) {
-			wl[j] = *p++ & 0x7f;
-			at[j] = get_varint(&p);
-			get_varint(&p);
-			old[j] = p;
-			p += 2u * wl[j];
-		}
-		/* Undo the step's writes last to first. */
-		while (nw--) {
-			uint64_t lo = at[nw] > gpa ? at[nw] : gpa;
-			uint64_t hi = at[nw] + wl[nw] < gpa + len ? at[nw] + wl[nw] : gpa + len;
+		decode_writes(&p, &st);
+		for (unsigned j = st.nwrites; j--;) {	/* undo the step's writes last to first */
+			const struct step_write *w = &st.w[j];
+			uint64_t end = w->gpa + w->len, lo = w->gpa > gpa ? w->gpa : gpa;
+			uint64_t hi = end < gpa + len ? end : gpa + len;
 
-			if (at[nw] + wl[nw] < at[nw])
-				continue; /* wraps: not guest memory */
-			if (lo < hi)
-				memcpy(out + (lo - gpa), old[nw] + (lo - at[nw]), hi - lo);
+			if (end >= w->gpa && lo < hi)	/* (a write that wraps is not memory) */
+				memcpy(out + (lo - gpa), w->old + (lo - w->gpa), hi - lo);
 		}
 	}
 	return 0;

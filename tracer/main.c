@@ -6,7 +6,7 @@
 #include "command.h"
 
 static const struct command *const commands[] = {
-	&cmd_run, &cmd_trace, &cmd_probe,
+	&cmd_run, &cmd_trace, &cmd_walk, &cmd_diff, &cmd_probe,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

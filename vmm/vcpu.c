@@ -234,3 +234,15 @@ int vmm_vcpu_complete_io(struct vmm_vcpu *vcpu)
 		return vmm_fail((int)ret, "KVM_RUN (completing I/O) failed: %s", strerror((int)-ret));
 	return 0;
 }
+
+int vmm_vcpu_translate(struct vmm_vcpu *vcpu, uint64_t lin, uint64_t *gpa, bool *valid)
+{
+	struct kvm_translation t = { .linear_address = lin };
+	long ret = VMM_IOCTL(vcpu->fd, KVM_TRANSLATE, &t);
+
+	if (ret < 0)
+		return vmm_fail((int)ret, "KVM_TRANSLATE failed: %s", strerror((int)-ret));
+	*gpa = t.physical_address;
+	*valid = t.valid;
+	return 0;
+}

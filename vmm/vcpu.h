@@ -39,6 +39,9 @@ int vmm_vcpu_store_sregs(struct vmm_vcpu *vcpu);
 /* One KVM_RUN; on return *kind says what ended it (IO is already dispatched to the bus). */
 int vmm_vcpu_enter(struct vmm_vcpu *vcpu, enum vmm_exit *kind);
 
+/* KVM's own translation of a linear address (a cross-check: it sets Accessed bits). */
+int vmm_vcpu_translate(struct vmm_vcpu *vcpu, uint64_t lin, uint64_t *gpa, bool *valid);
+
 /* Let KVM finish a pending IO/MMIO instruction without running the guest further. */
 int vmm_vcpu_complete_io(struct vmm_vcpu *vcpu);
 
