@@ -1,0 +1,149 @@
+/* check.c - the check-kind table and evaluation in dependency order. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "labbuf.h"
+
+const struct lab_check_ops *const lab_check_ops[LAB_CHECK__COUNT] = {
+	[LAB_CHECK_OUTPUT] = &lab_check_output_ops,
+	[LAB_CHECK_EXITS] = &lab_check_exits_ops,
+	[LAB_CHECK_REGISTER] = &lab_check_register_ops,
+	[LAB_CHECK_MEMORY] = &lab_check_memory_ops,
+	[LAB_CHECK_STOP] = &lab_check_stop_ops,
+	[LAB_CHECK_FINAL_MODE] = &lab_check_final_mode_ops,
+	[LAB_CHECK_TIMELINE] = &lab_check_timeline_ops,
+	[LAB_CHECK_MAPPING] = &lab_check_mapping_ops,
+	[LAB_CHECK_INSTRUCTIONS] = &lab_check_instructions_ops,
+	[LAB_CHECK_TRACE] = &lab_check_trace_ops,
+};
+
+const char *lab_status_name(enum lab_status s)
+{
+	switch (s) {
+	case LAB_PASS: return "PASS";
+	case LAB_FAIL: return "FAIL";
+	case LAB_SKIP: return "SKIP";
+	}
+	return "?";
+}
+
+int lab_result_set(struct lab_check_result *r, bool passed, char *expected, char *actual,
+		   char *message)
+{
+	free(r->expected);
+	free(r->actual);
+	free(r->message);
+	r->status = passed ? LAB_PASS : LAB_FAIL;
+	r->expected = expected;
+	r->actual = actual;
+	r->message = passed ? NULL : message;
+	if (passed)
+		free(message);
+	return 0;
+}
+
+void lab_check_result_fini(struct lab_check_result *r)
+{
+	free(r->expected);
+	free(r->actual);
+	free(r->message);
+	r->expected = r->actual = r->message = NULL;
+}
+
+void lab_check_results_free(struct lab_check_result *res, size_t n)
+{
+	for (size_t i = 0; res && i < n; i++)
+		lab_check_result_fini(&res[i]);
+	free(res);
+}
+
+int lab_check_evaluate(const struct lab_check *c, const struct lab_run *run,
+		       struct lab_check_result *r)
+{
+	const struct lab_check_ops *ops = (unsigned)c->kind < LAB_CHECK__COUNT ?
+					  lab_check_ops[c->kind] : NULL;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	r->check = c;
+	r->max_score = c->points;
+	r->status = LAB_FAIL;
+	if (!ops || !ops->evaluate) {
+		r->message = strdup("unknown check kind");
+		return -EINVAL;
+	}
+	if (!run || run->error[0]) {
+		r->message = lab_strdupf("not run: %s", run ? run->error : "no run");
+		return 0;
+	}
+	if (ops->needs_trace && !run->traced) {
+		r->message = strdup("not checked: the run was not traced");
+		return 0;
+	}
+	ret = ops->evaluate(c, run, r);
+	if (ret < 0) {
+		r->status = LAB_FAIL;
+		if (!r->message)
+			r->message = lab_strdupf("internal error: %s", strerror(-ret));
+	}
+	r->score = r->status == LAB_PASS ? c->points : 0;
+	return ret;
+}
+
+/* Evaluate check i after its dependency; state: 0 new, 1 busy, 2 done. */
+static int eval_one(const struct lab *lab, const struct lab_run *run,
+		    struct lab_check_result *res, char *state, unsigned i)
+{
+	const struct lab_check *c = &lab->checks[i];
+	int ret;
+
+	if (state[i] == 2)
+		return 0;
+	if (state[i] == 1)
+		return -ELOOP;  /* the loader rejects cycles; be safe anyway */
+	state[i] = 1;
+	if (c->dep >= 0) {
+		ret = eval_one(lab, run, res, state, (unsigned)c->dep);
+		if (ret < 0 && ret != -ELOOP)
+			return ret;
+		if (ret == -ELOOP || res[c->dep].status != LAB_PASS) {
+			memset(&res[i], 0, sizeof(res[i]));
+			res[i].check = c;
+			res[i].status = LAB_SKIP;
+			res[i].max_score = c->points;
+			res[i].message = lab_strdupf("depends on %s", c->depends_on);
+			state[i] = 2;
+			return res[i].message ? 0 : -ENOMEM;
+		}
+	}
+	ret = lab_check_evaluate(c, run, &res[i]);
+	state[i] = 2;
+	return ret == -ENOMEM ? ret : 0;
+}
+
+int lab_checks_run(const struct lab *lab, const struct lab_run *run,
+		   struct lab_check_result **out)
+{
+	unsigned n = lab->checks_count;
+	struct lab_check_result *res = calloc(n ? n : 1, sizeof(*res));
+	char *state = calloc(n ? n : 1, 1);
+	int ret = 0;
+
+	if (!res || !state) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+	for (unsigned i = 0; i < n && ret == 0; i++)
+		ret = eval_one(lab, run, res, state, i);
+	if (ret < 0)
+		goto fail;
+	free(state);
+	*out = res;
+	return 0;
+fail:
+	lab_check_results_free(res, n);
+	free(state);
+	return ret;
+}

@@ -1,0 +1,187 @@
+/* check_output.c - the guest's console and hypercall output: exact, substring, regex, captures. */
+#include <ctype.h>
+#include <errno.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "expr.h"
+#include "labbuf.h"
+#include "labdiag.h"
+
+#define SHOW_MAX 2000   /* bytes of output shown in a result */
+#define MAX_NAMES 9
+
+static int prepare(struct lab_check *c, const struct lab *lab, struct lab_diag *d)
+{
+	struct lab_output_spec *o = c->output;
+	int given = !!o->equals + !!o->contains + !!o->regex, rc;
+	char msg[256];
+
+	(void)lab;
+	if (given != 1)
+		return lab_diag_check(d, "output", "give exactly one of equals, contains, regex");
+	if ((o->names_count > 0) != (o->expect != NULL))
+		return lab_diag_check(d, o->expect ? "output.expect" : "output.names",
+				      "names and expect go together");
+	if ((o->names_count || o->expect) && !o->regex)
+		return lab_diag_check(d, "output", "names and expect need a regex");
+	if (!o->regex)
+		return 0;
+	rc = regcomp(&o->re, o->regex, REG_EXTENDED | REG_NEWLINE);
+	if (rc != 0) {
+		regerror(rc, &o->re, msg, sizeof(msg));
+		return lab_diag_check(d, "output.regex", "bad regex \"%s\": %s", o->regex, msg);
+	}
+	o->compiled = true;
+	if (o->names_count > MAX_NAMES || o->names_count > o->re.re_nsub)
+		return lab_diag_check(d, "output.names", "%u names for a regex with %zu groups",
+				      o->names_count, o->re.re_nsub);
+	for (unsigned i = 0; i < o->names_count; i++) {
+		const char *n = o->names[i];
+		bool ok = isalpha((unsigned char)n[0]) || n[0] == '_';
+
+		for (const char *p = n; *p; p++)
+			ok = ok && (isalnum((unsigned char)*p) || *p == '_');
+		if (!ok)
+			return lab_diag_check(d, "output.names", "'%s' is not a name", n);
+		for (unsigned j = 0; j < i; j++)
+			if (strcmp(o->names[j], n) == 0)
+				return lab_diag_check(d, "output.names", "name '%s' given twice", n);
+	}
+	if (o->expect && lab_expr_check(o->expect, o->names, o->names_count, msg, sizeof(msg)) < 0)
+		return lab_diag_check(d, "output.expect", "%s", msg);
+	return 0;
+}
+
+static void release(struct lab_check *c)
+{
+	if (c->output && c->output->compiled) {
+		regfree(&c->output->re);
+		c->output->compiled = false;
+	}
+}
+
+static char *quote(const char *s, size_t n)
+{
+	struct labbuf b = { 0 };
+
+	labbuf_quote(&b, s, n, SHOW_MAX);
+	return labbuf_take(&b);
+}
+
+static char *first_difference(const char *a, size_t na, const char *b, size_t nb)
+{
+	size_t i = 0, line = 1, col = 1;
+
+	while (i < na && i < nb && a[i] == b[i]) {
+		if (a[i] == '\n') {
+			line++;
+			col = 1;
+		} else {
+			col++;
+		}
+		i++;
+	}
+	if (i == nb)
+		return lab_strdupf("the output has %zu extra bytes after the expected text", na - i);
+	if (i == na)
+		return lab_strdupf("the output stops at line %zu, column %zu, before the expected "
+				   "text ends", line, col);
+	return lab_strdupf("the output differs at line %zu, column %zu", line, col);
+}
+
+static int parse_capture(const char *s, size_t n, int64_t *v)
+{
+	char buf[32], *end;
+	bool neg;
+	unsigned long long u;
+
+	if (n == 0 || n >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	neg = buf[0] == '-';
+	if (!isdigit((unsigned char)buf[neg]))
+		return -EINVAL;
+	errno = 0;
+	u = strtoull(buf + neg, &end, buf[neg] == '0' && (buf[neg + 1] | 0x20) == 'x' ? 16 : 10);
+	if (*end || errno || u > (unsigned long long)INT64_MAX)
+		return -EINVAL;
+	*v = neg ? -(int64_t)u : (int64_t)u;
+	return 0;
+}
+
+static int eval_captures(const struct lab_output_spec *o, const char *out, const regmatch_t *m,
+			 struct lab_check_result *r)
+{
+	struct lab_expr_var vars[MAX_NAMES];
+	struct labbuf act = { 0 };
+	char msg[256];
+	int64_t v;
+
+	for (unsigned i = 0; i < o->names_count; i++) {
+		const regmatch_t *g = &m[i + 1];
+
+		if (g->rm_so < 0)
+			return lab_result_set(r, false, strdup(o->expect), NULL,
+					      lab_strdupf("capture '%s' is not in the match",
+							  o->names[i]));
+		if (parse_capture(out + g->rm_so, (size_t)(g->rm_eo - g->rm_so), &v) < 0)
+			return lab_result_set(r, false, strdup(o->expect),
+					      quote(out + g->rm_so, (size_t)(g->rm_eo - g->rm_so)),
+					      lab_strdupf("capture '%s' is not an integer",
+							  o->names[i]));
+		vars[i] = (struct lab_expr_var){ .name = o->names[i], .value = v };
+		labbuf_printf(&act, "%s%s = %lld", i ? ", " : "", o->names[i], (long long)v);
+	}
+	if (lab_expr_eval(o->expect, vars, o->names_count, &v, msg, sizeof(msg)) < 0)
+		return lab_result_set(r, false, strdup(o->expect), labbuf_take(&act),
+				      lab_strdupf("cannot evaluate: %s", msg));
+	return lab_result_set(r, v != 0, strdup(o->expect), labbuf_take(&act),
+			      lab_strdupf("'%s' is false for the values printed", o->expect));
+}
+
+static int evaluate(const struct lab_check *c, const struct lab_run *run,
+		    struct lab_check_result *r)
+{
+	const struct lab_output_spec *o = c->output;
+	const char *out = run->output ? run->output : "";
+	size_t n = run->output ? run->output_len : 0;
+	regmatch_t m[MAX_NAMES + 1];
+	struct labbuf exp = { 0 };
+
+	if (o->equals) {
+		size_t ne = strlen(o->equals);
+		bool ok = ne == n && memcmp(out, o->equals, n) == 0;
+
+		return lab_result_set(r, ok, quote(o->equals, ne), quote(out, n),
+				      ok ? NULL : first_difference(out, n, o->equals, ne));
+	}
+	if (o->contains) {
+		size_t ne = strlen(o->contains);
+		bool ok = memmem(out, n, o->contains, ne) != NULL;
+
+		labbuf_puts(&exp, "output containing ");
+		labbuf_quote(&exp, o->contains, ne, SHOW_MAX);
+		return lab_result_set(r, ok, labbuf_take(&exp), quote(out, n),
+				      strdup("the text is not in the output"));
+	}
+	if (regexec(&o->re, out, MAX_NAMES + 1, m, 0) != 0)
+		return lab_result_set(r, false, lab_strdupf("output matching /%s/", o->regex),
+				      quote(out, n), strdup("no part of the output matches"));
+	if (!o->expect)
+		return lab_result_set(r, true, lab_strdupf("output matching /%s/", o->regex),
+				      quote(out + m[0].rm_so, (size_t)(m[0].rm_eo - m[0].rm_so)),
+				      NULL);
+	return eval_captures(o, out, m, r);
+}
+
+const struct lab_check_ops lab_check_output_ops = {
+	.key = "output",
+	.prepare = prepare,
+	.evaluate = evaluate,
+	.release = release,
+};

@@ -1,0 +1,53 @@
+/* check_trace.c - the run's trace matches the reference solution's, step for step. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "labbuf.h"
+#include "labdiag.h"
+
+static int prepare(struct lab_check *c, const struct lab *lab, struct lab_diag *d)
+{
+	struct lab_trace_spec *t = c->trace_matches;
+
+	(void)d;
+	/* The reference trace may be produced later (by grading the reference solution). */
+	t->reference_path = t->reference[0] == '/' ? strdup(t->reference) :
+			    lab_path_join(lab->dir, t->reference);
+	return t->reference_path ? 0 : -ENOMEM;
+}
+
+static void release(struct lab_check *c)
+{
+	if (c->trace_matches) {
+		free(c->trace_matches->reference_path);
+		c->trace_matches->reference_path = NULL;
+	}
+}
+
+static int evaluate(const struct lab_check *c, const struct lab_run *run,
+		    struct lab_check_result *r)
+{
+	const struct lab_trace_spec *t = c->trace_matches;
+	char msg[1024] = "";
+	int ret;
+
+	if (!run->trace_path)
+		return lab_result_set(r, false, NULL, NULL, strdup("the run wrote no trace"));
+	ret = lab_trace_diff()(run->trace_path, t->reference_path, msg, sizeof(msg));
+	if (ret < 0)
+		return lab_result_set(r, false, NULL, NULL,
+				      lab_strdupf("cannot compare traces: %s", msg[0] ? msg :
+						  strerror(-ret)));
+	return lab_result_set(r, ret == 0, strdup("the reference solution's steps"), NULL,
+			      strdup(msg));
+}
+
+const struct lab_check_ops lab_check_trace_ops = {
+	.key = "trace_matches",
+	.needs_trace = true,
+	.prepare = prepare,
+	.evaluate = evaluate,
+	.release = release,
+};

@@ -1,0 +1,209 @@
+/* labfile.h - a lab.yaml file as C structs, loaded and validated with libcyaml.
+ *
+ * labs/README.md describes the file format.  Fields marked "loader" are not
+ * in the YAML: lab_load() fills them after parsing and validating.
+ * Optional numbers are pointers: NULL when the key is absent.
+ */
+#pragma once
+
+#include <regex.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum lab_visibility {
+	LAB_VISIBLE,
+	LAB_HIDDEN,
+	LAB_AFTER_DUE_DATE,
+};
+
+/* How the grader builds the guest from its sources. */
+enum lab_guest_kind {
+	LAB_GUEST_C16,  /* C and .S sources, gcc -m16 */
+	LAB_GUEST_C32,  /* gcc -m32 */
+	LAB_GUEST_C64,  /* gcc -m64 */
+	LAB_GUEST_ASM,  /* .S sources only; -m16/-m32/-m64 from the lab's mode */
+	LAB_GUEST_ELF,  /* one prebuilt ELF image */
+	LAB_GUEST_FLAT, /* one prebuilt flat binary, loaded at load_address */
+};
+
+enum lab_check_kind {
+	LAB_CHECK_OUTPUT,
+	LAB_CHECK_EXITS,
+	LAB_CHECK_REGISTER,
+	LAB_CHECK_MEMORY,
+	LAB_CHECK_STOP,
+	LAB_CHECK_FINAL_MODE,
+	LAB_CHECK_TIMELINE,
+	LAB_CHECK_MAPPING,
+	LAB_CHECK_INSTRUCTIONS,
+	LAB_CHECK_TRACE,
+	LAB_CHECK__COUNT,
+};
+
+/* Page flags a mapping check can name (bit masks of lab_mapping_spec.flags). */
+enum lab_page_flag {
+	LAB_PF_P = 1 << 0, LAB_PF_RW = 1 << 1, LAB_PF_US = 1 << 2, LAB_PF_PWT = 1 << 3,
+	LAB_PF_PCD = 1 << 4, LAB_PF_A = 1 << 5, LAB_PF_D = 1 << 6, LAB_PF_PS = 1 << 7,
+	LAB_PF_G = 1 << 8, LAB_PF_NX = 1 << 9,
+};
+
+struct lab_guest {
+	enum lab_guest_kind kind;
+	char **sources;               /* relative to the submission folder */
+	unsigned sources_count;
+	char **lab_sources;           /* relative to the lab folder (files students keep) */
+	unsigned lab_sources_count;
+	char *linker_script;          /* relative to the lab folder, or NULL for the default */
+	char **cflags;
+	unsigned cflags_count;
+	uint64_t load_address;        /* flat images */
+	char **source_paths;          /* loader: sources under the submission folder */
+	char **lab_source_paths;      /* loader: lab_sources under the lab folder */
+	char *linker_script_path;     /* loader */
+};
+
+struct lab_limits {
+	uint64_t *exits;
+	uint64_t *instructions;
+	uint64_t *timeout_ms;
+};
+
+struct lab_output_spec {
+	char *equals, *contains, *regex;
+	char **names;                 /* capture names for groups 1..n of regex */
+	unsigned names_count;
+	char *expect;                 /* expression over the names */
+	regex_t re;                   /* loader: compiled regex */
+	bool compiled;
+};
+
+struct lab_exits_spec {
+	char *type;                   /* vmm_exit_name() of a kind, or "total" */
+	uint64_t *min, *max, *equals;
+	int exit;                     /* loader: enum vmm_exit, or -1 for total */
+};
+
+struct lab_regref {               /* where a register lives in kvm_regs / kvm_sregs */
+	bool sregs;
+	unsigned offset, size;
+};
+
+struct lab_register_spec {
+	char *name;
+	uint64_t *equals, *mask, *value;
+	struct lab_regref ref;        /* loader */
+};
+
+struct lab_memory_spec {
+	uint64_t address;
+	uint64_t *size, *equals;
+	char *bytes;                  /* "de ad be ef" */
+	uint8_t *raw;                 /* loader: bytes parsed */
+	size_t raw_len;
+};
+
+struct lab_mapping_spec {
+	uint64_t va;
+	uint64_t *pa;
+	uint64_t *page_size;
+	bool unmapped;                /* the walk must fail */
+	unsigned flags, absent_flags; /* enum lab_page_flag masks */
+};
+
+struct lab_instructions_spec {
+	uint64_t *min, *max;
+};
+
+struct lab_trace_spec {
+	char *reference;              /* relative to the lab folder */
+	char *reference_path;         /* loader */
+};
+
+struct lab_check {
+	char *id;
+	char *name;                   /* one-line description; loader: id when absent */
+	unsigned points;
+	enum lab_visibility visibility;
+	char *depends_on;
+	char *hint;
+	/* exactly one of these */
+	struct lab_output_spec *output;
+	struct lab_exits_spec *exits;
+	struct lab_register_spec *reg;      /* key "register" */
+	struct lab_memory_spec *memory;
+	int *stop;                          /* enum vmm_stop */
+	int *final_mode;                    /* enum vmm_cpu_mode */
+	int *mode_timeline;                 /* enum vmm_cpu_mode list */
+	unsigned mode_timeline_count;
+	struct lab_mapping_spec *mapping;
+	struct lab_instructions_spec *instructions;
+	struct lab_trace_spec *trace_matches;
+	/* loader */
+	enum lab_check_kind kind;
+	int dep;                            /* index of depends_on in lab.checks, -1 */
+	unsigned line, column;              /* where the check starts in the file */
+};
+
+/* One hypercall port set in the file. */
+struct lab_port {
+	int id;                       /* enum vmm_hc_id */
+	const char *name;             /* vmm_hc_name(id): "print8", ... */
+	uint16_t port;
+};
+
+struct lab_hypercall_ports;       /* the YAML mapping; see ports */
+struct lab_locs;                  /* where each node is in the file */
+
+struct lab {
+	char *id;
+	char *title;
+	unsigned *points;             /* when set, must equal the sum of the checks' points */
+	int mode;                     /* enum vmm_mode */
+	char *mem;                    /* "2M"; see mem_size */
+	struct lab_guest guest;
+	struct lab_hypercall_ports *hypercalls;
+	char *handlers;               /* student hypervisor-side C file, in the submission */
+	struct lab_limits *limits;
+	bool trace;                   /* loader: also set when a check needs a trace */
+	struct lab_check *checks;
+	unsigned checks_count;
+	/* loader */
+	char *file;                   /* path given to lab_load() */
+	char *dir;                    /* folder of the file */
+	char *submission_dir;         /* folder sources were resolved against, or NULL */
+	char *handlers_path;
+	uint64_t mem_size;            /* bytes; default 2 MiB */
+	uint64_t max_exits;           /* limits with defaults applied */
+	uint64_t max_instructions;    /* 0: none */
+	unsigned timeout_ms;
+	struct lab_port *ports;
+	size_t nports;
+	unsigned total_points;
+	struct lab_locs *locs;        /* for messages after loading */
+};
+
+/* YAML names: "output", "exits", ... and "c64", "flat", ... and "visible", ... */
+const char *lab_check_kind_name(enum lab_check_kind k);
+const char *lab_guest_kind_name(enum lab_guest_kind k);
+const char *lab_visibility_name(enum lab_visibility v);
+/* Lab-file names of stop reasons ("halted", "shutdown", ...) and CPU modes ("long", ...). */
+const char *lab_stop_name(int stop);
+const char *lab_cpu_mode_name(int cpu_mode);
+
+/*
+ * Load and validate path.  submission_dir: the folder guest sources and the
+ * handlers file are looked for in (NULL: skip that, see lab_resolve_sources).
+ * On failure returns -errno and writes one message "file:line:column: what"
+ * into err.
+ */
+int lab_load(const char *path, const char *submission_dir, struct lab **out,
+	     char *err, size_t errlen);
+
+/* Resolve and check the submission's sources (and handlers) under dir. */
+int lab_resolve_sources(struct lab *lab, const char *dir, char *err, size_t errlen);
+
+void lab_free(struct lab *lab);
+
+/* Index of the check with this id, or -1. */
+int lab_find_check(const struct lab *lab, const char *id);

@@ -1,0 +1,291 @@
+/* labvalidate.c - what the schema cannot say: sizes, ports, ids, dependencies, check kinds. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "labdiag.h"
+#include "labfile.h"
+#include "labschema.h"
+
+#define DEFAULT_MEM (2ull << 20)
+#define MAX_MEM (4ull << 30)
+#define DEFAULT_MAX_EXITS 1000000ull
+#define DEFAULT_TIMEOUT_MS 10000u
+#define MAX_TIMEOUT_MS 600000u
+
+/* "2M", "512K", "1G", "2MiB", "0x200000", "2097152" -> bytes; -EINVAL if malformed. */
+static int parse_size(const char *s, uint64_t *out)
+{
+	uint64_t v = 0, mul = 1;
+	int base = 10, digits = 0;
+	const char *p = s;
+
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		base = 16;
+		p += 2;
+	}
+	for (; isxdigit((unsigned char)*p) && (base == 16 || isdigit((unsigned char)*p)); p++) {
+		unsigned d = isdigit((unsigned char)*p) ? (unsigned)(*p - '0') :
+			     (unsigned)(tolower((unsigned char)*p) - 'a' + 10);
+
+		if (v > (UINT64_MAX - d) / (uint64_t)base)
+			return -EINVAL;
+		v = v * (uint64_t)base + d;
+		digits++;
+	}
+	if (!digits)
+		return -EINVAL;
+	switch (toupper((unsigned char)*p)) {
+	case 'K': mul = 1ull << 10; p++; break;
+	case 'M': mul = 1ull << 20; p++; break;
+	case 'G': mul = 1ull << 30; p++; break;
+	default: break;
+	}
+	if (mul > 1 && (strcmp(p, "iB") == 0 || strcmp(p, "B") == 0))
+		p += strlen(p);
+	if (*p || v > UINT64_MAX / mul)
+		return -EINVAL;
+	*out = v * mul;
+	return 0;
+}
+
+/* Ids name checks on command lines and in reports: keep them to a safe alphabet. */
+static bool id_ok(const char *id)
+{
+	for (const char *p = id; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_' && *p != '.')
+			return false;
+	return *id != '\0';
+}
+
+static int check_top(struct lab *lab, struct lab_diag *d)
+{
+	if (!id_ok(lab->id))
+		return lab_diag_at(d, "id", false, "lab id '%s' may use only letters, digits, "
+				   "'-', '_' and '.'", lab->id);
+	lab->mem_size = DEFAULT_MEM;
+	if (lab->mem && (parse_size(lab->mem, &lab->mem_size) < 0 || lab->mem_size == 0))
+		return lab_diag_at(d, "mem", false, "bad memory size '%s' (write e.g. 2M, 512K, 1G)",
+				   lab->mem);
+	if (lab->mem_size % 4096 || lab->mem_size > MAX_MEM)
+		return lab_diag_at(d, "mem", false,
+				   "memory size must be a multiple of 4K, at most 4G");
+	lab->max_exits = DEFAULT_MAX_EXITS;
+	lab->timeout_ms = DEFAULT_TIMEOUT_MS;
+	if (lab->limits && lab->limits->exits)
+		lab->max_exits = *lab->limits->exits;
+	if (lab->limits && lab->limits->instructions)
+		lab->max_instructions = *lab->limits->instructions;
+	if (lab->limits && lab->limits->timeout_ms) {
+		if (*lab->limits->timeout_ms > MAX_TIMEOUT_MS)
+			return lab_diag_at(d, "limits.timeout_ms", false,
+					   "timeout_ms must be at most %u", MAX_TIMEOUT_MS);
+		lab->timeout_ms = (unsigned)*lab->limits->timeout_ms;
+	}
+	return 0;
+}
+
+static int check_ports(struct lab *lab, struct lab_diag *d)
+{
+	const struct lab_hypercall_ports *hp = lab->hypercalls;
+	char path[64];
+
+	if (!hp)
+		return 0;
+	lab->ports = calloc(VMM_HC__COUNT, sizeof(*lab->ports));
+	if (!lab->ports)
+		return -ENOMEM;
+	for (int i = 0; i < VMM_HC__COUNT; i++) {
+		const char *name = vmm_hc_name((enum vmm_hc_id)i);
+
+		if (!hp->port[i])
+			continue;
+		snprintf(path, sizeof(path), "hypercalls.%s", name);
+		if (*hp->port[i] > 0xffff)
+			return lab_diag_at(d, path, false, "port 0x%llx of %s is not a 16-bit port",
+					   (unsigned long long)*hp->port[i], name);
+		for (size_t j = 0; j < lab->nports; j++)
+			if (lab->ports[j].port == *hp->port[i])
+				return lab_diag_at(d, path, false, "%s uses port 0x%llx, as %s does",
+						   name, (unsigned long long)*hp->port[i],
+						   lab->ports[j].name);
+		lab->ports[lab->nports++] = (struct lab_port){
+			.id = i, .name = name, .port = (uint16_t)*hp->port[i],
+		};
+	}
+	return 0;
+}
+
+/* Files the lab itself provides, relative to the lab folder. */
+static int check_guest(struct lab *lab, struct lab_diag *d)
+{
+	struct lab_guest *g = &lab->guest;
+	char path[64];
+
+	if ((g->kind == LAB_GUEST_ELF || g->kind == LAB_GUEST_FLAT) && g->sources_count != 1)
+		return lab_diag_at(d, "guest.sources", false,
+				   "a guest of kind %s has exactly one source: the image",
+				   lab_guest_kind_name(g->kind));
+	g->lab_source_paths = calloc(g->lab_sources_count + 1, sizeof(char *));
+	if (!g->lab_source_paths)
+		return -ENOMEM;
+	for (unsigned i = 0; i <= g->lab_sources_count; i++) {
+		const char *name = i < g->lab_sources_count ? g->lab_sources[i] : g->linker_script;
+		char **out = i < g->lab_sources_count ? &g->lab_source_paths[i] :
+			     &g->linker_script_path;
+
+		if (!name)
+			continue;
+		if (i < g->lab_sources_count)
+			snprintf(path, sizeof(path), "guest.lab_sources.%u", i);
+		else
+			snprintf(path, sizeof(path), "guest.linker_script");
+		*out = lab_path_join(lab->dir, name);
+		if (!*out)
+			return -ENOMEM;
+		if (access(*out, R_OK) != 0)
+			return lab_diag_at(d, path, false, "'%s' not found in the lab folder %s",
+					   name, lab->dir);
+	}
+	return 0;
+}
+
+static bool kind_present(const struct lab_check *c, enum lab_check_kind k)
+{
+	switch (k) {
+	case LAB_CHECK_OUTPUT: return c->output;
+	case LAB_CHECK_EXITS: return c->exits;
+	case LAB_CHECK_REGISTER: return c->reg;
+	case LAB_CHECK_MEMORY: return c->memory;
+	case LAB_CHECK_STOP: return c->stop;
+	case LAB_CHECK_FINAL_MODE: return c->final_mode;
+	case LAB_CHECK_TIMELINE: return c->mode_timeline;
+	case LAB_CHECK_MAPPING: return c->mapping;
+	case LAB_CHECK_INSTRUCTIONS: return c->instructions;
+	case LAB_CHECK_TRACE: return c->trace_matches;
+	default: return false;
+	}
+}
+
+static int check_kind(struct lab_check *c, struct lab_diag *d)
+{
+	int found = -1;
+
+	for (int k = 0; k < LAB_CHECK__COUNT; k++) {
+		if (!kind_present(c, (enum lab_check_kind)k))
+			continue;
+		if (found >= 0)
+			return lab_diag_check(d, lab_check_kind_name((enum lab_check_kind)k),
+					      "has both '%s' and '%s'; a check tests one thing",
+					      lab_check_kind_name((enum lab_check_kind)found),
+					      lab_check_kind_name((enum lab_check_kind)k));
+		found = k;
+	}
+	if (found < 0)
+		return lab_diag_check(d, NULL, "says nothing to check: give one of output, exits, "
+				      "register, memory, stop, final_mode, mode_timeline, mapping, "
+				      "instructions, trace_matches");
+	c->kind = (enum lab_check_kind)found;
+	return 0;
+}
+
+static void set_base(struct lab_diag *d, unsigned i, const struct lab_check *c)
+{
+	snprintf(d->base, sizeof(d->base), "checks.%u", i);
+	d->check_id = c->id;
+}
+
+/* Each check depends on at most one other, so a cycle is a chain that comes back. */
+static int check_cycles(struct lab *lab, struct lab_diag *d)
+{
+	for (unsigned i = 0; i < lab->checks_count; i++) {
+		char chain[512];
+		size_t n = (size_t)snprintf(chain, sizeof(chain), "%s", lab->checks[i].id);
+		int j = lab->checks[i].dep;
+
+		for (unsigned steps = 0; j >= 0 && steps <= lab->checks_count; steps++) {
+			if (n < sizeof(chain))
+				n += (size_t)snprintf(chain + n, sizeof(chain) - n, " -> %s",
+						      lab->checks[j].id);
+			if ((unsigned)j == i) {
+				set_base(d, i, &lab->checks[i]);
+				return lab_diag_check(d, "depends_on", "dependency cycle: %s", chain);
+			}
+			j = lab->checks[j].dep;
+		}
+	}
+	return 0;
+}
+
+static int check_checks(struct lab *lab, struct lab_diag *d)
+{
+	unsigned sum = 0;
+	int ret;
+
+	for (unsigned i = 0; i < lab->checks_count; i++) {
+		struct lab_check *c = &lab->checks[i];
+		const struct lab_loc *l;
+		char path[64];
+		int first = lab_find_check(lab, c->id);
+
+		set_base(d, i, c);
+		c->dep = -1;
+		snprintf(path, sizeof(path), "checks.%u", i);
+		l = lab_locs_get(d->locs, path);
+		c->line = l ? l->line : 0;
+		c->column = l ? l->column : 0;
+		if (!id_ok(c->id))
+			return lab_diag_check(d, "id", "an id may use only letters, digits, '-', '_' "
+					      "and '.'");
+		if (first != (int)i)
+			return lab_diag_check(d, "id", "duplicate check id (first used at line %u)",
+					      lab->checks[first].line);
+		if (!c->name && !(c->name = strdup(c->id)))
+			return -ENOMEM;
+		if (c->depends_on) {
+			c->dep = lab_find_check(lab, c->depends_on);
+			if (c->dep < 0)
+				return lab_diag_check(d, "depends_on", "depends on unknown check '%s'",
+						      c->depends_on);
+		}
+		ret = check_kind(c, d);
+		if (ret < 0)
+			return ret;
+		if (lab_check_ops[c->kind]->prepare) {
+			ret = lab_check_ops[c->kind]->prepare(c, lab, d);
+			if (ret < 0)
+				return ret;
+		}
+		if (lab_check_ops[c->kind]->needs_trace)
+			lab->trace = true;
+		if (c->points > 100000)
+			return lab_diag_check(d, "points", "%u points is too many", c->points);
+		sum += c->points;
+	}
+	ret = check_cycles(lab, d);
+	if (ret < 0)
+		return ret;
+	lab->total_points = sum;
+	if (lab->points && *lab->points != sum)
+		return lab_diag_at(d, "points", false,
+				   "the lab is worth %u points but its checks add up to %u",
+				   *lab->points, sum);
+	return 0;
+}
+
+int lab_validate(struct lab *lab, struct lab_diag *d)
+{
+	int ret = check_top(lab, d);
+
+	if (ret == 0)
+		ret = check_ports(lab, d);
+	if (ret == 0)
+		ret = check_guest(lab, d);
+	if (ret == 0)
+		ret = check_checks(lab, d);
+	return ret;
+}

@@ -1,0 +1,60 @@
+/* result.h - what a finished guest run gives to the lab checks.
+ *
+ * The grader fills one struct lab_run from a VMM run (and, when the lab is
+ * traced, from the tracer); the checks only read it.  Nothing here needs
+ * /dev/kvm, so the checks can be tested with hand-filled runs.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/kvm.h>
+
+#include "cpumode.h"
+#include "exits.h"
+#include "run.h"
+
+/* One entry of the mode timeline: from step `step` on, the CPU was in cpu_mode. */
+struct lab_mode_change {
+	uint64_t step;
+	int cpu_mode;                 /* enum vmm_cpu_mode */
+};
+
+struct lab_run {
+	int stop;                     /* enum vmm_stop: how the run ended */
+	char *output;                 /* console + hypercall output, in order, NUL-terminated */
+	size_t output_len;            /* bytes in output, without the NUL */
+	uint64_t exits[VMM_EXIT__COUNT]; /* exits by enum vmm_exit */
+	uint64_t total_exits;
+	struct kvm_regs regs;         /* final state */
+	struct kvm_sregs sregs;
+	const uint8_t *mem;           /* final guest physical memory, from address 0 */
+	uint64_t mem_size;
+	bool traced;                  /* the fields below are valid */
+	uint64_t instructions;        /* instructions retired */
+	struct lab_mode_change *modes; /* mode timeline, in step order */
+	size_t nmodes;
+	char *trace_path;             /* the JSONL trace written for this run */
+	char error[256];              /* build or run failure, "" if none: then no check passes */
+};
+
+/*
+ * Compare two JSONL traces step by step.  Returns 0 when they are the same,
+ * 1 when they diverge (msg says at which step and how), -errno when a trace
+ * cannot be read (msg says which).  run_trace is the submission's trace,
+ * ref_trace the reference solution's.
+ */
+typedef int (*lab_trace_diff_fn)(const char *run_trace, const char *ref_trace,
+				 char *msg, size_t len);
+
+/* The built-in comparison: line by line, one line per step (tracecmp.c). */
+int lab_trace_first_divergence(const char *run_trace, const char *ref_trace,
+			       char *msg, size_t len);
+
+/* Use fn for trace_matches checks (NULL restores lab_trace_first_divergence). */
+void lab_trace_set_diff(lab_trace_diff_fn fn);
+
+/* The comparison trace_matches checks use now. */
+lab_trace_diff_fn lab_trace_diff(void);
