@@ -267,7 +267,7 @@ int engine_step(struct engine *e)
 {
 	struct vmm_vcpu *vcpu = &e->s->vcpu;
 	struct step *st = &e->last;
-	struct insn in;
+	struct insn *in = &e->last_insn;
 	bool decoded;
 	int ret;
 
@@ -289,14 +289,15 @@ int engine_step(struct engine *e)
 	st->has_exit = false;
 	st->insn_len = (uint8_t)engine_read_linear(e, &st->sbefore, engine_pc(&st->before, &st->sbefore),
 						   st->insn, sizeof(st->insn));
-	decoded = disasm_decode(&e->dis, vmm_cpu_code_bits(&st->sbefore), st->insn, st->insn_len, &in) == 0;
+	decoded = disasm_decode(&e->dis, vmm_cpu_code_bits(&st->sbefore), st->insn, st->insn_len, in) == 0;
+	e->last_decoded = decoded;
 	if (decoded) {
-		st->insn_len = in.i.length;
-		predict_writes(e, &in, st);
+		st->insn_len = in->i.length;
+		predict_writes(e, in, st);
 	} else {
 		st->nwrites = 0;
 	}
-	ret = execute(e, &in, decoded, st);
+	ret = execute(e, in, decoded, st);
 	if (ret < 0)
 		return ret;
 	st->after = vcpu->regs;

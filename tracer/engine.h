@@ -35,6 +35,8 @@ struct engine {
 	int hit_break;               /* last step ended on breakpoint index, or -1 */
 	int hit_watch;               /* last step wrote a watched range, or -1 */
 	struct step last;            /* the most recent step */
+	struct insn last_insn;       /* its decoded instruction, when last_decoded */
+	bool last_decoded;
 };
 
 /* Enable single-stepping on s's vCPU; record: keep history. 0 or -errno (vmm_last_error()). */

@@ -284,15 +284,19 @@ int history_append(struct history *h, const struct step *s)
 	if (!(p = grow(h->buf, &h->cap, 1, h->len + RECORD_MAX)))
 		return -ENOMEM;
 	h->buf = p;
-	if (key && !(p = grow(h->keys, &h->keys_cap, sizeof(*h->keys), h->nkeys + 1)))
-		return -ENOMEM;
-	h->keys = key ? p : h->keys;
-	if (key && !(p = grow(h->sregs, &h->sregs_cap, sizeof(*h->sregs), h->nsregs + 1)))
-		return -ENOMEM;
-	h->sregs = key ? p : h->sregs;
-	if (s->nwrites && !(p = grow(h->wlog, &h->wlog_cap, sizeof(*h->wlog), h->nwlog + 1)))
-		return -ENOMEM;
-	h->wlog = s->nwrites ? p : h->wlog;
+	if (key) {
+		if (!(p = grow(h->keys, &h->keys_cap, sizeof(*h->keys), h->nkeys + 1)))
+			return -ENOMEM;
+		h->keys = p;
+		if (!(p = grow(h->sregs, &h->sregs_cap, sizeof(*h->sregs), h->nsregs + 1)))
+			return -ENOMEM;
+		h->sregs = p;
+	}
+	if (s->nwrites) {
+		if (!(p = grow(h->wlog, &h->wlog_cap, sizeof(*h->wlog), h->nwlog + 1)))
+			return -ENOMEM;
+		h->wlog = p;
+	}
 	if (h->count == 0) {
 		/* Step 1's before state is the first key's state. */
 		memcpy(h->regs, &s->before, sizeof(h->regs));
@@ -448,7 +452,6 @@ int history_mem(const struct history *h, uint64_t n, const uint8_t *live, uint64
 		uint64_t gpa, void *buf, size_t len)
 {
 	uint8_t *out = buf;
-	struct step st;
 	size_t first;
 
 	if (n > h->count)
@@ -460,16 +463,24 @@ int history_mem(const struct history *h, uint64_t n, const uint8_t *live, uint64
 	memcpy(out, live + gpa, len);
 	first = wlog_after(h, n);
 	for (size_t i = h->nwlog; i-- > first;) {
-		const uint8_t *p = h->buf + h->wlog[i].off;
+		const uint8_t *p = h->buf + h->wlog[i].off, *old[STEP_MAX_WRITES];
+		uint64_t at[STEP_MAX_WRITES], end, lo, hi;
+		uint8_t wl[STEP_MAX_WRITES];
+		unsigned nw = *p++;
 
-		decode_writes(&p, &st);
-		for (unsigned j = st.nwrites; j--;) {	/* undo the step's writes last to first */
-			const struct step_write *w = &st.w[j];
-			uint64_t end = w->gpa + w->len, lo = w->gpa > gpa ? w->gpa : gpa;
-			uint64_t hi = end < gpa + len ? end : gpa + len;
-
-			if (end >= w->gpa && lo < hi)	/* (a write that wraps is not memory) */
-				memcpy(out + (lo - gpa), w->old + (lo - w->gpa), hi - lo);
+		for (unsigned j = 0; j < nw; j++) {	/* only what undoing needs */
+			wl[j] = *p++ & 0x7f;
+			at[j] = get_varint(&p);
+			get_varint(&p);
+			old[j] = p;
+			p += 2u * wl[j];
+		}
+		while (nw--) {	/* undo the step's writes last to first */
+			end = at[nw] + wl[nw];
+			lo = at[nw] > gpa ? at[nw] : gpa;
+			hi = end < gpa + len ? end : gpa + len;
+			if (end >= at[nw] && lo < hi)	/* (a write that wraps is not memory) */
+				memcpy(out + (lo - gpa), old[nw] + (lo - at[nw]), hi - lo);
 		}
 	}
 	return 0;

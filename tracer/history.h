@@ -12,7 +12,7 @@
 struct history {
 	uint8_t *buf;                    /* the step records, one after another */
 	size_t len, cap;
-	struct history_key *keys;        /* full state every HISTORY_KEY_EVERY steps */
+	struct history_key *keys;        /* full state every 256 steps */
 	size_t nkeys, keys_cap;
 	struct kvm_sregs *sregs;         /* distinct sregs the keys point at */
 	size_t nsregs, sregs_cap;

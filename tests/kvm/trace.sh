@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# trace.sh - kvmlab trace, walk and diff against real KVM: step counts, explanations at the
+# exact instructions, traced == untraced, determinism, breakpoints, watches, post-mortem.
+set -u
+: "${KVMLAB:?set KVMLAB to the kvmlab binary}"
+if [ ! -c /dev/kvm ] || ! exec 3<>/dev/kvm; then
+	echo "SKIP: /dev/kvm is missing or not usable"; exit 77
+fi
+exec 3>&-
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+pass=0; fail=0
+ok() { pass=$((pass + 1)); echo "ok - $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL - $1"; [ $# -gt 1 ] && echo "$2" | head -20; }
+expect() { # name, haystack, needle (fixed string)
+	if grep -qF -- "$3" <<<"$2"; then ok "$1"; else bad "$1: missing '$3'" "$2"; fi
+}
+
+# Step counts equal the guests' known instruction counts (guests/README.md).
+for spec in "hello real 77" "hello protected 76" "hello long 76" "boot real 50" "pagetest-64 long 18"; do
+	set -- $spec
+	out=$("$KVMLAB" trace "$1" --mode "$2" 2>&1 >/dev/null)
+	expect "$1 in $2 mode: $3 instructions" "$out" "kvmlab: $3 instructions retired"
+done
+
+# The boot guest's story, at the exact instructions.
+out=$("$KVMLAB" trace boot 2>/dev/null)
+line() { grep -E "^ +$1 " <<<"$out" -A1; }
+expect "step 7 lgdt explained" "$(line 7)" "GDTR <- base 0x10b8, limit 0x27 (5 descriptors)"
+expect "step 10 enters protected mode" "$(line 10)" "CR0.PE set: the CPU enters protected mode"
+expect "step 11 is in protected mode" "$(line 11)" "protected        jmp far 0x0008:0x00001023"
+expect "step 26 sets CR4.PAE" "$(line 26)" "CR4.PAE set"
+expect "step 32 sets EFER.LME" "$(line 32)" "EFER.LME set (MSR 0xC0000080)"
+expect "step 35 turns paging and LMA on" "$(line 35)" "EFER.LMA turned on: long mode is active"
+expect "step 36 runs in compat mode" "$(line 36)" "compat           jmp far 0x0018:0x00001087"
+expect "step 36 loads a 64-bit CS" "$(line 36)" "a 64-bit code segment (L=1): long mode proper"
+expect "step 37 is in long mode" "$(line 37)" "long             mov ax, 0x20"
+expect "step 50 HLT ends the trace" "$(line 50)" "HLT: the guest halts with RAX=42"
+if grep -qE '^ +51 ' <<<"$out"; then bad "the trace runs past the HLT"; else ok "nothing after the HLT"; fi
+
+# Traced and untraced runs end in the same state, with the same output.
+for g in "hello --mode real" "hello --mode long" "boot" "pagetest-64"; do
+	r=$("$KVMLAB" run $g 2>&1); t=$("$KVMLAB" trace $g 2>&1 >/dev/null | grep -v 'instructions retired')
+	ro=$("$KVMLAB" run $g 2>/dev/null); to=$("$KVMLAB" trace $g -o /dev/null 2>/dev/null)
+	if [ "$(grep 'kvmlab:' <<<"$r")" = "$(grep 'kvmlab:' <<<"$t")" ] && [ "$ro" = "$to" ]; then
+		ok "trace of $g ends like run"
+	else
+		bad "trace of $g ends differently" "run: $r"$'\n'"trace: $t"
+	fi
+done
+
+# Determinism and valid JSON Lines.
+"$KVMLAB" trace boot --format jsonl -o "$tmp/a.jsonl" 2>/dev/null
+"$KVMLAB" trace boot --format jsonl -o "$tmp/b.jsonl" 2>/dev/null
+out=$("$KVMLAB" diff "$tmp/a.jsonl" "$tmp/b.jsonl"); rc=$?
+[ $rc -eq 0 ] && expect "two traces of boot are identical" "$out" "traces are identical (50 steps)" || bad "diff of identical traces: $rc" "$out"
+if python3 -c 'import json,sys
+n=0
+for l in open(sys.argv[1]):
+    o=json.loads(l); n+=1
+    assert {"step","pc","asm","bytes","mode","changed"} <= o.keys()
+assert n == 50' "$tmp/a.jsonl"; then ok "JSONL parses with python3, 50 objects"; else bad "JSONL does not parse"; fi
+
+# diff finds the first divergence; bad files get the line and the problem.
+"$KVMLAB" trace hello --mode long --format jsonl -o "$tmp/h.jsonl" 2>/dev/null
+out=$("$KVMLAB" diff "$tmp/a.jsonl" "$tmp/h.jsonl"); rc=$?
+[ $rc -eq 6 ] && expect "diff reports the first divergent step" "$out" "traces diverge at step 1" || bad "diff of different traces: rc $rc" "$out"
+head -c 500 "$tmp/a.jsonl" >"$tmp/trunc.jsonl"
+out=$("$KVMLAB" diff "$tmp/a.jsonl" "$tmp/trunc.jsonl" 2>&1); rc=$?
+[ $rc -eq 2 ] && expect "truncated JSONL: line number" "$out" ": the last line has no newline: the file is truncated" || bad "truncated: rc $rc" "$out"
+printf '{"a":1}\n' >"$tmp/foreign.jsonl"
+out=$("$KVMLAB" diff "$tmp/foreign.jsonl" "$tmp/a.jsonl" 2>&1); rc=$?
+[ $rc -eq 2 ] && expect "foreign JSONL" "$out" "foreign.jsonl:1: a JSON object, but not a kvmlab trace step" || bad "foreign: rc $rc" "$out"
+printf '{"step":1,"pc":"0x1000",}\n' >"$tmp/broken.jsonl"
+out=$("$KVMLAB" diff "$tmp/broken.jsonl" "$tmp/a.jsonl" 2>&1)
+expect "broken JSON" "$out" "broken.jsonl:1: expected a string"
+
+# Breakpoints, watches, limits.
+out=$("$KVMLAB" trace boot --break 0x1087 2>&1 >/dev/null)
+expect "breakpoint at the first 64-bit instruction" "$out" "breakpoint 0x1087 reached after 36 instructions"
+out=$("$KVMLAB" trace hello --mode long --watch 0x400:8 2>&1 >/dev/null)
+expect "watch on 0x400 stops at the store of 42" "$out" "write to watched address 0x400 reached"
+out=$("$KVMLAB" trace boot --break 0x7fff0000 2>&1); rc=$?
+[ $rc -eq 1 ] && expect "unmapped breakpoint is refused" "$out" "breakpoint at 0x7fff0000: that address is not mapped" || bad "unmapped break rc $rc" "$out"
+out=$("$KVMLAB" trace loop-64 --max-steps 1000 2>&1 >/dev/null); rc=$?
+[ $rc -eq 5 ] && expect "instruction limit" "$out" "instruction limit reached" || bad "max-steps rc $rc" "$out"
+
+# A faulting guest: the post-mortem with the last steps and a page walk.
+out=$("$KVMLAB" trace ud2-64 2>&1); rc=$?
+[ $rc -eq 4 ] && expect "ud2 post-mortem" "$out" "post-mortem: the last 1 steps" || bad "ud2 rc $rc" "$out"
+expect "ud2 post-mortem walk" "$out" "page walk of the faulting instruction's address"
+expect "ud2 explained" "$out" "triple fault (KVM_EXIT_SHUTDOWN)"
+
+# Page walks match hand-computed ones (boot's own tables at 0x2000/0x3000/0x4000).
+out=$("$KVMLAB" walk boot --at 36)
+expect "walk PML4 entry" "$out" "PML4[  0] bits 47..39  @0x2000    entry 0x0000000000003023"
+expect "walk PD 2 MiB page" "$out" "PD  [  0] bits 29..21  @0x4000    entry 0x00000000000000e3  P RW A D PS -> 2 MiB page 0x0"
+expect "walk agrees with KVM_TRANSLATE" "$out" "KVM_TRANSLATE: physical 0x1087  (agrees)"
+out=$("$KVMLAB" walk hello --mode long --4k-pages --addr 0x1234)
+expect "4 KiB page walk ends in a PT" "$out" "PT  [  1] bits 20..12"
+expect "4 KiB page walk result" "$out" "= physical 0x0000000000001234"
+out=$("$KVMLAB" walk hello --mode long --addr 0x40000000)
+expect "unmapped address stops at PDPT[1]" "$out" "stops at PDPT[1]: not present (P=0)"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
