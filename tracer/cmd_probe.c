@@ -36,6 +36,10 @@ static int probe_main(int argc, char **argv)
 	printf("KVM API version %d, backend %s\n\ncapabilities:\n", p.api_version, p.backend);
 	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++)
 		printf("  %-3s %-18s %s\n", p.caps & caps[i].bit ? "yes" : "no", caps[i].name, caps[i].use);
+	printf("  %-3s %-18s %s\n", p.sw_breakpoints ? "yes" : "no", "int3 breakpoints",
+	       "KVM_GUESTDBG_USE_SW_BP stops at an int3 (else kvmlab single-steps to breakpoints)");
+	printf("  %-3s %-18s %s\n", p.hw_watchpoints ? "yes" : "no", "DR watchpoints",
+	       "KVM_GUESTDBG_USE_HW_BP stops after a watched write (else single-stepping)");
 	printf("\nmodes (a one-instruction guest set up by the VMM):\n");
 	for (int m = 0; m < VMM_MODE__COUNT; m++) {
 		printf("  %-3s %-10s %s\n", p.mode_ok[m] ? "yes" : "no", vmm_mode_name(m),

@@ -2,44 +2,94 @@
 #include <stdio.h>
 
 #include "command.h"
+#include "engine.h"
+#include "error.h"
+#include "stoppoints.h"
 #include "run.h"
 #include "session.h"
 
-enum { OPT_STATS = 0x200 };
+enum { OPT_STATS = 0x200, OPT_BREAK, OPT_WATCH };
+
+struct run_opts {
+	int stats;
+	struct stoppoints points;
+};
 
 static int on_opt(int opt, const char *arg, void *ctx)
 {
-	(void)arg;
-	if (opt == OPT_STATS) {
-		*(int *)ctx = 1;
+	struct run_opts *r = ctx;
+
+	switch (opt) {
+	case OPT_STATS:
+		r->stats = 1;
 		return 0;
+	case OPT_BREAK:
+		return stoppoints_add_break(&r->points, arg);
+	case OPT_WATCH:
+		return stoppoints_add_watch(&r->points, arg);
 	}
 	return -1;
+}
+
+/* --break/--watch: full speed with int3 and debug registers, then report where it stopped. */
+static int run_to_point(struct session *s, const struct stoppoints *p, const struct vmm_limits *lim)
+{
+	static struct engine e;
+	int ret = engine_init(&e, s, false), status;
+
+	if (ret == 0)
+		ret = stoppoints_apply(p, &e);
+	if (ret < 0) {
+		status = cli_error(EXIT_USAGE, "%s", vmm_last_error());
+		goto out;
+	}
+	e.max_exits = lim->max_exits;
+	if (lim->timeout_ms)
+		vmm_timer_arm(&s->vcpu, lim->timeout_ms);
+	ret = engine_run_fast(&e);
+	if (lim->timeout_ms)
+		vmm_timer_arm(&s->vcpu, 0);
+	if (ret < 0)
+		status = cli_error(EXIT_HOST, "%s", vmm_last_error());
+	else if (stoppoints_report(&e))
+		status = EXIT_HALTED;
+	else
+		status = session_report(s, e.stop, 0);
+out:
+	engine_free(&e);
+	return status;
 }
 
 static int run_main(int argc, char **argv)
 {
 	static const struct option extra[] = {
 		{ "stats", no_argument, NULL, OPT_STATS },
+		{ "break", required_argument, NULL, OPT_BREAK },
+		{ "watch", required_argument, NULL, OPT_WATCH },
 		{ 0 },
 	};
 	struct vm_opts o;
 	struct session s;
 	struct vmm_limits lim;
 	enum vmm_stop stop = VMM_STOP_OTHER;
-	int stats = 0, ret, status;
+	static struct run_opts ro;
+	int ret, status;
 
 	if (cli_wants_help(&cmd_run, argc, argv))
 		return 0;
-	if (vm_opts_parse(argc, argv, &o, extra, NULL, on_opt, &stats) < 0)
+	if (vm_opts_parse(argc, argv, &o, extra, NULL, on_opt, &ro) < 0)
 		return EXIT_USAGE;
 	status = session_open(&s, &o, NULL, NULL);
 	if (status)
 		return status;
 	lim = (struct vmm_limits){ .max_exits = o.max_exits, .timeout_ms = o.timeout_ms };
-	ret = vmm_run(&s.vcpu, &lim, &stop);
-	status = session_report(&s, stop, ret);
-	if (stats)
+	if (ro.points.nbrk || ro.points.nwatch)
+		status = run_to_point(&s, &ro.points, &lim);
+	else {
+		ret = vmm_run(&s.vcpu, &lim, &stop);
+		status = session_report(&s, stop, ret);
+	}
+	if (ro.stats)
 		session_print_stats(&s, stderr);
 	session_close(&s);
 	return status;
@@ -59,6 +109,9 @@ const struct command cmd_run = {
 	"  kvmlab run boot --stats\n"
 	"  kvmlab run --flat 0 --mode long build/guests/hello-flat-64.bin\n\n"
 	"Options:\n"
-	"      --stats           print exits by type and the final state\n",
+	"      --stats           print exits by type and the final state\n"
+	"      --break ADDR      stop at linear address ADDR (an int3 the guest never sees)\n"
+	"      --watch ADDR[:LEN] stop after a write to ADDR (LEN 1, 2, 4 or 8; debug registers)\n",
 	.main = run_main,
+	.guest_opts = true,
 };

@@ -8,6 +8,7 @@
 #include "engine.h"
 #include "error.h"
 #include "session.h"
+#include "stoppoints.h"
 #include "tracewrite.h"
 #include "walkfmt.h"
 
@@ -20,16 +21,12 @@ struct trace_opts {
 	const char *output;
 	bool walk;
 	uint64_t max_steps, from, until;
-	uint64_t brk[ENGINE_MAX_BREAKS];
-	int nbrk;
-	uint64_t watch[ENGINE_MAX_WATCHES][2];
-	int nwatch;
+	struct stoppoints points;
 };
 
 static int on_opt(int opt, const char *arg, void *ctx)
 {
 	struct trace_opts *t = ctx;
-	char *colon;
 
 	switch (opt) {
 	case OPT_FORMAT:
@@ -53,20 +50,9 @@ static int on_opt(int opt, const char *arg, void *ctx)
 	case OPT_UNTIL:
 		return parse_u64("--until", arg, &t->until);
 	case OPT_BREAK:
-		if (t->nbrk == ENGINE_MAX_BREAKS)
-			return cli_error(EXIT_USAGE, "--break: at most %d breakpoints", ENGINE_MAX_BREAKS), -1;
-		return parse_u64("--break", arg, &t->brk[t->nbrk++]);
+		return stoppoints_add_break(&t->points, arg);
 	case OPT_WATCH:
-		if (t->nwatch == ENGINE_MAX_WATCHES)
-			return cli_error(EXIT_USAGE, "--watch: at most %d watches", ENGINE_MAX_WATCHES), -1;
-		colon = strchr(arg, ':');
-		t->watch[t->nwatch][1] = 1;
-		if (colon) {
-			*colon = '\0';
-			if (parse_u64("--watch length", colon + 1, &t->watch[t->nwatch][1]) < 0)
-				return -1;
-		}
-		return parse_u64("--watch", arg, &t->watch[t->nwatch++][0]);
+		return stoppoints_add_watch(&t->points, arg);
 	}
 	return -1;
 }
@@ -132,10 +118,8 @@ static int trace_main(int argc, char **argv)
 		return status;
 	}
 	ret = engine_init(&e, &s, false);
-	for (int i = 0; ret == 0 && i < t.nbrk; i++)
-		ret = engine_add_break(&e, t.brk[i]);
-	for (int i = 0; ret == 0 && i < t.nwatch; i++)
-		ret = engine_add_watch(&e, t.watch[i][0], t.watch[i][1]);
+	if (ret == 0)
+		ret = stoppoints_apply(&t.points, &e);
 	if (ret < 0) {
 		status = cli_error(ret == -ENOTSUP ? EXIT_HOST : EXIT_USAGE, "%s", vmm_last_error());
 		goto out;
@@ -161,11 +145,7 @@ static int trace_main(int argc, char **argv)
 		status = cli_error(EXIT_HOST, "%s", vmm_last_error());
 		goto out;
 	}
-	if (e.hit_break >= 0 || e.hit_watch >= 0) {
-		fprintf(stderr, "kvmlab: %s 0x%llx reached after %llu instructions\n",
-			e.hit_break >= 0 ? "breakpoint" : "write to watched address",
-			(unsigned long long)(e.hit_break >= 0 ? e.brk[e.hit_break] : e.watch[e.hit_watch].addr),
-			(unsigned long long)e.nsteps);
+	if (stoppoints_report(&e)) {
 		status = EXIT_HALTED;
 		goto out;
 	}
@@ -203,4 +183,5 @@ const struct command cmd_trace = {
 	"      --watch ADDR[:LEN] stop after an instruction writes [ADDR, ADDR+LEN)\n"
 	"      --from N, --until N  print only steps N..M (all steps still run)\n",
 	.main = trace_main,
+	.guest_opts = true,
 };

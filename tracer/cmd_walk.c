@@ -127,4 +127,5 @@ const struct command cmd_walk = {
 	"  kvmlab walk boot --at 36\n"
 	"  kvmlab walk hello --mode long --addr 0x400\n",
 	.main = walk_main,
+	.guest_opts = true,
 };

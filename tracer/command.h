@@ -1,11 +1,14 @@
 /* command.h - the kvmlab subcommands: one file each, one table in main.c. */
 #pragma once
 
+#include <stdbool.h>
+
 struct command {
 	const char *name;
 	const char *summary;   /* one line for `kvmlab --help` */
 	const char *help;      /* the full `kvmlab NAME --help` text */
 	int (*main)(int argc, char **argv);
+	bool guest_opts;       /* takes the shared guest options (help lists them) */
 };
 
 /* Exit statuses every subcommand uses (documented in `kvmlab --help`). */

@@ -51,6 +51,9 @@ int engine_step(struct engine *e);
 /* Step until a breakpoint, a watch hit, a stop, or n steps (0: no count); same returns as engine_step. */
 int engine_continue(struct engine *e, uint64_t n);
 
+/* Run at full speed (int3 breakpoints, DR watchpoints) until a hit or a stop; instructions are not counted. */
+int engine_run_fast(struct engine *e);
+
 /* Step over: like engine_step, but a CALL runs until it returns. */
 int engine_step_over(struct engine *e);
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "command.h"
+#include "options.h"
 
 static const struct command *const commands[] = {
 	&cmd_run, &cmd_trace, &cmd_walk, &cmd_diff, &cmd_probe,
@@ -29,6 +30,8 @@ int cli_wants_help(const struct command *cmd, int argc, char **argv)
 			break;
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			fputs(cmd->help, stdout);
+			if (cmd->guest_opts)
+				printf("\n%s", vm_opts_help);
 			return 1;
 		}
 	}

@@ -72,6 +72,57 @@ int vmm_probe_mode(const char *dev, enum vmm_mode mode, char *why, unsigned whyl
 	return ret;
 }
 
+/* Run code in protected mode with the given debug set-up; 1 if it stops with a debug exit for
+ * exception vec at pc, 0 if not, -errno if the probe VM could not be made. */
+static int debug_probe(const char *dev, const uint8_t *code, size_t len, uint32_t ctl,
+		       const uint64_t dr[8], unsigned vec, uint64_t pc)
+{
+	struct vmm_vm vm;
+	struct vmm_vcpu vcpu = { .fd = -1 };
+	struct vmm_image img;
+	struct vmm_layout lay;
+	enum vmm_exit kind = VMM_EXIT_OTHER;
+	int ret = vmm_vm_create(&vm, dev, PROBE_MEM);
+
+	if (ret < 0)
+		return ret;
+	ret = vmm_vcpu_create(&vcpu, &vm);
+	if (ret == 0)
+		ret = vmm_load_bytes(&vm, code, len, PROBE_ENTRY, &img);
+	if (ret == 0)
+		ret = vmm_mode_setup(&vcpu, VMM_MODE_PROTECTED, &img, false, &lay);
+	if (ret == 0)
+		ret = vmm_vcpu_set_debug(&vcpu, ctl, dr);
+	for (int i = 0; ret == 0 && i < 4; i++) {
+		ret = vmm_vcpu_enter(&vcpu, &kind);
+		if (ret == 0 && kind != VMM_EXIT_INTR)
+			break;
+	}
+	if (ret == 0)
+		ret = kind == VMM_EXIT_DEBUG && vcpu.run->debug.arch.exception == vec &&
+		      (vec != 3 || vcpu.run->debug.arch.pc == pc);
+	vmm_vcpu_destroy(&vcpu);
+	vmm_vm_destroy(&vm);
+	return ret;
+}
+
+int vmm_probe_sw_breakpoints(const char *dev)
+{
+	static const uint8_t code[] = { 0x90, 0xcc, 0xf4 };  /* nop; int3 (as a breakpoint); hlt */
+
+	return debug_probe(dev, code, sizeof(code), KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP,
+			   NULL, 3, PROBE_ENTRY + 1);
+}
+
+int vmm_probe_hw_watchpoints(const char *dev)
+{
+	static const uint8_t code[] = { 0xa2, 0x00, 0x20, 0x00, 0x00, 0xf4 };  /* mov [0x2000], al; hlt */
+	uint64_t dr[8] = { [0] = 0x2000, [7] = 1u | 1u << 16 };             /* L0, RW0 = write, LEN0 = 1 */
+
+	return debug_probe(dev, code, sizeof(code), KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP,
+			   dr, 1, 0);
+}
+
 int vmm_probe(const char *dev, struct vmm_probe *p)
 {
 	struct vmm_vm vm;
@@ -91,5 +142,11 @@ int vmm_probe(const char *dev, struct vmm_probe *p)
 			return ret;
 		p->mode_ok[m] = ret;
 	}
-	return 0;
+	ret = vmm_probe_sw_breakpoints(dev);
+	if (ret >= 0)
+		p->sw_breakpoints = ret;
+	ret = ret < 0 ? ret : vmm_probe_hw_watchpoints(dev);
+	if (ret >= 0)
+		p->hw_watchpoints = ret;
+	return ret < 0 ? ret : 0;
 }

@@ -1,0 +1,149 @@
+/* fastrun.c - run at full speed to a breakpoint (int3) or a data watchpoint (debug registers).
+ *
+ * Software breakpoints: the original byte is saved, 0xCC written, and the byte restored as soon
+ * as the guest stops, so the guest never sees the int3 once control is back with the user.
+ * Watchpoints: DR0-DR3 with DR7 set for writes (RW=01) of 1, 2, 4 or 8 aligned bytes.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "engine.h"
+#include "error.h"
+#include "log.h"
+#include "probe.h"
+#include "vcpu.h"
+#include "vm.h"
+
+#define DR7_GE (1ull << 9)
+
+/* DR7 LEN encoding for 1, 2, 4, 8 bytes; -1 for other lengths. */
+static int dr7_len(uint64_t len)
+{
+	switch (len) {
+	case 1: return 0;
+	case 2: return 1;
+	case 4: return 3;
+	case 8: return 2;
+	default: return -1;
+	}
+}
+
+static int arm(struct engine *e, uint64_t gpa[], uint8_t orig[], uint64_t dr[8])
+{
+	for (int i = 0; i < e->nwatch; i++) {
+		int len = dr7_len(e->watch[i].len);
+
+		if (len < 0 || e->watch[i].addr % e->watch[i].len)
+			return vmm_fail(-EINVAL, "watch at 0x%llx:%llu: a hardware watchpoint covers 1, 2, 4 "
+					"or 8 bytes aligned to their size", (unsigned long long)e->watch[i].addr,
+					(unsigned long long)e->watch[i].len);
+		dr[i] = e->watch[i].addr;
+		dr[7] |= (1ull << (2 * i)) | (1ull << (16 + 4 * i)) | ((uint64_t)len << (18 + 4 * i));
+	}
+	if (e->nwatch)
+		dr[7] |= DR7_GE;
+	for (int i = 0; i < e->nbrk; i++) {
+		if (engine_lin_to_phys(e, &e->s->vcpu.sregs, e->brk[i], &gpa[i]) < 0)
+			return vmm_fail(-EFAULT, "breakpoint at 0x%llx: that address is not mapped to guest "
+					"memory now", (unsigned long long)e->brk[i]);
+	}
+	for (int i = 0; i < e->nbrk; i++) {
+		orig[i] = e->s->vm.mem[gpa[i]];
+		e->s->vm.mem[gpa[i]] = 0xcc;
+	}
+	return 0;
+}
+
+/* Put the original bytes back, last first (two breakpoints may share an address). */
+static void disarm(struct engine *e, const uint64_t gpa[], const uint8_t orig[])
+{
+	for (int i = e->nbrk - 1; i >= 0; i--)
+		e->s->vm.mem[gpa[i]] = orig[i];
+}
+
+/* Handle one debug exit: 1 if it was ours (hit recorded), 0 if not understood. */
+static int debug_hit(struct engine *e)
+{
+	const struct kvm_debug_exit_arch *d = &e->s->vcpu.run->debug.arch;
+
+	if (d->exception == 3) {
+		for (int i = 0; i < e->nbrk; i++) {
+			if (e->brk[i] == d->pc) {
+				e->hit_break = i;
+				return 1;
+			}
+		}
+	}
+	if (d->exception == 1) {
+		for (int i = 0; i < e->nwatch; i++) {
+			if (d->dr6 & (1ull << i)) {
+				e->hit_watch = i;
+				return 1;
+			}
+		}
+	}
+	return 0;
+}
+
+int engine_run_fast(struct engine *e)
+{
+	struct vmm_vcpu *vcpu = &e->s->vcpu;
+	uint32_t ctl = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP | KVM_GUESTDBG_USE_HW_BP;
+	uint64_t gpa[ENGINE_MAX_BREAKS], dr[8] = { 0 };
+	uint8_t orig[ENGINE_MAX_BREAKS];
+	int ret;
+
+	if (e->ended)
+		return 1;
+	if ((e->nbrk && vmm_probe_sw_breakpoints(NULL) != 1) || (e->nwatch && vmm_probe_hw_watchpoints(NULL) != 1)) {
+		vmm_info("this host's KVM does not stop at %s, so kvmlab single-steps there instead "
+			 "(exact, slower)", e->nbrk ? "int3 breakpoints (KVM_GUESTDBG_USE_SW_BP)" :
+			 "debug-register watchpoints (KVM_GUESTDBG_USE_HW_BP)");
+		return engine_continue(e, 0);
+	}
+	e->hit_break = e->hit_watch = -1;
+	ret = arm(e, gpa, orig, dr);
+	if (ret == 0)
+		ret = vmm_vcpu_set_debug(vcpu, ctl | (e->s->vm.caps & VMM_CAP_BLOCKIRQ ? KVM_GUESTDBG_BLOCKIRQ : 0), dr);
+	while (ret == 0) {
+		enum vmm_exit kind;
+
+		ret = vmm_vcpu_enter(vcpu, &kind);
+		if (ret < 0) {
+			if (kind == VMM_EXIT_IO_IN || kind == VMM_EXIT_IO_OUT) {
+				e->ended = true;
+				e->stop = VMM_STOP_DEVICE;
+				ret = 0;
+			}
+			break;
+		}
+		if (kind == VMM_EXIT_DEBUG) {
+			if (debug_hit(e))
+				break;
+			continue;
+		}
+		if (kind == VMM_EXIT_INTR && vmm_timer_expired()) {
+			e->ended = true;
+			e->stop = VMM_STOP_TIMEOUT;
+			break;
+		}
+		if (e->max_exits && vcpu->stats.total >= e->max_exits) {
+			e->ended = true;
+			e->stop = VMM_STOP_EXIT_LIMIT;
+			break;
+		}
+		if (vmm_exit_stops(kind, &e->stop) == 0) {
+			e->ended = true;
+			break;
+		}
+	}
+	disarm(e, gpa, orig);
+	if (ret == 0)
+		ret = vmm_vcpu_load(vcpu);
+	if (ret == 0) {
+		uint32_t step = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP;
+
+		ret = vmm_vcpu_set_debug(vcpu, step | (e->s->vm.caps & VMM_CAP_BLOCKIRQ ? KVM_GUESTDBG_BLOCKIRQ : 0), NULL);
+	}
+	return ret < 0 ? ret : e->ended;
+}

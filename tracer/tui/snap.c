@@ -1,0 +1,197 @@
+/* snap.c - the guest as it was after the shown step: registers from the history, memory with
+ * later writes undone, page walks over the tables of that moment.  Never re-runs the guest. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "tui.h"
+#include "vm.h"
+
+/* Copies of all guest memory for past walks are made only up to this size. */
+#define SNAP_COPY_MAX (256ull << 20)
+
+int tui_snap_load(struct tui *t)
+{
+	struct tui_snap *sn = &t->snap;
+	struct engine *e = t->e;
+	uint64_t count = history_count(&e->hist);
+	int ret;
+
+	if (t->pos > count)
+		t->pos = count;
+	sn->pos = t->pos;
+	sn->count = count;
+	sn->live = t->pos == count;
+	sn->has_step = t->pos > 0;
+	sn->explained = false;
+	if (sn->live && t->pos > 0 && e->last.n == t->pos) {
+		sn->st = e->last;
+	} else if (t->pos > 0) {
+		ret = history_get(&e->hist, t->pos, &sn->st);
+		if (ret < 0)
+			return vmm_fail(ret, "cannot rebuild step %llu from the history",
+					(unsigned long long)t->pos);
+	} else if (count > 0) {
+		/* Before the first step: the state step 1 started from. */
+		ret = history_get(&e->hist, 1, &sn->st);
+		if (ret < 0)
+			return vmm_fail(ret, "cannot rebuild step 1 from the history");
+		sn->regs = sn->st.before;
+		sn->sregs = sn->st.sbefore;
+	}
+	if (sn->live) {
+		sn->regs = e->s->vcpu.regs;
+		sn->sregs = e->s->vcpu.sregs;
+	} else if (t->pos > 0) {
+		sn->regs = sn->st.after;
+		sn->sregs = sn->st.safter;
+	}
+	sn->pc = engine_pc(&sn->regs, &sn->sregs);
+	sn->bits = vmm_cpu_code_bits(&sn->sregs);
+	return 0;
+}
+
+void tui_snap_free(struct tui *t)
+{
+	free(t->snap.mem);
+	t->snap.mem = NULL;
+	t->snap.mem_valid = false;
+}
+
+int tui_snap_read_phys(struct tui *t, uint64_t gpa, void *buf, size_t len)
+{
+	struct vmm_vm *vm = &t->s->vm;
+
+	if (gpa >= vm->mem_size || len > vm->mem_size - gpa)
+		return -EFAULT;
+	if (t->snap.live) {
+		memcpy(buf, vm->mem + gpa, len);
+		return 0;
+	}
+	if (t->snap.mem_valid && t->snap.mem_pos == t->snap.pos) {
+		memcpy(buf, t->snap.mem + gpa, len);
+		return 0;
+	}
+	return history_mem(&t->e->hist, t->snap.pos, vm->mem, vm->mem_size, gpa, buf, len) < 0
+		? -EFAULT : 0;
+}
+
+/* All of guest memory as it was at the shown step, for walks whose tables have changed since. */
+static const uint8_t *snapshot(struct tui *t)
+{
+	struct vmm_vm *vm = &t->s->vm;
+	struct tui_snap *sn = &t->snap;
+
+	if (sn->mem_valid && sn->mem_pos == sn->pos)
+		return sn->mem;
+	if (vm->mem_size > SNAP_COPY_MAX)
+		return NULL;
+	if (!sn->mem) {
+		sn->mem = malloc(vm->mem_size);
+		if (!sn->mem)
+			return NULL;
+	}
+	sn->mem_valid = false;
+	if (history_mem(&t->e->hist, sn->pos, vm->mem, vm->mem_size, 0, sn->mem, vm->mem_size) < 0)
+		return NULL;
+	sn->mem_pos = sn->pos;
+	sn->mem_valid = true;
+	return sn->mem;
+}
+
+int tui_snap_walk(struct tui *t, uint64_t lin, struct vmm_walk *w)
+{
+	const struct kvm_sregs *s = &t->snap.sregs;
+	struct vmm_walk_opts opts;
+	struct vmm_mem_view mem = { t->s->vm.mem, t->s->vm.mem_size };
+	enum vmm_paging paging = vmm_paging_mode(s->cr0, s->cr4, s->efer);
+	const uint8_t *copy;
+	int ret;
+
+	vmm_walk_opts_init(&opts, s->cr4, s->efer);
+	ret = vmm_walk_ex(&mem, paging, s->cr3, NULL, lin, &opts, w);
+	if (ret < 0 || t->snap.live || paging == VMM_PAGING_NONE)
+		return ret;
+	/* The walk read today's tables: if every entry it read held the same value at the shown
+	 * step, it is that step's walk too; otherwise walk a copy of memory as it was. */
+	for (int i = 0; i < w->nlevels && i < 5; i++) {
+		uint64_t then = 0;
+
+		if (tui_snap_read_phys(t, w->lvl[i].entry_addr, &then, w->lvl[i].entry_size) < 0)
+			break;
+		if (then == w->lvl[i].entry)
+			continue;
+		copy = snapshot(t);
+		if (!copy)
+			return ret;  /* too big to copy: today's tables are the best we have */
+		mem.base = copy;
+		return vmm_walk_ex(&mem, paging, s->cr3, NULL, lin, &opts, w);
+	}
+	return ret;
+}
+
+int tui_snap_lin_to_phys(struct tui *t, uint64_t lin, uint64_t *gpa)
+{
+	const struct kvm_sregs *s = &t->snap.sregs;
+	struct vmm_walk w;
+
+	if (!(s->cr0 & (1ull << 31))) {
+		*gpa = lin & 0xffffffffull;
+	} else {
+		if (tui_snap_walk(t, lin, &w) < 0 || w.status != VMM_WALK_OK)
+			return -EFAULT;
+		*gpa = w.phys;
+	}
+	return *gpa < t->s->vm.mem_size ? 0 : -EFAULT;
+}
+
+size_t tui_snap_read_linear(struct tui *t, uint64_t lin, void *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		uint64_t gpa, chunk = 4096 - ((lin + done) & 4095);
+
+		if (chunk > len - done)
+			chunk = len - done;
+		if (tui_snap_lin_to_phys(t, lin + done, &gpa) < 0)
+			break;
+		if (gpa + chunk > t->s->vm.mem_size)
+			chunk = t->s->vm.mem_size - gpa;
+		if (tui_snap_read_phys(t, gpa, (uint8_t *)buf + done, chunk) < 0)
+			break;
+		done += chunk;
+		if (gpa + chunk >= t->s->vm.mem_size)
+			break;
+	}
+	return done;
+}
+
+const char *tui_snap_explain(struct tui *t)
+{
+	struct tui_snap *sn = &t->snap;
+
+	if (!sn->explained) {
+		sn->explain[0] = '\0';
+		if (sn->has_step && explain_step(&t->ex, &sn->st, sn->explain, sizeof(sn->explain)) < 0)
+			sn->explain[0] = '\0';
+		sn->explained = true;
+	}
+	return sn->explain;
+}
+
+const struct tui_write *tui_last_write(const struct tui *t, uint64_t pos)
+{
+	size_t lo = 0, hi = t->nwrites;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (t->writes[mid].step <= pos)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo ? &t->writes[lo - 1] : NULL;
+}
