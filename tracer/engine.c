@@ -263,6 +263,19 @@ static void check_hits(struct engine *e, const struct step *st)
 				e->hit_watch = i;
 }
 
+/* On some hosts PUSHF under single-step pushes the debugger's TF: clear it so the guest never sees it. */
+static void hide_trap_flag(struct engine *e, const struct insn *in, const struct step *st)
+{
+	ZydisMnemonic m = in->i.mnemonic;
+	uint8_t *flags;
+
+	if ((m != ZYDIS_MNEMONIC_PUSHF && m != ZYDIS_MNEMONIC_PUSHFD && m != ZYDIS_MNEMONIC_PUSHFQ) ||
+	    (st->before.rflags & 0x100) || st->nwrites == 0 || st->w[0].len < 2)
+		return;
+	flags = e->s->vm.mem + st->w[0].gpa;
+	flags[1] &= (uint8_t)~1u;  /* TF is bit 8 of the pushed flags */
+}
+
 int engine_step(struct engine *e)
 {
 	struct vmm_vcpu *vcpu = &e->s->vcpu;
@@ -302,6 +315,8 @@ int engine_step(struct engine *e)
 		return ret;
 	st->after = vcpu->regs;
 	st->safter = vcpu->sregs;
+	if (decoded)
+		hide_trap_flag(e, in, st);
 	for (int k = 0; k < st->nwrites; k++)
 		memcpy(st->w[k].new, e->s->vm.mem + st->w[k].gpa, st->w[k].len);
 	/* A fault that stops the guest retires nothing; everything else retired one instruction. */

@@ -11,6 +11,7 @@
 #include "cpumode.h"
 #include "exits.h"
 #include "regdiff.h"
+#include "vcpu.h"
 #include "walkfmt.h"
 
 void tracewriter_init(struct tracewriter *w, struct engine *e, enum trace_format format, bool walk, FILE *f)
@@ -154,6 +155,33 @@ static void json_step(struct tracewriter *w, const struct step *st, const char *
 	outbuf_str(o, "}\n");
 }
 
+/* Append KVM_TRANSLATE's answer for the walked address when the vCPU still has the same tables. */
+static void cross_check(struct tracewriter *w, const struct step *st, const struct vmm_walk *wk,
+			uint64_t lin, char *buf, size_t len)
+{
+	const struct kvm_sregs *a = &st->sbefore, *b = &w->e->s->vcpu.sregs;
+	bool valid, agree;
+	uint64_t gpa;
+
+	if (st != &w->e->last || a->cr3 != b->cr3 || ((a->cr0 ^ b->cr0) & 0x80000001u) ||
+	    ((a->cr4 ^ b->cr4) & 0x1030u) || ((a->efer ^ b->efer) & 0x500u) ||
+	    vmm_vcpu_translate(&w->e->s->vcpu, lin, &gpa, &valid) < 0)
+		return;
+	agree = valid == (wk->status == VMM_WALK_OK) && (!valid || gpa == wk->phys);
+	if (w->format == TRACE_JSONL) {
+		/* walkfmt_json ended with '}': reopen the object for two more fields. */
+		buf[-1] = '\0';
+		if (valid)
+			snprintf(buf - 1, len + 1, ",\"kvm_translate\":\"0x%llx\",\"agrees\":%s}",
+				 (unsigned long long)gpa, agree ? "true" : "false");
+		else
+			snprintf(buf - 1, len + 1, ",\"kvm_translate\":null,\"agrees\":%s}", agree ? "true" : "false");
+	} else {
+		snprintf(buf, len, "  KVM_TRANSLATE: %s0x%llx  (%s)\n", valid ? "physical " : "not mapped, ",
+			 (unsigned long long)gpa, agree ? "agrees" : "DISAGREES with the walk above");
+	}
+}
+
 void tracewriter_step(struct tracewriter *w, const struct step *st)
 {
 	struct reg_change ch[REGDIFF_MAX];
@@ -172,11 +200,15 @@ void tracewriter_step(struct tracewriter *w, const struct step *st)
 	explain_step(&w->ex, st, why, sizeof(why));
 	if (w->walk) {
 		struct vmm_walk wk;
+		uint64_t pc = engine_pc(&st->before, &st->sbefore);
+		int k;
 
-		if (engine_walk(w->e, &st->sbefore, engine_pc(&st->before, &st->sbefore), &wk) == 0 &&
-		    (w->format == TRACE_JSONL ? walkfmt_json(&wk, walkbuf, sizeof(walkbuf))
-					      : walkfmt_text(&wk, walkbuf, sizeof(walkbuf))) >= 0)
+		if (engine_walk(w->e, &st->sbefore, pc, &wk) == 0 &&
+		    (k = w->format == TRACE_JSONL ? walkfmt_json(&wk, walkbuf, sizeof(walkbuf))
+						  : walkfmt_text(&wk, walkbuf, sizeof(walkbuf))) >= 0) {
+			cross_check(w, st, &wk, pc, walkbuf + k, sizeof(walkbuf) - (size_t)k);
 			walk = walkbuf;
+		}
 	}
 	if (w->format == TRACE_JSONL) {
 		json_step(w, st, asm_text, why, ch, nch, walk);
