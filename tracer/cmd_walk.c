@@ -13,6 +13,7 @@ enum { OPT_AT = 0x400, OPT_ADDR };
 struct walk_opts {
 	uint64_t at, addr;
 	bool have_addr;
+	char seg[3];     /* "ds" etc. when --addr was SEG:OFFSET */
 };
 
 static int on_opt(int opt, const char *arg, void *ctx)
@@ -23,6 +24,10 @@ static int on_opt(int opt, const char *arg, void *ctx)
 		return parse_u64("--at", arg, &w->at);
 	if (opt == OPT_ADDR) {
 		w->have_addr = true;
+		if (strlen(arg) > 3 && arg[2] == ':' && strchr("cdefgs", arg[0]) && arg[1] == 's') {
+			memcpy(w->seg, arg, 2);
+			arg += 3;
+		}
 		return parse_u64("--addr", arg, &w->addr);
 	}
 	return -1;
@@ -56,6 +61,30 @@ static void discard(void *ctx, const char *buf, size_t len)
 	(void)ctx;
 	(void)buf;
 	(void)len;
+}
+
+/* Segmentation first: SEG:OFFSET -> linear, said in words. */
+static uint64_t logical_to_linear(const struct kvm_sregs *sr, const char *seg, uint64_t off)
+{
+	static const char names[][3] = { "cs", "ds", "es", "fs", "gs", "ss" };
+	const struct kvm_segment *segs[] = { &sr->cs, &sr->ds, &sr->es, &sr->fs, &sr->gs, &sr->ss };
+	bool flat64 = vmm_cpu_mode(sr) == VMM_CPU_LONG;
+
+	for (int i = 0; i < 6; i++) {
+		const struct kvm_segment *sg = segs[i];
+		uint64_t base = flat64 && i != 3 && i != 4 ? 0 : sg->base;
+
+		if (strcmp(seg, names[i]) != 0)
+			continue;
+		printf("logical %s:0x%llx = linear 0x%llx (%s base 0x%llx%s + offset)\n", seg,
+		       (unsigned long long)off, (unsigned long long)(base + off), seg, (unsigned long long)base,
+		       flat64 && base != sg->base ? ", ignored in 64-bit mode" : "");
+		if (!flat64 && vmm_cpu_mode(sr) != VMM_CPU_REAL && off > sg->limit)
+			printf("note: offset 0x%llx is beyond the %s limit 0x%x: the CPU would fault (#GP/#SS)\n",
+			       (unsigned long long)off, seg, sg->limit);
+		return base + off;
+	}
+	return off;
 }
 
 static int walk_main(int argc, char **argv)
@@ -94,10 +123,11 @@ static int walk_main(int argc, char **argv)
 				   (unsigned long long)e.nsteps);
 		goto out;
 	}
-	lin = wo.have_addr ? wo.addr : engine_pc(&s.vcpu.regs, &s.vcpu.sregs);
 	printf("after step %llu: %s mode, CS:RIP %04x:%llx\n", (unsigned long long)e.nsteps,
 	       vmm_cpu_mode_name(vmm_cpu_mode(&s.vcpu.sregs)), s.vcpu.sregs.cs.selector,
 	       (unsigned long long)s.vcpu.regs.rip);
+	lin = !wo.have_addr ? engine_pc(&s.vcpu.regs, &s.vcpu.sregs)
+	    : wo.seg[0] ? logical_to_linear(&s.vcpu.sregs, wo.seg, wo.addr) : wo.addr;
 	if (!wo.have_addr && s.vcpu.sregs.cs.base)
 		printf("logical %04x:%llx = linear 0x%llx (CS base 0x%llx + offset)\n",
 		       s.vcpu.sregs.cs.selector, (unsigned long long)s.vcpu.regs.rip,
@@ -125,7 +155,11 @@ const struct command cmd_walk = {
 	"linear address VA (default: the current instruction) through the guest's page\n"
 	"tables, level by level, and cross-checks the result with KVM_TRANSLATE.\n\n"
 	"  kvmlab walk boot --at 36\n"
-	"  kvmlab walk hello --mode long --addr 0x400\n",
+	"  kvmlab walk hello --mode long --addr 0x400\n"
+	"  kvmlab walk boot --at 20 --addr ds:0x2000\n\n"
+	"Options:\n"
+	"      --at STEP         walk after STEP instructions (default 0)\n"
+	"      --addr VA         a linear address, or SEG:OFFSET (cs, ds, es, fs, gs, ss)\n",
 	.main = walk_main,
 	.guest_opts = true,
 };
