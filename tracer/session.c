@@ -56,8 +56,12 @@ int session_find_guest(const char *name, const struct vm_opts *o, char *path, si
 		return 0;
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n > 0) {
+		char *slash;
+
 		exe[n] = '\0';
-		*strrchr(exe, '/') = '\0';
+		slash = strrchr(exe, '/');
+		if (slash)
+			*slash = '\0';
 		snprintf(dir, sizeof(dir), "%s/guests", exe); /* the build tree */
 		if (try_dir(dir, name, o, path, len) == 0)
 			return 0;
@@ -74,7 +78,7 @@ int session_fail(int err, const char *what)
 
 	if (!*detail)
 		detail = strerror(-err);
-	if (err == -ENOENT && strstr(detail, "/dev/"))
+	if (err == -ENOENT && strstr(detail, "does not exist: this machine has no KVM"))
 		return cli_error(EXIT_HOST, "%s", detail);
 	if (err == -EACCES && strstr(detail, "permission"))
 		return cli_error(EXIT_HOST, "%s", detail);

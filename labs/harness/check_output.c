@@ -51,8 +51,16 @@ static int prepare(struct lab_check *c, const struct lab *lab, struct lab_diag *
 			if (strcmp(o->names[j], n) == 0)
 				return lab_diag_check(d, "output.names", "name '%s' given twice", n);
 	}
-	if (o->expect && lab_expr_check(o->expect, o->names, o->names_count, msg, sizeof(msg)) < 0)
-		return lab_diag_check(d, "output.expect", "%s", msg);
+	if (o->expect) {
+		/* the captures plus the run's own values (hva_base) */
+		char *all[MAX_NAMES + 1];
+
+		for (unsigned i = 0; i < o->names_count; i++)
+			all[i] = o->names[i];
+		all[o->names_count] = (char *)"hva_base";
+		if (lab_expr_check(o->expect, all, o->names_count + 1, msg, sizeof(msg)) < 0)
+			return lab_diag_check(d, "output.expect", "%s", msg);
+	}
 	return 0;
 }
 
@@ -115,9 +123,9 @@ static int parse_capture(const char *s, size_t n, int64_t *v)
 }
 
 static int eval_captures(const struct lab_output_spec *o, const char *out, const regmatch_t *m,
-			 struct lab_check_result *r)
+			 const struct lab_run *run, struct lab_check_result *r)
 {
-	struct lab_expr_var vars[MAX_NAMES];
+	struct lab_expr_var vars[MAX_NAMES + 1];
 	struct labbuf act = { 0 };
 	char msg[256];
 	int64_t v;
@@ -137,7 +145,11 @@ static int eval_captures(const struct lab_output_spec *o, const char *out, const
 		vars[i] = (struct lab_expr_var){ .name = o->names[i], .value = v };
 		labbuf_printf(&act, "%s%s = %lld", i ? ", " : "", o->names[i], (long long)v);
 	}
-	if (lab_expr_eval(o->expect, vars, o->names_count, &v, msg, sizeof(msg)) < 0)
+	vars[o->names_count] = (struct lab_expr_var){ .name = "hva_base",
+						      .value = (int64_t)run->hva_base };
+	if (strstr(o->expect, "hva_base"))
+		labbuf_printf(&act, ", hva_base = 0x%llx", (unsigned long long)run->hva_base);
+	if (lab_expr_eval(o->expect, vars, o->names_count + 1, &v, msg, sizeof(msg)) < 0)
 		return lab_result_set(r, false, strdup(o->expect), labbuf_take(&act),
 				      lab_strdupf("cannot evaluate: %s", msg));
 	return lab_result_set(r, v != 0, strdup(o->expect), labbuf_take(&act),
@@ -176,7 +188,7 @@ static int evaluate(const struct lab_check *c, const struct lab_run *run,
 		return lab_result_set(r, true, lab_strdupf("output matching /%s/", o->regex),
 				      quote(out + m[0].rm_so, (size_t)(m[0].rm_eo - m[0].rm_so)),
 				      NULL);
-	return eval_captures(o, out, m, r);
+	return eval_captures(o, out, m, run, r);
 }
 
 const struct lab_check_ops lab_check_output_ops = {

@@ -32,12 +32,16 @@ struct lab_run {
 	struct kvm_sregs sregs;
 	const uint8_t *mem;           /* final guest physical memory, from address 0 */
 	uint64_t mem_size;
+	uint64_t hva_base;            /* host address of guest physical 0 in the grading
+				       * process (0: unknown); output expressions read it
+				       * as the name hva_base */
 	bool traced;                  /* the fields below are valid */
 	uint64_t instructions;        /* instructions retired */
 	struct lab_mode_change *modes; /* mode timeline, in step order */
 	size_t nmodes;
 	char *trace_path;             /* the JSONL trace written for this run */
 	char error[256];              /* build or run failure, "" if none: then no check passes */
+	char stop_detail[256];        /* how an abnormal run ended, "" if it halted (for the report) */
 };
 
 /*

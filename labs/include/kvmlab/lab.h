@@ -1,0 +1,56 @@
+/* kvmlab/lab.h - what a student's hypervisor-side hypercall handlers may use.
+ *
+ * A lab with `handlers: handlers.c` builds that file with
+ *   gcc -shared -fPIC -O2 -I<this folder's parent>
+ * and loads it into the grader.  Define any of the handlers below; a handler
+ * you do not define keeps kvmlab's built-in behaviour.  Each handler runs when
+ * the guest touches that hypercall's port (OUT for the ones with a value or a
+ * guest pointer, IN for the ones that return a value).
+ *
+ * Rules: never dereference a guest address yourself - use lab_read,
+ * lab_write and lab_hva, which check every byte against guest memory.  Print
+ * with lab_print (not printf: the grader captures lab_print's output).
+ * Return 0 on success; a negative value stops the guest with an error.
+ */
+#ifndef KVMLAB_LAB_H
+#define KVMLAB_LAB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct lab_ctx;   /* opaque: the running guest */
+
+/* ---- helpers kvmlab gives you ------------------------------------------ */
+
+/* Copy len bytes at guest virtual gva into buf (through the guest's page
+ * tables).  0, or -14 (-EFAULT) if any byte is unmapped or outside memory. */
+int lab_read(struct lab_ctx *ctx, uint64_t gva, void *buf, size_t len);
+
+/* Copy len bytes from buf to guest virtual gva.  0 or -EFAULT. */
+int lab_write(struct lab_ctx *ctx, uint64_t gva, const void *buf, size_t len);
+
+/* Translate a guest virtual address to a guest physical one.  0 or -EFAULT. */
+int lab_translate(struct lab_ctx *ctx, uint64_t gva, uint64_t *gpa);
+
+/* Host address of guest physical gpa, or NULL if gpa is outside guest memory. */
+void *lab_hva(struct lab_ctx *ctx, uint64_t gpa);
+
+/* VM exits so far by type ("IO in", "IO out", "HLT", "MMIO read", ...), and in all. */
+uint64_t lab_exits(struct lab_ctx *ctx, const char *type);
+uint64_t lab_exits_total(struct lab_ctx *ctx);
+
+/* printf to the guest's output (what the grader checks). */
+void lab_print(struct lab_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* ---- handlers you may define ------------------------------------------- */
+
+int lab_print8(struct lab_ctx *ctx, uint32_t value);        /* OUT: print one character */
+int lab_print32(struct lab_ctx *ctx, uint32_t value);       /* OUT: value in decimal + "\n" */
+int lab_printStr(struct lab_ctx *ctx, uint32_t gva);        /* OUT: the string at gva */
+uint32_t lab_numExits(struct lab_ctx *ctx);                 /* IN: exits so far */
+int lab_numExitsByType(struct lab_ctx *ctx, uint32_t gva);  /* OUT: write "IO in: x\nIO out: y\n" at gva */
+int lab_gvaToHva(struct lab_ctx *ctx, uint32_t gva);        /* OUT: print the HVA or "Invalid GVA" */
+uint32_t lab_getTimestamp(struct lab_ctx *ctx);             /* IN: seconds since 1970 */
+
+#endif

@@ -1,0 +1,77 @@
+#!/bin/sh
+# test-grade.sh KVMLAB LABS_DIR - grade the labs' solutions and starters, a batch of
+# misbehaving submissions, and the report formats with their consumers.
+set -u
+KVMLAB=$1
+LABS=$2
+if [ ! -w /dev/kvm ]; then echo "SKIP: /dev/kvm is not usable here"; exit 77; fi
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+fail=0
+ok() { echo "ok: $*"; }
+bad() { echo "FAIL: $*"; fail=1; }
+
+for lab in "$LABS"/[0-9][0-9]-*/; do
+	name=$(basename "$lab")
+	[ -f "$lab/lab.yaml" ] || continue
+	"$KVMLAB" grade "$lab" "$lab/solution" >"$T/out" 2>&1
+	rc=$?
+	if [ $rc -eq 0 ]; then ok "$name solution: full marks"; else bad "$name solution: exit $rc"; cat "$T/out"; fi
+	"$KVMLAB" grade "$lab" "$lab/starter" >"$T/out" 2>&1
+	rc=$?
+	if [ $rc -eq 6 ] && grep -q "hint:" "$T/out"; then ok "$name starter: fails with hints"
+	else bad "$name starter: exit $rc"; cat "$T/out"; fi
+done
+
+# a batch: good, starter, crashing handler, hanging handler, flooding handler, not compiling
+L=$LABS/04-hypercalls
+B=$T/batch; mkdir -p "$B"
+for s in good crash hang flood nocompile; do cp -r "$L/solution" "$B/$s"; done
+cp -r "$L/starter" "$B/starter"
+sed -i 's|lab_print(ctx, "%" PRIu32 "\\n", value);|*(volatile int *)0 = 1;|' "$B/crash/handlers.c"
+sed -i 's|lab_print(ctx, "%" PRIu32 "\\n", value);|for (;;) ;|' "$B/hang/handlers.c"
+sed -i 's|lab_print(ctx, "%" PRIu32 "\\n", value);|for (;;) fputs("flood flood flood flood\\n", stdout);|' "$B/flood/handlers.c"
+sed -i 's|outl(HC_PRINT32, value);|outl(HC_PRINT32, value) not C;|' "$B/nocompile/guest.c"
+"$KVMLAB" grade "$L" --batch "$B" -j 2 --timeout 4 --csv "$T/b.csv" --json "$T/b.json" 2>"$T/progress"
+rc=$?
+cat "$T/progress"
+if [ $rc -eq 6 ] && [ "$(wc -l <"$T/b.csv")" -eq 7 ] &&
+   grep -q '^"good",50,50,ok' "$T/b.csv" && grep -q '^"hang",0,50,timeout' "$T/b.csv" &&
+   grep -q '^"flood",0,50,flood' "$T/b.csv" && grep -q '^"nocompile",0,50,error' "$T/b.csv" &&
+   grep -q '^"crash",.*signal 11' "$T/b.csv" && grep -q '^\[6/6\]' "$T/progress"; then
+	ok "batch graded completely"
+else bad "batch (exit $rc)"; cat "$T/b.csv"; fi
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["count"]==6 and len(d["submissions"])==6' "$T/b.json" \
+	&& ok "batch JSON" || bad "batch JSON"
+# shards 1/2 and 2/2 together cover the batch once
+"$KVMLAB" grade "$L" --batch "$B" -j 2 --timeout 4 --shard 1/2 --csv "$T/s1.csv" 2>/dev/null
+"$KVMLAB" grade "$L" --batch "$B" -j 2 --timeout 4 --shard 2/2 --csv "$T/s2.csv" 2>/dev/null
+[ "$(cat "$T/s1.csv" "$T/s2.csv" | grep -vc '^submission')" -eq 6 ] && ok "shards" || bad "shards"
+
+# formats and their consumers
+"$KVMLAB" grade "$L" "$L/starter" --format tap13 >"$T/r.tap"
+if command -v prove >/dev/null; then
+	prove -e cat "$T/r.tap" >"$T/prove" 2>&1
+	grep -q "Parse errors" "$T/prove" && { bad "prove parse errors"; cat "$T/prove"; } || ok "prove reads tap13"
+fi
+"$KVMLAB" grade "$L" "$L/solution" --format gradescope -o "$T/results.json"
+python3 - "$T/results.json" <<'PY' && ok "gradescope JSON" || bad "gradescope JSON"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["score"] == 50 and isinstance(d["execution_time"], (int, float))
+for t in d["tests"]:
+    assert {"name", "score", "max_score", "status", "visibility"} <= set(t), t
+    assert t["status"] in ("passed", "failed")
+PY
+"$KVMLAB" grade "$L" "$L/solution" --format junit >"$T/r.xml" && python3 -c 'import xml.dom.minidom,sys; xml.dom.minidom.parse(sys.argv[1])' "$T/r.xml" && ok "junit XML" || bad "junit"
+
+# a bad lab file: one message with file:line:column, exit 2
+mkdir -p "$T/badlab"; cp "$L"/*.S "$L"/*.c "$L"/*.h "$T/badlab/"
+sed 's/^points: 50/pionts: 50/' "$L/lab.yaml" >"$T/badlab/lab.yaml"
+"$KVMLAB" grade "$T/badlab" "$L/solution" >/dev/null 2>"$T/err"
+rc=$?
+if [ $rc -eq 2 ] && grep -Eq "lab.yaml:[0-9]+:[0-9]+: unknown key 'pionts'" "$T/err"; then ok "bad lab file"
+else bad "bad lab file (exit $rc)"; cat "$T/err"; fi
+
+"$KVMLAB" lab list >"$T/list" && grep -q 04-hypercalls "$T/list" && ok "lab list" || bad "lab list"
+"$KVMLAB" lab run 04 "$L/solution" >"$T/run" 2>&1 && grep -q "CS 695" "$T/run" && ok "lab run" || bad "lab run"
+exit $fail
