@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "check.h"
+#include "unit-check.h"
 #include "ioctl.h"
 #include "log.h"
 

@@ -92,6 +92,8 @@ static void test_bad_files(void)
 		     ":4:8: wrong value for 'trace': expected one of: true, false, got 'maybe'");
 	expect_error("bad-id.yaml", ":8:5: check 'says hello': an id may use only letters, "
 		     "digits, '-', '_' and '.'");
+	expect_error("bad-no-sources.yaml", ":5:3: the guest has no sources: give sources (files "
+		     "of the submission), lab_sources (files of the lab) or both");
 	expect_error("bad-empty.yaml", ": empty lab file");
 	expect_error("no-such-file.yaml", ": cannot read: No such file or directory");
 }
@@ -111,8 +113,8 @@ static void test_valid(void)
 		return;
 	CHECK_STR(lab->id, "04-hypercalls");
 	CHECK_STR(lab->title, "Hypercalls: the guest side and the hypervisor side");
-	CHECK(lab->points && *lab->points == 50);
-	CHECK(lab->total_points == 50);
+	CHECK(lab->points && *lab->points == 52);
+	CHECK(lab->total_points == 52);
 	CHECK(lab->mode == VMM_MODE_LONG);
 	CHECK(lab->mem_size == 2u << 20);
 	CHECK(lab->guest.kind == LAB_GUEST_C64);
@@ -129,8 +131,8 @@ static void test_valid(void)
 	CHECK(lab->max_exits == 5000 && lab->max_instructions == 200000);
 	CHECK(lab->timeout_ms == 2000);
 	CHECK(lab->trace);  /* trace: false, but mode_timeline needs a trace */
-	CHECK(lab->checks_count == 16);
-	if (lab->checks_count != 16)
+	CHECK(lab->checks_count == 17);
+	if (lab->checks_count != 17)
 		goto out;
 
 	c = &lab->checks[0];
@@ -179,6 +181,11 @@ static void test_valid(void)
 	CHECK(c->kind == LAB_CHECK_TRACE && c->dep == 9);
 	snprintf(ref, sizeof(ref), "%s/reference.jsonl", data);
 	CHECK_STR(c->trace_matches->reference_path, ref);
+	c = &lab->checks[16];
+	CHECK(c->kind == LAB_CHECK_ANSWERS && c->answers->live >= 0 && !c->answers->reveal);
+	CHECK_STR(c->answers->file, "answers.yaml");
+	CHECK_STR(c->answers->key, "vcpu_mmap_size");
+	CHECK(c->answers->path == NULL);  /* no submission given */
 	CHECK(lab_find_check(lab, "guard") == 13 && lab_find_check(lab, "nope") == -1);
 out:
 	lab_free(lab);

@@ -67,6 +67,14 @@ const char *vmm_ioctl_name(unsigned long req)
 	return NULL;
 }
 
+unsigned long vmm_ioctl_request(const char *name)
+{
+	for (size_t i = 0; name && i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(names[i].name, name) == 0)
+			return names[i].req;
+	return 0;
+}
+
 long vmm_ioctl(int fd, unsigned long req, unsigned long arg)
 {
 	long ret = ioctl(fd, req, arg);

@@ -193,6 +193,12 @@ int vmm_load_elf(struct vmm_vm *vm, const char *path, struct vmm_image *img)
 		ret = vmm_fail(-ENOEXEC, "%s: truncated ELF header", path);
 		goto out;
 	}
+	if (eh.e_shoff > (uint64_t)fsize ||
+	    (uint64_t)eh.e_shnum * eh.e_shentsize > (uint64_t)fsize - eh.e_shoff) {
+		ret = vmm_fail(-ENOEXEC, "%s: truncated ELF file: its section headers end past its "
+			       "%lld bytes", path, (long long)fsize);
+		goto out;
+	}
 	if (eh.e_type != ET_EXEC) {
 		ret = vmm_fail(-ENOEXEC, "%s: ELF type %u is not an executable (ET_EXEC): link the "
 			       "guest with -static -no-pie", path, eh.e_type);
