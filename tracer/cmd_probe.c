@@ -32,7 +32,7 @@ static int probe_main(int argc, char **argv)
 		return cli_error(EXIT_USAGE, "probe: unknown argument '%s' (see kvmlab probe --help)", argv[1]);
 	ret = vmm_probe(dev, &p);
 	if (ret < 0)
-		return session_fail(ret, NULL);
+		return cli_error(EXIT_HOST, "%s", vmm_last_error());
 	printf("KVM API version %d, backend %s\n\ncapabilities:\n", p.api_version, p.backend);
 	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++)
 		printf("  %-3s %-18s %s\n", p.caps & caps[i].bit ? "yes" : "no", caps[i].name, caps[i].use);

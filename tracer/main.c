@@ -5,7 +5,7 @@
 #include "command.h"
 
 static const struct command *const commands[] = {
-	&cmd_run, &cmd_trace, &cmd_walk, &cmd_diff, &cmd_probe,
+	&cmd_run, &cmd_trace, &cmd_tui, &cmd_walk, &cmd_diff, &cmd_probe,
 	&cmd_lab, &cmd_grade,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -72,19 +72,6 @@ int session_find_guest(const char *name, const struct vm_opts *o, char *path, si
 			"guests (kvmlab run --help lists them)", name);
 }
 
-int session_fail(int err, const char *what)
-{
-	const char *detail = vmm_last_error();
-
-	if (!*detail)
-		detail = strerror(-err);
-	if (err == -ENOENT && strstr(detail, "does not exist: this machine has no KVM"))
-		return cli_error(EXIT_HOST, "%s", detail);
-	if (err == -EACCES && strstr(detail, "permission"))
-		return cli_error(EXIT_HOST, "%s", detail);
-	return cli_error(EXIT_LOAD, "%s%s%s", what ? what : "", what ? ": " : "", detail);
-}
-
 int session_open(struct session *s, const struct vm_opts *o, vmm_console_sink sink, void *ctx)
 {
 	int ret;
@@ -95,10 +82,10 @@ int session_open(struct session *s, const struct vm_opts *o, vmm_console_sink si
 	vmm_clear_error();
 	ret = session_find_guest(o->guest, o, s->path, sizeof(s->path));
 	if (ret < 0)
-		return session_fail(ret, NULL);
+		return cli_error(EXIT_LOAD, "%s", vmm_last_error());
 	ret = vmm_vm_create(&s->vm, o->dev, o->mem);
-	if (ret < 0)
-		return session_fail(ret, NULL);
+	if (ret < 0)  /* a bad size is the user's; anything else is the host's */
+		return cli_error(ret == -EINVAL ? EXIT_USAGE : EXIT_HOST, "%s", vmm_last_error());
 	ret = vmm_vcpu_create(&s->vcpu, &s->vm);
 	if (ret < 0) {
 		ret = cli_error(EXIT_HOST, "%s", vmm_last_error());

@@ -33,9 +33,6 @@ int session_open(struct session *s, const struct vm_opts *o, vmm_console_sink si
 /* Tear down. */
 void session_close(struct session *s);
 
-/* Exit status and message for a failed vmm call (EXIT_HOST for KVM trouble, else EXIT_LOAD). */
-int session_fail(int err, const char *what);
-
 /* One line on how the run ended ("halted in long mode, RAX=42 ..."); returns the exit status. */
 int session_report(struct session *s, enum vmm_stop stop, int err);
 

@@ -1,6 +1,7 @@
 /* vcpu.c - one virtual CPU: kvm_run, register access, entering the guest. */
 #include "vcpu.h"
 
+#include <cpuid.h>
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -12,19 +13,30 @@
 #include "vm.h"
 
 #define SYNC_WANTED (KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS)
-#define MAX_CPUID 256
-
-/* Give the guest the host's supported CPUID, so it may enable long mode itself (WRMSR EFER.LME). */
+/* Give the guest the host's basic CPUID leaves, so it may enable long mode itself (WRMSR
+ * EFER.LME needs CPUID.80000001h:EDX.LM). Read with the cpuid instruction: asking KVM for
+ * KVM_GET_SUPPORTED_CPUID costs 0.4 ms here, a third of a whole hello run. */
 static int set_cpuid(struct vmm_vcpu *vcpu)
 {
+	static const uint32_t leaves[] = { 0, 1, 0x80000000, 0x80000001, 0x80000008 };
 	struct {
 		struct kvm_cpuid2 head;
-		struct kvm_cpuid_entry2 entry[MAX_CPUID];
-	} c = { .head.nent = MAX_CPUID };
-	long ret = VMM_IOCTL(vcpu->vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, &c);
+		struct kvm_cpuid_entry2 entry[sizeof(leaves) / sizeof(leaves[0])];
+	} c = { .head.nent = 0 };
+	uint32_t max_basic = __get_cpuid_max(0, NULL), max_ext = __get_cpuid_max(0x80000000, NULL);
+	long ret;
 
-	if (ret >= 0)
-		ret = VMM_IOCTL(vcpu->fd, KVM_SET_CPUID2, &c);
+	for (size_t i = 0; i < sizeof(leaves) / sizeof(leaves[0]); i++) {
+		struct kvm_cpuid_entry2 *e = &c.entry[c.head.nent];
+		uint32_t leaf = leaves[i];
+
+		if (leaf > (leaf & 0x80000000 ? max_ext : max_basic))
+			continue;
+		*e = (struct kvm_cpuid_entry2){ .function = leaf };
+		__cpuid(leaf, e->eax, e->ebx, e->ecx, e->edx);
+		c.head.nent++;
+	}
+	ret = VMM_IOCTL(vcpu->fd, KVM_SET_CPUID2, &c);
 	return ret < 0 ? vmm_fail((int)ret, "cannot set the guest's CPUID: %s", strerror((int)-ret)) : 0;
 }
 

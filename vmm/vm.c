@@ -69,7 +69,7 @@ int vmm_vm_create(struct vmm_vm *vm, const char *dev, uint64_t mem_size)
 	memset(vm, 0, sizeof(*vm));
 	vm->kvm_fd = vm->vm_fd = -1;
 	if (mem_size < VMM_MEM_MIN || mem_size > VMM_MEM_MAX || mem_size % 4096)
-		return vmm_fail(-EINVAL, "guest memory of %llu bytes: use a multiple of 4 KiB "
+		return vmm_fail(-EINVAL, "--mem: guest memory of %llu bytes is not a multiple of 4 KiB "
 				"from 64K to 4G", (unsigned long long)mem_size);
 	ret = open_dev(dev ? dev : "/dev/kvm");
 	if (ret < 0)
@@ -77,6 +77,11 @@ int vmm_vm_create(struct vmm_vm *vm, const char *dev, uint64_t mem_size)
 	vm->kvm_fd = (int)ret;
 
 	ret = VMM_IOCTL(vm->kvm_fd, KVM_GET_API_VERSION, 0);
+	if (ret == -ENOTTY || ret == -EINVAL) {
+		ret = vmm_fail(-ENODEV, "%s is not a KVM device (it does not answer KVM_GET_API_VERSION)",
+			       dev ? dev : "/dev/kvm");
+		goto fail;
+	}
 	if (ret != KVM_API_VERSION) {
 		ret = vmm_fail(ret < 0 ? (int)ret : -ENOTSUP,
 			       "KVM API version %ld, expected %d", ret, KVM_API_VERSION);

@@ -17,6 +17,7 @@ const struct lab_check_ops *const lab_check_ops[LAB_CHECK__COUNT] = {
 	[LAB_CHECK_MAPPING] = &lab_check_mapping_ops,
 	[LAB_CHECK_INSTRUCTIONS] = &lab_check_instructions_ops,
 	[LAB_CHECK_TRACE] = &lab_check_trace_ops,
+	[LAB_CHECK_ANSWERS] = &lab_check_answers_ops,
 };
 
 const char *lab_status_name(enum lab_status s)

@@ -1,5 +1,6 @@
 /* check_mapping.c - a virtual address maps to a physical one with given flags, by page walk
- * over the final memory and control registers (vmm_walk_ex from vmm/pagewalk.h).
+ * over the final memory and control registers (vmm_walk_ex from vmm/pagewalk.h); a failure
+ * shows the walk as `kvmlab walk` prints it (walkfmt_text from tracer/walkfmt.h).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include "labdiag.h"
 #include "labschema.h"
 #include "pagewalk.h"
+#include "walkfmt.h"
 
 static int prepare(struct lab_check *c, const struct lab *lab, struct lab_diag *d)
 {
@@ -46,27 +48,26 @@ static unsigned walk_flags(const struct vmm_walk *w)
 	return f;
 }
 
-static void walk_text(struct labbuf *b, const struct vmm_walk *w, enum vmm_paging p,
-		      uint64_t cr3)
+/* The walk level by level, as `kvmlab walk` shows it (walkfmt.h), without the last newline. */
+static void walk_text(struct labbuf *b, const struct vmm_walk *w)
 {
-	char flags[96];
+	char text[2048];
+	const char *p = text;
+	int n = walkfmt_text(w, text, sizeof(text));
 
-	(void)p;
-	labbuf_printf(b, "walk of 0x%llx (%s paging, CR3 0x%llx):", (unsigned long long)w->linear,
-		      vmm_paging_name(p), (unsigned long long)cr3);
-	for (int i = 0; i < w->nlevels; i++) {
-		const struct vmm_walk_level *l = &w->lvl[i];
-
-		vmm_walk_level_flags(w, i, flags, sizeof(flags));
-		labbuf_printf(b, "\n  %s[%u] at 0x%llx: 0x%llx %s", l->name, l->index,
-			      (unsigned long long)l->entry_addr, (unsigned long long)l->entry,
-			      flags);
+	if (n < 0 && n != -ENOSPC) {
+		labbuf_printf(b, "walk of 0x%llx: %s", (unsigned long long)w->linear,
+			      vmm_walk_status_name(w->status));
+		return;
 	}
-	if (w->status == VMM_WALK_OK)
-		labbuf_printf(b, "\n  -> 0x%llx (%llu KiB page)", (unsigned long long)w->phys,
-			      (unsigned long long)(w->page_size >> 10));
-	else
-		labbuf_printf(b, "\n  stops: %s", vmm_walk_status_name(w->status));
+	while (*p) {
+		size_t len = strcspn(p, "\n");
+
+		if (b->len && b->s[b->len - 1] != '\n')
+			labbuf_putc(b, '\n');
+		labbuf_add(b, p, len);
+		p += len + (p[len] == '\n');
+	}
 }
 
 static char *expected_text(const struct lab_mapping_spec *m)
@@ -120,7 +121,7 @@ static int evaluate(const struct lab_check *c, const struct lab_run *run,
 		labbuf_printf(&act, "0x%llx not mapped (%s)", (unsigned long long)m->va,
 			      vmm_walk_status_name(w.status));
 		if (!m->unmapped)
-			walk_text(&why, &w, p, s->cr3);
+			walk_text(&why, &w);
 		return lab_result_set(r, m->unmapped, expected_text(m), labbuf_take(&act),
 				      labbuf_take(&why));
 	}
@@ -151,7 +152,7 @@ static int evaluate(const struct lab_check *c, const struct lab_run *run,
 		labbuf_release(&why);
 		return lab_result_set(r, true, expected_text(m), labbuf_take(&act), NULL);
 	}
-	walk_text(&why, &w, p, s->cr3);
+	walk_text(&why, &w);
 	return lab_result_set(r, false, expected_text(m), labbuf_take(&act), labbuf_take(&why));
 }
 

@@ -127,6 +127,16 @@ int lab_resolve_sources(struct lab *lab, const char *dir, char *err, size_t errl
 		if (ret < 0)
 			return ret;
 	}
+	for (unsigned i = 0; i < lab->checks_count; i++) {   /* answers files: read when checked */
+		struct lab_answers_spec *a = lab->checks[i].answers;
+
+		if (!a)
+			continue;
+		free(a->path);
+		a->path = lab_path_join(dir, a->file);
+		if (!a->path)
+			return -ENOMEM;
+	}
 	free(lab->submission_dir);
 	lab->submission_dir = strdup(dir);
 	return lab->submission_dir ? 0 : -ENOMEM;

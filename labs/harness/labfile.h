@@ -38,6 +38,7 @@ enum lab_check_kind {
 	LAB_CHECK_MAPPING,
 	LAB_CHECK_INSTRUCTIONS,
 	LAB_CHECK_TRACE,
+	LAB_CHECK_ANSWERS,
 	LAB_CHECK__COUNT,
 };
 
@@ -120,6 +121,16 @@ struct lab_trace_spec {
 	char *reference_path;         /* loader */
 };
 
+struct lab_answers_spec {
+	char *file;                   /* the answers file, relative to the submission folder */
+	char *key;                    /* the question's key in it */
+	char *expect;                 /* "live:NAME[:ARG]" (read from the system) or a literal */
+	bool reveal;                  /* show the expected value on failure (default: describe it) */
+	char *path;                   /* loader: file under the submission folder, or NULL */
+	int live;                     /* loader: index of NAME in the live table, -1 for a literal */
+	char *live_arg;               /* loader: ARG, or NULL */
+};
+
 struct lab_check {
 	char *id;
 	char *name;                   /* one-line description; loader: id when absent */
@@ -139,6 +150,7 @@ struct lab_check {
 	struct lab_mapping_spec *mapping;
 	struct lab_instructions_spec *instructions;
 	struct lab_trace_spec *trace_matches;
+	struct lab_answers_spec *answers;
 	/* loader */
 	enum lab_check_kind kind;
 	int dep;                            /* index of depends_on in lab.checks, -1 */

@@ -53,6 +53,7 @@ static const char *const kind_names[LAB_CHECK__COUNT] = {
 	[LAB_CHECK_STOP] = "stop", [LAB_CHECK_FINAL_MODE] = "final_mode",
 	[LAB_CHECK_TIMELINE] = "mode_timeline", [LAB_CHECK_MAPPING] = "mapping",
 	[LAB_CHECK_INSTRUCTIONS] = "instructions", [LAB_CHECK_TRACE] = "trace_matches",
+	[LAB_CHECK_ANSWERS] = "answers",
 };
 
 static const cyaml_schema_value_t string_entry = {
@@ -107,6 +108,14 @@ static const cyaml_schema_field_t trace_fields[] = {
 	STR_REQ(reference), CYAML_FIELD_END
 };
 #undef STRUCT
+#define STRUCT struct lab_answers_spec
+static const cyaml_schema_field_t answers_fields[] = {
+	STR_REQ(file), STR_REQ(key), STR_REQ(expect),
+	CYAML_FIELD_ENUM("reveal", CYAML_FLAG_OPTIONAL | CYAML_FLAG_STRICT, STRUCT, reveal,
+			 bools, CYAML_ARRAY_LEN(bools)),
+	CYAML_FIELD_END
+};
+#undef STRUCT
 #define STRUCT struct lab_check
 static const cyaml_schema_field_t check_fields[] = {
 	STR_REQ(id), STR(name),
@@ -127,6 +136,7 @@ static const cyaml_schema_field_t check_fields[] = {
 	MAP("mapping", mapping, mapping_fields),
 	MAP("instructions", instructions, instructions_fields),
 	MAP("trace_matches", trace_matches, trace_fields),
+	MAP("answers", answers, answers_fields),
 	CYAML_FIELD_END
 };
 #undef STRUCT
@@ -134,8 +144,8 @@ static const cyaml_schema_field_t check_fields[] = {
 static const cyaml_schema_field_t guest_fields[] = {
 	CYAML_FIELD_ENUM("kind", CYAML_FLAG_STRICT, STRUCT, kind, guest_kinds,
 			 CYAML_ARRAY_LEN(guest_kinds)),
-	CYAML_FIELD_SEQUENCE("sources", CYAML_FLAG_POINTER, STRUCT, sources, &string_entry,
-			     1, CYAML_UNLIMITED),
+	CYAML_FIELD_SEQUENCE("sources", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL, STRUCT, sources,
+			     &string_entry, 1, CYAML_UNLIMITED),
 	LIST(lab_sources, &string_entry), STR(linker_script), LIST(cflags, &string_entry),
 	CYAML_FIELD_UINT("load_address", CYAML_FLAG_OPTIONAL, STRUCT, load_address),
 	CYAML_FIELD_END

@@ -130,6 +130,9 @@ static int check_guest(struct lab *lab, struct lab_diag *d)
 		return lab_diag_at(d, "guest.sources", false,
 				   "a guest of kind %s has exactly one source: the image",
 				   lab_guest_kind_name(g->kind));
+	if (g->sources_count + g->lab_sources_count == 0)
+		return lab_diag_at(d, "guest", false, "the guest has no sources: give sources (files "
+				   "of the submission), lab_sources (files of the lab) or both");
 	g->lab_source_paths = calloc(g->lab_sources_count + 1, sizeof(char *));
 	if (!g->lab_source_paths)
 		return -ENOMEM;
@@ -167,6 +170,7 @@ static bool kind_present(const struct lab_check *c, enum lab_check_kind k)
 	case LAB_CHECK_MAPPING: return c->mapping;
 	case LAB_CHECK_INSTRUCTIONS: return c->instructions;
 	case LAB_CHECK_TRACE: return c->trace_matches;
+	case LAB_CHECK_ANSWERS: return c->answers;
 	default: return false;
 	}
 }
@@ -188,7 +192,7 @@ static int check_kind(struct lab_check *c, struct lab_diag *d)
 	if (found < 0)
 		return lab_diag_check(d, NULL, "says nothing to check: give one of output, exits, "
 				      "register, memory, stop, final_mode, mode_timeline, mapping, "
-				      "instructions, trace_matches");
+				      "instructions, trace_matches, answers");
 	c->kind = (enum lab_check_kind)found;
 	return 0;
 }

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 
 #include "labfile.h"
+#include "live.h"
 #include "result.h"
 
 struct lab_build {
@@ -46,6 +47,12 @@ int lab_execute(const struct lab *lab, const struct lab_build *b, struct lab_run
 int lab_run_submission(const struct lab *lab, struct lab_build *b, struct lab_run *run);
 
 void lab_run_free(struct lab_run *run);
+
+/* Live values for answers checks (a lab_live_fn): the built-in ones, plus those that
+ * need a run of a guest, recorded once as `kvmlab run hello --show-ioctls` would:
+ * guest_entry[:GUEST], first_ioctls:N, ioctl_count:NAME.  Install with lab_live_set(). */
+int lab_runner_live(const char *name, const char *arg, char *out, size_t len, char *err,
+		    size_t errlen);
 
 /* Where guest.h and guest.ld (guests/) and kvmlab/lab.h (labs/include) are; set by the grader. */
 void lab_runner_set_dirs(const char *guest_src_dir, const char *lab_include_dir);

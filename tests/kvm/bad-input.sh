@@ -22,9 +22,10 @@
 # | a flat image larger than memory         | 2      | do not fit ... --mem                  |
 # | a flat image past the end of memory     | 2      | do not fit                            |
 # | an image over the VMM's tables/stack    | 2      | overlaps the stack and tables         |
-# | --mem too small (16K)                   | 2      | guest memory of 16384 bytes ... 64K   |
-# | --mem not a multiple of 4 KiB           | 2      | multiple of 4 KiB                     |
-# | --mem too large (8G)                    | 2      | from 64K to 4G                        |
+# | --mem too small (16K)                   | 1      | --mem: guest memory of 16384 bytes    |
+# | --mem not a multiple of 4 KiB           | 1      | multiple of 4 KiB                     |
+# | --mem too large (8G)                    | 1      | from 64K to 4G                        |
+# | --dev /dev/null                         | 3      | /dev/null is not a KVM device         |
 # | --mem not a number (lots)               | 1      | --mem: 'lots' is not a size           |
 # | an unknown mode                         | 1      | unknown mode 'turbo'                  |
 # | an unknown option                       | 1      | unknown option ... '--turbo'          |
@@ -151,12 +152,13 @@ head -c $((60 * 1024)) /dev/zero >"$TMP/60k.bin"
 refused 2 "overlaps the stack and tables" run --flat 0 --mem 64K --mode long "$TMP/60k.bin"
 
 CASE="--mem too small"
-refused 2 "guest memory of 16384 bytes" run hello --mem 16K
-expect_err "64K"
+refused 1 "--mem: guest memory of 16384 bytes is not a multiple of 4 KiB from 64K to 4G" run hello --mem 16K
 CASE="--mem not a multiple of 4 KiB"
-refused 2 "multiple of 4 KiB" run hello --mem 65537
+refused 1 "--mem: guest memory of 65537 bytes is not a multiple of 4 KiB" run hello --mem 65537
 CASE="--mem too large"
-refused 2 "from 64K to 4G" run hello --mem 8G
+refused 1 "from 64K to 4G" run hello --mem 8G
+CASE="--dev not a KVM device"
+refused 3 "/dev/null is not a KVM device" run hello --dev /dev/null
 CASE="--mem not a number"
 refused 1 "--mem: 'lots' is not a size" run hello --mem lots
 

@@ -28,6 +28,8 @@ TUI_RUN=0
 TUI_SOCK="kvmlab-tui-test-$$-0"
 TUI_TIMEOUT="${TUI_TIMEOUT:-10}"
 TUI_TMP="$(mktemp -d)"
+export TMUX_TMPDIR="$TUI_TMP"   # the tmux sockets go away with the test's folder
+unset TMUX                      # a private server even when run from inside tmux
 trap 'stop; rm -rf "$TUI_TMP"' EXIT
 
 tmx() { tmux -L "$TUI_SOCK" -f /dev/null "$@"; }

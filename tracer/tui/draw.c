@@ -6,21 +6,27 @@
 
 #include "tui.h"
 
+/* Text goes to the screen as chtype cells: the views write ASCII only, and this skips the
+ * multibyte decoding of addstr, which is most of the cost of a full redraw. */
 void tui_put_at(struct tui *t, int y, int x, int w, enum tui_style st, const char *text)
 {
+	chtype cells[512];
+	chtype attr = (chtype)t->attr[st];
 	int n = 0;
 
-	if (w <= 0 || y < 0 || y >= t->lines || x >= t->cols)
+	if (w <= 0 || y < 0 || y >= t->lines || x < 0 || x >= t->cols)
 		return;
 	if (x + w > t->cols)
 		w = t->cols - x;
-	while (text[n] && n < w)
-		n++;
-	if (n == 0)
-		return;
-	attrset(t->attr[st]);
-	mvaddnstr(y, x, text, n);
-	attrset(A_NORMAL);
+	if (w > (int)(sizeof(cells) / sizeof(cells[0])))
+		w = (int)(sizeof(cells) / sizeof(cells[0]));
+	for (; text[n] && n < w; n++) {
+		unsigned char c = (unsigned char)text[n];
+
+		cells[n] = (c >= 32 && c < 127 ? c : '?') | attr;
+	}
+	if (n)
+		mvaddchnstr(y, x, cells, n);
 }
 
 void tui_pen_start(struct tui_pen *p, struct tui *t, enum tui_pane_id id)

@@ -1,10 +1,7 @@
-/* model.c - the TUI's pure logic: layout, keys and counts, prompts, addresses, the timeline. */
+/* model.c - the TUI's pure logic: layout, keys and counts, the prompt, scrolling, help. */
 #include "model.h"
 
-#include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 const struct tui_action_info tui_actions[TUI_ACT__COUNT] = {
@@ -91,9 +88,9 @@ static void column(struct tui_rect *out, const struct slot *s, int n, int y, int
 	}
 }
 
-int tui_layout(int lines, int cols, struct tui_rect out[TUI_NPANES])
+int tui_layout(int lines, int cols, int regs_lines, struct tui_rect out[TUI_NPANES])
 {
-	int h = lines - 2;
+	int h = lines - 2, rh = regs_lines > 0 ? regs_lines + 1 : 8;
 
 	if (lines < TUI_MIN_LINES || cols < TUI_MIN_COLS)
 		return -1;
@@ -101,8 +98,9 @@ int tui_layout(int lines, int cols, struct tui_rect out[TUI_NPANES])
 		static const struct slot left[] = {
 			{ TUI_PANE_CODE, 8, 3, 0 }, { TUI_PANE_WALK, 6, 2, 24 }, { TUI_PANE_EVENTS, 8, 2, 0 },
 		};
-		static const struct slot right[] = {
-			{ TUI_PANE_REGS, 8, 1, 11 }, { TUI_PANE_SYSTEM, 9, 2, 20 }, { TUI_PANE_MEMORY, 5, 2, 0 },
+		const struct slot right[] = {
+			{ TUI_PANE_REGS, rh, 1, rh }, { TUI_PANE_SYSTEM, 10, 2, 20 },
+			{ TUI_PANE_MEMORY, 4, 2, 0 },
 		};
 		int lw = (cols - 1) / 2;
 
@@ -112,8 +110,8 @@ int tui_layout(int lines, int cols, struct tui_rect out[TUI_NPANES])
 		static const struct slot a[] = {
 			{ TUI_PANE_CODE, 8, 3, 0 }, { TUI_PANE_EVENTS, 8, 2, 0 },
 		};
-		static const struct slot b[] = {
-			{ TUI_PANE_REGS, 8, 1, 12 }, { TUI_PANE_SYSTEM, 9, 3, 0 },
+		const struct slot b[] = {
+			{ TUI_PANE_REGS, rh, 1, rh }, { TUI_PANE_SYSTEM, 9, 3, 0 },
 		};
 		static const struct slot c[] = {
 			{ TUI_PANE_WALK, 8, 3, 0 }, { TUI_PANE_MEMORY, 6, 2, 0 },
@@ -142,10 +140,10 @@ enum tui_action tui_key_action(int key)
 const char *tui_key_name(int key, char *buf, size_t len)
 {
 	static const struct { int key; const char *name; } named[] = {
-		{ '\t', "Tab" }, { ' ', "Space" }, { 27, "Esc" }, { KEY_LEFT, "Left" },
-		{ KEY_RIGHT, "Right" }, { KEY_UP, "Up" }, { KEY_DOWN, "Down" }, { KEY_PPAGE, "PgUp" },
-		{ KEY_NPAGE, "PgDn" }, { KEY_HOME, "Home" }, { KEY_END, "End" }, { KEY_BTAB, "S-Tab" },
-		{ KEY_ENTER, "Enter" }, { '\n', "Enter" },
+		{ '\t', "Tab" }, { ' ', "Space" }, { 27, "Esc" }, { TUI_KEY_LEFT, "Left" },
+		{ TUI_KEY_RIGHT, "Right" }, { TUI_KEY_UP, "Up" }, { TUI_KEY_DOWN, "Down" }, { TUI_KEY_PPAGE, "PgUp" },
+		{ TUI_KEY_NPAGE, "PgDn" }, { TUI_KEY_HOME, "Home" }, { TUI_KEY_END, "End" }, { TUI_KEY_BTAB, "S-Tab" },
+		{ TUI_KEY_ENTER, "Enter" }, { '\n', "Enter" }, { '\r', "Enter" },
 	};
 
 	for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++)
@@ -153,8 +151,8 @@ const char *tui_key_name(int key, char *buf, size_t len)
 			snprintf(buf, len, "%s", named[i].name);
 			return buf;
 		}
-	if (key >= KEY_F(1) && key <= KEY_F(12))
-		snprintf(buf, len, "F%d", key - KEY_F(0));
+	if (key >= TUI_KEY_F(1) && key <= TUI_KEY_F(12))
+		snprintf(buf, len, "F%d", key - TUI_KEY_F(0));
 	else if (key > 0 && key < 32)
 		snprintf(buf, len, "^%c", key + '@');
 	else if (key >= 32 && key < 127)
@@ -206,7 +204,7 @@ int tui_prompt_key(struct tui_prompt *p, int key)
 	switch (key) {
 	case '\n':
 	case '\r':
-	case KEY_ENTER:
+	case TUI_KEY_ENTER:
 		p->active = false;
 		return TUI_PROMPT_DONE;
 	case 27:
@@ -214,7 +212,7 @@ int tui_prompt_key(struct tui_prompt *p, int key)
 	case TUI_CTRL('g'):
 		p->active = false;
 		return TUI_PROMPT_CANCEL;
-	case KEY_BACKSPACE:
+	case TUI_KEY_BACKSPACE:
 	case 127:
 	case 8:
 		if (p->len)
@@ -239,218 +237,7 @@ int tui_prompt_key(struct tui_prompt *p, int key)
 	return TUI_PROMPT_EDIT;
 }
 
-/* ---- addresses and numbers ----------------------------------------------------------------- */
-
-static int parse_hex(const char *s, size_t n, uint64_t *out)
-{
-	uint64_t v = 0;
-
-	if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		s += 2;
-		n -= 2;
-	}
-	if (n == 0 || n > 16)
-		return -EINVAL;
-	for (size_t i = 0; i < n; i++) {
-		int c = tolower((unsigned char)s[i]);
-
-		if (!isxdigit(c))
-			return -EINVAL;
-		v = v << 4 | (uint64_t)(isdigit(c) ? c - '0' : c - 'a' + 10);
-	}
-	*out = v;
-	return 0;
-}
-
-static const struct kvm_segment *seg_named(const struct kvm_sregs *s, const char *t, size_t n)
-{
-	static const char names[][3] = { "cs", "ds", "es", "ss", "fs", "gs" };
-	const struct kvm_segment *segs[] = { &s->cs, &s->ds, &s->es, &s->ss, &s->fs, &s->gs };
-
-	for (int i = 0; i < 6; i++)
-		if (n == 2 && strncasecmp(t, names[i], 2) == 0)
-			return segs[i];
-	return NULL;
-}
-
-/* A register's value: rax/eax/ax style names, r8..r15, rip; the stack and instruction pointers
- * get their segment's base as the CPU adds it (none for CS/SS in 64-bit mode). */
-static int reg_named(const struct kvm_regs *r, const struct kvm_sregs *s, const char *t, size_t n,
-		     uint64_t *out)
-{
-	static const char *const names[] = {
-		"ax", "bx", "cx", "dx", "si", "di", "bp", "sp", "ip",
-		"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
-	};
-	const uint64_t vals[] = {
-		r->rax, r->rbx, r->rcx, r->rdx, r->rsi, r->rdi, r->rbp, r->rsp, r->rip,
-		r->r8, r->r9, r->r10, r->r11, r->r12, r->r13, r->r14, r->r15,
-	};
-	bool lm64 = (s->efer & (1u << 10)) && s->cs.l;
-	uint64_t mask = ~0ull;
-	char name[8];
-
-	if (n < 2 || n > 3)
-		return -EINVAL;
-	for (size_t i = 0; i < n; i++)
-		name[i] = (char)tolower((unsigned char)t[i]);
-	name[n] = '\0';
-	if (n == 3 && (name[0] == 'r' || name[0] == 'e') && !isdigit((unsigned char)name[1])) {
-		mask = name[0] == 'e' ? 0xffffffffull : ~0ull;
-		memmove(name, name + 1, n);
-	} else if (n == 2 && name[0] != 'r') {
-		mask = 0xffff;
-	}
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (strcmp(name, names[i]) != 0)
-			continue;
-		*out = vals[i] & mask;
-		if (!lm64 && strcmp(name, "ip") == 0)
-			*out += s->cs.base;
-		else if (!lm64 && (strcmp(name, "sp") == 0 || strcmp(name, "bp") == 0))
-			*out += s->ss.base;
-		return 0;
-	}
-	return -EINVAL;
-}
-
-static int parse_term(const char *t, size_t n, const struct kvm_regs *r, const struct kvm_sregs *s,
-		      uint64_t *out)
-{
-	const char *colon = memchr(t, ':', n);
-	uint64_t seg, off;
-
-	if (colon) {
-		const struct kvm_segment *sg = seg_named(s, t, (size_t)(colon - t));
-
-		if (sg)
-			seg = sg->base;
-		else if (parse_hex(t, (size_t)(colon - t), &seg) == 0 && seg <= 0xffff)
-			seg <<= 4;
-		else
-			return -EINVAL;
-		if (parse_hex(colon + 1, n - (size_t)(colon + 1 - t), &off) < 0)
-			return -EINVAL;
-		*out = seg + off;
-		return 0;
-	}
-	if (r && s && reg_named(r, s, t, n, out) == 0)
-		return 0;
-	return parse_hex(t, n, out);
-}
-
-int tui_parse_addr(const char *text, const struct kvm_regs *r, const struct kvm_sregs *s,
-		   struct tui_addr *out)
-{
-	char buf[TUI_PROMPT_MAX];
-	size_t n;
-	char *p = buf, *op;
-	uint64_t base, delta = 0;
-	bool phys = false;
-
-	while (isspace((unsigned char)*text))
-		text++;
-	n = strlen(text);
-	while (n && isspace((unsigned char)text[n - 1]))
-		n--;
-	if (n == 0 || n >= sizeof(buf))
-		return -EINVAL;
-	memcpy(buf, text, n);
-	buf[n] = '\0';
-	if (strncasecmp(p, "p:", 2) == 0 || strncasecmp(p, "phys:", 5) == 0) {
-		phys = true;
-		p = strchr(p, ':') + 1;
-	}
-	op = strpbrk(p, "+-");
-	if (op) {
-		char sign = *op;
-
-		if (parse_hex(op + 1, strlen(op + 1), &delta) < 0)
-			return -EINVAL;
-		if (sign == '-')
-			delta = (uint64_t)0 - delta;
-		*op = '\0';
-	}
-	if (parse_term(p, strlen(p), r, s, &base) < 0)
-		return -EINVAL;
-	out->addr = base + delta;
-	out->phys = phys;
-	return 0;
-}
-
-int tui_parse_addr_len(const char *text, const struct kvm_regs *r, const struct kvm_sregs *s,
-		       struct tui_addr *out, uint64_t *len)
-{
-	char buf[TUI_PROMPT_MAX];
-	char *sp, *end;
-	unsigned long long v;
-
-	if (strlen(text) >= sizeof(buf))
-		return -EINVAL;
-	strcpy(buf, text);
-	while (isspace((unsigned char)*buf))
-		memmove(buf, buf + 1, strlen(buf));
-	sp = strpbrk(buf, " \t");
-	if (sp) {
-		*sp++ = '\0';
-		while (isspace((unsigned char)*sp))
-			sp++;
-		if (*sp) {
-			if (*sp == '-')
-				return -EINVAL;
-			errno = 0;
-			v = strtoull(sp, &end, 0);
-			while (isspace((unsigned char)*end))
-				end++;
-			if (errno || *end || v == 0)
-				return -EINVAL;
-			*len = v;
-		}
-	}
-	return tui_parse_addr(buf, r, s, out);
-}
-
-int tui_parse_step(const char *text, uint64_t cur, uint64_t *out)
-{
-	unsigned long long v;
-	char *end;
-	int sign = 0;
-
-	while (isspace((unsigned char)*text))
-		text++;
-	if (*text == '+' || *text == '-')
-		sign = *text++ == '+' ? 1 : -1;
-	if (!isdigit((unsigned char)*text))
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(text, &end, 10);
-	while (isspace((unsigned char)*end))
-		end++;
-	if (errno || *end)
-		return -EINVAL;
-	if (sign > 0)
-		*out = cur + v;
-	else if (sign < 0)
-		*out = v > cur ? 0 : cur - v;
-	else
-		*out = v;
-	return 0;
-}
-
 /* ---- timeline and scrolling ------------------------------------------------------------------ */
-
-void tui_forward(uint64_t pos, uint64_t count, uint64_t n, uint64_t *to, uint64_t *run)
-{
-	if (pos > count)
-		pos = count;
-	if (n <= count - pos) {
-		*to = pos + n;
-		*run = 0;
-	} else {
-		*to = count;
-		*run = n - (count - pos);
-	}
-}
 
 uint64_t tui_back(uint64_t pos, uint64_t n)
 {
@@ -470,21 +257,72 @@ int tui_scroll_clamp(long off, int total, int visible)
 
 /* ---- help and hints --------------------------------------------------------------------------- */
 
-int tui_help_line(int i, char *buf, size_t len)
-{
-	const struct tui_action_info *a;
-	char k1[16], k2[16], keys[40];
+static const char *const help_notes[] = {
+	"",
+	"A number typed before a key marked [N] repeats it: 100s steps 100 instructions, "
+	"50g shows step 50, 0g the start.",
+	"Addresses are hex (1000 or 0x1000), a register (rip, rsp, eax), seg:off (0000:1000, "
+	"cs:1000) or p:ADDR for a physical one; +HEX or -HEX adds an offset.",
+	"Stepping back shows the recorded history: the guest never runs backwards, and it is not "
+	"run again.",
+};
 
-	if (i < 0 || i + 1 >= TUI_ACT__COUNT)
-		return -1;
-	a = &tui_actions[i + 1];
-	tui_key_name(a->key, k1, sizeof(k1));
-	if (a->key2)
-		snprintf(keys, sizeof(keys), "%s %s", k1, tui_key_name(a->key2, k2, sizeof(k2)));
-	else
-		snprintf(keys, sizeof(keys), "%s", k1);
-	return snprintf(buf, len, "%-10s %-12s %s%s", keys, a->name, a->help,
-			a->counted ? " [N]" : "");
+/* Append text wrapped at width, the first line after prefix, the others indented to match. */
+static int wrap(const char *prefix, const char *text, int width, char lines[][TUI_HELP_COLS],
+		int n, int max)
+{
+	int indent = (int)strlen(prefix), room = width - indent;
+	size_t len = strlen(text);
+	bool first = true;
+
+	if (room < 10)
+		room = 10;
+	do {
+		size_t k = len;
+
+		if (k > (size_t)room) {
+			k = (size_t)room;
+			while (k > 0 && text[k] != ' ')
+				k--;
+			if (k == 0)
+				k = (size_t)room;
+		}
+		if (n < max)
+			snprintf(lines[n], TUI_HELP_COLS, "%-*s%.*s", indent, first ? prefix : "", (int)k,
+				 text);
+		n++;
+		first = false;
+		text += k;
+		len -= k;
+		while (len && *text == ' ')
+			text++, len--;
+	} while (len);
+	return n;
+}
+
+int tui_help_lines(int width, char lines[][TUI_HELP_COLS], int max)
+{
+	int n = 0;
+
+	if (width > TUI_HELP_COLS - 1)
+		width = TUI_HELP_COLS - 1;
+	for (int a = 1; a < TUI_ACT__COUNT; a++) {
+		const struct tui_action_info *ai = &tui_actions[a];
+		char k1[16], k2[16], keys[40], text[200];
+
+		tui_key_name(ai->key, k1, sizeof(k1));
+		if (ai->key2 && strcmp(k1, tui_key_name(ai->key2, k2, sizeof(k2))) != 0)
+			snprintf(keys, sizeof(keys), "%s %s", k1, tui_key_name(ai->key2, k2, sizeof(k2)));
+		else
+			snprintf(keys, sizeof(keys), "%s", k1);
+		snprintf(keys + strlen(keys), sizeof(keys) - strlen(keys), "%*s",
+			 11 - (int)strlen(keys) > 1 ? 11 - (int)strlen(keys) : 1, "");
+		snprintf(text, sizeof(text), "%s%s", ai->help, ai->counted ? " [N]" : "");
+		n = wrap(keys, text, width, lines, n, max);
+	}
+	for (size_t i = 0; i < sizeof(help_notes) / sizeof(help_notes[0]); i++)
+		n = wrap("", help_notes[i], width, lines, n, max);
+	return n < max ? n : max;
 }
 
 size_t tui_hints(char *buf, size_t len, int width)

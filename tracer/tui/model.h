@@ -31,8 +31,10 @@ struct tui_rect {
 #define TUI_MIN_COLS 60
 
 /* Place the panes on a lines x cols screen; row 0 is the title bar, the last row the status
- * line.  Two columns up to 149 columns, three from 150.  -1 if the screen is too small. */
-int tui_layout(int lines, int cols, struct tui_rect out[TUI_NPANES]);
+ * line.  Two columns up to 149 columns, three from 150.  regs_lines: content lines the
+ * registers pane needs (0: a default); the system pane gets what it does not.  -1 if the
+ * screen is too small. */
+int tui_layout(int lines, int cols, int regs_lines, struct tui_rect out[TUI_NPANES]);
 
 /* "code", "registers", ... */
 const char *tui_pane_name(enum tui_pane_id p);
@@ -107,10 +109,6 @@ int tui_parse_addr_len(const char *text, const struct kvm_regs *r, const struct 
 
 /* ---- the timeline: which step is shown -------------------------------------------------- */
 
-/* Moving forward n steps from pos with count steps recorded: the position reached inside the
- * history (*to) and the steps still to execute on the guest (*run). */
-void tui_forward(uint64_t pos, uint64_t count, uint64_t n, uint64_t *to, uint64_t *run);
-
 /* Moving back n steps from pos: never below 0. */
 uint64_t tui_back(uint64_t pos, uint64_t n);
 
@@ -176,8 +174,12 @@ const char *tui_seg_type(const struct kvm_segment *s);
 
 /* ---- help and hints ----------------------------------------------------------------------- */
 
-/* Help line i (0-based) for one action, "  s F7        step    execute ..."; -1 past the end. */
-int tui_help_line(int i, char *buf, size_t len);
+#define TUI_HELP_COLS 160
+
+/* The help text, from the action list and a few notes, wrapped to width columns (at most
+ * TUI_HELP_COLS - 1): "s F7       execute one instruction ..." with continuation lines
+ * indented.  Lines written into lines[0..max); their count. */
+int tui_help_lines(int width, char lines[][TUI_HELP_COLS], int max);
 
 /* The status line's key hints, as many as fit in width: "s step  n next ...". */
 size_t tui_hints(char *buf, size_t len, int width);

@@ -98,6 +98,7 @@ struct tui {
 	int help_scroll;
 	struct tui_input in;
 	struct tui_prompt prompt;
+	struct tui_cmd last_cmd;     /* what Enter repeats */
 	char msg[320];               /* the status line's message until the next key */
 	bool msg_error;
 	struct tui_events log;       /* exits and messages, one line each */
@@ -109,6 +110,8 @@ struct tui {
 	uint64_t walk_addr;
 	uint64_t code_cursor;        /* linear address of the code cursor (set by the code view) */
 	bool interrupted;            /* a key stopped a long run */
+	char stop_msg[320];          /* how the guest stopped, said once when it did */
+	bool clear;                  /* repaint the whole terminal at the next draw */
 	bool quit;
 
 	struct tui_snap snap;
@@ -118,6 +121,7 @@ struct tui {
 	bool color;
 	int attr[TUI_ST__COUNT];
 	const char *bench;           /* KVMLAB_TUI_BENCH */
+	unsigned timeout_ms;         /* --timeout: wall-clock limit of each run of the guest */
 };
 
 /* ---- tui.c ------------------------------------------------------------------------------------ */
@@ -138,6 +142,9 @@ void tui_message(struct tui *t, bool error, const char *fmt, ...) __attribute__(
 /* The console sink for session_open(): output goes to t->console. */
 void tui_console_sink(void *ctx, const char *buf, size_t len);
 
+/* During a long run: redraw now and then, and true if the user pressed a key to stop it. */
+bool tui_poll_interrupt(struct tui *t);
+
 /* ---- control.c: actions on the guest and the timeline --------------------------------------- */
 
 /* Carry out one command (from a key or a count prefix). */
@@ -151,6 +158,14 @@ void tui_goto_step(struct tui *t, uint64_t pos);
 
 /* One line on how the guest stopped, "" if it has not. */
 const char *tui_stop_text(struct tui *t, char *buf, size_t len);
+
+/* Content lines the registers pane needs at width w (view_regs.c). */
+int tui_regs_lines(const struct tui *t, int w);
+
+/* Show an address in the code pane (cursor on it) or the memory pane (view_code.c,
+ * view_memory.c). */
+void tui_code_show(struct tui *t, uint64_t lin);
+void tui_memory_show(struct tui *t, const struct tui_addr *a);
 
 /* ---- snap.c: the state at the shown step --------------------------------------------------- */
 

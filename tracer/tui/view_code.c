@@ -12,6 +12,7 @@
 #include "tui.h"
 
 #define MAX_LINES 256
+#define MAX_BACK 160           /* bytes looked at above an address to list lines there */
 
 struct code {
 	bool follow;                 /* the cursor is the next instruction */
@@ -40,50 +41,126 @@ static void code_close(void *priv)
 	free(priv);
 }
 
+/* Formatted lines are remembered by address, code size and bytes: redrawing a listing while
+ * stepping through it then formats only what changed (a held step key redraws thousands of
+ * times a second). */
+#define TEXT_CACHE 512
+
+struct text_entry {
+	uint64_t shown;
+	uint8_t bits, len, avail;
+	uint8_t bytes[15];
+	char text[80];
+};
+
+static struct text_entry text_cache[TEXT_CACHE];
+
 /* Decode one instruction at lin from buf (avail bytes); its length (at least 1) and text. */
 static int decode(struct tui *t, int bits, uint64_t lin, const uint8_t *buf, size_t avail,
 		  char *text, size_t len)
 {
 	uint64_t shown = t->snap.bits == 16 && bits == 16 ? lin - t->snap.sregs.cs.base : lin;
+	size_t look = avail < 15 ? avail : 15;
+	struct text_entry *c = &text_cache[(shown ^ shown >> 9 ^ (uint64_t)bits) % TEXT_CACHE];
 	int n;
 
 	if (avail == 0) {
 		snprintf(text, len, "(not mapped)");
 		return 1;
 	}
+	if (c->len && c->shown == shown && c->bits == bits && c->avail == look &&
+	    memcmp(c->bytes, buf, c->len) == 0) {
+		snprintf(text, len, "%s", c->text);
+		return c->len;
+	}
 	n = disasm_text(&t->e->dis, bits, buf, avail, shown, text, len);
 	if (n <= 0) {
 		snprintf(text, len, "(bad) db 0x%02x", buf[0]);
-		n = 1;
+		return 1;  /* not remembered: the bytes after this one made it undecodable */
+	}
+	if (strlen(text) < sizeof(c->text)) {
+		*c = (struct text_entry){ .shown = shown, .bits = (uint8_t)bits, .len = (uint8_t)n,
+					  .avail = (uint8_t)look };
+		memcpy(c->bytes, buf, (size_t)n);
+		snprintf(c->text, sizeof(c->text), "%s", text);
 	}
 	return n;
+}
+
+/* Length of the instruction in buf (1 for bytes that do not decode or are not there). */
+static int insn_len(struct tui *t, int bits, const uint8_t *buf, size_t avail)
+{
+	struct insn in;
+
+	if (avail == 0 || disasm_decode(&t->e->dis, bits, buf, avail, &in) < 0)
+		return 1;
+	return in.i.length;
 }
 
 /* Instructions decoded from start until target: how many, or -1 if none ends exactly there. */
 static int lands(struct tui *t, int bits, uint64_t start, uint64_t target)
 {
-	uint8_t buf[160];
-	char text[8];
-	size_t avail = tui_snap_read_linear(t, start, buf, (size_t)(target - start) + 15);
+	uint8_t buf[MAX_BACK + 15];
+	size_t avail;
 	uint64_t a = start;
 	int k = 0;
 
+	if (start >= target || target - start > MAX_BACK)
+		return -1;
+	avail = tui_snap_read_linear(t, start, buf, (size_t)(target - start) + 15);
 	while (a < target) {
 		size_t off = (size_t)(a - start);
 
 		if (off >= avail)
 			return -1;
-		a += (uint64_t)decode(t, bits, a, buf + off, avail - off, text, sizeof(text));
+		a += (uint64_t)insn_len(t, bits, buf + off, avail - off);
 		k++;
 	}
 	return a == target ? k : -1;
 }
 
-/* An address `want` instructions above target (fewer if the bytes do not allow it). */
-static uint64_t back_up(struct tui *t, int bits, uint64_t target, int want)
+/* Instruction starts the guest really executed just before the shown step, in this code size
+ * and below target: decoding from one of them cannot go astray. */
+static int executed_starts(struct tui *t, int bits, uint64_t target, uint64_t *out, int max)
+{
+	const struct tui_snap *sn = &t->snap;
+	int n = 0;
+
+	for (uint64_t k = sn->pos, i = 0; k >= 1 && i < 16 && n < max; k--, i++) {
+		struct step st;
+		const struct step *p = &st;
+		uint64_t pc;
+
+		if (k == sn->pos)
+			p = &sn->st;
+		else if (history_get(&t->e->hist, k, &st) < 0)
+			break;
+		pc = engine_pc(&p->before, &p->sbefore);
+		if (vmm_cpu_code_bits(&p->sbefore) == bits && pc < target && target - pc <= MAX_BACK)
+			out[n++] = pc;
+	}
+	return n;
+}
+
+/* Drop instructions from the top of a listing that starts at a and has k above the target. */
+static uint64_t trim(struct tui *t, int bits, uint64_t a, int k, int want)
+{
+	while (k > want) {
+		uint8_t buf[16];
+		size_t avail = tui_snap_read_linear(t, a, buf, sizeof(buf));
+
+		a += (uint64_t)insn_len(t, bits, buf, avail);
+		k--;
+	}
+	return a;
+}
+
+/* An address up to `want` instructions above target found from the bytes alone: the farthest
+ * start that decodes into an instruction ending exactly at target. */
+static uint64_t back_up_bytes(struct tui *t, int bits, uint64_t target, int want)
 {
 	uint64_t best = target;
-	int bestk = 0, maxback = want * 7 < 140 ? want * 7 : 140;
+	int bestk = 0, maxback = want * 7 < MAX_BACK ? want * 7 : MAX_BACK;
 
 	for (int back = maxback; back >= 1; back--) {
 		int k;
@@ -98,16 +175,30 @@ static uint64_t back_up(struct tui *t, int bits, uint64_t target, int want)
 				break;
 		}
 	}
-	/* Drop instructions above the wanted number. */
-	while (bestk > want) {
-		uint8_t buf[16];
-		char text[8];
-		size_t avail = tui_snap_read_linear(t, best, buf, sizeof(buf));
+	return trim(t, bits, best, bestk, want);
+}
 
-		best += (uint64_t)decode(t, bits, best, buf, avail, text, sizeof(text));
-		bestk--;
+/* An address `want` instructions above target (fewer if the bytes do not allow it). */
+static uint64_t back_up(struct tui *t, int bits, uint64_t target, int want)
+{
+	uint64_t best = target, known[16];
+	int bestk = 0;
+	int nknown = executed_starts(t, bits, target, known, 16);
+
+	/* First from the instructions the guest executed (the nearest that gives enough). */
+	for (int i = 0; i < nknown; i++) {
+		int k = lands(t, bits, known[i], target);
+
+		if (k > 0 && (bestk < want ? k > bestk : k >= want && k < bestk)) {
+			best = known[i];
+			bestk = k;
+		}
 	}
-	return best;
+	if (bestk >= want)
+		return trim(t, bits, best, bestk, want);
+	if (bestk > 0)
+		return back_up_bytes(t, bits, best, want - bestk);
+	return back_up_bytes(t, bits, target, want);
 }
 
 static bool is_break(const struct engine *e, uint64_t lin)
@@ -153,11 +244,9 @@ static void code_draw(struct tui *t, void *priv)
 		c->n = 0;
 		for (int i = 0; i < h; i++) {
 			size_t off = (size_t)(a - c->top);
-			char text[8];
 
 			c->addr[c->n++] = a;
-			a += (uint64_t)decode(t, sn->bits, a, buf + off, off < avail ? avail - off : 0,
-					      text, sizeof(text));
+			a += (uint64_t)insn_len(t, sn->bits, buf + off, off < avail ? avail - off : 0);
 		}
 		if (find(c, c->cursor) >= 0 || pass == 1)
 			break;
@@ -229,13 +318,11 @@ static void move(struct tui *t, struct code *c, long delta)
 			at++;
 		} else {
 			uint8_t buf[16];
-			char text[8];
 			uint64_t last = c->addr[c->n - 1];
 			size_t avail = tui_snap_read_linear(t, last, buf, sizeof(buf));
 
 			memmove(c->addr, c->addr + 1, (size_t)(c->n - 1) * sizeof(c->addr[0]));
-			c->addr[c->n - 1] = last + (uint64_t)decode(t, c->bits, last, buf, avail, text,
-								       sizeof(text));
+			c->addr[c->n - 1] = last + (uint64_t)insn_len(t, c->bits, buf, avail);
 			c->top = c->addr[0];
 		}
 		delta--;

@@ -20,8 +20,9 @@ static const struct reg regs[] = {
 	R("rbp", "ebp", rbp, false), R("rsp", "esp", rsp, false), R("r8", "r8", r8, true),
 	R("r9", "r9", r9, true), R("r10", "r10", r10, true), R("r11", "r11", r11, true),
 	R("r12", "r12", r12, true), R("r13", "r13", r13, true), R("r14", "r14", r14, true),
-	R("r15", "r15", r15, true), R("rip", "eip", rip, false), R("rfl", "efl", rflags, false),
+	R("r15", "r15", r15, true), R("rip", "eip", rip, false),
 };
+static const struct reg flags_reg = R("rfl", "efl", rflags, false);
 #define NREGS (sizeof(regs) / sizeof(regs[0]))
 
 static uint64_t get(const struct kvm_regs *r, const struct reg *g)
@@ -32,11 +33,42 @@ static uint64_t get(const struct kvm_regs *r, const struct reg *g)
 	return v;
 }
 
-static void draw_flags(struct tui_pen *p, uint64_t now, uint64_t was, bool changed)
+/* Hex digits per value and values per row for a pane w wide. */
+static void geometry(const struct tui_snap *sn, int w, int *digits, int *per_row)
 {
+	bool lm = sn->bits == 64;
+
+	*digits = lm ? 16 : 8;
+	/* Long mode shows 16 digits when the pane has room for three, or some value needs them. */
+	if (lm && w < 3 * 21 - 1) {
+		*digits = 8;
+		for (size_t i = 0; i < NREGS; i++)
+			if (get(&sn->regs, &regs[i]) >> 32)
+				*digits = 16;
+	}
+	*per_row = (w + 1) / (4 + *digits + 1);
+	if (*per_row < 1)
+		*per_row = 1;
+}
+
+int tui_regs_lines(const struct tui *t, int w)
+{
+	int digits, per_row, n = t->snap.bits == 64 ? (int)NREGS : (int)NREGS - 8;
+
+	geometry(&t->snap, w, &digits, &per_row);
+	return (n + per_row - 1) / per_row + 1;
+}
+
+/* RFLAGS and its set flags by name; flags the step changed highlighted, cleared ones as -XF. */
+static void draw_flags(struct tui_pen *p, const struct tui_snap *sn, int digits, bool changed)
+{
+	uint64_t now = sn->regs.rflags, was = sn->st.before.rflags;
+	bool lm = sn->bits == 64;
 	char buf[64];
 
-	tui_pen_put(p, TUI_ST_LABEL, "flags");
+	tui_pen_printf(p, TUI_ST_LABEL, "%-3s ", lm ? flags_reg.name64 : flags_reg.name32);
+	tui_pen_printf(p, changed && now != was ? TUI_ST_CHANGED : TUI_ST_NORMAL, "%0*llx", digits,
+		       (unsigned long long)now);
 	for (const struct tui_bit *b = tui_rflags_bits; b->name; b++) {
 		bool set = now >> b->bit & 1, flip = changed && (was >> b->bit & 1) != set;
 
@@ -56,22 +88,13 @@ static void regs_draw(struct tui *t, void *priv)
 	const struct tui_snap *sn = &t->snap;
 	const struct kvm_regs *now = &sn->regs, *was = &sn->st.before;
 	bool lm = sn->bits == 64, changed = sn->has_step;
-	int digits = lm ? 16 : 8, cell, per_row, k = 0;
+	int digits, cell, per_row, k = 0;
 	struct tui_pen p;
 
 	(void)priv;
 	tui_pen_start(&p, t, TUI_PANE_REGS);
-	/* Long mode shows 16 digits when the pane has room for three, or some value needs them. */
-	if (lm && p.w < 3 * 21 - 1) {
-		digits = 8;
-		for (size_t i = 0; i < NREGS; i++)
-			if (get(now, &regs[i]) >> 32)
-				digits = 16;
-	}
+	geometry(sn, p.w, &digits, &per_row);
 	cell = 4 + digits;
-	per_row = (p.w + 1) / (cell + 1);
-	if (per_row < 1)
-		per_row = 1;
 	for (size_t i = 0; i < NREGS; i++) {
 		const struct reg *g = &regs[i];
 		uint64_t v = get(now, g);
@@ -90,7 +113,7 @@ static void regs_draw(struct tui *t, void *priv)
 		k++;
 	}
 	tui_pen_nl(&p);
-	draw_flags(&p, now->rflags, was->rflags, changed);
+	draw_flags(&p, sn, digits, changed);
 	tui_pen_nl(&p);
 	tui_pen_end(&p);
 }

@@ -66,6 +66,7 @@ static void system_draw(struct tui *t, void *priv)
 	(void)priv;
 	tui_pen_start(&p, t, TUI_PANE_SYSTEM);
 	wide = p.w >= (lm ? 60 : 52);
+	tui_pen_put(&p, TUI_ST_LABEL, "mode ");
 	tui_pen_put(&p, ch && vmm_cpu_mode(w) != mode ? TUI_ST_CHANGED : TUI_ST_MODE,
 		    vmm_cpu_mode_name(mode));
 	tui_pen_printf(&p, TUI_ST_NORMAL, "  CPL%u  %d-bit code", s->cs.dpl & 3, sn->bits);
@@ -74,15 +75,15 @@ static void system_draw(struct tui *t, void *priv)
 	creg(&p, "CR3", s->cr3, w->cr3, ch, NULL, lm || s->cr3 >> 32 ? 16 : 8);
 	creg(&p, "CR4", s->cr4, w->cr4, ch, tui_cr4_bits, 8);
 	creg(&p, "EFER", s->efer, w->efer, ch, tui_efer_bits, 8);
-	dt = lm ? 16 : 8;
+	dt = lm && (s->gdt.base >> 32 || s->idt.base >> 32) ? 16 : 8;
 	tui_pen_put(&p, TUI_ST_LABEL, "GDT ");
 	tui_pen_printf(&p, ch && (s->gdt.base != w->gdt.base || s->gdt.limit != w->gdt.limit)
 		       ? TUI_ST_CHANGED : TUI_ST_NORMAL, "%0*llx/%04x", dt,
 		       (unsigned long long)s->gdt.base, s->gdt.limit);
-	if (!wide)
+	if (p.w < 2 * (dt + 10) + 1)
 		tui_pen_nl(&p);
 	else
-		tui_pen_put(&p, TUI_ST_NORMAL, "  ");
+		tui_pen_put(&p, TUI_ST_NORMAL, " ");
 	tui_pen_put(&p, TUI_ST_LABEL, "IDT ");
 	tui_pen_printf(&p, ch && (s->idt.base != w->idt.base || s->idt.limit != w->idt.limit)
 		       ? TUI_ST_CHANGED : TUI_ST_NORMAL, "%0*llx/%04x", dt,
@@ -107,14 +108,7 @@ static void system_draw(struct tui *t, void *priv)
 	tui_pen_end(&p);
 }
 
-static void system_title(struct tui *t, void *priv, char *buf, size_t len)
-{
-	(void)priv;
-	snprintf(buf, len, "mode: %s", vmm_cpu_mode_name(vmm_cpu_mode(&t->snap.sregs)));
-}
-
 const struct tui_view tui_view_system = {
 	.name = "system",
-	.title = system_title,
 	.draw = system_draw,
 };

@@ -214,7 +214,7 @@ static void walk_draw(struct tui *t, void *priv)
 static void walk_title(struct tui *t, void *priv, char *buf, size_t len)
 {
 	(void)priv;
-	snprintf(buf, len, "%s", t->walk_set ? "W: other address, Enter: RIP" : "of RIP");
+	snprintf(buf, len, "%s", t->walk_set ? "typed (W Enter: RIP)" : "of RIP");
 }
 
 const struct tui_view tui_view_walk = {

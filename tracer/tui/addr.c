@@ -1,0 +1,205 @@
+/* addr.c - what a user types at the TUI's prompts: addresses (hex, registers, SEG:OFF,
+ * p:ADDR), lengths and step numbers. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "model.h"
+
+static int parse_hex(const char *s, size_t n, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		s += 2;
+		n -= 2;
+	}
+	if (n == 0 || n > 16)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		int c = tolower((unsigned char)s[i]);
+
+		if (!isxdigit(c))
+			return -EINVAL;
+		v = v << 4 | (uint64_t)(isdigit(c) ? c - '0' : c - 'a' + 10);
+	}
+	*out = v;
+	return 0;
+}
+
+static const struct kvm_segment *seg_named(const struct kvm_sregs *s, const char *t, size_t n)
+{
+	static const char names[][3] = { "cs", "ds", "es", "ss", "fs", "gs" };
+	const struct kvm_segment *segs[] = { &s->cs, &s->ds, &s->es, &s->ss, &s->fs, &s->gs };
+
+	for (int i = 0; i < 6; i++)
+		if (n == 2 && strncasecmp(t, names[i], 2) == 0)
+			return segs[i];
+	return NULL;
+}
+
+/* A register's value: rax/eax/ax style names, r8..r15, rip; the stack and instruction pointers
+ * get their segment's base as the CPU adds it (none for CS/SS in 64-bit mode). */
+static int reg_named(const struct kvm_regs *r, const struct kvm_sregs *s, const char *t, size_t n,
+		     uint64_t *out)
+{
+	static const char *const names[] = {
+		"ax", "bx", "cx", "dx", "si", "di", "bp", "sp", "ip",
+		"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
+	};
+	const uint64_t vals[] = {
+		r->rax, r->rbx, r->rcx, r->rdx, r->rsi, r->rdi, r->rbp, r->rsp, r->rip,
+		r->r8, r->r9, r->r10, r->r11, r->r12, r->r13, r->r14, r->r15,
+	};
+	bool lm64 = (s->efer & (1u << 10)) && s->cs.l;
+	uint64_t mask = ~0ull;
+	char name[8];
+
+	if (n < 2 || n > 3)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++)
+		name[i] = (char)tolower((unsigned char)t[i]);
+	name[n] = '\0';
+	if (n == 3 && (name[0] == 'r' || name[0] == 'e') && !isdigit((unsigned char)name[1])) {
+		mask = name[0] == 'e' ? 0xffffffffull : ~0ull;
+		memmove(name, name + 1, n);
+	} else if (n == 2 && name[0] != 'r') {
+		mask = 0xffff;
+	}
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcmp(name, names[i]) != 0)
+			continue;
+		*out = vals[i] & mask;
+		if (!lm64 && strcmp(name, "ip") == 0)
+			*out += s->cs.base;
+		else if (!lm64 && (strcmp(name, "sp") == 0 || strcmp(name, "bp") == 0))
+			*out += s->ss.base;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static int parse_term(const char *t, size_t n, const struct kvm_regs *r, const struct kvm_sregs *s,
+		      uint64_t *out)
+{
+	const char *colon = memchr(t, ':', n);
+	uint64_t seg, off;
+
+	if (colon) {
+		const struct kvm_segment *sg = seg_named(s, t, (size_t)(colon - t));
+
+		if (sg)
+			seg = sg->base;
+		else if (parse_hex(t, (size_t)(colon - t), &seg) == 0 && seg <= 0xffff)
+			seg <<= 4;
+		else
+			return -EINVAL;
+		if (parse_hex(colon + 1, n - (size_t)(colon + 1 - t), &off) < 0)
+			return -EINVAL;
+		*out = seg + off;
+		return 0;
+	}
+	if (r && s && reg_named(r, s, t, n, out) == 0)
+		return 0;
+	return parse_hex(t, n, out);
+}
+
+int tui_parse_addr(const char *text, const struct kvm_regs *r, const struct kvm_sregs *s,
+		   struct tui_addr *out)
+{
+	char buf[TUI_PROMPT_MAX];
+	size_t n;
+	char *p = buf, *op;
+	uint64_t base, delta = 0;
+	bool phys = false;
+
+	while (isspace((unsigned char)*text))
+		text++;
+	n = strlen(text);
+	while (n && isspace((unsigned char)text[n - 1]))
+		n--;
+	if (n == 0 || n >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, text, n);
+	buf[n] = '\0';
+	if (strncasecmp(p, "p:", 2) == 0 || strncasecmp(p, "phys:", 5) == 0) {
+		phys = true;
+		p = strchr(p, ':') + 1;
+	}
+	op = strpbrk(p, "+-");
+	if (op) {
+		char sign = *op;
+
+		if (parse_hex(op + 1, strlen(op + 1), &delta) < 0)
+			return -EINVAL;
+		if (sign == '-')
+			delta = (uint64_t)0 - delta;
+		*op = '\0';
+	}
+	if (parse_term(p, strlen(p), r, s, &base) < 0)
+		return -EINVAL;
+	out->addr = base + delta;
+	out->phys = phys;
+	return 0;
+}
+
+int tui_parse_addr_len(const char *text, const struct kvm_regs *r, const struct kvm_sregs *s,
+		       struct tui_addr *out, uint64_t *len)
+{
+	char buf[TUI_PROMPT_MAX];
+	char *sp, *end;
+	unsigned long long v;
+
+	if (strlen(text) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, text);
+	while (isspace((unsigned char)*buf))
+		memmove(buf, buf + 1, strlen(buf));
+	sp = strpbrk(buf, " \t");
+	if (sp) {
+		*sp++ = '\0';
+		while (isspace((unsigned char)*sp))
+			sp++;
+		if (*sp) {
+			if (*sp == '-')
+				return -EINVAL;
+			errno = 0;
+			v = strtoull(sp, &end, 0);
+			while (isspace((unsigned char)*end))
+				end++;
+			if (errno || *end || v == 0)
+				return -EINVAL;
+			*len = v;
+		}
+	}
+	return tui_parse_addr(buf, r, s, out);
+}
+
+int tui_parse_step(const char *text, uint64_t cur, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+	int sign = 0;
+
+	while (isspace((unsigned char)*text))
+		text++;
+	if (*text == '+' || *text == '-')
+		sign = *text++ == '+' ? 1 : -1;
+	if (!isdigit((unsigned char)*text))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(text, &end, 10);
+	while (isspace((unsigned char)*end))
+		end++;
+	if (errno || *end)
+		return -EINVAL;
+	if (sign > 0)
+		*out = cur + v;
+	else if (sign < 0)
+		*out = v > cur ? 0 : cur - v;
+	else
+		*out = v;
+	return 0;
+}

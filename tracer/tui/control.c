@@ -1,0 +1,466 @@
+/* control.c - what the keys do to the guest and the timeline.
+ *
+ * The timeline is the engine's history: step back only moves the shown position (the guest is
+ * never re-run); stepping forward first moves through recorded steps, and only past the last
+ * one executes new instructions.  Breakpoints and watches stop replays of the history as they
+ * stop live runs. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "probe.h"
+#include "run.h"
+#include "tui.h"
+
+enum run_kind { RUN_STEPS, RUN_CONTINUE, RUN_NEXT, RUN_TO };
+
+static uint64_t recorded(const struct tui *t)
+{
+	return history_count(&t->e->hist);
+}
+
+void tui_goto_step(struct tui *t, uint64_t pos)
+{
+	uint64_t count = recorded(t);
+
+	t->pos = pos > count ? count : pos;
+	if (tui_snap_load(t) < 0)
+		tui_message(t, true, "%s", vmm_last_error());
+	for (int i = 0; i < TUI_NPANES; i++)
+		if (t->pane[i].view->follow)
+			t->pane[i].view->follow(t, t->pane[i].priv);
+}
+
+const char *tui_stop_text(struct tui *t, char *buf, size_t len)
+{
+	const struct kvm_regs *r = &t->s->vcpu.regs;
+	const char *mode = vmm_cpu_mode_name(vmm_cpu_mode(&t->s->vcpu.sregs));
+	uint64_t n = recorded(t);
+
+	buf[0] = '\0';
+	if (!t->e->ended)
+		return buf;
+	switch (t->e->stop) {
+	case VMM_STOP_HLT:
+		snprintf(buf, len, "halted at step %llu in %s mode, RAX=%llu (0x%llx)",
+			 (unsigned long long)n, mode, (unsigned long long)r->rax, (unsigned long long)r->rax);
+		break;
+	case VMM_STOP_SHUTDOWN:
+		if ((t->s->mode == VMM_MODE_PAGED32 || t->s->mode == VMM_MODE_PAE) && n <= 1)
+			snprintf(buf, len, "%s", vmm_probe_limitation(t->s->mode));
+		else
+			snprintf(buf, len, "triple fault at step %llu (KVM_EXIT_SHUTDOWN) in %s mode at "
+				 "RIP=0x%llx: an exception the guest could not handle", (unsigned long long)n,
+				 mode, (unsigned long long)r->rip);
+		break;
+	case VMM_STOP_EXIT_LIMIT:
+	case VMM_STOP_STEP_LIMIT:
+	case VMM_STOP_TIMEOUT:
+		snprintf(buf, len, "%s after %llu steps and %llu exits; the guest was still running",
+			 vmm_stop_name(t->e->stop), (unsigned long long)t->e->nsteps,
+			 (unsigned long long)t->s->vcpu.stats.total);
+		break;
+	default:
+		snprintf(buf, len, "stopped (%s) at step %llu in %s mode at RIP=0x%llx",
+			 vmm_stop_name(t->e->stop), (unsigned long long)n, mode, (unsigned long long)r->rip);
+		break;
+	}
+	return buf;
+}
+
+/* Log what the step just executed did that the panes keep: its exit and its writes. */
+static void record_step(struct tui *t)
+{
+	const struct step *st = &t->e->last;
+	char line[160];
+	int n;
+
+	if (st->has_exit) {
+		const struct step_exit *x = &st->exit;
+		uint32_t v = 0;
+
+		memcpy(&v, x->data, x->size <= 4 ? x->size : 4);
+		n = snprintf(line, sizeof(line), "#%llu %s", (unsigned long long)st->n,
+			     vmm_exit_name((enum vmm_exit)x->kind));
+		if (x->kind == VMM_EXIT_IO_IN || x->kind == VMM_EXIT_IO_OUT) {
+			n += snprintf(line + n, sizeof(line) - (size_t)n, " port %x size %u: %x", x->port,
+				      x->size, v);
+			if (x->kind == VMM_EXIT_IO_OUT && x->size == 1 && v >= 32 && v < 127)
+				n += snprintf(line + n, sizeof(line) - (size_t)n, " '%c'", (char)v);
+			else if (x->kind == VMM_EXIT_IO_OUT && x->size == 1 && (v == '\n' || v == '\r'))
+				n += snprintf(line + n, sizeof(line) - (size_t)n, " '\\%c'", v == '\n' ? 'n' : 'r');
+			for (int i = 0; i < VMM_HC__COUNT; i++)
+				if (t->s->hc.port[i] == x->port)
+					n += snprintf(line + n, sizeof(line) - (size_t)n, " (%s)",
+						      vmm_hc_name((enum vmm_hc_id)i));
+			if (x->count > 1)
+				snprintf(line + n, sizeof(line) - (size_t)n, " x%u", x->count);
+		} else if (x->kind == VMM_EXIT_MMIO_READ || x->kind == VMM_EXIT_MMIO_WRITE) {
+			snprintf(line + n, sizeof(line) - (size_t)n, " %llx size %u: %x",
+				 (unsigned long long)x->addr, x->size, v);
+		}
+		tui_events_add(&t->log, st->n, TUI_EV_EXIT, line, strlen(line));
+	}
+	if (st->nwrites) {
+		if (t->nwrites == t->writes_cap) {
+			size_t cap = t->writes_cap ? t->writes_cap * 2 : 256;
+			struct tui_write *w = realloc(t->writes, cap * sizeof(*w));
+
+			if (!w)
+				return;
+			t->writes = w;
+			t->writes_cap = cap;
+		}
+		t->writes[t->nwrites++] = (struct tui_write){ st->n, st->w[0].gva, st->w[0].gpa };
+	}
+}
+
+/* The guest stopped during this action: say so once, and in the log. */
+static void stopped(struct tui *t)
+{
+	char buf[300];
+
+	tui_stop_text(t, buf, sizeof(buf));
+	snprintf(t->stop_msg, sizeof(t->stop_msg), "%s", buf);
+	tui_events_add(&t->log, recorded(t), TUI_EV_NOTE, buf, strlen(buf));
+	tui_message(t, t->e->stop != VMM_STOP_HLT, "%s", buf);
+}
+
+/* A breakpoint or watch stops at step n (from the history or the engine)? */
+static bool hits(struct tui *t, const struct step *st)
+{
+	uint64_t pc = engine_pc(&st->after, &st->safter);
+	struct engine *e = t->e;
+
+	for (int i = 0; i < e->nbrk; i++)
+		if (e->brk[i] == pc) {
+			tui_message(t, false, "breakpoint at %llx reached by step %llu",
+				    (unsigned long long)pc, (unsigned long long)st->n);
+			return true;
+		}
+	for (int i = 0; i < e->nwatch; i++)
+		for (int k = 0; k < st->nwrites; k++)
+			if (st->w[k].gva < e->watch[i].addr + e->watch[i].len &&
+			    e->watch[i].addr < st->w[k].gva + st->w[k].len) {
+				tui_message(t, false, "watch %llx: written by step %llu",
+					    (unsigned long long)e->watch[i].addr, (unsigned long long)st->n);
+				return true;
+			}
+	return false;
+}
+
+/* For step over: the CALL at the shown position, or false. */
+static bool call_here(struct tui *t, uint64_t *ret_rip, uint64_t *sp)
+{
+	uint8_t bytes[15];
+	struct insn in;
+	size_t n = tui_snap_read_linear(t, t->snap.pc, bytes, sizeof(bytes));
+
+	if (disasm_decode(&t->e->dis, t->snap.bits, bytes, n, &in) < 0 ||
+	    in.i.mnemonic != ZYDIS_MNEMONIC_CALL)
+		return false;
+	*ret_rip = t->snap.regs.rip + in.i.length;
+	*sp = t->snap.regs.rsp;
+	return true;
+}
+
+/* Does a run of this kind end after step st?  done: steps taken so far in this run. */
+static bool run_ends(struct tui *t, enum run_kind kind, const struct step *st, uint64_t done,
+		     uint64_t n, uint64_t ret_rip, uint64_t sp)
+{
+	switch (kind) {
+	case RUN_STEPS:
+		return done >= n || hits(t, st);
+	case RUN_TO:
+		return done >= n;
+	case RUN_NEXT:
+		return (st->after.rip == ret_rip && st->after.rsp >= sp) || hits(t, st);
+	case RUN_CONTINUE:
+		return hits(t, st);
+	}
+	return true;
+}
+
+/* Move forward: through the history from the shown step, then executing.  n: steps for
+ * RUN_STEPS and RUN_TO. */
+static void run(struct tui *t, enum run_kind kind, uint64_t n)
+{
+	uint64_t done = 0, ret_rip = 0, sp = 0;
+	struct step st;
+	bool was_ended = t->e->ended;
+	int ret = 0;
+
+	t->interrupted = false;
+	if (kind == RUN_NEXT && !call_here(t, &ret_rip, &sp)) {
+		kind = RUN_STEPS;
+		n = 1;
+	}
+	while (t->pos < recorded(t)) {
+		ret = history_get(&t->e->hist, t->pos + 1, &st);
+		if (ret < 0) {
+			vmm_fail(ret, "step %llu is not in the history", (unsigned long long)t->pos + 1);
+			goto out;
+		}
+		t->pos++;
+		done++;
+		if (run_ends(t, kind, &st, done, n, ret_rip, sp))
+			goto out;
+		if ((done & 4095) == 0 && tui_poll_interrupt(t))
+			goto out;
+	}
+	if (t->e->ended) {
+		if (strncmp(t->msg, "running: ", 9) == 0)
+			t->msg[0] = '\0';
+		if (!t->msg[0])
+			tui_message(t, t->e->stop != VMM_STOP_HLT, "the guest has stopped: %s",
+				    t->stop_msg[0] ? t->stop_msg : vmm_stop_name(t->e->stop));
+		goto out;
+	}
+	if (t->timeout_ms)
+		vmm_timer_arm(&t->s->vcpu, t->timeout_ms);
+	for (;;) {
+		t->executing = recorded(t) + 1;
+		ret = engine_step(t->e);
+		if (ret < 0)
+			break;
+		if (recorded(t) >= t->executing) {
+			record_step(t);
+			t->pos = recorded(t);
+			done++;
+		}
+		if (ret > 0 || run_ends(t, kind, &t->e->last, done, n, ret_rip, sp))
+			break;
+		if ((done & 1023) == 0 && tui_poll_interrupt(t))
+			break;
+	}
+	if (t->timeout_ms)
+		vmm_timer_arm(&t->s->vcpu, 0);
+out:
+	if (strncmp(t->msg, "running: ", 9) == 0)
+		t->msg[0] = '\0';
+	if (t->interrupted)
+		tui_message(t, false, "interrupted at step %llu", (unsigned long long)t->pos);
+	tui_goto_step(t, recorded(t) < t->pos ? recorded(t) : t->pos);
+	if (ret < 0)
+		tui_message(t, true, "cannot step the guest: %s", vmm_last_error());
+	else if (t->e->ended && !was_ended)
+		stopped(t);
+}
+
+static void toggle_break(struct tui *t, uint64_t lin)
+{
+	if (engine_del_break(t->e, lin) == 0) {
+		tui_message(t, false, "breakpoint at %llx removed", (unsigned long long)lin);
+	} else if (engine_add_break(t->e, lin) == 0) {
+		tui_message(t, false, "breakpoint at %llx (%d set; c continues to one)",
+			    (unsigned long long)lin, t->e->nbrk);
+	} else {
+		tui_message(t, true, "%s", vmm_last_error());
+	}
+}
+
+static void prompt(struct tui *t, enum tui_action a, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void prompt(struct tui *t, enum tui_action a, const char *fmt, ...)
+{
+	char label[64];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(label, sizeof(label), fmt, ap);
+	va_end(ap);
+	tui_prompt_open(&t->prompt, a, label);
+}
+
+static void scroll(struct tui *t, enum tui_action a, uint64_t count)
+{
+	struct tui_pane *p = &t->pane[t->focus];
+	int page = t->rect[t->focus].h - 2 > 1 ? t->rect[t->focus].h - 2 : 1;
+	long n = count > 100000 ? 100000 : (long)count, off = p->scroll;
+
+	if (p->view->key && p->view->key(t, p->priv, a, count))
+		return;
+	switch (a) {
+	case TUI_ACT_UP: off -= n; break;
+	case TUI_ACT_DOWN: off += n; break;
+	case TUI_ACT_PAGE_UP: off -= n * page; break;
+	case TUI_ACT_PAGE_DOWN: off += n * page; break;
+	case TUI_ACT_HOME: off = 0; break;
+	default: break;
+	}
+	p->scroll = tui_scroll_clamp(off, p->total, t->rect[t->focus].h - 1);
+}
+
+void tui_do(struct tui *t, const struct tui_cmd *c)
+{
+	t->msg[0] = '\0';
+	switch (c->act) {
+	case TUI_ACT_REPEAT:
+		if (t->last_cmd.act != TUI_ACT_NONE && t->last_cmd.act != TUI_ACT_REPEAT)
+			tui_do(t, &t->last_cmd);
+		else
+			tui_message(t, false, "nothing to repeat yet: Enter repeats s, n, c, b or f");
+		return;
+	case TUI_ACT_STEP:
+	case TUI_ACT_NEXT:
+	case TUI_ACT_CONTINUE:
+	case TUI_ACT_BACK:
+	case TUI_ACT_FORWARD:
+		t->last_cmd = *c;
+		break;
+	default:
+		break;
+	}
+	switch (c->act) {
+	case TUI_ACT_STEP:
+	case TUI_ACT_FORWARD:
+		run(t, RUN_STEPS, c->count ? c->count : 1);
+		break;
+	case TUI_ACT_NEXT:
+	case TUI_ACT_CONTINUE:
+		t->interrupted = false;
+		for (uint64_t i = 0; i < c->count && !t->interrupted; i++) {
+			run(t, c->act == TUI_ACT_NEXT ? RUN_NEXT : RUN_CONTINUE, 1);
+			if (t->e->ended && t->pos == recorded(t))
+				break;
+		}
+		break;
+	case TUI_ACT_BACK:
+		if (t->pos == 0) {
+			tui_message(t, false, "already at the start (step 0)");
+			break;
+		}
+		tui_goto_step(t, tui_back(t->pos, c->count));
+		tui_message(t, false, "step %llu of %llu, from the history (s or Right goes forward)",
+			    (unsigned long long)t->pos, (unsigned long long)recorded(t));
+		break;
+	case TUI_ACT_GOTO_STEP:
+		if (c->has_count) {
+			if (c->count <= recorded(t))
+				tui_goto_step(t, c->count);
+			else
+				run(t, RUN_TO, c->count - t->pos);
+		} else {
+			prompt(t, c->act, "go to step (0-%llu, or more to run; +N/-N): ",
+			       (unsigned long long)recorded(t));
+		}
+		break;
+	case TUI_ACT_BREAK:
+		prompt(t, c->act, "toggle breakpoint at (Enter: cursor %llx): ",
+		       (unsigned long long)t->code_cursor);
+		break;
+	case TUI_ACT_BREAK_CURSOR:
+		toggle_break(t, t->code_cursor);
+		break;
+	case TUI_ACT_WATCH:
+		prompt(t, c->act, "watch writes at ADDR [LEN, default 8]: ");
+		break;
+	case TUI_ACT_GOTO_ADDR:
+		prompt(t, c->act, "%s at address: ", t->focus == TUI_PANE_MEMORY ? "memory" : "code");
+		break;
+	case TUI_ACT_MEMORY:
+		prompt(t, c->act, "memory at (p:ADDR for physical): ");
+		break;
+	case TUI_ACT_WALK:
+		prompt(t, c->act, "walk linear address (Enter: RIP): ");
+		break;
+	case TUI_ACT_FOCUS:
+		t->focus = (enum tui_pane_id)((t->focus + 1) % TUI_NPANES);
+		break;
+	case TUI_ACT_FOCUS_BACK:
+		t->focus = (enum tui_pane_id)((t->focus + TUI_NPANES - 1) % TUI_NPANES);
+		break;
+	case TUI_ACT_UP:
+	case TUI_ACT_DOWN:
+	case TUI_ACT_PAGE_UP:
+	case TUI_ACT_PAGE_DOWN:
+	case TUI_ACT_HOME:
+		scroll(t, c->act, c->count);
+		break;
+	case TUI_ACT_LATEST:
+		tui_goto_step(t, recorded(t));
+		break;
+	case TUI_ACT_HELP:
+		t->help = !t->help;
+		t->help_scroll = 0;
+		break;
+	case TUI_ACT_REDRAW:
+		t->clear = true;
+		break;
+	case TUI_ACT_QUIT:
+		t->quit = true;
+		break;
+	default:
+		break;
+	}
+}
+
+void tui_prompt_done(struct tui *t)
+{
+	const char *text = t->prompt.text;
+	const struct kvm_regs *r = &t->snap.regs;
+	const struct kvm_sregs *s = &t->snap.sregs;
+	struct tui_addr a;
+	uint64_t n, len = 8;
+	bool empty = t->prompt.len == 0;
+
+	switch (t->prompt.act) {
+	case TUI_ACT_GOTO_STEP:
+		if (tui_parse_step(text, t->pos, &n) < 0)
+			goto bad;
+		if (n <= recorded(t))
+			tui_goto_step(t, n);
+		else
+			run(t, RUN_TO, n - t->pos);
+		return;
+	case TUI_ACT_BREAK:
+		if (empty)
+			a.addr = t->code_cursor;
+		else if (tui_parse_addr(text, r, s, &a) < 0 || a.phys)
+			goto bad;
+		toggle_break(t, a.addr);
+		return;
+	case TUI_ACT_WATCH:
+		if (tui_parse_addr_len(text, r, s, &a, &len) < 0 || a.phys)
+			goto bad;
+		if (engine_add_watch(t->e, a.addr, len) < 0)
+			tui_message(t, true, "%s", vmm_last_error());
+		else
+			tui_message(t, false, "watching %llu bytes at %llx: c stops after a write there",
+				    (unsigned long long)len, (unsigned long long)a.addr);
+		return;
+	case TUI_ACT_GOTO_ADDR:
+	case TUI_ACT_MEMORY:
+		if (empty)
+			return;
+		if (tui_parse_addr(text, r, s, &a) < 0)
+			goto bad;
+		if (t->prompt.act == TUI_ACT_GOTO_ADDR && t->focus != TUI_PANE_MEMORY && !a.phys) {
+			tui_code_show(t, a.addr);
+			t->focus = TUI_PANE_CODE;
+		} else {
+			tui_memory_show(t, &a);
+		}
+		return;
+	case TUI_ACT_WALK:
+		if (empty) {
+			t->walk_set = false;
+			return;
+		}
+		if (tui_parse_addr(text, r, s, &a) < 0 || a.phys)
+			goto bad;
+		t->walk_set = true;
+		t->walk_addr = a.addr;
+		return;
+	default:
+		return;
+	}
+bad:
+	tui_message(t, true, "'%s' is not %s", text,
+		    t->prompt.act == TUI_ACT_GOTO_STEP ? "a step number (e.g. 12, +5, -3)"
+		    : "an address (hex like 1000 or 0x1000, a register like rsp, seg:off, p:ADDR)");
+}
