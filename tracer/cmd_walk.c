@@ -34,12 +34,12 @@ static int on_opt(int opt, const char *arg, void *ctx)
 }
 
 /* Print what KVM_TRANSLATE says, and whether it agrees with our walk. */
-static void cross_check(struct session *s, const struct vmm_walk *w, uint64_t lin)
+static void cross_check(struct engine *e, struct session *s, const struct vmm_walk *w, uint64_t lin)
 {
 	uint64_t gpa;
 	bool valid, ours = w->status == VMM_WALK_OK;
 
-	if (vmm_vcpu_translate(&s->vcpu, lin, &gpa, &valid) < 0) {
+	if (engine_translate(e, w, lin, &gpa, &valid) < 0) {
 		printf("KVM_TRANSLATE: %s\n", vmm_last_error());
 		return;
 	}
@@ -139,7 +139,7 @@ static int walk_main(int argc, char **argv)
 	}
 	walkfmt_text(&w, buf, sizeof(buf));
 	fputs(buf, stdout);
-	cross_check(&s, &w, lin);
+	cross_check(&e, &s, &w, lin);
 out:
 	engine_free(&e);
 	session_close(&s);

@@ -410,3 +410,22 @@ int engine_add_watch(struct engine *e, uint64_t lin, uint64_t len)
 	e->watch[e->nwatch++] = (struct engine_watch){ lin, len };
 	return 0;
 }
+
+int engine_translate(struct engine *e, const struct vmm_walk *w, uint64_t lin, uint64_t *gpa, bool *valid)
+{
+	uint64_t saved[5];
+	uint8_t *at[5];
+	int ret;
+
+	/* KVM_TRANSLATE sets Accessed bits as it walks: put the entries back as they were. */
+	for (int i = 0; i < w->nlevels && i < 5; i++) {
+		at[i] = vmm_vm_gpa(&e->s->vm, w->lvl[i].entry_addr, w->lvl[i].entry_size);
+		if (at[i])
+			memcpy(&saved[i], at[i], w->lvl[i].entry_size);
+	}
+	ret = vmm_vcpu_translate(&e->s->vcpu, lin, gpa, valid);
+	for (int i = 0; i < w->nlevels && i < 5; i++)
+		if (at[i])
+			memcpy(at[i], &saved[i], w->lvl[i].entry_size);
+	return ret;
+}

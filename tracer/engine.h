@@ -75,5 +75,8 @@ size_t engine_read_linear(struct engine *e, const struct kvm_sregs *s, uint64_t 
 /* Walk lin through the state's page tables in guest memory (any paging mode). */
 int engine_walk(struct engine *e, const struct kvm_sregs *s, uint64_t lin, struct vmm_walk *w);
 
+/* KVM_TRANSLATE of lin as a cross-check of walk w, leaving the guest's tables as they were. */
+int engine_translate(struct engine *e, const struct vmm_walk *w, uint64_t lin, uint64_t *gpa, bool *valid);
+
 /* Linear -> guest physical through the state's paging; -EFAULT if unmapped or outside memory. */
 int engine_lin_to_phys(struct engine *e, const struct kvm_sregs *s, uint64_t lin, uint64_t *gpa);

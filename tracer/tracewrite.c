@@ -165,7 +165,7 @@ static void cross_check(struct tracewriter *w, const struct step *st, const stru
 
 	if (st != &w->e->last || a->cr3 != b->cr3 || ((a->cr0 ^ b->cr0) & 0x80000001u) ||
 	    ((a->cr4 ^ b->cr4) & 0x1030u) || ((a->efer ^ b->efer) & 0x500u) ||
-	    vmm_vcpu_translate(&w->e->s->vcpu, lin, &gpa, &valid) < 0)
+	    engine_translate(w->e, wk, lin, &gpa, &valid) < 0)
 		return;
 	agree = valid == (wk->status == VMM_WALK_OK) && (!valid || gpa == wk->phys);
 	if (w->format == TRACE_JSONL) {
