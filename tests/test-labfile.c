@@ -125,7 +125,7 @@ static void test_valid(void)
 	CHECK(lab->guest.source_paths == NULL);  /* no submission given */
 	CHECK_STR(lab->handlers, "handlers.c");
 	CHECK(lab->nports == 4);
-	CHECK(lab->ports[0].id == VMM_HC_PRINT8 && lab->ports[0].port == 0xe9);
+	CHECK(lab->ports[0].id == VMM_HC_PRINT8 && lab->ports[0].port == 0x600);
 	CHECK_STR(lab->ports[0].name, "print8");
 	CHECK(lab->ports[3].id == VMM_HC_NUMEXITS && lab->ports[3].port == 0x503);
 	CHECK(lab->max_exits == 5000 && lab->max_instructions == 200000);
