@@ -133,7 +133,9 @@ static int trace_main(int argc, char **argv)
 		ret = engine_step(&e);
 		if (ret < 0)
 			break;
-		if (e.last.n >= t.from && (!t.until || e.last.n <= t.until) && (!e.ended || e.last.insn_len))
+		if (!e.stepped)
+			break;
+		if (e.last.n >= t.from && (!t.until || e.last.n <= t.until))
 			tracewriter_step(&w, &e.last);
 		ring[nring++ % RING] = e.last;
 	} while (ret == 0 && e.hit_break < 0 && e.hit_watch < 0);

@@ -284,6 +284,7 @@ int engine_step(struct engine *e)
 	bool decoded;
 	int ret;
 
+	e->stepped = false;
 	if (e->ended)
 		return 1;
 	if (e->max_steps && e->nsteps >= e->max_steps) {
@@ -313,17 +314,19 @@ int engine_step(struct engine *e)
 	ret = execute(e, in, decoded, st);
 	if (ret < 0)
 		return ret;
+	if (e->ended && e->stop == VMM_STOP_TIMEOUT)
+		return 1;  /* the timer fired before the instruction ran: nothing to record */
 	st->after = vcpu->regs;
 	st->safter = vcpu->sregs;
 	if (decoded)
 		hide_trap_flag(e, in, st);
 	for (int k = 0; k < st->nwrites; k++)
 		memcpy(st->w[k].new, e->s->vm.mem + st->w[k].gpa, st->w[k].len);
-	/* A fault that stops the guest retires nothing; everything else retired one instruction. */
-	if (!e->ended || e->stop == VMM_STOP_HLT || e->stop == VMM_STOP_DEVICE)
+	/* A fault or a refused I/O retires nothing (the step is kept for the post-mortem);
+	 * everything else retired one instruction. */
+	if (!e->ended || e->stop == VMM_STOP_HLT)
 		e->nsteps++;
-	else
-		st->n = e->nsteps + 1;
+	e->stepped = true;
 	if (e->record) {
 		ret = history_append(&e->hist, st);
 		if (ret < 0)

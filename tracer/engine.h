@@ -35,6 +35,7 @@ struct engine {
 	int hit_break;               /* last step ended on breakpoint index, or -1 */
 	int hit_watch;               /* last step wrote a watched range, or -1 */
 	struct step last;            /* the most recent step */
+	bool stepped;                /* the last engine_step() filled last (false: it stopped first) */
 	struct insn last_insn;       /* its decoded instruction, when last_decoded */
 	bool last_decoded;
 };
@@ -45,7 +46,7 @@ int engine_init(struct engine *e, struct session *s, bool record);
 /* Release the history. */
 void engine_free(struct engine *e);
 
-/* Execute one guest instruction into e->last; 1 if the guest has stopped (e->stop), 0 if not, -errno. */
+/* Execute one guest instruction into e->last (e->stepped); 1 if the guest has stopped (e->stop), 0 if not, -errno. */
 int engine_step(struct engine *e);
 
 /* Step until a breakpoint, a watch hit, a stop, or n steps (0: no count); same returns as engine_step. */
