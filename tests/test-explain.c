@@ -1,11 +1,11 @@
 /* test-explain.c - the sentences under notable steps, the changed-register list and disassembly. */
 #include <stdlib.h>
 
-#include "check.h"
 #include "disasm.h"
 #include "engine.h"
 #include "explain.h"
 #include "regdiff.h"
+#include "testkit.h"
 
 static struct session s;
 static struct engine e;

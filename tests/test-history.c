@@ -6,35 +6,7 @@
 #include <string.h>
 
 #include "history.h"
-
-static int passed, failed;
-
-#define CHECK_EQ(actual, expected)                                                        \
-	do {                                                                               \
-		long long a_ = (long long)(actual), e_ = (long long)(expected);            \
-		if (a_ == e_) {                                                            \
-			passed++;                                                          \
-		} else {                                                                   \
-			failed++;                                                          \
-			fprintf(stderr, "%s:%d: %s: expected %lld, got %lld\n", __FILE__,  \
-				__LINE__, #actual, e_, a_);                                \
-		}                                                                          \
-	} while (0)
-
-/* cond must hold; what says which case (step number, range) when it does not. */
-#define CHECK(cond, ...)                                                                  \
-	do {                                                                               \
-		if (cond) {                                                                \
-			passed++;                                                          \
-		} else {                                                                   \
-			failed++;                                                          \
-			if (failed < 30) {                                                 \
-				fprintf(stderr, "%s:%d: %s: ", __FILE__, __LINE__, #cond); \
-				fprintf(stderr, __VA_ARGS__);                              \
-				fputc('\n', stderr);                                       \
-			}                                                                  \
-		}                                                                          \
-	} while (0)
+#include "testkit.h"
 
 #define NSTEPS 100000u
 #define MEM 8192u	/* the simulated guest memory */
@@ -228,7 +200,7 @@ static void test_run(void)
 		gen_step(&g, &s);
 		r = history_append(&h, &s);
 		if (r) {
-			CHECK(r == 0, "append %llu: %d", (unsigned long long)n, r);
+			CHECK_MSG(r == 0, "append %llu: %d", (unsigned long long)n, r);
 			break;
 		}
 		while (next < NSNAP && snap_at[next] == n)
@@ -245,7 +217,7 @@ static void test_run(void)
 		memset(&got, 0xa5, sizeof(got));
 		r = history_get(&h, n, &got);
 		d = r ? "return value" : step_diff(&s, &got);
-		CHECK(d == NULL, "step %llu differs in %s", (unsigned long long)n, d);
+		CHECK_MSG(d == NULL, "step %llu differs in %s", (unsigned long long)n, d);
 	}
 	CHECK_EQ(history_get(&h, 0, &got), -ERANGE);
 	CHECK_EQ(history_get(&h, NSTEPS + 1, &got), -ERANGE);
@@ -255,7 +227,7 @@ static void test_run(void)
 		uint64_t n = snap_at[i];
 
 		CHECK_EQ(history_mem(&h, n, g.mem, MEM, 0, buf, MEM), 0);
-		CHECK(!memcmp(buf, snap[i], MEM), "memory after step %llu", (unsigned long long)n);
+		CHECK_MSG(!memcmp(buf, snap[i], MEM), "memory after step %llu", (unsigned long long)n);
 		for (unsigned k = 0; k < 200; k++) {
 			uint64_t gpa = rnd(&g) % 2 ? 0xf0 + rnd(&g) % 0x60 : rnd(&g) % MEM;
 			size_t len = (size_t)(rnd(&g) % (MEM - gpa + 1));
@@ -264,7 +236,7 @@ static void test_run(void)
 				len = len % 40;
 			memset(buf, 0, MEM);
 			r = history_mem(&h, n, g.mem, MEM, gpa, buf, len);
-			CHECK(r == 0 && !memcmp(buf, snap[i] + gpa, len),
+			CHECK_MSG(r == 0 && !memcmp(buf, snap[i] + gpa, len),
 			      "memory [%#llx, +%zu) after step %llu: %d", (unsigned long long)gpa,
 			      len, (unsigned long long)n, r);
 		}
@@ -287,7 +259,7 @@ static void test_bad_input(void)
 	history_init(&h);
 	CHECK_EQ(history_get(&h, 1, &got), -ERANGE);
 	CHECK_EQ(history_mem(&h, 0, live, sizeof(live), 0, buf, sizeof(buf)), 0);
-	CHECK(!memcmp(buf, live, sizeof(buf)), "empty history: memory is the live memory");
+	CHECK_MSG(!memcmp(buf, live, sizeof(buf)), "empty history: memory is the live memory");
 	CHECK_EQ(history_mem(&h, 1, live, sizeof(live), 0, buf, sizeof(buf)), -ERANGE);
 
 	memset(&s, 0, sizeof(s));
@@ -311,7 +283,7 @@ static void test_bad_input(void)
 	CHECK_EQ(history_append(&h, &s), -EINVAL);
 	CHECK_EQ(history_count(&h), 1);
 	CHECK_EQ(history_get(&h, 1, &got), 0);
-	CHECK(step_diff(&s, &got) == NULL, "a lone step");
+	CHECK_MSG(step_diff(&s, &got) == NULL, "a lone step");
 	CHECK_EQ(history_mem(&h, 0, live, sizeof(live), 2, buf, 2), 0);
 	CHECK_EQ(buf[1], 9);
 	history_free(&h);
@@ -351,7 +323,7 @@ static void test_tight_loop_size(void)
 			break;
 	}
 	CHECK_EQ(history_count(&h), 30000);
-	CHECK(history_bytes(&h) / 30000 <= 64, "%zu bytes per step", history_bytes(&h) / 30000);
+	CHECK_MSG(history_bytes(&h) / 30000 <= 64, "%zu bytes per step", history_bytes(&h) / 30000);
 	history_free(&h);
 }
 
@@ -360,6 +332,5 @@ int main(void)
 	test_bad_input();
 	test_tight_loop_size();
 	test_run();
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return check_summary();
 }

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "unit-check.h"
+#include "testkit.h"
 #include "ioctl.h"
 #include "log.h"
 

@@ -1,6 +1,6 @@
 /* test-jsonl.c - the JSON checks kvmlab diff relies on. */
-#include "check.h"
 #include "jsonl.h"
+#include "testkit.h"
 
 static int fields(const char *s, struct json_field *f, const char **err)
 {

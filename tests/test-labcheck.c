@@ -7,30 +7,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../labs/harness/check.h"   /* not tests/check.h, the unit-test macros */
+#include "../labs/harness/check.h"   /* the lab checks under test */
 #include "expr.h"
 #include "labfile.h"
 #include "live.h"
-
-static int checks, failures;
-
-#define CHECK(cond) do { \
-	checks++; \
-	if (!(cond)) { \
-		failures++; \
-		fprintf(stderr, "%s:%d: failed: %s\n", __FILE__, __LINE__, #cond); \
-	} \
-} while (0)
-
-#define CHECK_STR(a, b) do { \
-	const char *a_ = (a), *b_ = (b); \
-	checks++; \
-	if (!a_ || !b_ || strcmp(a_, b_) != 0) { \
-		failures++; \
-		fprintf(stderr, "%s:%d: %s\n  got:      %s\n  expected: %s\n", __FILE__, \
-			__LINE__, #a, a_ ? a_ : "(null)", b_ ? b_ : "(null)"); \
-	} \
-} while (0)
+#include "testkit.h"
 
 static const char lab_text[] =
 	"id: checks\n"
@@ -85,23 +66,18 @@ static struct lab_mode_change timeline[] = {
 	{ 0, VMM_CPU_REAL }, { 5, VMM_CPU_REAL }, { 9, VMM_CPU_PROTECTED }, { 30, VMM_CPU_LONG },
 };
 
-static void put64(uint64_t addr, uint64_t v)
-{
-	memcpy(mem + addr, &v, 8);
-}
-
 /* A run that passes every check: long mode, 4-level tables at 0x1000..0x4fff. */
 static void good_run(struct lab_run *run, char *trace)
 {
 	memset(run, 0, sizeof(*run));
 	memset(mem, 0, sizeof(mem));
-	put64(0x400, 42);
+	put64(mem, 0x400, 42);
 	memcpy(mem + 0x500, "\xde\xad\xbe\xef", 4);
-	put64(0x1000, 0x2000 | 7);                          /* PML4[0] */
-	put64(0x2000, 0x3000 | 7);                          /* PDPT[0] */
-	put64(0x3000 + 2 * 8, 0x4000 | 7);                  /* PD[2] -> PT */
-	put64(0x3000 + 3 * 8, 0x600000 | 0x83 | 1ull << 63); /* PD[3]: 2M page, RW, NX */
-	put64(0x4000, 0x200000 | 7);                        /* PT[0] */
+	put64(mem, 0x1000, 0x2000 | 7);                          /* PML4[0] */
+	put64(mem, 0x2000, 0x3000 | 7);                          /* PDPT[0] */
+	put64(mem, 0x3000 + 2 * 8, 0x4000 | 7);                  /* PD[2] -> PT */
+	put64(mem, 0x3000 + 3 * 8, 0x600000 | 0x83 | 1ull << 63); /* PD[3]: 2M page, RW, NX */
+	put64(mem, 0x4000, 0x200000 | 7);                        /* PT[0] */
 	snprintf(output, sizeof(output), "Hello, world!\nbefore: 7, after: 8\n");
 	run->stop = VMM_STOP_HLT;
 	run->output = output;
@@ -180,7 +156,7 @@ static void test_failures(const struct lab *lab, struct lab_run *run)
 	run->sregs.cr0 = 0x11;       /* paging off: no mapping can pass */
 	run->sregs.efer = 0;
 	run->sregs.cs.selector = 8;
-	put64(0x400, 41);
+	put64(mem, 0x400, 41);
 	mem[0x503] = 0xee;
 	run->stop = VMM_STOP_SHUTDOWN;
 	run->sregs.cs.l = 0;
@@ -231,9 +207,9 @@ static void test_mapping_failures(const struct lab *lab, struct lab_run *run)
 {
 	struct lab_check_result *res;
 
-	put64(0x4000, 0x300000 | 5);         /* PT[0]: other page, read-only */
-	put64(0x3000 + 3 * 8, 0x600000 | 0x87); /* user, no NX */
-	put64(0x3000 + 4 * 8, 0x800000 | 0x83); /* 0x800000 now mapped */
+	put64(mem, 0x4000, 0x300000 | 5);         /* PT[0]: other page, read-only */
+	put64(mem, 0x3000 + 3 * 8, 0x600000 | 0x87); /* user, no NX */
+	put64(mem, 0x3000 + 4 * 8, 0x800000 | 0x83); /* 0x800000 now mapped */
 	res = grade(lab, run);
 	if (!res)
 		return;
@@ -251,7 +227,7 @@ static void test_mapping_failures(const struct lab *lab, struct lab_run *run)
 	CHECK_STR(res[MAP_NONE].actual, "0x800000 -> 0x800000 with P RW PS");
 	lab_check_results_free(res, lab->checks_count);
 
-	put64(0x2000, 0);                    /* PDPT[0] not present: nothing is mapped */
+	put64(mem, 0x2000, 0);                    /* PDPT[0] not present: nothing is mapped */
 	res = grade(lab, run);
 	if (!res)
 		return;
@@ -522,6 +498,5 @@ int main(void)
 	test_checks();
 	test_answers();
 	rmdir(dir);
-	printf("test-labcheck: %d checks, %d failed\n", checks, failures);
-	return failures ? 1 : 0;
+	return check_summary();
 }

@@ -14,27 +14,9 @@
 #include "labfile.h"
 #include "mode.h"
 #include "run.h"
+#include "testkit.h"
 
-static int checks, failures;
 static const char *data;
-
-#define CHECK(cond) do { \
-	checks++; \
-	if (!(cond)) { \
-		failures++; \
-		fprintf(stderr, "%s:%d: failed: %s\n", __FILE__, __LINE__, #cond); \
-	} \
-} while (0)
-
-#define CHECK_STR(a, b) do { \
-	const char *a_ = (a), *b_ = (b); \
-	checks++; \
-	if (!a_ || !b_ || strcmp(a_, b_) != 0) { \
-		failures++; \
-		fprintf(stderr, "%s:%d: %s\n  got:      %s\n  expected: %s\n", __FILE__, \
-			__LINE__, #a, a_ ? a_ : "(null)", b_ ? b_ : "(null)"); \
-	} \
-} while (0)
 
 static void path_of(char *buf, size_t len, const char *name)
 {
@@ -281,6 +263,5 @@ int main(int argc, char **argv)
 	test_valid();
 	test_bad_files();
 	test_sources();
-	printf("test-labfile: %d checks, %d failed\n", checks, failures);
-	return failures ? 1 : 0;
+	return check_summary();
 }

@@ -11,16 +11,7 @@
 #include <string.h>
 
 #include "report.h"
-
-static int checks, failures;
-
-#define CHECK(cond) do { \
-	checks++; \
-	if (!(cond)) { \
-		failures++; \
-		fprintf(stderr, "%s:%d: failed: %s\n", __FILE__, __LINE__, #cond); \
-	} \
-} while (0)
+#include "testkit.h"
 
 static struct lab_check lab_checks[] = {
 	{ .id = "hello", .name = "prints Hello, world!", .points = 5 },
@@ -237,14 +228,14 @@ static void compare(const char *what, const char *got, const char *want)
 {
 	size_t i = 0;
 
-	checks++;
-	if (got && strcmp(got, want) == 0)
+	if (got && strcmp(got, want) == 0) {
+		check_passed++;
 		return;
-	failures++;
+	}
 	while (got && got[i] && got[i] == want[i])
 		i++;
-	fprintf(stderr, "%s differs at byte %zu\n--- got:\n%s\n--- expected:\n%s\n", what, i,
-		got ? got : "(null)", want);
+	check_fail(__FILE__, __LINE__, what, "differs at byte %zu\n--- got:\n%s\n--- expected:\n%s",
+		   i, got ? got : "(null)", want);
 }
 
 static void test_formats(void)
@@ -295,6 +286,5 @@ int main(int argc, char **argv)
 		return lab_report_write(&r, f, stdout) == 0 ? 0 : 1;
 	}
 	test_formats();
-	printf("test-labreport: %d checks, %d failed\n", checks, failures);
-	return failures ? 1 : 0;
+	return check_summary();
 }

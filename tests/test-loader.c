@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "unit-check.h"
+#include "testkit.h"
 #include "error.h"
 #include "loader.h"
 #include "vm.h"

@@ -6,50 +6,12 @@
 #include <string.h>
 
 #include "pagewalk.h"
-
-static int passed, failed;
-
-#define CHECK_EQ(actual, expected)                                                        \
-	do {                                                                               \
-		unsigned long long a_ = (unsigned long long)(actual);                      \
-		unsigned long long e_ = (unsigned long long)(expected);                    \
-		if (a_ == e_) {                                                            \
-			passed++;                                                          \
-		} else {                                                                   \
-			failed++;                                                          \
-			fprintf(stderr, "%s:%d: %s: expected 0x%llx, got 0x%llx\n",        \
-				__FILE__, __LINE__, #actual, e_, a_);                      \
-		}                                                                          \
-	} while (0)
-
-#define CHECK_STR(actual, expected)                                                       \
-	do {                                                                               \
-		const char *a_ = (actual), *e_ = (expected);                               \
-		if (a_ && strcmp(a_, e_) == 0) {                                           \
-			passed++;                                                          \
-		} else {                                                                   \
-			failed++;                                                          \
-			fprintf(stderr, "%s:%d: %s: expected \"%s\", got \"%s\"\n",        \
-				__FILE__, __LINE__, #actual, e_, a_ ? a_ : "(null)");      \
-		}                                                                          \
-	} while (0)
+#include "testkit.h"
 
 #define MEM_SIZE 0x200000u	/* 2 MiB, like kvmlab's default guest */
 
 static uint8_t *mem;
 static struct vmm_mem_view view;
-
-static void put32(uint64_t addr, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		mem[addr + i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put64(uint64_t addr, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		mem[addr + i] = (uint8_t)(v >> (8 * i));
-}
 
 static void reset(void)
 {
@@ -123,8 +85,8 @@ static void test_no_paging(void)
 static void build_32(void)
 {
 	reset();
-	put32(0x10004, 0x11007);	/* P RW US */
-	put32(0x11004, 0x55003);	/* P RW, supervisor */
+	put32(mem, 0x10004, 0x11007);	/* P RW US */
+	put32(mem, 0x11004, 0x55003);	/* P RW, supervisor */
 }
 
 static void test_32(void)
@@ -149,7 +111,7 @@ static void test_32(void)
 	CHECK_EQ(w.nx, 0);
 
 	/* 4 MiB PSE page: linear 0xC0123456 -> PD[768] at 0x10C00. */
-	put32(0x10c00, 0x00800087);
+	put32(mem, 0x10c00, 0x00800087);
 	CHECK_EQ(vmm_walk(&view, VMM_PAGING_32, 0x10000, NULL, 0xc0123456, &w), 0);
 	CHECK_EQ(w.status, VMM_WALK_OK);
 	CHECK_EQ(w.nlevels, 1);
@@ -162,7 +124,7 @@ static void test_32(void)
 	CHECK_STR(f, "P RW US PS");
 
 	/* PSE-36: PDE bits 20..13 = 0x12 are physical bits 39..32. */
-	put32(0x10c00, 0x00c24083);
+	put32(mem, 0x10c00, 0x00c24083);
 	CHECK_EQ(vmm_walk(&view, VMM_PAGING_32, 0x10000, NULL, 0xc0123456, &w), 0);
 	CHECK_EQ(w.status, VMM_WALK_OK);
 	CHECK_EQ(w.phys, 0x1200d23456ull);
@@ -171,14 +133,14 @@ static void test_32(void)
 	check_stop(&w, VMM_WALK_RESERVED, 0);
 	CHECK_EQ(w.reserved, 0x20000);
 	/* Bit 21 is always reserved in a 4 MiB PDE. */
-	put32(0x10c00, 0x00e00083);
+	put32(mem, 0x10c00, 0x00e00083);
 	CHECK_EQ(vmm_walk(&view, VMM_PAGING_32, 0x10000, NULL, 0xc0123456, &w), 0);
 	check_stop(&w, VMM_WALK_RESERVED, 0);
 	CHECK_EQ(w.reserved, 0x200000);
 	CHECK_EQ(w.writable, 0);
 
 	/* Without CR4.PSE, PS is ignored: the PDE points to a "table" at 8 MiB, outside memory. */
-	put32(0x10c00, 0x00800087);
+	put32(mem, 0x10c00, 0x00800087);
 	o.pse = false;
 	CHECK_EQ(vmm_walk_ex(&view, VMM_PAGING_32, 0x10000, NULL, 0xc0123456, &o, &w), 0);
 	check_stop(&w, VMM_WALK_OUTSIDE_MEMORY, 1);
@@ -186,11 +148,11 @@ static void test_32(void)
 	CHECK_EQ(w.lvl[1].entry_addr, 0x800000 + 0x123 * 4);
 
 	/* Not present at each level. */
-	put32(0x11004, 0x55002);
+	put32(mem, 0x11004, 0x55002);
 	CHECK_EQ(vmm_walk(&view, VMM_PAGING_32, 0x10000, NULL, 0x00401234, &w), 0);
 	check_stop(&w, VMM_WALK_NOT_PRESENT, 1);
 	CHECK_EQ(w.lvl[1].entry, 0x55002);
-	put32(0x10004, 0x11006);
+	put32(mem, 0x10004, 0x11006);
 	CHECK_EQ(vmm_walk(&view, VMM_PAGING_32, 0x10000, NULL, 0x00401234, &w), 0);
 	check_stop(&w, VMM_WALK_NOT_PRESENT, 0);
 
@@ -211,10 +173,10 @@ static void test_32(void)
 static void build_pae(void)
 {
 	reset();
-	put64(0x20030, 0x21001);
-	put64(0x21008, 0x22007);
-	put64(0x22008, 0x8000000000066007ull);
-	put64(0x21010, 0x600083);	/* PD[2]: 2 MiB page at 6 MiB */
+	put64(mem, 0x20030, 0x21001);
+	put64(mem, 0x21008, 0x22007);
+	put64(mem, 0x22008, 0x8000000000066007ull);
+	put64(mem, 0x21010, 0x600083);	/* PD[2]: 2 MiB page at 6 MiB */
 }
 
 static void test_pae(void)
@@ -258,35 +220,35 @@ static void test_pae(void)
 	CHECK_EQ(w.user, 0);
 
 	/* Reserved bits: 20..13 in a 2 MiB PDE, 62..52 in PAE (ignored in long mode). */
-	put64(0x21010, 0x602083);
+	put64(mem, 0x21010, 0x602083);
 	CHECK_EQ(vmm_walk(&view, VMM_PAGING_PAE, 0x20020, NULL, 0x80401234, &w), 0);
 	check_stop(&w, VMM_WALK_RESERVED, 1);
 	CHECK_EQ(w.reserved, 0x2000);
-	put64(0x21010, 0x600083 | (1ull << 52));
+	put64(mem, 0x21010, 0x600083 | (1ull << 52));
 	CHECK_EQ(vmm_walk(&view, VMM_PAGING_PAE, 0x20020, NULL, 0x80401234, &w), 0);
 	check_stop(&w, VMM_WALK_RESERVED, 1);
 	CHECK_EQ(w.reserved, 1ull << 52);
 
 	/* PDPTE reserved bits: 1, 2, 5..8 and 63. */
-	put64(0x20030, 0x21003);
+	put64(mem, 0x20030, 0x21003);
 	CHECK_EQ(vmm_walk(&view, VMM_PAGING_PAE, 0x20020, NULL, 0x80201234, &w), 0);
 	check_stop(&w, VMM_WALK_RESERVED, 0);
 	CHECK_EQ(w.reserved, 0x2);
-	put64(0x20030, 0x210e5);
+	put64(mem, 0x20030, 0x210e5);
 	CHECK_EQ(vmm_walk(&view, VMM_PAGING_PAE, 0x20020, NULL, 0x80201234, &w), 0);
 	CHECK_EQ(w.reserved, 0xe4);
-	put64(0x20030, 0x8000000000021001ull);
+	put64(mem, 0x20030, 0x8000000000021001ull);
 	CHECK_EQ(vmm_walk(&view, VMM_PAGING_PAE, 0x20020, NULL, 0x80201234, &w), 0);
 	check_stop(&w, VMM_WALK_RESERVED, 0);
 	CHECK_EQ(w.reserved, 1ull << 63);
-	put64(0x20030, 0x21019);	/* P PWT PCD: fine */
+	put64(mem, 0x20030, 0x21019);	/* P PWT PCD: fine */
 	CHECK_EQ(vmm_walk(&view, VMM_PAGING_PAE, 0x20020, NULL, 0x80201234, &w), 0);
 	CHECK_EQ(w.status, VMM_WALK_OK);
 	vmm_walk_level_flags(&w, 0, f, sizeof(f));
 	CHECK_STR(f, "P PWT PCD");
 
 	/* PDPTEs from SREGS2 override memory: PD at 0x23000, PD[1] a 2 MiB page at 10 MiB. */
-	put64(0x23008, 0xa00083);
+	put64(mem, 0x23008, 0xa00083);
 	CHECK_EQ(vmm_walk(&view, VMM_PAGING_PAE, 0x20020, pdptr, 0x80201234, &w), 0);
 	CHECK_EQ(w.status, VMM_WALK_OK);
 	check_level(&w, 0, "PDPT", 0x20020, 2, 31, 30, 0x23001, 0);
@@ -305,13 +267,13 @@ static void test_pae(void)
 
 	/* Not present at each level. */
 	build_pae();
-	put64(0x22008, 0x66006);
+	put64(mem, 0x22008, 0x66006);
 	CHECK_EQ(vmm_walk(&view, VMM_PAGING_PAE, 0x20020, NULL, 0x80201234, &w), 0);
 	check_stop(&w, VMM_WALK_NOT_PRESENT, 2);
-	put64(0x21008, 0x22006);
+	put64(mem, 0x21008, 0x22006);
 	CHECK_EQ(vmm_walk(&view, VMM_PAGING_PAE, 0x20020, NULL, 0x80201234, &w), 0);
 	check_stop(&w, VMM_WALK_NOT_PRESENT, 1);
-	put64(0x20030, 0);
+	put64(mem, 0x20030, 0);
 	CHECK_EQ(vmm_walk(&view, VMM_PAGING_PAE, 0x20020, NULL, 0x80201234, &w), 0);
 	check_stop(&w, VMM_WALK_NOT_PRESENT, 0);
 	CHECK_EQ(vmm_walk(&view, VMM_PAGING_PAE, 0x20020, NULL, 0x180000000ull, &w), -EINVAL);
@@ -323,14 +285,14 @@ static void test_pae(void)
 static void build_4level(void)
 {
 	reset();
-	put64(0x1018, 0x2007);
-	put64(0x2028, 0x3007);
-	put64(0x3038, 0x4005);	/* P US: not writable */
-	put64(0x4048, 0x8000000000077067ull);
+	put64(mem, 0x1018, 0x2007);
+	put64(mem, 0x2028, 0x3007);
+	put64(mem, 0x3038, 0x4005);	/* P US: not writable */
+	put64(mem, 0x4048, 0x8000000000077067ull);
 	/* The example of walkfmt: 0x401234 -> 2 MiB page at 4 MiB. */
-	put64(0x1fb000, 0x1fc003);
-	put64(0x1fc000, 0x1fd003);
-	put64(0x1fd010, 0x400083);
+	put64(mem, 0x1fb000, 0x1fc003);
+	put64(mem, 0x1fc000, 0x1fd003);
+	put64(mem, 0x1fd010, 0x400083);
 }
 
 static void test_4level(void)
@@ -357,7 +319,7 @@ static void test_4level(void)
 	CHECK_STR(f, "P RW US A D NX");
 
 	/* PTE bit 7 is PAT; an ignored bit 52 is fine in long mode. */
-	put64(0x4048, 0x00100000000770e7ull);
+	put64(mem, 0x4048, 0x00100000000770e7ull);
 	CHECK_EQ(vmm_walk(&view, VMM_PAGING_4LEVEL, 0x1000, NULL, LIN4K, &w), 0);
 	CHECK_EQ(w.status, VMM_WALK_OK);
 	CHECK_EQ(w.phys, 0x77abc);
@@ -366,7 +328,7 @@ static void test_4level(void)
 	CHECK_STR(f, "P RW US A D PAT");
 
 	/* Reserved bits above MAXPHYADDR (40): bit 45. */
-	put64(0x4048, 0x0000200000077067ull);
+	put64(mem, 0x4048, 0x0000200000077067ull);
 	CHECK_EQ(vmm_walk(&view, VMM_PAGING_4LEVEL, 0x1000, NULL, LIN4K, &w), 0);
 	CHECK_EQ(w.status, VMM_WALK_OK);
 	CHECK_EQ(w.phys, 0x200000077abcull);
@@ -376,12 +338,12 @@ static void test_4level(void)
 	/* NX without EFER.NXE. */
 	o.maxphyaddr = 0;
 	o.nxe = false;
-	put64(0x4048, 0x8000000000077067ull);
+	put64(mem, 0x4048, 0x8000000000077067ull);
 	CHECK_EQ(vmm_walk_ex(&view, VMM_PAGING_4LEVEL, 0x1000, NULL, LIN4K, &o, &w), 0);
 	check_stop(&w, VMM_WALK_RESERVED, 3);
 	CHECK_EQ(w.reserved, 1ull << 63);
 	/* PS in a PML4E is reserved. */
-	put64(0x1018, 0x2087);
+	put64(mem, 0x1018, 0x2087);
 	CHECK_EQ(vmm_walk(&view, VMM_PAGING_4LEVEL, 0x1000, NULL, LIN4K, &w), 0);
 	check_stop(&w, VMM_WALK_RESERVED, 0);
 	CHECK_EQ(w.reserved, 0x80);
@@ -391,7 +353,7 @@ static void test_4level(void)
 		static const uint64_t at[] = { 0x1018, 0x2028, 0x3038, 0x4048 };
 
 		build_4level();
-		put64(at[i], 0x7000);
+		put64(mem, at[i], 0x7000);
 		CHECK_EQ(vmm_walk(&view, VMM_PAGING_4LEVEL, 0x1000, NULL, LIN4K, &w), 0);
 		check_stop(&w, VMM_WALK_NOT_PRESENT, i);
 		CHECK_EQ(w.lvl[i].entry, 0x7000);
@@ -411,22 +373,22 @@ static void test_4level(void)
 	CHECK_EQ(w.user, 0);
 	CHECK_EQ(w.nx, 0);
 	/* Bit 12 of a 2 MiB PDE is PAT, not an address bit. */
-	put64(0x1fd010, 0x401083);
+	put64(mem, 0x1fd010, 0x401083);
 	CHECK_EQ(vmm_walk(&view, VMM_PAGING_4LEVEL, 0x1fb000, NULL, 0x401234, &w), 0);
 	CHECK_EQ(w.phys, 0x401234);
 	vmm_walk_level_flags(&w, 2, f, sizeof(f));
 	CHECK_STR(f, "P RW PS PAT");
 
 	/* 1 GiB page at 5 GiB (beyond memory: the walk is still OK). */
-	put64(0x1000, 0x2003);	/* PML4 0x1000 [0] -> PDPT 0x2000 */
-	put64(0x2008, 0x140000083ull);
+	put64(mem, 0x1000, 0x2003);	/* PML4 0x1000 [0] -> PDPT 0x2000 */
+	put64(mem, 0x2008, 0x140000083ull);
 	CHECK_EQ(vmm_walk(&view, VMM_PAGING_4LEVEL, 0x1000, NULL, 0x40123456, &w), 0);
 	CHECK_EQ(w.status, VMM_WALK_OK);
 	CHECK_EQ(w.nlevels, 2);
 	check_level(&w, 1, "PDPT", 0x2000, 1, 38, 30, 0x140000083ull, 1);
 	CHECK_EQ(w.phys, 0x140123456ull);
 	CHECK_EQ(w.page_size, 0x40000000);
-	put64(0x2008, 0x140002083ull);	/* bit 13: reserved in a 1 GiB PDPTE */
+	put64(mem, 0x2008, 0x140002083ull);	/* bit 13: reserved in a 1 GiB PDPTE */
 	CHECK_EQ(vmm_walk(&view, VMM_PAGING_4LEVEL, 0x1000, NULL, 0x40123456, &w), 0);
 	check_stop(&w, VMM_WALK_RESERVED, 1);
 	CHECK_EQ(w.reserved, 0x2000);
@@ -454,11 +416,11 @@ static void test_4level(void)
 	CHECK_EQ(vmm_walk(&view, VMM_PAGING_4LEVEL, ~0ull, NULL, LIN4K, &w), 0);
 	check_stop(&w, VMM_WALK_OUTSIDE_MEMORY, 0);
 	CHECK_EQ(w.lvl[0].table, 0x000ffffffffff000ull);
-	put64(0x3038, 0x7ff007);
+	put64(mem, 0x3038, 0x7ff007);
 	CHECK_EQ(vmm_walk(&view, VMM_PAGING_4LEVEL, 0x1000, NULL, LIN4K, &w), 0);
 	check_stop(&w, VMM_WALK_OUTSIDE_MEMORY, 3);
 	CHECK_EQ(w.lvl[3].table, 0x7ff000);
-	put64(0x3038, 0xfffffffffffff007ull);	/* every address bit set: no overflow */
+	put64(mem, 0x3038, 0xfffffffffffff007ull);	/* every address bit set: no overflow */
 	CHECK_EQ(vmm_walk(&view, VMM_PAGING_4LEVEL, 0x1000, NULL, LIN4K, &w), 0);
 	check_stop(&w, VMM_WALK_OUTSIDE_MEMORY, 3);
 	CHECK_EQ(w.lvl[3].table, 0x000ffffffffff000ull);
@@ -480,10 +442,10 @@ static void test_5level(void)
 	struct vmm_walk w;
 
 	reset();
-	put64(0x5008, 0x6007);
-	put64(0x6000, 0x7007);
-	put64(0x7000, 0x8007);
-	put64(0x8010, 0x400087);
+	put64(mem, 0x5008, 0x6007);
+	put64(mem, 0x6000, 0x7007);
+	put64(mem, 0x7000, 0x8007);
+	put64(mem, 0x8010, 0x400087);
 	CHECK_EQ(vmm_walk(&view, VMM_PAGING_5LEVEL, 0x5000, NULL, LIN5, &w), 0);
 	CHECK_EQ(w.status, VMM_WALK_OK);
 	CHECK_EQ(w.nlevels, 4);
@@ -506,15 +468,15 @@ static void test_5level(void)
 	CHECK_EQ(w.lvl[0].index, 256);
 
 	/* PS in a PML5E is reserved; not present at the PML5. */
-	put64(0x5008, 0x6087);
+	put64(mem, 0x5008, 0x6087);
 	CHECK_EQ(vmm_walk(&view, VMM_PAGING_5LEVEL, 0x5000, NULL, LIN5, &w), 0);
 	check_stop(&w, VMM_WALK_RESERVED, 0);
 	CHECK_EQ(w.reserved, 0x80);
-	put64(0x5008, 0x6006);
+	put64(mem, 0x5008, 0x6006);
 	CHECK_EQ(vmm_walk(&view, VMM_PAGING_5LEVEL, 0x5000, NULL, LIN5, &w), 0);
 	check_stop(&w, VMM_WALK_NOT_PRESENT, 0);
-	put64(0x5008, 0x6007);
-	put64(0x8010, 0x400086);
+	put64(mem, 0x5008, 0x6007);
+	put64(mem, 0x8010, 0x400086);
 	CHECK_EQ(vmm_walk(&view, VMM_PAGING_5LEVEL, 0x5000, NULL, LIN5, &w), 0);
 	check_stop(&w, VMM_WALK_NOT_PRESENT, 3);
 }
@@ -607,6 +569,5 @@ int main(void)
 	test_flags_and_args();
 	test_random();
 	free(mem);
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return check_summary();
 }

@@ -3,7 +3,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "unit-check.h"
+#include "testkit.h"
 #include "vm.h"
 
 #define SENTINEL 0x5a5a5a5a5a5a5a5aull

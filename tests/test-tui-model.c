@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "model.h"
-#include "unit-check.h"
+#include "testkit.h"
 
 static int overlaps(const struct tui_rect *a, const struct tui_rect *b)
 {

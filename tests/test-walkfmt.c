@@ -6,33 +6,8 @@
 #include <string.h>
 
 #include "pagewalk.h"
+#include "testkit.h"
 #include "walkfmt.h"
-
-static int passed, failed;
-
-#define CHECK_EQ(actual, expected)                                                        \
-	do {                                                                               \
-		long long a_ = (long long)(actual), e_ = (long long)(expected);            \
-		if (a_ == e_) {                                                            \
-			passed++;                                                          \
-		} else {                                                                   \
-			failed++;                                                          \
-			fprintf(stderr, "%s:%d: %s: expected %lld, got %lld\n", __FILE__,  \
-				__LINE__, #actual, e_, a_);                                \
-		}                                                                          \
-	} while (0)
-
-#define CHECK_STR(actual, expected)                                                       \
-	do {                                                                               \
-		const char *a_ = (actual), *e_ = (expected);                               \
-		if (strcmp(a_, e_) == 0) {                                                 \
-			passed++;                                                          \
-		} else {                                                                   \
-			failed++;                                                          \
-			fprintf(stderr, "%s:%d: %s:\n  expected \"%s\"\n  got      \"%s\"\n", \
-				__FILE__, __LINE__, #actual, e_, a_);                      \
-		}                                                                          \
-	} while (0)
 
 /* Line n (from 0) of text, without its newline ("" past the end). */
 static const char *line(const char *text, int n)
@@ -60,30 +35,18 @@ static uint8_t *mem;
 static struct vmm_mem_view view;
 static char out[4096];
 
-static void put64(uint64_t addr, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		mem[addr + i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put32(uint64_t addr, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		mem[addr + i] = (uint8_t)(v >> (8 * i));
-}
-
 /* The 4-level example: PML4 0x1fb000 -> PDPT 0x1fc000 -> PD 0x1fd000 [2] = 2 MiB at 4 MiB;
  * and PML4 0x1000 [3] -> 0x2000 [5] -> 0x3000 [7] (read-only) -> PT 0x4000 [9] -> 0x77abc. */
 static void build(void)
 {
 	memset(mem, 0, MEM_SIZE);
-	put64(0x1fb000, 0x1fc003);
-	put64(0x1fc000, 0x1fd003);
-	put64(0x1fd010, 0x400083);
-	put64(0x1018, 0x2007);
-	put64(0x2028, 0x3007);
-	put64(0x3038, 0x4005);
-	put64(0x4048, 0x8000000000077067ull);
+	put64(mem, 0x1fb000, 0x1fc003);
+	put64(mem, 0x1fc000, 0x1fd003);
+	put64(mem, 0x1fd010, 0x400083);
+	put64(mem, 0x1018, 0x2007);
+	put64(mem, 0x2028, 0x3007);
+	put64(mem, 0x3038, 0x4005);
+	put64(mem, 0x4048, 0x8000000000077067ull);
 }
 
 static void test_example(void)
@@ -154,7 +117,7 @@ static void test_4k_and_failures(void)
 	CHECK_STR(line(out, 7), "");
 
 	/* Not present at the PD. */
-	put64(0x3038, 0x4004);
+	put64(mem, 0x3038, 0x4004);
 	vmm_walk(&view, VMM_PAGING_4LEVEL, 0x1000, NULL, 0x18140e09abcull, &w);
 	walkfmt_text(&w, out, sizeof(out));
 	CHECK_STR(line(out, 3), "  PD  [  7] bits 29..21  @0x3038    entry 0x0000000000004004  US");
@@ -166,7 +129,7 @@ static void test_4k_and_failures(void)
 		  "\"writable\":null,\"user\":null,\"nx\":null}");
 
 	/* NX without EFER.NXE: a reserved bit. */
-	put64(0x3038, 0x8000000000004005ull);
+	put64(mem, 0x3038, 0x8000000000004005ull);
 	vmm_walk_ex(&view, VMM_PAGING_4LEVEL, 0x1000, NULL, 0x18140e09abcull, &o, &w);
 	walkfmt_text(&w, out, sizeof(out));
 	CHECK_STR(line(out, 3), "  PD  [  7] bits 29..21  @0x3038    entry 0x8000000000004005  P US NX");
@@ -174,13 +137,13 @@ static void test_4k_and_failures(void)
 	walkfmt_json(&w, out, sizeof(out));
 	CHECK_EQ(strstr(out, "\"status\":\"reserved\",\"fail_level\":2,"
 			"\"reserved\":\"0x8000000000000000\",") != NULL, 1);
-	put64(0x3038, 0x60e5);	/* PS with bits 13 and 14 set: reserved in a 2 MiB PDE */
+	put64(mem, 0x3038, 0x60e5);	/* PS with bits 13 and 14 set: reserved in a 2 MiB PDE */
 	vmm_walk(&view, VMM_PAGING_4LEVEL, 0x1000, NULL, 0x18140e09abcull, &w);
 	walkfmt_text(&w, out, sizeof(out));
 	CHECK_STR(line(out, 4), "  stops at PD[7]: reserved bits set (bit 13, bit 14)");
 
 	/* A table past the end of memory. */
-	put64(0x3038, 0x7ff007);
+	put64(mem, 0x3038, 0x7ff007);
 	view.size = 0x200000;
 	vmm_walk(&view, VMM_PAGING_4LEVEL, 0x1000, NULL, 0x18140e09abcull, &w);
 	walkfmt_text(&w, out, sizeof(out));
@@ -219,7 +182,7 @@ static void test_other_modes(void)
 
 	/* 32-bit, PSE-36: a 4 MiB page at 0x12_00c00000. */
 	memset(mem, 0, MEM_SIZE);
-	put32(0x10c00, 0x00c24083);
+	put32(mem, 0x10c00, 0x00c24083);
 	vmm_walk(&view, VMM_PAGING_32, 0x10000, NULL, 0xc0123456, &w);
 	walkfmt_text(&w, out, sizeof(out));
 	CHECK_STR(line(out, 0), "linear 0xc0123456  (32-bit paging, CR3=0x10000)");
@@ -230,8 +193,8 @@ static void test_other_modes(void)
 	CHECK_STR(line(out, 4), "  note: beyond guest memory (size 0x800000)");
 
 	/* PAE: the PDPTE shows only P, and sends the walk on to a table. */
-	put64(0x20030, 0x21001);
-	put64(0x21010, 0x600087);
+	put64(mem, 0x20030, 0x21001);
+	put64(mem, 0x21010, 0x600087);
 	vmm_walk(&view, VMM_PAGING_PAE, 0x20020, NULL, 0x80401234, &w);
 	walkfmt_text(&w, out, sizeof(out));
 	CHECK_STR(line(out, 0), "linear 0x80401234  (PAE paging, CR3=0x20020)");
@@ -266,6 +229,5 @@ int main(void)
 	test_4k_and_failures();
 	test_other_modes();
 	free(mem);
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return check_summary();
 }

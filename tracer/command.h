@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct command {
 	const char *name;
@@ -30,3 +31,20 @@ int cli_error(int status, const char *fmt, ...) __attribute__((format(printf, 2,
 
 /* True if argv has --help or -h; prints cmd's help to stdout. */
 int cli_wants_help(const struct command *cmd, int argc, char **argv);
+
+/*
+ * A folder of kvmlab's data (WHAT: "guests", "labs", ...), tried in this order:
+ *   $ENV (when env is not NULL and the variable is set),
+ *   <exe dir>/WHAT                  the build tree (build/guests),
+ *   <exe dir>/../WHAT               the source tree when run from build/ (labs/),
+ *   <exe dir>/../share/kvmlab/WHAT  a relocated or DESTDIR install,
+ *   INSTALLED                       the compiled-in install path (may be NULL).
+ * The first that is a folder goes to out.  0, or -ENOENT (out then holds INSTALLED).
+ */
+int cli_data_dir(const char *what, const char *env, const char *installed, char *out, size_t len);
+
+/* The same, taking only a folder that accept(dir, ctx) also takes (e.g. it holds the
+ * file asked for); accept NULL takes any folder. */
+typedef bool (*cli_dir_accept)(const char *dir, void *ctx);
+int cli_find_data_dir(const char *what, const char *env, const char *installed,
+		      cli_dir_accept accept, void *ctx, char *out, size_t len);

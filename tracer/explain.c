@@ -70,30 +70,52 @@ void explain_segment(const struct kvm_segment *s, char *buf, size_t len)
 		 s->limit, s->dpl);
 }
 
+/* A control bit that was set or cleared: "<name> set<where>: <if set>" or the same with
+ * "cleared" and <if cleared>. */
+struct bit_change {
+	uint64_t bit;
+	const char *name, *where, *if_set, *if_cleared;
+};
+
+static const struct bit_change cr4_bits[] = {
+	{ CR4_PAE, "CR4.PAE", "", "page tables will use 64-bit entries",
+	  "page tables go back to 32-bit entries" },
+	{ CR4_PSE, "CR4.PSE", "", "4 MiB pages allowed in 32-bit paging",
+	  "4 MiB pages no longer allowed in 32-bit paging" },
+	{ CR4_LA57, "CR4.LA57", "", "5-level paging", "4-level paging" },
+};
+
+static const struct bit_change efer_bits[] = {
+	{ EFER_LME, "EFER.LME", " (MSR 0xC0000080)",
+	  "long mode will activate when paging is turned on", "long mode disabled" },
+	{ EFER_NXE, "EFER.NXE", "", "the NX bit in page tables now forbids execution",
+	  "the NX bit in page tables is now reserved" },
+};
+
+/* A clause for each of the n bits that differs between was and is. */
+static void bit_changes(struct out *o, const struct bit_change *bits, size_t n, uint64_t was,
+			uint64_t is)
+{
+	for (const struct bit_change *c = bits; c < bits + n; c++) {
+		bool set = is & c->bit;
+
+		if ((was ^ is) & c->bit)
+			say(o, "%s %s%s: %s", c->name, set ? "set" : "cleared", c->where,
+			    set ? c->if_set : c->if_cleared);
+	}
+}
+
 static void control_regs(struct out *o, const struct kvm_sregs *a, const struct kvm_sregs *b)
 {
 	if (!(a->cr0 & CR0_PE) && (b->cr0 & CR0_PE))
 		say(o, "CR0.PE set: the CPU enters protected mode (segment registers now select GDT descriptors)");
 	if ((a->cr0 & CR0_PE) && !(b->cr0 & CR0_PE))
 		say(o, "CR0.PE cleared: back to real mode");
-	if ((a->cr4 ^ b->cr4) & CR4_PAE)
-		say(o, "CR4.PAE %s: page tables %s 64-bit entries", b->cr4 & CR4_PAE ? "set" : "cleared",
-		    b->cr4 & CR4_PAE ? "will use" : "go back to 32-bit");
-	if ((a->cr4 ^ b->cr4) & CR4_PSE)
-		say(o, "CR4.PSE %s: 4 MiB pages %s in 32-bit paging", b->cr4 & CR4_PSE ? "set" : "cleared",
-		    b->cr4 & CR4_PSE ? "allowed" : "no longer allowed");
-	if ((a->cr4 ^ b->cr4) & CR4_LA57)
-		say(o, "CR4.LA57 %s: %s-level paging", b->cr4 & CR4_LA57 ? "set" : "cleared",
-		    b->cr4 & CR4_LA57 ? "5" : "4");
+	bit_changes(o, cr4_bits, sizeof(cr4_bits) / sizeof(cr4_bits[0]), a->cr4, b->cr4);
 	if (a->cr3 != b->cr3)
 		say(o, "CR3 <- 0x%llx: the top-level page table is now at that physical address",
 		    (unsigned long long)b->cr3);
-	if ((a->efer ^ b->efer) & EFER_LME)
-		say(o, "EFER.LME %s (MSR 0xC0000080): long mode %s", b->efer & EFER_LME ? "set" : "cleared",
-		    b->efer & EFER_LME ? "will activate when paging is turned on" : "disabled");
-	if ((a->efer ^ b->efer) & EFER_NXE)
-		say(o, "EFER.NXE %s: the NX bit in page tables %s", b->efer & EFER_NXE ? "set" : "cleared",
-		    b->efer & EFER_NXE ? "now forbids execution" : "is now reserved");
+	bit_changes(o, efer_bits, sizeof(efer_bits) / sizeof(efer_bits[0]), a->efer, b->efer);
 	if (!(a->cr0 & CR0_PG) && (b->cr0 & CR0_PG))
 		say(o, "CR0.PG set: paging is on, every address now goes through the page tables at CR3=0x%llx",
 		    (unsigned long long)b->cr3);

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "history.h"
+#include "steplog.h"
 
 #define KEY_EVERY 256u
 #define RECORD_MAX 2048u	/* more than the largest possible record */
@@ -100,19 +101,10 @@ static unsigned icache_slot(uint64_t rip)
 	return (unsigned)((rip * 0x9e3779b97f4a7c15ull) >> 58) % HISTORY_ICACHE;
 }
 
-/* Array a of *cap elements of size, grown to hold need: the array, or NULL (a still valid). */
+/* The history's arrays start at 16 elements and double (steplog.h). */
 static void *grow(void *a, size_t *cap, size_t size, size_t need)
 {
-	size_t ncap = *cap ? *cap : 16;
-
-	if (need <= *cap)
-		return a;
-	while (ncap < need)
-		ncap *= 2;
-	if (ncap > SIZE_MAX / size || !(a = realloc(a, ncap * size)))
-		return NULL;
-	*cap = ncap;
-	return a;
+	return steplog_grow(a, cap, size, need, 16);
 }
 
 static uint64_t regs_mask(const uint64_t *a, const uint64_t *b)
@@ -432,22 +424,6 @@ int history_get(const struct history *h, uint64_t n, struct step *out)
 	return 0;
 }
 
-/* First index of the write log with step > n. */
-static size_t wlog_after(const struct history *h, uint64_t n)
-{
-	size_t lo = 0, hi = h->nwlog;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (h->wlog[mid].step <= n)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 int history_mem(const struct history *h, uint64_t n, const uint8_t *live, uint64_t live_size,
 		uint64_t gpa, void *buf, size_t len)
 {
@@ -461,7 +437,7 @@ int history_mem(const struct history *h, uint64_t n, const uint8_t *live, uint64
 	if (!len)
 		return 0;
 	memcpy(out, live + gpa, len);
-	first = wlog_after(h, n);
+	first = STEPLOG_AFTER(struct history_wlog, h->wlog, h->nwlog, n);
 	for (size_t i = h->nwlog; i-- > first;) {
 		const uint8_t *p = h->buf + h->wlog[i].off, *old[STEP_MAX_WRITES];
 		uint64_t at[STEP_MAX_WRITES], end, lo, hi;

@@ -26,36 +26,34 @@ static bool is_dir(const char *p)
 	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* A labs folder holds at least one LAB/lab.yaml (the build tree's labs/ holds the
+ * harness's objects and none); a folder $KVMLAB_LABS names is taken as it is. */
+static bool holds_labs(const char *dir, void *env)
+{
+	char yaml[PATH_MAX * 2];
+	struct dirent *e;
+	DIR *d;
+	bool found = false;
+
+	if (env && strcmp(dir, env) == 0)
+		return true;
+	d = opendir(dir);
+	if (!d)
+		return false;
+	while (!found && (e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(yaml, sizeof(yaml), "%s/%s/lab.yaml", dir, e->d_name);
+		found = access(yaml, R_OK) == 0;
+	}
+	closedir(d);
+	return found;
+}
+
 int labcli_labs_dir(char *out, size_t len)
 {
-	char exe[PATH_MAX];
-	const char *env = getenv("KVMLAB_LABS");
-	ssize_t n;
-
-	if (env && is_dir(env)) {
-		snprintf(out, len, "%s", env);
-		return 0;
-	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		char *slash;
-
-		exe[n] = '\0';
-		slash = strrchr(exe, '/');
-		if (slash)
-			*slash = '\0';
-		for (int i = 0; i < 2; i++) {
-			char cand[PATH_MAX + 16];
-
-			snprintf(cand, sizeof(cand), i ? "%s/labs" : "%s/../labs", exe);  /* source or build tree */
-			if (is_dir(cand) && strlen(cand) < len) {
-				memcpy(out, cand, strlen(cand) + 1);
-				return 0;
-			}
-		}
-	}
-	snprintf(out, len, "%s", KVMLAB_LABDIR);
-	return is_dir(out) ? 0 : -ENOENT;
+	return cli_find_data_dir("labs", "KVMLAB_LABS", KVMLAB_LABDIR, holds_labs,
+				 getenv("KVMLAB_LABS"), out, len);
 }
 
 int labcli_find(const char *name, char *yaml, size_t len)

@@ -7,8 +7,9 @@
 
 #include "report.h"
 
-/* The folder labs are looked for in: $KVMLAB_LABS, <exe dir>/../labs (the
- * source tree when run from build/), <exe dir>/labs, then KVMLAB_LABDIR. */
+/* The folder labs are looked for in (cli_find_data_dir): $KVMLAB_LABS, <exe dir>/labs,
+ * <exe dir>/../labs (the source tree when run from build/), <exe dir>/../share/kvmlab/labs
+ * (a relocated install), then KVMLAB_LABDIR; the first that holds a lab. */
 int labcli_labs_dir(char *out, size_t len);
 
 /* LAB (a lab folder, a lab.yaml path, or a lab id/prefix under the labs dir) -> lab.yaml path.

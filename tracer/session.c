@@ -42,31 +42,32 @@ static int try_dir(const char *dir, const char *name, const struct vm_opts *o, c
 	return -ENOENT;
 }
 
+struct guest_query {
+	const char *name;
+	const struct vm_opts *o;
+	char *path;
+	size_t len;
+};
+
+static bool has_guest(const char *dir, void *ctx)
+{
+	struct guest_query *q = ctx;
+
+	return try_dir(dir, q->name, q->o, q->path, q->len) == 0;
+}
+
 int session_find_guest(const char *name, const struct vm_opts *o, char *path, size_t len)
 {
-	char exe[PATH_MAX], dir[PATH_MAX + 16];
-	const char *env = getenv("KVMLAB_GUESTS");
-	ssize_t n;
+	struct guest_query q = { name, o, path, len };
+	char dir[PATH_MAX];
 
 	if (strchr(name, '/') || access(name, F_OK) == 0 || o->flat) {
 		snprintf(path, len, "%s", name);
 		return 0;
 	}
-	if (env && try_dir(env, name, o, path, len) == 0)
-		return 0;
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		char *slash;
-
-		exe[n] = '\0';
-		slash = strrchr(exe, '/');
-		if (slash)
-			*slash = '\0';
-		snprintf(dir, sizeof(dir), "%s/guests", exe); /* the build tree */
-		if (try_dir(dir, name, o, path, len) == 0)
-			return 0;
-	}
-	if (try_dir(KVMLAB_GUESTDIR, name, o, path, len) == 0)
+	/* $KVMLAB_GUESTS, guests/ next to the binary (the build tree), share/kvmlab/guests */
+	if (cli_find_data_dir("guests", "KVMLAB_GUESTS", KVMLAB_GUESTDIR, has_guest, &q,
+			      dir, sizeof(dir)) == 0)
 		return 0;
 	return vmm_fail(-ENOENT, "no guest named '%s': give a file path, or one of the built-in "
 			"guests (kvmlab run --help lists them)", name);

@@ -23,15 +23,24 @@
 #include "session.h"
 #include "tracewrite.h"
 
+/* Where the grader finds guest.ld and guest.h (guests/) and kvmlab/lab.h (labs/include/):
+ * next to the executable (cli_find_data_dir: the source tree when run from build/, a
+ * relocated or DESTDIR install), the install paths, and the source tree it was built from. */
 #ifndef KVMLAB_GUEST_SRCDIR
 #define KVMLAB_GUEST_SRCDIR ""
 #endif
 #ifndef KVMLAB_LAB_INCDIR
 #define KVMLAB_LAB_INCDIR ""
 #endif
+#ifndef KVMLAB_GUESTDIR
+#define KVMLAB_GUESTDIR "/usr/local/share/kvmlab/guests"
+#endif
+#ifndef KVMLAB_LAB_INSTALLED_INCDIR
+#define KVMLAB_LAB_INSTALLED_INCDIR "/usr/local/share/kvmlab/labs/include"
+#endif
 
-static char guest_src_dir[PATH_MAX] = KVMLAB_GUEST_SRCDIR;
-static char lab_inc_dir[PATH_MAX] = KVMLAB_LAB_INCDIR;
+static char guest_src_dir[PATH_MAX];
+static char lab_inc_dir[PATH_MAX];
 
 void lab_runner_set_dirs(const char *g, const char *inc)
 {
@@ -39,6 +48,39 @@ void lab_runner_set_dirs(const char *g, const char *inc)
 		snprintf(guest_src_dir, sizeof(guest_src_dir), "%s", g);
 	if (inc)
 		snprintf(lab_inc_dir, sizeof(lab_inc_dir), "%s", inc);
+}
+
+/* ctx: a NULL-terminated list of files dir must hold. */
+static bool holds_files(const char *dir, void *ctx)
+{
+	char path[PATH_MAX * 2];
+
+	for (const char *const *f = ctx; *f; f++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, *f);
+		if (access(path, R_OK) != 0)
+			return false;
+	}
+	return true;
+}
+
+static void find_dir(char *dir, size_t len, const char *what, const char *installed,
+		     const char *srcdir, const char *const *files)
+{
+	if (dir[0])  /* lab_runner_set_dirs, or found before */
+		return;
+	if (cli_find_data_dir(what, NULL, installed, holds_files, (void *)files, dir, len) < 0)
+		snprintf(dir, len, "%s", srcdir);
+}
+
+static void find_dirs(void)
+{
+	static const char *const guest_files[] = { "guest.ld", "guest.h", NULL };
+	static const char *const inc_files[] = { "kvmlab/lab.h", NULL };
+
+	find_dir(guest_src_dir, sizeof(guest_src_dir), "guests", KVMLAB_GUESTDIR,
+		 KVMLAB_GUEST_SRCDIR, guest_files);
+	find_dir(lab_inc_dir, sizeof(lab_inc_dir), "labs/include", KVMLAB_LAB_INSTALLED_INCDIR,
+		 KVMLAB_LAB_INCDIR, inc_files);
 }
 
 /* The flags of guests/meson.build (guest_cflags, guest_ldflags), without -Werror:
@@ -117,13 +159,29 @@ static int width_of(const struct lab *lab)
 	}
 }
 
+/* Run gcc with argv, its output appended to log: 0 when it compiled; else err says why and the
+ * result is gcc's exit status (err: what, e.g. "the guest does not compile", then that status)
+ * or -errno (gcc could not run). */
+static int run_gcc(const char **argv, struct labbuf *log, const char *what, char *err,
+		   size_t errlen)
+{
+	int rc = spawn((char *const *)argv, log);
+
+	if (rc < 0)
+		snprintf(err, errlen, "cannot run gcc: %s", strerror(-rc));
+	else if (rc != 0)
+		snprintf(err, errlen, "%s (gcc exit status %d); the build log has the compiler's "
+			 "messages", what, rc);
+	return rc;
+}
+
 static int build_guest(const struct lab *lab, struct lab_build *b, struct labbuf *log,
 		       char *err, size_t errlen)
 {
 	const struct lab_guest *g = &lab->guest;
 	const char *argv[160];
 	char ld[PATH_MAX + 16], inc_g[PATH_MAX + 4], inc_l[PATH_MAX + 4];
-	int n = 0, w = width_of(lab), rc;
+	int n = 0, w = width_of(lab);
 
 	if (g->kind == LAB_GUEST_ELF || g->kind == LAB_GUEST_FLAT) {
 		snprintf(b->guest, sizeof(b->guest), "%s", g->source_paths[0]);
@@ -154,23 +212,15 @@ static int build_guest(const struct lab *lab, struct lab_build *b, struct labbuf
 	for (unsigned i = 0; i < g->sources_count && n < 158; i++)
 		argv[n++] = g->source_paths[i];
 	argv[n] = NULL;
-	rc = spawn((char *const *)argv, log);
-	if (rc < 0) {
-		snprintf(err, errlen, "cannot run gcc: %s", strerror(-rc));
-		return rc;
-	}
-	if (rc != 0)
-		snprintf(err, errlen, "the guest does not compile (gcc exit status %d); "
-			 "the build log has the compiler's messages", rc);
-	return rc;
+	return run_gcc(argv, log, "the guest does not compile", err, errlen);
 }
 
 static int build_handlers(const struct lab *lab, struct lab_build *b, struct labbuf *log,
 			  char *err, size_t errlen)
 {
-	char inc[PATH_MAX + 4];
+	char inc[PATH_MAX + 4], what[PATH_MAX + 64];
 	const char *argv[16];
-	int n = 0, rc;
+	int n = 0;
 
 	snprintf(inc, sizeof(inc), "-I%s", lab_inc_dir);
 	snprintf(b->handlers_so, sizeof(b->handlers_so), "%s/handlers.so", b->tmpdir);
@@ -185,15 +235,8 @@ static int build_handlers(const struct lab *lab, struct lab_build *b, struct lab
 	argv[n++] = b->handlers_so;
 	argv[n++] = lab->handlers_path;
 	argv[n] = NULL;
-	rc = spawn((char *const *)argv, log);
-	if (rc < 0) {
-		snprintf(err, errlen, "cannot run gcc: %s", strerror(-rc));
-		return rc;
-	}
-	if (rc != 0)
-		snprintf(err, errlen, "the handlers (%s) do not compile (gcc exit status %d); "
-			 "the build log has the compiler's messages", lab->handlers, rc);
-	return rc;
+	snprintf(what, sizeof(what), "the handlers (%s) do not compile", lab->handlers);
+	return run_gcc(argv, log, what, err, errlen);
 }
 
 int lab_build(const struct lab *lab, struct lab_build *b, char *err, size_t errlen)
@@ -205,6 +248,7 @@ int lab_build(const struct lab *lab, struct lab_build *b, char *err, size_t errl
 
 	memset(b, 0, sizeof(*b));
 	*err = '\0';
+	find_dirs();
 	snprintf(b->tmpdir, sizeof(b->tmpdir), "%s/kvmlab-grade-XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(b->tmpdir)) {
 		rc = -errno;

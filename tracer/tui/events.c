@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../steplog.h"
 #include "model.h"
 
 #define DEFAULT_MAX_EVENTS 100000
@@ -40,6 +41,7 @@ int tui_events_add(struct tui_events *l, uint64_t step, enum tui_event_kind kind
 		   const char *text, size_t len)
 {
 	size_t max = l->max_events ? l->max_events : DEFAULT_MAX_EVENTS;
+	void *p;
 
 	while (l->n && l->ev[l->n - 1].step > step) {
 		l->n--;
@@ -47,27 +49,12 @@ int tui_events_add(struct tui_events *l, uint64_t step, enum tui_event_kind kind
 	}
 	if (l->n >= max)
 		drop_half(l);
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 256;
-		struct tui_event *ev = realloc(l->ev, cap * sizeof(*ev));
-
-		if (!ev)
-			return -ENOMEM;
-		l->ev = ev;
-		l->cap = cap;
-	}
-	if (l->tlen + len > l->tcap) {
-		size_t cap = l->tcap ? l->tcap : 4096;
-		char *t;
-
-		while (cap < l->tlen + len)
-			cap *= 2;
-		t = realloc(l->text, cap);
-		if (!t)
-			return -ENOMEM;
-		l->text = t;
-		l->tcap = cap;
-	}
+	if (!(p = steplog_grow(l->ev, &l->cap, sizeof(*l->ev), l->n + 1, 256)))
+		return -ENOMEM;
+	l->ev = p;
+	if (!(p = steplog_grow(l->text, &l->tcap, 1, l->tlen + len, 4096)))
+		return -ENOMEM;
+	l->text = p;
 	memcpy(l->text + l->tlen, text, len);
 	l->ev[l->n++] = (struct tui_event){ .step = step, .kind = (uint8_t)kind, .off = l->tlen, .len = len };
 	l->tlen += len;
@@ -76,17 +63,7 @@ int tui_events_add(struct tui_events *l, uint64_t step, enum tui_event_kind kind
 
 size_t tui_events_upto(const struct tui_events *l, uint64_t step)
 {
-	size_t lo = 0, hi = l->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (l->ev[mid].step <= step)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return STEPLOG_AFTER(struct tui_event, l->ev, l->n, step);
 }
 
 const char *tui_event_text(const struct tui_events *l, size_t i, size_t *len)

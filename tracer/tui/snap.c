@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../steplog.h"
 #include "error.h"
 #include "tui.h"
 #include "vm.h"
@@ -183,15 +184,7 @@ const char *tui_snap_explain(struct tui *t)
 
 const struct tui_write *tui_last_write(const struct tui *t, uint64_t pos)
 {
-	size_t lo = 0, hi = t->nwrites;
+	size_t after = STEPLOG_AFTER(struct tui_write, t->writes, t->nwrites, pos);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (t->writes[mid].step <= pos)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo ? &t->writes[lo - 1] : NULL;
+	return after ? &t->writes[after - 1] : NULL;
 }
