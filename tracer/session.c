@@ -87,6 +87,8 @@ int session_open(struct session *s, const struct vm_opts *o, vmm_console_sink si
 	ret = vmm_vm_create(&s->vm, o->dev, o->mem);
 	if (ret < 0)  /* a bad size is the user's; anything else is the host's */
 		return cli_error(ret == -EINVAL ? EXIT_USAGE : EXIT_HOST, "%s", vmm_last_error());
+	if (getenv("KVMLAB_NO_SYNC_REGS"))  /* exercise the GET_REGS/GET_SREGS fallback */
+		s->vm.caps &= ~(unsigned)VMM_CAP_SYNC_REGS;
 	ret = vmm_vcpu_create(&s->vcpu, &s->vm);
 	if (ret < 0) {
 		ret = cli_error(EXIT_HOST, "%s", vmm_last_error());

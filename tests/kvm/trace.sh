@@ -60,6 +60,11 @@ for l in open(sys.argv[1]):
     assert {"step","pc","asm","bytes","mode","changed"} <= o.keys()
 assert n == 50' "$tmp/a.jsonl"; then ok "JSONL parses with python3, 50 objects"; else bad "JSONL does not parse"; fi
 
+# Without SYNC_REGS (registers through KVM_GET_REGS/KVM_GET_SREGS) the trace is the same.
+KVMLAB_NO_SYNC_REGS=1 "$KVMLAB" trace boot --format jsonl -o "$tmp/nosync.jsonl" 2>/dev/null
+out=$("$KVMLAB" diff "$tmp/a.jsonl" "$tmp/nosync.jsonl"); rc=$?
+[ $rc -eq 0 ] && ok "the GET_REGS fallback gives the same trace" || bad "fallback trace differs" "$out"
+
 # diff finds the first divergence; bad files get the line and the problem.
 "$KVMLAB" trace hello --mode long --format jsonl -o "$tmp/h.jsonl" 2>/dev/null
 out=$("$KVMLAB" diff "$tmp/a.jsonl" "$tmp/h.jsonl"); rc=$?
