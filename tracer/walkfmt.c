@@ -145,6 +145,8 @@ int walkfmt_text(const struct vmm_walk *w, char *buf, size_t len)
 	if (w->paging == VMM_PAGING_NONE) {
 		put(&o, "linear 0x%0*llx = physical 0x%0*llx (paging off)\n", hexw(w, w->linear),
 		    (unsigned long long)w->linear, hexw(w, w->phys), (unsigned long long)w->phys);
+		if (w->mem_size && w->phys >= w->mem_size)
+			put(&o, "  note: beyond guest memory (size 0x%llx)\n", (unsigned long long)w->mem_size);
 		return finish(&o);
 	}
 	put(&o, "linear 0x%0*llx  (%s paging, CR3=0x%llx)\n", hexw(w, w->linear),
