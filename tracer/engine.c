@@ -197,7 +197,9 @@ static int execute(struct engine *e, const struct insn *in, bool decoded, struct
 	struct vmm_vcpu *vcpu = &e->s->vcpu;
 	bool is_hlt = decoded && in->i.mnemonic == ZYDIS_MNEMONIC_HLT;
 	bool is_rep = decoded && (in->i.attributes & (ZYDIS_ATTRIB_HAS_REP | ZYDIS_ATTRIB_HAS_REPE |
-						      ZYDIS_ATTRIB_HAS_REPNE));
+						      ZYDIS_ATTRIB_HAS_REPNE)) &&
+		      (in->i.meta.category == ZYDIS_CATEGORY_STRINGOP ||
+		       in->i.meta.category == ZYDIS_CATEGORY_IOSTRINGOP);
 
 	for (;;) {
 		enum vmm_exit kind;
@@ -222,16 +224,23 @@ static int execute(struct engine *e, const struct insn *in, bool decoded, struct
 				e->ended = true;
 				e->stop = VMM_STOP_HLT;
 			}
-			if (ret == 0 && is_rep && vcpu->regs.rip == st->before.rip && vcpu->regs.rcx)
+			if (ret == 0 && is_rep && vcpu->regs.rip == st->before.rip)
 				continue;  /* one more iteration of the same REP instruction */
 			return ret;
 		case VMM_EXIT_IO_IN:
 		case VMM_EXIT_IO_OUT:
 		case VMM_EXIT_MMIO_READ:
 		case VMM_EXIT_MMIO_WRITE:
-			record_exit(st, kind, vcpu->run);
+			if (st->has_exit && st->exit.kind == kind)
+				st->exit.count += vcpu->run->io.count;  /* REP INS/OUTS: one exit per element */
+			else
+				record_exit(st, kind, vcpu->run);
 			ret = vmm_vcpu_complete_io(vcpu);
-			return ret ? ret : vmm_vcpu_load(vcpu);
+			if (ret == 0)
+				ret = vmm_vcpu_load(vcpu);
+			if (ret == 0 && is_rep && vcpu->regs.rip == st->before.rip)
+				continue;
+			return ret;
 		case VMM_EXIT_INTR:
 			if (vmm_timer_expired()) {
 				e->ended = true;

@@ -224,6 +224,12 @@ static void io(struct engine *e, struct out *o, const struct step_exit *x)
 	uint32_t v = 0;
 
 	memcpy(&v, x->data, x->size <= 4 ? x->size : 4);
+	if (x->port == VMM_CONSOLE_PORT && !x->in && x->count > 1) {
+		say(o, "string OUT to port 0xE9 (console): %u elements of %u byte%s, one exit each, "
+		    "starting with '%c'", x->count, x->size, x->size > 1 ? "s" : "",
+		    x->data[0] >= 32 && x->data[0] < 127 ? x->data[0] : '.');
+		return;
+	}
 	if (x->port == VMM_CONSOLE_PORT && !x->in) {
 		say(o, "OUT to port 0xE9 (console): '%s%c'", x->data[0] == '\n' ? "\\" : "",
 		    x->data[0] == '\n' ? 'n' : x->data[0] >= 32 && x->data[0] < 127 ? x->data[0] : '.');

@@ -48,6 +48,28 @@ for g in "hello --mode real" "hello --mode long" "boot" "pagetest-64"; do
 	fi
 done
 
+# Guests no one here wrote (tests/guests): traced and untraced runs give the same output and
+# end state; real-mode code at CS=0x07c0 and string I/O included.
+TG=${TEST_GUESTS_DIR:-$(dirname "$KVMLAB")/tests}
+for g in "--flat 0x8000 --mode protected $TG/pm-outsb.bin" "--flat 0x7c00 --mode real $TG/bootsect.bin" \
+	 "--mem 4M $TG/c-guest-64" "--mem 4M $TG/c-guest-32"; do
+	r=$("$KVMLAB" run $g 2>&1); t=$("$KVMLAB" trace $g -o "$tmp/f.txt" 2>&1)
+	n=$(grep -c '^ *[0-9]' "$tmp/f.txt")
+	if [ "$r" = "$(grep -v 'instructions retired' <<<"$t")" ] && grep -q "halted" <<<"$r" &&
+	   grep -q "kvmlab: $n instructions retired" <<<"$t"; then
+		ok "trace of ${g##*/} ends like run ($n steps)"
+	else
+		bad "trace of ${g##*/} differs from run" "run: $r"$'\n'"trace: $t"
+	fi
+done
+# A REP string instruction is one step however many exits its elements take.
+out=$("$KVMLAB" trace --flat 0x8000 --mode protected "$TG/pm-outsb.bin" 2>&1 >/dev/null)
+expect "pm-outsb: 11 instructions (rep outsb and rep outsw count once)" "$out" "kvmlab: 11 instructions retired"
+out=$("$KVMLAB" trace --flat 0x8000 --mode protected "$TG/pm-outsb.bin" -o /dev/stdout 2>/dev/null)
+expect "rep outsb explained as string I/O" "$out" "string OUT to port 0xE9 (console): 50 elements of 1 byte"
+out=$("$KVMLAB" trace --flat 0x7c00 --mode real "$TG/bootsect.bin" 2>/dev/null)
+expect "real-mode CS:IP after the far jump to 0x07c0" "$out" "07c0:"
+
 # Determinism and valid JSON Lines.
 "$KVMLAB" trace boot --format jsonl -o "$tmp/a.jsonl" 2>/dev/null
 "$KVMLAB" trace boot --format jsonl -o "$tmp/b.jsonl" 2>/dev/null
