@@ -101,31 +101,31 @@ int vmm_vcpu_load(struct vmm_vcpu *vcpu)
 	return ret < 0 ? vmm_fail((int)ret, "cannot read vCPU registers: %s", strerror((int)-ret)) : 0;
 }
 
-int vmm_vcpu_store_regs(struct vmm_vcpu *vcpu)
+/* Write src back: into the kvm_run page for the next KVM_RUN when synced (no ioctl), else by ioctl. */
+static int store(struct vmm_vcpu *vcpu, void *sync_area, const void *src, size_t len, uint64_t dirty,
+		 unsigned long req, const char *name)
 {
 	long ret;
 
 	if (vcpu->synced) {
-		/* KVM_RUN copies them in on entry: no ioctl now. */
-		memcpy(&vcpu->run->s.regs.regs, &vcpu->regs, sizeof(vcpu->regs));
-		vcpu->run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
+		memcpy(sync_area, src, len);
+		vcpu->run->kvm_dirty_regs |= dirty;
 		return 0;
 	}
-	ret = VMM_IOCTL(vcpu->fd, KVM_SET_REGS, &vcpu->regs);
-	return ret < 0 ? vmm_fail((int)ret, "KVM_SET_REGS failed: %s", strerror((int)-ret)) : 0;
+	ret = vmm_ioctl(vcpu->fd, req, (unsigned long)src);
+	return ret < 0 ? vmm_fail((int)ret, "%s failed: %s", name, strerror((int)-ret)) : 0;
+}
+
+int vmm_vcpu_store_regs(struct vmm_vcpu *vcpu)
+{
+	return store(vcpu, &vcpu->run->s.regs.regs, &vcpu->regs, sizeof(vcpu->regs), KVM_SYNC_X86_REGS,
+		     KVM_SET_REGS, "KVM_SET_REGS");
 }
 
 int vmm_vcpu_store_sregs(struct vmm_vcpu *vcpu)
 {
-	long ret;
-
-	if (vcpu->synced) {
-		memcpy(&vcpu->run->s.regs.sregs, &vcpu->sregs, sizeof(vcpu->sregs));
-		vcpu->run->kvm_dirty_regs |= KVM_SYNC_X86_SREGS;
-		return 0;
-	}
-	ret = VMM_IOCTL(vcpu->fd, KVM_SET_SREGS, &vcpu->sregs);
-	return ret < 0 ? vmm_fail((int)ret, "KVM_SET_SREGS failed: %s", strerror((int)-ret)) : 0;
+	return store(vcpu, &vcpu->run->s.regs.sregs, &vcpu->sregs, sizeof(vcpu->sregs),
+		     KVM_SYNC_X86_SREGS, KVM_SET_SREGS, "KVM_SET_SREGS");
 }
 
 /* Dispatch one KVM_EXIT_IO (count may exceed 1 for string I/O) to the port bus. */
