@@ -22,13 +22,27 @@ uint64_t engine_pc(const struct kvm_regs *r, const struct kvm_sregs *s)
 	return (s->efer & (1u << 10)) && s->cs.l ? r->rip : s->cs.base + r->rip;
 }
 
+/* PAE walks use the PDPTRs the CPU loaded (not today's memory) when the state is the live one. */
+static const uint64_t *live_pdptrs(struct engine *e, const struct kvm_sregs *s, enum vmm_paging p)
+{
+	if (p != VMM_PAGING_PAE || memcmp(s, &e->s->vcpu.sregs, sizeof(*s)) != 0)
+		return NULL;
+	if (e->pdptr_step != e->nsteps + 1) {
+		if (vmm_vcpu_pdptrs(&e->s->vcpu, e->pdptr) < 0)
+			return NULL;
+		e->pdptr_step = e->nsteps + 1;
+	}
+	return e->pdptr;
+}
+
 int engine_walk(struct engine *e, const struct kvm_sregs *s, uint64_t lin, struct vmm_walk *w)
 {
 	struct vmm_mem_view mem = { e->s->vm.mem, e->s->vm.mem_size };
 	struct vmm_walk_opts opts;
+	enum vmm_paging p = vmm_paging_mode(s->cr0, s->cr4, s->efer);
 
 	vmm_walk_opts_init(&opts, s->cr4, s->efer);
-	return vmm_walk_ex(&mem, vmm_paging_mode(s->cr0, s->cr4, s->efer), s->cr3, NULL, lin, &opts, w);
+	return vmm_walk_ex(&mem, p, s->cr3, live_pdptrs(e, s, p), lin, &opts, w);
 }
 
 int engine_lin_to_phys(struct engine *e, const struct kvm_sregs *s, uint64_t lin, uint64_t *gpa)

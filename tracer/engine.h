@@ -38,6 +38,8 @@ struct engine {
 	bool stepped;                /* the last engine_step() filled last (false: it stopped first) */
 	struct insn last_insn;       /* its decoded instruction, when last_decoded */
 	bool last_decoded;
+	uint64_t pdptr[4];           /* PAE: the CPU's PDPTRs (SREGS2), valid for step pdptr_step */
+	uint64_t pdptr_step;         /* nsteps + 1 when pdptr was read; 0: never */
 };
 
 /* Enable single-stepping on s's vCPU; record: keep history. 0 or -errno (vmm_last_error()). */

@@ -258,3 +258,19 @@ int vmm_vcpu_translate(struct vmm_vcpu *vcpu, uint64_t lin, uint64_t *gpa, bool 
 	*valid = t.valid;
 	return 0;
 }
+
+int vmm_vcpu_pdptrs(struct vmm_vcpu *vcpu, uint64_t pdptr[4])
+{
+	struct kvm_sregs2 s2;
+	long ret;
+
+	if (!(vcpu->vm->caps & VMM_CAP_SREGS2))
+		return -ENOTSUP;
+	ret = VMM_IOCTL(vcpu->fd, KVM_GET_SREGS2, &s2);
+	if (ret < 0)
+		return vmm_fail((int)ret, "KVM_GET_SREGS2 failed: %s", strerror((int)-ret));
+	if (!(s2.flags & KVM_SREGS2_FLAGS_PDPTRS_VALID))
+		return -ENODATA;
+	memcpy(pdptr, s2.pdptrs, sizeof(s2.pdptrs));
+	return 0;
+}

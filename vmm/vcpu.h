@@ -42,6 +42,9 @@ int vmm_vcpu_enter(struct vmm_vcpu *vcpu, enum vmm_exit *kind);
 /* KVM's own translation of a linear address (a cross-check: it sets Accessed bits). */
 int vmm_vcpu_translate(struct vmm_vcpu *vcpu, uint64_t lin, uint64_t *gpa, bool *valid);
 
+/* The PAE PDPTRs the CPU loaded at the last CR3 write (KVM_GET_SREGS2); -ENOTSUP/-ENODATA if none. */
+int vmm_vcpu_pdptrs(struct vmm_vcpu *vcpu, uint64_t pdptr[4]);
+
 /* Let KVM finish a pending IO/MMIO instruction without running the guest further. */
 int vmm_vcpu_complete_io(struct vmm_vcpu *vcpu);
 
