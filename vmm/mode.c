@@ -90,7 +90,13 @@ static void set_data_segs(struct kvm_sregs *s, struct kvm_segment seg)
 	s->ds = s->es = s->fs = s->gs = s->ss = seg;
 }
 
-/* CS=0 style real mode (like kvm-hello-world), with the entry reachable from CS:IP. */
+/* real: like kvm-hello-world, but with a stack and any entry below 1 MiB.
+ *   CR0 = KVM's reset value 0x60000010 (CD NW ET; PE clear: real mode), CR3 = CR4 = EFER = 0.
+ *   CS = the 64 KiB segment holding the entry: base = entry & ~0xFFFF (0 below 64 KiB),
+ *        selector = base >> 4, limit 0xFFFF, 16-bit; IP = entry - base.
+ *   DS = ES = FS = GS = SS = selector 0, base 0, limit 0xFFFF (the first 64 KiB).
+ *   SP = 16 bytes below the lower of 64 KiB and the top of free memory (SS = 0 reaches
+ *        only the first 64 KiB). No GDT, no IDT, no page tables. */
 static int setup_real(struct kvm_sregs *s, struct kvm_regs *r, const struct vmm_image *img,
 		      struct vmm_layout *lay)
 {
@@ -108,29 +114,58 @@ static int setup_real(struct kvm_sregs *s, struct kvm_regs *r, const struct vmm_
 	seg.type = 3;
 	set_data_segs(s, seg);
 	r->rip = img->entry - cs_base;
-	if (lay->stack_top > 0x10000)
-		lay->stack_top = 0x10000;
-	r->rsp = (lay->stack_top - 0x10) & 0xffff;  /* SS = 0: the stack lives below 64 KiB */
-	lay->stack_top = r->rsp;
+	r->rsp = lay->stack_top;
 	return 0;
 }
 
+/* protected: flat 32-bit protected mode, paging off (linear = physical).
+ *   CR0 = PE, CR3 = CR4 = EFER = 0.
+ *   GDTR = the VMM's GDT (null, 0x08 code32, 0x10 data, 0x18 code64), so the guest can reload
+ *        segment registers with the same values.
+ *   CS = 0x08: base 0, limit 4 GiB, execute/read, D = 1 (32-bit code), G = 1.
+ *   DS = ES = FS = GS = SS = 0x10: base 0, limit 4 GiB, read/write, B = 1.
+ *   ESP = the top of free memory (just below the GDT page). */
+static void setup_protected(struct vmm_vm *vm, struct kvm_sregs *s, struct kvm_regs *r,
+			    const struct vmm_layout *lay)
+{
+	write_gdt((uint64_t *)(vm->mem + lay->tables_lo));
+	s->gdt.base = lay->tables_lo;
+	s->gdt.limit = 4 * 8 - 1;
+	s->cr0 = CR0_PE;
+	s->cr3 = 0;
+	s->cr4 = 0;
+	s->efer = 0;
+	s->cs = flat_seg(SEL_CODE32, 11, false);
+	set_data_segs(s, flat_seg(SEL_DATA, 3, false));
+	r->rsp = lay->stack_top;
+}
+
+/* What every paging mode adds to CR0: PG (paging; needs PE), MP ET NE (native x87 error
+ * reporting), WP (supervisor writes honour read-only pages) and AM, as a modern OS runs. */
+#define CR0_PAGING (CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_AM | CR0_PG)
+
+/* paged32: protected, plus 32-bit paging with 4 MiB pages.
+ *   CR4 = PSE (a PDE with PS maps 4 MiB), CR3 = one page directory, CR0 |= CR0_PAGING.
+ *   PDE[i] = i * 4 MiB | P RW US PS (0x87): an identity map of all guest memory. */
 static void setup_paged32(struct vmm_vm *vm, struct kvm_sregs *s, uint64_t pd)
 {
 	uint32_t *pde = (uint32_t *)(vm->mem + pd);
 
-	/* One 4 MiB PSE page per 4 MiB of memory: PDE[i] = i*4M | P RW US PS. */
 	for (uint64_t i = 0; i < div_up(vm->mem_size, MIB4); i++)
 		pde[i] = (uint32_t)(i * MIB4 | LEAF_FLAGS);
 	s->cr3 = pd;
 	s->cr4 = CR4_PSE;
+	s->cr0 |= CR0_PAGING;
 }
 
+/* pae: protected, plus PAE paging with 2 MiB pages.
+ *   CR4 = PAE (64-bit entries, 3 levels), CR3 = the PDPT (32-byte aligned), CR0 |= CR0_PAGING.
+ *   PDPTE[g] = PD | P (0x1: RW and US are reserved in PAE PDPTEs), one PD per GiB;
+ *   PDE[i] = address | P RW US PS (0x87): an identity map of all guest memory. */
 static void setup_pae(struct vmm_vm *vm, struct kvm_sregs *s, uint64_t pdpt)
 {
 	uint64_t *pdpte = (uint64_t *)(vm->mem + pdpt);
 
-	/* PDPTEs take only P (bits 1, 2 are reserved in PAE); each PD maps 1 GiB in 2 MiB pages. */
 	for (uint64_t g = 0; g < div_up(vm->mem_size, GIB); g++) {
 		uint64_t pd = pdpt + PAGE * (1 + g);
 		uint64_t *pde = (uint64_t *)(vm->mem + pd);
@@ -141,8 +176,16 @@ static void setup_pae(struct vmm_vm *vm, struct kvm_sregs *s, uint64_t pdpt)
 	}
 	s->cr3 = pdpt;
 	s->cr4 = CR4_PAE;
+	s->cr0 |= CR0_PAGING;
 }
 
+/* long: protected, plus 4-level paging and a 64-bit code segment.
+ *   CR4 = PAE (required for long mode), CR3 = the PML4, CR0 |= CR0_PAGING,
+ *   EFER = LME | LMA (LME asks for long mode, LMA says it is active: VMX needs both when the
+ *        state comes from user space).
+ *   CS = 0x18: L = 1, D = 0 (64-bit code); data segments stay 0x10 (ignored in 64-bit mode).
+ *   PML4[0] -> PDPT -> one PD per GiB; tables | P RW US (0x7); 2 MiB leaves | 0x87, or with
+ *   small pages one PT per 2 MiB with 4 KiB leaves | 0x7: an identity map of all memory. */
 static void setup_long(struct vmm_vm *vm, struct kvm_sregs *s, uint64_t pml4, bool small)
 {
 	uint64_t pdpt = pml4 + PAGE, ngib = div_up(vm->mem_size, GIB);
@@ -170,7 +213,39 @@ static void setup_long(struct vmm_vm *vm, struct kvm_sregs *s, uint64_t pml4, bo
 	}
 	s->cr3 = pml4;
 	s->cr4 = CR4_PAE;
-	s->efer = EFER_LME | EFER_LMA;  /* VMX needs LMA as well as LME when set from user space */
+	s->cr0 |= CR0_PAGING;
+	s->efer = EFER_LME | EFER_LMA;
+	s->cs = flat_seg(SEL_CODE64, 11, true);
+}
+
+/* Where the VMM's pages and the stack go; fails, before anything is written, if the image is there. */
+static int plan_layout(const struct vmm_vm *vm, enum vmm_mode mode, bool small_pages,
+		       const struct vmm_image *img, struct vmm_layout *lay)
+{
+	uint64_t ntab = mode == VMM_MODE_REAL ? 0 : 1 + table_pages(mode, small_pages, vm->mem_size);
+
+	if (ntab * PAGE + VMM_STACK_MIN > vm->mem_size)
+		return vmm_fail(-ENOMEM, "%llu KiB of guest memory cannot hold %s mode's %llu pages "
+				"of tables and a stack: use a larger --mem",
+				(unsigned long long)vm->mem_size >> 10, vmm_mode_name(mode),
+				(unsigned long long)ntab);
+	memset(lay, 0, sizeof(*lay));
+	lay->tables_lo = vm->mem_size - ntab * PAGE;
+	lay->tables_hi = vm->mem_size;
+	lay->stack_top = lay->tables_lo;
+	if (mode == VMM_MODE_REAL)
+		lay->stack_top = (lay->stack_top < 0x10000 ? lay->stack_top : 0x10000) - 0x10;
+	lay->stack_lo = lay->stack_top - VMM_STACK_MIN;
+	if (img->hi > lay->stack_lo && img->lo < (ntab ? lay->tables_hi : lay->stack_top))
+		return vmm_fail(-ENOSPC, "the image (0x%llx-0x%llx) overlaps the stack and tables the "
+				"VMM needs at 0x%llx-0x%llx in %s mode: use a larger --mem",
+				(unsigned long long)img->lo, (unsigned long long)img->hi - 1,
+				(unsigned long long)lay->stack_lo,
+				(unsigned long long)(ntab ? lay->tables_hi : lay->stack_top) - 1,
+				vmm_mode_name(mode));
+	if (!ntab)
+		lay->tables_lo = lay->tables_hi = 0;
+	return 0;
 }
 
 int vmm_mode_setup(struct vmm_vcpu *vcpu, enum vmm_mode mode, const struct vmm_image *img,
@@ -179,73 +254,34 @@ int vmm_mode_setup(struct vmm_vcpu *vcpu, enum vmm_mode mode, const struct vmm_i
 	struct vmm_vm *vm = vcpu->vm;
 	struct kvm_sregs *s = &vcpu->sregs;
 	struct kvm_regs *r = &vcpu->regs;
-	uint64_t ntab = mode == VMM_MODE_REAL ? 0 : 1 + table_pages(mode, small_pages, vm->mem_size);
-	uint64_t gdt, tables;
+	uint64_t tables;
 	int ret;
 
 	if ((unsigned)mode >= VMM_MODE__COUNT)
 		return vmm_fail(-EINVAL, "unknown mode %d", mode);
-	if (ntab * PAGE + VMM_STACK_MIN > vm->mem_size)
-		return vmm_fail(-ENOMEM, "%llu KiB of guest memory cannot hold %s mode's %llu pages "
-				"of tables and a stack: use a larger --mem",
-				(unsigned long long)vm->mem_size >> 10, vmm_mode_name(mode),
-				(unsigned long long)ntab);
-	memset(lay, 0, sizeof(*lay));
-	lay->tables_lo = vm->mem_size - ntab * PAGE;
-	lay->tables_hi = ntab ? vm->mem_size : lay->tables_lo;
-	lay->stack_top = lay->tables_lo;
-	gdt = lay->tables_lo;
-	tables = gdt + PAGE;
-
-	ret = vmm_vcpu_load(vcpu);
+	ret = plan_layout(vm, mode, small_pages, img, lay);
+	if (ret == 0)
+		ret = vmm_vcpu_load(vcpu);
 	if (ret < 0)
 		return ret;
 	memset(r, 0, sizeof(*r));
-	r->rflags = 0x2;        /* bit 1 is always set; interrupts off */
+	r->rflags = 0x2;        /* bit 1 is always set; IF clear: no interrupts */
 	r->rip = img->entry;
-
 	if (mode == VMM_MODE_REAL) {
 		ret = setup_real(s, r, img, lay);
 		if (ret < 0)
 			return ret;
 	} else {
-		memset(vm->mem + lay->tables_lo, 0, ntab * PAGE);
-		write_gdt((uint64_t *)(vm->mem + gdt));
-		s->gdt.base = gdt;
-		s->gdt.limit = 4 * 8 - 1;
-		s->cr0 = CR0_PE;
-		s->cr4 = 0;
-		s->efer = 0;
-		s->cs = flat_seg(SEL_CODE32, 11, false);
-		set_data_segs(s, flat_seg(SEL_DATA, 3, false));
-		r->rsp = lay->stack_top;
+		memset(vm->mem + lay->tables_lo, 0, lay->tables_hi - lay->tables_lo);
+		setup_protected(vm, s, r, lay);
 	}
-	switch (mode) {
-	case VMM_MODE_PAGED32:
+	tables = lay->tables_lo + PAGE;  /* after the GDT page */
+	if (mode == VMM_MODE_PAGED32)
 		setup_paged32(vm, s, tables);
-		break;
-	case VMM_MODE_PAE:
+	else if (mode == VMM_MODE_PAE)
 		setup_pae(vm, s, tables);
-		break;
-	case VMM_MODE_LONG:
+	else if (mode == VMM_MODE_LONG)
 		setup_long(vm, s, tables, small_pages);
-		s->cs = flat_seg(SEL_CODE64, 11, true);
-		break;
-	default:
-		break;
-	}
-	if (mode >= VMM_MODE_PAGED32)
-		s->cr0 |= CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_AM | CR0_PG;
-
-	lay->stack_lo = lay->stack_top - VMM_STACK_MIN;
-	if (img->hi > lay->stack_lo && img->lo < lay->tables_hi)
-		return vmm_fail(-ENOSPC, "the image (0x%llx-0x%llx) overlaps the stack and tables the "
-				"VMM needs at 0x%llx-0x%llx in %s mode: use a larger --mem",
-				(unsigned long long)img->lo, (unsigned long long)img->hi - 1,
-				(unsigned long long)lay->stack_lo,
-				(unsigned long long)(lay->tables_hi > lay->stack_top ?
-						     lay->tables_hi : lay->stack_top) - 1,
-				vmm_mode_name(mode));
 	ret = vmm_vcpu_store_sregs(vcpu);
 	if (ret == 0)
 		ret = vmm_vcpu_store_regs(vcpu);
