@@ -1,6 +1,7 @@
 /* explain.c - the sentence under each notable step: mode switches, tables, segments, I/O, exits. */
 #include "explain.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -50,6 +51,26 @@ void explain_init(struct explain_ctx *ctx, struct engine *e)
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->e = e;
 	ctx->tables_cr3 = ~0ull;
+}
+
+void explain_set_reader(struct explain_ctx *ctx, explain_read_fn fn, void *fn_ctx)
+{
+	ctx->read = fn;
+	ctx->read_ctx = fn_ctx;
+	ctx->tables_cr3 = ~0ull;
+}
+
+static int read_phys(struct explain_ctx *ctx, uint64_t gpa, void *buf, size_t len)
+{
+	const void *p;
+
+	if (ctx->read)
+		return ctx->read(ctx->read_ctx, gpa, buf, len);
+	p = vmm_vm_gpa(&ctx->e->s->vm, gpa, len);
+	if (!p)
+		return -EFAULT;
+	memcpy(buf, p, len);
+	return 0;
 }
 
 void explain_segment(const struct kvm_segment *s, char *buf, size_t len)
@@ -154,7 +175,6 @@ static void segments(struct out *o, const struct kvm_sregs *a, const struct kvm_
 /* Collect paging-structure pages reachable from CR3 (bounded), for spotting page-table writes. */
 static void build_tables(struct explain_ctx *ctx, const struct kvm_sregs *s)
 {
-	struct vmm_vm *vm = &ctx->e->s->vm;
 	enum vmm_paging p = vmm_paging_mode(s->cr0, s->cr4, s->efer);
 	int levels = p == VMM_PAGING_32 ? 2 : p == VMM_PAGING_PAE ? 3 : p == VMM_PAGING_4LEVEL ? 4 :
 		     p == VMM_PAGING_5LEVEL ? 5 : 0;
@@ -173,12 +193,10 @@ static void build_tables(struct explain_ctx *ctx, const struct kvm_sregs *s)
 		if (ctx->level[t] + 1 >= levels)
 			continue;
 		for (unsigned i = 0; i < n && ctx->ntables < EXPLAIN_MAX_TABLES; i++) {
-			const uint8_t *pe = vmm_vm_gpa(vm, ctx->table[t] + (uint64_t)i * esz, esz);
 			uint64_t ent = 0;
 
-			if (!pe)
+			if (read_phys(ctx, ctx->table[t] + (uint64_t)i * esz, &ent, esz) < 0)
 				break;
-			memcpy(&ent, pe, esz);
 			if (!(ent & 1) || ((ent & 0x80) && (ctx->level[t] > 0 || p == VMM_PAGING_32)))
 				continue;
 			ctx->table[ctx->ntables] = ent & 0x000ffffffffff000ull;

@@ -10,8 +10,13 @@ struct engine;
 
 #define EXPLAIN_MAX_TABLES 64
 
+/* Read guest physical memory as of the step being explained; 0 or -errno. */
+typedef int (*explain_read_fn)(void *ctx, uint64_t gpa, void *buf, size_t len);
+
 struct explain_ctx {
 	struct engine *e;
+	explain_read_fn read;                 /* NULL: the guest's memory now */
+	void *read_ctx;
 	uint64_t tables_cr3;                  /* CR3 the table list was built for (~0: stale) */
 	int ntables;
 	uint64_t table[EXPLAIN_MAX_TABLES];   /* paging-structure pages reachable from CR3 */
@@ -20,6 +25,9 @@ struct explain_ctx {
 
 /* Prepare ctx to explain steps of e's guest. */
 void explain_init(struct explain_ctx *ctx, struct engine *e);
+
+/* Read memory through fn from now on (a past step's memory), and forget what was read before. */
+void explain_set_reader(struct explain_ctx *ctx, explain_read_fn fn, void *fn_ctx);
 
 /* Write one sentence about st into buf (NUL-terminated); its length, 0 if nothing is notable. */
 int explain_step(struct explain_ctx *ctx, const struct step *st, char *buf, size_t len);

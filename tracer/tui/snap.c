@@ -169,11 +169,18 @@ size_t tui_snap_read_linear(struct tui *t, uint64_t lin, void *buf, size_t len)
 	return done;
 }
 
+static int snap_reader(void *ctx, uint64_t gpa, void *buf, size_t len)
+{
+	return tui_snap_read_phys(ctx, gpa, buf, len);
+}
+
 const char *tui_snap_explain(struct tui *t)
 {
 	struct tui_snap *sn = &t->snap;
 
 	if (!sn->explained) {
+		/* Page tables as they were at this step, not as they are now. */
+		explain_set_reader(&t->ex, snap_reader, t);
 		sn->explain[0] = '\0';
 		if (sn->has_step && explain_step(&t->ex, &sn->st, sn->explain, sizeof(sn->explain)) < 0)
 			sn->explain[0] = '\0';
