@@ -167,7 +167,7 @@ int session_report(struct session *s, enum vmm_stop stop, int err)
 		at400 = vmm_vm_gpa(&s->vm, 0x400, 1);
 		fprintf(stderr, "kvmlab: halted in %s mode, RAX=%llu (0x%llx), RIP=0x%llx, [0x400]=%u, "
 			"%llu exits\n", mode, (unsigned long long)r->rax, (unsigned long long)r->rax,
-			(unsigned long long)r->rip, at400 ? *at400 : 0,
+			(unsigned long long)r->rip, at400 ? (unsigned)*at400 : 0u,
 			(unsigned long long)s->vcpu.stats.total);
 		return EXIT_HALTED;
 	case VMM_STOP_SHUTDOWN:

@@ -21,13 +21,14 @@ int stoppoints_add_watch(struct stoppoints *p, const char *arg)
 {
 	char addr[64];
 	const char *colon = strchr(arg, ':');
-	uint64_t *w = p->watch[p->nwatch];
+	uint64_t *w;
 
 	if (p->nwatch == ENGINE_MAX_WATCHES) {
 		cli_error(EXIT_USAGE, "--watch %s: at most %d watches (the CPU has 4 debug address "
 			  "registers)", arg, ENGINE_MAX_WATCHES);
 		return -1;
 	}
+	w = p->watch[p->nwatch];
 	snprintf(addr, sizeof(addr), "%.*s", colon ? (int)(colon - arg) : (int)strlen(arg), arg);
 	w[1] = 1;
 	if (parse_u64("--watch", addr, &w[0]) < 0 || (colon && parse_u64("--watch length", colon + 1, &w[1]) < 0))

@@ -256,7 +256,7 @@ static const char *parse_dir(const char *text)
 	bool r = false, w = false, none = false;
 	size_t i;
 
-	for (i = 0; text[i] && i < sizeof(buf) - 1; i++)
+	for (i = 0; i < sizeof(buf) - 1 && text[i]; i++)
 		buf[i] = isalpha((unsigned char)text[i]) ? (char)tolower((unsigned char)text[i]) : ' ';
 	buf[i] = '\0';
 	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
