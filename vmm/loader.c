@@ -52,7 +52,7 @@ int vmm_load_bytes(struct vmm_vm *vm, const void *bytes, uint64_t len, uint64_t 
 
 int vmm_load_flat(struct vmm_vm *vm, const char *path, uint64_t addr, struct vmm_image *img)
 {
-	off_t size;
+	off_t size = 0;
 	ssize_t got;
 	void *dst;
 	int fd = open_image(path, &size);
@@ -171,7 +171,7 @@ static int copy_segments(struct vmm_vm *vm, const char *path, int fd, Elf *elf, 
 
 int vmm_load_elf(struct vmm_vm *vm, const char *path, struct vmm_image *img)
 {
-	off_t fsize;
+	off_t fsize = 0;
 	Elf *elf = NULL;
 	GElf_Ehdr eh;
 	size_t nph;
