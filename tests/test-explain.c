@@ -68,6 +68,12 @@ int main(void)
 	st.safter.gdt.base = 0x10b8;
 	st.safter.gdt.limit = 0x27;
 	CHECK_STR(explain(&st), "GDTR <- base 0x10b8, limit 0x27 (5 descriptors).");
+	put64(s.vm.mem, 0x10c0, 0x00cf9b000000ffffull);  /* 0x08: flat 32-bit code */
+	put64(s.vm.mem, 0x10d0, 0x00af9b000000ffffull);  /* 0x18: 64-bit code */
+	put64(s.vm.mem, 0x10d8, 0x0000920012340fffull);  /* 0x20: 16-bit data, base 0x1234, byte granular */
+	CHECK_STR(explain(&st), "GDTR <- base 0x10b8, limit 0x27 (5 descriptors: 0x08 32-bit code base 0x0 "
+		  "limit 0xffffffff, 0x18 64-bit code base 0x0 limit 0xffffffff, 0x20 16-bit data base 0x1234 "
+		  "limit 0xfff).");
 	st = fresh();
 	st.safter.idt.base = 0x5000;
 	CHECK_STR(explain(&st), "IDTR <- base 0x5000, limit 0x0 (empty: any exception now triple-faults).");

@@ -148,7 +148,50 @@ static void control_regs(struct out *o, const struct kvm_sregs *a, const struct 
 		    b->cs.l ? "64-bit mode" : "compatibility mode until a far jump loads a 64-bit CS");
 }
 
-static void segments(struct out *o, const struct kvm_sregs *a, const struct kvm_sregs *b)
+/* One GDT descriptor in a few words: "0x08 32-bit code". */
+static int describe_descriptor(uint64_t d, unsigned sel, char *buf, size_t len)
+{
+	bool present = d & (1ull << 47), sys = !(d & (1ull << 44)), code = d & (1ull << 43);
+	bool l = d & (1ull << 53), db = d & (1ull << 54);
+	uint64_t base = ((d >> 16) & 0xffffff) | ((d >> 32) & 0xff000000);
+	uint64_t limit = (d & 0xffff) | ((d >> 32) & 0xf0000);
+
+	if (d & (1ull << 55))
+		limit = limit << 12 | 0xfff;
+	if (!present)
+		return snprintf(buf, len, "0x%02x not present", sel);
+	return snprintf(buf, len, "0x%02x %s%s base 0x%llx limit 0x%llx", sel,
+			sys ? "system" : code ? (l ? "64-bit" : db ? "32-bit" : "16-bit") : (db ? "32-bit" : "16-bit"),
+			sys ? "" : code ? " code" : " data", (unsigned long long)base, (unsigned long long)limit);
+}
+
+/* The descriptors a new GDT holds (the first 8 after the null one), read from guest memory. */
+static void describe_gdt(struct explain_ctx *ctx, struct out *o, const struct kvm_sregs *b)
+{
+	char list[400], one[80];
+	size_t n = 0;
+	unsigned count = (b->gdt.limit + 1u) / 8;
+
+	list[0] = '\0';
+	for (unsigned i = 1; i < count && i <= 8; i++) {
+		uint64_t d = 0, gpa;
+
+		if (engine_lin_to_phys(ctx->e, b, b->gdt.base + i * 8ull, &gpa) < 0 ||
+		    read_phys(ctx, gpa, &d, 8) < 0)
+			break;
+		if (!d)
+			continue;
+		describe_descriptor(d, i * 8, one, sizeof(one));
+		n += (size_t)snprintf(list + n, n < sizeof(list) ? sizeof(list) - n : 0, "%s%s", n ? ", " : "", one);
+		if (n >= sizeof(list))
+			break;
+	}
+	say(o, "GDTR <- base 0x%llx, limit 0x%x (%u descriptors%s%s)", (unsigned long long)b->gdt.base,
+	    b->gdt.limit, count, list[0] ? ": " : "", list);
+}
+
+static void segments(struct explain_ctx *ctx, struct out *o, const struct kvm_sregs *a,
+		     const struct kvm_sregs *b)
 {
 	static const char *const names[] = { "CS", "DS", "ES", "FS", "GS", "SS" };
 	const struct kvm_segment *sa[] = { &a->cs, &a->ds, &a->es, &a->fs, &a->gs, &a->ss };
@@ -165,8 +208,7 @@ static void segments(struct out *o, const struct kvm_sregs *a, const struct kvm_
 			say(o, "%s <- 0x%x: %s", names[i], sb[i]->selector, desc);
 	}
 	if (a->gdt.base != b->gdt.base || a->gdt.limit != b->gdt.limit)
-		say(o, "GDTR <- base 0x%llx, limit 0x%x (%u descriptors)", (unsigned long long)b->gdt.base,
-		    b->gdt.limit, (b->gdt.limit + 1u) / 8);
+		describe_gdt(ctx, o, b);
 	if (a->idt.base != b->idt.base || a->idt.limit != b->idt.limit)
 		say(o, "IDTR <- base 0x%llx, limit 0x%x%s", (unsigned long long)b->idt.base, b->idt.limit,
 		    b->idt.limit == 0 ? " (empty: any exception now triple-faults)" : "");
@@ -306,7 +348,7 @@ int explain_step(struct explain_ctx *ctx, const struct step *st, char *buf, size
 		buf[0] = '\0';
 	if (memcmp(&st->sbefore, &st->safter, sizeof(st->sbefore)) != 0) {
 		control_regs(&o, &st->sbefore, &st->safter);
-		segments(&o, &st->sbefore, &st->safter);
+		segments(ctx, &o, &st->sbefore, &st->safter);
 	}
 	if (st->nwrites)
 		table_writes(ctx, &o, st);

@@ -25,7 +25,7 @@ done
 # The boot guest's story, at the exact instructions.
 out=$("$KVMLAB" trace boot 2>/dev/null)
 line() { grep -E "^ +$1 " <<<"$out" -A1; }
-expect "step 7 lgdt explained" "$(line 7)" "GDTR <- base 0x10b8, limit 0x27 (5 descriptors)"
+expect "step 7 lgdt explained, the table decoded" "$(line 7)" "GDTR <- base 0x10b8, limit 0x27 (5 descriptors: 0x08 32-bit code base 0x0 limit 0xffffffff, 0x10 32-bit data base 0x0 limit 0xffffffff, 0x18 64-bit code"
 expect "step 10 enters protected mode" "$(line 10)" "CR0.PE set: the CPU enters protected mode"
 expect "step 11 is in protected mode" "$(line 11)" "protected        jmp far 0x0008:0x00001023"
 expect "step 26 sets CR4.PAE" "$(line 26)" "CR4.PAE set"
