@@ -204,6 +204,9 @@ static void segments(struct explain_ctx *ctx, struct out *o, const struct kvm_sr
 		explain_segment(sb[i], desc, sizeof(desc));
 		if (i == 0 && sb[i]->l && !sa[i]->l && (b->efer & EFER_LMA))
 			say(o, "CS <- 0x%x: a 64-bit code segment (L=1): long mode proper", sb[i]->selector);
+		else if ((b->efer & EFER_LMA) && b->cs.l && i != 3 && i != 4 && i != 0)
+			say(o, "%s <- 0x%x: %s (in 64-bit mode its base and limit are ignored)", names[i],
+			    sb[i]->selector, desc);
 		else
 			say(o, "%s <- 0x%x: %s", names[i], sb[i]->selector, desc);
 	}
