@@ -245,13 +245,13 @@ static void test_run_problems(const struct lab *lab, struct lab_run *run, char *
 	char trace[600];
 
 	snprintf(trace, sizeof(trace), "%s/run.jsonl", dir);
-	CHECK(write_file(trace, "{\"step\":1}\n{\"step\":2,\"rip\":\"0x1002\"}\n") == 0);
+	CHECK(write_file(trace, "{\"step\":1,\"pc\":\"0x1000\"}\n{\"step\":2,\"pc\":\"0x1002\"}\n") == 0);
 	good_run(run, trace);
 	res = grade(lab, run);
 	if (res) {
 		CHECK(res[TRACE].status == LAB_FAIL);
-		CHECK_STR(res[TRACE].message, "step 2 differs:\n  expected: {\"step\":2,\"rip\":"
-			  "\"0x1001\"}\n  actual:   {\"step\":2,\"rip\":\"0x1002\"}");
+		CHECK_CONTAINS(res[TRACE].message, "traces diverge at step 2 (");
+		CHECK_CONTAINS(res[TRACE].message, "\n  pc       A: \"0x1002\"\n           B: \"0x1001\"");
 		lab_check_results_free(res, lab->checks_count);
 	}
 	unlink(trace);
@@ -284,8 +284,8 @@ static void test_checks(void)
 	snprintf(ref, sizeof(ref), "%s/ref.jsonl", dir);
 	snprintf(trace, sizeof(trace), "%s/same.jsonl", dir);
 	CHECK(write_file(path, lab_text) == 0);
-	CHECK(write_file(ref, "{\"step\":1}\n{\"step\":2,\"rip\":\"0x1001\"}\n") == 0);
-	CHECK(write_file(trace, "{\"step\":1}\n{\"step\":2,\"rip\":\"0x1001\"}\n") == 0);
+	CHECK(write_file(ref, "{\"step\":1,\"pc\":\"0x1000\"}\n{\"step\":2,\"pc\":\"0x1001\"}\n") == 0);
+	CHECK(write_file(trace, "{\"step\":1,\"pc\":\"0x1000\"}\n{\"step\":2,\"pc\":\"0x1001\"}\n") == 0);
 	if (lab_load(path, NULL, &lab, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
 		CHECK(!"lab loads");

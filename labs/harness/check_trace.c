@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "tracediff.h"
 #include "labbuf.h"
 #include "labdiag.h"
 
@@ -35,7 +36,8 @@ static int evaluate(const struct lab_check *c, const struct lab_run *run,
 
 	if (!run->trace_path)
 		return lab_result_set(r, false, NULL, NULL, strdup("the run wrote no trace"));
-	ret = lab_trace_diff()(run->trace_path, t->reference_path, msg, sizeof(msg));
+	/* A = the submission's trace, B = the reference's (the same comparison as kvmlab diff). */
+	ret = trace_diff(run->trace_path, t->reference_path, msg, sizeof(msg));
 	if (ret < 0)
 		return lab_result_set(r, false, NULL, NULL,
 				      lab_strdupf("cannot compare traces: %s", msg[0] ? msg :

@@ -44,21 +44,3 @@ struct lab_run {
 	char stop_detail[256];        /* how an abnormal run ended, "" if it halted (for the report) */
 };
 
-/*
- * Compare two JSONL traces step by step.  Returns 0 when they are the same,
- * 1 when they diverge (msg says at which step and how), -errno when a trace
- * cannot be read (msg says which).  run_trace is the submission's trace,
- * ref_trace the reference solution's.
- */
-typedef int (*lab_trace_diff_fn)(const char *run_trace, const char *ref_trace,
-				 char *msg, size_t len);
-
-/* The built-in comparison: line by line, one line per step (tracecmp.c). */
-int lab_trace_first_divergence(const char *run_trace, const char *ref_trace,
-			       char *msg, size_t len);
-
-/* Use fn for trace_matches checks (NULL restores lab_trace_first_divergence). */
-void lab_trace_set_diff(lab_trace_diff_fn fn);
-
-/* The comparison trace_matches checks use now. */
-lab_trace_diff_fn lab_trace_diff(void);
