@@ -8,7 +8,7 @@
 #include "run.h"
 #include "session.h"
 
-enum { OPT_STATS = 0x200, OPT_BREAK, OPT_WATCH };
+enum { OPT_STATS = 0x200 };
 
 struct run_opts {
 	int stats;
@@ -19,16 +19,11 @@ static int on_opt(int opt, const char *arg, void *ctx)
 {
 	struct run_opts *r = ctx;
 
-	switch (opt) {
-	case OPT_STATS:
+	if (opt == OPT_STATS) {
 		r->stats = 1;
 		return 0;
-	case OPT_BREAK:
-		return stoppoints_add_break(&r->points, arg);
-	case OPT_WATCH:
-		return stoppoints_add_watch(&r->points, arg);
 	}
-	return -1;
+	return stoppoints_option(&r->points, opt, arg) == 0 ? 0 : -1;
 }
 
 /* --break/--watch: full speed with int3 and debug registers, then report where it stopped. */
@@ -64,8 +59,7 @@ static int run_main(int argc, char **argv)
 {
 	static const struct option extra[] = {
 		{ "stats", no_argument, NULL, OPT_STATS },
-		{ "break", required_argument, NULL, OPT_BREAK },
-		{ "watch", required_argument, NULL, OPT_WATCH },
+		STOPPOINT_OPTIONS,
 		{ 0 },
 	};
 	struct vm_opts o;
@@ -83,7 +77,7 @@ static int run_main(int argc, char **argv)
 	if (status)
 		return status;
 	lim = (struct vmm_limits){ .max_exits = o.max_exits, .timeout_ms = o.timeout_ms };
-	if (ro.points.nbrk || ro.points.nwatch)
+	if (ro.points.nbrk || ro.points.nhbrk || ro.points.nwatch)
 		status = run_to_point(&s, &ro.points, &lim);
 	else {
 		ret = vmm_run(&s.vcpu, &lim, &stop);
@@ -110,8 +104,9 @@ const struct command cmd_run = {
 	"  kvmlab run --flat 0 --mode long build/guests/hello-flat-64.bin\n\n"
 	"Options:\n"
 	"      --stats           print exits by type and the final state\n"
-	"      --break ADDR      stop at linear address ADDR (an int3 the guest never sees)\n"
-	"      --watch ADDR[:LEN] stop after a write to ADDR (LEN 1, 2, 4 or 8; debug registers)\n",
+	STOPPOINT_HELP
+	"                        (at full speed where the host supports it, see kvmlab probe;\n"
+	"                        a --watch then covers 1, 2, 4 or 8 aligned bytes)\n",
 	.main = run_main,
 	.guest_opts = true,
 };

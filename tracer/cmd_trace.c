@@ -14,7 +14,7 @@
 
 #define RING 8   /* steps kept for the post-mortem */
 
-enum { OPT_FORMAT = 0x300, OPT_WALK, OPT_MAX_STEPS, OPT_BREAK, OPT_WATCH, OPT_FROM, OPT_UNTIL };
+enum { OPT_FORMAT = 0x300, OPT_WALK, OPT_MAX_STEPS, OPT_FROM, OPT_UNTIL };
 
 struct trace_opts {
 	enum trace_format format;
@@ -49,12 +49,8 @@ static int on_opt(int opt, const char *arg, void *ctx)
 		return parse_u64("--from", arg, &t->from);
 	case OPT_UNTIL:
 		return parse_u64("--until", arg, &t->until);
-	case OPT_BREAK:
-		return stoppoints_add_break(&t->points, arg);
-	case OPT_WATCH:
-		return stoppoints_add_watch(&t->points, arg);
 	}
-	return -1;
+	return stoppoints_option(&t->points, opt, arg) == 0 ? 0 : -1;
 }
 
 static void stderr_sink(void *ctx, const char *buf, size_t len)
@@ -89,8 +85,7 @@ static int trace_main(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "walk", no_argument, NULL, OPT_WALK },
 		{ "max-steps", required_argument, NULL, OPT_MAX_STEPS },
-		{ "break", required_argument, NULL, OPT_BREAK },
-		{ "watch", required_argument, NULL, OPT_WATCH },
+		STOPPOINT_OPTIONS,
 		{ "from", required_argument, NULL, OPT_FROM },
 		{ "until", required_argument, NULL, OPT_UNTIL },
 		{ 0 },
@@ -181,8 +176,7 @@ const struct command cmd_trace = {
 	"  -o, --output FILE     write the trace to FILE\n"
 	"      --walk            add the page walk of each instruction's address\n"
 	"      --max-steps N     stop after N instructions\n"
-	"      --break ADDR      stop when execution reaches linear address ADDR (repeatable)\n"
-	"      --watch ADDR[:LEN] stop after an instruction writes [ADDR, ADDR+LEN)\n"
+	STOPPOINT_HELP
 	"      --from N, --until N  print only steps N..M (all steps still run)\n",
 	.main = trace_main,
 	.guest_opts = true,

@@ -395,25 +395,51 @@ int engine_step_over(struct engine *e)
 	return ret;
 }
 
-int engine_add_break(struct engine *e, uint64_t lin)
+int engine_hw_slots(const struct engine *e)
+{
+	int n = e->nwatch;
+
+	for (int i = 0; i < e->nbrk; i++)
+		n += e->brk_hw[i];
+	return n;
+}
+
+static int add_break(struct engine *e, uint64_t lin, bool hw)
 {
 	uint64_t gpa;
 
 	if (e->nbrk == ENGINE_MAX_BREAKS)
 		return vmm_fail(-ENOSPC, "breakpoint at 0x%llx: all %d breakpoints are in use",
 				(unsigned long long)lin, ENGINE_MAX_BREAKS);
+	if (hw && engine_hw_slots(e) == ENGINE_MAX_WATCHES)
+		return vmm_fail(-ENOSPC, "hardware breakpoint at 0x%llx: all %d debug registers are in "
+				"use (watches and hardware breakpoints share DR0-DR3); use --break",
+				(unsigned long long)lin, ENGINE_MAX_WATCHES);
 	if (engine_lin_to_phys(e, &e->s->vcpu.sregs, lin, &gpa) < 0)
 		return vmm_fail(-EFAULT, "breakpoint at 0x%llx: that address is not mapped to guest "
 				"memory now", (unsigned long long)lin);
+	e->brk_hw[e->nbrk] = hw;
 	e->brk[e->nbrk++] = lin;
 	return 0;
+}
+
+int engine_add_break(struct engine *e, uint64_t lin)
+{
+	return add_break(e, lin, false);
+}
+
+int engine_add_hw_break(struct engine *e, uint64_t lin)
+{
+	return add_break(e, lin, true);
 }
 
 int engine_del_break(struct engine *e, uint64_t lin)
 {
 	for (int i = 0; i < e->nbrk; i++) {
 		if (e->brk[i] == lin) {
-			e->brk[i] = e->brk[--e->nbrk];
+			e->nbrk--;
+			e->brk[i] = e->brk[e->nbrk];
+			e->brk_hw[i] = e->brk_hw[e->nbrk];
 			return 0;
 		}
 	}
@@ -424,9 +450,10 @@ int engine_add_watch(struct engine *e, uint64_t lin, uint64_t len)
 {
 	uint64_t gpa;
 
-	if (e->nwatch == ENGINE_MAX_WATCHES)
-		return vmm_fail(-ENOSPC, "watch at 0x%llx: all %d watch slots are in use",
-				(unsigned long long)lin, ENGINE_MAX_WATCHES);
+	if (engine_hw_slots(e) == ENGINE_MAX_WATCHES)
+		return vmm_fail(-ENOSPC, "watch at 0x%llx: all %d debug registers are in use (watches "
+				"and hardware breakpoints share DR0-DR3)", (unsigned long long)lin,
+				ENGINE_MAX_WATCHES);
 	if (len == 0 || len > 4096)
 		return vmm_fail(-EINVAL, "watch at 0x%llx: length %llu must be 1 to 4096 bytes",
 				(unsigned long long)lin, (unsigned long long)len);

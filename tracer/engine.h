@@ -29,6 +29,7 @@ struct engine {
 	uint64_t max_steps;          /* 0: no limit */
 	uint64_t max_exits;          /* 0: no limit */
 	uint64_t brk[ENGINE_MAX_BREAKS];
+	bool brk_hw[ENGINE_MAX_BREAKS];  /* a debug-register breakpoint, not an int3 */
 	int nbrk;
 	struct engine_watch watch[ENGINE_MAX_WATCHES];
 	int nwatch;
@@ -62,6 +63,12 @@ int engine_step_over(struct engine *e);
 
 /* Add a breakpoint at a linear address; -ENOSPC when full, -EFAULT if not in guest memory. */
 int engine_add_break(struct engine *e, uint64_t lin);
+
+/* Add a hardware breakpoint (a debug register, shared with watches: 4 in all); -ENOSPC when none is free. */
+int engine_add_hw_break(struct engine *e, uint64_t lin);
+
+/* Debug registers in use (watches and hardware breakpoints). */
+int engine_hw_slots(const struct engine *e);
 
 /* Remove a breakpoint; -ENOENT if none there. */
 int engine_del_break(struct engine *e, uint64_t lin);

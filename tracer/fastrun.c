@@ -3,6 +3,7 @@
  * Software breakpoints: the original byte is saved, 0xCC written, and the byte restored as soon
  * as the guest stops, so the guest never sees the int3 once control is back with the user.
  * Watchpoints: DR0-DR3 with DR7 set for writes (RW=01) of 1, 2, 4 or 8 aligned bytes.
+ * Hardware breakpoints: the debug registers left over, set for execution (RW=00, LEN=00).
  */
 #include <errno.h>
 #include <string.h>
@@ -28,8 +29,17 @@ static int dr7_len(uint64_t len)
 	}
 }
 
-static int arm(struct engine *e, uint64_t gpa[], uint8_t orig[], uint64_t dr[8])
+/* DR7 bits enabling slot for writes (rw 1) or execution (rw 0) of len code. */
+static uint64_t dr7_slot(int slot, unsigned rw, unsigned len)
 {
+	return (1ull << (2 * slot)) | ((uint64_t)rw << (16 + 4 * slot)) | ((uint64_t)len << (18 + 4 * slot));
+}
+
+/* Watches take DR0.. first, then hardware breakpoints; int3 goes in for software ones. */
+static int arm(struct engine *e, uint64_t gpa[], uint8_t orig[], uint64_t dr[8], int slot_brk[])
+{
+	int slot = e->nwatch;
+
 	for (int i = 0; i < e->nwatch; i++) {
 		int len = dr7_len(e->watch[i].len);
 
@@ -38,16 +48,24 @@ static int arm(struct engine *e, uint64_t gpa[], uint8_t orig[], uint64_t dr[8])
 					"or 8 bytes aligned to their size", (unsigned long long)e->watch[i].addr,
 					(unsigned long long)e->watch[i].len);
 		dr[i] = e->watch[i].addr;
-		dr[7] |= (1ull << (2 * i)) | (1ull << (16 + 4 * i)) | ((uint64_t)len << (18 + 4 * i));
+		dr[7] |= dr7_slot(i, 1, (unsigned)len);
 	}
 	if (e->nwatch)
 		dr[7] |= DR7_GE;
 	for (int i = 0; i < e->nbrk; i++) {
-		if (engine_lin_to_phys(e, &e->s->vcpu.sregs, e->brk[i], &gpa[i]) < 0)
+		slot_brk[i] = -1;
+		if (e->brk_hw[i]) {
+			slot_brk[i] = slot;
+			dr[slot] = e->brk[i];
+			dr[7] |= dr7_slot(slot++, 0, 0);
+		} else if (engine_lin_to_phys(e, &e->s->vcpu.sregs, e->brk[i], &gpa[i]) < 0) {
 			return vmm_fail(-EFAULT, "breakpoint at 0x%llx: that address is not mapped to guest "
 					"memory now", (unsigned long long)e->brk[i]);
+		}
 	}
 	for (int i = 0; i < e->nbrk; i++) {
+		if (e->brk_hw[i])
+			continue;
 		orig[i] = e->s->vm.mem[gpa[i]];
 		e->s->vm.mem[gpa[i]] = 0xcc;
 	}
@@ -58,11 +76,12 @@ static int arm(struct engine *e, uint64_t gpa[], uint8_t orig[], uint64_t dr[8])
 static void disarm(struct engine *e, const uint64_t gpa[], const uint8_t orig[])
 {
 	for (int i = e->nbrk - 1; i >= 0; i--)
-		e->s->vm.mem[gpa[i]] = orig[i];
+		if (!e->brk_hw[i])
+			e->s->vm.mem[gpa[i]] = orig[i];
 }
 
 /* Handle one debug exit: 1 if it was ours (hit recorded), 0 if not understood. */
-static int debug_hit(struct engine *e)
+static int debug_hit(struct engine *e, const int slot_brk[])
 {
 	const struct kvm_debug_exit_arch *d = &e->s->vcpu.run->debug.arch;
 
@@ -81,6 +100,12 @@ static int debug_hit(struct engine *e)
 				return 1;
 			}
 		}
+		for (int i = 0; i < e->nbrk; i++) {
+			if (slot_brk[i] >= 0 && (d->dr6 & (1ull << slot_brk[i]))) {
+				e->hit_break = i;
+				return 1;
+			}
+		}
 	}
 	return 0;
 }
@@ -91,18 +116,19 @@ int engine_run_fast(struct engine *e)
 	uint32_t ctl = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP | KVM_GUESTDBG_USE_HW_BP;
 	uint64_t gpa[ENGINE_MAX_BREAKS], dr[8] = { 0 };
 	uint8_t orig[ENGINE_MAX_BREAKS];
-	int ret;
+	int slot_brk[ENGINE_MAX_BREAKS], nsw = e->nbrk - (engine_hw_slots(e) - e->nwatch), ret;
 
 	if (e->ended)
 		return 1;
-	if ((e->nbrk && vmm_probe_sw_breakpoints(NULL) != 1) || (e->nwatch && vmm_probe_hw_watchpoints(NULL) != 1)) {
+	if ((nsw && vmm_probe_sw_breakpoints(NULL) != 1) ||
+	    (engine_hw_slots(e) && vmm_probe_hw_watchpoints(NULL) != 1)) {
 		vmm_info("this host's KVM does not stop at %s, so kvmlab single-steps there instead "
-			 "(exact, slower)", e->nbrk ? "int3 breakpoints (KVM_GUESTDBG_USE_SW_BP)" :
-			 "debug-register watchpoints (KVM_GUESTDBG_USE_HW_BP)");
+			 "(exact, slower)", nsw ? "int3 breakpoints (KVM_GUESTDBG_USE_SW_BP)" :
+			 "debug-register breakpoints (KVM_GUESTDBG_USE_HW_BP)");
 		return engine_continue(e, 0);
 	}
 	e->hit_break = e->hit_watch = -1;
-	ret = arm(e, gpa, orig, dr);
+	ret = arm(e, gpa, orig, dr, slot_brk);
 	if (ret == 0)
 		ret = vmm_vcpu_set_debug(vcpu, ctl | (e->s->vm.caps & VMM_CAP_BLOCKIRQ ? KVM_GUESTDBG_BLOCKIRQ : 0), dr);
 	while (ret == 0) {
@@ -118,7 +144,7 @@ int engine_run_fast(struct engine *e)
 			break;
 		}
 		if (kind == VMM_EXIT_DEBUG) {
-			if (debug_hit(e))
+			if (debug_hit(e, slot_brk))
 				break;
 			continue;
 		}

@@ -17,15 +17,25 @@ int stoppoints_add_break(struct stoppoints *p, const char *arg)
 	return parse_u64("--break", arg, &p->brk[p->nbrk++]);
 }
 
+int stoppoints_add_hw_break(struct stoppoints *p, const char *arg)
+{
+	if (p->nhbrk + p->nwatch == ENGINE_MAX_WATCHES) {
+		cli_error(EXIT_USAGE, "--hbreak %s: the CPU has 4 debug address registers, shared by "
+			  "--hbreak and --watch; use --break for more", arg);
+		return -1;
+	}
+	return parse_u64("--hbreak", arg, &p->hbrk[p->nhbrk++]);
+}
+
 int stoppoints_add_watch(struct stoppoints *p, const char *arg)
 {
 	char addr[64];
 	const char *colon = strchr(arg, ':');
 	uint64_t *w;
 
-	if (p->nwatch == ENGINE_MAX_WATCHES) {
-		cli_error(EXIT_USAGE, "--watch %s: at most %d watches (the CPU has 4 debug address "
-			  "registers)", arg, ENGINE_MAX_WATCHES);
+	if (p->nhbrk + p->nwatch == ENGINE_MAX_WATCHES) {
+		cli_error(EXIT_USAGE, "--watch %s: the CPU has 4 debug address registers, shared by "
+			  "--hbreak and --watch", arg);
 		return -1;
 	}
 	w = p->watch[p->nwatch];
@@ -37,12 +47,28 @@ int stoppoints_add_watch(struct stoppoints *p, const char *arg)
 	return 0;
 }
 
+int stoppoints_option(struct stoppoints *p, int opt, const char *arg)
+{
+	switch (opt) {
+	case STOPPOINT_OPT_BREAK:
+		return stoppoints_add_break(p, arg);
+	case STOPPOINT_OPT_HBREAK:
+		return stoppoints_add_hw_break(p, arg);
+	case STOPPOINT_OPT_WATCH:
+		return stoppoints_add_watch(p, arg);
+	default:
+		return 1;
+	}
+}
+
 int stoppoints_apply(const struct stoppoints *p, struct engine *e)
 {
 	int ret = 0;
 
 	for (int i = 0; ret == 0 && i < p->nbrk; i++)
 		ret = engine_add_break(e, p->brk[i]);
+	for (int i = 0; ret == 0 && i < p->nhbrk; i++)
+		ret = engine_add_hw_break(e, p->hbrk[i]);
 	for (int i = 0; ret == 0 && i < p->nwatch; i++)
 		ret = engine_add_watch(e, p->watch[i][0], p->watch[i][1]);
 	return ret;
