@@ -321,8 +321,10 @@ static void exits(struct explain_ctx *ctx, struct out *o, const struct step *st)
 		break;
 	case VMM_EXIT_MMIO_READ:
 	case VMM_EXIT_MMIO_WRITE:
-		say(o, "MMIO %s of %u bytes at 0x%llx: no RAM there, so KVM exits to the VMM (KVM_EXIT_MMIO)",
-		    x->kind == VMM_EXIT_MMIO_READ ? "read" : "write", x->size, (unsigned long long)x->addr);
+		say(o, "MMIO %s of %u bytes at 0x%llx: no RAM there, so KVM exits to the VMM (KVM_EXIT_MMIO); "
+		    "no device either, so %s", x->kind == VMM_EXIT_MMIO_READ ? "read" : "write", x->size,
+		    (unsigned long long)x->addr,
+		    x->kind == VMM_EXIT_MMIO_READ ? "it reads as all ones" : "the write is dropped");
 		break;
 	case VMM_EXIT_HLT:
 		say(o, "HLT: the guest halts with RAX=%llu; the run ends here", (unsigned long long)st->after.rax);

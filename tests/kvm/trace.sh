@@ -70,6 +70,16 @@ expect "rep outsb explained as string I/O" "$out" "string OUT to port 0xE9 (cons
 out=$("$KVMLAB" trace --flat 0x7c00 --mode real "$TG/bootsect.bin" 2>/dev/null)
 expect "real-mode CS:IP after the far jump to 0x07c0" "$out" "07c0:"
 
+# MMIO: a store and a load outside guest memory (protected mode, no paging), in raw bytes:
+# mov dword [0x300000], 0x12345678; mov eax, [0x300000]; hlt
+printf '\xc7\x05\x00\x00\x30\x00\x78\x56\x34\x12\xa1\x00\x00\x30\x00\xf4' >"$tmp/mmio.bin"
+out=$("$KVMLAB" trace --flat 0x1000 --mode protected "$tmp/mmio.bin" 2>&1)
+expect "MMIO write explained" "$out" "MMIO write of 4 bytes at 0x300000: no RAM there, so KVM exits to the VMM (KVM_EXIT_MMIO); no device either, so the write is dropped"
+expect "MMIO read reads as all ones" "$out" "rax 0x0->0xffffffff"
+expect "MMIO guest: 3 instructions" "$out" "kvmlab: 3 instructions retired"
+out=$("$KVMLAB" run --flat 0x1000 --mode protected --stats "$tmp/mmio.bin" 2>&1)
+expect "MMIO exits counted by type" "$out" "  MMIO write      1"
+
 # Determinism and valid JSON Lines.
 "$KVMLAB" trace boot --format jsonl -o "$tmp/a.jsonl" 2>/dev/null
 "$KVMLAB" trace boot --format jsonl -o "$tmp/b.jsonl" 2>/dev/null
