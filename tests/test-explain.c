@@ -78,6 +78,23 @@ int main(void)
 	st.safter.idt.base = 0x5000;
 	CHECK_STR(explain(&st), "IDTR <- base 0x5000, limit 0x0 (empty: any exception now triple-faults).");
 
+	/* Software interrupts in real mode, through the IVT, and back. */
+	st = fresh();
+	st.insn_len = 2;
+	st.insn[0] = 0xcd;
+	st.insn[1] = 0x10;
+	st.before.rip = 0x1000;
+	st.after.rip = 0x2000;
+	st.sbefore.idt.limit = st.safter.idt.limit = 0x3ff;
+	CHECK_STR(explain(&st), "INT 16: FLAGS, CS and IP pushed, and the CPU jumped to the handler the IVT "
+		  "entry at 0x40 names, 0000:2000.");
+	st.insn[0] = 0xcf;
+	st.insn_len = 1;
+	CHECK_STR(explain(&st), "IRET: back from an interrupt handler to 0000:2000, FLAGS restored from the stack.");
+	st.insn[0] = 0xce;  /* INTO without overflow: nothing happens */
+	st.after.rip = 0x1001;
+	CHECK_STR(explain(&st), "");
+
 	/* Port I/O and hypercalls. */
 	st = fresh();
 	st.has_exit = true;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cpumode.h"
 #include "engine.h"
 #include "hypercall.h"
 #include "pagewalk.h"
@@ -345,6 +346,40 @@ static void exits(struct explain_ctx *ctx, struct out *o, const struct step *st)
 	}
 }
 
+/* INT3, INT n, INTO and IRET by their opcode (after any prefixes), cheap enough for every step. */
+static void interrupts(struct out *o, const struct step *st)
+{
+	unsigned i = 0, vec;
+	uint64_t next;
+
+	while (i < st->insn_len && i < 4 && (st->insn[i] == 0x66 || st->insn[i] == 0x67 ||
+					      (st->insn[i] & 0xf0) == 0x40))
+		i++;
+	if (i >= st->insn_len)
+		return;
+	if (st->insn[i] == 0xcf) {
+		say(o, "IRET: back from an interrupt handler to %04x:%04llx, FLAGS restored from the stack",
+		    st->safter.cs.selector, (unsigned long long)st->after.rip);
+		return;
+	}
+	if (st->insn[i] != 0xcc && st->insn[i] != 0xcd && st->insn[i] != 0xce)
+		return;
+	vec = st->insn[i] == 0xcc ? 3 : st->insn[i] == 0xce ? 4 : i + 1 < st->insn_len ? st->insn[i + 1] : 0;
+	next = st->before.rip + st->insn_len;
+	if (st->after.rip == next && st->safter.cs.selector == st->sbefore.cs.selector)
+		return;  /* INTO without overflow */
+	if (vmm_cpu_mode(&st->sbefore) == VMM_CPU_REAL)
+		say(o, "INT %u: FLAGS, CS and IP pushed, and the CPU jumped to the handler the IVT entry "
+		    "at 0x%x names, %04x:%04llx%s", vec, vec * 4, st->safter.cs.selector,
+		    (unsigned long long)st->after.rip,
+		    st->sbefore.idt.limit < vec * 4 + 3 ? " (although the IDTR limit is too small for that "
+		    "vector: this host's real-mode emulation ignored it)" : "");
+	else
+		say(o, "INT %u: the CPU delivered vector %u through the IDT gate at IDTR base + %u, to "
+		    "%04x:%llx", vec, vec, vec * (st->sbefore.efer & EFER_LMA ? 16 : 8),
+		    st->safter.cs.selector, (unsigned long long)st->after.rip);
+}
+
 int explain_step(struct explain_ctx *ctx, const struct step *st, char *buf, size_t len)
 {
 	struct out o = { buf, len, 0 };
@@ -355,6 +390,8 @@ int explain_step(struct explain_ctx *ctx, const struct step *st, char *buf, size
 		control_regs(&o, &st->sbefore, &st->safter);
 		segments(ctx, &o, &st->sbefore, &st->safter);
 	}
+	if (st->insn_len)
+		interrupts(&o, st);
 	if (st->nwrites)
 		table_writes(ctx, &o, st);
 	if (st->has_exit)
