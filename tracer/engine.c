@@ -10,6 +10,7 @@
 #include "engine.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "error.h"
@@ -36,6 +37,8 @@ int engine_init(struct engine *e, struct session *s, bool record)
 	ret = vmm_vcpu_set_debug(&s->vcpu, ctl, NULL);
 	if (ret == 0)
 		ret = history_init(&e->hist);
+	if (ret == 0 && !(e->icache = calloc(1, sizeof(*e->icache))))
+		ret = vmm_fail(-ENOMEM, "out of memory for the instruction cache");
 	if (ret == 0)
 		ret = vmm_vcpu_load(&s->vcpu);
 	return ret;
@@ -43,6 +46,8 @@ int engine_init(struct engine *e, struct session *s, bool record)
 
 void engine_free(struct engine *e)
 {
+	free(e->icache);
+	e->icache = NULL;
 	history_free(&e->hist);
 }
 
@@ -238,7 +243,7 @@ int engine_step(struct engine *e)
 {
 	struct vmm_vcpu *vcpu = &e->s->vcpu;
 	struct step *st = &e->last;
-	struct insn *in = &e->last_insn;
+	const struct insn *in = NULL;
 	bool decoded;
 	int ret;
 
@@ -261,9 +266,11 @@ int engine_step(struct engine *e)
 	st->has_exit = false;
 	st->insn_len = (uint8_t)engine_read_linear(e, &st->sbefore, engine_pc(&st->before, &st->sbefore),
 						   st->insn, sizeof(st->insn));
-	decoded = disasm_decode(&e->dis, vmm_cpu_code_bits(&st->sbefore), st->insn, st->insn_len, in) == 0;
-	e->last_decoded = decoded;
+	e->last_insn = insncache_decode(e->icache, &e->dis, vmm_cpu_code_bits(&st->sbefore), st->insn,
+					st->insn_len, engine_pc(&st->before, &st->sbefore));
+	decoded = e->last_insn != NULL;
 	if (decoded) {
+		in = &e->last_insn->in;
 		st->insn_len = in->i.length;
 		predict_writes(e, in, st);
 	} else {

@@ -6,6 +6,7 @@
 
 #include "disasm.h"
 #include "history.h"
+#include "insncache.h"
 #include "pagewalk.h"
 #include "run.h"
 #include "session.h"
@@ -37,8 +38,8 @@ struct engine {
 	int hit_watch;               /* last step wrote a watched range, or -1 */
 	struct step last;            /* the most recent step */
 	bool stepped;                /* the last engine_step() filled last (false: it stopped first) */
-	struct insn last_insn;       /* its decoded instruction, when last_decoded */
-	bool last_decoded;
+	struct insncache *icache;    /* decoded instructions by address */
+	struct insncache_entry *last_insn; /* the last step's instruction, NULL if undecodable */
 	uint64_t pdptr[4];           /* PAE: the CPU's PDPTRs (SREGS2), valid for step pdptr_step */
 	uint64_t pdptr_step;         /* nsteps + 1 when pdptr was read; 0: never */
 };

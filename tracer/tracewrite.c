@@ -189,9 +189,8 @@ void tracewriter_step(struct tracewriter *w, const struct step *st)
 	const char *walk = NULL;
 	int nch = regdiff(st, ch);
 
-	if (st == &w->e->last && w->e->last_decoded)
-		disasm_format(&w->e->dis, &w->e->last_insn, engine_pc(&st->before, &st->sbefore),
-			      asm_text, sizeof(asm_text));
+	if (st == &w->e->last && w->e->last_insn)
+		snprintf(asm_text, sizeof(asm_text), "%s", insncache_text(w->e->last_insn, &w->e->dis));
 	else if (st->insn_len)
 		disasm_text(&w->e->dis, vmm_cpu_code_bits(&st->sbefore), st->insn, st->insn_len,
 			    engine_pc(&st->before, &st->sbefore), asm_text, sizeof(asm_text));
