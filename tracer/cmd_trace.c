@@ -76,6 +76,12 @@ static void post_mortem(struct engine *e, const struct step *ring, uint64_t nrin
 	tracewriter_finish(&w);
 	if (engine_walk(e, &last->sbefore, pc, &wk) == 0 && walkfmt_text(&wk, buf, sizeof(buf)) >= 0)
 		fprintf(stderr, "page walk of the faulting instruction's address:\n%s", buf);
+	/* A page fault leaves its address in CR2: that is usually the walk that matters. */
+	if (last->safter.cr2 != last->sbefore.cr2 &&
+	    engine_walk(e, &last->sbefore, last->safter.cr2, &wk) == 0 &&
+	    walkfmt_text(&wk, buf, sizeof(buf)) >= 0)
+		fprintf(stderr, "CR2 = 0x%llx: a page fault at that address started it; its walk:\n%s",
+			(unsigned long long)last->safter.cr2, buf);
 }
 
 static int trace_main(int argc, char **argv)

@@ -331,8 +331,18 @@ static void exits(struct explain_ctx *ctx, struct out *o, const struct step *st)
 		say(o, "HLT: the guest halts with RAX=%llu; the run ends here", (unsigned long long)st->after.rax);
 		break;
 	case VMM_EXIT_SHUTDOWN:
-		say(o, "triple fault (KVM_EXIT_SHUTDOWN): this instruction raised an exception the CPU could "
-		    "not deliver (IDTR limit 0x%x), so the guest shut down", st->safter.idt.limit);
+		if (st->safter.cr2 != st->sbefore.cr2)
+			say(o, "triple fault (KVM_EXIT_SHUTDOWN): this instruction page-faulted at CR2=0x%llx "
+			    "and the CPU found no usable handler (IDT base 0x%llx, limit 0x%x), so the guest "
+			    "shut down", (unsigned long long)st->safter.cr2,
+			    (unsigned long long)st->safter.idt.base, st->safter.idt.limit);
+		else if (st->safter.idt.limit == 0)
+			say(o, "triple fault (KVM_EXIT_SHUTDOWN): this instruction raised an exception and the "
+			    "IDT is empty (limit 0), so the guest shut down");
+		else
+			say(o, "triple fault (KVM_EXIT_SHUTDOWN): this instruction raised an exception the CPU "
+			    "found no usable handler for (IDT base 0x%llx, limit 0x%x), so the guest shut down",
+			    (unsigned long long)st->safter.idt.base, st->safter.idt.limit);
 		break;
 	case VMM_EXIT_INTERNAL_ERROR:
 		say(o, "KVM_EXIT_INTERNAL_ERROR: KVM could not emulate or deliver this instruction's effects");

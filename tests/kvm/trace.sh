@@ -135,6 +135,13 @@ out=$("$KVMLAB" trace ud2-64 2>&1); rc=$?
 expect "ud2 post-mortem walk" "$out" "page walk of the faulting instruction's address"
 expect "ud2 explained" "$out" "triple fault (KVM_EXIT_SHUTDOWN)"
 
+# A page fault: the post-mortem walks CR2 too. mov rdx, 0x40000000; mov al, [rdx]; hlt
+printf '\x48\xba\x00\x00\x00\x40\x00\x00\x00\x00\x8a\x02\xf4' >"$tmp/pf.bin"
+out=$("$KVMLAB" trace --flat 0x1000 --mode long "$tmp/pf.bin" 2>&1); rc=$?
+[ $rc -eq 4 ] && expect "page fault explained with CR2" "$out" "this instruction page-faulted at CR2=0x40000000" || bad "page fault rc $rc" "$out"
+expect "post-mortem walks CR2" "$out" "CR2 = 0x40000000: a page fault at that address started it; its walk:"
+expect "CR2 walk stops at the PDPT" "$out" "stops at PDPT[1]: not present (P=0)"
+
 # Page walks match hand-computed ones (boot's own tables at 0x2000/0x3000/0x4000).
 out=$("$KVMLAB" walk boot --at 36)
 expect "walk PML4 entry" "$out" "PML4[  0] bits 47..39  @0x2000    entry 0x0000000000003023"
