@@ -306,6 +306,14 @@ static void io(struct engine *e, struct out *o, const struct step_exit *x)
 			return;
 		}
 	}
+	if (vmm_fc_find(&e->s->fc, x->port) >= 0) {
+		int id = vmm_fc_find(&e->s->fc, x->port);
+
+		say(o, "file hypercall %s: %s port 0x%x %s 0x%x%s", vmm_fc_name(id),
+		    x->in ? "IN from" : "OUT to", x->port, x->in ? "->" : "<-", v,
+		    e->s->fc.dirfd < 0 ? " (file hypercalls are off: run with --files DIR)" : "");
+		return;
+	}
 	say(o, "%s port 0x%x (%u byte%s%s): no device there, %s", x->in ? "IN from" : "OUT to", x->port,
 	    x->size, x->size > 1 ? "s" : "", x->count > 1 ? ", string I/O" : "",
 	    x->in ? "it reads as all ones" : "the write is ignored");

@@ -11,7 +11,7 @@
 
 enum {
 	OPT_MODE = 0x100, OPT_MEM, OPT_FLAT, OPT_SMALL, OPT_MAX_EXITS, OPT_TIMEOUT,
-	OPT_IOCTLS, OPT_DEV, OPT_HYPERCALLS,
+	OPT_IOCTLS, OPT_DEV, OPT_HYPERCALLS, OPT_FILES,
 };
 
 const char vm_opts_help[] =
@@ -26,6 +26,8 @@ const char vm_opts_help[] =
 	"      --max-exits N     stop after N VM exits\n"
 	"      --timeout MS      stop after MS milliseconds of wall-clock time\n"
 	"      --hypercalls MAP  port map, e.g. print8=0x500,print32=0x501 (see README)\n"
+	"      --files DIR       let the file hypercalls (fileOpen, ...) use the files\n"
+	"                        under DIR (default: off, every call gives -EACCES)\n"
 	"      --show-ioctls     log every KVM ioctl, decoded, to stderr\n"
 	"      --dev PATH        KVM device (default /dev/kvm)\n";
 
@@ -91,6 +93,9 @@ static int parse_shared(int opt, const char *arg, struct vm_opts *o)
 	case OPT_HYPERCALLS:
 		o->hypercalls = arg;
 		return 0;
+	case OPT_FILES:
+		o->files = arg;
+		return 0;
 	}
 	return 1;
 }
@@ -108,6 +113,7 @@ int vm_opts_parse(int argc, char **argv, struct vm_opts *o, const struct option 
 		{ "show-ioctls", no_argument, NULL, OPT_IOCTLS },
 		{ "dev", required_argument, NULL, OPT_DEV },
 		{ "hypercalls", required_argument, NULL, OPT_HYPERCALLS },
+		{ "files", required_argument, NULL, OPT_FILES },
 	};
 	enum { NSHARED = sizeof(shared) / sizeof(shared[0]) };
 	struct option all[NSHARED + 32];

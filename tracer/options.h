@@ -20,6 +20,7 @@ struct vm_opts {
 	bool show_ioctls;
 	const char *dev;
 	const char *hypercalls;    /* "name=port,..." or NULL */
+	const char *files;         /* --files DIR: the file hypercalls' directory, or NULL (off) */
 };
 
 /* Help text for the shared options (for a command's --help). */

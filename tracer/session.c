@@ -79,6 +79,7 @@ int session_open(struct session *s, const struct vm_opts *o, vmm_console_sink si
 
 	memset(s, 0, sizeof(*s));
 	s->vm.kvm_fd = s->vm.vm_fd = s->vcpu.fd = -1;
+	vmm_fc_init(&s->fc, &s->vcpu);
 	vmm_log_enable(VMM_LOG_IOCTL, o->show_ioctls);
 	vmm_clear_error();
 	ret = session_find_guest(o->guest, o, s->path, sizeof(s->path));
@@ -96,10 +97,21 @@ int session_open(struct session *s, const struct vm_opts *o, vmm_console_sink si
 	}
 	ret = vmm_console_attach(&s->con, &s->vm.pio, VMM_CONSOLE_PORT, sink, ctx);
 	vmm_hc_init(&s->hc, &s->vcpu, sink, ctx);
-	if (ret == 0 && o->hypercalls)
-		ret = vmm_hc_parse_map(&s->hc, o->hypercalls);
+	if (ret == 0 && o->hypercalls) {  /* fileXxx=PORT items go to the file calls, the rest here */
+		char *rest = malloc(strlen(o->hypercalls) + 1);
+
+		ret = rest ? vmm_fc_parse_map(&s->fc, o->hypercalls, rest, strlen(o->hypercalls) + 1)
+			   : -ENOMEM;
+		if (ret == 0 && rest[0])
+			ret = vmm_hc_parse_map(&s->hc, rest);
+		free(rest);
+	}
 	if (ret == 0)
 		ret = vmm_hc_attach(&s->hc, &s->vm.pio);
+	if (ret == 0)
+		ret = vmm_fc_attach(&s->fc, &s->vm.pio);
+	if (ret == 0 && o->files)
+		ret = vmm_fc_enable(&s->fc, o->files);
 	if (ret < 0) {
 		ret = cli_error(EXIT_USAGE, "%s", vmm_last_error());
 		goto fail;
@@ -127,6 +139,7 @@ fail:
 
 void session_close(struct session *s)
 {
+	vmm_fc_close(&s->fc);
 	if (s->vcpu.vm)
 		vmm_vcpu_destroy(&s->vcpu);
 	vmm_vm_destroy(&s->vm);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "console.h"
+#include "filecalls.h"
 #include "hypercall.h"
 #include "loader.h"
 #include "mode.h"
@@ -21,6 +22,7 @@ struct session {
 	struct vmm_layout layout;
 	enum vmm_mode mode;            /* the start mode */
 	struct vmm_hc hc;              /* the hypercall ports */
+	struct vmm_fc fc;              /* the file hypercall ports (--files) */
 	char path[PATH_MAX];           /* the guest file actually loaded */
 };
 
