@@ -14,6 +14,8 @@
  */
 #include <stdint.h>
 
+#include "entry.h"
+
 #define CONSOLE 0xE9
 #define HC_PRINT32 0x501
 #define HC_NUMEXITS 0x503
@@ -38,7 +40,6 @@ static inline uint32_t inl(uint16_t port)
 
 static unsigned char scratch[8192];          /* .bss: must arrive zeroed */
 static volatile unsigned magic = 0x600dcafe; /* .data: must arrive intact */
-unsigned char stack[4096] __attribute__((aligned(16)));
 
 static void say(const char *s)
 {
@@ -75,23 +76,3 @@ int cmain(void)
 	*(volatile uint32_t *)0x400 = 42;
 	return 42;
 }
-
-#ifdef __x86_64__
-__asm__(".section .text.entry, \"ax\", @progbits\n"
-	".globl _start\n"
-	"_start:\n"
-	"	lea stack+4096(%rip), %rsp\n"
-	"	call cmain\n"
-	"1:	hlt\n"
-	"	jmp 1b\n"
-	".previous\n");
-#else
-__asm__(".section .text.entry, \"ax\", @progbits\n"
-	".globl _start\n"
-	"_start:\n"
-	"	mov $stack+4096, %esp\n"
-	"	call cmain\n"
-	"1:	hlt\n"
-	"	jmp 1b\n"
-	".previous\n");
-#endif

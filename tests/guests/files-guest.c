@@ -22,6 +22,8 @@
  */
 #include <stdint.h>
 
+#include "entry.h"
+
 #define CONSOLE 0xE9
 #ifndef FILE_PORT_BASE
 #define FILE_PORT_BASE 0x510
@@ -48,7 +50,6 @@ static inline void call(uint16_t port, void *blk)
 	__asm__ volatile("outl %0, %1" : : "a"((uint32_t)(uintptr_t)blk), "Nd"(port) : "memory");
 }
 
-unsigned char stack[4096] __attribute__((aligned(16)));
 static char buf[64];
 
 static void say(const char *s)
@@ -127,12 +128,3 @@ int cmain(void)
 	*(volatile uint32_t *)0x400 = 42;
 	return 42;
 }
-
-__asm__(".section .text.entry, \"ax\", @progbits\n"
-	".globl _start\n"
-	"_start:\n"
-	"	lea stack+4096(%rip), %rsp\n"
-	"	call cmain\n"
-	"1:	hlt\n"
-	"	jmp 1b\n"
-	".previous\n");

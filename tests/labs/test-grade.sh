@@ -4,11 +4,7 @@
 set -u
 KVMLAB=$1
 LABS=$2
-if [ ! -w /dev/kvm ]; then echo "SKIP: /dev/kvm is not usable here"; exit 77; fi
-T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
-fail=0
-ok() { echo "ok: $*"; }
-bad() { echo "FAIL: $*"; fail=1; }
+. "$(dirname "$0")/lib.sh"
 
 for lab in "$LABS"/[0-9][0-9]-*/; do
 	name=$(basename "$lab")

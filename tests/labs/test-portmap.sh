@@ -13,11 +13,7 @@ set -u
 KVMLAB=$1
 LABS=$2
 GUESTS_SRC=$3
-if [ ! -w /dev/kvm ]; then echo "SKIP: /dev/kvm is not usable here"; exit 77; fi
-T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
-fail=0
-ok() { echo "ok: $*"; }
-bad() { echo "FAIL: $*"; fail=1; }
+. "$(dirname "$0")/lib.sh"
 L=$LABS/04-hypercalls
 
 # name, HC_ constant in hypercalls.h, default port, this guest's port
