@@ -12,9 +12,9 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "command.h"
 #include "engine.h"
 #include "error.h"
@@ -97,14 +97,6 @@ static const char *const guest_cflags[] = {
 	/* student data and bss may share a page-aligned segment with text */
 	"-Wl,--no-warn-rwx-segments",
 };
-
-static double now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 /* Run argv, its stdout and stderr appended to log; the exit status or -errno. */
 static int spawn(char *const argv[], struct labbuf *log)
@@ -243,7 +235,7 @@ int lab_build(const struct lab *lab, struct lab_build *b, char *err, size_t errl
 {
 	const char *tmp = getenv("TMPDIR");
 	struct labbuf log = { 0 };
-	double t0 = now();
+	double t0 = vmm_clock_s();
 	int rc;
 
 	memset(b, 0, sizeof(*b));
@@ -262,7 +254,7 @@ int lab_build(const struct lab *lab, struct lab_build *b, char *err, size_t errl
 	b->ok = rc == 0;
 	b->log = labbuf_take(&log);
 	b->log_len = b->log ? strlen(b->log) : 0;
-	b->seconds = now() - t0;
+	b->seconds = vmm_clock_s() - t0;
 	return rc < 0 ? rc : 0;
 }
 
