@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "array.h"
 #include "command.h"
 #include "engine.h"
 #include "error.h"
@@ -286,6 +287,7 @@ static void sink(void *ctx, const char *buf, size_t len)
 {
 	struct outsink *o = ctx;
 	struct lab_run *run = o->run;
+	char *p;
 
 	if (o->truncated)
 		return;
@@ -293,20 +295,12 @@ static void sink(void *ctx, const char *buf, size_t len)
 		len = LAB_OUTPUT_CAP - run->output_len;
 		o->truncated = true;
 	}
-	if (run->output_len + len + 1 > o->cap) {
-		size_t cap = o->cap ? o->cap : 4096;
-		char *p;
-
-		while (cap < run->output_len + len + 1)
-			cap *= 2;
-		p = realloc(run->output, cap);
-		if (!p) {
-			o->truncated = true;
-			return;
-		}
-		run->output = p;
-		o->cap = cap;
+	p = vmm_array_grow(run->output, &o->cap, 1, run->output_len + len + 1, 4096);
+	if (!p) {
+		o->truncated = true;
+		return;
 	}
+	run->output = p;
 	memcpy(run->output + run->output_len, buf, len);
 	run->output_len += len;
 	run->output[run->output_len] = '\0';
@@ -324,17 +318,14 @@ static void port_map(const struct lab *lab, char *buf, size_t len)
 
 static int add_mode(struct lab_run *run, uint64_t step, int mode, size_t *cap)
 {
+	struct lab_mode_change *p;
+
 	if (run->nmodes && run->modes[run->nmodes - 1].cpu_mode == mode)
 		return 0;
-	if (run->nmodes == *cap) {
-		size_t c = *cap ? *cap * 2 : 8;
-		struct lab_mode_change *p = realloc(run->modes, c * sizeof(*p));
-
-		if (!p)
-			return -ENOMEM;
-		run->modes = p;
-		*cap = c;
-	}
+	p = vmm_array_grow(run->modes, cap, sizeof(*p), run->nmodes + 1, 8);
+	if (!p)
+		return -ENOMEM;
+	run->modes = p;
 	run->modes[run->nmodes++] = (struct lab_mode_change){ .step = step, .cpu_mode = mode };
 	return 0;
 }
