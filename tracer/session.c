@@ -133,6 +133,8 @@ int session_open(struct session *s, const struct vm_opts *o, vmm_console_sink si
 		goto fail;
 	}
 	tvcpu_local_init(&s->cpu, &s->vcpu);
+	if (getenv("KVMLAB_TVCPU_INDIRECT"))  /* exercise the path a foreign vCPU takes */
+		tvcpu_local_indirect(&s->cpu);
 	return 0;
 fail:
 	session_close(s);

@@ -88,3 +88,7 @@ struct vmm_vcpu;
 
 /* Wrap kvmlab's own vcpu (and its VM's memory and capabilities) as c. */
 void tvcpu_local_init(struct tvcpu *c, struct vmm_vcpu *vcpu);
+
+/* Make c reach guest memory through mem_read/mem_write only, as a foreign vCPU does
+ * (KVMLAB_TVCPU_INDIRECT=1: the tests check the trace stays the same). */
+void tvcpu_local_indirect(struct tvcpu *c);

@@ -70,6 +70,27 @@ static bool local_timed_out(struct tvcpu *c)
 	return vmm_timer_expired() != 0;
 }
 
+/* Guest memory through the ops, as for a vCPU in another process (tvcpu_local_indirect). */
+static int local_mem_read(struct tvcpu *c, uint64_t gpa, void *buf, size_t len)
+{
+	const uint8_t *p = vmm_vm_gpa(vcpu_of(c)->vm, gpa, len);
+
+	if (!p)
+		return -EFAULT;
+	memcpy(buf, p, len);
+	return 0;
+}
+
+static int local_mem_write(struct tvcpu *c, uint64_t gpa, const void *buf, size_t len)
+{
+	uint8_t *p = vmm_vm_gpa(vcpu_of(c)->vm, gpa, len);
+
+	if (!p)
+		return -EFAULT;
+	memcpy(p, buf, len);
+	return 0;
+}
+
 static const struct tvcpu_ops local_ops = {
 	.enter = local_enter,
 	.complete_io = local_complete_io,
@@ -81,7 +102,8 @@ static const struct tvcpu_ops local_ops = {
 	.pdptrs = local_pdptrs,
 	.arm_timeout = local_arm_timeout,
 	.timed_out = local_timed_out,
-	/* mem_read/mem_write: not needed, guest memory is mapped here (c->mem). */
+	.mem_read = local_mem_read,
+	.mem_write = local_mem_write,
 };
 
 void tvcpu_local_init(struct tvcpu *c, struct vmm_vcpu *vcpu)
@@ -97,4 +119,9 @@ void tvcpu_local_init(struct tvcpu *c, struct vmm_vcpu *vcpu)
 		.caps = vcpu->vm->caps,
 		.stats = &vcpu->stats,
 	};
+}
+
+void tvcpu_local_indirect(struct tvcpu *c)
+{
+	c->mem = NULL;
 }
