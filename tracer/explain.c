@@ -8,6 +8,7 @@
 
 #include "cpumode.h"
 #include "engine.h"
+#include "filecalls.h"
 #include "hypercall.h"
 #include "pagewalk.h"
 #include "vm.h"
@@ -56,15 +57,9 @@ void explain_set_reader(struct explain_ctx *ctx, explain_read_fn fn, void *fn_ct
 
 static int read_phys(struct explain_ctx *ctx, uint64_t gpa, void *buf, size_t len)
 {
-	const void *p;
-
 	if (ctx->read)
 		return ctx->read(ctx->read_ctx, gpa, buf, len);
-	p = vmm_vm_gpa(&ctx->e->s->vm, gpa, len);
-	if (!p)
-		return -EFAULT;
-	memcpy(buf, p, len);
-	return 0;
+	return tvcpu_read(ctx->e->cpu, gpa, buf, len);
 }
 
 void explain_segment(const struct kvm_segment *s, char *buf, size_t len)
@@ -273,7 +268,7 @@ static void table_writes(struct explain_ctx *ctx, struct out *o, const struct st
 
 static void io(struct engine *e, struct out *o, const struct step_exit *x)
 {
-	const struct vmm_hc *hc = &e->s->hc;
+	const struct vmm_hc *hc = e->hc;
 	uint32_t v = 0;
 
 	memcpy(&v, x->data, x->size <= 4 ? x->size : 4);
@@ -288,19 +283,19 @@ static void io(struct engine *e, struct out *o, const struct step_exit *x)
 		    x->data[0] == '\n' ? 'n' : x->data[0] >= 32 && x->data[0] < 127 ? x->data[0] : '.');
 		return;
 	}
-	for (int i = 0; i < VMM_HC__COUNT; i++) {
+	for (int i = 0; hc && i < VMM_HC__COUNT; i++) {
 		if (hc->port[i] == x->port) {
 			say(o, "hypercall %s: %s port 0x%x %s 0x%x", vmm_hc_name(i), x->in ? "IN from" : "OUT to",
 			    x->port, x->in ? "->" : "<-", v);
 			return;
 		}
 	}
-	if (vmm_fc_find(&e->s->fc, x->port) >= 0) {
-		int id = vmm_fc_find(&e->s->fc, x->port);
+	if (e->fc && vmm_fc_find(e->fc, x->port) >= 0) {
+		int id = vmm_fc_find(e->fc, x->port);
 
 		say(o, "file hypercall %s: %s port 0x%x %s 0x%x%s", vmm_fc_name(id),
 		    x->in ? "IN from" : "OUT to", x->port, x->in ? "->" : "<-", v,
-		    e->s->fc.dirfd < 0 ? " (file hypercalls are off: run with --files DIR)" : "");
+		    e->fc->dirfd < 0 ? " (file hypercalls are off: run with --files DIR)" : "");
 		return;
 	}
 	say(o, "%s port 0x%x (%u byte%s%s): no device there, %s", x->in ? "IN from" : "OUT to", x->port,

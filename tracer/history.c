@@ -428,16 +428,24 @@ int history_get(const struct history *h, uint64_t n, struct step *out)
 int history_mem(const struct history *h, uint64_t n, const uint8_t *live, uint64_t live_size,
 		uint64_t gpa, void *buf, size_t len)
 {
+	if (n > h->count)
+		return -ERANGE;
+	if (gpa > live_size || len > live_size - gpa)
+		return -EINVAL;
+	if (len)
+		memcpy(buf, live + gpa, len);
+	return history_undo(h, n, gpa, buf, len);
+}
+
+int history_undo(const struct history *h, uint64_t n, uint64_t gpa, void *buf, size_t len)
+{
 	uint8_t *out = buf;
 	size_t first;
 
 	if (n > h->count)
 		return -ERANGE;
-	if (gpa > live_size || len > live_size - gpa)
-		return -EINVAL;
 	if (!len)
 		return 0;
-	memcpy(out, live + gpa, len);
 	first = STEPLOG_AFTER(struct history_wlog, h->wlog, h->nwlog, n);
 	for (size_t i = h->nwlog; i-- > first;) {
 		const uint8_t *p = h->buf + h->wlog[i].off, *old[STEP_MAX_WRITES];

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "command.h"
+#include "engine.h"
 #include "error.h"
 #include "log.h"
 #include "probe.h"
@@ -131,9 +132,21 @@ int session_open(struct session *s, const struct vm_opts *o, vmm_console_sink si
 		ret = cli_error(EXIT_LOAD, "%s: %s", s->path, vmm_last_error());
 		goto fail;
 	}
+	tvcpu_local_init(&s->cpu, &s->vcpu);
+	if (getenv("KVMLAB_TVCPU_INDIRECT"))  /* exercise the path a foreign vCPU takes */
+		tvcpu_local_indirect(&s->cpu);
 	return 0;
 fail:
 	session_close(s);
+	return ret;
+}
+
+int session_engine_init(struct session *s, struct engine *e, bool record)
+{
+	int ret = engine_init(e, &s->cpu, record);
+
+	e->hc = &s->hc;
+	e->fc = &s->fc;
 	return ret;
 }
 

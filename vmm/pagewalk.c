@@ -69,10 +69,18 @@ static int read_entry(const struct vmm_mem_view *mem, uint64_t addr, unsigned si
 {
 	uint64_t v = 0;
 
-	if (addr >= mem->size || mem->size - addr < size)
+	uint8_t b[8];
+
+	if (addr >= mem->size || mem->size - addr < size || size > sizeof(b))
 		return -1;
+	if (!mem->base) {
+		if (mem->read(mem->ctx, addr, b, size) < 0)
+			return -1;
+	} else {
+		memcpy(b, mem->base + addr, size);
+	}
 	for (unsigned i = size; i-- > 0;)
-		v = v << 8 | mem->base[addr + i];
+		v = v << 8 | b[i];
 	*out = v;
 	return 0;
 }
@@ -139,7 +147,7 @@ static bool canonical(uint64_t linear, unsigned bits)
 static int check_args(const struct vmm_mem_view *mem, enum vmm_paging paging, uint64_t linear,
 		      const struct vmm_walk_opts *o, struct vmm_walk *w)
 {
-	if (!mem || !w || (!mem->base && mem->size))
+	if (!mem || !w || (!mem->base && !mem->read && mem->size))
 		return vmm_fail(-EINVAL, "page walk: no memory view or result");
 	if ((int)paging < (int)VMM_PAGING_NONE || (int)paging > (int)VMM_PAGING_5LEVEL)
 		return vmm_fail(-EINVAL, "page walk: unknown paging mode %d", (int)paging);

@@ -338,24 +338,48 @@ static bool needs_trace_file(const struct lab *lab)
 	return false;
 }
 
+struct timeline {
+	struct lab_run *run;
+	struct tracewriter *w;   /* trace_matches: every step as JSONL, or NULL */
+	size_t cap;              /* of run->modes */
+	int err;
+};
+
+/* After each step: the mode timeline (and the trace file); non-zero when out of memory. */
+static int timeline_step(struct engine *e, const struct step *st, void *ctx)
+{
+	struct timeline *tl = ctx;
+
+	if (st->n == 1 || tl->run->nmodes == 0)
+		tl->err = add_mode(tl->run, 0, vmm_cpu_mode(&st->sbefore), &tl->cap);
+	if (tl->err == 0 && (!e->ended || st->insn_len)) {
+		tl->err = add_mode(tl->run, st->n, vmm_cpu_mode(&st->safter), &tl->cap);
+		if (tl->w)
+			tracewriter_step(tl->w, st);
+	}
+	return tl->err;
+}
+
 static int run_traced(const struct lab *lab, const struct lab_build *b, struct session *s,
 		      struct lab_run *run, enum vmm_stop *stop)
 {
 	struct engine *e = calloc(1, sizeof(*e));
 	struct tracewriter *w = NULL;
+	struct engine_goal g;
+	struct timeline tl;
 	FILE *f = NULL;
-	size_t cap = 0;
 	int ret;
 
 	if (!e)
 		return -ENOMEM;
-	ret = engine_init(e, s, false);
+	ret = session_engine_init(s, e, false);
 	if (ret < 0) {
 		free(e);
 		return ret;
 	}
 	e->max_steps = lab->max_instructions;
 	e->max_exits = lab->max_exits;
+	e->timeout_ms = lab->timeout_ms;
 	if (needs_trace_file(lab)) {
 		char path[PATH_MAX + 16];
 
@@ -369,22 +393,11 @@ static int run_traced(const struct lab *lab, const struct lab_build *b, struct s
 		run->trace_path = strdup(path);
 		tracewriter_init(w, e, TRACE_JSONL, false, f);
 	}
-	if (lab->timeout_ms)
-		vmm_timer_arm(&s->vcpu, lab->timeout_ms);
-	do {
-		ret = engine_step(e);
-		if (ret < 0)
-			break;
-		if (e->last.n == 1 || run->nmodes == 0)
-			add_mode(run, 0, vmm_cpu_mode(&e->last.sbefore), &cap);
-		if (!e->ended || e->last.insn_len) {
-			add_mode(run, e->last.n, vmm_cpu_mode(&e->last.safter), &cap);
-			if (w)
-				tracewriter_step(w, &e->last);
-		}
-	} while (ret == 0);
-	if (lab->timeout_ms)
-		vmm_timer_arm(&s->vcpu, 0);
+	tl = (struct timeline){ run, w, 0, 0 };
+	engine_goal_init(e, &g, ENGINE_GOAL_STEPS, 0, NULL, 0, NULL, 0);
+	ret = engine_go(e, &g, timeline_step, &tl);
+	if (ret >= 0 && tl.err)
+		ret = tl.err;
 	run->instructions = e->nsteps;
 	run->traced = true;
 	*stop = e->stop;

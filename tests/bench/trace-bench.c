@@ -75,11 +75,14 @@ static int history_figures(const char *guest)
 	double t0, get_s, rec_s;
 	uint64_t n = 1000000;
 
-	if (session_open(&s, &o, NULL, NULL) != 0 || engine_init(&e, &s, true) < 0)
+	struct engine_goal g;
+
+	if (session_open(&s, &o, NULL, NULL) != 0 || session_engine_init(&s, &e, true) < 0)
 		return -1;
 	e.max_steps = n;
 	t0 = vmm_clock_s();
-	if (engine_continue(&e, 0) < 0)
+	engine_goal_init(&e, &g, ENGINE_GOAL_STEPS, 0, NULL, 0, NULL, 0);
+	if (engine_go(&e, &g, NULL, NULL) < 0)
 		return -1;
 	rec_s = vmm_clock_s() - t0;
 	n = history_count(&e.hist);

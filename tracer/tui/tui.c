@@ -153,10 +153,10 @@ static void log_sink(enum vmm_log_level level, const char *msg, void *ctx)
 			       level == VMM_LOG_IOCTL ? TUI_EV_NOTE : TUI_EV_LOG, msg, len);
 }
 
-int tui_init(struct tui *t, struct session *s, struct engine *e, const char *guest)
+int tui_init(struct tui *t, struct engine *e, const char *guest, enum vmm_mode start_mode)
 {
-	t->s = s;
 	t->e = e;
+	t->start_mode = start_mode;
 	t->guest = guest;
 	t->focus = TUI_PANE_CODE;
 	explain_init(&t->ex, e);
