@@ -60,6 +60,9 @@ static void test_bad_files(void)
 		     "\"other\", \"total\")");
 	expect_error("bad-two-kinds.yaml",
 		     ":10:5: check 'both': has both 'register' and 'stop'; a check tests one thing");
+	expect_error("bad-no-kind.yaml", ":8:5: check 'nothing': says nothing to check: give one of "
+		     "output, exits, register, memory, stop, final_mode, mode_timeline, mapping, "
+		     "instructions, trace_matches, answers");
 	expect_error("bad-missing-key.yaml",
 		     ":11:5: missing required key 'points' in entry 2 of 'checks'");
 	expect_error("bad-mode.yaml", ":3:7: wrong value for 'mode': expected one of: real, "

@@ -159,20 +159,12 @@ static int check_guest(struct lab *lab, struct lab_diag *d)
 
 static bool kind_present(const struct lab_check *c, enum lab_check_kind k)
 {
+#define PRESENT(kind, key, member, ops, shape, schema) case LAB_CHECK_##kind: return c->member;
 	switch (k) {
-	case LAB_CHECK_OUTPUT: return c->output;
-	case LAB_CHECK_EXITS: return c->exits;
-	case LAB_CHECK_REGISTER: return c->reg;
-	case LAB_CHECK_MEMORY: return c->memory;
-	case LAB_CHECK_STOP: return c->stop;
-	case LAB_CHECK_FINAL_MODE: return c->final_mode;
-	case LAB_CHECK_TIMELINE: return c->mode_timeline;
-	case LAB_CHECK_MAPPING: return c->mapping;
-	case LAB_CHECK_INSTRUCTIONS: return c->instructions;
-	case LAB_CHECK_TRACE: return c->trace_matches;
-	case LAB_CHECK_ANSWERS: return c->answers;
+	LAB_CHECK_KINDS(PRESENT)
 	default: return false;
 	}
+#undef PRESENT
 }
 
 static int check_kind(struct lab_check *c, struct lab_diag *d)
@@ -189,10 +181,15 @@ static int check_kind(struct lab_check *c, struct lab_diag *d)
 					      lab_check_kind_name((enum lab_check_kind)k));
 		found = k;
 	}
-	if (found < 0)
-		return lab_diag_check(d, NULL, "says nothing to check: give one of output, exits, "
-				      "register, memory, stop, final_mode, mode_timeline, mapping, "
-				      "instructions, trace_matches, answers");
+	if (found < 0) {
+		char keys[256];
+		size_t n = 0;
+
+		for (int k = 0; k < LAB_CHECK__COUNT && n < sizeof(keys); k++)
+			n += (size_t)snprintf(keys + n, sizeof(keys) - n, "%s%s", k ? ", " : "",
+					      lab_check_kind_name((enum lab_check_kind)k));
+		return lab_diag_check(d, NULL, "says nothing to check: give one of %s", keys);
+	}
 	c->kind = (enum lab_check_kind)found;
 	return 0;
 }
