@@ -17,6 +17,7 @@
 #include "error.h"
 #include "pagewalk.h"
 #include "vm.h"
+#include "x86.h"
 
 int engine_init(struct engine *e, struct tvcpu *cpu, bool record)
 {
@@ -75,20 +76,16 @@ static uint64_t reg_value(const struct kvm_regs *r, ZydisRegister reg)
 	return width >= 64 ? v : v & ((1ull << width) - 1);
 }
 
-static uint64_t seg_base(const struct kvm_sregs *s, ZydisRegister seg, int bits)
+/* The segment register of a memory operand (DS when Zydis names none). */
+static enum x86_seg operand_seg(ZydisRegister seg)
 {
 	switch (seg) {
-	case ZYDIS_REGISTER_FS: return s->fs.base;
-	case ZYDIS_REGISTER_GS: return s->gs.base;
-	default: break;
-	}
-	if (bits == 64)
-		return 0;
-	switch (seg) {
-	case ZYDIS_REGISTER_ES: return s->es.base;
-	case ZYDIS_REGISTER_CS: return s->cs.base;
-	case ZYDIS_REGISTER_SS: return s->ss.base;
-	default: return s->ds.base;
+	case ZYDIS_REGISTER_ES: return X86_SEG_ES;
+	case ZYDIS_REGISTER_CS: return X86_SEG_CS;
+	case ZYDIS_REGISTER_SS: return X86_SEG_SS;
+	case ZYDIS_REGISTER_FS: return X86_SEG_FS;
+	case ZYDIS_REGISTER_GS: return X86_SEG_GS;
+	default: return X86_SEG_DS;
 	}
 }
 
@@ -114,7 +111,7 @@ static void predict_writes(struct engine *e, const struct insn *in, struct step 
 		if (op->visibility == ZYDIS_OPERAND_VISIBILITY_HIDDEN &&
 		    ZydisRegisterGetLargestEnclosing(ZYDIS_MACHINE_MODE_LONG_64, op->mem.base) == ZYDIS_REGISTER_RSP)
 			off -= bytes;  /* push, call, pushf: the store goes below the old stack pointer */
-		w->gva = seg_base(&st->sbefore, op->mem.segment, in->bits) + (off & amask);
+		w->gva = x86_linear(&st->sbefore, operand_seg(op->mem.segment), off & amask);
 		w->cut = bytes > STEP_WRITE_MAX || (in->i.attributes & ZYDIS_ATTRIB_HAS_REP);
 		w->len = (uint8_t)(bytes > STEP_WRITE_MAX ? STEP_WRITE_MAX : bytes);
 		if (engine_lin_to_phys(e, &st->sbefore, w->gva, &w->gpa) < 0 ||
@@ -233,7 +230,7 @@ static void hide_trap_flag(struct engine *e, const struct insn *in, const struct
 	uint8_t flags;
 
 	if ((m != ZYDIS_MNEMONIC_PUSHF && m != ZYDIS_MNEMONIC_PUSHFD && m != ZYDIS_MNEMONIC_PUSHFQ) ||
-	    (st->before.rflags & 0x100) || st->nwrites == 0 || st->w[0].len < 2 ||
+	    (st->before.rflags & X86_RFLAGS(TF)) || st->nwrites == 0 || st->w[0].len < 2 ||
 	    tvcpu_read(e->cpu, st->w[0].gpa + 1, &flags, 1) < 0 || !(flags & 1))
 		return;
 	flags &= (uint8_t)~1u;  /* TF is bit 8 of the pushed flags */

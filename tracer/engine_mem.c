@@ -6,10 +6,11 @@
 
 #include "engine.h"
 #include "pagewalk.h"
+#include "x86.h"
 
 uint64_t engine_pc(const struct kvm_regs *r, const struct kvm_sregs *s)
 {
-	return (s->efer & (1u << 10)) && s->cs.l ? r->rip : s->cs.base + r->rip;
+	return x86_linear(s, X86_SEG_CS, r->rip);
 }
 
 /* PAE walks use the PDPTRs the CPU loaded (not today's memory) when the state is the live one. */
@@ -39,7 +40,7 @@ int engine_lin_to_phys(struct engine *e, const struct kvm_sregs *s, uint64_t lin
 {
 	struct vmm_walk w;
 
-	if (!(s->cr0 & (1ull << 31))) {
+	if (!(s->cr0 & X86_CR0(PG))) {
 		*gpa = lin & 0xffffffffull;
 	} else {
 		if (engine_walk(e, s, lin, &w) < 0 || w.status != VMM_WALK_OK)

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "history.h"
+#include "array.h"
 #include "steplog.h"
 
 #define KEY_EVERY 256u
@@ -101,10 +102,10 @@ static unsigned icache_slot(uint64_t rip)
 	return (unsigned)((rip * 0x9e3779b97f4a7c15ull) >> 58) % HISTORY_ICACHE;
 }
 
-/* The history's arrays start at 16 elements and double (steplog.h). */
+/* The history's arrays start at 16 elements and double (array.h). */
 static void *grow(void *a, size_t *cap, size_t size, size_t need)
 {
-	return steplog_grow(a, cap, size, need, 16);
+	return vmm_array_grow(a, cap, size, need, 16);
 }
 
 static uint64_t regs_mask(const uint64_t *a, const uint64_t *b)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "error.h"
 #include "probe.h"
 #include "run.h"
@@ -104,15 +105,11 @@ static void record_step(struct tui *t)
 		tui_events_add(&t->log, st->n, TUI_EV_EXIT, line, strlen(line));
 	}
 	if (st->nwrites) {
-		if (t->nwrites == t->writes_cap) {
-			size_t cap = t->writes_cap ? t->writes_cap * 2 : 256;
-			struct tui_write *w = realloc(t->writes, cap * sizeof(*w));
+		struct tui_write *w = vmm_array_grow(t->writes, &t->writes_cap, sizeof(*w), t->nwrites + 1, 256);
 
-			if (!w)
-				return;
-			t->writes = w;
-			t->writes_cap = cap;
-		}
+		if (!w)
+			return;
+		t->writes = w;
 		t->writes[t->nwrites++] = (struct tui_write){ st->n, st->w[0].gva, st->w[0].gpa };
 	}
 }

@@ -8,6 +8,7 @@
 #include "error.h"
 #include "tui.h"
 #include "vm.h"
+#include "x86.h"
 
 /* Copies of all guest memory for past walks are made only up to this size. */
 #define SNAP_COPY_MAX (256ull << 20)
@@ -137,7 +138,7 @@ int tui_snap_lin_to_phys(struct tui *t, uint64_t lin, uint64_t *gpa)
 	const struct kvm_sregs *s = &t->snap.sregs;
 	struct vmm_walk w;
 
-	if (!(s->cr0 & (1ull << 31))) {
+	if (!(s->cr0 & X86_CR0(PG))) {
 		*gpa = lin & 0xffffffffull;
 	} else {
 		if (tui_snap_walk(t, lin, &w) < 0 || w.status != VMM_WALK_OK)
