@@ -32,7 +32,7 @@ int engine_walk(struct engine *e, const struct kvm_sregs *s, uint64_t lin, struc
 	struct vmm_walk_opts opts;
 	enum vmm_paging p = vmm_paging_mode(s->cr0, s->cr4, s->efer);
 
-	vmm_walk_opts_init(&opts, s->cr4, s->efer);
+	vmm_walk_opts_cpu(&opts, s->cr0, s->cr4, s->efer, e->cpu->maxphyaddr);
 	return vmm_walk_ex(&mem, p, s->cr3, live_pdptrs(e, s, p), lin, &opts, w);
 }
 

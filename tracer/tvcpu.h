@@ -53,6 +53,7 @@ struct tvcpu {
 	uint8_t *mem;                  /* direct view of guest physical 0..mem_size, or NULL */
 	uint64_t mem_size;             /* bytes of guest physical memory from 0 */
 	unsigned caps;                 /* VMM_CAP_* bits of the VM */
+	unsigned maxphyaddr;           /* the guest's physical-address width (CPUID 0x80000008); 0: 52 */
 	struct vmm_exit_stats *stats;  /* exits counted by kind */
 };
 

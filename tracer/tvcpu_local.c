@@ -117,6 +117,7 @@ void tvcpu_local_init(struct tvcpu *c, struct vmm_vcpu *vcpu)
 		.mem = vcpu->vm->mem,
 		.mem_size = vcpu->vm->mem_size,
 		.caps = vcpu->vm->caps,
+		.maxphyaddr = vcpu->maxphyaddr,
 		.stats = &vcpu->stats,
 	};
 }

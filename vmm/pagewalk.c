@@ -42,7 +42,9 @@ static const struct level_fmt fmt_long[] = {
 	{ "PT", 12, 9, false },
 };
 
-static const struct vmm_walk_opts default_opts = { .nxe = true, .pse = true, .maxphyaddr = 52 };
+static const struct vmm_walk_opts default_opts = {
+	.nxe = true, .pse = true, .maxphyaddr = 52, .wp = true,
+};
 
 enum vmm_paging vmm_paging_mode(uint64_t cr0, uint64_t cr4, uint64_t efer)
 {
@@ -55,13 +57,31 @@ enum vmm_paging vmm_paging_mode(uint64_t cr0, uint64_t cr4, uint64_t efer)
 	return (cr4 & X86_CR4(LA57)) ? VMM_PAGING_5LEVEL : VMM_PAGING_4LEVEL;
 }
 
-void vmm_walk_opts_init(struct vmm_walk_opts *opts, uint64_t cr4, uint64_t efer)
+void vmm_walk_opts_cpu(struct vmm_walk_opts *opts, uint64_t cr0, uint64_t cr4, uint64_t efer,
+		       unsigned maxphyaddr)
 {
 	if (!opts)
 		return;
 	opts->nxe = efer & X86_EFER(NXE);
 	opts->pse = cr4 & X86_CR4(PSE);
-	opts->maxphyaddr = 52;
+	opts->maxphyaddr = maxphyaddr ? maxphyaddr : 52;
+	opts->wp = cr0 & X86_CR0(WP);
+	opts->smep = cr4 & X86_CR4(SMEP);
+	opts->smap = cr4 & X86_CR4(SMAP);
+}
+
+void vmm_walk_opts_init(struct vmm_walk_opts *opts, uint64_t cr4, uint64_t efer)
+{
+	vmm_walk_opts_cpu(opts, X86_CR0(WP), cr4, efer, 52);
+}
+
+unsigned vmm_maxphyaddr(bool has_leaf, uint32_t eax_80000008, uint32_t edx_1)
+{
+	unsigned m = eax_80000008 & 0xff;
+
+	if (!has_leaf)
+		return edx_1 & BIT(6) ? 36 : 32;
+	return m < 32 ? 32 : m > 52 ? 52 : m;
 }
 
 /* Read a little-endian entry of size bytes at guest physical addr; -1 if not all inside memory. */
@@ -133,6 +153,7 @@ static int stop(struct vmm_walk *w, int i, enum vmm_walk_status status)
 	w->status = status;
 	w->fail_level = i;
 	w->writable = w->user = w->nx = false;
+	w->sup_write = w->sup_fetch = w->sup_data = false;
 	return 0;
 }
 
@@ -181,10 +202,12 @@ int vmm_walk_ex(const struct vmm_mem_view *mem, enum vmm_paging paging, uint64_t
 	w->mem_size = mem->size;
 	w->fail_level = -1;
 	w->writable = w->user = true;
+	w->opt = o;
 
 	switch (paging) {
 	case VMM_PAGING_NONE:
 		w->phys = linear;
+		w->sup_write = w->sup_fetch = w->sup_data = true;
 		return 0;
 	case VMM_PAGING_32:
 		fmt = fmt_32, n = 2, size = 4, table = cr3 & BITS(31, 12);
@@ -237,6 +260,9 @@ int vmm_walk_ex(const struct vmm_mem_view *mem, enum vmm_paging paging, uint64_t
 		}
 		if (large || i == n - 1) {
 			l->leaf = true;
+			w->sup_write = w->writable || !o.wp;
+			w->sup_fetch = !w->nx && !(o.smep && w->user);
+			w->sup_data = !(o.smap && w->user);
 			w->page_size = BIT(lf->shift);
 			w->phys = page_base(paging, lf, e, o.maxphyaddr) | (linear & (w->page_size - 1));
 			return 0;

@@ -14,9 +14,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "clock.h"
 #include "array.h"
-#include "command.h"
+#include "clock.h"
+#include "datadir.h"
 #include "engine.h"
 #include "error.h"
 #include "labapi.h"
@@ -25,7 +25,7 @@
 #include "tracewrite.h"
 
 /* Where the grader finds guest.ld and guest.h (guests/) and kvmlab/lab.h (labs/include/):
- * next to the executable (cli_find_data_dir: the source tree when run from build/, a
+ * next to the executable (datadir_find: the source tree when run from build/, a
  * relocated or DESTDIR install), the install paths, and the source tree it was built from. */
 #ifndef KVMLAB_GUEST_SRCDIR
 #define KVMLAB_GUEST_SRCDIR ""
@@ -69,7 +69,7 @@ static void find_dir(char *dir, size_t len, const char *what, const char *instal
 {
 	if (dir[0])  /* lab_runner_set_dirs, or found before */
 		return;
-	if (cli_find_data_dir(what, NULL, installed, holds_files, (void *)files, dir, len) < 0)
+	if (datadir_find(what, NULL, installed, holds_files, (void *)files, dir, len) < 0)
 		snprintf(dir, len, "%s", srcdir);
 }
 
@@ -422,7 +422,7 @@ int lab_execute(const struct lab *lab, const struct lab_build *b, struct lab_run
 	struct lab_ctx *ctx = NULL;
 	enum vmm_stop stop = VMM_STOP_OTHER;
 	char map[512];
-	int ret, status;
+	int ret;
 
 	memset(run, 0, sizeof(*run));
 	run->stop = VMM_STOP_OTHER;
@@ -443,11 +443,10 @@ int lab_execute(const struct lab *lab, const struct lab_build *b, struct lab_run
 	port_map(lab, map, sizeof(map));
 	o.hypercalls = map[0] ? map : NULL;
 	vmm_clear_error();
-	status = session_open(&s, &o, sink, &out);
-	if (status) {
+	if (session_open(&s, &o, sink, &out) < 0) {
 		snprintf(run->error, sizeof(run->error), "the guest could not be set up: %s",
-			 *vmm_last_error() ? vmm_last_error() : "see the messages above");
-		return status == EXIT_HOST ? -ENODEV : 0;
+			 vmm_last_error());
+		return s.failed == SESSION_HOST ? -ENODEV : 0;
 	}
 	if (b->handlers_so[0]) {
 		ret = lab_ctx_load(&ctx, &s.hc, b->handlers_so, run->error, sizeof(run->error));

@@ -111,7 +111,7 @@ int tui_snap_walk(struct tui *t, uint64_t lin, struct vmm_walk *w)
 	const uint8_t *copy;
 	int ret;
 
-	vmm_walk_opts_init(&opts, s->cr4, s->efer);
+	vmm_walk_opts_cpu(&opts, s->cr0, s->cr4, s->efer, t->e->cpu->maxphyaddr);
 	ret = vmm_walk_ex(&mem, paging, s->cr3, NULL, lin, &opts, w);
 	if (ret < 0 || t->snap.live || paging == VMM_PAGING_NONE)
 		return ret;

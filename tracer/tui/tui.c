@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include "clock.h"
-#include "command.h"
 #include "error.h"
 #include "log.h"
 #include "tui.h"
@@ -440,12 +439,12 @@ int tui_run(struct tui *t)
 
 	setlocale(LC_ALL, "");
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
-		return cli_error(EXIT_USAGE, "tui: standard input and output must be a terminal "
-				 "(for a text trace use kvmlab trace)");
+		return vmm_fail(-ENOTTY, "tui: standard input and output must be a terminal "
+				"(for a text trace use kvmlab trace)");
 	scr = newterm(NULL, stdout, stdin);
 	if (!scr)
-		return cli_error(EXIT_USAGE, "tui: cannot use the terminal type TERM=%s",
-				 getenv("TERM") ? getenv("TERM") : "(unset)");
+		return vmm_fail(-EINVAL, "tui: cannot use the terminal type TERM=%s",
+				getenv("TERM") ? getenv("TERM") : "(unset)");
 	curses_active = 1;
 	t->curses_on = true;
 	install_handlers();

@@ -129,7 +129,8 @@ struct tui {
 int tui_init(struct tui *t, struct engine *e, const char *guest, enum vmm_mode start_mode);
 void tui_free(struct tui *t);
 
-/* Start curses, run until the user quits, restore the terminal.  0, or an exit status. */
+/* Start curses, run until the user quits, restore the terminal.  0, or -errno (message in
+ * vmm_last_error()): -ENOTTY not a terminal, -EINVAL a terminal type curses cannot use. */
 int tui_run(struct tui *t);
 
 /* Redraw everything from the model. */

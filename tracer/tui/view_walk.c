@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "tui.h"
+#include "walkfmt.h"
 #include "vcpu.h"
 #include "vm.h"
 
@@ -88,10 +89,12 @@ static void result(struct tui_pen *p, const struct vmm_walk *w, bool small)
 		return;
 	if (small)
 		tui_pen_printf(p, TUI_ST_NORMAL, " %s %s", size, w->writable ? "RW" : "RO");
-	else
-		tui_pen_printf(p, TUI_ST_NORMAL, " in a %s page, %s, %s%s", size,
-			       w->writable ? "writable" : "read-only", w->user ? "user" : "supervisor",
-			       w->nx ? ", no-execute" : "");
+	else {
+		char verdict[200];
+
+		walkfmt_verdict(w, verdict, sizeof(verdict));
+		tui_pen_printf(p, TUI_ST_NORMAL, " in a %s page, %s", size, verdict);
+	}
 }
 
 static void compact(struct tui_pen *p, const struct vmm_walk *w)

@@ -1,10 +1,12 @@
 /* cmd_walk.c - `kvmlab walk`: the page walk of one address at one step, checked against KVM. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "command.h"
 #include "engine.h"
 #include "error.h"
+#include "options.h"
 #include "session.h"
 #include "walkfmt.h"
 
@@ -30,7 +32,7 @@ static int on_opt(int opt, const char *arg, void *ctx)
 		}
 		return parse_u64("--addr", arg, &w->addr);
 	}
-	return -1;
+	return -EINVAL;
 }
 
 /* Print what KVM_TRANSLATE says, and whether it agrees with our walk. */
@@ -101,15 +103,14 @@ static int walk_main(int argc, char **argv)
 	struct vmm_walk w;
 	char buf[4096];
 	uint64_t lin;
-	int ret, status;
+	int ret, status = EXIT_HALTED;
 
 	if (cli_wants_help(&cmd_walk, argc, argv))
 		return 0;
 	if (vm_opts_parse(argc, argv, &o, extra, NULL, on_opt, &wo) < 0)
 		return EXIT_USAGE;
-	status = session_open(&s, &o, discard, NULL);  /* the walk is the output */
-	if (status)
-		return status;
+	if (session_open(&s, &o, discard, NULL) < 0)  /* the walk is the output */
+		return cli_session_failed(&s);
 	ret = session_engine_init(&s, &e, false);
 	if (ret == 0 && wo.at) {
 		struct engine_goal g;

@@ -7,6 +7,7 @@
 #include "command.h"
 #include "engine.h"
 #include "error.h"
+#include "options.h"
 #include "session.h"
 #include "stoppoints.h"
 #include "tracewrite.h"
@@ -35,7 +36,7 @@ static int on_opt(int opt, const char *arg, void *ctx)
 		else if (strcmp(arg, "jsonl") == 0)
 			t->format = TRACE_JSONL;
 		else
-			return cli_error(EXIT_USAGE, "--format: '%s' is not text or jsonl", arg), -1;
+			return cli_error(EXIT_USAGE, "--format: '%s' is not text or jsonl", arg), -EINVAL;
 		return 0;
 	case 'o':
 		t->output = arg;
@@ -50,7 +51,7 @@ static int on_opt(int opt, const char *arg, void *ctx)
 	case OPT_UNTIL:
 		return parse_u64("--until", arg, &t->until);
 	}
-	return stoppoints_option(&t->points, opt, arg) == 0 ? 0 : -1;
+	return stoppoints_option(&t->points, opt, arg) == 0 ? 0 : -EINVAL;
 }
 
 static void stderr_sink(void *ctx, const char *buf, size_t len)
@@ -125,7 +126,7 @@ static int trace_main(int argc, char **argv)
 	struct session s;
 	FILE *f = stdout;
 	uint64_t nring = 0;
-	int ret, status;
+	int ret, status = EXIT_HALTED;
 
 	if (cli_wants_help(&cmd_trace, argc, argv))
 		return 0;
@@ -133,8 +134,8 @@ static int trace_main(int argc, char **argv)
 		return EXIT_USAGE;
 	if (t.output && !(f = fopen(t.output, "w")))
 		return cli_error(EXIT_USAGE, "--output %s: %s", t.output, strerror(errno));
-	status = session_open(&s, &o, f == stdout ? stderr_sink : NULL, NULL);
-	if (status) {
+	if (session_open(&s, &o, f == stdout ? stderr_sink : NULL, NULL) < 0) {
+		status = cli_session_failed(&s);
 		if (f != stdout)
 			fclose(f);
 		return status;
@@ -164,7 +165,7 @@ static int trace_main(int argc, char **argv)
 		status = EXIT_HALTED;
 		goto out;
 	}
-	status = session_report(&s, e.stop, 0);
+	status = cli_session_end(&s, e.stop, 0);
 	fprintf(stderr, "kvmlab: %llu instructions retired\n", (unsigned long long)e.nsteps);
 	if (status == EXIT_FAULT && nring)
 		post_mortem(&e, ring, nring);
