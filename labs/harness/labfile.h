@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "portmap.h"
+
 enum lab_visibility {
 	LAB_VISIBLE,
 	LAB_HIDDEN,
@@ -173,13 +175,6 @@ struct lab_check {
 	unsigned line, column;              /* where the check starts in the file */
 };
 
-/* One hypercall port set in the file. */
-struct lab_port {
-	int id;                       /* enum vmm_hc_id */
-	const char *name;             /* vmm_hc_name(id): "print8", ... */
-	uint16_t port;
-};
-
 struct lab_hypercall_ports;       /* the YAML mapping; see ports */
 struct lab_locs;                  /* where each node is in the file */
 
@@ -205,8 +200,7 @@ struct lab {
 	uint64_t max_exits;           /* limits with defaults applied */
 	uint64_t max_instructions;    /* 0: none */
 	unsigned timeout_ms;
-	struct lab_port *ports;
-	size_t nports;
+	struct vmm_portmap ports;     /* the hypercalls mapping applied over the default ports */
 	unsigned total_points;
 	struct lab_locs *locs;        /* for messages after loading */
 };

@@ -140,15 +140,15 @@ static const cyaml_schema_field_t guest_fields[] = {
 	CYAML_FIELD_END
 };
 #undef STRUCT
-/* One optional port per hypercall the VMM knows, named as vmm_hc_name() names them. */
-static cyaml_schema_field_t hypercall_fields[VMM_HC__COUNT + 1];
+/* One optional port per call the VMM's port map knows, named as vmm_portmap_name() names them. */
+static cyaml_schema_field_t hypercall_fields[VMM_PORTMAP__COUNT + 1];
 static pthread_once_t hypercall_once = PTHREAD_ONCE_INIT;
 
 static void init_hypercall_fields(void)
 {
-	for (int i = 0; i < VMM_HC__COUNT; i++)
+	for (int i = 0; i < VMM_PORTMAP__COUNT; i++)
 		hypercall_fields[i] = (cyaml_schema_field_t){
-			.key = vmm_hc_name((enum vmm_hc_id)i),
+			.key = vmm_portmap_name(i),
 			.data_offset = (uint32_t)(offsetof(struct lab_hypercall_ports, port) +
 						  (size_t)i * sizeof(uint64_t *)),
 			.value = { CYAML_VALUE_UINT(CYAML_FLAG_OPTIONAL | CYAML_FLAG_POINTER,

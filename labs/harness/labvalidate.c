@@ -94,28 +94,29 @@ static int check_ports(struct lab *lab, struct lab_diag *d)
 	const struct lab_hypercall_ports *hp = lab->hypercalls;
 	char path[64];
 
+	memset(&lab->ports, 0, sizeof(lab->ports));
 	if (!hp)
 		return 0;
-	lab->ports = calloc(VMM_HC__COUNT, sizeof(*lab->ports));
-	if (!lab->ports)
-		return -ENOMEM;
-	for (int i = 0; i < VMM_HC__COUNT; i++) {
-		const char *name = vmm_hc_name((enum vmm_hc_id)i);
+	for (int i = 0; i < VMM_PORTMAP__COUNT; i++) {
+		const char *name = vmm_portmap_name(i);
 
 		if (!hp->port[i])
 			continue;
 		snprintf(path, sizeof(path), "hypercalls.%s", name);
-		if (*hp->port[i] > 0xffff)
-			return lab_diag_at(d, path, false, "port 0x%llx of %s is not a 16-bit port",
+		if (vmm_portmap_set(&lab->ports, i, *hp->port[i]) < 0)
+			return lab_diag_at(d, path, false, "port 0x%llx of %s is not a port from 1 to "
+					   "0xffff other than the console's 0xe9",
 					   (unsigned long long)*hp->port[i], name);
-		for (size_t j = 0; j < lab->nports; j++)
-			if (lab->ports[j].port == *hp->port[i])
-				return lab_diag_at(d, path, false, "%s uses port 0x%llx, as %s does",
-						   name, (unsigned long long)*hp->port[i],
-						   lab->ports[j].name);
-		lab->ports[lab->nports++] = (struct lab_port){
-			.id = i, .name = name, .port = (uint16_t)*hp->port[i],
-		};
+	}
+	for (int i = 0; i < VMM_PORTMAP__COUNT; i++) {
+		int other = vmm_portmap_clash(&lab->ports, i);
+
+		if (!hp->port[i] || other < 0 || (hp->port[other] && other > i))
+			continue;  /* two set in the file: said at the later one */
+		snprintf(path, sizeof(path), "hypercalls.%s", vmm_portmap_name(i));
+		return lab_diag_at(d, path, false, "%s uses port 0x%x, as %s does%s",
+				   vmm_portmap_name(i), vmm_portmap_port(&lab->ports, i),
+				   vmm_portmap_name(other), hp->port[other] ? "" : " by default");
 	}
 	return 0;
 }

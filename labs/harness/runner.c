@@ -306,16 +306,6 @@ static void sink(void *ctx, const char *buf, size_t len)
 	run->output[run->output_len] = '\0';
 }
 
-static void port_map(const struct lab *lab, char *buf, size_t len)
-{
-	size_t off = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < lab->nports && off < len; i++)
-		off += (size_t)snprintf(buf + off, len - off, "%s%s=0x%x", i ? "," : "",
-					lab->ports[i].name, lab->ports[i].port);
-}
-
 static int add_mode(struct lab_run *run, uint64_t step, int mode, size_t *cap)
 {
 	struct lab_mode_change *p;
@@ -421,7 +411,6 @@ int lab_execute(const struct lab *lab, const struct lab_build *b, struct lab_run
 	struct session s;
 	struct lab_ctx *ctx = NULL;
 	enum vmm_stop stop = VMM_STOP_OTHER;
-	char map[512];
 	int ret;
 
 	memset(run, 0, sizeof(*run));
@@ -440,8 +429,7 @@ int lab_execute(const struct lab *lab, const struct lab_build *b, struct lab_run
 	o.flat_addr = lab->guest.load_address;
 	o.max_exits = lab->max_exits;
 	o.timeout_ms = lab->timeout_ms;
-	port_map(lab, map, sizeof(map));
-	o.hypercalls = map[0] ? map : NULL;
+	o.ports = lab->ports;
 	vmm_clear_error();
 	if (session_open(&s, &o, sink, &out) < 0) {
 		snprintf(run->error, sizeof(run->error), "the guest could not be set up: %s",
