@@ -18,6 +18,7 @@
 #include "clock.h"
 #include "datadir.h"
 #include "engine.h"
+#include "guestflags.h"
 #include "error.h"
 #include "labapi.h"
 #include "labbuf.h"
@@ -84,19 +85,15 @@ static void find_dirs(void)
 		 KVMLAB_LAB_INCDIR, inc_files);
 }
 
-/* The flags of guests/meson.build (guest_cflags, guest_ldflags), without -Werror:
- * a student's warning is shown in the build log but does not fail the build. */
+/* The flags of guests/meson.build, generated into guestflags.h, without -Werror: a
+ * student's warning is shown in the build log but does not fail the build. */
 static const char *const guest_cflags[] = {
-	"-ffreestanding", "-fno-pic", "-fno-asynchronous-unwind-tables",
-	"-fno-stack-protector", "-fcf-protection=none", "-mno-red-zone",
-	"-mgeneral-regs-only", "-O2",
-	"-falign-functions=1", "-falign-jumps=1", "-falign-loops=1", "-falign-labels=1",
-	"-std=gnu17", "-Wall", "-Wextra",
-	"-Wa,--noexecstack", "-Wa,--fatal-warnings", "--param=min-pagesize=0",
-	"-nostdlib", "-static", "-no-pie",
-	"-Wl,--build-id=none", "-Wl,-z,max-page-size=0x1000", "-Wl,--fatal-warnings",
+	KVMLAB_GUEST_FLAGS,
 	/* student data and bss may share a page-aligned segment with text */
 	"-Wl,--no-warn-rwx-segments",
+};
+static const char *const guest_width_flags[][2] = {
+	{ KVMLAB_GUEST_FLAGS_16 }, { KVMLAB_GUEST_FLAGS_32 }, { KVMLAB_GUEST_FLAGS_64 },
 };
 
 /* Run argv, its stdout and stderr appended to log; the exit status or -errno. */
@@ -188,8 +185,8 @@ static int build_guest(const struct lab *lab, struct lab_build *b, struct labbuf
 	snprintf(inc_l, sizeof(inc_l), "-I%s", lab->dir);
 	snprintf(b->guest, sizeof(b->guest), "%s/guest.elf", b->tmpdir);
 	argv[n++] = "gcc";
-	argv[n++] = w == 16 ? "-m16" : w == 32 ? "-m32" : "-m64";
-	argv[n++] = w == 64 ? "-Wl,-m,elf_x86_64" : "-Wl,-m,elf_i386";
+	for (size_t i = 0; i < 2; i++)
+		argv[n++] = guest_width_flags[w == 16 ? 0 : w == 32 ? 1 : 2][i];
 	for (size_t i = 0; i < sizeof(guest_cflags) / sizeof(*guest_cflags); i++)
 		argv[n++] = guest_cflags[i];
 	argv[n++] = inc_g;
