@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cpumode.h"
+#include "ending.h"
 #include "engine.h"
 #include "filecalls.h"
 #include "hypercall.h"
@@ -304,6 +305,7 @@ static void io(struct engine *e, struct out *o, const struct step_exit *x)
 static void exits(struct explain_ctx *ctx, struct out *o, const struct step *st)
 {
 	const struct step_exit *x = &st->exit;
+	char words[200];
 
 	switch (x->kind) {
 	case VMM_EXIT_IO_IN:
@@ -321,24 +323,22 @@ static void exits(struct explain_ctx *ctx, struct out *o, const struct step *st)
 		say(o, "HLT: the guest halts with RAX=%llu; the run ends here", (unsigned long long)st->after.rax);
 		break;
 	case VMM_EXIT_SHUTDOWN:
+		ending_exit_words(x->kind, NULL, words, sizeof(words));
 		if (st->safter.cr2 != st->sbefore.cr2)
-			say(o, "triple fault (KVM_EXIT_SHUTDOWN): this instruction page-faulted at CR2=0x%llx "
-			    "and the CPU found no usable handler (IDT base 0x%llx, limit 0x%x), so the guest "
-			    "shut down", (unsigned long long)st->safter.cr2,
+			say(o, "%s: this instruction page-faulted at CR2=0x%llx and the CPU found no usable "
+			    "handler (IDT base 0x%llx, limit 0x%x)", words, (unsigned long long)st->safter.cr2,
 			    (unsigned long long)st->safter.idt.base, st->safter.idt.limit);
 		else if (st->safter.idt.limit == 0)
-			say(o, "triple fault (KVM_EXIT_SHUTDOWN): this instruction raised an exception and the "
-			    "IDT is empty (limit 0), so the guest shut down");
+			say(o, "%s: this instruction raised an exception and the IDT is empty (limit 0)", words);
 		else
-			say(o, "triple fault (KVM_EXIT_SHUTDOWN): this instruction raised an exception the CPU "
-			    "found no usable handler for (IDT base 0x%llx, limit 0x%x), so the guest shut down",
-			    (unsigned long long)st->safter.idt.base, st->safter.idt.limit);
+			say(o, "%s: this instruction raised an exception the CPU found no usable handler for "
+			    "(IDT base 0x%llx, limit 0x%x)", words, (unsigned long long)st->safter.idt.base,
+			    st->safter.idt.limit);
 		break;
 	case VMM_EXIT_INTERNAL_ERROR:
-		say(o, "KVM_EXIT_INTERNAL_ERROR: KVM could not emulate or deliver this instruction's effects");
-		break;
 	case VMM_EXIT_FAIL_ENTRY:
-		say(o, "KVM_EXIT_FAIL_ENTRY: the CPU refused to enter the guest with this state");
+		ending_exit_words(x->kind, NULL, words, sizeof(words));
+		say(o, "%s at this instruction", words);
 		break;
 	default:
 		say(o, "VM exit: %s", vmm_exit_name(x->kind));

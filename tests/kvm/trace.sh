@@ -140,7 +140,7 @@ out=$("$KVMLAB" trace loop-64 --max-steps 1000 2>&1 >/dev/null); rc=$?
 out=$("$KVMLAB" trace ud2-64 2>&1); rc=$?
 [ $rc -eq 4 ] && expect "ud2 post-mortem" "$out" "post-mortem: the last 1 steps" || bad "ud2 rc $rc" "$out"
 expect "ud2 post-mortem walk" "$out" "page walk of the faulting instruction's address"
-expect "ud2 explained" "$out" "triple fault (KVM_EXIT_SHUTDOWN)"
+expect "ud2 explained" "$out" "triple fault (KVM_EXIT_SHUTDOWN: an exception the guest could not handle"
 
 # A page fault: the post-mortem walks CR2 too. mov rdx, 0x40000000; mov al, [rdx]; hlt
 printf '\x48\xba\x00\x00\x00\x40\x00\x00\x00\x00\x8a\x02\xf4' >"$tmp/pf.bin"

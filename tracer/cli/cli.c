@@ -49,13 +49,13 @@ int cli_session_failed(const struct session *s)
 int cli_session_end(struct session *s, enum vmm_stop stop, int err)
 {
 	static const int status[] = {
-		[SESSION_HALTED] = EXIT_HALTED,
-		[SESSION_FAULTED] = EXIT_FAULT,
-		[SESSION_LIMITED] = EXIT_LIMIT,
-		[SESSION_HOST_FAILED] = EXIT_HOST,
+		[ENDING_HALTED] = EXIT_HALTED,
+		[ENDING_FAULTED] = EXIT_FAULT,
+		[ENDING_LIMITED] = EXIT_LIMIT,
+		[ENDING_HOST] = EXIT_HOST,
 	};
 	char msg[1024];
-	enum session_end end = session_report(s, stop, err, msg, sizeof(msg));
+	enum ending_kind end = session_report(s, stop, err, msg, sizeof(msg));
 
 	return cli_error(status[end], "%s", msg);
 }

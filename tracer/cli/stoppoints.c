@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "command.h"
+#include "ending.h"
 #include "options.h"
 
 int stoppoints_add_break(struct stoppoints *p, const char *arg)
@@ -77,19 +78,10 @@ int stoppoints_apply(const struct stoppoints *p, struct engine *e)
 
 int stoppoints_report(const struct engine *e)
 {
-	const struct kvm_regs *r = &e->cpu->regs;
+	char buf[200];
 
-	if (e->hit_break >= 0)
-		fprintf(stderr, "kvmlab: breakpoint 0x%llx reached", (unsigned long long)e->brk[e->hit_break]);
-	else if (e->hit_watch >= 0)
-		fprintf(stderr, "kvmlab: write to watched address 0x%llx reached (RIP=0x%llx after the write)",
-			(unsigned long long)e->watch[e->hit_watch].addr, (unsigned long long)r->rip);
-	else
+	if (!ending_hit_text(e, e->hit_break, e->hit_watch, e->nsteps, buf, sizeof(buf)))
 		return 0;
-	if (e->nsteps)
-		fprintf(stderr, " after %llu instructions\n", (unsigned long long)e->nsteps);
-	else
-		fprintf(stderr, " after %llu exits (RAX=0x%llx)\n", (unsigned long long)e->cpu->stats->total,
-			(unsigned long long)r->rax);
+	fprintf(stderr, "kvmlab: %s\n", buf);
 	return 1;
 }
