@@ -34,9 +34,14 @@ int lab_report_write(const struct lab_report *r, enum lab_report_format f, FILE 
 	if ((unsigned)f >= LAB_REPORT__COUNT)
 		return -EINVAL;
 	ret = lab_reporters[f]->write(r, out);
-	if (ret == 0 && (fflush(out) != 0 || ferror(out)))
-		ret = -EIO;
-	return ret;
+	return ret < 0 ? ret : lab_fflush(out);
+}
+
+int lab_fflush(FILE *out)
+{
+	if (fflush(out) != 0)
+		return errno ? -errno : -EIO;   /* ENOSPC says more than EIO */
+	return ferror(out) ? -EIO : 0;
 }
 
 int lab_report_format_parse(const char *name, enum lab_report_format *out)

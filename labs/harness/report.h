@@ -50,6 +50,9 @@ void lab_report_init(struct lab_report *r, const struct lab *lab,
 /* Write r in format f; 0 or -errno (-EIO when the stream failed). */
 int lab_report_write(const struct lab_report *r, enum lab_report_format f, FILE *out);
 
+/* Flush out: 0, or -errno if writing to it failed at any point (-EIO if the cause is gone). */
+int lab_fflush(FILE *out);
+
 /* "text", "tap", "junit", "gradescope", "tap13" -> format; -EINVAL if unknown. */
 int lab_report_format_parse(const char *name, enum lab_report_format *out);
 
