@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "datadir.h"
+#include "engine.h"
 #include "error.h"
 #include "log.h"
 #include "probe.h"
@@ -140,7 +141,19 @@ int session_open(struct session *s, const struct vm_opts *o, vmm_console_sink si
 		vmm_fail(ret, "%s: %s", s->path, why);
 		return open_failed(s, SESSION_GUEST, ret);
 	}
+	tvcpu_local_init(&s->cpu, &s->vcpu);
+	if (getenv("KVMLAB_TVCPU_INDIRECT"))  /* exercise the path a foreign vCPU takes */
+		tvcpu_local_indirect(&s->cpu);
 	return 0;
+}
+
+int session_engine_init(struct session *s, struct engine *e, bool record)
+{
+	int ret = engine_init(e, &s->cpu, record);
+
+	e->hc = &s->hc;
+	e->fc = &s->fc;
+	return ret;
 }
 
 void session_close(struct session *s)

@@ -13,6 +13,7 @@
 #include "loader.h"
 #include "mode.h"
 #include "run.h"
+#include "tvcpu.h"
 #include "vcpu.h"
 #include "vm.h"
 
@@ -45,6 +46,7 @@ enum session_stage {
 struct session {
 	struct vmm_vm vm;
 	struct vmm_vcpu vcpu;
+	struct tvcpu cpu;              /* vcpu as the step engine reaches it */
 	struct vmm_console con;
 	struct vmm_image img;
 	struct vmm_layout layout;
@@ -69,6 +71,11 @@ int session_find_guest(const char *name, const struct vm_opts *o, char *path, si
 /* Build everything; console output goes to sink (NULL: stdout).  0, or -errno with the
  * message in vmm_last_error() and the stage that failed in s->failed (nothing printed). */
 int session_open(struct session *s, const struct vm_opts *o, vmm_console_sink sink, void *ctx);
+
+struct engine;
+
+/* engine_init on the session's vCPU, with its hypercall and file-call ports named. */
+int session_engine_init(struct session *s, struct engine *e, bool record);
 
 /* Tear down. */
 void session_close(struct session *s);

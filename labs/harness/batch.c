@@ -11,9 +11,10 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "array.h"
+#include "clock.h"
 #include "grade.h"
 #include "labfile.h"
 
@@ -33,14 +34,6 @@ static const char *const status_names[LAB_BATCH__COUNT] = {
 const char *lab_batch_status_name(enum lab_batch_status s)
 {
 	return (unsigned)s < LAB_BATCH__COUNT ? status_names[s] : "?";
-}
-
-static double now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
 static const char *fmt_ext(enum lab_report_format f)
@@ -141,7 +134,7 @@ int lab_batch_child_start(const struct lab_batch_opts *o, const struct lab_batch
 	close(res[1]);
 	c->out_fd = out[0];
 	c->res_fd = res[0];
-	c->start = now();
+	c->start = vmm_clock_s();
 	fcntl(c->out_fd, F_SETFL, O_NONBLOCK);
 	fcntl(c->res_fd, F_SETFL, O_NONBLOCK);
 	return 0;
@@ -176,7 +169,7 @@ static void finish(struct lab_batch_child *c, int status, unsigned max, struct l
 	unsigned score = 0, mx = max;
 	int st = -1, pos = 0;
 
-	r->seconds = now() - c->start;
+	r->seconds = vmm_clock_s() - c->start;
 	drain(c);
 	close(c->out_fd);
 	close(c->res_fd);
@@ -221,7 +214,7 @@ bool lab_batch_child_poll(const struct lab_batch_opts *o, struct lab_batch_child
 	int status;
 
 	drain(c);
-	if (!c->timed_out && now() - c->start > o->timeout_s) {
+	if (!c->timed_out && vmm_clock_s() - c->start > o->timeout_s) {
 		c->timed_out = true;
 		kill(-c->pid, SIGKILL);
 	}
@@ -252,6 +245,7 @@ static int list_submissions(const struct lab_batch_opts *o, struct lab_batch *b)
 		return err;
 	}
 	while ((de = readdir(d))) {
+		struct lab_batch_result *grown;
 		char p[PATH_MAX];
 		struct stat st;
 
@@ -260,18 +254,13 @@ static int list_submissions(const struct lab_batch_opts *o, struct lab_batch *b)
 		snprintf(p, sizeof(p), "%s/%s", o->dir, de->d_name);
 		if (stat(p, &st) < 0 || !S_ISDIR(st.st_mode))
 			continue;
-		if (b->count == cap) {
-			size_t ncap = cap ? cap * 2 : 64;
-			struct lab_batch_result *grown = realloc(b->subs, ncap * sizeof(*grown));
-
-			if (!grown) {
-				closedir(d);
-				snprintf(b->error, sizeof(b->error), "out of memory");
-				return -ENOMEM;
-			}
-			b->subs = grown;
-			cap = ncap;
+		grown = vmm_array_grow(b->subs, &cap, sizeof(*grown), b->count + 1, 64);
+		if (!grown) {   /* b->subs is still there: lab_batch_free frees it */
+			closedir(d);
+			snprintf(b->error, sizeof(b->error), "out of memory");
+			return -ENOMEM;
 		}
+		b->subs = grown;
 		memset(&b->subs[b->count], 0, sizeof(b->subs[0]));
 		snprintf(b->subs[b->count].name, sizeof(b->subs[0].name), "%s", de->d_name);
 		snprintf(b->subs[b->count].path, sizeof(b->subs[0].path), "%s", p);
@@ -293,7 +282,7 @@ int lab_batch_run(const struct lab_batch_opts *o, struct lab_batch *b)
 	struct lab_batch_result *running[LAB_BATCH_MAX_JOBS] = { 0 };
 	size_t done = 0, next = 0;
 	struct lab *lab;
-	double t0 = now();
+	double t0 = vmm_clock_s();
 	int ret;
 
 	memset(b, 0, sizeof(*b));
@@ -370,7 +359,7 @@ int lab_batch_run(const struct lab_batch_opts *o, struct lab_batch *b)
 		b->failed += b->subs[i].status != LAB_BATCH_OK;
 		b->report_errors += b->subs[i].status == LAB_BATCH_REPORT_ERROR;
 	}
-	b->seconds = now() - t0;
+	b->seconds = vmm_clock_s() - t0;
 	return 0;
 }
 

@@ -4,20 +4,12 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "check.h"
+#include "clock.h"
 #include "labfile.h"
 #include "live.h"
 #include "runner.h"
-
-static double now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 int lab_grade(const char *yaml, const char *subdir, const char *subname,
 	      enum lab_report_format fmt, bool show_hidden, FILE *out, struct lab_grade *g)
@@ -27,7 +19,7 @@ int lab_grade(const char *yaml, const char *subdir, const char *subname,
 	struct lab_run run;
 	struct lab_check_result *res = NULL;
 	struct lab_report rep;
-	double t0 = now();
+	double t0 = vmm_clock_s();
 	int ret;
 
 	memset(g, 0, sizeof(*g));
@@ -65,7 +57,7 @@ int lab_grade(const char *yaml, const char *subdir, const char *subname,
 	rep.build_log = b.log;
 	rep.run_error = run.error[0] ? run.error : run.stop_detail;
 	rep.show_hidden = show_hidden;
-	rep.seconds = now() - t0;
+	rep.seconds = vmm_clock_s() - t0;
 	g->score = rep.score;
 	g->max = rep.max_score;
 	snprintf(g->reason, sizeof(g->reason), "%s", rep.run_error ? rep.run_error : "");
@@ -78,7 +70,7 @@ int lab_grade(const char *yaml, const char *subdir, const char *subname,
 	}
 	lab_check_results_free(res, lab->checks_count);
 out:
-	g->seconds = now() - t0;
+	g->seconds = vmm_clock_s() - t0;
 	lab_run_free(&run);
 	lab_build_free(&b);
 	lab_free(lab);

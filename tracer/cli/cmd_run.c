@@ -32,7 +32,8 @@ static int on_opt(int opt, const char *arg, void *ctx)
 static int run_to_point(struct session *s, const struct stoppoints *p, const struct vmm_limits *lim)
 {
 	static struct engine e;
-	int ret = engine_init(&e, s, false), status;
+	struct engine_goal g;
+	int ret = session_engine_init(s, &e, false), status;
 
 	if (ret == 0)
 		ret = stoppoints_apply(p, &e);
@@ -41,11 +42,10 @@ static int run_to_point(struct session *s, const struct stoppoints *p, const str
 		goto out;
 	}
 	e.max_exits = lim->max_exits;
-	if (lim->timeout_ms)
-		vmm_timer_arm(&s->vcpu, lim->timeout_ms);
-	ret = engine_run_fast(&e);
-	if (lim->timeout_ms)
-		vmm_timer_arm(&s->vcpu, 0);
+	e.timeout_ms = lim->timeout_ms;
+	engine_goal_init(&e, &g, ENGINE_GOAL_CONTINUE, 0, NULL, 0, NULL, 0);
+	g.fast = true;
+	ret = engine_go(&e, &g, NULL, NULL);
 	if (ret < 0)
 		status = cli_error(EXIT_HOST, "%s", vmm_last_error());
 	else if (stoppoints_report(&e))

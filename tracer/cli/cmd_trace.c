@@ -85,6 +85,25 @@ static void post_mortem(struct engine *e, const struct step *ring, uint64_t nrin
 			(unsigned long long)last->safter.cr2, buf);
 }
 
+struct trace_run {
+	const struct trace_opts *t;
+	struct tracewriter *w;
+	struct step *ring;
+	uint64_t nring;
+};
+
+/* Write each step inside --from/--until, and keep the last RING for the post-mortem. */
+static int trace_step(struct engine *e, const struct step *st, void *ctx)
+{
+	struct trace_run *tw = ctx;
+
+	(void)e;
+	if (st->n >= tw->t->from && (!tw->t->until || st->n <= tw->t->until))
+		tracewriter_step(tw->w, st);
+	tw->ring[tw->nring++ % RING] = *st;
+	return 0;
+}
+
 static int trace_main(int argc, char **argv)
 {
 	static const struct option extra[] = {
@@ -101,6 +120,8 @@ static int trace_main(int argc, char **argv)
 	static struct engine e;
 	struct trace_opts t = { .format = TRACE_TEXT };
 	struct tracewriter w;
+	struct trace_run tw;
+	struct engine_goal g;
 	struct vm_opts o;
 	struct session s;
 	FILE *f = stdout;
@@ -119,7 +140,7 @@ static int trace_main(int argc, char **argv)
 			fclose(f);
 		return status;
 	}
-	ret = engine_init(&e, &s, false);
+	ret = session_engine_init(&s, &e, false);
 	if (ret == 0)
 		ret = stoppoints_apply(&t.points, &e);
 	if (ret < 0) {
@@ -128,21 +149,12 @@ static int trace_main(int argc, char **argv)
 	}
 	e.max_steps = t.max_steps;
 	e.max_exits = o.max_exits;
-	if (o.timeout_ms)
-		vmm_timer_arm(&s.vcpu, o.timeout_ms);
+	e.timeout_ms = o.timeout_ms;
 	tracewriter_init(&w, &e, t.format, t.walk, f);
-	do {
-		ret = engine_step(&e);
-		if (ret < 0)
-			break;
-		if (!e.stepped)
-			break;
-		if (e.last.n >= t.from && (!t.until || e.last.n <= t.until))
-			tracewriter_step(&w, &e.last);
-		ring[nring++ % RING] = e.last;
-	} while (ret == 0 && e.hit_break < 0 && e.hit_watch < 0);
-	if (o.timeout_ms)
-		vmm_timer_arm(&s.vcpu, 0);
+	tw = (struct trace_run){ &t, &w, ring, 0 };
+	engine_goal_init(&e, &g, ENGINE_GOAL_CONTINUE, 0, NULL, 0, NULL, 0);
+	ret = engine_go(&e, &g, trace_step, &tw);
+	nring = tw.nring;
 	if (tracewriter_finish(&w) < 0)   /* said now, the exit status says it at the end */
 		write_failed = cli_error(EXIT_USAGE, "writing the trace to %s: %s",
 					 t.output ? t.output : "standard output", strerror(w.out.err));

@@ -24,14 +24,14 @@ static int tui_main(int argc, char **argv)
 	t.bench = getenv("KVMLAB_TUI_BENCH");
 	if (session_open(&s, &o, tui_console_sink, &t) < 0)
 		return cli_session_failed(&s);
-	ret = engine_init(&e, &s, true);
+	ret = session_engine_init(&s, &e, true);
 	if (ret < 0) {
 		status = cli_error(EXIT_HOST, "%s", vmm_last_error());
 		goto out;
 	}
 	e.max_exits = o.max_exits;
-	t.timeout_ms = o.timeout_ms;
-	ret = tui_init(&t, &s, &e, o.guest);
+	e.timeout_ms = o.timeout_ms;
+	ret = tui_init(&t, &e, o.guest, s.mode);
 	if (ret < 0) {
 		status = cli_error(EXIT_HOST, "%s", *vmm_last_error() ? vmm_last_error() : "out of memory");
 		goto out;

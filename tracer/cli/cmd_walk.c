@@ -111,9 +111,13 @@ static int walk_main(int argc, char **argv)
 		return EXIT_USAGE;
 	if (session_open(&s, &o, discard, NULL) < 0)  /* the walk is the output */
 		return cli_session_failed(&s);
-	ret = engine_init(&e, &s, false);
-	if (ret == 0 && wo.at)
-		ret = engine_continue(&e, wo.at);
+	ret = session_engine_init(&s, &e, false);
+	if (ret == 0 && wo.at) {
+		struct engine_goal g;
+
+		engine_goal_init(&e, &g, ENGINE_GOAL_COUNT, wo.at, NULL, 0, NULL, 0);
+		ret = engine_go(&e, &g, NULL, NULL);
+	}
 	if (ret < 0) {
 		status = cli_error(EXIT_HOST, "%s", vmm_last_error());
 		goto out;

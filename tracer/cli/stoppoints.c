@@ -77,7 +77,7 @@ int stoppoints_apply(const struct stoppoints *p, struct engine *e)
 
 int stoppoints_report(const struct engine *e)
 {
-	const struct kvm_regs *r = &e->s->vcpu.regs;
+	const struct kvm_regs *r = &e->cpu->regs;
 
 	if (e->hit_break >= 0)
 		fprintf(stderr, "kvmlab: breakpoint 0x%llx reached", (unsigned long long)e->brk[e->hit_break]);
@@ -89,7 +89,7 @@ int stoppoints_report(const struct engine *e)
 	if (e->nsteps)
 		fprintf(stderr, " after %llu instructions\n", (unsigned long long)e->nsteps);
 	else
-		fprintf(stderr, " after %llu exits (RAX=0x%llx)\n", (unsigned long long)e->s->vcpu.stats.total,
+		fprintf(stderr, " after %llu exits (RAX=0x%llx)\n", (unsigned long long)e->cpu->stats->total,
 			(unsigned long long)r->rax);
 	return 1;
 }
