@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <json-c/json.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -396,23 +397,33 @@ int lab_batch_write_csv(const struct lab_batch *b, FILE *f)
 
 int lab_batch_write_json(const struct lab_batch *b, const struct lab_batch_opts *o, FILE *f)
 {
-	fprintf(f, "{\n  \"lab\": ");
-	lab_fput_json_string(f, o->lab);
-	fprintf(f, ",\n  \"max\": %u,\n  \"count\": %zu,\n  \"full_marks\": %u,\n"
-		"  \"failed\": %u,\n  \"shard\": \"%u/%u\",\n  \"seconds\": ", b->max, b->count,
-		b->full_marks, b->failed, o->shard_n ? o->shard_k : 1, o->shard_n ? o->shard_n : 1);
-	lab_fput_seconds(f, b->seconds);
-	fprintf(f, ",\n  \"submissions\": [");
+	struct json_object *doc = json_object_new_object(), *subs = json_object_new_array();
+	char shard[32];
+	int err = 0;
+
+	snprintf(shard, sizeof(shard), "%u/%u", o->shard_n ? o->shard_k : 1, o->shard_n ? o->shard_n : 1);
+	err |= lab_json_add(doc, "lab", lab_json_text(o->lab));
+	err |= lab_json_add(doc, "max", json_object_new_int64(b->max));
+	err |= lab_json_add(doc, "count", json_object_new_int64((int64_t)b->count));
+	err |= lab_json_add(doc, "full_marks", json_object_new_int64(b->full_marks));
+	err |= lab_json_add(doc, "failed", json_object_new_int64(b->failed));
+	err |= lab_json_add(doc, "shard", lab_json_text(shard));
+	err |= lab_json_add(doc, "seconds", lab_json_seconds(b->seconds));
 	for (size_t i = 0; i < b->count; i++) {
-		fprintf(f, "%s\n    {\"submission\": ", i ? "," : "");
-		lab_fput_json_string(f, b->subs[i].name);
-		fprintf(f, ", \"score\": %u, \"max\": %u, \"status\": \"%s\", \"reason\": ",
-			b->subs[i].score, b->subs[i].max, lab_batch_status_name(b->subs[i].status));
-		lab_fput_json_string(f, b->subs[i].reason);
-		fprintf(f, ", \"seconds\": ");
-		lab_fput_seconds(f, b->subs[i].seconds);
-		fputc('}', f);
+		const struct lab_batch_result *r = &b->subs[i];
+		struct json_object *s = json_object_new_object();
+
+		err |= lab_json_add(s, "submission", lab_json_text(r->name));
+		err |= lab_json_add(s, "score", json_object_new_int64(r->score));
+		err |= lab_json_add(s, "max", json_object_new_int64(r->max));
+		err |= lab_json_add(s, "status", lab_json_text(lab_batch_status_name(r->status)));
+		err |= lab_json_add(s, "reason", lab_json_text(r->reason));
+		err |= lab_json_add(s, "seconds", lab_json_seconds(r->seconds));
+		err |= lab_json_append(subs, s);
 	}
-	fprintf(f, "\n  ]\n}\n");
-	return lab_fflush(f);
+	err |= lab_json_add(doc, "submissions", subs);
+	if (!err)
+		err = lab_json_write(doc, f);
+	json_object_put(doc);
+	return err;
 }

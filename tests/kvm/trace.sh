@@ -116,7 +116,7 @@ out=$("$KVMLAB" diff "$tmp/foreign.jsonl" "$tmp/a.jsonl" 2>&1); rc=$?
 [ $rc -eq 2 ] && expect "foreign JSONL" "$out" "foreign.jsonl:1: a JSON object, but not a kvmlab trace step" || bad "foreign: rc $rc" "$out"
 printf '{"step":1,"pc":"0x1000",}\n' >"$tmp/broken.jsonl"
 out=$("$KVMLAB" diff "$tmp/broken.jsonl" "$tmp/a.jsonl" 2>&1)
-expect "broken JSON" "$out" "broken.jsonl:1: expected a string"
+expect "broken JSON" "$out" "broken.jsonl:1: not valid JSON at column 25: unexpected character"
 
 # Breakpoints, watches, limits.
 out=$("$KVMLAB" trace boot --break 0x1087 2>&1 >/dev/null)
