@@ -26,8 +26,18 @@ int cli_wants_help(const struct command *cmd, int argc, char **argv)
 			break;
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			fputs(cmd->help, stdout);
-			if (cmd->guest_opts)
-				printf("\n%s", vm_opts_help);
+			if (cmd->opts && cmd->opts[0]) {
+				fputs("\nOptions:\n", stdout);
+				for (const struct cli_opt *const *t = cmd->opts; *t; t++)
+					cli_opts_help(stdout, *t);
+			}
+			if (cmd->guest_opts) {
+				printf("\nGuest options:\n  %-22s%s\n", "GUEST",
+				       "a built-in guest name (hello, boot, loop, ...) or a file path");
+				cli_opts_help(stdout, vm_opt_table);
+			}
+			if (cmd->epilogue)
+				printf("\n%s", cmd->epilogue);
 			return 1;
 		}
 	}

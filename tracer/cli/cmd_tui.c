@@ -19,7 +19,7 @@ static int tui_main(int argc, char **argv)
 
 	if (cli_wants_help(&cmd_tui, argc, argv))
 		return 0;
-	if (vm_opts_parse(argc, argv, &o, NULL, NULL, NULL, NULL) < 0)
+	if (vm_opts_parse(argc, argv, &o, NULL, NULL, NULL) < 0)
 		return EXIT_USAGE;
 	t.bench = getenv("KVMLAB_TUI_BENCH");
 	if (session_open(&s, &o, tui_console_sink, &t) < 0)
