@@ -26,6 +26,8 @@ int cli_wants_help(const struct command *cmd, int argc, char **argv)
 			break;
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			fputs(cmd->help, stdout);
+			if (cmd->help_more)
+				cmd->help_more(stdout);
 			if (cmd->opts && cmd->opts[0]) {
 				fputs("\nOptions:\n", stdout);
 				for (const struct cli_opt *const *t = cmd->opts; *t; t++)
@@ -33,7 +35,7 @@ int cli_wants_help(const struct command *cmd, int argc, char **argv)
 			}
 			if (cmd->guest_opts) {
 				printf("\nGuest options:\n  %-22s%s\n", "GUEST",
-				       "a built-in guest name (hello, boot, loop, ...) or a file path");
+				       "a built-in guest (hello, boot, loop, ...) or a file path");
 				cli_opts_help(stdout, vm_opt_table);
 			}
 			if (cmd->epilogue)

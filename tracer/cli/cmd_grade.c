@@ -120,7 +120,8 @@ static const struct cli_opt grade_opts[] = {
 	{ "batch", OPT_BATCH, "DIR", "grade every folder in DIR, each in its own process with\n"
 	  "CPU, memory, file-size and wall-clock limits" },
 	{ "jobs", 'j', "N", "grade N submissions at a time (batch)" },
-	{ "shard", OPT_SHARD, "K/N", "grade only the K-th of N slices (names sorted; index % N == K-1)" },
+	{ "shard", OPT_SHARD, "K/N", "grade only the K-th of N slices (names sorted;\n"
+	  "index % N == K-1)" },
 	{ "csv", OPT_CSV, "FILE", "batch summary: submission,score,max,status,reason" },
 	{ "json", OPT_JSON, "FILE", "batch summary as JSON" },
 	{ "timeout", OPT_TIMEOUT, "S", "wall-clock limit per submission in a batch (default 60)" },
@@ -203,7 +204,8 @@ const struct command cmd_grade = {
 	.summary = "grade a lab submission (or a folder of them) and report",
 	.help =
 	"usage: kvmlab grade [OPTIONS] LAB [SUBMISSION_DIR]\n"
-	"       kvmlab grade [OPTIONS] LAB --batch DIR [-j N] [--shard K/N] [--csv F] [--json F]\n\n"
+	"       kvmlab grade [OPTIONS] LAB --batch DIR [-j N] [--shard K/N]\n"
+	"                    [--csv F] [--json F]\n\n"
 	"Builds the submission (default: the current folder) with the lab's guest and\n"
 	"handlers, runs it on KVM, and prints each check with PASS/FAIL, its points and,\n"
 	"for a failure, the expected and actual values and a hint.\n"

@@ -104,8 +104,9 @@ const struct command cmd_run = {
 	"  kvmlab run hello --mode real\n"
 	"  kvmlab run boot --stats\n"
 	"  kvmlab run --flat 0 --mode long build/guests/hello-flat-64.bin\n\n"
-	"--break, --hbreak and --watch run the guest at full speed where the host supports\n"
-	"it (see kvmlab probe); a --watch then covers 1, 2, 4 or 8 aligned bytes.\n",
+	"--break, --hbreak and --watch run the guest at full speed where the host\n"
+	"supports it (see kvmlab probe); a --watch then covers 1, 2, 4 or 8 aligned\n"
+	"bytes.\n",
 	.opts = run_tables,
 	.main = run_main,
 	.guest_opts = true,

@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "run.h"
 #include "session.h"
@@ -13,6 +14,7 @@ struct command {
 	const char *name;
 	const char *summary;   /* one line for `kvmlab --help` */
 	const char *help;      /* the `kvmlab NAME --help` text before the options */
+	void (*help_more)(FILE *f);  /* generated help right after it, or NULL */
 	const struct cli_opt *const *opts;  /* its option tables, NULL-ended: getopt and --help */
 	int (*main)(int argc, char **argv);
 	bool guest_opts;       /* takes the shared guest options (help lists them) */

@@ -50,9 +50,10 @@ int stoppoints_add_watch(struct stoppoints *p, const char *arg)
 }
 
 const struct cli_opt stoppoint_opts[] = {
-	{ "break", STOPPOINT_OPT_BREAK, "ADDR", "stop when execution reaches linear address ADDR (an int3 the\n"
-	  "guest never sees; up to 64)" },
-	{ "hbreak", STOPPOINT_OPT_HBREAK, "ADDR", "the same with a debug register (DR0-DR3, shared with --watch)" },
+	{ "break", STOPPOINT_OPT_BREAK, "ADDR", "stop when execution reaches linear address ADDR\n"
+	  "(an int3 the guest never sees; up to 64)" },
+	{ "hbreak", STOPPOINT_OPT_HBREAK, "ADDR", "the same with a debug register (DR0-DR3, shared\n"
+	  "with --watch)" },
 	{ "watch", STOPPOINT_OPT_WATCH, "ADDR[:LEN]", "stop after an instruction writes [ADDR, ADDR+LEN)" },
 	{ 0 },
 };
