@@ -8,6 +8,7 @@
 #include "engine.h"
 #include "error.h"
 #include "session.h"
+#include "stepflow.h"
 #include "stoppoints.h"
 #include "tracewrite.h"
 #include "walkfmt.h"
@@ -153,7 +154,7 @@ static int trace_main(int argc, char **argv)
 		goto out;
 	}
 	status = session_report(&s, e.stop, 0);
-	fprintf(stderr, "kvmlab: %llu instructions retired\n", (unsigned long long)e.nsteps);
+	stepflow_report(&e, stderr);
 	if (status == EXIT_FAULT && nring)
 		post_mortem(&e, ring, nring);
 out:

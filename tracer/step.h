@@ -7,6 +7,7 @@
 
 #define STEP_MAX_WRITES 4    /* memory operands written by one instruction that we record */
 #define STEP_WRITE_MAX 16    /* bytes recorded per write (longer writes are cut, flagged) */
+#define STEP_MAX_SKIP 8      /* instructions named that a step retired after its own */
 
 /* The VM exit that ended a step, when it was not just the single-step trap. */
 struct step_exit {
@@ -28,8 +29,20 @@ struct step_write {
 	uint8_t new[STEP_WRITE_MAX];
 };
 
+/* Where a step went (tracer/stepflow.c): the step's own instruction leads to land; when the
+ * single-step trap came later than that, the instructions retired in between are named. */
+struct step_flow {
+	uint8_t retired;                 /* instructions retired: 1; more when the host ran past the
+					    trap; 0: more than one, how many is unknown */
+	int16_t vector;                  /* the IDT/IVT vector this step delivered (INT n or an
+					    exception), -1: none */
+	uint64_t land;                   /* linear address the step's own instruction led to */
+	uint8_t nskip;                   /* instructions after it, named in skip[] */
+	uint64_t skip[STEP_MAX_SKIP];    /* their linear addresses, in order */
+};
+
 struct step {
-	uint64_t n;                      /* 1-based: the n-th instruction retired */
+	uint64_t n;                      /* 1-based: the n-th step (one instruction, or more: flow) */
 	struct kvm_regs before, after;
 	struct kvm_sregs sbefore, safter;
 	uint8_t insn[15];
@@ -38,4 +51,5 @@ struct step {
 	struct step_exit exit;
 	uint8_t nwrites;
 	struct step_write w[STEP_MAX_WRITES];
+	struct step_flow flow;
 };

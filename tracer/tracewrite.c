@@ -33,11 +33,10 @@ static void text_step(struct tracewriter *w, const struct step *st, const char *
 
 	if (vmm_cpu_mode(s) == VMM_CPU_REAL)
 		n = snprintf(head, sizeof(head), "%8llu  %04x:%04llx  %-16s ", (unsigned long long)st->n,
-			     s->cs.selector, (unsigned long long)st->before.rip,
-			     vmm_cpu_mode_name(vmm_cpu_mode(s)));
+			     s->cs.selector, (unsigned long long)st->before.rip, vmm_cpu_label(s));
 	else
 		n = snprintf(head, sizeof(head), "%8llu  %9llx  %-16s ", (unsigned long long)st->n,
-			     (unsigned long long)engine_pc(&st->before, s), vmm_cpu_mode_name(vmm_cpu_mode(s)));
+			     (unsigned long long)engine_pc(&st->before, s), vmm_cpu_label(s));
 	outbuf_put(o, head, (size_t)n);
 	n = snprintf(head, sizeof(head), "%-30s", asm_text);
 	outbuf_put(o, head, (size_t)n);
@@ -109,7 +108,7 @@ static void json_step(struct tracewriter *w, const struct step *st, const char *
 	outbuf_str(o, "\",\"rip\":\"");
 	outbuf_hex(o, st->before.rip);
 	outbuf_str(o, "\",\"mode\":");
-	outbuf_json_str(o, vmm_cpu_mode_name(vmm_cpu_mode(s)));
+	outbuf_json_str(o, vmm_cpu_label(s));
 	outbuf_str(o, ",\"bits\":");
 	outbuf_u64(o, (uint64_t)vmm_cpu_code_bits(s));
 	outbuf_str(o, ",\"bytes\":\"");

@@ -402,7 +402,7 @@ static int run_traced(const struct lab *lab, const struct lab_build *b, struct s
 	} while (ret == 0);
 	if (lab->timeout_ms)
 		vmm_timer_arm(&s->vcpu, 0);
-	run->instructions = e->nsteps;
+	run->instructions = e->nretired;
 	run->traced = true;
 	*stop = e->stop;
 	if (ret > 0)

@@ -211,7 +211,7 @@ static void relayout(struct tui *t)
 static void draw_title_bar(struct tui *t)
 {
 	const struct tui_snap *sn = &t->snap;
-	const char *mode = vmm_cpu_mode_name(vmm_cpu_mode(&sn->sregs));
+	const char *mode = vmm_cpu_label(&sn->sregs);
 	char left[256], right[128];
 	int n, used;
 

@@ -1,0 +1,257 @@
+/* stepflow.c - where a step went, and whether it retired more than one instruction.
+ *
+ * Single-stepping sets RFLAGS.TF; the CPU traps after each instruction (SDM Vol. 3B 18.3.1.4).
+ * The trap comes later than that where TF is not in effect: an exception or interrupt gate clears
+ * TF, so a handler runs untrapped until IRET restores it (SDM Vol. 3A 6.12.1.3); a MOV SS or
+ * POP SS holds it off for one instruction (Vol. 3A 6.8.3); and on this project's PVM hosts
+ * SWAPGS and IRETQ are emulated without it (HOST-KVM.md). A step is then more than one
+ * instruction. It is found by comparing RIP with where the step's own instruction leads (the
+ * next instruction, a branch target, a return address read before the step, an IDT gate), and
+ * the instructions in between are recovered by decoding forward from there.
+ */
+#include "stepflow.h"
+
+#include <string.h>
+
+#include "cpumode.h"
+#include "engine.h"
+#include "idtgate.h"
+
+struct lin_reader {
+	struct engine *e;
+	const struct kvm_sregs *s;
+};
+
+static int read_lin(void *ctx, uint64_t lin, void *buf, size_t len)
+{
+	struct lin_reader *r = ctx;
+
+	return engine_read_linear(r->e, r->s, lin, buf, len) == len ? 0 : -1;
+}
+
+static uint64_t ip_mask(int bits)
+{
+	return bits == 64 ? ~0ull : bits == 32 ? 0xffffffffull : 0xffffull;
+}
+
+static void add(struct stepflow_pred *p, uint64_t rip, int vec)
+{
+	if (p->n < 3) {
+		p->rip[p->n] = rip;
+		p->vec[p->n++] = vec;
+	}
+}
+
+/* The value at the top of the stack (width bytes, at offset off) as of state r, s. */
+static int stack_value(struct engine *e, const struct kvm_regs *r, const struct kvm_sregs *s,
+		       unsigned off, unsigned width, uint64_t *v)
+{
+	bool lm = vmm_cpu_code_bits(s) == 64;
+	uint64_t sp = lm ? r->rsp : s->ss.db ? r->rsp & 0xffffffffull : r->rsp & 0xffff;
+	uint64_t lin = (lm ? 0 : s->ss.base) + sp + off;
+
+	*v = 0;
+	return engine_read_linear(e, s, lin, v, width) == width ? 0 : -1;
+}
+
+void stepflow_predict(struct engine *e, const struct insn *in, const struct step *st,
+		      struct stepflow_pred *p)
+{
+	const ZydisDecodedInstruction *i = &in->i;
+	const ZydisDecodedOperand *op = &in->op[0];
+	const struct kvm_regs *r = &st->before;
+	const struct kvm_sregs *s = &st->sbefore;
+	uint64_t mask = ip_mask(in->bits), fall = (r->rip + i->length) & mask, v;
+	unsigned w = i->operand_width / 8;
+	struct lin_reader rd = { e, s };
+	struct idtgate g;
+
+	memset(p, 0, sizeof(*p));
+	p->valid = true;
+	switch (i->mnemonic) {
+	case ZYDIS_MNEMONIC_INT:
+	case ZYDIS_MNEMONIC_INT3:
+	case ZYDIS_MNEMONIC_INTO:
+	case ZYDIS_MNEMONIC_INT1: {
+		unsigned vec = i->mnemonic == ZYDIS_MNEMONIC_INT3 ? 3 : i->mnemonic == ZYDIS_MNEMONIC_INTO ? 4 :
+			       i->mnemonic == ZYDIS_MNEMONIC_INT1 ? 1 : (unsigned)(op->imm.value.u & 0xff);
+
+		add(p, fall, -1);  /* INTO without OF */
+		if (idtgate_get(s, vec, read_lin, &rd, &g) == 0 && g.read)
+			add(p, g.offset, (int)vec);
+		return;
+	}
+	case ZYDIS_MNEMONIC_IRET:
+	case ZYDIS_MNEMONIC_IRETD:
+	case ZYDIS_MNEMONIC_IRETQ:
+	case ZYDIS_MNEMONIC_RET:
+		if (stack_value(e, r, s, 0, w ? w : 2, &v) == 0)
+			add(p, v, -1);
+		else
+			p->unknown = true;
+		return;
+	case ZYDIS_MNEMONIC_SYSRET:
+		add(p, r->rcx & (w == 8 ? ~0ull : 0xffffffffull), -1);
+		return;
+	default:
+		break;
+	}
+	switch (i->meta.category) {
+	case ZYDIS_CATEGORY_COND_BR:
+	case ZYDIS_CATEGORY_UNCOND_BR:
+	case ZYDIS_CATEGORY_CALL:
+		if (i->meta.category == ZYDIS_CATEGORY_COND_BR)
+			add(p, fall, -1);
+		if (op->type == ZYDIS_OPERAND_TYPE_IMMEDIATE &&
+		    ZYAN_SUCCESS(ZydisCalcAbsoluteAddress(i, op, r->rip, &v)))
+			add(p, v & mask, -1);
+		else if (op->type == ZYDIS_OPERAND_TYPE_POINTER)
+			add(p, op->ptr.offset, -1);
+		else if (op->type == ZYDIS_OPERAND_TYPE_REGISTER)
+			add(p, engine_reg_value(r, op->reg.value) & mask, -1);
+		else
+			p->unknown = true;
+		return;
+	case ZYDIS_CATEGORY_RET:       /* RETF and other returns not handled above */
+	case ZYDIS_CATEGORY_SYSCALL:
+	case ZYDIS_CATEGORY_SYSRET:
+		p->unknown = true;
+		return;
+	default:
+		add(p, fall, -1);
+		return;
+	}
+}
+
+/* Decode forward from rip (in the state after the step) until to; the instructions passed are
+ * the ones the host retired after the step's own. True when to was reached. */
+static bool replay(struct engine *e, const struct step *st, uint64_t rip, uint64_t to,
+		   struct step_flow *f)
+{
+	const struct kvm_sregs *s = &st->safter;
+	int bits = vmm_cpu_code_bits(s);
+	uint64_t mask = ip_mask(bits), base = bits == 64 ? 0 : s->cs.base;
+
+	for (unsigned k = 0; k < STEP_MAX_SKIP; k++) {
+		uint8_t bytes[15];
+		size_t n = engine_read_linear(e, s, base + rip, bytes, sizeof(bytes));
+		struct insn in;
+		uint64_t next, target;
+		bool direct;
+
+		if (n == 0 || disasm_decode(&e->dis, bits, bytes, n, &in) < 0)
+			return false;
+		f->skip[k] = base + rip;
+		next = (rip + in.i.length) & mask;
+		direct = in.op[0].type == ZYDIS_OPERAND_TYPE_IMMEDIATE &&
+			 ZYAN_SUCCESS(ZydisCalcAbsoluteAddress(&in.i, &in.op[0], rip, &target));
+		switch (in.i.meta.category) {
+		case ZYDIS_CATEGORY_COND_BR:
+			if (direct && (target & mask) == to)
+				next = to;
+			break;
+		case ZYDIS_CATEGORY_UNCOND_BR:
+		case ZYDIS_CATEGORY_CALL:
+			if (!direct)
+				return false;
+			next = target & mask;
+			break;
+		case ZYDIS_CATEGORY_RET:
+		case ZYDIS_CATEGORY_INTERRUPT:
+		case ZYDIS_CATEGORY_SYSCALL:
+		case ZYDIS_CATEGORY_SYSRET:
+			return false;
+		default:
+			break;
+		}
+		if (next == to) {
+			f->nskip = (uint8_t)(k + 1);
+			return true;
+		}
+		rip = next;
+	}
+	return false;
+}
+
+/* Exception vectors whose gate leads to CS:RIP of st's after state: the lowest, or #PF when
+ * CR2 changed and #PF is among them; -1 if none. */
+static int exception_to(struct engine *e, const struct step *st, uint64_t rip, bool cs_too)
+{
+	struct lin_reader rd = { e, &st->sbefore };
+	int found = -1;
+
+	for (unsigned v = 0; v < 32; v++) {
+		struct idtgate g;
+
+		if (idtgate_get(&st->sbefore, v, read_lin, &rd, &g) < 0 || !g.read || !g.in_limit ||
+		    !g.present || g.offset != rip || (cs_too && g.selector != st->safter.cs.selector))
+			continue;
+		if (found < 0 || (v == 14 && st->safter.cr2 != st->sbefore.cr2))
+			found = (int)v;
+	}
+	return found;
+}
+
+void stepflow_check(struct engine *e, const struct stepflow_pred *p, struct step *st)
+{
+	struct step_flow *f = &st->flow;
+	uint64_t rip = st->after.rip;
+	int v;
+
+	memset(f, 0, sizeof(*f));
+	f->retired = 1;
+	f->vector = -1;
+	if (!p || !p->valid || (e->ended && e->stop != VMM_STOP_HLT) ||
+	    (st->has_exit && st->exit.kind == VMM_EXIT_HLT))
+		return;
+	for (int i = 0; i < p->n; i++) {
+		if (p->rip[i] == rip) {
+			f->land = engine_pc(&st->after, &st->safter);
+			f->vector = (int16_t)p->vec[i];
+			return;
+		}
+	}
+	v = exception_to(e, st, rip, true);
+	if (v >= 0) {
+		f->land = engine_pc(&st->after, &st->safter);
+		f->vector = (int16_t)v;
+		return;
+	}
+	if (p->unknown)
+		return;
+	/* RIP is not where the instruction leads: find the path from there to here. */
+	for (int i = 0; i < p->n; i++) {
+		if (replay(e, st, p->rip[i], rip, f)) {
+			f->land = f->skip[0];
+			f->vector = (int16_t)p->vec[i];
+			f->retired = (uint8_t)(1 + f->nskip);
+			return;
+		}
+	}
+	for (unsigned vec = 0; vec < 32; vec++) {
+		struct lin_reader rd = { e, &st->sbefore };
+		struct idtgate g;
+
+		if (idtgate_get(&st->sbefore, vec, read_lin, &rd, &g) < 0 || !g.read || !g.in_limit ||
+		    !g.present || !replay(e, st, g.offset, rip, f))
+			continue;
+		f->land = f->skip[0];
+		f->vector = (int16_t)exception_to(e, st, g.offset, false);
+		f->retired = (uint8_t)(1 + f->nskip);
+		return;
+	}
+	f->nskip = 0;
+	f->retired = 0;  /* more than one instruction; which ones is not known */
+}
+
+void stepflow_report(const struct engine *e, FILE *f)
+{
+	if (e->nretired == e->nsteps) {
+		fprintf(f, "kvmlab: %llu instructions retired\n", (unsigned long long)e->nsteps);
+		return;
+	}
+	fprintf(f, "kvmlab: %s%llu instructions retired in %llu steps (the single-step trap came late "
+		"in %s; see the trace)\n", e->nuncounted ? "at least " : "",
+		(unsigned long long)e->nretired, (unsigned long long)e->nsteps,
+		e->nuncounted ? "some steps, by an unknown number of instructions in some" : "some steps");
+}
