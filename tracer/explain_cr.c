@@ -65,21 +65,21 @@ static void bit_changes(struct out *o, const struct bit_change *bits, size_t n, 
 static void cr3(struct out *o, const struct kvm_sregs *b)
 {
 	bool pg = b->cr0 & CR0_PG, pae = b->cr4 & CR4_PAE, lm = b->efer & (EFER_LME | EFER_LMA);
-	uint64_t v = b->cr3;
+	uint64_t v = b->cr3, table = v & (pae && !lm ? 0xffffffe0ull : pae ? 0x000ffffffffff000ull :
+					 0xfffff000ull);
+	const char *what = !pae ? "page directory" : !lm ? "page-directory-pointer table (4 PDPTEs)" :
+			   (b->cr4 & CR4_LA57) ? "PML5 table" : "PML4 table";
 
-	if (pae && !lm) {
-		say(o, "CR3 <- 0x%llx: %s the 4 PDPTEs (PAE) at physical 0x%llx", (unsigned long long)v,
-		    pg ? "the CPU loads" : "paging is off, so CR3 is not used yet; with PAE paging it names",
-		    (unsigned long long)(v & 0xffffffe0ull));
-		return;
-	}
-	say(o, "CR3 <- 0x%llx: %s%s at physical 0x%llx", (unsigned long long)v,
-	    pg ? "the top-level page table is now " : "paging is off, so CR3 is not used yet; the top-level table will be ",
-	    pae ? ((b->cr4 & CR4_LA57) ? "the PML5" : "the PML4") : "the page directory",
-	    (unsigned long long)(v & (pae ? 0x000ffffffffff000ull : 0xfffff000ull)));
-	if ((b->cr4 & CR4_PCIDE) && pae)
+	if (!pg)
+		say(o, "CR3 <- 0x%llx: paging is off, so CR3 is not used yet; once CR0.PG is set the "
+		    "top-level table will be read at physical 0x%llx", (unsigned long long)v,
+		    (unsigned long long)(v & 0x000ffffffffff000ull));
+	else
+		say(o, "CR3 <- 0x%llx: the %s is now at physical 0x%llx", (unsigned long long)v, what,
+		    (unsigned long long)table);
+	if ((b->cr4 & CR4_PCIDE) && pae && lm)
 		say(o, "PCID 0x%llx", (unsigned long long)(v & 0xfff));
-	else if (v & 0x18)
+	else if ((v & 0x18) && !(pae && !lm))
 		say(o, "PWT=%u, PCD=%u: write-through / cache-disable for the CPU's accesses to that table",
 		    (unsigned)(v >> 3) & 1, (unsigned)(v >> 4) & 1);
 }
