@@ -297,12 +297,17 @@ int engine_step(struct engine *e)
 	for (int k = 0; k < st->nwrites; k++)
 		memcpy(st->w[k].new, e->s->vm.mem + st->w[k].gpa, st->w[k].len);
 	stepflow_check(e, decoded ? &pred : NULL, st);
-	/* A fault or a refused I/O retires nothing (the step is kept for the post-mortem);
-	 * everything else retired one instruction, or more (st->flow). */
-	if (!e->ended || e->stop == VMM_STOP_HLT) {
-		e->nsteps++;
-		e->nretired += st->flow.retired ? st->flow.retired : 2;
-		e->nuncounted += !st->flow.retired;
+	/* A fault or a refused I/O retires nothing (the step is kept for the post-mortem), unless
+	 * the trap came late and instructions retired before the fault; everything else retired
+	 * one instruction, or more (st->flow). */
+	{
+		uint64_t n;
+		bool exact, stopped = e->ended && e->stop != VMM_STOP_HLT;
+
+		stepflow_count(st, stopped, &n, &exact);
+		e->nsteps += !stopped || n;
+		e->nretired += n;
+		e->nuncounted += !exact;
 	}
 	e->stepped = true;
 	if (e->record) {

@@ -12,6 +12,7 @@
 #include "cpumode.h"
 #include "engine.h"
 #include "explain_priv.h"
+#include "idtgate.h"
 #include "vm.h"
 
 void say(struct out *o, const char *fmt, ...)
@@ -118,14 +119,27 @@ void explain_flow(struct explain_ctx *ctx, struct out *o, const struct step *st)
 		return;
 	}
 	list[0] = '\0';
-	for (int i = 0; i < st->flow.nskip && n < sizeof(list); i++) {
+	for (int i = 0; i <= st->flow.nskip && n < sizeof(list); i++) {
+		if (i == st->flow.fault_at && st->flow.fault_vector >= 0) {
+			const char *name = idtgate_exception_name((unsigned)st->flow.fault_vector);
+
+			n += (size_t)snprintf(list + n, sizeof(list) - n, "%sthe instruction at 0x%llx raised "
+					      "%s (vector %d), delivered through the IDT", n ? "; then " : "",
+					      (unsigned long long)st->flow.fault_pc, name ? name : "an exception",
+					      st->flow.fault_vector);
+			if (i < st->flow.nskip && n < sizeof(list))
+				n += (size_t)snprintf(list + n, sizeof(list) - n, "; then");
+		}
+		if (i == st->flow.nskip || n >= sizeof(list))
+			break;
 		explain_skip_text(ctx, st, i, one, sizeof(one));
-		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s0x%llx %s", i ? ", " : "",
+		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s0x%llx %s",
+				      i && i != st->flow.fault_at ? ", " : n ? " " : "",
 				      (unsigned long long)st->flow.skip[i], one);
 	}
 	say(o, "this step retired %u instructions, not one: the single-step trap came only after %s "
 	    "(%s), so the registers and memory shown are after all of them", st->flow.retired,
-	    st->flow.nskip == 1 ? "the next one" : "the next ones", list);
+	    st->flow.retired == 2 ? "the next one" : "the next ones", list);
 }
 
 int explain_step(struct explain_ctx *ctx, const struct step *st, char *buf, size_t len)

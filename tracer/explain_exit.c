@@ -93,6 +93,12 @@ static void shutdown(struct explain_ctx *ctx, struct out *o, const struct step *
 	enum vmm_paging pb = vmm_paging_mode(st->sbefore.cr0, st->sbefore.cr4, st->sbefore.efer);
 	enum vmm_paging pa = vmm_paging_mode(s->cr0, s->cr4, s->efer);
 	enum vmm_paging p = pa == VMM_PAGING_32 || pa == VMM_PAGING_PAE ? pa : pb;
+	char who[96] = "this instruction";
+
+	/* The step's own instruction retired and a later one, at RIP, faulted (tracer/stepflow.c). */
+	if (st->flow.land || st->flow.retired != 1)
+		snprintf(who, sizeof(who), "the instruction at 0x%llx, after the ones this step retired,",
+			 (unsigned long long)engine_pc(&st->after, s));
 
 	if ((p == VMM_PAGING_32 || p == VMM_PAGING_PAE) && !host_runs_paging32(ctx, p)) {
 		say(o, "KVM_EXIT_SHUTDOWN with %s paging on: this host cannot run 32-bit paged guests "
@@ -101,18 +107,18 @@ static void shutdown(struct explain_ctx *ctx, struct out *o, const struct step *
 		return;
 	}
 	if (s->cr2 != st->sbefore.cr2)
-		say(o, "triple fault (KVM_EXIT_SHUTDOWN): this instruction page-faulted at CR2=0x%llx, "
+		say(o, "triple fault (KVM_EXIT_SHUTDOWN): %s page-faulted at CR2=0x%llx, "
 		    "delivering that #PF faulted too (a double fault, #DF), and delivering the #DF faulted "
-		    "again (IDT base 0x%llx, limit 0x%x), so the CPU shut down",
+		    "again (IDT base 0x%llx, limit 0x%x), so the CPU shut down", who,
 		    (unsigned long long)s->cr2, (unsigned long long)s->idt.base, s->idt.limit);
 	else if (s->idt.limit == 0)
-		say(o, "triple fault (KVM_EXIT_SHUTDOWN): this instruction raised an exception, the IDT "
+		say(o, "triple fault (KVM_EXIT_SHUTDOWN): %s raised an exception, the IDT "
 		    "is empty (limit 0) so delivering it raised #GP and then a double fault (#DF), and "
-		    "delivering the #DF failed as well, so the CPU shut down");
+		    "delivering the #DF failed as well, so the CPU shut down", who);
 	else
-		say(o, "triple fault (KVM_EXIT_SHUTDOWN): this instruction raised an exception, "
+		say(o, "triple fault (KVM_EXIT_SHUTDOWN): %s raised an exception, "
 		    "delivering it faulted (a double fault, #DF), and delivering the #DF faulted again "
-		    "(IDT base 0x%llx, limit 0x%x), so the CPU shut down",
+		    "(IDT base 0x%llx, limit 0x%x), so the CPU shut down", who,
 		    (unsigned long long)s->idt.base, s->idt.limit);
 }
 

@@ -72,25 +72,28 @@ static void soft_int(struct explain_ctx *ctx, struct out *o, const struct step *
 static void iret(struct out *o, const struct step *st)
 {
 	const struct kvm_sregs *a = &st->sbefore, *b = &st->safter;
-	bool outer = explain_cpl(b) > explain_cpl(a), q = explain_64(a);
+	bool late = st->flow.land != 0, q = explain_64(a);
+	uint16_t cs = late ? st->flow.land_cs : b->cs.selector;
+	unsigned cpl = (a->cr0 & CR0_PE) ? cs & 3u : 0;
+	bool outer = cpl > explain_cpl(a);
+	uint64_t rip = late ? (q ? st->flow.land : st->flow.land - b->cs.base) : st->after.rip;
 
-	if (st->after.rip == st->before.rip && a->cs.selector == b->cs.selector && st->flow.vector < 0) {
+	if (!late && st->after.rip == st->before.rip && a->cs.selector == b->cs.selector &&
+	    st->flow.vector < 0) {
 		say(o, "IRET did not complete: RIP is still the IRET's own address (it faulted)");
 		return;
 	}
 	if (st->flow.vector >= 0)
 		return;  /* it faulted: the exception says so */
 	if (!(a->cr0 & CR0_PE)) {
-		say(o, "IRET: IP, CS and FLAGS popped: back to %04x:%04llx", b->cs.selector,
-		    (unsigned long long)(st->flow.retired == 1 ? st->after.rip : st->flow.land - b->cs.base));
+		say(o, "IRET: IP, CS and FLAGS popped: back to %04x:%04llx", cs, (unsigned long long)rip);
 		return;
 	}
-	say(o, "IRET%s: back to %04x:%llx, RFLAGS restored from the stack%s", q ? "Q" : "",
-	    b->cs.selector, (unsigned long long)(st->flow.retired == 1 ? st->after.rip :
-						 q ? st->flow.land : st->flow.land - b->cs.base),
+	say(o, "IRET%s: back to %04x:%llx at CPL %u, RFLAGS restored from the stack%s", q ? "Q" : "",
+	    cs, (unsigned long long)rip, cpl,
 	    outer ? "; the return is to an outer privilege level, so it also popped SS:RSP" :
 	    q ? "; in 64-bit mode IRETQ pops SS:RSP as well" : "");
-	if (outer || q)
+	if ((outer || q) && !late)
 		say(o, "SS <- 0x%x, RSP <- 0x%llx", b->ss.selector, (unsigned long long)st->after.rsp);
 }
 

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cpumode.h"
 #include "engine.h"
 #include "explain_priv.h"
 
@@ -25,7 +26,7 @@ void explain_segment(const struct kvm_segment *s, char *buf, size_t len)
 {
 	char range[96];
 
-	if (s->unusable && (s->selector & ~3u) == 0) {
+	if ((s->unusable || !s->present) && (s->selector & ~3u) == 0) {
 		/* SDM Vol. 3A 3.4.2: a null selector may be loaded into DS-GS; using it faults */
 		snprintf(buf, len, "a null selector: the register is unusable, and a memory access "
 			 "through it raises #GP");
@@ -166,9 +167,19 @@ void explain_segments(struct explain_ctx *ctx, struct out *o, const struct step 
 			say(o, "%s <- 0x%x: base 0x%llx (in 64-bit mode FS and GS keep their base; the "
 			    "limit and attributes are ignored)", names[i], sb[i]->selector,
 			    (unsigned long long)sb[i]->base);
+		else if (lm && b->cs.l && i == 5 && (sb[5]->selector & ~3u) == 0)
+			/* SDM Vol. 3A 6.14.4: a privilege change in IA-32e mode loads a null SS */
+			say(o, "SS <- 0x%x: a null SS, which 64-bit mode allows at CPL 0-2 (an interrupt or "
+			    "exception that changes privilege level loads one)", sb[5]->selector);
 		else if (lm && b->cs.l && i != 0)
 			say(o, "%s <- 0x%x: %s (in 64-bit mode its base and limit are ignored)", names[i],
 			    sb[i]->selector, desc);
+		else if (!(b->cr0 & CR0_PE) && vmm_cpu_unreal(b))
+			/* SDM Vol. 3A 20.1.1, 9.9.2: a real-mode load sets the selector and base only */
+			say(o, "%s <- 0x%x: in real mode a segment load sets only the selector and the base "
+			    "(0x%llx); the cache keeps its limit 0x%x%s", names[i], sb[i]->selector,
+			    (unsigned long long)sb[i]->base, sb[i]->limit,
+			    i == 0 && sb[0]->db ? " and D=1, so code still runs as 32-bit" : "");
 		else
 			say(o, "%s <- 0x%x: %s", names[i], sb[i]->selector, desc);
 	}

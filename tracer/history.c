@@ -12,8 +12,9 @@
  *   insn     unless cached: length byte + bytes (then it enters the cache)
  *   [X_EXIT]    kind, in, size, port, count, addr varints, data[8]
  *   [X_WRITES]  count byte, then per write: len | cut << 7, gpa, zigzag(gva - gpa), old, new
- *   [X_FLOW]    retired byte, vector + 1 varint, land varint, nskip byte, skip varints (only for
- *               a step that delivered a vector or retired other than one instruction)
+ *   [X_FLOW]    retired byte, vector + 1, land, land_cs, fault_vector + 1, fault_pc varints,
+ *               fault_at byte, nskip byte, skip varints (only for a step that delivered a vector or retired other
+ *               than one instruction)
  * Keys (every KEY_EVERY steps) hold the state before their first step, its record's offset and
  * an index into a pool of distinct sregs. The instruction cache is cleared at every key, so
  * decoding from any key rebuilds it exactly. The write log lists (step, offset of its writes).
@@ -192,7 +193,7 @@ static uint8_t *encode(struct history *h, const struct step *s, uint8_t *p, uint
 		(memcmp(&s->sbefore, &h->sregs_now, sizeof(s->sbefore)) ? X_SBEFORE : 0) |
 		(memcmp(&s->safter, &s->sbefore, sizeof(s->safter)) ? X_SAFTER : 0) |
 		(s->has_exit ? X_EXIT : 0) | (s->nwrites ? X_WRITES : 0) |
-		(s->flow.retired != 1 || s->flow.vector >= 0 ? X_FLOW : 0);
+		(s->flow.retired != 1 || s->flow.vector >= 0 || s->flow.land ? X_FLOW : 0);
 	c = &h->icache[icache_slot(before[RIP])];
 	head = s->insn_len && c->len == s->insn_len && c->rip == before[RIP] &&
 	       !memcmp(c->bytes, s->insn, s->insn_len) ? H_CACHED : 0;
@@ -251,6 +252,10 @@ static uint8_t *encode(struct history *h, const struct step *s, uint8_t *p, uint
 		*p++ = s->flow.retired;
 		put_varint(&p, (uint64_t)(s->flow.vector + 1));
 		put_varint(&p, s->flow.land);
+		put_varint(&p, s->flow.land_cs);
+		put_varint(&p, (uint64_t)(s->flow.fault_vector + 1));
+		put_varint(&p, s->flow.fault_pc);
+		*p++ = s->flow.fault_at;
 		*p++ = s->flow.nskip;
 		for (unsigned i = 0; i < s->flow.nskip; i++)
 			put_varint(&p, s->flow.skip[i]);
@@ -407,10 +412,15 @@ static void decode(struct cursor *c, struct step *out)
 		decode_writes(&c->p, o);
 	o->flow.retired = 1;
 	o->flow.vector = -1;
+	o->flow.fault_vector = -1;
 	if (extra & X_FLOW) {
 		o->flow.retired = *c->p++;
 		o->flow.vector = (int16_t)((int)get_varint(&c->p) - 1);
 		o->flow.land = get_varint(&c->p);
+		o->flow.land_cs = (uint16_t)get_varint(&c->p);
+		o->flow.fault_vector = (int16_t)((int)get_varint(&c->p) - 1);
+		o->flow.fault_pc = get_varint(&c->p);
+		o->flow.fault_at = *c->p++;
 		o->flow.nskip = *c->p++;
 		for (unsigned i = 0; i < o->flow.nskip && i < STEP_MAX_SKIP; i++)
 			o->flow.skip[i] = get_varint(&c->p);

@@ -186,8 +186,8 @@ int session_report(struct session *s, enum vmm_stop stop, int err)
 	case VMM_STOP_SHUTDOWN:
 		if (host_cannot(s))
 			return cli_error(EXIT_HOST, "%s", vmm_probe_limitation(s->mode));
-		fprintf(stderr, "kvmlab: the guest triple-faulted (KVM_EXIT_SHUTDOWN: an exception "
-			"it could not handle, then a fault delivering that) at RIP=0x%llx in %s mode; ",
+		fprintf(stderr, "kvmlab: the guest triple-faulted (KVM_EXIT_SHUTDOWN: a fault while "
+			"the CPU delivered a double fault) at RIP=0x%llx in %s mode; ",
 			(unsigned long long)r->rip, mode);
 		print_cregs(stderr, sr);
 		fprintf(stderr, " IDTR=0x%llx/%u\n", (unsigned long long)sr->idt.base, sr->idt.limit);

@@ -36,7 +36,13 @@ struct step_flow {
 					    trap; 0: more than one, how many is unknown */
 	int16_t vector;                  /* the IDT/IVT vector this step delivered (INT n or an
 					    exception), -1: none */
-	uint64_t land;                   /* linear address the step's own instruction led to */
+	uint64_t land;                   /* linear address the step's own instruction led to, when that
+					    is not the after state's CS:RIP (0: it is) */
+	uint16_t land_cs;                /* and the CS selector it loaded there (with land) */
+	int16_t fault_vector;            /* an instruction after it raised this exception, -1: none */
+	uint64_t fault_pc;               /* that instruction's linear address (it did not retire) */
+	uint64_t fault_rip;              /* and its RIP (not recorded in the history) */
+	uint8_t fault_at;                /* how many of skip[] retired before it */
 	uint8_t nskip;                   /* instructions after it, named in skip[] */
 	uint64_t skip[STEP_MAX_SKIP];    /* their linear addresses, in order */
 };

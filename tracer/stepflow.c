@@ -34,17 +34,23 @@ static uint64_t ip_mask(int bits)
 	return bits == 64 ? ~0ull : bits == 32 ? 0xffffffffull : 0xffffull;
 }
 
-static void add(struct stepflow_pred *p, uint64_t rip, int vec)
+static void add_cs(struct stepflow_pred *p, uint64_t rip, uint16_t cs, int vec)
 {
 	if (p->n < 3) {
 		p->rip[p->n] = rip;
+		p->cs[p->n] = cs;
 		p->vec[p->n++] = vec;
 	}
 }
 
+static void add(struct stepflow_pred *p, uint64_t rip, int vec)
+{
+	add_cs(p, rip, p->cs_now, vec);
+}
+
 /* The value at the top of the stack (width bytes, at offset off) as of state r, s. */
 static int stack_value(struct engine *e, const struct kvm_regs *r, const struct kvm_sregs *s,
-		       unsigned off, unsigned width, uint64_t *v)
+		       int64_t off, unsigned width, uint64_t *v)
 {
 	bool lm = vmm_cpu_code_bits(s) == 64;
 	uint64_t sp = lm ? r->rsp : s->ss.db ? r->rsp & 0xffffffffull : r->rsp & 0xffff;
@@ -68,6 +74,7 @@ void stepflow_predict(struct engine *e, const struct insn *in, const struct step
 
 	memset(p, 0, sizeof(*p));
 	p->valid = true;
+	p->cs_now = s->cs.selector;
 	switch (i->mnemonic) {
 	case ZYDIS_MNEMONIC_INT:
 	case ZYDIS_MNEMONIC_INT3:
@@ -78,18 +85,22 @@ void stepflow_predict(struct engine *e, const struct insn *in, const struct step
 
 		add(p, fall, -1);  /* INTO without OF */
 		if (idtgate_get(s, vec, read_lin, &rd, &g) == 0 && g.read)
-			add(p, g.offset, (int)vec);
+			add_cs(p, g.offset, g.selector, (int)vec);
 		return;
 	}
 	case ZYDIS_MNEMONIC_IRET:
 	case ZYDIS_MNEMONIC_IRETD:
 	case ZYDIS_MNEMONIC_IRETQ:
-	case ZYDIS_MNEMONIC_RET:
-		if (stack_value(e, r, s, 0, w ? w : 2, &v) == 0)
-			add(p, v, -1);
+	case ZYDIS_MNEMONIC_RET: {
+		uint64_t cs = s->cs.selector;
+
+		if (stack_value(e, r, s, 0, w ? w : 2, &v) == 0 &&
+		    (i->mnemonic == ZYDIS_MNEMONIC_RET || stack_value(e, r, s, w ? w : 2, 2, &cs) == 0))
+			add_cs(p, v, (uint16_t)cs, -1);
 		else
 			p->unknown = true;
 		return;
+	}
 	case ZYDIS_MNEMONIC_SYSRET:
 		add(p, r->rcx & (w == 8 ? ~0ull : 0xffffffffull), -1);
 		return;
@@ -106,7 +117,7 @@ void stepflow_predict(struct engine *e, const struct insn *in, const struct step
 		    ZYAN_SUCCESS(ZydisCalcAbsoluteAddress(i, op, r->rip, &v)))
 			add(p, v & mask, -1);
 		else if (op->type == ZYDIS_OPERAND_TYPE_POINTER)
-			add(p, op->ptr.offset, -1);
+			add_cs(p, op->ptr.offset, op->ptr.segment, -1);
 		else if (op->type == ZYDIS_OPERAND_TYPE_REGISTER)
 			add(p, engine_reg_value(r, op->reg.value) & mask, -1);
 		else
@@ -123,16 +134,37 @@ void stepflow_predict(struct engine *e, const struct insn *in, const struct step
 	}
 }
 
+/* An exception frame (RIP then CS, as delivery pushes them) for an instruction at CS:rip near the
+ * stack pointer after the step: the evidence that this instruction is the one that faulted
+ * (SDM Vol. 3A 6.12.1, 6.14.2; real mode 20.1.4). */
+static bool frame_has(struct engine *e, const struct step *st, uint64_t rip, uint16_t cs)
+{
+	unsigned w = (st->safter.efer & (1ull << 10)) ? 8 : (st->safter.cr0 & 1) ? 4 : 2;
+
+	for (int64_t off = -0x40; off <= 0x40; off += w) {
+		uint64_t a, b;
+
+		if (stack_value(e, &st->after, &st->safter, off, w, &a) == 0 &&
+		    stack_value(e, &st->after, &st->safter, off + w, w, &b) == 0 && a == rip &&
+		    (b & 0xffff) == cs)
+			return true;
+	}
+	return false;
+}
+
 /* Decode forward from rip (in the state after the step) until to; the instructions passed are
- * the ones the host retired after the step's own. True when to was reached. */
-static bool replay(struct engine *e, const struct step *st, uint64_t rip, uint64_t to,
-		   struct step_flow *f)
+ * the ones the host retired after the step's own. With fault_at >= 0 the instruction at that
+ * position raises an exception instead of retiring, and the path goes on at handler. True when
+ * to was reached (f->skip, f->nskip, f->fault_pc filled). */
+static bool replay(struct engine *e, const struct step *st, uint64_t rip, uint64_t to, int fault_at,
+		   uint64_t handler, struct step_flow *f)
 {
 	const struct kvm_sregs *s = &st->safter;
 	int bits = vmm_cpu_code_bits(s);
 	uint64_t mask = ip_mask(bits), base = bits == 64 ? 0 : s->cs.base;
+	unsigned k = 0;
 
-	for (unsigned k = 0; k < STEP_MAX_SKIP; k++) {
+	for (int pos = 0; pos <= STEP_MAX_SKIP; pos++) {
 		uint8_t bytes[15];
 		size_t n = engine_read_linear(e, s, base + rip, bytes, sizeof(bytes));
 		struct insn in;
@@ -141,31 +173,41 @@ static bool replay(struct engine *e, const struct step *st, uint64_t rip, uint64
 
 		if (n == 0 || disasm_decode(&e->dis, bits, bytes, n, &in) < 0)
 			return false;
-		f->skip[k] = base + rip;
-		next = (rip + in.i.length) & mask;
-		direct = in.op[0].type == ZYDIS_OPERAND_TYPE_IMMEDIATE &&
-			 ZYAN_SUCCESS(ZydisCalcAbsoluteAddress(&in.i, &in.op[0], rip, &target));
-		switch (in.i.meta.category) {
-		case ZYDIS_CATEGORY_COND_BR:
-			if (direct && (target & mask) == to)
-				next = to;
-			break;
-		case ZYDIS_CATEGORY_UNCOND_BR:
-		case ZYDIS_CATEGORY_CALL:
-			if (!direct)
+		if (pos == fault_at) {
+			f->fault_pc = base + rip;
+			f->fault_rip = rip;
+			next = handler;
+		} else {
+			if (k == STEP_MAX_SKIP)
 				return false;
-			next = target & mask;
-			break;
-		case ZYDIS_CATEGORY_RET:
-		case ZYDIS_CATEGORY_INTERRUPT:
-		case ZYDIS_CATEGORY_SYSCALL:
-		case ZYDIS_CATEGORY_SYSRET:
-			return false;
-		default:
-			break;
+			f->skip[k++] = base + rip;
+			next = (rip + in.i.length) & mask;
+			direct = in.op[0].type == ZYDIS_OPERAND_TYPE_IMMEDIATE &&
+				 ZYAN_SUCCESS(ZydisCalcAbsoluteAddress(&in.i, &in.op[0], rip, &target));
+			switch (in.i.meta.category) {
+			case ZYDIS_CATEGORY_COND_BR:
+				if (direct && (target & mask) == to)
+					next = to;
+				break;
+			case ZYDIS_CATEGORY_UNCOND_BR:
+			case ZYDIS_CATEGORY_CALL:
+				if (!direct)
+					return false;
+				next = target & mask;
+				break;
+			case ZYDIS_CATEGORY_RET:
+			case ZYDIS_CATEGORY_INTERRUPT:
+			case ZYDIS_CATEGORY_SYSCALL:
+			case ZYDIS_CATEGORY_SYSRET:
+				return false;
+			default:
+				if (in.i.mnemonic == ZYDIS_MNEMONIC_HLT)
+					return false;  /* a retired HLT would have stopped the step */
+				break;
+			}
 		}
 		if (next == to) {
-			f->nskip = (uint8_t)(k + 1);
+			f->nskip = (uint8_t)k;
 			return true;
 		}
 		rip = next;
@@ -192,56 +234,121 @@ static int exception_to(struct engine *e, const struct step *st, uint64_t rip, b
 	return found;
 }
 
+/* The distinct handler addresses of exception vectors 0-31 (present, within the IDT limit). */
+static int handlers(struct engine *e, const struct step *st, uint64_t h[32])
+{
+	struct lin_reader rd = { e, &st->sbefore };
+	int n = 0;
+
+	for (unsigned v = 0; v < 32; v++) {
+		struct idtgate g;
+		int j;
+
+		if (idtgate_get(&st->sbefore, v, read_lin, &rd, &g) < 0 || !g.read || !g.in_limit ||
+		    !g.present)
+			continue;
+		for (j = 0; j < n && h[j] != g.offset; j++)
+			;
+		if (j == n)
+			h[n++] = g.offset;
+	}
+	return n;
+}
+
 void stepflow_check(struct engine *e, const struct stepflow_pred *p, struct step *st)
 {
+	uint64_t h[32];
+	int nh;
 	struct step_flow *f = &st->flow;
 	uint64_t rip = st->after.rip;
+	bool late_fault = false;
 	int v;
 
 	memset(f, 0, sizeof(*f));
 	f->retired = 1;
 	f->vector = -1;
-	if (!p || !p->valid || (e->ended && e->stop != VMM_STOP_HLT) ||
-	    (st->has_exit && st->exit.kind == VMM_EXIT_HLT))
+	f->fault_vector = -1;
+	if (!p || !p->valid || (st->has_exit && st->exit.kind == VMM_EXIT_HLT))
 		return;
+	if (e->ended && e->stop != VMM_STOP_HLT) {
+		/* A fault that stopped the guest: normally this instruction's own (RIP unchanged), and
+		 * nothing retired. When RIP moved, the instruction retired and a later one faulted:
+		 * the instructions in between are found as for any late trap. */
+		if (rip == st->before.rip && st->safter.cs.selector == st->sbefore.cs.selector)
+			return;
+		late_fault = true;
+	}
 	for (int i = 0; i < p->n; i++) {
 		if (p->rip[i] == rip) {
-			f->land = engine_pc(&st->after, &st->safter);
+			if (late_fault)  /* it retired; the next one faulted */
+				f->land = engine_pc(&st->after, &st->safter);
 			f->vector = (int16_t)p->vec[i];
 			return;
 		}
 	}
 	v = exception_to(e, st, rip, true);
 	if (v >= 0) {
-		f->land = engine_pc(&st->after, &st->safter);
 		f->vector = (int16_t)v;
 		return;
 	}
-	if (p->unknown)
+	if (p->unknown) {
+		f->retired = late_fault ? 0 : 1;
 		return;
-	/* RIP is not where the instruction leads: find the path from there to here. */
+	}
+	/* RIP is not where the instruction leads: find the path from there to here, first with no
+	 * exception on the way, then with the step's own instruction faulting, then with a later
+	 * one faulting (its exception delivered through one of the first 32 gates). */
 	for (int i = 0; i < p->n; i++) {
-		if (replay(e, st, p->rip[i], rip, f)) {
+		if (replay(e, st, p->rip[i], rip, -1, 0, f)) {
 			f->land = f->skip[0];
+			f->land_cs = p->cs[i];
 			f->vector = (int16_t)p->vec[i];
 			f->retired = (uint8_t)(1 + f->nskip);
 			return;
 		}
 	}
-	for (unsigned vec = 0; vec < 32; vec++) {
-		struct lin_reader rd = { e, &st->sbefore };
-		struct idtgate g;
-
-		if (idtgate_get(&st->sbefore, vec, read_lin, &rd, &g) < 0 || !g.read || !g.in_limit ||
-		    !g.present || !replay(e, st, g.offset, rip, f))
+	nh = handlers(e, st, h);
+	for (int j = 0; j < nh; j++) {
+		if (!frame_has(e, st, st->before.rip, st->sbefore.cs.selector) ||
+		    !replay(e, st, h[j], rip, -1, 0, f))
 			continue;
 		f->land = f->skip[0];
-		f->vector = (int16_t)exception_to(e, st, g.offset, false);
+		f->land_cs = st->safter.cs.selector;
+		f->vector = (int16_t)exception_to(e, st, h[j], false);
 		f->retired = (uint8_t)(1 + f->nskip);
 		return;
 	}
+	for (int at = 0; at < STEP_MAX_SKIP; at++) {
+		for (int i = 0; i < p->n; i++) {
+			for (int j = 0; j < nh; j++) {
+				if (!replay(e, st, p->rip[i], rip, at, h[j], f) ||
+				    !frame_has(e, st, f->fault_rip, p->cs[i]))
+					continue;
+				f->land = at ? f->skip[0] : f->fault_pc;
+				f->land_cs = p->cs[i];
+				f->vector = (int16_t)p->vec[i];
+				f->fault_vector = (int16_t)exception_to(e, st, h[j], false);
+				f->fault_at = (uint8_t)at;
+				f->retired = (uint8_t)(1 + f->nskip);
+				return;
+			}
+		}
+	}
 	f->nskip = 0;
 	f->retired = 0;  /* more than one instruction; which ones is not known */
+}
+
+void stepflow_count(const struct step *st, bool stopped, uint64_t *n, bool *exact)
+{
+	const struct step_flow *f = &st->flow;
+
+	*exact = f->retired != 0;
+	if (stopped && f->retired == 1 && !f->land)
+		*n = 0;                 /* the instruction itself faulted */
+	else if (stopped)
+		*n = f->retired ? f->retired : 1;
+	else
+		*n = f->retired ? f->retired : 2;
 }
 
 void stepflow_report(const struct engine *e, FILE *f)

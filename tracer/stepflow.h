@@ -17,7 +17,9 @@ struct stepflow_pred {
 	bool valid;
 	bool unknown;        /* indirect through memory, SYSCALL, ...: the target is not predicted */
 	int n;
+	uint16_t cs_now;     /* CS before the step */
 	uint64_t rip[3];     /* RIP values the instruction may leave */
+	uint16_t cs[3];      /* and the CS selector with each (a far transfer's new CS) */
 	int vec[3];          /* the vector delivered when it leaves rip[i] (INT n), or -1 */
 };
 
@@ -25,8 +27,14 @@ struct stepflow_pred {
 void stepflow_predict(struct engine *e, const struct insn *in, const struct step *st,
 		      struct stepflow_pred *p);
 
-/* After the step: fill st->flow (land, vector, retired, skip[]) from p (NULL: undecodable). */
+/* After the step: fill st->flow (land, vector, retired, skip[]) from p (NULL: undecodable).
+ * For a step that stopped the guest with a fault, land != 0 or retired == 0 say that the step's
+ * instruction (and flow.retired - 1 more) retired before another instruction, at RIP, faulted. */
 void stepflow_check(struct engine *e, const struct stepflow_pred *p, struct step *st);
 
 /* The closing count line: "kvmlab: N instructions retired", with the steps when they differ. */
 void stepflow_report(const struct engine *e, FILE *f);
+
+/* Instructions st retired, as the engine counts them: *n (a lower bound when *exact is false);
+ * stopped: the step stopped the guest with a fault. */
+void stepflow_count(const struct step *st, bool stopped, uint64_t *n, bool *exact);

@@ -2,6 +2,7 @@
  *
  * JSONL fields (stable): step, pc, cs, rip, mode, bits, bytes, asm, changed {name: [old, new]},
  * exit {type, port, size, count, in, data | addr}, writes [{addr, gpa, old, new, cut}],
+ * retired {count, exact, skipped [{pc, asm}]} (only for a step of more than one instruction),
  * explain, walk (with --walk). Numbers that are addresses or register values are hex strings.
  */
 #include "tracewrite.h"
@@ -93,6 +94,26 @@ static void json_exit(struct outbuf *o, const struct step_exit *x)
 	outbuf_put(o, "}", 1);
 }
 
+/* A step that retired more than one instruction: how many, and the ones after its own. */
+static void json_retired(struct tracewriter *w, const struct step *st)
+{
+	struct outbuf *o = &w->out;
+	char text[96];
+
+	outbuf_str(o, ",\"retired\":{\"count\":");
+	outbuf_u64(o, st->flow.retired ? st->flow.retired : 2);
+	outbuf_str(o, st->flow.retired ? ",\"exact\":true,\"skipped\":[" : ",\"exact\":false,\"skipped\":[");
+	for (int i = 0; i < st->flow.nskip; i++) {
+		explain_skip_text(&w->ex, st, i, text, sizeof(text));
+		outbuf_str(o, i ? ",{\"pc\":\"" : "{\"pc\":\"");
+		outbuf_hex(o, st->flow.skip[i]);
+		outbuf_str(o, "\",\"asm\":");
+		outbuf_json_str(o, text);
+		outbuf_put(o, "}", 1);
+	}
+	outbuf_str(o, "]}");
+}
+
 static void json_step(struct tracewriter *w, const struct step *st, const char *asm_text,
 		      const char *why, const struct reg_change *ch, int nch, const char *walk)
 {
@@ -143,6 +164,8 @@ static void json_step(struct tracewriter *w, const struct step *st, const char *
 		}
 		outbuf_put(o, "]", 1);
 	}
+	if (st->flow.retired != 1)
+		json_retired(w, st);
 	if (*why) {
 		outbuf_str(o, ",\"explain\":");
 		outbuf_json_str(o, why);
