@@ -26,6 +26,7 @@ static struct step fresh(void)
 	st.safter = st.sbefore;
 	st.flow.retired = 1;
 	st.flow.vector = -1;
+	st.flow.fault_vector = -1;
 	return st;
 }
 
@@ -351,8 +352,18 @@ int main(void)
 	st.after.rsp = 0x7ff000;
 	st.safter.cs.selector = 0x2b;
 	st.safter.ss.selector = 0x23;
-	CHECK_CONTAINS(explain(&st), "IRETQ: back to 002b:400000, RFLAGS restored from the stack; the "
-		       "return is to an outer privilege level, so it also popped SS:RSP; SS <- 0x23, RSP <- 0x7ff000");
+	CHECK_CONTAINS(explain(&st), "IRETQ: back to 002b:400000 at CPL 3, RFLAGS restored from the stack; "
+		       "the return is to an outer privilege level, so it also popped SS:RSP; SS <- 0x23, RSP "
+		       "<- 0x7ff000");
+	/* ... and when the trap came late, the place it returned to, not where the step ended. */
+	st.flow.land = 0x400000;
+	st.flow.land_cs = 0x2b;
+	st.flow.retired = 2;
+	st.flow.nskip = 1;
+	st.flow.skip[0] = 0x400000;
+	st.after.rip = 0x400005;
+	CHECK_CONTAINS(explain(&st), "IRETQ: back to 002b:400000 at CPL 3");
+	CHECK_NOT(explain(&st), "back to 002b:400005");
 	/* An exception delivered through the IDT: #GP on a non-canonical address. */
 	st = long_mode();
 	st.insn_len = 3;
@@ -371,22 +382,32 @@ int main(void)
 		  "CS and RIP; error code 0x0; the address 0x800000000000 is not canonical (bits 63..47 "
 		  "must all equal bit 47), which is what raised it.");
 
-	/* A step that retired more than one instruction: named, and "unknown" when not recoverable. */
+	/* A step in which the single-step trap came late: the instructions after its own are named,
+	 * with one that raised an exception on the way; "at least" when the path is not known. */
 	st = fresh();
 	st.flow.retired = 3;
 	st.flow.nskip = 2;
 	st.flow.skip[0] = 0x6000;
 	st.flow.skip[1] = 0x6001;
 	memcpy(s.vm.mem + 0x6000, "\xee\xf4", 2);	/* out dx, al; hlt */
-	CHECK_STR(explain(&st), "this step retired 3 instructions, not one: the single-step trap came only "
-		  "after the next ones (0x6000 out dx, al, 0x6001 hlt), so the registers and memory shown "
-		  "are after all of them.");
-	st.flow.retired = 0;
+	CHECK_STR(explain(&st), "the single-step trap came late: the CPU also ran 0x6000 out dx, al, 0x6001 "
+		  "hlt before it trapped, so the registers and memory shown are after all of them (this "
+		  "step retired 3 instructions).");
+	st.flow.fault_vector = 13;
+	st.flow.fault_at = 1;
+	st.flow.fault_pc = 0x6003;
+	CHECK_STR(explain(&st), "the single-step trap came late: the CPU also ran 0x6000 out dx, al, "
+		  "0x6003, which raised #GP (vector 13), delivered through the IDT, 0x6001 hlt before it "
+		  "trapped, so the registers and memory shown are after all of them (this step retired 3 "
+		  "instructions).");
+	st.flow.fault_vector = -1;
+	st.flow.retired = 1;
+	st.flow.unknown = true;
 	st.flow.nskip = 0;
 	st.after.rip = 0x6002;
-	CHECK_STR(explain(&st), "this step retired more than one instruction (RIP 0x6002 is not where this "
-		  "instruction leads, and the path there could not be recovered): the single-step trap came "
-		  "late, and what ran in between is not shown.");
+	CHECK_STR(explain(&st), "the single-step trap came late: RIP 0x6002 is not where this instruction "
+		  "leads and the path there could not be recovered, so more ran than this step shows (at "
+		  "least 1 instruction retired).");
 
 	/* Port I/O and hypercalls: every one is named as the VM exit it is. */
 	st = fresh();
@@ -419,8 +440,10 @@ int main(void)
 	st.after.rflags = 0x2;
 	CHECK_CONTAINS(explain(&st), "(IF=0: only an NMI, SMI or INIT could wake this CPU; on hardware it "
 		       "would stay halted for good)");
-	/* Triple faults: a fault while delivering #DF (SDM Vol. 3A 6.15). */
+	/* Triple faults: a fault while delivering #DF (SDM Vol. 3A 6.15); the faulting instruction
+	 * retired nothing (tracer/stepflow.c). */
 	st = long_mode();
+	st.flow.retired = 0;
 	st.has_exit = true;
 	st.exit = (struct step_exit){ .kind = VMM_EXIT_SHUTDOWN };
 	CHECK_STR(explain(&st), "triple fault (KVM_EXIT_SHUTDOWN): this instruction raised an exception, "
@@ -434,6 +457,10 @@ int main(void)
 	st.safter.cr2 = 0;
 	CHECK_CONTAINS(explain(&st), "this instruction raised an exception, delivering it faulted (a double "
 		       "fault, #DF), and delivering the #DF faulted again (IDT base 0x0, limit 0xfff)");
+	st.flow.retired = 2;  /* the trap came late: a later instruction faulted */
+	st.after.rip = 0x1137;
+	CHECK_CONTAINS(explain(&st), "triple fault (KVM_EXIT_SHUTDOWN): the instruction at 0x1137, after "
+		       "the ones this step retired, raised an exception");
 	/* ... and in PAE paging on a host that cannot run it: the host's limit. */
 	st = fresh();
 	st.sbefore.cr0 = 0x11;

@@ -304,8 +304,8 @@ int engine_step(struct engine *e)
 		uint64_t n;
 		bool exact, stopped = e->ended && e->stop != VMM_STOP_HLT;
 
-		stepflow_count(st, stopped, &n, &exact);
-		e->nsteps += !stopped || n;
+		stepflow_count(st, &n, &exact);
+		e->nsteps += !stopped || n || !exact;
 		e->nretired += n;
 		e->nuncounted += !exact;
 	}

@@ -103,43 +103,40 @@ void explain_skip_text(struct explain_ctx *ctx, const struct step *st, int i, ch
 		snprintf(buf, len, "(unreadable)");
 }
 
-/* A step that retired more than one instruction (tracer/stepflow.c says how that happens). */
+/* A step in which the single-step trap came late (tracer/stepflow.c says how that happens). */
 void explain_flow(struct explain_ctx *ctx, struct out *o, const struct step *st)
 {
-	char list[400], one[80];
+	char list[600], one[80];
 	size_t n = 0;
 
-	if (st->flow.retired == 1)
-		return;
-	if (st->flow.retired == 0) {
-		say(o, "this step retired more than one instruction (RIP 0x%llx is not where this "
-		    "instruction leads, and the path there could not be recovered): the single-step trap "
-		    "came late, and what ran in between is not shown",
-		    (unsigned long long)st->after.rip);
+	if (st->flow.unknown) {
+		say(o, "the single-step trap came late: RIP 0x%llx is not where this instruction leads and "
+		    "the path there could not be recovered, so more ran than this step shows (at least "
+		    "%u instruction%s retired)", (unsigned long long)st->after.rip, st->flow.retired,
+		    st->flow.retired == 1 ? "" : "s");
 		return;
 	}
+	if (!st->flow.nskip && st->flow.fault_vector < 0)
+		return;
 	list[0] = '\0';
 	for (int i = 0; i <= st->flow.nskip && n < sizeof(list); i++) {
 		if (i == st->flow.fault_at && st->flow.fault_vector >= 0) {
 			const char *name = idtgate_exception_name((unsigned)st->flow.fault_vector);
 
-			n += (size_t)snprintf(list + n, sizeof(list) - n, "%sthe instruction at 0x%llx raised "
-					      "%s (vector %d), delivered through the IDT", n ? "; then " : "",
+			n += (size_t)snprintf(list + n, sizeof(list) - n, "%s0x%llx, which raised %s (vector "
+					      "%d), delivered through the IDT", n ? ", " : "",
 					      (unsigned long long)st->flow.fault_pc, name ? name : "an exception",
 					      st->flow.fault_vector);
-			if (i < st->flow.nskip && n < sizeof(list))
-				n += (size_t)snprintf(list + n, sizeof(list) - n, "; then");
 		}
 		if (i == st->flow.nskip || n >= sizeof(list))
 			break;
 		explain_skip_text(ctx, st, i, one, sizeof(one));
-		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s0x%llx %s",
-				      i && i != st->flow.fault_at ? ", " : n ? " " : "",
+		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s0x%llx %s", n ? ", " : "",
 				      (unsigned long long)st->flow.skip[i], one);
 	}
-	say(o, "this step retired %u instructions, not one: the single-step trap came only after %s "
-	    "(%s), so the registers and memory shown are after all of them", st->flow.retired,
-	    st->flow.retired == 2 ? "the next one" : "the next ones", list);
+	say(o, "the single-step trap came late: the CPU also ran %s before it trapped, so the registers "
+	    "and memory shown are after all of them (this step retired %u instruction%s)", list,
+	    st->flow.retired, st->flow.retired == 1 ? "" : "s");
 }
 
 int explain_step(struct explain_ctx *ctx, const struct step *st, char *buf, size_t len)

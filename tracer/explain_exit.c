@@ -93,10 +93,15 @@ static void shutdown(struct explain_ctx *ctx, struct out *o, const struct step *
 	enum vmm_paging pb = vmm_paging_mode(st->sbefore.cr0, st->sbefore.cr4, st->sbefore.efer);
 	enum vmm_paging pa = vmm_paging_mode(s->cr0, s->cr4, s->efer);
 	enum vmm_paging p = pa == VMM_PAGING_32 || pa == VMM_PAGING_PAE ? pa : pb;
+
+	/* A host that cannot run 32-bit paging may not even show PG in the state it reports for a
+	 * guest kvmlab set up in paged32 or PAE mode (HOST-KVM.md): the set-up mode says it. */
+	if (ctx->e->s->mode == VMM_MODE_PAGED32 || ctx->e->s->mode == VMM_MODE_PAE)
+		p = ctx->e->s->mode == VMM_MODE_PAE ? VMM_PAGING_PAE : VMM_PAGING_32;
 	char who[96] = "this instruction";
 
 	/* The step's own instruction retired and a later one, at RIP, faulted (tracer/stepflow.c). */
-	if (st->flow.land || st->flow.retired != 1)
+	if (st->flow.retired > 0 || st->flow.unknown)
 		snprintf(who, sizeof(who), "the instruction at 0x%llx, after the ones this step retired,",
 			 (unsigned long long)engine_pc(&st->after, s));
 

@@ -27,7 +27,7 @@ static void interrupt_flag(struct out *o, const struct step *st, const struct in
 	default:
 		break;
 	}
-	if (was != is && st->flow.retired == 1 && st->flow.vector < 0)
+	if (was != is && !st->flow.nskip && !st->flow.unknown && st->flow.vector < 0)
 		say(o, "%s %s IF: maskable interrupts are %s", in->i.mnemonic == ZYDIS_MNEMONIC_POPF ||
 		    in->i.mnemonic == ZYDIS_MNEMONIC_POPFD || in->i.mnemonic == ZYDIS_MNEMONIC_POPFQ ?
 		    "POPF" : "this instruction", is ? "set" : "cleared", is ? "enabled" : "held off");

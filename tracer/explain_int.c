@@ -134,7 +134,7 @@ static void exception(struct explain_ctx *ctx, struct out *o, const struct step 
 	    "the %s at 0x%llx to the handler at %04x:%llx, pushing %s", name ? name : "", v,
 	    (st->sbefore.cr0 & CR0_PE) ? "IDT gate" : "IVT entry", (unsigned long long)g.addr,
 	    g.selector, (unsigned long long)g.offset, pushed(st));
-	if (idtgate_has_error_code(v) && (st->sbefore.cr0 & CR0_PE) && st->flow.retired == 1) {
+	if (idtgate_has_error_code(v) && (st->sbefore.cr0 & CR0_PE) && !st->flow.nskip) {
 		struct explain_lin la = { ctx, &st->safter };
 		uint64_t sp = explain_64(&st->safter) || (st->safter.efer & EFER_LMA) ? st->after.rsp :
 			      st->safter.ss.base + (st->after.rsp & 0xffffffffull);

@@ -12,7 +12,7 @@
  *   insn     unless cached: length byte + bytes (then it enters the cache)
  *   [X_EXIT]    kind, in, size, port, count, addr varints, data[8]
  *   [X_WRITES]  count byte, then per write: len | cut << 7, gpa, zigzag(gva - gpa), old, new
- *   [X_FLOW]    retired byte, vector + 1, land, land_cs, fault_vector + 1, fault_pc varints,
+ *   [X_FLOW]    retired byte, unknown byte, vector + 1, land, land_cs, fault_vector + 1, fault_pc varints,
  *               fault_at byte, nskip byte, skip varints (only for a step that delivered a vector or retired other
  *               than one instruction)
  * Keys (every KEY_EVERY steps) hold the state before their first step, its record's offset and
@@ -193,7 +193,8 @@ static uint8_t *encode(struct history *h, const struct step *s, uint8_t *p, uint
 		(memcmp(&s->sbefore, &h->sregs_now, sizeof(s->sbefore)) ? X_SBEFORE : 0) |
 		(memcmp(&s->safter, &s->sbefore, sizeof(s->safter)) ? X_SAFTER : 0) |
 		(s->has_exit ? X_EXIT : 0) | (s->nwrites ? X_WRITES : 0) |
-		(s->flow.retired != 1 || s->flow.vector >= 0 || s->flow.land ? X_FLOW : 0);
+		(s->flow.retired != 1 || s->flow.unknown || s->flow.vector >= 0 || s->flow.land ?
+		 X_FLOW : 0);
 	c = &h->icache[icache_slot(before[RIP])];
 	head = s->insn_len && c->len == s->insn_len && c->rip == before[RIP] &&
 	       !memcmp(c->bytes, s->insn, s->insn_len) ? H_CACHED : 0;
@@ -250,6 +251,7 @@ static uint8_t *encode(struct history *h, const struct step *s, uint8_t *p, uint
 	}
 	if (extra & X_FLOW) {
 		*p++ = s->flow.retired;
+		*p++ = s->flow.unknown;
 		put_varint(&p, (uint64_t)(s->flow.vector + 1));
 		put_varint(&p, s->flow.land);
 		put_varint(&p, s->flow.land_cs);
@@ -415,6 +417,7 @@ static void decode(struct cursor *c, struct step *out)
 	o->flow.fault_vector = -1;
 	if (extra & X_FLOW) {
 		o->flow.retired = *c->p++;
+		o->flow.unknown = *c->p++;
 		o->flow.vector = (int16_t)((int)get_varint(&c->p) - 1);
 		o->flow.land = get_varint(&c->p);
 		o->flow.land_cs = (uint16_t)get_varint(&c->p);

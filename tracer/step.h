@@ -32,8 +32,10 @@ struct step_write {
 /* Where a step went (tracer/stepflow.c): the step's own instruction leads to land; when the
  * single-step trap came later than that, the instructions retired in between are named. */
 struct step_flow {
-	uint8_t retired;                 /* instructions retired: 1; more when the host ran past the
-					    trap; 0: more than one, how many is unknown */
+	uint8_t retired;                 /* instructions retired: 1; 0 when the instruction faulted;
+					    more when the host ran past the trap */
+	bool unknown;                    /* RIP is not where the instruction leads and the path there
+					    is not known: retired is a lower bound */
 	int16_t vector;                  /* the IDT/IVT vector this step delivered (INT n or an
 					    exception), -1: none */
 	uint64_t land;                   /* linear address the step's own instruction led to, when that
@@ -43,7 +45,7 @@ struct step_flow {
 	uint64_t fault_pc;               /* that instruction's linear address (it did not retire) */
 	uint64_t fault_rip;              /* and its RIP (not recorded in the history) */
 	uint8_t fault_at;                /* how many of skip[] retired before it */
-	uint8_t nskip;                   /* instructions after it, named in skip[] */
+	uint8_t nskip;                   /* instructions after it (or its exception), in skip[] */
 	uint64_t skip[STEP_MAX_SKIP];    /* their linear addresses, in order */
 };
 

@@ -268,16 +268,18 @@ void stepflow_check(struct engine *e, const struct stepflow_pred *p, struct step
 	f->retired = 1;
 	f->vector = -1;
 	f->fault_vector = -1;
-	if (!p || !p->valid || (st->has_exit && st->exit.kind == VMM_EXIT_HLT))
-		return;
 	if (e->ended && e->stop != VMM_STOP_HLT) {
 		/* A fault that stopped the guest: normally this instruction's own (RIP unchanged), and
 		 * nothing retired. When RIP moved, the instruction retired and a later one faulted:
 		 * the instructions in between are found as for any late trap. */
-		if (rip == st->before.rip && st->safter.cs.selector == st->sbefore.cs.selector)
+		if (rip == st->before.rip && st->safter.cs.selector == st->sbefore.cs.selector) {
+			f->retired = 0;
 			return;
+		}
 		late_fault = true;
 	}
+	if (!p || !p->valid || (st->has_exit && st->exit.kind == VMM_EXIT_HLT))
+		return;
 	for (int i = 0; i < p->n; i++) {
 		if (p->rip[i] == rip) {
 			if (late_fault)  /* it retired; the next one faulted */
@@ -289,10 +291,11 @@ void stepflow_check(struct engine *e, const struct stepflow_pred *p, struct step
 	v = exception_to(e, st, rip, true);
 	if (v >= 0) {
 		f->vector = (int16_t)v;
+		f->retired = 0;  /* it faulted; its handler has not started */
 		return;
 	}
 	if (p->unknown) {
-		f->retired = late_fault ? 0 : 1;
+		f->unknown = true;
 		return;
 	}
 	/* RIP is not where the instruction leads: find the path from there to here, first with no
@@ -315,7 +318,7 @@ void stepflow_check(struct engine *e, const struct stepflow_pred *p, struct step
 		f->land = f->skip[0];
 		f->land_cs = st->safter.cs.selector;
 		f->vector = (int16_t)exception_to(e, st, h[j], false);
-		f->retired = (uint8_t)(1 + f->nskip);
+		f->retired = f->nskip;  /* it faulted; the handler's first ones ran */
 		return;
 	}
 	for (int at = 0; at < STEP_MAX_SKIP; at++) {
@@ -335,20 +338,13 @@ void stepflow_check(struct engine *e, const struct stepflow_pred *p, struct step
 		}
 	}
 	f->nskip = 0;
-	f->retired = 0;  /* more than one instruction; which ones is not known */
+	f->unknown = true;  /* more than this step shows ran; which ones is not known */
 }
 
-void stepflow_count(const struct step *st, bool stopped, uint64_t *n, bool *exact)
+void stepflow_count(const struct step *st, uint64_t *n, bool *exact)
 {
-	const struct step_flow *f = &st->flow;
-
-	*exact = f->retired != 0;
-	if (stopped && f->retired == 1 && !f->land)
-		*n = 0;                 /* the instruction itself faulted */
-	else if (stopped)
-		*n = f->retired ? f->retired : 1;
-	else
-		*n = f->retired ? f->retired : 2;
+	*exact = !st->flow.unknown;
+	*n = st->flow.retired;
 }
 
 void stepflow_report(const struct engine *e, FILE *f)

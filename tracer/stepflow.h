@@ -27,14 +27,13 @@ struct stepflow_pred {
 void stepflow_predict(struct engine *e, const struct insn *in, const struct step *st,
 		      struct stepflow_pred *p);
 
-/* After the step: fill st->flow (land, vector, retired, skip[]) from p (NULL: undecodable).
- * For a step that stopped the guest with a fault, land != 0 or retired == 0 say that the step's
- * instruction (and flow.retired - 1 more) retired before another instruction, at RIP, faulted. */
+/* After the step: fill st->flow (retired, unknown, land, vector, skip[], fault_*) from p (NULL:
+ * undecodable). For a step that stopped the guest with a fault, retired says how many
+ * instructions completed before the one at RIP faulted (0: the step's own). */
 void stepflow_check(struct engine *e, const struct stepflow_pred *p, struct step *st);
 
 /* The closing count line: "kvmlab: N instructions retired", with the steps when they differ. */
 void stepflow_report(const struct engine *e, FILE *f);
 
-/* Instructions st retired, as the engine counts them: *n (a lower bound when *exact is false);
- * stopped: the step stopped the guest with a fault. */
-void stepflow_count(const struct step *st, bool stopped, uint64_t *n, bool *exact);
+/* Instructions st retired: *n (a lower bound when *exact is false). */
+void stepflow_count(const struct step *st, uint64_t *n, bool *exact);

@@ -2,7 +2,8 @@
  *
  * JSONL fields (stable): step, pc, cs, rip, mode, bits, bytes, asm, changed {name: [old, new]},
  * exit {type, port, size, count, in, data | addr}, writes [{addr, gpa, old, new, cut}],
- * retired {count, exact, skipped [{pc, asm}]} (only for a step of more than one instruction),
+ * retired {count, exact, skipped [{pc, asm}], fault {pc, vector}} (only where the single-step
+ * trap came late),
  * explain, walk (with --walk). Numbers that are addresses or register values are hex strings.
  */
 #include "tracewrite.h"
@@ -94,15 +95,16 @@ static void json_exit(struct outbuf *o, const struct step_exit *x)
 	outbuf_put(o, "}", 1);
 }
 
-/* A step that retired more than one instruction: how many, and the ones after its own. */
+/* A step in which the trap came late: how many instructions it retired, and the ones after its
+ * own (with the one that raised an exception on the way, if any). */
 static void json_retired(struct tracewriter *w, const struct step *st)
 {
 	struct outbuf *o = &w->out;
 	char text[96];
 
 	outbuf_str(o, ",\"retired\":{\"count\":");
-	outbuf_u64(o, st->flow.retired ? st->flow.retired : 2);
-	outbuf_str(o, st->flow.retired ? ",\"exact\":true,\"skipped\":[" : ",\"exact\":false,\"skipped\":[");
+	outbuf_u64(o, st->flow.retired);
+	outbuf_str(o, st->flow.unknown ? ",\"exact\":false,\"skipped\":[" : ",\"exact\":true,\"skipped\":[");
 	for (int i = 0; i < st->flow.nskip; i++) {
 		explain_skip_text(&w->ex, st, i, text, sizeof(text));
 		outbuf_str(o, i ? ",{\"pc\":\"" : "{\"pc\":\"");
@@ -111,7 +113,15 @@ static void json_retired(struct tracewriter *w, const struct step *st)
 		outbuf_json_str(o, text);
 		outbuf_put(o, "}", 1);
 	}
-	outbuf_str(o, "]}");
+	outbuf_put(o, "]", 1);
+	if (st->flow.fault_vector >= 0) {
+		outbuf_str(o, ",\"fault\":{\"pc\":\"");
+		outbuf_hex(o, st->flow.fault_pc);
+		outbuf_str(o, "\",\"vector\":");
+		outbuf_u64(o, (uint64_t)st->flow.fault_vector);
+		outbuf_put(o, "}", 1);
+	}
+	outbuf_put(o, "}", 1);
 }
 
 static void json_step(struct tracewriter *w, const struct step *st, const char *asm_text,
@@ -164,7 +174,7 @@ static void json_step(struct tracewriter *w, const struct step *st, const char *
 		}
 		outbuf_put(o, "]", 1);
 	}
-	if (st->flow.retired != 1)
+	if (st->flow.nskip || st->flow.unknown || st->flow.fault_vector >= 0)
 		json_retired(w, st);
 	if (*why) {
 		outbuf_str(o, ",\"explain\":");
