@@ -2,8 +2,8 @@
  *
  * JSONL fields (stable): step, pc, cs, rip, mode, bits, bytes, asm, changed {name: [old, new]},
  * exit {type, port, size, count, in, data | addr}, writes [{addr, gpa, old, new, cut}],
- * retired {count, exact, skipped [{pc, asm}], fault {pc, vector}} (only where the single-step
- * trap came late),
+ * retired {count, exact, skipped [{pc, asm}], fault {pc, vector}} (only for a step that did
+ * not retire exactly one instruction: a fault, or a single-step trap that came late),
  * explain, walk (with --walk). Numbers that are addresses or register values are hex strings.
  */
 #include "tracewrite.h"
@@ -174,7 +174,7 @@ static void json_step(struct tracewriter *w, const struct step *st, const char *
 		}
 		outbuf_put(o, "]", 1);
 	}
-	if (st->flow.nskip || st->flow.unknown || st->flow.fault_vector >= 0)
+	if (st->flow.retired != 1 || st->flow.nskip || st->flow.unknown || st->flow.fault_vector >= 0)
 		json_retired(w, st);
 	if (*why) {
 		outbuf_str(o, ",\"explain\":");
