@@ -4,11 +4,15 @@
 #include "disasm.h"
 #include "engine.h"
 #include "explain.h"
+#include "hypercall.h"
 #include "cpumode.h"
 #include "regdiff.h"
+#include "vcpu.h"
 #include "testkit.h"
 
-static struct session s;
+static struct tvcpu cpu;
+static struct vmm_vcpu vcpu;
+static struct vmm_hc hc;
 static struct engine e;
 static struct explain_ctx ctx;
 
@@ -65,20 +69,21 @@ int main(void)
 	uint64_t *pml4;
 	int n;
 
-	s.vm.mem_size = 2u << 20;
-	s.vm.mem = calloc(1, s.vm.mem_size);
-	s.vcpu.maxphyaddr = 46;
-	vmm_hc_init(&s.hc, &s.vcpu, NULL, NULL);
-	e.s = &s;
+	cpu.mem_size = 2u << 20;
+	cpu.mem = calloc(1, cpu.mem_size);
+	cpu.maxphyaddr = 46;
+	vmm_hc_init(&hc, &vcpu, NULL, NULL);
+	e.cpu = &cpu;
+	e.hc = &hc;
 	disasm_init(&e.dis);
 	explain_init(&ctx, &e);
 	/* Identity map of the first 1 GiB for the long-mode steps: PML4 0x1000 -> PDPT 0x2000 ->
 	 * PD 0x3000 of 2 MiB pages. */
-	pml4 = (uint64_t *)(s.vm.mem + 0x1000);
+	pml4 = (uint64_t *)(cpu.mem + 0x1000);
 	pml4[0] = 0x2003;
-	put64(s.vm.mem, 0x2000, 0x3003);
+	put64(cpu.mem, 0x2000, 0x3003);
 	for (int i = 0; i < 512; i++)
-		put64(s.vm.mem, 0x3000 + 8 * i, (uint64_t)i << 21 | 0x83);
+		put64(cpu.mem, 0x3000 + 8 * i, (uint64_t)i << 21 | 0x83);
 
 	/* CR0.PE: the caches stay (SDM Vol. 3A 9.9.1). */
 	st = fresh();
@@ -213,11 +218,11 @@ int main(void)
 	st = fresh();
 	st.safter.gdt.base = 0x10b8;
 	st.safter.gdt.limit = 0x37;
-	put64(s.vm.mem, 0x10c0, 0x00cf9b000000ffffull);  /* 0x08: flat 32-bit code */
-	put64(s.vm.mem, 0x10d0, 0x00af9b000000ffffull);  /* 0x18: 64-bit code */
-	put64(s.vm.mem, 0x10d8, 0x0000920012340fffull);  /* 0x20: data, base 0x1234, byte granular */
-	put64(s.vm.mem, 0x10e0, 0x0040960000000fffull);  /* 0x28: expand-down data, B=1 */
-	put64(s.vm.mem, 0x10e8, 0x0000890050000067ull);  /* 0x30: available TSS at 0x5000 */
+	put64(cpu.mem, 0x10c0, 0x00cf9b000000ffffull);  /* 0x08: flat 32-bit code */
+	put64(cpu.mem, 0x10d0, 0x00af9b000000ffffull);  /* 0x18: 64-bit code */
+	put64(cpu.mem, 0x10d8, 0x0000920012340fffull);  /* 0x20: data, base 0x1234, byte granular */
+	put64(cpu.mem, 0x10e0, 0x0040960000000fffull);  /* 0x28: expand-down data, B=1 */
+	put64(cpu.mem, 0x10e8, 0x0000890050000067ull);  /* 0x30: available TSS at 0x5000 */
 	CHECK_STR(explain(&st), "GDTR <- base 0x10b8, limit 0x37 (7 descriptors: 0x08 32-bit code base 0x0 "
 		  "limit 0xffffffff, 0x18 64-bit code base 0x0 limit 0xffffffff, 0x20 data base 0x1234 "
 		  "limit 0xfff, 0x28 data base 0x0 expand-down: valid offsets 0x1000..0xffffffff (limit "
@@ -303,7 +308,7 @@ int main(void)
 	st.sbefore.idt.base = st.safter.idt.base = 0x2000;
 	st.sbefore.idt.limit = st.safter.idt.limit = 0x3ff;
 	st.flow.vector = 0x21;
-	put32(s.vm.mem, 0x2084, 0x2000);
+	put32(cpu.mem, 0x2084, 0x2000);
 	CHECK_STR(explain(&st), "INT 33: FLAGS, CS and IP pushed, IF and TF cleared, and the CPU jumped to "
 		  "the handler the IVT entry at 0x2084 (IDTR.base 0x2000 + 4*33) names, 0000:2000.");
 	CHECK_NOT(explain(&st), "entry at 0x84 ");
@@ -327,7 +332,7 @@ int main(void)
 	st.after.rip = 0xa9;
 	st.sbefore.idt.base = st.safter.idt.base = 0x8000;
 	st.sbefore.idt.limit = st.safter.idt.limit = 0xfff;
-	put64(s.vm.mem, 0x8000 + 0x30 * 16, 0x00008e00000800a9ull);
+	put64(cpu.mem, 0x8000 + 0x30 * 16, 0x00008e00000800a9ull);
 	st.flow.vector = 0x30;
 	CHECK_STR(explain(&st), "INT 48: the CPU delivered vector 48 through an interrupt gate (IF cleared) "
 		  "at 0x8300 (IDTR.base + 48*16) to 0008:a9, pushing SS, RSP, RFLAGS, CS and RIP.");
@@ -373,8 +378,8 @@ int main(void)
 	st.after.rsp = 0x8fd8;
 	st.sbefore.idt.base = st.safter.idt.base = 0x8000;
 	st.sbefore.idt.limit = st.safter.idt.limit = 0xfff;
-	put64(s.vm.mem, 0x8000 + 13 * 16, 0x00008e0000080200ull);
-	put64(s.vm.mem, 0x8fd8, 0);
+	put64(cpu.mem, 0x8000 + 13 * 16, 0x00008e0000080200ull);
+	put64(cpu.mem, 0x8fd8, 0);
 	st.after.rip = 0x200;
 	st.flow.vector = 13;
 	CHECK_STR(explain(&st), "exception #GP (vector 13): this instruction faulted and the CPU delivered "
@@ -389,7 +394,7 @@ int main(void)
 	st.flow.nskip = 2;
 	st.flow.skip[0] = 0x6000;
 	st.flow.skip[1] = 0x6001;
-	memcpy(s.vm.mem + 0x6000, "\xee\xf4", 2);	/* out dx, al; hlt */
+	memcpy(cpu.mem + 0x6000, "\xee\xf4", 2);	/* out dx, al; hlt */
 	CHECK_STR(explain(&st), "the single-step trap came late: the CPU also ran 0x6000 out dx, al, 0x6001 "
 		  "hlt before it trapped, so the registers and memory shown are after all of them (this "
 		  "step retired 3 instructions).");
@@ -516,6 +521,6 @@ int main(void)
 	CHECK_STR(text, "mov rax, 0x2A");
 	CHECK(disasm_text(&e.dis, 64, (const uint8_t *)"\x0f\xff", 1, 0, text, sizeof(text)) == 0);
 	CHECK_STR(text, "(bad)");
-	free(s.vm.mem);
+	free(cpu.mem);
 	return check_summary();
 }

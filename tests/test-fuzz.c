@@ -60,7 +60,7 @@ static void fuzz_walker(void)
 {
 	enum { MEM = 64 << 10 };
 	uint8_t *mem = malloc(MEM);
-	struct vmm_mem_view view = { mem, MEM };
+	struct vmm_mem_view view = { .base = mem, .size = MEM };
 	int bad = 0;
 
 	for (int i = 0; i < 20000; i++) {

@@ -39,6 +39,7 @@ void explain_init(struct explain_ctx *ctx, struct engine *e)
 	ctx->e = e;
 	ctx->tables_cr3 = ~0ull;
 	ctx->host_paged32 = -1;
+	ctx->start_mode = -1;
 }
 
 void explain_set_reader(struct explain_ctx *ctx, explain_read_fn fn, void *fn_ctx)
@@ -50,15 +51,9 @@ void explain_set_reader(struct explain_ctx *ctx, explain_read_fn fn, void *fn_ct
 
 int explain_read_phys(struct explain_ctx *ctx, uint64_t gpa, void *buf, size_t len)
 {
-	const void *p;
-
 	if (ctx->read)
 		return ctx->read(ctx->read_ctx, gpa, buf, len);
-	p = vmm_vm_gpa(&ctx->e->s->vm, gpa, len);
-	if (!p)
-		return -EFAULT;
-	memcpy(buf, p, len);
-	return 0;
+	return tvcpu_read(ctx->e->cpu, gpa, buf, len);
 }
 
 int explain_read_lin(struct explain_ctx *ctx, const struct kvm_sregs *s, uint64_t lin, void *buf,

@@ -22,6 +22,7 @@ struct explain_ctx {
 	uint64_t table[EXPLAIN_MAX_TABLES];   /* paging-structure pages reachable from CR3 */
 	uint8_t level[EXPLAIN_MAX_TABLES];    /* their level: index into the paging's level names */
 	int host_paged32;                     /* this host runs 32-bit/PAE paging: 1, 0, -1 not probed */
+	int start_mode;                       /* enum vmm_mode kvmlab set the guest up in; -1: unknown */
 };
 
 /* Prepare ctx to explain steps of e's guest. */

@@ -6,10 +6,12 @@
 
 #include "engine.h"
 #include "explain_priv.h"
+#include "filecalls.h"
 #include "hypercall.h"
 #include "pagewalk.h"
 #include "probe.h"
 #include "vm.h"
+#include "x86.h"
 
 /* A console byte as text: 'H', '\n' or '.' for the unprintable. */
 static void show_char(char *buf, uint8_t c)
@@ -22,7 +24,7 @@ static void show_char(char *buf, uint8_t c)
 
 static void io(struct engine *e, struct out *o, const struct step_exit *x)
 {
-	const struct vmm_hc *hc = &e->s->hc;
+	const struct vmm_hc *hc = e->hc;
 	const char *reg = x->size == 1 ? "AL" : x->size == 2 ? "AX" : "EAX";
 	uint32_t v = 0;
 	char text[12] = "", one[3];
@@ -53,19 +55,19 @@ static void io(struct engine *e, struct out *o, const struct step_exit *x)
 			    "(KVM_EXIT_IO) hands them to kvmlab", reg, v, x->size, text);
 		return;
 	}
-	for (int i = 0; i < VMM_HC__COUNT; i++) {
+	for (int i = 0; hc && i < VMM_HC__COUNT; i++) {
 		if (hc->port[i] == x->port) {
 			say(o, "hypercall %s: %s port 0x%x %s 0x%x, a VM exit (KVM_EXIT_IO) kvmlab answers",
 			    vmm_hc_name(i), x->in ? "IN from" : "OUT to", x->port, x->in ? "->" : "<-", v);
 			return;
 		}
 	}
-	if (vmm_fc_find(&e->s->fc, x->port) >= 0) {
-		int id = vmm_fc_find(&e->s->fc, x->port);
+	if (e->fc && vmm_fc_find(e->fc, x->port) >= 0) {
+		int id = vmm_fc_find(e->fc, x->port);
 
 		say(o, "file hypercall %s: %s port 0x%x %s 0x%x, a VM exit (KVM_EXIT_IO)%s", vmm_fc_name(id),
 		    x->in ? "IN from" : "OUT to", x->port, x->in ? "->" : "<-", v,
-		    e->s->fc.dirfd < 0 ? " (file hypercalls are off: run with --files DIR)" : "");
+		    e->fc->dirfd < 0 ? " (file hypercalls are off: run with --files DIR)" : "");
 		return;
 	}
 	say(o, "%s port 0x%x (%u byte%s%s): a VM exit (KVM_EXIT_IO); no device there, %s", x->in ? "IN from" :
@@ -96,8 +98,8 @@ static void shutdown(struct explain_ctx *ctx, struct out *o, const struct step *
 
 	/* A host that cannot run 32-bit paging may not even show PG in the state it reports for a
 	 * guest kvmlab set up in paged32 or PAE mode (HOST-KVM.md): the set-up mode says it. */
-	if (ctx->e->s->mode == VMM_MODE_PAGED32 || ctx->e->s->mode == VMM_MODE_PAE)
-		p = ctx->e->s->mode == VMM_MODE_PAE ? VMM_PAGING_PAE : VMM_PAGING_32;
+	if (ctx->start_mode == VMM_MODE_PAGED32 || ctx->start_mode == VMM_MODE_PAE)
+		p = ctx->start_mode == VMM_MODE_PAE ? VMM_PAGING_PAE : VMM_PAGING_32;
 	char who[96] = "this instruction";
 
 	/* The step's own instruction retired and a later one, at RIP, faulted (tracer/stepflow.c). */
@@ -148,7 +150,7 @@ void explain_exit(struct explain_ctx *ctx, struct out *o, const struct step *st)
 		 * an in-kernel irqchip, HLT exits to user space as KVM_EXIT_HLT */
 		say(o, "HLT: a VM exit (KVM_EXIT_HLT): the vCPU halts with RAX=%llu and, with no interrupt "
 		    "to wake it, the run ends here%s", (unsigned long long)st->after.rax,
-		    st->after.rflags & RFLAGS_IF ? "" : " (IF=0: only an NMI, SMI or INIT could wake "
+		    st->after.rflags & X86_RFLAGS(IF) ? "" : " (IF=0: only an NMI, SMI or INIT could wake "
 		    "this CPU; on hardware it would stay halted for good)");
 		break;
 	case VMM_EXIT_SHUTDOWN:

@@ -4,12 +4,13 @@
 
 #include "engine.h"
 #include "explain_priv.h"
+#include "x86.h"
 
 /* SDM Vol. 2A CLI, Vol. 2B STI ("interrupts are recognised after the next instruction"),
  * POPF; Vol. 3A 6.8.1 (IF). */
 static void interrupt_flag(struct out *o, const struct step *st, const struct insn *in)
 {
-	bool was = st->before.rflags & RFLAGS_IF, is = st->after.rflags & RFLAGS_IF;
+	bool was = st->before.rflags & X86_RFLAGS(IF), is = st->after.rflags & X86_RFLAGS(IF);
 
 	switch (in->i.mnemonic) {
 	case ZYDIS_MNEMONIC_CLI:

@@ -6,6 +6,7 @@
 #include "engine.h"
 #include "explain_priv.h"
 #include "idtgate.h"
+#include "x86.h"
 
 static const char *gate_kind(const struct idtgate *g)
 {
@@ -17,9 +18,9 @@ static const char *gate_kind(const struct idtgate *g)
 /* What the CPU pushed on delivery (SDM Vol. 3A 6.12.1, 6.14.2; real mode 20.1.4). */
 static const char *pushed(const struct step *st)
 {
-	if (!(st->sbefore.cr0 & CR0_PE))
+	if (!(st->sbefore.cr0 & X86_CR0(PE)))
 		return "FLAGS, CS and IP";
-	if ((st->safter.efer & EFER_LMA) || explain_cpl(&st->safter) != explain_cpl(&st->sbefore))
+	if ((st->safter.efer & X86_EFER(LMA)) || explain_cpl(&st->safter) != explain_cpl(&st->sbefore))
 		return "SS, RSP, RFLAGS, CS and RIP";
 	return "EFLAGS, CS and EIP";
 }
@@ -28,7 +29,7 @@ static void soft_int(struct explain_ctx *ctx, struct out *o, const struct step *
 		     bool into)
 {
 	struct explain_lin lr = { ctx, &st->sbefore };
-	bool real = !(st->sbefore.cr0 & CR0_PE);
+	bool real = !(st->sbefore.cr0 & X86_CR0(PE));
 	struct idtgate g;
 
 	if (idtgate_get(&st->sbefore, vec, explain_lin_reader, &lr, &g) < 0)
@@ -74,7 +75,7 @@ static void iret(struct out *o, const struct step *st)
 	const struct kvm_sregs *a = &st->sbefore, *b = &st->safter;
 	bool late = st->flow.land != 0, q = explain_64(a);
 	uint16_t cs = late ? st->flow.land_cs : b->cs.selector;
-	unsigned cpl = (a->cr0 & CR0_PE) ? cs & 3u : 0;
+	unsigned cpl = (a->cr0 & X86_CR0(PE)) ? cs & 3u : 0;
 	bool outer = cpl > explain_cpl(a);
 	uint64_t rip = late ? (q ? st->flow.land : st->flow.land - b->cs.base) : st->after.rip;
 
@@ -85,7 +86,7 @@ static void iret(struct out *o, const struct step *st)
 	}
 	if (st->flow.vector >= 0)
 		return;  /* it faulted: the exception says so */
-	if (!(a->cr0 & CR0_PE)) {
+	if (!(a->cr0 & X86_CR0(PE))) {
 		say(o, "IRET: IP, CS and FLAGS popped: back to %04x:%04llx", cs, (unsigned long long)rip);
 		return;
 	}
@@ -132,11 +133,11 @@ static void exception(struct explain_ctx *ctx, struct out *o, const struct step 
 	/* SDM Vol. 3A 6.4.1, 6.12: a fault reports the faulting instruction's address */
 	say(o, "exception %s (vector %u): this instruction faulted and the CPU delivered it through "
 	    "the %s at 0x%llx to the handler at %04x:%llx, pushing %s", name ? name : "", v,
-	    (st->sbefore.cr0 & CR0_PE) ? "IDT gate" : "IVT entry", (unsigned long long)g.addr,
+	    (st->sbefore.cr0 & X86_CR0(PE)) ? "IDT gate" : "IVT entry", (unsigned long long)g.addr,
 	    g.selector, (unsigned long long)g.offset, pushed(st));
-	if (idtgate_has_error_code(v) && (st->sbefore.cr0 & CR0_PE) && !st->flow.nskip) {
+	if (idtgate_has_error_code(v) && (st->sbefore.cr0 & X86_CR0(PE)) && !st->flow.nskip) {
 		struct explain_lin la = { ctx, &st->safter };
-		uint64_t sp = explain_64(&st->safter) || (st->safter.efer & EFER_LMA) ? st->after.rsp :
+		uint64_t sp = explain_64(&st->safter) || (st->safter.efer & X86_EFER(LMA)) ? st->after.rsp :
 			      st->safter.ss.base + (st->after.rsp & 0xffffffffull);
 
 		if (explain_lin_reader(&la, sp, &err, 4) == 0)

@@ -11,22 +11,8 @@
 
 #include "disasm.h"
 #include "explain.h"
+#include "x86.h"
 
-#define CR0_PE (1ull << 0)
-#define CR0_WP (1ull << 16)
-#define CR0_AM (1ull << 18)
-#define CR0_PG (1ull << 31)
-#define CR4_PSE (1ull << 4)
-#define CR4_PAE (1ull << 5)
-#define CR4_PGE (1ull << 7)
-#define CR4_LA57 (1ull << 12)
-#define CR4_PCIDE (1ull << 17)
-#define CR4_SMEP (1ull << 20)
-#define CR4_SMAP (1ull << 21)
-#define EFER_LME (1ull << 8)
-#define EFER_LMA (1ull << 10)
-#define EFER_NXE (1ull << 11)
-#define RFLAGS_IF (1ull << 9)
 
 #define MSR_EFER 0xc0000080u
 #define MSR_FS_BASE 0xc0000100u
@@ -57,13 +43,13 @@ int explain_lin_reader(void *lr, uint64_t lin, void *buf, size_t len);
 /* CPL from a state: CS.RPL (SDM Vol. 3A 5.5). */
 static inline unsigned explain_cpl(const struct kvm_sregs *s)
 {
-	return (s->cr0 & CR0_PE) ? s->cs.selector & 3 : 0;
+	return (s->cr0 & X86_CR0(PE)) ? s->cs.selector & 3 : 0;
 }
 
 /* True in 64-bit mode (EFER.LMA and CS.L). */
 static inline bool explain_64(const struct kvm_sregs *s)
 {
-	return (s->efer & EFER_LMA) && s->cs.l;
+	return (s->efer & X86_EFER(LMA)) && s->cs.l;
 }
 
 /* One clause per concept; in is the step's decoded instruction or NULL. */

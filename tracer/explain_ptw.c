@@ -5,6 +5,7 @@
 #include "engine.h"
 #include "explain_priv.h"
 #include "pagewalk.h"
+#include "x86.h"
 
 /* Collect paging-structure pages reachable from CR3 (bounded), for spotting page-table writes. */
 static void build_tables(struct explain_ctx *ctx, const struct kvm_sregs *s)
@@ -47,7 +48,7 @@ static const char *entry_verdict(uint64_t ent, bool wide, const struct kvm_sregs
 
 	if (!(ent & 1))
 		return "not present: an access through it raises #PF";
-	if (wide && (ent & (1ull << 63)) && !(s->efer & EFER_NXE))
+	if (wide && (ent & (1ull << 63)) && !(s->efer & X86_EFER(NXE)))
 		return "P=1, but bit 63 (NX) is reserved while EFER.NXE=0: a walk through it raises #PF "
 		       "with RSVD=1";
 	if (wide && (ent & addr_rsv))
@@ -63,7 +64,7 @@ void explain_ptwrites(struct explain_ctx *ctx, struct out *o, const struct step 
 	static const char *const names5[] = { "PML5", "PML4", "PDPT", "PD", "PT" };
 	const char *const *names = p == VMM_PAGING_5LEVEL ? names5 : p == VMM_PAGING_4LEVEL ? names5 + 1 :
 				   p == VMM_PAGING_PAE ? names5 + 2 : names5 + 3;
-	unsigned esz = p == VMM_PAGING_32 ? 4 : 8, maxphy = ctx->e->s->vcpu.maxphyaddr;
+	unsigned esz = p == VMM_PAGING_32 ? 4 : 8, maxphy = ctx->e->cpu->maxphyaddr;
 
 	if (p == VMM_PAGING_NONE)
 		return;

@@ -6,6 +6,7 @@
 #include "cpumode.h"
 #include "engine.h"
 #include "explain_priv.h"
+#include "x86.h"
 
 /* Valid offsets of a data segment: expand-up 0..limit; expand-down limit+1 .. 0xFFFF (B=0) or
  * 0xFFFFFFFF (B=1) (SDM Vol. 3A 3.4.5.1, 5.3). */
@@ -145,7 +146,7 @@ void explain_segments(struct explain_ctx *ctx, struct out *o, const struct step 
 	const struct kvm_sregs *a = &st->sbefore, *b = &st->safter;
 	const struct kvm_segment *sa[] = { &a->cs, &a->ds, &a->es, &a->fs, &a->gs, &a->ss };
 	const struct kvm_segment *sb[] = { &b->cs, &b->ds, &b->es, &b->fs, &b->gs, &b->ss };
-	bool lm = b->efer & EFER_LMA;
+	bool lm = b->efer & X86_EFER(LMA);
 	char desc[160];
 
 	(void)ctx;
@@ -174,7 +175,7 @@ void explain_segments(struct explain_ctx *ctx, struct out *o, const struct step 
 		else if (lm && b->cs.l && i != 0)
 			say(o, "%s <- 0x%x: %s (in 64-bit mode its base and limit are ignored)", names[i],
 			    sb[i]->selector, desc);
-		else if (!(b->cr0 & CR0_PE) && vmm_cpu_unreal(b))
+		else if (!(b->cr0 & X86_CR0(PE)) && vmm_cpu_unreal(b))
 			/* SDM Vol. 3A 20.1.1, 9.9.2: a real-mode load sets the selector and base only */
 			say(o, "%s <- 0x%x: in real mode a segment load sets only the selector and the base "
 			    "(0x%llx); the cache keeps its limit 0x%x%s", names[i], sb[i]->selector,
@@ -195,7 +196,7 @@ void explain_segments(struct explain_ctx *ctx, struct out *o, const struct step 
 void explain_tables(struct explain_ctx *ctx, struct out *o, const struct step *st)
 {
 	const struct kvm_sregs *a = &st->sbefore, *b = &st->safter;
-	unsigned gate = !(b->cr0 & CR0_PE) ? 4 : (b->efer & EFER_LMA) ? 16 : 8;
+	unsigned gate = !(b->cr0 & X86_CR0(PE)) ? 4 : (b->efer & X86_EFER(LMA)) ? 16 : 8;
 
 	if (a->gdt.base != b->gdt.base || a->gdt.limit != b->gdt.limit)
 		describe_gdt(ctx, o, b);
@@ -210,7 +211,7 @@ void explain_tables(struct explain_ctx *ctx, struct out *o, const struct step *s
 		say(o, "TR <- 0x%x: the task-state segment at base 0x%llx, limit 0x%x (LTR marks its "
 		    "descriptor busy; the CPU takes the stack pointers for privilege changes%s from it)",
 		    b->tr.selector, (unsigned long long)b->tr.base, b->tr.limit,
-		    b->efer & EFER_LMA ? " and IST stacks" : "");
+		    b->efer & X86_EFER(LMA) ? " and IST stacks" : "");
 	if ((a->ldt.selector != b->ldt.selector || a->ldt.base != b->ldt.base) &&
 	    (b->ldt.selector & ~3u))
 		say(o, "LDTR <- 0x%x: the local descriptor table at base 0x%llx, limit 0x%x: selectors "

@@ -1,11 +1,10 @@
 /* idtgate.c - one vector's entry in the IVT or IDT, read from guest memory. */
 #include "idtgate.h"
+#include "x86.h"
 
 #include <errno.h>
 #include <string.h>
 
-#define CR0_PE (1ull << 0)
-#define EFER_LMA (1ull << 10)
 
 int idtgate_get(const struct kvm_sregs *s, unsigned v, idtgate_read_fn read, void *ctx,
 		struct idtgate *g)
@@ -17,9 +16,9 @@ int idtgate_get(const struct kvm_sregs *s, unsigned v, idtgate_read_fn read, voi
 	memset(g, 0, sizeof(*g));
 	/* Real mode: 4-byte IVT entries (offset, segment) at IDTR.base + 4v (SDM Vol. 3A 20.1.4).
 	 * Protected mode: 8-byte gates; IA-32e mode: 16-byte gates (6.10, 6.14.1). */
-	g->size = !(s->cr0 & CR0_PE) ? 4 : (s->efer & EFER_LMA) ? 16 : 8;
+	g->size = !(s->cr0 & X86_CR0(PE)) ? 4 : (s->efer & X86_EFER(LMA)) ? 16 : 8;
 	g->addr = s->idt.base + (uint64_t)v * g->size;
-	if (!(s->efer & EFER_LMA))
+	if (!(s->efer & X86_EFER(LMA)))
 		g->addr &= 0xffffffffull;
 	g->in_limit = (uint64_t)v * g->size + g->size - 1 <= s->idt.limit;
 	if (!read || read(ctx, g->addr, b, g->size) < 0)

@@ -16,6 +16,7 @@
 #include "cpumode.h"
 #include "engine.h"
 #include "idtgate.h"
+#include "x86.h"
 
 struct lin_reader {
 	struct engine *e;
@@ -139,7 +140,7 @@ void stepflow_predict(struct engine *e, const struct insn *in, const struct step
  * (SDM Vol. 3A 6.12.1, 6.14.2; real mode 20.1.4). */
 static bool frame_has(struct engine *e, const struct step *st, uint64_t rip, uint16_t cs)
 {
-	unsigned w = (st->safter.efer & (1ull << 10)) ? 8 : (st->safter.cr0 & 1) ? 4 : 2;
+	unsigned w = (st->safter.efer & X86_EFER(LMA)) ? 8 : (st->safter.cr0 & 1) ? 4 : 2;
 
 	for (int64_t off = -0x40; off <= 0x40; off += w) {
 		uint64_t a, b;

@@ -5,10 +5,8 @@
 #include <stddef.h>
 #include <string.h>
 
-#define CR0_PE (1ull << 0)
-#define CR0_PG (1ull << 31)
-#define CR4_PAE (1ull << 5)
-#define EFER_LMA (1ull << 10)
+#include "x86.h"
+
 
 static const char *const mode_names[VMM_MODE__COUNT] = {
 	[VMM_MODE_REAL] = "real",
@@ -36,13 +34,13 @@ int vmm_mode_parse(const char *name, enum vmm_mode *out)
 
 enum vmm_cpu_mode vmm_cpu_mode(const struct kvm_sregs *s)
 {
-	if (!(s->cr0 & CR0_PE))
+	if (!(s->cr0 & X86_CR0(PE)))
 		return VMM_CPU_REAL;
-	if (s->efer & EFER_LMA)
-		return s->cs.l ? VMM_CPU_LONG : VMM_CPU_COMPAT;
-	if (!(s->cr0 & CR0_PG))
+	if (s->efer & X86_EFER(LMA))
+		return x86_code64(s) ? VMM_CPU_LONG : VMM_CPU_COMPAT;
+	if (!(s->cr0 & X86_CR0(PG)))
 		return VMM_CPU_PROTECTED;
-	return (s->cr4 & CR4_PAE) ? VMM_CPU_PAE : VMM_CPU_PAGED32;
+	return (s->cr4 & X86_CR4(PAE)) ? VMM_CPU_PAE : VMM_CPU_PAGED32;
 }
 
 const char *vmm_cpu_mode_name(enum vmm_cpu_mode m)
@@ -64,7 +62,7 @@ const char *vmm_cpu_mode_name(enum vmm_cpu_mode m)
  * until a far jump reloads it. */
 int vmm_cpu_code_bits(const struct kvm_sregs *s)
 {
-	if ((s->efer & EFER_LMA) && (s->cr0 & CR0_PE) && s->cs.l)
+	if ((s->efer & X86_EFER(LMA)) && (s->cr0 & X86_CR0(PE)) && s->cs.l)
 		return 64;
 	return s->cs.db ? 32 : 16;
 }
@@ -76,7 +74,7 @@ bool vmm_cpu_unreal(const struct kvm_sregs *s)
 {
 	const struct kvm_segment *seg[] = { &s->cs, &s->ds, &s->es, &s->fs, &s->gs, &s->ss };
 
-	if (s->cr0 & CR0_PE)
+	if (s->cr0 & X86_CR0(PE))
 		return false;
 	if (s->cs.db)
 		return true;

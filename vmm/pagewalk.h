@@ -62,10 +62,13 @@ struct vmm_walk {
 	bool sup_write, sup_fetch, sup_data;
 };
 
-/* Guest physical memory as the walker sees it. */
+/* Guest physical memory as the walker sees it: a direct view (base), or, when base is NULL,
+ * read(ctx, gpa, buf, len) returning 0 or -errno (memory inside another process). */
 struct vmm_mem_view {
 	const uint8_t *base;
 	uint64_t size;
+	int (*read)(void *ctx, uint64_t gpa, void *buf, size_t len);
+	void *ctx;
 };
 
 /* Which paging structure CR0/CR4/EFER select. */

@@ -98,6 +98,13 @@ KVMLAB_NO_SYNC_REGS=1 "$KVMLAB" trace boot --format jsonl -o "$tmp/nosync.jsonl"
 out=$("$KVMLAB" diff "$tmp/a.jsonl" "$tmp/nosync.jsonl"); rc=$?
 [ $rc -eq 0 ] && ok "the GET_REGS fallback gives the same trace" || bad "fallback trace differs" "$out"
 
+# Guest memory reached only through the tvcpu's read/write ops (as for a vCPU in another
+# program): the same trace, page walks included.
+KVMLAB_TVCPU_INDIRECT=1 "$KVMLAB" trace boot --walk --format jsonl -o "$tmp/ind.jsonl" 2>/dev/null
+"$KVMLAB" trace boot --walk --format jsonl -o "$tmp/dir.jsonl" 2>/dev/null
+out=$("$KVMLAB" diff "$tmp/dir.jsonl" "$tmp/ind.jsonl"); rc=$?
+[ $rc -eq 0 ] && [ -s "$tmp/ind.jsonl" ] && ok "memory through the tvcpu ops gives the same trace" || bad "indirect-memory trace differs" "$out"
+
 # diff finds the first divergence; bad files get the line and the problem.
 "$KVMLAB" trace hello --mode long --format jsonl -o "$tmp/h.jsonl" 2>/dev/null
 out=$("$KVMLAB" diff "$tmp/a.jsonl" "$tmp/h.jsonl"); rc=$?

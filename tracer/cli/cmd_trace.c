@@ -7,6 +7,7 @@
 #include "command.h"
 #include "engine.h"
 #include "error.h"
+#include "options.h"
 #include "session.h"
 #include "stepflow.h"
 #include "stoppoints.h"
@@ -36,7 +37,7 @@ static int on_opt(int opt, const char *arg, void *ctx)
 		else if (strcmp(arg, "jsonl") == 0)
 			t->format = TRACE_JSONL;
 		else
-			return cli_error(EXIT_USAGE, "--format: '%s' is not text or jsonl", arg), -1;
+			return cli_error(EXIT_USAGE, "--format: '%s' is not text or jsonl", arg), -EINVAL;
 		return 0;
 	case 'o':
 		t->output = arg;
@@ -51,7 +52,7 @@ static int on_opt(int opt, const char *arg, void *ctx)
 	case OPT_UNTIL:
 		return parse_u64("--until", arg, &t->until);
 	}
-	return stoppoints_option(&t->points, opt, arg) == 0 ? 0 : -1;
+	return stoppoints_option(&t->points, opt, arg) == 0 ? 0 : -EINVAL;
 }
 
 static void stderr_sink(void *ctx, const char *buf, size_t len)
@@ -61,7 +62,7 @@ static void stderr_sink(void *ctx, const char *buf, size_t len)
 }
 
 /* The last steps and the walk of the faulting address, after a fault. */
-static void post_mortem(struct engine *e, const struct step *ring, uint64_t nring)
+static void post_mortem(struct engine *e, enum vmm_mode mode, const struct step *ring, uint64_t nring)
 {
 	struct tracewriter w;
 	struct vmm_walk wk;
@@ -72,6 +73,7 @@ static void post_mortem(struct engine *e, const struct step *ring, uint64_t nrin
 
 	fprintf(stderr, "\npost-mortem: the last %llu steps\n", (unsigned long long)(nring - first));
 	tracewriter_init(&w, e, TRACE_TEXT, false, stderr);
+	w.ex.start_mode = (int)mode;
 	for (uint64_t i = first; i < nring; i++)
 		tracewriter_step(&w, &ring[i % RING]);
 	tracewriter_finish(&w);
@@ -83,6 +85,25 @@ static void post_mortem(struct engine *e, const struct step *ring, uint64_t nrin
 	    walkfmt_text(&wk, buf, sizeof(buf)) >= 0)
 		fprintf(stderr, "CR2 = 0x%llx: a page fault at that address started it; its walk:\n%s",
 			(unsigned long long)last->safter.cr2, buf);
+}
+
+struct trace_run {
+	const struct trace_opts *t;
+	struct tracewriter *w;
+	struct step *ring;
+	uint64_t nring;
+};
+
+/* Write each step inside --from/--until, and keep the last RING for the post-mortem. */
+static int trace_step(struct engine *e, const struct step *st, void *ctx)
+{
+	struct trace_run *tw = ctx;
+
+	(void)e;
+	if (st->n >= tw->t->from && (!tw->t->until || st->n <= tw->t->until))
+		tracewriter_step(tw->w, st);
+	tw->ring[tw->nring++ % RING] = *st;
+	return 0;
 }
 
 static int trace_main(int argc, char **argv)
@@ -101,11 +122,13 @@ static int trace_main(int argc, char **argv)
 	static struct engine e;
 	struct trace_opts t = { .format = TRACE_TEXT };
 	struct tracewriter w;
+	struct trace_run tw;
+	struct engine_goal g;
 	struct vm_opts o;
 	struct session s;
 	FILE *f = stdout;
 	uint64_t nring = 0;
-	int ret, status;
+	int ret, status = EXIT_HALTED;
 
 	if (cli_wants_help(&cmd_trace, argc, argv))
 		return 0;
@@ -113,13 +136,13 @@ static int trace_main(int argc, char **argv)
 		return EXIT_USAGE;
 	if (t.output && !(f = fopen(t.output, "w")))
 		return cli_error(EXIT_USAGE, "--output %s: %s", t.output, strerror(errno));
-	status = session_open(&s, &o, f == stdout ? stderr_sink : NULL, NULL);
-	if (status) {
+	if (session_open(&s, &o, f == stdout ? stderr_sink : NULL, NULL) < 0) {
+		status = cli_session_failed(&s);
 		if (f != stdout)
 			fclose(f);
 		return status;
 	}
-	ret = engine_init(&e, &s, false);
+	ret = session_engine_init(&s, &e, false);
 	if (ret == 0)
 		ret = stoppoints_apply(&t.points, &e);
 	if (ret < 0) {
@@ -128,21 +151,13 @@ static int trace_main(int argc, char **argv)
 	}
 	e.max_steps = t.max_steps;
 	e.max_exits = o.max_exits;
-	if (o.timeout_ms)
-		vmm_timer_arm(&s.vcpu, o.timeout_ms);
+	e.timeout_ms = o.timeout_ms;
 	tracewriter_init(&w, &e, t.format, t.walk, f);
-	do {
-		ret = engine_step(&e);
-		if (ret < 0)
-			break;
-		if (!e.stepped)
-			break;
-		if (e.last.n >= t.from && (!t.until || e.last.n <= t.until))
-			tracewriter_step(&w, &e.last);
-		ring[nring++ % RING] = e.last;
-	} while (ret == 0 && e.hit_break < 0 && e.hit_watch < 0);
-	if (o.timeout_ms)
-		vmm_timer_arm(&s.vcpu, 0);
+	w.ex.start_mode = (int)s.mode;
+	tw = (struct trace_run){ &t, &w, ring, 0 };
+	engine_goal_init(&e, &g, ENGINE_GOAL_CONTINUE, 0, NULL, 0, NULL, 0);
+	ret = engine_go(&e, &g, trace_step, &tw);
+	nring = tw.nring;
 	if (tracewriter_finish(&w) < 0)
 		cli_error(EXIT_USAGE, "writing the trace: %s", strerror(w.out.err));
 	if (ret < 0) {
@@ -153,10 +168,10 @@ static int trace_main(int argc, char **argv)
 		status = EXIT_HALTED;
 		goto out;
 	}
-	status = session_report(&s, e.stop, 0);
+	status = cli_session_end(&s, e.stop, 0);
 	stepflow_report(&e, stderr);
 	if (status == EXIT_FAULT && nring)
-		post_mortem(&e, ring, nring);
+		post_mortem(&e, s.mode, ring, nring);
 out:
 	engine_free(&e);
 	session_close(&s);

@@ -12,6 +12,7 @@
 
 #include "check.h"
 #include "command.h"
+#include "datadir.h"
 #include "labfile.h"
 #include "runner.h"
 
@@ -52,8 +53,8 @@ static bool holds_labs(const char *dir, void *env)
 
 int labcli_labs_dir(char *out, size_t len)
 {
-	return cli_find_data_dir("labs", "KVMLAB_LABS", KVMLAB_LABDIR, holds_labs,
-				 getenv("KVMLAB_LABS"), out, len);
+	return datadir_find("labs", "KVMLAB_LABS", KVMLAB_LABDIR, holds_labs,
+			    getenv("KVMLAB_LABS"), out, len);
 }
 
 int labcli_find(const char *name, char *yaml, size_t len)

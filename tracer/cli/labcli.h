@@ -7,7 +7,7 @@
 
 #include "report.h"
 
-/* The folder labs are looked for in (cli_find_data_dir): $KVMLAB_LABS, <exe dir>/labs,
+/* The folder labs are looked for in (datadir_find): $KVMLAB_LABS, <exe dir>/labs,
  * <exe dir>/../labs (the source tree when run from build/), <exe dir>/../share/kvmlab/labs
  * (a relocated install), then KVMLAB_LABDIR; the first that holds a lab. */
 int labcli_labs_dir(char *out, size_t len);
