@@ -76,7 +76,7 @@ void explain_insn(struct explain_ctx *ctx, struct out *o, const struct step *st,
 		/* SDM Vol. 3A 4.10.4.1: INVLPG drops the TLB entries for the page of its operand */
 		uint64_t lin = engine_mem_offset(&st->before, in, &in->op[0]);
 
-		if (!explain_64(&st->sbefore))
+		if (!x86_code64(&st->sbefore))
 			lin = (lin + st->sbefore.ds.base) & 0xffffffffull;
 		say(o, "INVLPG: the TLB forgets its translation of linear 0x%llx (and that page's "
 		    "paging-structure caches), so the next access walks the page tables again",

@@ -73,7 +73,7 @@ static void soft_int(struct explain_ctx *ctx, struct out *o, const struct step *
 static void iret(struct out *o, const struct step *st)
 {
 	const struct kvm_sregs *a = &st->sbefore, *b = &st->safter;
-	bool late = st->flow.land != 0, q = explain_64(a);
+	bool late = st->flow.land != 0, q = x86_code64(a);
 	uint16_t cs = late ? st->flow.land_cs : b->cs.selector;
 	unsigned cpl = (a->cr0 & X86_CR0(PE)) ? cs & 3u : 0;
 	bool outer = cpl > explain_cpl(a);
@@ -137,7 +137,7 @@ static void exception(struct explain_ctx *ctx, struct out *o, const struct step 
 	    g.selector, (unsigned long long)g.offset, pushed(st));
 	if (idtgate_has_error_code(v) && (st->sbefore.cr0 & X86_CR0(PE)) && !st->flow.nskip) {
 		struct explain_lin la = { ctx, &st->safter };
-		uint64_t sp = explain_64(&st->safter) || (st->safter.efer & X86_EFER(LMA)) ? st->after.rsp :
+		uint64_t sp = x86_code64(&st->safter) || (st->safter.efer & X86_EFER(LMA)) ? st->after.rsp :
 			      st->safter.ss.base + (st->after.rsp & 0xffffffffull);
 
 		if (explain_lin_reader(&la, sp, &err, 4) == 0)
@@ -145,7 +145,7 @@ static void exception(struct explain_ctx *ctx, struct out *o, const struct step 
 	}
 	if (v == 14 && st->safter.cr2 != st->sbefore.cr2)
 		say(o, "CR2 <- 0x%llx, the address that faulted", (unsigned long long)st->safter.cr2);
-	if ((v == 13 || v == 12) && explain_64(&st->sbefore))
+	if ((v == 13 || v == 12) && x86_code64(&st->sbefore))
 		noncanonical(o, st, in);
 }
 

@@ -46,12 +46,6 @@ static inline unsigned explain_cpl(const struct kvm_sregs *s)
 	return (s->cr0 & X86_CR0(PE)) ? s->cs.selector & 3 : 0;
 }
 
-/* True in 64-bit mode (EFER.LMA and CS.L). */
-static inline bool explain_64(const struct kvm_sregs *s)
-{
-	return (s->efer & X86_EFER(LMA)) && s->cs.l;
-}
-
 /* One clause per concept; in is the step's decoded instruction or NULL. */
 void explain_control(struct out *o, const struct step *st);                           /* explain_cr.c */
 void explain_segments(struct explain_ctx *ctx, struct out *o, const struct step *st,
