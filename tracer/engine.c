@@ -1,6 +1,6 @@
 /* engine.c - single-step the guest one instruction at a time, exactly and without loss.
  *
- * Host behaviours handled here (see HOST-KVM.md):
+ * Host behaviours handled here (README.md, `kvmlab trace`, says what they mean for a trace):
  *  - IN/OUT/MMIO give their IO exit instead of the debug trap; the IO is completed with
  *    immediate_exit, so every KVM_RUN retires exactly one instruction.
  *  - HLT under single-step may come back as a debug exit with RIP past the HLT (PVM) or as a

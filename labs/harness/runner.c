@@ -43,14 +43,6 @@
 static char guest_src_dir[PATH_MAX];
 static char lab_inc_dir[PATH_MAX];
 
-void lab_runner_set_dirs(const char *g, const char *inc)
-{
-	if (g)
-		snprintf(guest_src_dir, sizeof(guest_src_dir), "%s", g);
-	if (inc)
-		snprintf(lab_inc_dir, sizeof(lab_inc_dir), "%s", inc);
-}
-
 /* ctx: a NULL-terminated list of files dir must hold. */
 static bool holds_files(const char *dir, void *ctx)
 {
@@ -67,7 +59,7 @@ static bool holds_files(const char *dir, void *ctx)
 static void find_dir(char *dir, size_t len, const char *what, const char *installed,
 		     const char *srcdir, const char *const *files)
 {
-	if (dir[0])  /* lab_runner_set_dirs, or found before */
+	if (dir[0])  /* found before */
 		return;
 	if (datadir_find(what, NULL, installed, holds_files, (void *)files, dir, len) < 0)
 		snprintf(dir, len, "%s", srcdir);

@@ -128,7 +128,7 @@ static int trace_main(int argc, char **argv)
 	struct session s;
 	FILE *f = stdout;
 	uint64_t nring = 0;
-	int ret, status = EXIT_HALTED;
+	int ret, status = EXIT_HALTED, write_failed = 0;
 
 	if (cli_wants_help(&cmd_trace, argc, argv))
 		return 0;
@@ -158,8 +158,9 @@ static int trace_main(int argc, char **argv)
 	engine_goal_init(&e, &g, ENGINE_GOAL_CONTINUE, 0, NULL, 0, NULL, 0);
 	ret = engine_go(&e, &g, trace_step, &tw);
 	nring = tw.nring;
-	if (tracewriter_finish(&w) < 0)
-		cli_error(EXIT_USAGE, "writing the trace: %s", strerror(w.out.err));
+	if (tracewriter_finish(&w) < 0)   /* said now, the exit status says it at the end */
+		write_failed = cli_error(EXIT_USAGE, "writing the trace to %s: %s",
+					 t.output ? t.output : "standard output", strerror(w.out.err));
 	if (ret < 0) {
 		status = cli_error(EXIT_HOST, "%s", vmm_last_error());
 		goto out;
@@ -175,9 +176,10 @@ static int trace_main(int argc, char **argv)
 out:
 	engine_free(&e);
 	session_close(&s);
-	if (f != stdout)
-		fclose(f);
-	return status;
+	if (f != stdout && fclose(f) != 0 && !write_failed)
+		write_failed = cli_error(EXIT_USAGE, "writing the trace to %s: %s", t.output,
+					 strerror(errno));
+	return write_failed ? write_failed : status;
 }
 
 const struct command cmd_trace = {
