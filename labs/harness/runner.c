@@ -89,7 +89,7 @@ static void find_dirs(void)
 static const char *const guest_cflags[] = {
 	"-ffreestanding", "-fno-pic", "-fno-asynchronous-unwind-tables",
 	"-fno-stack-protector", "-fcf-protection=none", "-mno-red-zone",
-	"-mgeneral-regs-only", "-O2",
+	"-mgeneral-regs-only", "-O2", "-g",
 	"-falign-functions=1", "-falign-jumps=1", "-falign-loops=1", "-falign-labels=1",
 	"-std=gnu17", "-Wall", "-Wextra",
 	"-Wa,--noexecstack", "-Wa,--fatal-warnings", "--param=min-pagesize=0",
