@@ -543,3 +543,40 @@ int symbols_source(struct symbols *s, const char *file, unsigned line, char *buf
 		buf[n < len ? n : len - 1] = '\0';
 	return 0;
 }
+
+/* ---- names typed for addresses ------------------------------------------------------------------ */
+
+bool symbols_is_name(const char *text)
+{
+	unsigned char c = (unsigned char)text[0];
+
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '.';
+}
+
+int symbols_parse(const struct symbols *s, const char *text, size_t len, uint64_t *addr)
+{
+	size_t n = 0;
+	uint64_t base, off = 0;
+	char num[32], *end;
+
+	if (len == 0 || !symbols_is_name(text))
+		return -EINVAL;
+	while (n < len && text[n] != '+' && text[n] != '-')
+		n++;
+	if (n < len) {
+		size_t k = len - n - 1;
+
+		if (k == 0 || k >= sizeof(num) || text[n + 1] == '-' || text[n + 1] == '+')
+			return -EINVAL;
+		memcpy(num, text + n + 1, k);
+		num[k] = '\0';
+		errno = 0;
+		off = strtoull(num, &end, 0);
+		if (errno || *end)
+			return -EINVAL;
+	}
+	if (symbols_lookup(s, text, n, &base) < 0)
+		return -ENOENT;
+	*addr = text[n] == '-' && n < len ? base - off : base + off;
+	return 0;
+}

@@ -73,3 +73,10 @@ int symbols_where(const struct symbols *s, uint64_t addr, char *buf, size_t len)
  * leading blanks and tabs dropped, into buf; 0, or -ENOENT when the file cannot be read or has
  * no such line (buf = ""). */
 int symbols_source(struct symbols *s, const char *file, unsigned line, char *buf, size_t len);
+
+/* True if text starts like a symbol name (a letter, '_' or '.'), so it is not a number. */
+bool symbols_is_name(const char *text);
+
+/* An address typed as a symbol: "name", "name+OFF" or "name-OFF" (OFF decimal, or hex with 0x)
+ * from text[0..len); 0, -ENOENT (no symbol of that name) or -EINVAL (not of that form). */
+int symbols_parse(const struct symbols *s, const char *text, size_t len, uint64_t *addr);

@@ -8,6 +8,7 @@
 #include "error.h"
 #include "options.h"
 #include "session.h"
+#include "symbols.h"
 #include "walkfmt.h"
 
 enum { OPT_AT = 0x400, OPT_ADDR };
@@ -16,6 +17,7 @@ struct walk_opts {
 	uint64_t at, addr;
 	bool have_addr;
 	char seg[3];     /* "ds" etc. when --addr was SEG:OFFSET */
+	const char *sym; /* --addr named a symbol of the guest (looked up once it is loaded) */
 };
 
 static int on_opt(int opt, const char *arg, void *ctx)
@@ -29,6 +31,10 @@ static int on_opt(int opt, const char *arg, void *ctx)
 		if (strlen(arg) > 3 && arg[2] == ':' && strchr("cdefgs", arg[0]) && arg[1] == 's') {
 			memcpy(w->seg, arg, 2);
 			arg += 3;
+		}
+		if (symbols_is_name(arg)) {
+			w->sym = arg;
+			return 0;
 		}
 		return parse_u64("--addr", arg, &w->addr);
 	}
@@ -122,6 +128,14 @@ static int walk_main(int argc, char **argv)
 		status = cli_error(EXIT_HOST, "%s", vmm_last_error());
 		goto out;
 	}
+	if (wo.sym && (ret = symbols_parse(e.syms, wo.sym, strlen(wo.sym), &wo.addr)) < 0) {
+		status = cli_error(EXIT_USAGE, "--addr %s: %s", wo.sym, ret == -ENOENT
+				   ? "the guest has no symbol of that name"
+				   : "not an address (a number, a symbol like hello_main+0x10, or SEG:OFFSET)");
+		goto out;
+	}
+	if (wo.sym)
+		printf("%s = 0x%llx\n", wo.sym, (unsigned long long)wo.addr);
 	if (e.nsteps < wo.at) {
 		status = cli_error(EXIT_LIMIT, "--at %llu: the guest stopped (%s) after %llu instructions",
 				   (unsigned long long)wo.at, vmm_stop_name(e.stop),
@@ -164,7 +178,8 @@ const struct command cmd_walk = {
 	"  kvmlab walk boot --at 20 --addr ds:0x2000\n\n"
 	"Options:\n"
 	"      --at STEP         walk after STEP instructions (default 0)\n"
-	"      --addr VA         a linear address, or SEG:OFFSET (cs, ds, es, fs, gs, ss)\n",
+	"      --addr VA         a linear address, a symbol of the guest (hello_main+0x10),\n"
+	"                        or SEG:OFFSET (cs, ds, es, fs, gs, ss)\n",
 	.main = walk_main,
 	.guest_opts = true,
 };

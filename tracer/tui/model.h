@@ -101,6 +101,23 @@ struct tui_addr {
 int tui_parse_addr(const char *text, const struct kvm_regs *r, const struct kvm_sregs *s,
 		   struct tui_addr *out);
 
+/* What names typed in an address mean: the shown state's registers, and a symbol lookup (the
+ * guest's ELF; sym NULL: none) returning 0 or -ENOENT. */
+struct tui_addr_env {
+	const struct kvm_regs *r;
+	const struct kvm_sregs *s;
+	int (*sym)(void *ctx, const char *name, size_t len, uint64_t *addr);
+	void *sym_ctx;
+};
+
+/* tui_parse_addr with symbols ("setup_paging", "hello_main+10") and the system registers the
+ * panes show: cr0, cr2, cr4, cr8, efer, gdt/gdtr and idt/idtr (their base) as linear
+ * addresses, cr3 as the physical address of the top-level table.  A register wins over a
+ * symbol of the same name, a symbol over hex digits ("add"); 0x always means hex. */
+int tui_parse_addr_env(const char *text, const struct tui_addr_env *env, struct tui_addr *out);
+int tui_parse_addr_len_env(const char *text, const struct tui_addr_env *env, struct tui_addr *out,
+			   uint64_t *len);
+
 /* A decimal step number, or "+N"/"-N" relative to cur.  0 or -EINVAL. */
 int tui_parse_step(const char *text, uint64_t cur, uint64_t *out);
 
