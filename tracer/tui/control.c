@@ -134,9 +134,9 @@ static void say_hit(struct tui *t, const struct engine_goal *g, const struct ste
 	if (g->hit_break >= 0)
 		symbols_label(t->e->syms, t->e->brk[g->hit_break], name, sizeof(name));
 	if (g->hit_break >= 0)
-		tui_message(t, false, "breakpoint at %llx%s%s reached by step %llu",
-			    (unsigned long long)t->e->brk[g->hit_break], *name ? " " : "", name,
-			    (unsigned long long)st->n);
+		tui_message(t, false, "breakpoint at %llx%s%s%s reached by step %llu",
+			    (unsigned long long)t->e->brk[g->hit_break], *name ? " (" : "", name,
+			    *name ? ")" : "", (unsigned long long)st->n);
 	else if (g->hit_watch >= 0)
 		tui_message(t, false, "watch %llx: written by step %llu",
 			    (unsigned long long)t->e->watch[g->hit_watch].addr, (unsigned long long)st->n);
@@ -341,6 +341,13 @@ void tui_do(struct tui *t, const struct tui_cmd *c)
 		break;
 	case TUI_ACT_FOCUS:
 		t->focus = (enum tui_pane_id)((t->focus + 1) % TUI_NPANES);
+		break;
+	case TUI_ACT_ZOOM:
+		t->zoom = !t->zoom;
+		break;
+	case TUI_ACT_EXPLAIN:
+		t->zoom = !(t->zoom && t->focus == TUI_PANE_EVENTS);
+		t->focus = TUI_PANE_EVENTS;
 		break;
 	case TUI_ACT_FOCUS_BACK:
 		t->focus = (enum tui_pane_id)((t->focus + TUI_NPANES - 1) % TUI_NPANES);
