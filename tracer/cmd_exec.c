@@ -11,6 +11,7 @@
 #include "exec/execlog.h"
 #include "exec/observe.h"
 #include "options.h"
+#include "probe.h"
 
 /* Statuses of their own (the program's status is passed on otherwise), as env(1) and
  * timeout(1) use them. */
@@ -85,12 +86,40 @@ static int cannot_run(const char *prog, int err)
 	return cli_error(EXEC_CANNOT_RUN, "exec: %s: cannot be executed: %s", prog, strerror(err));
 }
 
+/*
+ * A vCPU that ended in a shutdown with 32-bit paging set up by the program (CR0.PG without
+ * EFER.LMA): on a host that cannot run 32-bit paging at all, say so rather than leave a bare
+ * triple fault.
+ */
+static void paging_limit(const struct obs_obj *objs)
+{
+	struct vmm_probe p;
+	bool probed = false;
+
+	for (const struct obs_obj *x = objs; x; x = x->next) {
+		if (x->kind != OBS_VCPU || !x->exited || x->last_exit != KVM_EXIT_SHUTDOWN ||
+		    !x->sregs_set || !(x->cr0 & 0x80000000u) || (x->efer & 0x400))
+			continue;
+		if (!probed && vmm_probe(NULL, &p) < 0)
+			return;
+		probed = true;
+		if (p.mode_ok[VMM_MODE_PAGED32] || p.mode_ok[VMM_MODE_PAE])
+			return;
+		cli_error(0, "exec: %s ended in KVM_EXIT_SHUTDOWN with 32-bit paging on (CR0.PG set, "
+			  "EFER.LMA clear): this host cannot run 32-bit paging (its KVM backend, %s, "
+			  "shuts such a guest down before its first instruction; see kvmlab probe), "
+			  "so this is the host's limit, not necessarily the program's fault",
+			  x->name, p.backend);
+	}
+}
+
 static int report_end(const struct execlog *log, const struct obs_result *r, const char *prog,
 		      const struct exec_opts *o)
 {
 	const char *last[EXECLOG_LAST];
 	unsigned n;
 
+	paging_limit(r->objs);
 	if (!r->kvm_calls)
 		cli_error(0, "exec: %s made no KVM ioctl: it never used /dev/kvm", prog);
 	if (r->timed_out) {
@@ -119,7 +148,7 @@ static int exec_main(int argc, char **argv)
 	struct obs_sink sink;
 	struct obs *obs;
 	FILE *out = stderr;
-	char **prog;
+	char **prog, path[4096];
 	int ret, status;
 
 	if (cli_wants_help(&cmd_exec, argc, argv))
@@ -135,6 +164,13 @@ static int exec_main(int argc, char **argv)
 	}
 	execlog_init(&log, out, o.fmt, out == stderr || !o.output);
 	execlog_sink(&log, &sink);
+	ret = obs_find_program(prog[0], path, sizeof(path));
+	if (ret < 0) {
+		if (out != stderr)
+			fclose(out);
+		return cannot_run(prog[0], -ret);
+	}
+	oo.path = path;
 	oo.argv = prog;
 	oo.timeout_ms = o.timeout_ms;
 	oo.sink = &sink;

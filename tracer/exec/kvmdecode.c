@@ -564,11 +564,12 @@ void kvmdec_args(struct fieldw *w, const struct kvmdec_call *c)
 void kvmdec_result(struct fieldw *w, const struct kvmdec_call *c)
 {
 	if (c->ret < 0) {
-		char name[32];
+		const char *name = strerrorname_np((int)-c->ret);
+		char num[32];
 
 		fieldw_i64(w, "ret", -1);
-		snprintf(name, sizeof(name), "%ld", -c->ret);
-		fieldw_str(w, "errno", name);
+		snprintf(num, sizeof(num), "%ld", -c->ret);
+		fieldw_str(w, "errno", name ? name : num);
 		return;
 	}
 	fieldw_i64(w, "ret", c->ret);

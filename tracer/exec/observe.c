@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -77,7 +78,7 @@ struct child_err {
 	int err;
 };
 
-static void __attribute__((noreturn)) child(char *const *argv, int errfd)
+static void __attribute__((noreturn)) child(const char *path, char *const *argv, int errfd)
 {
 	struct child_err e = { 1, 0 };
 
@@ -88,7 +89,7 @@ static void __attribute__((noreturn)) child(char *const *argv, int errfd)
 	e.err = -obs_filter_install();
 	if (e.err)
 		goto fail;
-	execvp(argv[0], argv);
+	execv(path, argv);
 	e.stage = 2;
 	e.err = errno;
 fail:
@@ -441,6 +442,16 @@ static void ioctl_exit(struct obs *o, struct thr *t, long ret, bool unfinished)
 		case KVM_GET_VCPU_MMAP_SIZE:
 			p->mmap_size = (uint64_t)ret;
 			break;
+		case KVM_SET_SREGS:
+			if (c.obj && c.obj->kind == OBS_VCPU && t->in_len >= sizeof(struct kvm_sregs)) {
+				struct kvm_sregs sr;
+
+				memcpy(&sr, t->in, sizeof(sr));
+				c.obj->sregs_set = true;
+				c.obj->cr0 = sr.cr0;
+				c.obj->efer = sr.efer;
+			}
+			break;
 		case KVM_SET_USER_MEMORY_REGION:
 			if (c.obj && c.obj->kind == OBS_VM)
 				slot_set(c.obj, t->in, t->in_len);
@@ -465,6 +476,8 @@ static void ioctl_exit(struct obs *o, struct thr *t, long ret, bool unfinished)
 					c.io_len = (size_t)n;
 				}
 			}
+			v->exited = true;
+			v->last_exit = c.run.exit_reason;
 			v->exits.count[exit_kind(&c.run, ret)]++;
 			v->exits.total++;
 		}
@@ -643,6 +656,35 @@ static void signal_all(struct obs *o, int sig)
 
 /* ---- public ------------------------------------------------------------------------------ */
 
+int obs_find_program(const char *name, char *path, size_t len)
+{
+	const char *dirs = getenv("PATH");
+	int err = -ENOENT;
+
+	if (!name || !*name)
+		return -ENOENT;
+	if (strchr(name, '/')) {
+		if ((size_t)snprintf(path, len, "%s", name) >= len)
+			return -ENAMETOOLONG;
+		return access(path, F_OK) < 0 ? -ENOENT : access(path, X_OK) < 0 ? -EACCES : 0;
+	}
+	if (!dirs)
+		dirs = "/usr/local/bin:/usr/bin:/bin";
+	while (*dirs) {
+		size_t n = strcspn(dirs, ":");
+		struct stat st;
+
+		if ((size_t)snprintf(path, len, "%.*s%s%s", (int)n, dirs, n ? "/" : "", name) < len &&
+		    stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+			if (access(path, X_OK) == 0)
+				return 0;
+			err = -EACCES;
+		}
+		dirs += n + (dirs[n] == ':');
+	}
+	return err;
+}
+
 int obs_start(const struct obs_opts *opts, struct obs **out)
 {
 	int pipefd[2], st, err;
@@ -673,7 +715,7 @@ int obs_start(const struct obs_opts *opts, struct obs **out)
 		goto fail;
 	}
 	if (pid == 0)
-		child(opts->argv, pipefd[1]);
+		child(opts->path, opts->argv, pipefd[1]);
 	close(pipefd[1]);
 	o->errpipe = pipefd[0];
 	o->main_pid = pid;

@@ -43,6 +43,11 @@ struct obs_obj {
 	const uint8_t *run;
 	size_t run_len;
 	uint64_t prog_run_addr;   /* where the program mapped it (0: not seen) */
+	/* a vCPU: CR0 and EFER as the program last set them, and its last exit */
+	bool sregs_set;
+	uint64_t cr0, efer;
+	bool exited;
+	uint32_t last_exit;
 	/* counts */
 	uint64_t runs, guest_ns;
 	struct vmm_exit_stats exits;
@@ -79,7 +84,8 @@ struct obs_sink {
 };
 
 struct obs_opts {
-	char *const *argv;        /* the program and its arguments (argv[0] found on PATH) */
+	const char *path;         /* the program's file (obs_find_program) */
+	char *const *argv;        /* its arguments, argv[0] first */
 	unsigned timeout_ms;      /* 0: none; else TERM, and KILL 500 ms later */
 	const struct obs_sink *sink;
 };
@@ -94,6 +100,13 @@ struct obs_result {
 };
 
 struct obs;
+
+/*
+ * The file the program name stands for: name itself if it has a '/', else the first
+ * executable file of that name on PATH (as execvp finds it, but never running a file that is
+ * not a program through /bin/sh).  0, -ENOENT, or -EACCES (found, not executable).
+ */
+int obs_find_program(const char *name, char *path, size_t len);
 
 /* Start the program under observation, stopped before its first instruction. */
 int obs_start(const struct obs_opts *opts, struct obs **out);
