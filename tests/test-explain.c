@@ -4,10 +4,14 @@
 #include "disasm.h"
 #include "engine.h"
 #include "explain.h"
+#include "hypercall.h"
 #include "regdiff.h"
+#include "vcpu.h"
 #include "testkit.h"
 
-static struct session s;
+static struct tvcpu cpu;
+static struct vmm_vcpu vcpu;
+static struct vmm_hc hc;
 static struct engine e;
 static struct explain_ctx ctx;
 
@@ -40,10 +44,11 @@ int main(void)
 	uint64_t *pml4;
 	int n;
 
-	s.vm.mem_size = 2u << 20;
-	s.vm.mem = calloc(1, s.vm.mem_size);
-	vmm_hc_init(&s.hc, &s.vcpu, NULL, NULL);
-	e.s = &s;
+	cpu.mem_size = 2u << 20;
+	cpu.mem = calloc(1, cpu.mem_size);
+	vmm_hc_init(&hc, &vcpu, NULL, NULL);
+	e.cpu = &cpu;
+	e.hc = &hc;
 	disasm_init(&e.dis);
 	explain_init(&ctx, &e);
 
@@ -68,9 +73,9 @@ int main(void)
 	st.safter.gdt.base = 0x10b8;
 	st.safter.gdt.limit = 0x27;
 	CHECK_STR(explain(&st), "GDTR <- base 0x10b8, limit 0x27 (5 descriptors).");
-	put64(s.vm.mem, 0x10c0, 0x00cf9b000000ffffull);  /* 0x08: flat 32-bit code */
-	put64(s.vm.mem, 0x10d0, 0x00af9b000000ffffull);  /* 0x18: 64-bit code */
-	put64(s.vm.mem, 0x10d8, 0x0000920012340fffull);  /* 0x20: 16-bit data, base 0x1234, byte granular */
+	put64(cpu.mem, 0x10c0, 0x00cf9b000000ffffull);  /* 0x08: flat 32-bit code */
+	put64(cpu.mem, 0x10d0, 0x00af9b000000ffffull);  /* 0x18: 64-bit code */
+	put64(cpu.mem, 0x10d8, 0x0000920012340fffull);  /* 0x20: 16-bit data, base 0x1234, byte granular */
 	CHECK_STR(explain(&st), "GDTR <- base 0x10b8, limit 0x27 (5 descriptors: 0x08 32-bit code base 0x0 "
 		  "limit 0xffffffff, 0x18 64-bit code base 0x0 limit 0xffffffff, 0x20 16-bit data base 0x1234 "
 		  "limit 0xfff).");
@@ -109,7 +114,7 @@ int main(void)
 	CHECK_STR(explain(&st), "HLT: the guest halts with RAX=42; the run ends here.");
 
 	/* A write into a live page table: PML4 at 0x1000, PDPT at 0x2000. */
-	pml4 = (uint64_t *)(s.vm.mem + 0x1000);
+	pml4 = (uint64_t *)(cpu.mem + 0x1000);
 	pml4[0] = 0x2003;
 	st = fresh();
 	st.sbefore.cr0 = st.safter.cr0 = 0x80000011;
@@ -146,6 +151,6 @@ int main(void)
 	CHECK_STR(text, "mov rax, 0x2A");
 	CHECK(disasm_text(&e.dis, 64, (const uint8_t *)"\x0f\xff", 1, 0, text, sizeof(text)) == 0);
 	CHECK_STR(text, "(bad)");
-	free(s.vm.mem);
+	free(cpu.mem);
 	return check_summary();
 }

@@ -8,18 +8,12 @@
 
 #include "cpumode.h"
 #include "engine.h"
+#include "filecalls.h"
 #include "hypercall.h"
 #include "pagewalk.h"
 #include "vm.h"
+#include "x86.h"
 
-#define CR0_PE (1ull << 0)
-#define CR0_PG (1ull << 31)
-#define CR4_PSE (1ull << 4)
-#define CR4_PAE (1ull << 5)
-#define CR4_LA57 (1ull << 12)
-#define EFER_LME (1ull << 8)
-#define EFER_LMA (1ull << 10)
-#define EFER_NXE (1ull << 11)
 
 struct out {
 	char *buf;
@@ -63,15 +57,9 @@ void explain_set_reader(struct explain_ctx *ctx, explain_read_fn fn, void *fn_ct
 
 static int read_phys(struct explain_ctx *ctx, uint64_t gpa, void *buf, size_t len)
 {
-	const void *p;
-
 	if (ctx->read)
 		return ctx->read(ctx->read_ctx, gpa, buf, len);
-	p = vmm_vm_gpa(&ctx->e->s->vm, gpa, len);
-	if (!p)
-		return -EFAULT;
-	memcpy(buf, p, len);
-	return 0;
+	return tvcpu_read(ctx->e->cpu, gpa, buf, len);
 }
 
 void explain_segment(const struct kvm_segment *s, char *buf, size_t len)
@@ -84,7 +72,7 @@ void explain_segment(const struct kvm_segment *s, char *buf, size_t len)
 	}
 	if (!s->s)
 		kind = "system segment";
-	else if (s->type & 8)
+	else if (s->type & X86_SEG_TYPE_CODE)
 		kind = s->l ? "64-bit code" : s->db ? "32-bit code" : "16-bit code";
 	else
 		kind = s->db ? "32-bit data" : "16-bit data";
@@ -100,17 +88,17 @@ struct bit_change {
 };
 
 static const struct bit_change cr4_bits[] = {
-	{ CR4_PAE, "CR4.PAE", "", "page tables will use 64-bit entries",
+	{ X86_CR4(PAE), "CR4.PAE", "", "page tables will use 64-bit entries",
 	  "page tables go back to 32-bit entries" },
-	{ CR4_PSE, "CR4.PSE", "", "4 MiB pages allowed in 32-bit paging",
+	{ X86_CR4(PSE), "CR4.PSE", "", "4 MiB pages allowed in 32-bit paging",
 	  "4 MiB pages no longer allowed in 32-bit paging" },
-	{ CR4_LA57, "CR4.LA57", "", "5-level paging", "4-level paging" },
+	{ X86_CR4(LA57), "CR4.LA57", "", "5-level paging", "4-level paging" },
 };
 
 static const struct bit_change efer_bits[] = {
-	{ EFER_LME, "EFER.LME", " (MSR 0xC0000080)",
+	{ X86_EFER(LME), "EFER.LME", " (MSR 0xC0000080)",
 	  "long mode will activate when paging is turned on", "long mode disabled" },
-	{ EFER_NXE, "EFER.NXE", "", "the NX bit in page tables now forbids execution",
+	{ X86_EFER(NXE), "EFER.NXE", "", "the NX bit in page tables now forbids execution",
 	  "the NX bit in page tables is now reserved" },
 };
 
@@ -129,21 +117,21 @@ static void bit_changes(struct out *o, const struct bit_change *bits, size_t n, 
 
 static void control_regs(struct out *o, const struct kvm_sregs *a, const struct kvm_sregs *b)
 {
-	if (!(a->cr0 & CR0_PE) && (b->cr0 & CR0_PE))
+	if (!(a->cr0 & X86_CR0(PE)) && (b->cr0 & X86_CR0(PE)))
 		say(o, "CR0.PE set: the CPU enters protected mode (segment registers now select GDT descriptors)");
-	if ((a->cr0 & CR0_PE) && !(b->cr0 & CR0_PE))
+	if ((a->cr0 & X86_CR0(PE)) && !(b->cr0 & X86_CR0(PE)))
 		say(o, "CR0.PE cleared: back to real mode");
 	bit_changes(o, cr4_bits, sizeof(cr4_bits) / sizeof(cr4_bits[0]), a->cr4, b->cr4);
 	if (a->cr3 != b->cr3)
 		say(o, "CR3 <- 0x%llx: the top-level page table is now at that physical address",
 		    (unsigned long long)b->cr3);
 	bit_changes(o, efer_bits, sizeof(efer_bits) / sizeof(efer_bits[0]), a->efer, b->efer);
-	if (!(a->cr0 & CR0_PG) && (b->cr0 & CR0_PG))
+	if (!(a->cr0 & X86_CR0(PG)) && (b->cr0 & X86_CR0(PG)))
 		say(o, "CR0.PG set: paging is on, every address now goes through the page tables at CR3=0x%llx",
 		    (unsigned long long)b->cr3);
-	if ((a->cr0 & CR0_PG) && !(b->cr0 & CR0_PG))
+	if ((a->cr0 & X86_CR0(PG)) && !(b->cr0 & X86_CR0(PG)))
 		say(o, "CR0.PG cleared: paging is off");
-	if (!(a->efer & EFER_LMA) && (b->efer & EFER_LMA))
+	if (!(a->efer & X86_EFER(LMA)) && (b->efer & X86_EFER(LMA)))
 		say(o, "EFER.LMA turned on: long mode is active; CS is still %s, so the CPU runs in %s",
 		    b->cs.l ? "a 64-bit segment" : "a 32-bit segment",
 		    b->cs.l ? "64-bit mode" : "compatibility mode until a far jump loads a 64-bit CS");
@@ -152,18 +140,14 @@ static void control_regs(struct out *o, const struct kvm_sregs *a, const struct 
 /* One GDT descriptor in a few words: "0x08 32-bit code". */
 static int describe_descriptor(uint64_t d, unsigned sel, char *buf, size_t len)
 {
-	bool present = d & (1ull << 47), sys = !(d & (1ull << 44)), code = d & (1ull << 43);
-	bool l = d & (1ull << 53), db = d & (1ull << 54);
-	uint64_t base = ((d >> 16) & 0xffffff) | ((d >> 32) & 0xff000000);
-	uint64_t limit = (d & 0xffff) | ((d >> 32) & 0xf0000);
+	struct kvm_segment s = x86_desc_unpack(d, (uint16_t)sel);
+	bool code = s.type & X86_SEG_TYPE_CODE;
 
-	if (d & (1ull << 55))
-		limit = limit << 12 | 0xfff;
-	if (!present)
+	if (!s.present)
 		return snprintf(buf, len, "0x%02x not present", sel);
-	return snprintf(buf, len, "0x%02x %s%s base 0x%llx limit 0x%llx", sel,
-			sys ? "system" : code ? (l ? "64-bit" : db ? "32-bit" : "16-bit") : (db ? "32-bit" : "16-bit"),
-			sys ? "" : code ? " code" : " data", (unsigned long long)base, (unsigned long long)limit);
+	return snprintf(buf, len, "0x%02x %s%s base 0x%llx limit 0x%x", sel,
+			!s.s ? "system" : code && s.l ? "64-bit" : s.db ? "32-bit" : "16-bit",
+			!s.s ? "" : code ? " code" : " data", (unsigned long long)s.base, s.limit);
 }
 
 /* The descriptors a new GDT holds (the first 8 after the null one), read from guest memory. */
@@ -203,9 +187,9 @@ static void segments(struct explain_ctx *ctx, struct out *o, const struct kvm_sr
 		if (memcmp(sa[i], sb[i], sizeof(*sa[i])) == 0)
 			continue;
 		explain_segment(sb[i], desc, sizeof(desc));
-		if (i == 0 && sb[i]->l && !sa[i]->l && (b->efer & EFER_LMA))
+		if (i == 0 && sb[i]->l && !sa[i]->l && (b->efer & X86_EFER(LMA)))
 			say(o, "CS <- 0x%x: a 64-bit code segment (L=1): long mode proper", sb[i]->selector);
-		else if ((b->efer & EFER_LMA) && b->cs.l && i != 3 && i != 4 && i != 0)
+		else if (x86_code64(b) && i != 3 && i != 4 && i != 0)
 			say(o, "%s <- 0x%x: %s (in 64-bit mode its base and limit are ignored)", names[i],
 			    sb[i]->selector, desc);
 		else
@@ -284,7 +268,7 @@ static void table_writes(struct explain_ctx *ctx, struct out *o, const struct st
 
 static void io(struct engine *e, struct out *o, const struct step_exit *x)
 {
-	const struct vmm_hc *hc = &e->s->hc;
+	const struct vmm_hc *hc = e->hc;
 	uint32_t v = 0;
 
 	memcpy(&v, x->data, x->size <= 4 ? x->size : 4);
@@ -299,19 +283,19 @@ static void io(struct engine *e, struct out *o, const struct step_exit *x)
 		    x->data[0] == '\n' ? 'n' : x->data[0] >= 32 && x->data[0] < 127 ? x->data[0] : '.');
 		return;
 	}
-	for (int i = 0; i < VMM_HC__COUNT; i++) {
+	for (int i = 0; hc && i < VMM_HC__COUNT; i++) {
 		if (hc->port[i] == x->port) {
 			say(o, "hypercall %s: %s port 0x%x %s 0x%x", vmm_hc_name(i), x->in ? "IN from" : "OUT to",
 			    x->port, x->in ? "->" : "<-", v);
 			return;
 		}
 	}
-	if (vmm_fc_find(&e->s->fc, x->port) >= 0) {
-		int id = vmm_fc_find(&e->s->fc, x->port);
+	if (e->fc && vmm_fc_find(e->fc, x->port) >= 0) {
+		int id = vmm_fc_find(e->fc, x->port);
 
 		say(o, "file hypercall %s: %s port 0x%x %s 0x%x%s", vmm_fc_name(id),
 		    x->in ? "IN from" : "OUT to", x->port, x->in ? "->" : "<-", v,
-		    e->s->fc.dirfd < 0 ? " (file hypercalls are off: run with --files DIR)" : "");
+		    e->fc->dirfd < 0 ? " (file hypercalls are off: run with --files DIR)" : "");
 		return;
 	}
 	say(o, "%s port 0x%x (%u byte%s%s): no device there, %s", x->in ? "IN from" : "OUT to", x->port,
@@ -394,7 +378,7 @@ static void interrupts(struct out *o, const struct step *st)
 		    "vector: this host's real-mode emulation ignored it)" : "");
 	else
 		say(o, "INT %u: the CPU delivered vector %u through the IDT gate at IDTR base + %u, to "
-		    "%04x:%llx", vec, vec, vec * (st->sbefore.efer & EFER_LMA ? 16 : 8),
+		    "%04x:%llx", vec, vec, vec * (st->sbefore.efer & X86_EFER(LMA) ? 16 : 8),
 		    st->safter.cs.selector, (unsigned long long)st->after.rip);
 }
 

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "history.h"
+#include "array.h"
 #include "steplog.h"
 
 #define KEY_EVERY 256u
@@ -101,10 +102,10 @@ static unsigned icache_slot(uint64_t rip)
 	return (unsigned)((rip * 0x9e3779b97f4a7c15ull) >> 58) % HISTORY_ICACHE;
 }
 
-/* The history's arrays start at 16 elements and double (steplog.h). */
+/* The history's arrays start at 16 elements and double (array.h). */
 static void *grow(void *a, size_t *cap, size_t size, size_t need)
 {
-	return steplog_grow(a, cap, size, need, 16);
+	return vmm_array_grow(a, cap, size, need, 16);
 }
 
 static uint64_t regs_mask(const uint64_t *a, const uint64_t *b)
@@ -427,16 +428,24 @@ int history_get(const struct history *h, uint64_t n, struct step *out)
 int history_mem(const struct history *h, uint64_t n, const uint8_t *live, uint64_t live_size,
 		uint64_t gpa, void *buf, size_t len)
 {
+	if (n > h->count)
+		return -ERANGE;
+	if (gpa > live_size || len > live_size - gpa)
+		return -EINVAL;
+	if (len)
+		memcpy(buf, live + gpa, len);
+	return history_undo(h, n, gpa, buf, len);
+}
+
+int history_undo(const struct history *h, uint64_t n, uint64_t gpa, void *buf, size_t len)
+{
 	uint8_t *out = buf;
 	size_t first;
 
 	if (n > h->count)
 		return -ERANGE;
-	if (gpa > live_size || len > live_size - gpa)
-		return -EINVAL;
 	if (!len)
 		return 0;
-	memcpy(out, live + gpa, len);
 	first = STEPLOG_AFTER(struct history_wlog, h->wlog, h->nwlog, n);
 	for (size_t i = h->nwlog; i-- > first;) {
 		const uint8_t *p = h->buf + h->wlog[i].off, *old[STEP_MAX_WRITES];

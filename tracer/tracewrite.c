@@ -159,7 +159,7 @@ static void json_step(struct tracewriter *w, const struct step *st, const char *
 static void cross_check(struct tracewriter *w, const struct step *st, const struct vmm_walk *wk,
 			uint64_t lin, char *buf, size_t len)
 {
-	const struct kvm_sregs *a = &st->sbefore, *b = &w->e->s->vcpu.sregs;
+	const struct kvm_sregs *a = &st->sbefore, *b = &w->e->cpu->sregs;
 	bool valid, agree;
 	uint64_t gpa;
 

@@ -4,10 +4,8 @@
 #include <errno.h>
 #include <string.h>
 
-#define CR0_PE (1ull << 0)
-#define CR0_PG (1ull << 31)
-#define CR4_PAE (1ull << 5)
-#define EFER_LMA (1ull << 10)
+#include "x86.h"
+
 
 static const char *const mode_names[VMM_MODE__COUNT] = {
 	[VMM_MODE_REAL] = "real",
@@ -35,13 +33,13 @@ int vmm_mode_parse(const char *name, enum vmm_mode *out)
 
 enum vmm_cpu_mode vmm_cpu_mode(const struct kvm_sregs *s)
 {
-	if (!(s->cr0 & CR0_PE))
+	if (!(s->cr0 & X86_CR0(PE)))
 		return VMM_CPU_REAL;
-	if (s->efer & EFER_LMA)
-		return s->cs.l ? VMM_CPU_LONG : VMM_CPU_COMPAT;
-	if (!(s->cr0 & CR0_PG))
+	if (s->efer & X86_EFER(LMA))
+		return x86_code64(s) ? VMM_CPU_LONG : VMM_CPU_COMPAT;
+	if (!(s->cr0 & X86_CR0(PG)))
 		return VMM_CPU_PROTECTED;
-	return (s->cr4 & CR4_PAE) ? VMM_CPU_PAE : VMM_CPU_PAGED32;
+	return (s->cr4 & X86_CR4(PAE)) ? VMM_CPU_PAE : VMM_CPU_PAGED32;
 }
 
 const char *vmm_cpu_mode_name(enum vmm_cpu_mode m)

@@ -97,6 +97,13 @@ KVMLAB_NO_SYNC_REGS=1 "$KVMLAB" trace boot --format jsonl -o "$tmp/nosync.jsonl"
 out=$("$KVMLAB" diff "$tmp/a.jsonl" "$tmp/nosync.jsonl"); rc=$?
 [ $rc -eq 0 ] && ok "the GET_REGS fallback gives the same trace" || bad "fallback trace differs" "$out"
 
+# Guest memory reached only through the tvcpu's read/write ops (as for a vCPU in another
+# program): the same trace, page walks included.
+KVMLAB_TVCPU_INDIRECT=1 "$KVMLAB" trace boot --walk --format jsonl -o "$tmp/ind.jsonl" 2>/dev/null
+"$KVMLAB" trace boot --walk --format jsonl -o "$tmp/dir.jsonl" 2>/dev/null
+out=$("$KVMLAB" diff "$tmp/dir.jsonl" "$tmp/ind.jsonl"); rc=$?
+[ $rc -eq 0 ] && [ -s "$tmp/ind.jsonl" ] && ok "memory through the tvcpu ops gives the same trace" || bad "indirect-memory trace differs" "$out"
+
 # diff finds the first divergence; bad files get the line and the problem.
 "$KVMLAB" trace hello --mode long --format jsonl -o "$tmp/h.jsonl" 2>/dev/null
 out=$("$KVMLAB" diff "$tmp/a.jsonl" "$tmp/h.jsonl"); rc=$?
@@ -109,7 +116,7 @@ out=$("$KVMLAB" diff "$tmp/foreign.jsonl" "$tmp/a.jsonl" 2>&1); rc=$?
 [ $rc -eq 2 ] && expect "foreign JSONL" "$out" "foreign.jsonl:1: a JSON object, but not a kvmlab trace step" || bad "foreign: rc $rc" "$out"
 printf '{"step":1,"pc":"0x1000",}\n' >"$tmp/broken.jsonl"
 out=$("$KVMLAB" diff "$tmp/broken.jsonl" "$tmp/a.jsonl" 2>&1)
-expect "broken JSON" "$out" "broken.jsonl:1: expected a string"
+expect "broken JSON" "$out" "broken.jsonl:1: not valid JSON at column 25: unexpected character"
 
 # Breakpoints, watches, limits.
 out=$("$KVMLAB" trace boot --break 0x1087 2>&1 >/dev/null)
@@ -141,6 +148,14 @@ out=$("$KVMLAB" trace --flat 0x1000 --mode long "$tmp/pf.bin" 2>&1); rc=$?
 [ $rc -eq 4 ] && expect "page fault explained with CR2" "$out" "this instruction page-faulted at CR2=0x40000000" || bad "page fault rc $rc" "$out"
 expect "post-mortem walks CR2" "$out" "CR2 = 0x40000000: a page fault at that address started it; its walk:"
 expect "CR2 walk stops at the PDPT" "$out" "stops at PDPT[1]: not present (P=0)"
+
+# A trace that cannot be written is an error (exit 1) with the reason, whatever the guest did.
+if [ -w /dev/full ]; then
+	out=$("$KVMLAB" trace hello -o /dev/full 2>&1); rc=$?
+	[ $rc -eq 1 ] && expect "trace -o /dev/full fails" "$out" "kvmlab: writing the trace to /dev/full: No space left on device" || bad "trace -o /dev/full rc $rc" "$out"
+	out=$("$KVMLAB" trace hello --format jsonl 2>&1 >/dev/full); rc=$?
+	[ $rc -eq 1 ] && expect "trace >/dev/full fails" "$out" "kvmlab: writing the trace to standard output: No space left on device" || bad "trace >/dev/full rc $rc" "$out"
+fi
 
 # Page walks match hand-computed ones (boot's own tables at 0x2000/0x3000/0x4000).
 out=$("$KVMLAB" walk boot --at 36)

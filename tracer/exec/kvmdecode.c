@@ -8,6 +8,7 @@
 
 #include "exits.h"
 #include "model.h"
+#include "x86.h"
 
 static const struct {
 	uint64_t cap;
@@ -65,11 +66,11 @@ size_t kvmdec_arg_size(unsigned long req, const uint8_t *head, size_t have)
 	(cut) = (len) < sizeof(dst); \
 } while (0)
 
-static void bits(struct fieldw *w, const char *key, uint64_t v, const struct tui_bit *t)
+static void bits(struct fieldw *w, const char *key, uint64_t v, const struct x86_bit *t)
 {
 	char names[160];
 
-	tui_bits_text(v, t, names, sizeof(names));
+	x86_bits_text(v, t, names, sizeof(names));
 	fieldw_bits(w, key, v, names);
 }
 
@@ -113,7 +114,7 @@ void kvmdec_regs(struct fieldw *w, const char *key, const struct kvm_regs *r)
 	fieldw_hex(w, "r12", r->r12); fieldw_hex(w, "r13", r->r13);
 	fieldw_hex(w, "r14", r->r14); fieldw_hex(w, "r15", r->r15);
 	fieldw_hex(w, "rip", r->rip);
-	bits(w, "rflags", r->rflags, tui_rflags_bits);
+	bits(w, "rflags", r->rflags, x86_rflags_bits);
 	fieldw_end(w);
 }
 
@@ -123,9 +124,9 @@ void kvmdec_regs(struct fieldw *w, const char *key, const struct kvm_regs *r)
 	segment(w, "fs", &(s)->fs); segment(w, "gs", &(s)->gs); segment(w, "ss", &(s)->ss); \
 	segment(w, "tr", &(s)->tr); segment(w, "ldt", &(s)->ldt); \
 	dtable(w, "gdt", &(s)->gdt); dtable(w, "idt", &(s)->idt); \
-	bits(w, "cr0", (s)->cr0, tui_cr0_bits); fieldw_hex(w, "cr2", (s)->cr2); \
-	fieldw_hex(w, "cr3", (s)->cr3); bits(w, "cr4", (s)->cr4, tui_cr4_bits); \
-	fieldw_hex(w, "cr8", (s)->cr8); bits(w, "efer", (s)->efer, tui_efer_bits); \
+	bits(w, "cr0", (s)->cr0, x86_cr0_bits); fieldw_hex(w, "cr2", (s)->cr2); \
+	fieldw_hex(w, "cr3", (s)->cr3); bits(w, "cr4", (s)->cr4, x86_cr4_bits); \
+	fieldw_hex(w, "cr8", (s)->cr8); bits(w, "efer", (s)->efer, x86_efer_bits); \
 	fieldw_hex(w, "apic_base", (s)->apic_base); \
 } while (0)
 
@@ -260,7 +261,7 @@ static void msr_list(struct fieldw *w, const char *key, const uint8_t *b, size_t
 
 static void guest_debug(struct fieldw *w, const uint8_t *b, size_t len)
 {
-	static const struct tui_bit ctl[] = {
+	static const struct x86_bit ctl[] = {
 		{ 0, "ENABLE" }, { 1, "SINGLESTEP" }, { 16, "USE_SW_BP" }, { 17, "USE_HW_BP" },
 		{ 18, "INJECT_DB" }, { 19, "INJECT_BP" }, { 20, "BLOCKIRQ" }, { 0, NULL },
 	};

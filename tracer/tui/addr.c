@@ -29,17 +29,6 @@ static int parse_hex(const char *s, size_t n, uint64_t *out)
 	return 0;
 }
 
-static const struct kvm_segment *seg_named(const struct kvm_sregs *s, const char *t, size_t n)
-{
-	static const char names[][3] = { "cs", "ds", "es", "ss", "fs", "gs" };
-	const struct kvm_segment *segs[] = { &s->cs, &s->ds, &s->es, &s->ss, &s->fs, &s->gs };
-
-	for (int i = 0; i < 6; i++)
-		if (n == 2 && strncasecmp(t, names[i], 2) == 0)
-			return segs[i];
-	return NULL;
-}
-
 /* A register's value: rax/eax/ax style names, r8..r15, rip; the stack and instruction pointers
  * get their segment's base as the CPU adds it (none for CS/SS in 64-bit mode). */
 static int reg_named(const struct kvm_regs *r, const struct kvm_sregs *s, const char *t, size_t n,
@@ -53,7 +42,6 @@ static int reg_named(const struct kvm_regs *r, const struct kvm_sregs *s, const 
 		r->rax, r->rbx, r->rcx, r->rdx, r->rsi, r->rdi, r->rbp, r->rsp, r->rip,
 		r->r8, r->r9, r->r10, r->r11, r->r12, r->r13, r->r14, r->r15,
 	};
-	bool lm64 = (s->efer & (1u << 10)) && s->cs.l;
 	uint64_t mask = ~0ull;
 	char name[8];
 
@@ -72,10 +60,10 @@ static int reg_named(const struct kvm_regs *r, const struct kvm_sregs *s, const 
 		if (strcmp(name, names[i]) != 0)
 			continue;
 		*out = vals[i] & mask;
-		if (!lm64 && strcmp(name, "ip") == 0)
-			*out += s->cs.base;
-		else if (!lm64 && (strcmp(name, "sp") == 0 || strcmp(name, "bp") == 0))
-			*out += s->ss.base;
+		if (strcmp(name, "ip") == 0)
+			*out = x86_linear(s, X86_SEG_CS, *out);
+		else if (strcmp(name, "sp") == 0 || strcmp(name, "bp") == 0)
+			*out = x86_linear(s, X86_SEG_SS, *out);
 		return 0;
 	}
 	return -EINVAL;
@@ -85,20 +73,18 @@ static int parse_term(const char *t, size_t n, const struct kvm_regs *r, const s
 		      uint64_t *out)
 {
 	const char *colon = memchr(t, ':', n);
-	uint64_t seg, off;
+	uint64_t para, off;
+	enum x86_seg seg;
 
 	if (colon) {
-		const struct kvm_segment *sg = seg_named(s, t, (size_t)(colon - t));
-
-		if (sg)
-			seg = sg->base;
-		else if (parse_hex(t, (size_t)(colon - t), &seg) == 0 && seg <= 0xffff)
-			seg <<= 4;
-		else
-			return -EINVAL;
 		if (parse_hex(colon + 1, n - (size_t)(colon + 1 - t), &off) < 0)
 			return -EINVAL;
-		*out = seg + off;
+		if (s && x86_seg_parse(t, (size_t)(colon - t), &seg) == 0)
+			*out = x86_linear(s, seg, off);
+		else if (parse_hex(t, (size_t)(colon - t), &para) == 0 && para <= 0xffff)
+			*out = (para << 4) + off;  /* a real-mode segment value */
+		else
+			return -EINVAL;
 		return 0;
 	}
 	if (r && s && reg_named(r, s, t, n, out) == 0)

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../steplog.h"
+#include "array.h"
 #include "model.h"
 
 #define DEFAULT_MAX_EVENTS 100000
@@ -49,10 +50,10 @@ int tui_events_add(struct tui_events *l, uint64_t step, enum tui_event_kind kind
 	}
 	if (l->n >= max)
 		drop_half(l);
-	if (!(p = steplog_grow(l->ev, &l->cap, sizeof(*l->ev), l->n + 1, 256)))
+	if (!(p = vmm_array_grow(l->ev, &l->cap, sizeof(*l->ev), l->n + 1, 256)))
 		return -ENOMEM;
 	l->ev = p;
-	if (!(p = steplog_grow(l->text, &l->tcap, 1, l->tlen + len, 4096)))
+	if (!(p = vmm_array_grow(l->text, &l->tcap, 1, l->tlen + len, 4096)))
 		return -ENOMEM;
 	l->text = p;
 	memcpy(l->text + l->tlen, text, len);

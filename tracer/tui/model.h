@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "keys.h"
+#include "x86.h"
 
 /* ---- panes and layout ------------------------------------------------------------------- */
 
@@ -158,16 +159,6 @@ size_t tui_events_console_tail(const struct tui_events *l, size_t upto, int nlin
 			       size_t len);
 
 /* ---- register decoding ------------------------------------------------------------------ */
-
-struct tui_bit {
-	uint8_t bit;
-	const char *name;
-};
-
-extern const struct tui_bit tui_cr0_bits[], tui_cr4_bits[], tui_efer_bits[], tui_rflags_bits[];
-
-/* Names of the set bits of v from a table ending with a NULL name, space-separated: "PE ET PG". */
-size_t tui_bits_text(uint64_t v, const struct tui_bit *t, char *buf, size_t len);
 
 /* A segment's type in a few letters: "code RX", "data RW", "TSS", "LDT", "-" if unusable. */
 const char *tui_seg_type(const struct kvm_segment *s);

@@ -11,10 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "command.h"
+#include "clock.h"
 #include "error.h"
 #include "log.h"
 #include "tui.h"
@@ -153,10 +152,10 @@ static void log_sink(enum vmm_log_level level, const char *msg, void *ctx)
 			       level == VMM_LOG_IOCTL ? TUI_EV_NOTE : TUI_EV_LOG, msg, len);
 }
 
-int tui_init(struct tui *t, struct session *s, struct engine *e, const char *guest)
+int tui_init(struct tui *t, struct engine *e, const char *guest, enum vmm_mode start_mode)
 {
-	t->s = s;
 	t->e = e;
+	t->start_mode = start_mode;
 	t->guest = guest;
 	t->focus = TUI_PANE_CODE;
 	explain_init(&t->ex, e);
@@ -349,14 +348,6 @@ void tui_draw(struct tui *t)
 
 /* ---- input -------------------------------------------------------------------------------------- */
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 bool tui_poll_interrupt(struct tui *t)
 {
 	static double last;
@@ -365,7 +356,7 @@ bool tui_poll_interrupt(struct tui *t)
 
 	if (!t->curses_on || t->bench)
 		return false;
-	now = now_s();
+	now = vmm_clock_s();
 	if (now - last > 0.1) {
 		last = now;
 		tui_goto_step(t, t->pos);
@@ -427,14 +418,14 @@ static void bench(struct tui *t, uint64_t n)
 {
 	struct tui_cmd step = { .act = TUI_ACT_STEP, .count = 1 };
 	uint64_t done = 0, start_pos = t->pos;
-	double t0 = now_s(), dt;
+	double t0 = vmm_clock_s(), dt;
 
 	while (done < n && !t->e->ended) {
 		tui_do(t, &step);
 		tui_draw(t);
 		done = t->pos - start_pos;
 	}
-	dt = now_s() - t0;
+	dt = vmm_clock_s() - t0;
 	restore_terminal();
 	printf("tui-bench: %llu steps in %.3f s: %.0f steps/s, a full redraw after each (%dx%d)\n",
 	       (unsigned long long)done, dt, dt > 0 ? (double)done / dt : 0.0, t->cols, t->lines);
@@ -448,12 +439,12 @@ int tui_run(struct tui *t)
 
 	setlocale(LC_ALL, "");
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
-		return cli_error(EXIT_USAGE, "tui: standard input and output must be a terminal "
-				 "(for a text trace use kvmlab trace)");
+		return vmm_fail(-ENOTTY, "tui: standard input and output must be a terminal "
+				"(for a text trace use kvmlab trace)");
 	scr = newterm(NULL, stdout, stdin);
 	if (!scr)
-		return cli_error(EXIT_USAGE, "tui: cannot use the terminal type TERM=%s",
-				 getenv("TERM") ? getenv("TERM") : "(unset)");
+		return vmm_fail(-EINVAL, "tui: cannot use the terminal type TERM=%s",
+				getenv("TERM") ? getenv("TERM") : "(unset)");
 	curses_active = 1;
 	t->curses_on = true;
 	install_handlers();

@@ -82,8 +82,8 @@ struct tui_write {                   /* a step that wrote memory, for the memory
 };
 
 struct tui {
-	struct session *s;
 	struct engine *e;
+	enum vmm_mode start_mode;    /* the mode the VMM set up (paged32/pae: the host limit) */
 	struct explain_ctx ex;
 	const char *guest;           /* the name the user gave */
 
@@ -121,16 +121,16 @@ struct tui {
 	bool color;
 	int attr[TUI_ST__COUNT];
 	const char *bench;           /* KVMLAB_TUI_BENCH */
-	unsigned timeout_ms;         /* --timeout: wall-clock limit of each run of the guest */
 };
 
 /* ---- tui.c ------------------------------------------------------------------------------------ */
 
-/* Set up the model and the views for an open session and engine; 0 or -errno. */
-int tui_init(struct tui *t, struct session *s, struct engine *e, const char *guest);
+/* Set up the model and the views for an engine on a guest started in start_mode; 0 or -errno. */
+int tui_init(struct tui *t, struct engine *e, const char *guest, enum vmm_mode start_mode);
 void tui_free(struct tui *t);
 
-/* Start curses, run until the user quits, restore the terminal.  0, or an exit status. */
+/* Start curses, run until the user quits, restore the terminal.  0, or -errno (message in
+ * vmm_last_error()): -ENOTTY not a terminal, -EINVAL a terminal type curses cannot use. */
 int tui_run(struct tui *t);
 
 /* Redraw everything from the model. */

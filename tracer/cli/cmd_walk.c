@@ -1,10 +1,12 @@
 /* cmd_walk.c - `kvmlab walk`: the page walk of one address at one step, checked against KVM. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "command.h"
 #include "engine.h"
 #include "error.h"
+#include "options.h"
 #include "session.h"
 #include "walkfmt.h"
 
@@ -30,7 +32,7 @@ static int on_opt(int opt, const char *arg, void *ctx)
 		}
 		return parse_u64("--addr", arg, &w->addr);
 	}
-	return -1;
+	return -EINVAL;
 }
 
 /* Print what KVM_TRANSLATE says, and whether it agrees with our walk. */
@@ -101,18 +103,21 @@ static int walk_main(int argc, char **argv)
 	struct vmm_walk w;
 	char buf[4096];
 	uint64_t lin;
-	int ret, status;
+	int ret, status = EXIT_HALTED;
 
 	if (cli_wants_help(&cmd_walk, argc, argv))
 		return 0;
 	if (vm_opts_parse(argc, argv, &o, extra, NULL, on_opt, &wo) < 0)
 		return EXIT_USAGE;
-	status = session_open(&s, &o, discard, NULL);  /* the walk is the output */
-	if (status)
-		return status;
-	ret = engine_init(&e, &s, false);
-	if (ret == 0 && wo.at)
-		ret = engine_continue(&e, wo.at);
+	if (session_open(&s, &o, discard, NULL) < 0)  /* the walk is the output */
+		return cli_session_failed(&s);
+	ret = session_engine_init(&s, &e, false);
+	if (ret == 0 && wo.at) {
+		struct engine_goal g;
+
+		engine_goal_init(&e, &g, ENGINE_GOAL_COUNT, wo.at, NULL, 0, NULL, 0);
+		ret = engine_go(&e, &g, NULL, NULL);
+	}
 	if (ret < 0) {
 		status = cli_error(EXIT_HOST, "%s", vmm_last_error());
 		goto out;

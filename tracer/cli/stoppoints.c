@@ -1,6 +1,7 @@
 /* stoppoints.c - --break and --watch on the command line. */
 #include "stoppoints.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +13,7 @@ int stoppoints_add_break(struct stoppoints *p, const char *arg)
 {
 	if (p->nbrk == ENGINE_MAX_BREAKS) {
 		cli_error(EXIT_USAGE, "--break %s: at most %d breakpoints", arg, ENGINE_MAX_BREAKS);
-		return -1;
+		return -E2BIG;
 	}
 	return parse_u64("--break", arg, &p->brk[p->nbrk++]);
 }
@@ -22,7 +23,7 @@ int stoppoints_add_hw_break(struct stoppoints *p, const char *arg)
 	if (p->nhbrk + p->nwatch == ENGINE_MAX_WATCHES) {
 		cli_error(EXIT_USAGE, "--hbreak %s: the CPU has 4 debug address registers, shared by "
 			  "--hbreak and --watch; use --break for more", arg);
-		return -1;
+		return -E2BIG;
 	}
 	return parse_u64("--hbreak", arg, &p->hbrk[p->nhbrk++]);
 }
@@ -36,13 +37,13 @@ int stoppoints_add_watch(struct stoppoints *p, const char *arg)
 	if (p->nhbrk + p->nwatch == ENGINE_MAX_WATCHES) {
 		cli_error(EXIT_USAGE, "--watch %s: the CPU has 4 debug address registers, shared by "
 			  "--hbreak and --watch", arg);
-		return -1;
+		return -E2BIG;
 	}
 	w = p->watch[p->nwatch];
 	snprintf(addr, sizeof(addr), "%.*s", colon ? (int)(colon - arg) : (int)strlen(arg), arg);
 	w[1] = 1;
 	if (parse_u64("--watch", addr, &w[0]) < 0 || (colon && parse_u64("--watch length", colon + 1, &w[1]) < 0))
-		return -1;
+		return -EINVAL;
 	p->nwatch++;
 	return 0;
 }
@@ -76,7 +77,7 @@ int stoppoints_apply(const struct stoppoints *p, struct engine *e)
 
 int stoppoints_report(const struct engine *e)
 {
-	const struct kvm_regs *r = &e->s->vcpu.regs;
+	const struct kvm_regs *r = &e->cpu->regs;
 
 	if (e->hit_break >= 0)
 		fprintf(stderr, "kvmlab: breakpoint 0x%llx reached", (unsigned long long)e->brk[e->hit_break]);
@@ -88,7 +89,7 @@ int stoppoints_report(const struct engine *e)
 	if (e->nsteps)
 		fprintf(stderr, " after %llu instructions\n", (unsigned long long)e->nsteps);
 	else
-		fprintf(stderr, " after %llu exits (RAX=0x%llx)\n", (unsigned long long)e->s->vcpu.stats.total,
+		fprintf(stderr, " after %llu exits (RAX=0x%llx)\n", (unsigned long long)e->cpu->stats->total,
 			(unsigned long long)r->rax);
 	return 1;
 }

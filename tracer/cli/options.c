@@ -38,12 +38,12 @@ int parse_u64(const char *what, const char *text, uint64_t *out)
 	errno = 0;
 	if (!text || !*text || *text == '-') {
 		cli_error(EXIT_USAGE, "%s: '%s' is not a number", what, text ? text : "");
-		return -1;
+		return -EINVAL;
 	}
 	*out = strtoull(text, &end, 0);
 	if (errno || *end) {
 		cli_error(EXIT_USAGE, "%s: '%s' is not a number (decimal, or hex with 0x)", what, text);
-		return -1;
+		return -EINVAL;
 	}
 	return 0;
 }
@@ -57,14 +57,14 @@ static int parse_shared(int opt, const char *arg, struct vm_opts *o)
 	case OPT_MODE:
 		if (vmm_mode_parse(arg, &o->mode) < 0) {
 			cli_error(EXIT_USAGE, "unknown mode '%s': use real, protected, paged32, pae or long", arg);
-			return -1;
+			return -EINVAL;
 		}
 		o->mode_set = true;
 		return 0;
 	case OPT_MEM:
 		if (vmm_parse_size(arg, &o->mem) < 0) {
 			cli_error(EXIT_USAGE, "--mem: '%s' is not a size (try 2M, 512K or 1G)", arg);
-			return -1;
+			return -EINVAL;
 		}
 		return 0;
 	case OPT_FLAT:
@@ -77,10 +77,10 @@ static int parse_shared(int opt, const char *arg, struct vm_opts *o)
 		return parse_u64("--max-exits", arg, &o->max_exits);
 	case OPT_TIMEOUT:
 		if (parse_u64("--timeout", arg, &v) < 0)
-			return -1;
+			return -EINVAL;
 		if (v == 0 || v > 86400000) {
 			cli_error(EXIT_USAGE, "--timeout: %s ms is out of range (1 to 86400000)", arg);
-			return -1;
+			return -EINVAL;
 		}
 		o->timeout_ms = (unsigned)v;
 		return 0;
@@ -116,44 +116,52 @@ int vm_opts_parse(int argc, char **argv, struct vm_opts *o, const struct option 
 		{ "files", required_argument, NULL, OPT_FILES },
 	};
 	enum { NSHARED = sizeof(shared) / sizeof(shared[0]) };
-	struct option all[NSHARED + 32];
-	char shortopts[64];
+	struct option *all;
+	char *shortopts;
 	size_t n = 0;
-	int opt;
+	int opt, ret = 0;
 
 	memset(o, 0, sizeof(*o));
 	o->mem = VMM_MEM_DEFAULT;
-	memcpy(all, shared, sizeof(shared));
-	while (extra && extra[n].name && n < 31) {
-		all[NSHARED + n] = extra[n];
+	while (extra && extra[n].name)   /* every one of them: none is dropped */
 		n++;
+	all = calloc(NSHARED + n + 1, sizeof(*all));
+	shortopts = malloc(strlen("m:") + (extra_short ? strlen(extra_short) : 0) + 1);
+	if (!all || !shortopts) {
+		cli_error(EXIT_USAGE, "%s: out of memory", argv[0]);
+		ret = -ENOMEM;
+		goto out;
 	}
-	memset(&all[NSHARED + n], 0, sizeof(all[0]));
-	snprintf(shortopts, sizeof(shortopts), "m:%s", extra_short ? extra_short : "");
+	memcpy(all, shared, sizeof(shared));
+	if (n)
+		memcpy(all + NSHARED, extra, n * sizeof(*all));
+	sprintf(shortopts, "m:%s", extra_short ? extra_short : "");
 	optind = 1;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, shortopts, all, NULL)) != -1) {
-		int r;
-
 		if (opt == '?' || opt == ':') {
 			cli_error(EXIT_USAGE, "%s: unknown option or missing value '%s' (see %s --help)",
 				  argv[0], argv[optind - 1], argv[0]);
-			return -1;
+			ret = -EINVAL;
+			goto out;
 		}
-		r = parse_shared(opt, optarg, o);
-		if (r < 0)
-			return -1;
-		if (r > 0 && (!fn || fn(opt, optarg, ctx) < 0))
-			return -1;
+		ret = parse_shared(opt, optarg, o);
+		if (ret > 0)
+			ret = fn ? fn(opt, optarg, ctx) : -EINVAL;
+		if (ret < 0)
+			goto out;
 	}
 	if (optind >= argc) {
 		cli_error(EXIT_USAGE, "%s: no guest given (try: kvmlab %s hello)", argv[0], argv[0]);
-		return -1;
-	}
-	if (optind + 1 < argc) {
+		ret = -EINVAL;
+	} else if (optind + 1 < argc) {
 		cli_error(EXIT_USAGE, "%s: one guest at a time ('%s' is extra)", argv[0], argv[optind + 1]);
-		return -1;
+		ret = -EINVAL;
+	} else {
+		o->guest = argv[optind];
 	}
-	o->guest = argv[optind];
-	return 0;
+out:
+	free(all);
+	free(shortopts);
+	return ret;
 }

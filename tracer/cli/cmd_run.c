@@ -1,9 +1,11 @@
 /* cmd_run.c - `kvmlab run`: run a guest at full speed and say how it ended. */
+#include <errno.h>
 #include <stdio.h>
 
 #include "command.h"
 #include "engine.h"
 #include "error.h"
+#include "options.h"
 #include "stoppoints.h"
 #include "run.h"
 #include "session.h"
@@ -23,14 +25,15 @@ static int on_opt(int opt, const char *arg, void *ctx)
 		r->stats = 1;
 		return 0;
 	}
-	return stoppoints_option(&r->points, opt, arg) == 0 ? 0 : -1;
+	return stoppoints_option(&r->points, opt, arg) == 0 ? 0 : -EINVAL;
 }
 
 /* --break/--watch: full speed with int3 and debug registers, then report where it stopped. */
 static int run_to_point(struct session *s, const struct stoppoints *p, const struct vmm_limits *lim)
 {
 	static struct engine e;
-	int ret = engine_init(&e, s, false), status;
+	struct engine_goal g;
+	int ret = session_engine_init(s, &e, false), status;
 
 	if (ret == 0)
 		ret = stoppoints_apply(p, &e);
@@ -39,17 +42,16 @@ static int run_to_point(struct session *s, const struct stoppoints *p, const str
 		goto out;
 	}
 	e.max_exits = lim->max_exits;
-	if (lim->timeout_ms)
-		vmm_timer_arm(&s->vcpu, lim->timeout_ms);
-	ret = engine_run_fast(&e);
-	if (lim->timeout_ms)
-		vmm_timer_arm(&s->vcpu, 0);
+	e.timeout_ms = lim->timeout_ms;
+	engine_goal_init(&e, &g, ENGINE_GOAL_CONTINUE, 0, NULL, 0, NULL, 0);
+	g.fast = true;
+	ret = engine_go(&e, &g, NULL, NULL);
 	if (ret < 0)
 		status = cli_error(EXIT_HOST, "%s", vmm_last_error());
 	else if (stoppoints_report(&e))
 		status = EXIT_HALTED;
 	else
-		status = session_report(s, e.stop, 0);
+		status = cli_session_end(s, e.stop, 0);
 out:
 	engine_free(&e);
 	return status;
@@ -73,15 +75,14 @@ static int run_main(int argc, char **argv)
 		return 0;
 	if (vm_opts_parse(argc, argv, &o, extra, NULL, on_opt, &ro) < 0)
 		return EXIT_USAGE;
-	status = session_open(&s, &o, NULL, NULL);
-	if (status)
-		return status;
+	if (session_open(&s, &o, NULL, NULL) < 0)
+		return cli_session_failed(&s);
 	lim = (struct vmm_limits){ .max_exits = o.max_exits, .timeout_ms = o.timeout_ms };
 	if (ro.points.nbrk || ro.points.nhbrk || ro.points.nwatch)
 		status = run_to_point(&s, &ro.points, &lim);
 	else {
 		ret = vmm_run(&s.vcpu, &lim, &stop);
-		status = session_report(&s, stop, ret);
+		status = cli_session_end(&s, stop, ret);
 	}
 	if (ro.stats)
 		session_print_stats(&s, stderr);

@@ -7,6 +7,7 @@
 #include "command.h"
 #include "engine.h"
 #include "error.h"
+#include "options.h"
 #include "session.h"
 #include "stoppoints.h"
 #include "tracewrite.h"
@@ -35,7 +36,7 @@ static int on_opt(int opt, const char *arg, void *ctx)
 		else if (strcmp(arg, "jsonl") == 0)
 			t->format = TRACE_JSONL;
 		else
-			return cli_error(EXIT_USAGE, "--format: '%s' is not text or jsonl", arg), -1;
+			return cli_error(EXIT_USAGE, "--format: '%s' is not text or jsonl", arg), -EINVAL;
 		return 0;
 	case 'o':
 		t->output = arg;
@@ -50,7 +51,7 @@ static int on_opt(int opt, const char *arg, void *ctx)
 	case OPT_UNTIL:
 		return parse_u64("--until", arg, &t->until);
 	}
-	return stoppoints_option(&t->points, opt, arg) == 0 ? 0 : -1;
+	return stoppoints_option(&t->points, opt, arg) == 0 ? 0 : -EINVAL;
 }
 
 static void stderr_sink(void *ctx, const char *buf, size_t len)
@@ -84,6 +85,25 @@ static void post_mortem(struct engine *e, const struct step *ring, uint64_t nrin
 			(unsigned long long)last->safter.cr2, buf);
 }
 
+struct trace_run {
+	const struct trace_opts *t;
+	struct tracewriter *w;
+	struct step *ring;
+	uint64_t nring;
+};
+
+/* Write each step inside --from/--until, and keep the last RING for the post-mortem. */
+static int trace_step(struct engine *e, const struct step *st, void *ctx)
+{
+	struct trace_run *tw = ctx;
+
+	(void)e;
+	if (st->n >= tw->t->from && (!tw->t->until || st->n <= tw->t->until))
+		tracewriter_step(tw->w, st);
+	tw->ring[tw->nring++ % RING] = *st;
+	return 0;
+}
+
 static int trace_main(int argc, char **argv)
 {
 	static const struct option extra[] = {
@@ -100,11 +120,13 @@ static int trace_main(int argc, char **argv)
 	static struct engine e;
 	struct trace_opts t = { .format = TRACE_TEXT };
 	struct tracewriter w;
+	struct trace_run tw;
+	struct engine_goal g;
 	struct vm_opts o;
 	struct session s;
 	FILE *f = stdout;
 	uint64_t nring = 0;
-	int ret, status;
+	int ret, status = EXIT_HALTED, write_failed = 0;
 
 	if (cli_wants_help(&cmd_trace, argc, argv))
 		return 0;
@@ -112,13 +134,13 @@ static int trace_main(int argc, char **argv)
 		return EXIT_USAGE;
 	if (t.output && !(f = fopen(t.output, "w")))
 		return cli_error(EXIT_USAGE, "--output %s: %s", t.output, strerror(errno));
-	status = session_open(&s, &o, f == stdout ? stderr_sink : NULL, NULL);
-	if (status) {
+	if (session_open(&s, &o, f == stdout ? stderr_sink : NULL, NULL) < 0) {
+		status = cli_session_failed(&s);
 		if (f != stdout)
 			fclose(f);
 		return status;
 	}
-	ret = engine_init(&e, &s, false);
+	ret = session_engine_init(&s, &e, false);
 	if (ret == 0)
 		ret = stoppoints_apply(&t.points, &e);
 	if (ret < 0) {
@@ -127,23 +149,15 @@ static int trace_main(int argc, char **argv)
 	}
 	e.max_steps = t.max_steps;
 	e.max_exits = o.max_exits;
-	if (o.timeout_ms)
-		vmm_timer_arm(&s.vcpu, o.timeout_ms);
+	e.timeout_ms = o.timeout_ms;
 	tracewriter_init(&w, &e, t.format, t.walk, f);
-	do {
-		ret = engine_step(&e);
-		if (ret < 0)
-			break;
-		if (!e.stepped)
-			break;
-		if (e.last.n >= t.from && (!t.until || e.last.n <= t.until))
-			tracewriter_step(&w, &e.last);
-		ring[nring++ % RING] = e.last;
-	} while (ret == 0 && e.hit_break < 0 && e.hit_watch < 0);
-	if (o.timeout_ms)
-		vmm_timer_arm(&s.vcpu, 0);
-	if (tracewriter_finish(&w) < 0)
-		cli_error(EXIT_USAGE, "writing the trace: %s", strerror(w.out.err));
+	tw = (struct trace_run){ &t, &w, ring, 0 };
+	engine_goal_init(&e, &g, ENGINE_GOAL_CONTINUE, 0, NULL, 0, NULL, 0);
+	ret = engine_go(&e, &g, trace_step, &tw);
+	nring = tw.nring;
+	if (tracewriter_finish(&w) < 0)   /* said now, the exit status says it at the end */
+		write_failed = cli_error(EXIT_USAGE, "writing the trace to %s: %s",
+					 t.output ? t.output : "standard output", strerror(w.out.err));
 	if (ret < 0) {
 		status = cli_error(EXIT_HOST, "%s", vmm_last_error());
 		goto out;
@@ -152,16 +166,17 @@ static int trace_main(int argc, char **argv)
 		status = EXIT_HALTED;
 		goto out;
 	}
-	status = session_report(&s, e.stop, 0);
+	status = cli_session_end(&s, e.stop, 0);
 	fprintf(stderr, "kvmlab: %llu instructions retired\n", (unsigned long long)e.nsteps);
 	if (status == EXIT_FAULT && nring)
 		post_mortem(&e, ring, nring);
 out:
 	engine_free(&e);
 	session_close(&s);
-	if (f != stdout)
-		fclose(f);
-	return status;
+	if (f != stdout && fclose(f) != 0 && !write_failed)
+		write_failed = cli_error(EXIT_USAGE, "writing the trace to %s: %s", t.output,
+					 strerror(errno));
+	return write_failed ? write_failed : status;
 }
 
 const struct command cmd_trace = {

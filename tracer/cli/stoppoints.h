@@ -29,16 +29,16 @@ struct stoppoints {
 	int nwatch;
 };
 
-/* Handle one of the STOPPOINT_OPT_* options: 0, -1 with a message if bad, 1 if opt is not one. */
+/* Handle one of the STOPPOINT_OPT_* options: 0, -errno with a message if bad, 1 if opt is not one. */
 int stoppoints_option(struct stoppoints *p, int opt, const char *arg);
 
-/* Add "ADDR" as a breakpoint; -1 with a message if bad or too many. */
+/* Add "ADDR" as a breakpoint; -EINVAL or -E2BIG with a message if bad or too many. */
 int stoppoints_add_break(struct stoppoints *p, const char *arg);
 
-/* Add "ADDR" as a hardware (debug-register) breakpoint; -1 with a message if bad or too many. */
+/* Add "ADDR" as a hardware (debug-register) breakpoint; -EINVAL or -E2BIG with a message if bad or too many. */
 int stoppoints_add_hw_break(struct stoppoints *p, const char *arg);
 
-/* Add "ADDR[:LEN]" as a watch (LEN defaults to 1); -1 with a message if bad or too many. */
+/* Add "ADDR[:LEN]" as a watch (LEN defaults to 1); -EINVAL or -E2BIG with a message if bad or too many. */
 int stoppoints_add_watch(struct stoppoints *p, const char *arg);
 
 /* Set them on the engine; 0 or -errno (vmm_last_error() names the address). */

@@ -5,6 +5,7 @@
 #include "command.h"
 #include "engine.h"
 #include "error.h"
+#include "options.h"
 #include "session.h"
 #include "tui/tui.h"
 
@@ -14,30 +15,31 @@ static int tui_main(int argc, char **argv)
 	static struct engine e;
 	struct vm_opts o;
 	struct session s;
-	int ret, status;
+	int ret, status = EXIT_HALTED;
 
 	if (cli_wants_help(&cmd_tui, argc, argv))
 		return 0;
 	if (vm_opts_parse(argc, argv, &o, NULL, NULL, NULL, NULL) < 0)
 		return EXIT_USAGE;
 	t.bench = getenv("KVMLAB_TUI_BENCH");
-	status = session_open(&s, &o, tui_console_sink, &t);
-	if (status)
-		return status;
-	ret = engine_init(&e, &s, true);
+	if (session_open(&s, &o, tui_console_sink, &t) < 0)
+		return cli_session_failed(&s);
+	ret = session_engine_init(&s, &e, true);
 	if (ret < 0) {
 		status = cli_error(EXIT_HOST, "%s", vmm_last_error());
 		goto out;
 	}
 	e.max_exits = o.max_exits;
-	t.timeout_ms = o.timeout_ms;
-	ret = tui_init(&t, &s, &e, o.guest);
+	e.timeout_ms = o.timeout_ms;
+	ret = tui_init(&t, &e, o.guest, s.mode);
 	if (ret < 0) {
 		status = cli_error(EXIT_HOST, "%s", *vmm_last_error() ? vmm_last_error() : "out of memory");
 		goto out;
 	}
-	status = tui_run(&t);
-	if (status == 0 && !t.bench) {
+	ret = tui_run(&t);
+	if (ret < 0)
+		status = cli_error(EXIT_USAGE, "%s", vmm_last_error());
+	else if (!t.bench) {
 		char buf[320];
 
 		tui_stop_text(&t, buf, sizeof(buf));
