@@ -37,9 +37,9 @@ static void test_text(void)
 	e = base(VMM_STOP_SHUTDOWN);
 	sregs.idt.limit = 0xffff;
 	CHECK_EQ(ending_text(&e, buf, sizeof(buf)), ENDING_FAULTED);
-	CHECK_STR(buf, "triple fault (KVM_EXIT_SHUTDOWN: an exception the guest could not handle, then "
-		  "a fault delivering that) at RIP=0x1032 in long mode; CR0=0x80000001 CR3=0x0 "
-		  "CR4=0x20 EFER=0x500 IDTR=0x0/65535");
+	CHECK_STR(buf, "triple fault (KVM_EXIT_SHUTDOWN) at RIP=0x1032 in long mode: a fault while the "
+		  "CPU delivered a double fault; CR0=0x80000001 CR3=0x0 CR4=0x20 EFER=0x500 "
+		  "IDTR=0x0/65535");
 
 	e = base(VMM_STOP_INTERNAL_ERROR);
 	run.internal.suberror = KVM_INTERNAL_ERROR_EMULATION;
@@ -102,13 +102,17 @@ static void test_hits(void)
 	e.nbrk = 1;
 	e.watch[0] = (struct engine_watch){ 0x400, 8 };
 	e.nwatch = 1;
-	CHECK(ending_hit_text(&e, 0, -1, 36, buf, sizeof(buf)));
-	CHECK_STR(buf, "breakpoint 0x1087 reached after 36 instructions");
+	CHECK(ending_hit_text(&e, 0, -1, 36, buf, sizeof(buf)));   /* a recorded step */
+	CHECK_STR(buf, "breakpoint 0x1087 reached by step 36");
 	CHECK(ending_hit_text(&e, -1, 0, 48, buf, sizeof(buf)));
-	CHECK_STR(buf, "write to watched address 0x400 reached after 48 instructions (RIP=0x10ab after "
-		  "the write)");
+	CHECK_STR(buf, "write to watched address 0x400 reached by step 48");
 	CHECK(ending_hit_text(&e, 0, -1, 0, buf, sizeof(buf)));   /* a free run counts exits */
 	CHECK_STR(buf, "breakpoint 0x1087 reached after 7 exits (RAX=0x1)");
+	e.nsteps = 40;                                              /* stepped: instructions */
+	e.nretired = 44;
+	CHECK(ending_hit_text(&e, -1, 0, 0, buf, sizeof(buf)));
+	CHECK_STR(buf, "write to watched address 0x400 reached after 44 instructions (RIP=0x10ab "
+		  "after the write)");
 	CHECK(!ending_hit_text(&e, -1, -1, 36, buf, sizeof(buf)));
 	CHECK_STR(buf, "");
 }

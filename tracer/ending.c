@@ -6,6 +6,7 @@
 
 #include "engine.h"
 #include "probe.h"
+#include "symbols.h"
 
 struct text {
 	char *buf;
@@ -48,8 +49,7 @@ size_t ending_exit_words(enum vmm_exit kind, const struct kvm_run *run, char *bu
 	buf[0] = '\0';
 	switch (kind) {
 	case VMM_EXIT_SHUTDOWN:
-		put(&t, "triple fault (KVM_EXIT_SHUTDOWN: an exception the guest could not handle, "
-		    "then a fault delivering that)");
+		put(&t, "triple fault (KVM_EXIT_SHUTDOWN)");
 		break;
 	case VMM_EXIT_INTERNAL_ERROR:
 		put(&t, "KVM could not continue the guest (KVM_EXIT_INTERNAL_ERROR");
@@ -127,7 +127,8 @@ enum ending_kind ending_text(const struct ending *e, char *buf, size_t len)
 				  VMM_EXIT_FAIL_ENTRY, e->run, words, sizeof(words));
 		put(&t, "%s", words);
 		at_step(&t, e);
-		put(&t, " at RIP=0x%llx in %s mode; ", rip, mode);
+		put(&t, " at RIP=0x%llx in %s mode%s; ", rip, mode, e->stop == VMM_STOP_SHUTDOWN ?
+		    ": a fault while the CPU delivered a double fault" : "");
 		cregs(&t, e->sregs);
 		if (e->stop == VMM_STOP_SHUTDOWN)
 			put(&t, " IDTR=0x%llx/%u", (unsigned long long)e->sregs->idt.base,
@@ -161,27 +162,34 @@ enum ending_kind ending_text(const struct ending *e, char *buf, size_t len)
 	}
 }
 
-bool ending_hit_text(const struct engine *e, int hit_break, int hit_watch, uint64_t steps,
+bool ending_hit_text(const struct engine *e, int hit_break, int hit_watch, uint64_t step,
 		     char *buf, size_t len)
 {
 	struct text t = { buf, len, 0 };
 	const struct kvm_regs *r = &e->cpu->regs;
+	char name[SYMBOLS_NAME_MAX + 24];
 
 	if (len)
 		buf[0] = '\0';
-	if (hit_break >= 0)
-		put(&t, "breakpoint 0x%llx reached", (unsigned long long)e->brk[hit_break]);
-	else if (hit_watch >= 0)
+	if (hit_break >= 0) {
+		put(&t, "breakpoint 0x%llx", (unsigned long long)e->brk[hit_break]);
+		if (symbols_label(e->syms, e->brk[hit_break], name, sizeof(name)) == 0)
+			put(&t, " (%s)", name);
+		put(&t, " reached");
+	} else if (hit_watch >= 0) {
 		put(&t, "write to watched address 0x%llx reached",
 		    (unsigned long long)e->watch[hit_watch].addr);
-	else
+	} else {
 		return false;
-	if (steps)
-		put(&t, " after %llu instructions", (unsigned long long)steps);
+	}
+	if (step)   /* a recorded step, which may lie in the past */
+		put(&t, " by step %llu", (unsigned long long)step);
+	else if (e->nsteps)
+		put(&t, " after %llu instructions", (unsigned long long)e->nretired);
 	else
 		put(&t, " after %llu exits (RAX=0x%llx)", (unsigned long long)e->cpu->stats->total,
 		    (unsigned long long)r->rax);
-	if (hit_watch >= 0 && hit_break < 0)
+	if (!step && hit_watch >= 0 && hit_break < 0)
 		put(&t, " (RIP=0x%llx after the write)", (unsigned long long)r->rip);
 	return true;
 }

@@ -35,16 +35,17 @@ struct ending {
 	const char *device_error;      /* VMM_STOP_DEVICE: what the device said, or NULL */
 };
 
-/* The words for an exit that ends a run badly ("triple fault (KVM_EXIT_SHUTDOWN: ...)",
- * "KVM could not continue the guest (KVM_EXIT_INTERNAL_ERROR, suberror 1: ...)"), with KVM's
- * details when run is given; "" for other exits.  Length written. */
+/* The name of an exit that ends a run badly ("triple fault (KVM_EXIT_SHUTDOWN)", "KVM could not
+ * continue the guest (KVM_EXIT_INTERNAL_ERROR, suberror 1: ...)"), with KVM's details when run
+ * is given; "" for other exits.  Length written. */
 size_t ending_exit_words(enum vmm_exit kind, const struct kvm_run *run, char *buf, size_t len);
 
 /* The sentence for e ("halted in long mode, RAX=42 (0x2a), RIP=0x1008, [0x400]=42, 15 exits")
  * into buf; what kind of end it was. */
 enum ending_kind ending_text(const struct ending *e, char *buf, size_t len);
 
-/* The breakpoint or watched write (indexes into e's lists, -1 for none) that ended a run,
- * "breakpoint 0x1087 reached after 36 instructions"; false (buf "") if neither. */
-bool ending_hit_text(const struct engine *e, int hit_break, int hit_watch, uint64_t steps,
+/* The breakpoint or watched write (indexes into e's lists, -1 for none) that ended a run:
+ * by recorded step N ("breakpoint 0x1087 (long_mode) reached by step 36"), or with step 0
+ * at the engine's present ("... reached after 36 instructions"); false (buf "") if neither. */
+bool ending_hit_text(const struct engine *e, int hit_break, int hit_watch, uint64_t step,
 		     char *buf, size_t len);

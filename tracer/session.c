@@ -144,11 +144,18 @@ int session_engine_init(struct session *s, struct engine *e, bool record)
 
 	e->hc = &s->hc;
 	e->fc = &s->fc;
+	/* Symbols only name things: a guest whose tables cannot be read runs without them. */
+	symbols_free(&s->syms);
+	if (symbols_load(&s->syms, s->path) == 0) {
+		e->syms = &s->syms;
+		e->dis.syms = &s->syms;
+	}
 	return ret;
 }
 
 void session_close(struct session *s)
 {
+	symbols_free(&s->syms);
 	vmm_fc_close(&s->fc);
 	if (s->vcpu.vm)
 		vmm_vcpu_destroy(&s->vcpu);

@@ -8,6 +8,7 @@
 #include "error.h"
 #include "options.h"
 #include "session.h"
+#include "symbols.h"
 #include "walkfmt.h"
 #include "x86.h"
 
@@ -17,6 +18,7 @@ struct walk_opts {
 	uint64_t at, addr;
 	bool have_addr, have_seg;
 	enum x86_seg seg;  /* when --addr was SEG:OFFSET */
+	const char *sym;   /* --addr named a symbol of the guest (looked up once it is loaded) */
 };
 
 static int on_opt(int opt, const char *arg, void *ctx)
@@ -30,6 +32,10 @@ static int on_opt(int opt, const char *arg, void *ctx)
 		if (strlen(arg) > 3 && arg[2] == ':' && x86_seg_parse(arg, 2, &w->seg) == 0) {
 			w->have_seg = true;
 			arg += 3;
+		}
+		if (symbols_is_name(arg)) {
+			w->sym = arg;
+			return 0;
 		}
 		return parse_u64("--addr", arg, &w->addr);
 	}
@@ -84,7 +90,8 @@ static uint64_t logical_to_linear(const struct kvm_sregs *sr, enum x86_seg seg, 
 
 static const struct cli_opt walk_opts[] = {
 	{ "at", OPT_AT, "STEP", "walk after STEP instructions (default 0)" },
-	{ "addr", OPT_ADDR, "VA", "a linear address, or SEG:OFFSET (cs, ds, es, fs, gs, ss)" },
+	{ "addr", OPT_ADDR, "VA", "a linear address, a symbol of the guest (hello_main+0x10),\n"
+	  "or SEG:OFFSET (cs, ds, es, fs, gs, ss)" },
 	{ 0 },
 };
 static const struct cli_opt *const walk_tables[] = { walk_opts, NULL };
@@ -117,6 +124,14 @@ static int walk_main(int argc, char **argv)
 		status = cli_error(EXIT_HOST, "%s", vmm_last_error());
 		goto out;
 	}
+	if (wo.sym && (ret = symbols_parse(e.syms, wo.sym, strlen(wo.sym), &wo.addr)) < 0) {
+		status = cli_error(EXIT_USAGE, "--addr %s: %s", wo.sym, ret == -ENOENT
+				   ? "the guest has no symbol of that name"
+				   : "not an address (a number, a symbol like hello_main+0x10, or SEG:OFFSET)");
+		goto out;
+	}
+	if (wo.sym)
+		printf("%s = 0x%llx\n", wo.sym, (unsigned long long)wo.addr);
 	if (e.nsteps < wo.at) {
 		status = cli_error(EXIT_LIMIT, "--at %llu: the guest stopped (%s) after %llu instructions",
 				   (unsigned long long)wo.at, vmm_stop_name(e.stop),

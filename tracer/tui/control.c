@@ -14,6 +14,7 @@
 #include "ending.h"
 #include "error.h"
 #include "run.h"
+#include "symbols.h"
 #include "tui.h"
 
 
@@ -188,11 +189,17 @@ out:
 
 static void toggle_break(struct tui *t, uint64_t lin)
 {
+	char name[SYMBOLS_NAME_MAX + 28] = "";
+
+	if (symbols_label(t->e->syms, lin, name + 2, sizeof(name) - 3) == 0) {
+		memcpy(name, " (", 2);
+		strcat(name, ")");
+	}
 	if (engine_del_break(t->e, lin) == 0) {
-		tui_message(t, false, "breakpoint at %llx removed", (unsigned long long)lin);
+		tui_message(t, false, "breakpoint at %llx%s removed", (unsigned long long)lin, name);
 	} else if (engine_add_break(t->e, lin) == 0) {
-		tui_message(t, false, "breakpoint at %llx (%d set; c continues to one)",
-			    (unsigned long long)lin, t->e->nbrk);
+		tui_message(t, false, "breakpoint at %llx%s (%d set; c continues to one)",
+			    (unsigned long long)lin, name, t->e->nbrk);
 	} else {
 		tui_message(t, true, "%s", vmm_last_error());
 	}
@@ -307,6 +314,13 @@ void tui_do(struct tui *t, const struct tui_cmd *c)
 	case TUI_ACT_FOCUS:
 		t->focus = (enum tui_pane_id)((t->focus + 1) % TUI_NPANES);
 		break;
+	case TUI_ACT_ZOOM:
+		t->zoom = !t->zoom;
+		break;
+	case TUI_ACT_EXPLAIN:
+		t->zoom = !(t->zoom && t->focus == TUI_PANE_EVENTS);
+		t->focus = TUI_PANE_EVENTS;
+		break;
 	case TUI_ACT_FOCUS_BACK:
 		t->focus = (enum tui_pane_id)((t->focus + TUI_NPANES - 1) % TUI_NPANES);
 		break;
@@ -335,11 +349,17 @@ void tui_do(struct tui *t, const struct tui_cmd *c)
 	}
 }
 
+static int sym_lookup(void *ctx, const char *name, size_t len, uint64_t *addr)
+{
+	const struct tui *t = ctx;
+
+	return symbols_lookup(t->e->syms, name, len, addr);
+}
+
 void tui_prompt_done(struct tui *t)
 {
 	const char *text = t->prompt.text;
-	const struct kvm_regs *r = &t->snap.regs;
-	const struct kvm_sregs *s = &t->snap.sregs;
+	const struct tui_addr_env env = { &t->snap.regs, &t->snap.sregs, sym_lookup, t };
 	struct tui_addr a;
 	uint64_t n, len = 8;
 	bool empty = t->prompt.len == 0;
@@ -356,13 +376,17 @@ void tui_prompt_done(struct tui *t)
 	case TUI_ACT_BREAK:
 		if (empty)
 			a.addr = t->code_cursor;
-		else if (tui_parse_addr(text, r, s, &a) < 0 || a.phys)
+		else if (tui_parse_addr_env(text, &env, &a) < 0)
 			goto bad;
+		else if (a.phys)
+			goto linear_only;
 		toggle_break(t, a.addr);
 		return;
 	case TUI_ACT_WATCH:
-		if (tui_parse_addr_len(text, r, s, &a, &len) < 0 || a.phys)
+		if (tui_parse_addr_len_env(text, &env, &a, &len) < 0)
 			goto bad;
+		if (a.phys)
+			goto linear_only;
 		if (engine_add_watch(t->e, a.addr, len) < 0)
 			tui_message(t, true, "%s", vmm_last_error());
 		else
@@ -373,7 +397,7 @@ void tui_prompt_done(struct tui *t)
 	case TUI_ACT_MEMORY:
 		if (empty)
 			return;
-		if (tui_parse_addr(text, r, s, &a) < 0)
+		if (tui_parse_addr_env(text, &env, &a) < 0)
 			goto bad;
 		if (t->prompt.act == TUI_ACT_GOTO_ADDR && t->focus != TUI_PANE_MEMORY && !a.phys) {
 			tui_code_show(t, a.addr);
@@ -387,16 +411,25 @@ void tui_prompt_done(struct tui *t)
 			t->walk_set = false;
 			return;
 		}
-		if (tui_parse_addr(text, r, s, &a) < 0 || a.phys)
+		if (tui_parse_addr_env(text, &env, &a) < 0)
 			goto bad;
+		if (a.phys)
+			goto linear_only;
 		t->walk_set = true;
 		t->walk_addr = a.addr;
 		return;
 	default:
 		return;
 	}
+linear_only:
+	tui_message(t, true, "'%s' is a physical address; this needs a linear one (x %s shows that "
+		    "memory)", text, text);
+	return;
 bad:
 	tui_message(t, true, "'%s' is not %s", text,
 		    t->prompt.act == TUI_ACT_GOTO_STEP ? "a step number (e.g. 12, +5, -3)"
-		    : "an address (hex like 1000 or 0x1000, a register like rsp, seg:off, p:ADDR)");
+		    : symbols_any(t->e->syms)
+		    ? "an address (hex, a symbol like main+10, a register like rsp or cr2, seg:off, p:ADDR)"
+		    : "an address (hex like 1000, a register like rsp or cr2, seg:off, p:ADDR; this "
+		      "guest's file has no symbols)");
 }
