@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 #include "exec/observe.h"
 #include "options.h"
 #include "probe.h"
+#include "x86.h"
 
 /* Statuses of their own (the program's status is passed on otherwise), as env(1) and
  * timeout(1) use them. */
@@ -26,21 +28,26 @@ struct exec_opts {
 	unsigned timeout_ms;
 };
 
-static int parse(int argc, char **argv, struct exec_opts *o)
+static const struct cli_opt exec_opts[] = {
+	{ "output", 'o', "FILE", "write the log to FILE (default: standard error)" },
+	{ "format", OPT_FORMAT, "FMT", "text (default) or jsonl (one JSON object per line)" },
+	{ "stats", OPT_STATS, NULL, "at the end, per VM and vCPU: KVM_RUN calls, exits by type\n"
+	  "and direction, time in KVM_RUN" },
+	{ "timeout", OPT_TIMEOUT, "MS", "end PROGRAM after MS milliseconds (SIGTERM, then SIGKILL\n"
+	  "500 ms later), and still report" },
+	{ 0 },
+};
+static const struct cli_opt *const exec_tables[] = { exec_opts, NULL };
+
+static int parse_with(int argc, char **argv, struct exec_opts *o, const struct option *longopts,
+		      const char *shorts)
 {
-	static const struct option longopts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "stats", no_argument, NULL, OPT_STATS },
-		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-		{ NULL, 0, NULL, 0 },
-	};
 	uint64_t v;
 	int c;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+o:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shorts, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			o->output = optarg;
@@ -74,6 +81,28 @@ static int parse(int argc, char **argv, struct exec_opts *o)
 	return 0;
 }
 
+/* The options before PROGRAM (getopt stops at the first argument that is not one: "+"). */
+static int parse(int argc, char **argv, struct exec_opts *o)
+{
+	struct option *longopts;
+	char *shorts, *plus;
+	int ret;
+
+	if (cli_opts_getopt(exec_tables, &longopts, &shorts) < 0)
+		return cli_error(EXIT_USAGE, "exec: out of memory");
+	plus = malloc(strlen(shorts) + 2);
+	if (plus) {
+		sprintf(plus, "+%s", shorts);
+		ret = parse_with(argc, argv, o, longopts, plus);
+	} else {
+		ret = cli_error(EXIT_USAGE, "exec: out of memory");
+	}
+	free(plus);
+	free(longopts);
+	free(shorts);
+	return ret;
+}
+
 /* Why a program could not be executed, in words, and the status for it. */
 static int cannot_run(const char *prog, int err)
 {
@@ -98,7 +127,7 @@ static void paging_limit(const struct obs_obj *objs)
 
 	for (const struct obs_obj *x = objs; x; x = x->next) {
 		if (x->kind != OBS_VCPU || !x->exited || x->last_exit != KVM_EXIT_SHUTDOWN ||
-		    !x->sregs_set || !(x->cr0 & 0x80000000u) || (x->efer & 0x400))
+		    !x->sregs_set || !(x->cr0 & X86_CR0(PG)) || (x->efer & X86_EFER(LMA)))
 			continue;
 		if (!probed && vmm_probe(NULL, &p) < 0)
 			return;
@@ -211,15 +240,10 @@ const struct command cmd_exec = {
 	"and the time spent in KVM_RUN. Threads, child processes and several VMs are followed.\n"
 	"PROGRAM's own standard output and error pass through unchanged.\n\n"
 	"The ioctls are seen from outside (ptrace and a seccomp filter), so raw system calls\n"
-	"and static linking do not hide them.\n\n"
-	"Options:\n"
-	"  -o, --output FILE   write the log to FILE (default: standard error)\n"
-	"  --format FMT        text (default) or jsonl (one JSON object per line)\n"
-	"  --stats             at the end, per VM and vCPU: KVM_RUN calls, exits by type and\n"
-	"                      direction, time in KVM_RUN\n"
-	"  --timeout MS        end PROGRAM after MS milliseconds (SIGTERM, then SIGKILL 500 ms\n"
-	"                      later), and still report\n\n"
+	"and static linking do not hide them.\n",
+	.opts = exec_tables,
+	.main = exec_main,
+	.epilogue =
 	"Exit status: PROGRAM's own; 128+N if a signal N killed it; 124 after --timeout;\n"
 	"126 if it cannot be executed, 127 if it does not exist; 1 for a bad command line.\n",
-	.main = exec_main,
 };

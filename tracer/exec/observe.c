@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "obs_fdmap.h"
 #include "obs_filter.h"
 
@@ -62,14 +63,6 @@ struct obs {
 	struct obs_result res;
 	uint8_t *outbuf;          /* ioctl argument after the call */
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
-}
 
 /* ---- the program's side of fork ------------------------------------------------------- */
 
@@ -407,7 +400,7 @@ static void ioctl_enter(struct obs *o, struct thr *t)
 	t->immediate_exit = 0;
 	if (req == KVM_RUN && x && x->kind == OBS_VCPU && x->run)
 		t->immediate_exit = ((const struct kvm_run *)x->run)->immediate_exit;
-	t->t0 = now_ns();
+	t->t0 = vmm_clock_ns();
 }
 
 static void ioctl_exit(struct obs *o, struct thr *t, long ret, bool unfinished)
@@ -417,7 +410,7 @@ static void ioctl_exit(struct obs *o, struct thr *t, long ret, bool unfinished)
 	unsigned long req = (unsigned long)(uint32_t)t->args[1];
 	struct obs_call c = {
 		.pid = p->pid, .tid = t->tid, .fd = fd, .obj = obs_fdmap_get(&p->fds, fd),
-		.ns = now_ns() - t->t0, .unfinished = unfinished,
+		.ns = vmm_clock_ns() - t->t0, .unfinished = unfinished,
 		.immediate_exit = t->immediate_exit,
 	};
 
