@@ -42,7 +42,7 @@ static const struct cli_opt *const exec_tables[] = { exec_opts, NULL };
 static int parse_with(int argc, char **argv, struct exec_opts *o, const struct option *longopts,
 		      const char *shorts)
 {
-	uint64_t v;
+	bool jsonl;
 	int c;
 
 	optind = 1;
@@ -53,23 +53,16 @@ static int parse_with(int argc, char **argv, struct exec_opts *o, const struct o
 			o->output = optarg;
 			break;
 		case OPT_FORMAT:
-			if (strcmp(optarg, "text") == 0)
-				o->fmt = FIELDW_TEXT;
-			else if (strcmp(optarg, "jsonl") == 0)
-				o->fmt = FIELDW_JSON;
-			else
-				return cli_error(EXIT_USAGE, "exec: --format: use text or jsonl, not '%s'", optarg);
+			if (parse_format("exec: --format", optarg, &jsonl) < 0)
+				return EXIT_USAGE;
+			o->fmt = jsonl ? FIELDW_JSON : FIELDW_TEXT;
 			break;
 		case OPT_STATS:
 			o->stats = true;
 			break;
 		case OPT_TIMEOUT:
-			if (parse_u64("--timeout", optarg, &v) < 0)
+			if (parse_timeout_ms("exec: --timeout", optarg, &o->timeout_ms) < 0)
 				return EXIT_USAGE;
-			if (v == 0 || v > 86400000)
-				return cli_error(EXIT_USAGE, "exec: --timeout: %s ms is out of range (1 to 86400000)",
-						 optarg);
-			o->timeout_ms = (unsigned)v;
 			break;
 		default:
 			return cli_error(EXIT_USAGE, "exec: unknown option '%s' (see kvmlab exec --help)",
