@@ -136,6 +136,7 @@ static int build_filter(void)
 struct args {
 	const char *v[MAX_ARGS];
 	char links[4][PATH_MAX];
+	char fdnum[LAB_SANDBOX_MAX_BINDS + 1][12];
 	int n;
 };
 
@@ -175,7 +176,10 @@ static void system_dirs(struct args *a)
 	}
 }
 
-static int build_args(const struct lab_sandbox *sb, struct args *a, const char *seccomp_fd)
+/* first: the descriptor number the first bind's O_PATH descriptor has inside bwrap (the
+ * grader opens every bound path itself, so the unprivileged uid never has to walk the
+ * grader's folders); the seccomp program's descriptor follows the binds. */
+static int build_args(const struct lab_sandbox *sb, struct args *a, int first)
 {
 	add(a, "bwrap");
 	add(a, "--unshare-all");          /* user, ipc, pid, net, uts, cgroup */
@@ -202,15 +206,17 @@ static int build_args(const struct lab_sandbox *sb, struct args *a, const char *
 	add(a, TMPFS_SIZE);
 	add(a, "--tmpfs");
 	add(a, "/tmp");
+	for (unsigned i = 0; i <= sb->nbinds; i++)
+		snprintf(a->fdnum[i], sizeof(a->fdnum[i]), "%d", first + (int)i);
 	for (unsigned i = 0; i < sb->nbinds; i++) {
-		add(a, sb->binds[i].writable ? "--bind" : "--ro-bind");
-		add(a, sb->binds[i].path);
+		add(a, sb->binds[i].writable ? "--bind-fd" : "--ro-bind-fd");
+		add(a, a->fdnum[i]);
 		add(a, sb->binds[i].path);
 	}
 	add(a, "--chdir");
 	add(a, sb->cwd ? sb->cwd : "/tmp");
 	add(a, "--seccomp");
-	add(a, seccomp_fd);
+	add(a, a->fdnum[sb->nbinds]);
 	add(a, "--");
 	for (int i = 0; sb->argv[i]; i++)
 		add(a, sb->argv[i]);
@@ -257,10 +263,12 @@ static void set_limit(int res, uint64_t v)
 		setrlimit(res, &r);
 }
 
-/* In the child: descriptors 0, 1, 2, 3.. as asked, everything else closed. */
-static int arrange_fds(const struct lab_sandbox *sb, int extra, int *extra_at)
+/* In the child: descriptors 0, 1, 2, 3.. as asked, then the nextra of extra (for bwrap),
+ * everything else closed. */
+static int arrange_fds(const struct lab_sandbox *sb, const int *extra, unsigned nextra)
 {
-	int want[3 + LAB_SANDBOX_MAX_FDS + 1], n = 0, null = open("/dev/null", O_RDWR);
+	int want[3 + LAB_SANDBOX_MAX_FDS + LAB_SANDBOX_MAX_BINDS + 1], n = 0;
+	int null = open("/dev/null", O_RDWR);
 
 	if (null < 0)
 		return -1;
@@ -269,8 +277,8 @@ static int arrange_fds(const struct lab_sandbox *sb, int extra, int *extra_at)
 	want[n++] = sb->stderr_fd >= 0 ? sb->stderr_fd : null;
 	for (unsigned i = 0; i < sb->nfds; i++)
 		want[n++] = sb->fds[i];
-	if (extra >= 0)
-		want[n++] = extra;
+	for (unsigned i = 0; i < nextra; i++)
+		want[n++] = extra[i];
 	/* first move everything out of the way, then into place */
 	for (int i = 0; i < n; i++) {
 		want[i] = fcntl(want[i], F_DUPFD_CLOEXEC, 64);
@@ -280,16 +288,14 @@ static int arrange_fds(const struct lab_sandbox *sb, int extra, int *extra_at)
 	for (int i = 0; i < n; i++)
 		if (dup2(want[i], i) < 0)
 			return -1;
-	if (extra_at)
-		*extra_at = n - 1;
 	return (int)syscall(SYS_close_range, (unsigned)n, ~0u, 0) < 0 ? -1 : 0;
 }
 
 int lab_sandbox_spawn(const struct lab_sandbox *sb, pid_t *pid)
 {
 	struct args *a = NULL;
-	char seccomp_fd[16];
-	int filt[2] = { -1, -1 }, ret;
+	int filt[2] = { -1, -1 }, extra[LAB_SANDBOX_MAX_BINDS + 1], ret;
+	unsigned nextra = 0;
 	pid_t parent = getpid(), p;
 	uid_t uid = 0;
 	bool drop = !sb->off && geteuid() == 0;
@@ -312,8 +318,16 @@ int lab_sandbox_spawn(const struct lab_sandbox *sb, pid_t *pid)
 		}
 		close(filt[1]);
 		filt[1] = -1;
-		snprintf(seccomp_fd, sizeof(seccomp_fd), "%u", 3 + sb->nfds);
-		ret = build_args(sb, a, seccomp_fd);
+		for (unsigned i = 0; i < sb->nbinds; i++) {
+			extra[nextra] = open(sb->binds[i].path, O_PATH | O_CLOEXEC);
+			if (extra[nextra] < 0) {
+				ret = -errno;
+				goto out;
+			}
+			nextra++;
+		}
+		extra[nextra++] = filt[0];
+		ret = build_args(sb, a, 3 + (int)sb->nfds);
 		if (ret < 0)
 			goto out;
 	}
@@ -333,7 +347,7 @@ int lab_sandbox_spawn(const struct lab_sandbox *sb, pid_t *pid)
 		for (int s = 1; s < NSIG; s++)
 			signal(s, SIG_DFL);
 		setpgid(0, 0);
-		if (arrange_fds(sb, filt[0], NULL) < 0)
+		if (arrange_fds(sb, extra, nextra) < 0)
 			_exit(126);
 		set_limit(RLIMIT_CPU, sb->cpu_s);
 		set_limit(RLIMIT_AS, sb->mem);
@@ -345,6 +359,9 @@ int lab_sandbox_spawn(const struct lab_sandbox *sb, pid_t *pid)
 			if (setgroups(0, NULL) < 0 || setresgid(uid, uid, uid) < 0 ||
 			    setresuid(uid, uid, uid) < 0)
 				_exit(126);
+			/* the uid change made it non-dumpable, which hides /proc/self/fd from
+			 * bwrap's --bind-fd; exec resets it for the sandboxed program */
+			prctl(PR_SET_DUMPABLE, 1);
 		}
 		/* after the uid change, which clears it: die with the grader */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -362,6 +379,9 @@ int lab_sandbox_spawn(const struct lab_sandbox *sb, pid_t *pid)
 	*pid = p;
 	ret = 0;
 out:
+	for (unsigned i = 0; i < nextra; i++)
+		if (extra[i] != filt[0])
+			close(extra[i]);
 	if (filt[0] >= 0)
 		close(filt[0]);
 	if (filt[1] >= 0)
