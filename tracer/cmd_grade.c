@@ -19,6 +19,8 @@
 #include "labcli.h"
 #include "labfile.h"
 #include "report.h"
+#include "runner.h"
+#include "sandbox.h"
 
 #define CHILD_OUT_CAP (64u << 10)     /* bytes of a child's stdout/stderr kept */
 #define CHILD_FLOOD (16u << 20)       /* more than this: killed as flooding */
@@ -32,6 +34,7 @@ struct grade_opts {
 	const char *csv, *json;
 	unsigned timeout_s;           /* per submission, batch */
 	bool all;                     /* instructor view of hidden checks */
+	bool no_sandbox;              /* the instructor's explicit --no-sandbox */
 };
 
 struct sub {
@@ -237,6 +240,14 @@ static int batch(const char *yaml, const struct grade_opts *o)
 		fprintf(stderr, "%s\n", err);
 		return EXIT_LOAD;
 	}
+	/* measured once here, before the children are forked (they inherit the answer) */
+	if (!o->no_sandbox && lab_sandbox_probe(err, sizeof(err)) < 0) {
+		lab_free(lab);
+		return cli_error(EXIT_HOST, "this host cannot sandbox student code (%s): grading "
+				 "untrusted code is refused; install bubblewrap and allow user "
+				 "namespaces, or pass --no-sandbox to grade trusted code without one",
+				 err);
+	}
 	max = lab->total_points;
 	lab_free(lab);
 	d = opendir(o->batch);
@@ -381,7 +392,8 @@ static int batch(const char *yaml, const struct grade_opts *o)
 	return all_full ? EXIT_HALTED : EXIT_DIFFER;
 }
 
-enum { OPT_FORMAT = 0x300, OPT_BATCH, OPT_SHARD, OPT_CSV, OPT_JSON, OPT_TIMEOUT, OPT_ALL };
+enum { OPT_FORMAT = 0x300, OPT_BATCH, OPT_SHARD, OPT_CSV, OPT_JSON, OPT_TIMEOUT, OPT_ALL,
+       OPT_NO_SANDBOX };
 
 static int grade_main(int argc, char **argv)
 {
@@ -395,6 +407,7 @@ static int grade_main(int argc, char **argv)
 		{ "json", required_argument, NULL, OPT_JSON },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "all", no_argument, NULL, OPT_ALL },
+		{ "no-sandbox", no_argument, NULL, OPT_NO_SANDBOX },
 		{ 0 },
 	};
 	struct grade_opts o = { .fmt = LAB_REPORT_TEXT, .jobs = 1, .timeout_s = 60 };
@@ -433,6 +446,10 @@ static int grade_main(int argc, char **argv)
 				return cli_error(EXIT_USAGE, "--timeout: give seconds, at least 1");
 			break;
 		case OPT_ALL: o.all = true; break;
+		case OPT_NO_SANDBOX:
+			o.no_sandbox = true;
+			lab_runner_set_sandbox(LAB_SANDBOX_NONE);
+			break;
 		default:
 			return cli_error(EXIT_USAGE, "see kvmlab grade --help");
 		}
@@ -478,8 +495,15 @@ const struct command cmd_grade = {
 	"      --shard K/N       grade only the K-th of N slices (names sorted; index % N == K-1)\n"
 	"      --csv FILE        batch summary: submission,score,max,status,reason\n"
 	"      --json FILE       batch summary as JSON\n"
-	"      --timeout S       wall-clock limit per submission in a batch (default 60)\n\n"
+	"      --timeout S       wall-clock limit per submission in a batch (default 60)\n"
+	"      --no-sandbox      run the compiler and the student's handlers without the\n"
+	"                        sandbox (bubblewrap, seccomp): only for trusted code, on a\n"
+	"                        host that cannot make one (grading refuses otherwise)\n\n"
+	"Student code (the compiler run on a copy of the submission, the handlers) runs in\n"
+	"a sandbox: its own uid, no network, its own PID namespace, only its files visible,\n"
+	"a seccomp filter and limits; the score comes only from what kvmlab observes.\n\n"
 	"Exit status: 0 full marks (every submission, in a batch), 6 below full marks,\n"
-	"2 the lab file is invalid (file:line:column), 3 KVM is missing.\n",
+	"2 the lab file is invalid (file:line:column), 3 KVM is missing or the host\n"
+	"cannot sandbox (the report still lists every check with the reason).\n",
 	.main = grade_main,
 };

@@ -117,6 +117,7 @@ int labcli_grade(const char *yaml, const char *subdir, const char *subname,
 	struct lab_report rep;
 	char err[512];
 	double t0 = now();
+	bool host_trouble = false;
 	int ret;
 
 	memset(g, 0, sizeof(*g));
@@ -132,14 +133,9 @@ int labcli_grade(const char *yaml, const char *subdir, const char *subname,
 		run.output = calloc(1, 1);
 		snprintf(run.error, sizeof(run.error), "%.255s", err);
 	} else {
+		/* no /dev/kvm (-ENODEV), no sandbox (-EPERM): every check says why, then exit 3 */
 		ret = lab_run_submission(lab, &b, &run);
-		if (ret == -ENODEV) {
-			cli_error(EXIT_HOST, "%s", run.error);
-			lab_run_free(&run);
-			lab_build_free(&b);
-			lab_free(lab);
-			return EXIT_HOST;
-		}
+		host_trouble = ret == -ENODEV || ret == -EPERM;
 	}
 	lab_live_set(lab_runner_live);   /* answers checks: values from this machine */
 	if (lab_checks_run(lab, &run, &res) < 0) {
@@ -163,8 +159,10 @@ int labcli_grade(const char *yaml, const char *subdir, const char *subname,
 	if (out && lab_report_write(&rep, fmt, out) < 0)
 		cli_error(EXIT_USAGE, "writing the report failed");
 	lab_check_results_free(res, lab->checks_count);
+	if (host_trouble)
+		cli_error(EXIT_HOST, "%s", run.error);
 	lab_run_free(&run);
 	lab_build_free(&b);
 	lab_free(lab);
-	return g->score == g->max ? EXIT_HALTED : EXIT_DIFFER;
+	return host_trouble ? EXIT_HOST : g->score == g->max ? EXIT_HALTED : EXIT_DIFFER;
 }

@@ -179,7 +179,7 @@ static int use_sandbox(char *err, size_t errlen)
 static int spawn(const struct lab_build *b, char *const argv[], struct labbuf *log,
 		 char *why, size_t whylen)
 {
-	char sub[PATH_MAX], lab[PATH_MAX], out[PATH_MAX], buf[4096], how[160];
+	char sub[PATH_MAX], lab[PATH_MAX], out[PATH_MAX], sys[PATH_MAX], buf[4096], how[160];
 	struct lab_sandbox sb;
 	double end = now() + BUILD_WALL_MS / 1000.0;
 	bool timed_out = false, to;
@@ -194,6 +194,7 @@ static int spawn(const struct lab_build *b, char *const argv[], struct labbuf *l
 	snprintf(sub, sizeof(sub), "%s/sub", b->tmpdir);
 	snprintf(lab, sizeof(lab), "%s/lab", b->tmpdir);
 	snprintf(out, sizeof(out), "%s/out", b->tmpdir);
+	snprintf(sys, sizeof(sys), "%s/sys", b->tmpdir);
 	if (pipe2(fd, O_CLOEXEC) < 0)
 		return -errno;
 	lab_sandbox_init(&sb, (const char *const *)argv);
@@ -203,8 +204,7 @@ static int spawn(const struct lab_build *b, char *const argv[], struct labbuf *l
 	lab_sandbox_bind(&sb, sub, false);
 	lab_sandbox_bind(&sb, lab, false);
 	lab_sandbox_bind(&sb, out, true);
-	lab_sandbox_bind(&sb, guest_src_dir, false);
-	lab_sandbox_bind(&sb, lab_inc_dir, false);
+	lab_sandbox_bind(&sb, sys, false);
 	sb.stdout_fd = sb.stderr_fd = fd[1];
 	sb.cpu_s = BUILD_CPU_S;
 	sb.mem = BUILD_MEM;
@@ -306,8 +306,8 @@ static int build_guest(const struct lab *lab, struct lab_build *b, struct labbuf
 	if (g->linker_script)
 		snprintf(ld, sizeof(ld), "%s/lab/%s", b->tmpdir, g->linker_script);
 	else
-		snprintf(ld, sizeof(ld), "%s/guest.ld", guest_src_dir);
-	snprintf(inc_g, sizeof(inc_g), "-I%s", guest_src_dir);
+		snprintf(ld, sizeof(ld), "%s/sys/guests/guest.ld", b->tmpdir);
+	snprintf(inc_g, sizeof(inc_g), "-I%s/sys/guests", b->tmpdir);
 	snprintf(inc_l, sizeof(inc_l), "-I%s/lab", b->tmpdir);
 	snprintf(b->guest, sizeof(b->guest), "%s/out/guest.elf", b->tmpdir);
 	argv[n++] = "gcc";
@@ -342,7 +342,7 @@ static int build_handlers(const struct lab *lab, struct lab_build *b, struct lab
 	const char *argv[16];
 	int n = 0;
 
-	snprintf(inc, sizeof(inc), "-I%s", lab_inc_dir);
+	snprintf(inc, sizeof(inc), "-I%s/sys/include", b->tmpdir);
 	snprintf(b->handlers_so, sizeof(b->handlers_so), "%s/out/handlers.so", b->tmpdir);
 	argv[n++] = "gcc";
 	argv[n++] = "-shared";
@@ -396,6 +396,33 @@ static int copy_lab_files(const struct lab *lab, const char *tmp)
 	return ret;
 }
 
+/* kvmlab's own files a build and the handlers use, into tmp/sys: guest.ld and guest.h,
+ * kvmlab/lab.h, kvmlab-handlers.  The sandbox sees these copies, never the folders they
+ * come from (which its uid may not even be allowed to walk); the log says where from. */
+static int copy_given(const struct lab *lab, struct lab_build *b, struct labbuf *log)
+{
+	static const char *const files[][2] = {
+		{ "guests", "guest.ld" }, { "guests", "guest.h" }, { "include", "kvmlab/lab.h" },
+	};
+	char src[PATH_MAX * 2], dst[PATH_MAX * 2];
+	int rc = 0;
+
+	labbuf_printf(log, "# guest.ld and guest.h from %s, kvmlab/lab.h from %s, the lab's "
+		      "files from %s\n", guest_src_dir, lab_inc_dir, lab->dir);
+	for (size_t i = 0; i < sizeof(files) / sizeof(*files) && rc == 0; i++) {
+		snprintf(src, sizeof(src), "%s/%s", i < 2 ? guest_src_dir : lab_inc_dir, files[i][1]);
+		snprintf(dst, sizeof(dst), "%s/sys/%s/%s", b->tmpdir, files[i][0], files[i][1]);
+		rc = lab_copy_file(src, dst);
+	}
+	if (rc == 0 && lab->handlers) {
+		snprintf(b->host, sizeof(b->host), "%s/sys/kvmlab-handlers", b->tmpdir);
+		rc = lab_copy_file(handler_host(), b->host);
+		if (rc == 0 && chmod(b->host, 0700) < 0)
+			rc = -errno;
+	}
+	return rc;
+}
+
 /* The temporary folder: TMPDIR/kvmlab-grade-PID-XXXXXX, after sweeping the folders of
  * graders that died (SIGKILL leaves no chance to clean up). */
 static int make_tmpdir(struct lab_build *b, char *err, size_t errlen)
@@ -439,6 +466,11 @@ static int stage(struct lab *lab, struct lab_build *b, struct labbuf *log, char 
 	if (mkdir(out, 0700) < 0 || (rc = copy_lab_files(lab, b->tmpdir)) < 0) {
 		rc = -errno;
 		snprintf(err, errlen, "cannot copy the lab's files: %s", strerror(-rc));
+		return rc;
+	}
+	rc = copy_given(lab, b, log);
+	if (rc < 0) {
+		snprintf(err, errlen, "cannot copy kvmlab's files for the build: %s", strerror(-rc));
 		return rc;
 	}
 	if (!lab->submission_dir) {
@@ -675,7 +707,7 @@ int lab_execute(const struct lab *lab, const struct lab_build *b, struct lab_run
 	}
 	if (b->handlers_so[0]) {
 		struct lab_ctx_opts ho = {
-			.host = handler_host(), .so = b->handlers_so, .sandbox_off = !b->sandboxed,
+			.host = b->host, .so = b->handlers_so, .sandbox_off = !b->sandboxed,
 			.uid = b->uid, .timeout_ms = lab->timeout_ms,
 		};
 

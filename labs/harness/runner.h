@@ -30,13 +30,15 @@ enum lab_sandbox_policy {
 void lab_runner_set_sandbox(enum lab_sandbox_policy p);
 
 struct lab_build {
-	char tmpdir[PATH_MAX - 64];        /* TMPDIR/kvmlab-grade-PID-XXXXXX: sub/ the submission's
-					    * copy, lab/ the lab's given files, out/ what gcc
-					    * writes; removed by lab_build_free */
+	char tmpdir[PATH_MAX - 64];   /* TMPDIR/kvmlab-grade-PID-XXXXXX: sub/ the submission's
+				       * copy, lab/ the lab's given files, sys/ kvmlab's (guest.ld,
+				       * guest.h, kvmlab/lab.h, kvmlab-handlers), out/ what gcc
+				       * writes; removed by lab_build_free */
 	bool sandboxed;
 	uid_t uid;                    /* the sandboxes' uid (0: the grader's own) */
 	char guest[PATH_MAX];         /* the ELF (or flat image) to run */
 	char handlers_so[PATH_MAX];   /* "" when the lab has no handlers */
+	char host[PATH_MAX];          /* the copy of kvmlab-handlers that runs them */
 	char *log;                    /* compiler commands and output, NUL-terminated */
 	size_t log_len;
 	bool ok;
