@@ -81,6 +81,7 @@ struct lab_output_spec {
 
 struct lab_exits_spec {
 	char *type;                   /* vmm_exit_name() of a kind, or "total" */
+	uint64_t *port;               /* only IO exits on this port ("IO in" or "IO out") */
 	uint64_t *min, *max, *equals;
 	int exit;                     /* loader: enum vmm_exit, or -1 for total */
 };

@@ -28,6 +28,7 @@ struct lab_run {
 	size_t output_len;            /* bytes in output, without the NUL */
 	uint64_t exits[VMM_EXIT__COUNT]; /* exits by enum vmm_exit */
 	uint64_t total_exits;
+	struct vmm_exit_stats stats;  /* the same, and IO exits by port: as KVM reported them */
 	struct kvm_regs regs;         /* final state */
 	struct kvm_sregs sregs;
 	const uint8_t *mem;           /* final guest physical memory, from address 0 */

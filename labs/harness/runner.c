@@ -143,7 +143,7 @@ static double now(void)
 
 #define BUILD_WALL_MS 60000u          /* one compiler run, wall clock */
 #define BUILD_CPU_S 30u
-#define BUILD_MEM (2ull << 30)        /* cc1 on `#include "/dev/zero"` stops here */
+#define BUILD_MEM (1ull << 30)        /* cc1 on `#include "/dev/zero"` stops here */
 #define BUILD_FSIZE (64u << 20)
 #define BUILD_NPROC 64u
 #define BUILD_LOG_CAP (256u << 10)
@@ -749,6 +749,7 @@ int lab_execute(const struct lab *lab, const struct lab_build *b, struct lab_run
 	run->sregs = s.vcpu.sregs;
 	memcpy(run->exits, s.vcpu.stats.count, sizeof(run->exits));
 	run->total_exits = s.vcpu.stats.total;
+	run->stats = s.vcpu.stats;
 	run->hva_base = (uint64_t)(uintptr_t)s.vm.mem;
 	run->mem_size = s.vm.mem_size;
 	{
