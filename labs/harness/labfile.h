@@ -82,6 +82,8 @@ struct lab_output_spec {
 struct lab_exits_spec {
 	char *type;                   /* vmm_exit_name() of a kind, or "total" */
 	uint64_t *port;               /* only IO exits on this port ("IO in" or "IO out") */
+	char *hypercall;              /* ... or on this hypercall's port in the lab's map */
+	int port_num;                 /* loader: the port of either, or -1 */
 	uint64_t *min, *max, *equals;
 	int exit;                     /* loader: enum vmm_exit, or -1 for total */
 };

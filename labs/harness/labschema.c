@@ -71,7 +71,8 @@ static const cyaml_schema_field_t output_fields[] = {
 #undef STRUCT
 #define STRUCT struct lab_exits_spec
 static const cyaml_schema_field_t exits_fields[] = {
-	STR_REQ(type), U64(port), U64(min), U64(max), U64(equals), CYAML_FIELD_END
+	STR_REQ(type), U64(port), STR(hypercall), U64(min), U64(max), U64(equals),
+	CYAML_FIELD_END
 };
 #undef STRUCT
 #define STRUCT struct lab_register_spec

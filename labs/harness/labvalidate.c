@@ -10,6 +10,7 @@
 #include "labdiag.h"
 #include "labfile.h"
 #include "labschema.h"
+#include "vm.h"
 
 #define DEFAULT_MEM (2ull << 20)
 #define MAX_MEM (4ull << 30)
@@ -71,9 +72,10 @@ static int check_top(struct lab *lab, struct lab_diag *d)
 	if (lab->mem && (parse_size(lab->mem, &lab->mem_size) < 0 || lab->mem_size == 0))
 		return lab_diag_at(d, "mem", false, "bad memory size '%s' (write e.g. 2M, 512K, 1G)",
 				   lab->mem);
-	if (lab->mem_size % 4096 || lab->mem_size > MAX_MEM)
+	if (lab->mem_size % 4096 || lab->mem_size < VMM_MEM_MIN || lab->mem_size > MAX_MEM)
 		return lab_diag_at(d, "mem", false,
-				   "memory size must be a multiple of 4K, at most 4G");
+				   "memory size must be a multiple of 4K from 64K to 4G (as kvmlab "
+				   "run --mem takes it)");
 	lab->max_exits = DEFAULT_MAX_EXITS;
 	lab->timeout_ms = DEFAULT_TIMEOUT_MS;
 	if (lab->limits && lab->limits->exits)
@@ -108,6 +110,9 @@ static int check_ports(struct lab *lab, struct lab_diag *d)
 		if (*hp->port[i] > 0xffff)
 			return lab_diag_at(d, path, false, "port 0x%llx of %s is not a 16-bit port",
 					   (unsigned long long)*hp->port[i], name);
+		if (*hp->port[i] == VMM_CONSOLE_PORT)
+			return lab_diag_at(d, path, false, "port 0x%x of %s is the console's",
+					   VMM_CONSOLE_PORT, name);
 		for (size_t j = 0; j < lab->nports; j++)
 			if (lab->ports[j].port == *hp->port[i])
 				return lab_diag_at(d, path, false, "%s uses port 0x%llx, as %s does",
