@@ -75,8 +75,17 @@ int lab_check_evaluate(const struct lab_check *c, const struct lab_run *run,
 		r->message = strdup("unknown check kind");
 		return -EINVAL;
 	}
+	if (run && c->run == LAB_RUN_REFERENCE_HANDLERS) {
+		run = run->reference;
+		if (!run) {
+			r->message = strdup("not run: the guest was not run with the reference handlers");
+			return 0;
+		}
+	}
 	if (!run || run->error[0]) {
-		r->message = lab_strdupf("not run: %s", run ? run->error : "no run");
+		r->message = lab_strdupf("not run%s: %s", c->run == LAB_RUN_REFERENCE_HANDLERS ?
+					 " with the reference handlers" : "",
+					 run ? run->error : "no run");
 		return 0;
 	}
 	if (ops->needs_trace && !run->traced) {

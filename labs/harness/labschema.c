@@ -42,6 +42,9 @@ static const cyaml_strval_t visibilities[] = {
 	{ "visible", LAB_VISIBLE }, { "hidden", LAB_HIDDEN },
 	{ "after_due_date", LAB_AFTER_DUE_DATE },
 };
+static const cyaml_strval_t runs[] = {
+	{ "submission", LAB_RUN_SUBMISSION }, { "reference_handlers", LAB_RUN_REFERENCE_HANDLERS },
+};
 static const cyaml_strval_t page_flags[] = {
 	{ "P", LAB_PF_P }, { "RW", LAB_PF_RW }, { "US", LAB_PF_US }, { "PWT", LAB_PF_PWT },
 	{ "PCD", LAB_PF_PCD }, { "A", LAB_PF_A }, { "D", LAB_PF_D }, { "PS", LAB_PF_PS },
@@ -124,6 +127,8 @@ static const cyaml_schema_field_t check_fields[] = {
 	CYAML_FIELD_ENUM("visibility", CYAML_FLAG_OPTIONAL | CYAML_FLAG_STRICT, STRUCT,
 			 visibility, visibilities, CYAML_ARRAY_LEN(visibilities)),
 	STR(depends_on), STR(hint),
+	CYAML_FIELD_ENUM("run", CYAML_FLAG_OPTIONAL | CYAML_FLAG_STRICT, STRUCT, run, runs,
+			 CYAML_ARRAY_LEN(runs)),
 	MAP("output", output, output_fields),
 	MAP("exits", exits, exits_fields),
 	MAP("register", reg, register_fields),

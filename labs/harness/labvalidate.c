@@ -269,6 +269,12 @@ static int check_checks(struct lab *lab, struct lab_diag *d)
 			if (ret < 0)
 				return ret;
 		}
+		if (c->run == LAB_RUN_REFERENCE_HANDLERS) {
+			if (!lab->handlers)
+				return lab_diag_check(d, "run", "run: reference_handlers needs a lab "
+						      "with handlers");
+			lab->reference_run = true;
+		}
 		if (lab_check_ops[c->kind]->needs_trace)
 			lab->trace = true;
 		if (c->points > 100000)

@@ -41,6 +41,8 @@ struct lab_run {
 	struct lab_mode_change *modes; /* mode timeline, in step order */
 	size_t nmodes;
 	char *trace_path;             /* the JSONL trace written for this run */
+	struct lab_run *reference;    /* the same guest under kvmlab's built-in handlers, for checks
+				       * with run: reference_handlers (NULL when none asks) */
 	char error[256];              /* build or run failure, "" if none: then no check passes */
 	char stop_detail[256];        /* how an abnormal run ended, "" if it halted (for the report) */
 };

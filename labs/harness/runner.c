@@ -608,7 +608,7 @@ static bool needs_trace_file(const struct lab *lab)
 }
 
 static int run_traced(const struct lab *lab, const struct lab_build *b, struct session *s,
-		      struct lab_run *run, enum vmm_stop *stop)
+		      struct lab_run *run, enum vmm_stop *stop, bool with_handlers)
 {
 	struct engine *e = calloc(1, sizeof(*e));
 	struct tracewriter *w = NULL;
@@ -628,7 +628,9 @@ static int run_traced(const struct lab *lab, const struct lab_build *b, struct s
 	if (needs_trace_file(lab)) {
 		char path[PATH_MAX + 16];
 
-		snprintf(path, sizeof(path), "%s/trace.jsonl", b->tmpdir);   /* not in a sandbox's view */
+		/* not in a sandbox's view */
+		snprintf(path, sizeof(path), "%s/trace%s.jsonl", b->tmpdir,
+			 with_handlers ? "" : "-reference");
 		f = fopen(path, "w");
 		w = malloc(sizeof(*w));
 		if (!f || !w) {
@@ -670,7 +672,9 @@ out:
 	return ret;
 }
 
-int lab_execute(const struct lab *lab, const struct lab_build *b, struct lab_run *run)
+/* Run the built guest with the student's handlers, or (with_handlers false) with kvmlab's. */
+static int execute(const struct lab *lab, const struct lab_build *b, struct lab_run *run,
+		   bool with_handlers)
 {
 	struct outsink out = { .run = run };
 	struct vm_opts o = { 0 };
@@ -705,7 +709,7 @@ int lab_execute(const struct lab *lab, const struct lab_build *b, struct lab_run
 			 *vmm_last_error() ? vmm_last_error() : "see the messages above");
 		return status == EXIT_HOST ? -ENODEV : 0;
 	}
-	if (b->handlers_so[0]) {
+	if (b->handlers_so[0] && with_handlers) {
 		struct lab_ctx_opts ho = {
 			.host = b->host, .so = b->handlers_so, .sandbox_off = !b->sandboxed,
 			.uid = b->uid, .timeout_ms = lab->timeout_ms,
@@ -718,7 +722,7 @@ int lab_execute(const struct lab *lab, const struct lab_build *b, struct lab_run
 		}
 	}
 	if (lab->trace) {
-		ret = run_traced(lab, b, &s, run, &stop);
+		ret = run_traced(lab, b, &s, run, &stop, with_handlers);
 	} else {
 		struct vmm_limits lim = { .max_exits = lab->max_exits, .timeout_ms = lab->timeout_ms };
 
@@ -764,6 +768,19 @@ int lab_execute(const struct lab *lab, const struct lab_build *b, struct lab_run
 	return ret < 0 ? ret : 0;
 }
 
+int lab_execute(const struct lab *lab, const struct lab_build *b, struct lab_run *run)
+{
+	int ret = execute(lab, b, run, true);
+
+	if (ret == 0 && lab->reference_run && b->ok) {
+		run->reference = calloc(1, sizeof(*run->reference));
+		if (!run->reference)
+			return -ENOMEM;
+		ret = execute(lab, b, run->reference, false);
+	}
+	return ret;
+}
+
 int lab_run_submission(struct lab *lab, struct lab_build *b, struct lab_run *run)
 {
 	char err[256];
@@ -780,6 +797,10 @@ int lab_run_submission(struct lab *lab, struct lab_build *b, struct lab_run *run
 
 void lab_run_free(struct lab_run *run)
 {
+	if (run->reference) {
+		lab_run_free(run->reference);
+		free(run->reference);
+	}
 	free(run->output);
 	free((void *)run->mem);
 	free(run->modes);
