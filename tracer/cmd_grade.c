@@ -20,7 +20,6 @@
 #include "labfile.h"
 #include "report.h"
 #include "runner.h"
-#include "sandbox.h"
 
 #define CHILD_OUT_CAP (64u << 10)     /* bytes of a child's stdout/stderr kept */
 #define CHILD_FLOOD (16u << 20)       /* more than this: killed as flooding */
@@ -241,12 +240,9 @@ static int batch(const char *yaml, const struct grade_opts *o)
 		return EXIT_LOAD;
 	}
 	/* measured once here, before the children are forked (they inherit the answer) */
-	if (!o->no_sandbox && lab_sandbox_probe(err, sizeof(err)) < 0) {
+	if (lab_runner_check_sandbox(err, sizeof(err)) < 0) {
 		lab_free(lab);
-		return cli_error(EXIT_HOST, "this host cannot sandbox student code (%s): grading "
-				 "untrusted code is refused; install bubblewrap and allow user "
-				 "namespaces, or pass --no-sandbox to grade trusted code without one",
-				 err);
+		return cli_error(EXIT_HOST, "%s", err);
 	}
 	max = lab->total_points;
 	lab_free(lab);
@@ -393,7 +389,7 @@ static int batch(const char *yaml, const struct grade_opts *o)
 }
 
 enum { OPT_FORMAT = 0x300, OPT_BATCH, OPT_SHARD, OPT_CSV, OPT_JSON, OPT_TIMEOUT, OPT_ALL,
-       OPT_NO_SANDBOX };
+       OPT_NO_SANDBOX, OPT_DEV };
 
 static int grade_main(int argc, char **argv)
 {
@@ -408,6 +404,7 @@ static int grade_main(int argc, char **argv)
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "all", no_argument, NULL, OPT_ALL },
 		{ "no-sandbox", no_argument, NULL, OPT_NO_SANDBOX },
+		{ "dev", required_argument, NULL, OPT_DEV },
 		{ 0 },
 	};
 	struct grade_opts o = { .fmt = LAB_REPORT_TEXT, .jobs = 1, .timeout_s = 60 };
@@ -446,6 +443,7 @@ static int grade_main(int argc, char **argv)
 				return cli_error(EXIT_USAGE, "--timeout: give seconds, at least 1");
 			break;
 		case OPT_ALL: o.all = true; break;
+		case OPT_DEV: lab_runner_set_dev(optarg); break;
 		case OPT_NO_SANDBOX:
 			o.no_sandbox = true;
 			lab_runner_set_sandbox(LAB_SANDBOX_NONE);
@@ -496,6 +494,7 @@ const struct command cmd_grade = {
 	"      --csv FILE        batch summary: submission,score,max,status,reason\n"
 	"      --json FILE       batch summary as JSON\n"
 	"      --timeout S       wall-clock limit per submission in a batch (default 60)\n"
+	"      --dev PATH        the KVM device (default /dev/kvm)\n"
 	"      --no-sandbox      run the compiler and the student's handlers without the\n"
 	"                        sandbox (bubblewrap, seccomp): only for trusted code, on a\n"
 	"                        host that cannot make one (grading refuses otherwise)\n\n"

@@ -149,15 +149,19 @@ static double now(void)
 #define BUILD_LOG_CAP (256u << 10)
 
 static enum lab_sandbox_policy policy = LAB_SANDBOX_REQUIRE;
+static const char *kvm_dev;   /* NULL: /dev/kvm */
+
+void lab_runner_set_dev(const char *dev)
+{
+	kvm_dev = dev;
+}
 
 void lab_runner_set_sandbox(enum lab_sandbox_policy p)
 {
 	policy = p;
 }
 
-/* Whether this process sandboxes student code: 1 yes, 0 no (allowed), -errno refused with
- * the reason in err. */
-static int use_sandbox(char *err, size_t errlen)
+int lab_runner_check_sandbox(char *err, size_t errlen)
 {
 	char why[256];
 
@@ -167,9 +171,8 @@ static int use_sandbox(char *err, size_t errlen)
 		return 1;
 	if (policy == LAB_SANDBOX_PREFER)
 		return 0;
-	snprintf(err, errlen, "this host cannot sandbox student code (%s): grading untrusted "
-		 "code is refused; install bubblewrap and allow user namespaces, or pass "
-		 "--no-sandbox to grade trusted code without one", why);
+	snprintf(err, errlen, "this host cannot sandbox student code (%.120s): grading refused; "
+		 "--no-sandbox grades trusted code without one", why);
 	return -EPERM;
 }
 
@@ -423,9 +426,29 @@ static int copy_given(const struct lab *lab, struct lab_build *b, struct labbuf 
 	return rc;
 }
 
+/* Can any uid walk down to dir?  (bwrap resolves what it binds as the sandbox's uid.) */
+static bool walkable(const char *dir)
+{
+	char p[PATH_MAX];
+	struct stat st;
+
+	snprintf(p, sizeof(p), "%s", dir);
+	for (;;) {
+		char *slash;
+
+		if (stat(p, &st) < 0 || !(st.st_mode & S_IXOTH))
+			return false;
+		slash = strrchr(p, '/');
+		if (!slash || slash == p)
+			return true;
+		*slash = '\0';
+	}
+}
+
 /* The temporary folder: TMPDIR/kvmlab-grade-PID-XXXXXX, after sweeping the folders of
- * graders that died (SIGKILL leaves no chance to clean up). */
-static int make_tmpdir(struct lab_build *b, char *err, size_t errlen)
+ * graders that died (SIGKILL leaves no chance to clean up).  A TMPDIR the sandbox's uid
+ * cannot walk to is replaced by /tmp, and the log says so. */
+static int make_tmpdir(struct lab_build *b, struct labbuf *log, char *err, size_t errlen)
 {
 	static bool swept;
 	const char *tmp = getenv("TMPDIR");
@@ -433,8 +456,15 @@ static int make_tmpdir(struct lab_build *b, char *err, size_t errlen)
 
 	if (!tmp || !*tmp)
 		tmp = "/tmp";
+	if (b->uid && !walkable(tmp)) {
+		labbuf_printf(log, "# TMPDIR %s is closed to the sandbox's uid: the build folder "
+			      "is in /tmp\n", tmp);
+		tmp = "/tmp";
+	}
 	if (!swept) {
 		lab_sandbox_sweep(tmp, "kvmlab-grade");
+		if (strcmp(tmp, "/tmp") != 0)
+			lab_sandbox_sweep("/tmp", "kvmlab-grade");
 		swept = true;
 	}
 	snprintf(b->tmpdir, sizeof(b->tmpdir), "%s/kvmlab-grade-%d-XXXXXX", tmp, (int)getpid());
@@ -506,14 +536,16 @@ int lab_build(struct lab *lab, struct lab_build *b, char *err, size_t errlen)
 	memset(b, 0, sizeof(*b));
 	*err = '\0';
 	find_dirs();
-	rc = use_sandbox(err, errlen);
+	rc = lab_runner_check_sandbox(err, errlen);
 	if (rc < 0)
 		return rc;
 	b->sandboxed = rc == 1;
 	b->uid = b->sandboxed ? lab_sandbox_new_uid() : 0;
-	rc = make_tmpdir(b, err, errlen);
-	if (rc < 0)
+	rc = make_tmpdir(b, &log, err, errlen);
+	if (rc < 0) {
+		labbuf_release(&log);
 		return rc;
+	}
 	rc = stage(lab, b, &log, err, errlen);
 	if (rc == 0)
 		rc = build_guest(lab, b, &log, err, errlen);
@@ -693,6 +725,7 @@ static int execute(const struct lab *lab, const struct lab_build *b, struct lab_
 		return 0;
 	}
 	o.guest = b->guest;
+	o.dev = kvm_dev;
 	o.mode_set = true;
 	o.mode = lab->mode;
 	o.mem = lab->mem_size;

@@ -28,6 +28,11 @@ enum lab_sandbox_policy {
 
 /* For this process; the default is LAB_SANDBOX_REQUIRE. */
 void lab_runner_set_sandbox(enum lab_sandbox_policy p);
+/* Whether this process sandboxes student code: 1 yes, 0 no (the policy allows it), or
+ * -EPERM with a sentence in err (a host that cannot, under LAB_SANDBOX_REQUIRE). */
+int lab_runner_check_sandbox(char *err, size_t errlen);
+/* The KVM device runs open (NULL: /dev/kvm); the string is kept by pointer. */
+void lab_runner_set_dev(const char *dev);
 
 struct lab_build {
 	char tmpdir[PATH_MAX - 64];   /* TMPDIR/kvmlab-grade-PID-XXXXXX: sub/ the submission's

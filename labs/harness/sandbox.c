@@ -539,8 +539,9 @@ int lab_sandbox_sweep(const char *tmpdir, const char *prefix)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", tmpdir, e->d_name);
 		snprintf(keep, sizeof(keep), "%s/.kvmlab-keep", path);
-		if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
-		    access(keep, F_OK) == 0)
+		/* ours, or given to a sandbox's uid by us (root) */
+		if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode) || access(keep, F_OK) == 0 ||
+		    (st.st_uid != geteuid() && !(geteuid() == 0 && st.st_uid >= LAB_SANDBOX_UID_BASE)))
 			continue;
 		if (lab_rmtree(path) == 0)
 			removed++;
