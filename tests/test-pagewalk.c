@@ -483,7 +483,7 @@ static void test_5level(void)
 
 static void test_flags_and_args(void)
 {
-	struct vmm_mem_view empty = { NULL, 0 }, bad = { NULL, 4096 };
+	struct vmm_mem_view empty = { .size = 0 }, bad = { .size = 4096 };
 	struct vmm_walk_opts o = { .nxe = true, .pse = true, .maxphyaddr = 60 };
 	struct vmm_walk w;
 	char f[64];

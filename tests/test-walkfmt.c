@@ -68,7 +68,8 @@ static void test_example(void)
 		"{\"name\":\"PD\",\"index\":2,\"bits\":[29,21],\"table\":\"0x1fd000\","
 		"\"entry_addr\":\"0x1fd010\",\"entry\":\"0x400083\",\"flags\":[\"P\",\"RW\",\"PS\"],"
 		"\"leaf\":true}],\"status\":\"ok\",\"fail_level\":-1,\"phys\":\"0x401234\","
-		"\"page_size\":2097152,\"writable\":true,\"user\":false,\"nx\":false}";
+		"\"page_size\":2097152,\"writable\":true,\"user\":false,\"nx\":false,"
+		"\"supervisor_write\":true,\"supervisor_fetch\":true,\"supervisor_data\":true}";
 	struct vmm_walk w;
 	int n;
 
@@ -126,14 +127,15 @@ static void test_4k_and_failures(void)
 	walkfmt_json(&w, out, sizeof(out));
 	CHECK_STR(strstr(out, "],\"status\""),
 		  "],\"status\":\"not_present\",\"fail_level\":2,\"phys\":null,\"page_size\":null,"
-		  "\"writable\":null,\"user\":null,\"nx\":null}");
+		  "\"writable\":null,\"user\":null,\"nx\":null,\"supervisor_write\":null,"
+		  "\"supervisor_fetch\":null,\"supervisor_data\":null}");
 
 	/* NX without EFER.NXE: a reserved bit. */
 	put64(mem, 0x3038, 0x8000000000004005ull);
 	vmm_walk_ex(&view, VMM_PAGING_4LEVEL, 0x1000, NULL, 0x18140e09abcull, &o, &w);
 	walkfmt_text(&w, out, sizeof(out));
 	CHECK_STR(line(out, 3), "  PD  [  7] bits 29..21  @0x3038    entry 0x8000000000004005  P US NX");
-	CHECK_STR(line(out, 4), "  stops at PD[7]: reserved bit set (bit 63)");
+	CHECK_STR(line(out, 4), "  stops at PD[7]: reserved bit set (bit 63): NX (bit 63) is reserved while EFER.NXE=0");
 	walkfmt_json(&w, out, sizeof(out));
 	CHECK_EQ(strstr(out, "\"status\":\"reserved\",\"fail_level\":2,"
 			"\"reserved\":\"0x8000000000000000\",") != NULL, 1);
@@ -141,6 +143,22 @@ static void test_4k_and_failures(void)
 	vmm_walk(&view, VMM_PAGING_4LEVEL, 0x1000, NULL, 0x18140e09abcull, &w);
 	walkfmt_text(&w, out, sizeof(out));
 	CHECK_STR(line(out, 4), "  stops at PD[7]: reserved bits set (bit 13, bit 14)");
+
+	/* Bit 50 of a PDE with MAXPHYADDR 46 (the guest's CPUID 0x80000008): reserved, not a
+	 * physical address beyond memory (the audit's wrong form, kept as a regression). */
+	{
+		struct vmm_walk_opts m46 = { .nxe = true, .pse = true, .maxphyaddr = 46, .wp = true };
+
+		put64(mem, 0x3038, 0x0004000000200083ull);
+		vmm_walk_ex(&view, VMM_PAGING_4LEVEL, 0x1000, NULL, 0x18140e09abcull, &m46, &w);
+		walkfmt_text(&w, out, sizeof(out));
+		CHECK_STR(line(out, 4), "  stops at PD[7]: reserved bit set (bit 50): above MAXPHYADDR 46 "
+			  "(CPUID 0x80000008), a #PF with RSVD=1, not an address beyond guest memory");
+		CHECK(strstr(out, "beyond guest memory (size") == NULL);
+		m46.maxphyaddr = 52;
+		vmm_walk_ex(&view, VMM_PAGING_4LEVEL, 0x1000, NULL, 0x18140e09abcull, &m46, &w);
+		CHECK_EQ(w.status, VMM_WALK_OK);
+	}
 
 	/* A table past the end of memory. */
 	put64(mem, 0x3038, 0x7ff007);
@@ -165,7 +183,8 @@ static void test_4k_and_failures(void)
 	walkfmt_json(&w, out, sizeof(out));
 	CHECK_STR(out, "{\"linear\":\"0x800000000000\",\"paging\":\"4-level\",\"cr3\":\"0x1000\","
 		  "\"levels\":[],\"status\":\"noncanonical\",\"fail_level\":-1,\"phys\":null,"
-		  "\"page_size\":null,\"writable\":null,\"user\":null,\"nx\":null}");
+		  "\"page_size\":null,\"writable\":null,\"user\":null,\"nx\":null,\"supervisor_write\":null,"
+		  "\"supervisor_fetch\":null,\"supervisor_data\":null}");
 }
 
 static void test_other_modes(void)
@@ -178,7 +197,8 @@ static void test_other_modes(void)
 	walkfmt_json(&w, out, sizeof(out));
 	CHECK_STR(out, "{\"linear\":\"0x1234\",\"paging\":\"none\",\"cr3\":\"0x0\",\"levels\":[],"
 		  "\"status\":\"ok\",\"fail_level\":-1,\"phys\":\"0x1234\",\"page_size\":0,"
-		  "\"writable\":true,\"user\":true,\"nx\":false}");
+		  "\"writable\":true,\"user\":true,\"nx\":false,\"supervisor_write\":true,"
+		  "\"supervisor_fetch\":true,\"supervisor_data\":true}");
 
 	/* 32-bit, PSE-36: a 4 MiB page at 0x12_00c00000. */
 	memset(mem, 0, MEM_SIZE);
@@ -216,6 +236,34 @@ static void test_other_modes(void)
 	CHECK_EQ(walkfmt_json(&w, out, sizeof(out)) > 0, 1);
 }
 
+/* The verdict follows CR0.WP, CR4.SMEP and CR4.SMAP (SDM Vol. 3A 4.6.1). */
+static void test_verdict(void)
+{
+	struct vmm_walk_opts o;
+	struct vmm_walk w;
+
+	build();
+	put64(mem, 0x4048, 0x0000000000077065ull);	/* user, read-only, executable */
+	vmm_walk_opts_cpu(&o, 0x80000011, 0, 0x500, 0);	/* WP clear */
+	vmm_walk_ex(&view, VMM_PAGING_4LEVEL, 0x1000, NULL, 0x18140e09abcull, &o, &w);
+	walkfmt_text(&w, out, sizeof(out));
+	CHECK_STR(line(out, 6), "= physical 0x0000000000077abc  (read-only for user code; supervisor "
+		  "writes succeed: CR0.WP=0, user, executable)");
+	CHECK(w.sup_write && !w.writable);
+	vmm_walk_opts_cpu(&o, 0x80010011, 3u << 20, 0x500, 0);	/* WP, SMEP, SMAP */
+	vmm_walk_ex(&view, VMM_PAGING_4LEVEL, 0x1000, NULL, 0x18140e09abcull, &o, &w);
+	walkfmt_text(&w, out, sizeof(out));
+	CHECK_STR(line(out, 6), "= physical 0x0000000000077abc  (read-only, user, executable; a "
+		  "supervisor fetch faults: CR4.SMEP; a supervisor data access faults unless "
+		  "EFLAGS.AC=1: CR4.SMAP)");
+	CHECK(!w.sup_write && !w.sup_fetch && !w.sup_data);
+	walkfmt_json(&w, out, sizeof(out));
+	CHECK(strstr(out, "\"supervisor_write\":false,\"supervisor_fetch\":false,\"supervisor_data\":false}") != NULL);
+	CHECK_EQ(vmm_maxphyaddr(true, 0x302e, 0), 46);
+	CHECK_EQ(vmm_maxphyaddr(false, 0, 1u << 6), 36);
+	CHECK_EQ(vmm_maxphyaddr(false, 0, 0), 32);
+}
+
 int main(void)
 {
 	mem = calloc(1, MEM_SIZE);
@@ -228,6 +276,7 @@ int main(void)
 	test_example();
 	test_4k_and_failures();
 	test_other_modes();
+	test_verdict();
 	free(mem);
 	return check_summary();
 }

@@ -1,6 +1,6 @@
 /* engine.c - single-step the guest one instruction at a time, exactly and without loss.
  *
- * Host behaviours handled here (see HOST-KVM.md):
+ * Host behaviours handled here (README.md, `kvmlab trace`, says what they mean for a trace):
  *  - IN/OUT/MMIO give their IO exit instead of the debug trap; the IO is completed with
  *    immediate_exit, so every KVM_RUN retires exactly one instruction.
  *  - HLT under single-step may come back as a debug exit with RIP past the HLT (PVM) or as a
@@ -13,34 +13,36 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpumode.h"
 #include "error.h"
 #include "pagewalk.h"
-#include "vcpu.h"
+#include "stepflow.h"
 #include "vm.h"
+#include "x86.h"
 
-int engine_init(struct engine *e, struct session *s, bool record)
+int engine_init(struct engine *e, struct tvcpu *cpu, bool record)
 {
 	uint32_t ctl = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP;
 	int ret;
 
 	memset(e, 0, sizeof(*e));
-	e->s = s;
+	e->cpu = cpu;
 	e->record = record;
 	e->hit_break = e->hit_watch = -1;
 	if (disasm_init(&e->dis) < 0)
 		return vmm_fail(-EINVAL, "cannot initialise the Zydis disassembler");
-	if (!(s->vm.caps & VMM_CAP_GUEST_DEBUG))
+	if (!(cpu->caps & VMM_CAP_GUEST_DEBUG))
 		return vmm_fail(-ENOTSUP, "this host's KVM has no KVM_CAP_SET_GUEST_DEBUG: it cannot "
 				"single-step a guest");
-	if (s->vm.caps & VMM_CAP_BLOCKIRQ)
+	if (cpu->caps & VMM_CAP_BLOCKIRQ)
 		ctl |= KVM_GUESTDBG_BLOCKIRQ;
-	ret = vmm_vcpu_set_debug(&s->vcpu, ctl, NULL);
+	ret = cpu->ops->set_debug(cpu, ctl, NULL);
 	if (ret == 0)
 		ret = history_init(&e->hist);
 	if (ret == 0 && !(e->icache = calloc(1, sizeof(*e->icache))))
 		ret = vmm_fail(-ENOMEM, "out of memory for the instruction cache");
 	if (ret == 0)
-		ret = vmm_vcpu_load(&s->vcpu);
+		ret = cpu->ops->load(cpu);
 	return ret;
 }
 
@@ -51,8 +53,7 @@ void engine_free(struct engine *e)
 	history_free(&e->hist);
 }
 
-/* Value of a general register (any width) in r, masked to its width; 0 for none. */
-static uint64_t reg_value(const struct kvm_regs *r, ZydisRegister reg)
+uint64_t engine_reg_value(const struct kvm_regs *r, ZydisRegister reg)
 {
 	const __u64 *gpr[16] = {
 		&r->rax, &r->rcx, &r->rdx, &r->rbx, &r->rsp, &r->rbp, &r->rsi, &r->rdi,
@@ -75,20 +76,25 @@ static uint64_t reg_value(const struct kvm_regs *r, ZydisRegister reg)
 	return width >= 64 ? v : v & ((1ull << width) - 1);
 }
 
-static uint64_t seg_base(const struct kvm_sregs *s, ZydisRegister seg, int bits)
+uint64_t engine_mem_offset(const struct kvm_regs *r, const struct insn *in, const ZydisDecodedOperand *op)
+{
+	uint64_t off = op->mem.base == ZYDIS_REGISTER_RIP ? r->rip + in->i.length :
+		       engine_reg_value(r, op->mem.base);
+
+	off += engine_reg_value(r, op->mem.index) * (op->mem.scale ? op->mem.scale : 1);
+	return off + (uint64_t)op->mem.disp.value;
+}
+
+/* The segment register of a memory operand (DS when Zydis names none). */
+static enum x86_seg operand_seg(ZydisRegister seg)
 {
 	switch (seg) {
-	case ZYDIS_REGISTER_FS: return s->fs.base;
-	case ZYDIS_REGISTER_GS: return s->gs.base;
-	default: break;
-	}
-	if (bits == 64)
-		return 0;
-	switch (seg) {
-	case ZYDIS_REGISTER_ES: return s->es.base;
-	case ZYDIS_REGISTER_CS: return s->cs.base;
-	case ZYDIS_REGISTER_SS: return s->ss.base;
-	default: return s->ds.base;
+	case ZYDIS_REGISTER_ES: return X86_SEG_ES;
+	case ZYDIS_REGISTER_CS: return X86_SEG_CS;
+	case ZYDIS_REGISTER_SS: return X86_SEG_SS;
+	case ZYDIS_REGISTER_FS: return X86_SEG_FS;
+	case ZYDIS_REGISTER_GS: return X86_SEG_GS;
+	default: return X86_SEG_DS;
 	}
 }
 
@@ -102,25 +108,22 @@ static void predict_writes(struct engine *e, const struct insn *in, struct step 
 	for (int k = 0; k < in->i.operand_count && st->nwrites < STEP_MAX_WRITES; k++) {
 		const ZydisDecodedOperand *op = &in->op[k];
 		struct step_write *w = &st->w[st->nwrites];
-		uint64_t off, bytes = op->size / 8, rip_next = r->rip + in->i.length;
+		uint64_t off, bytes = op->size / 8;
 
 		if (op->type != ZYDIS_OPERAND_TYPE_MEMORY || op->mem.type != ZYDIS_MEMOP_TYPE_MEM ||
 		    !(op->actions & (ZYDIS_OPERAND_ACTION_WRITE | ZYDIS_OPERAND_ACTION_CONDWRITE)) ||
 		    bytes == 0)
 			continue;
-		off = op->mem.base == ZYDIS_REGISTER_RIP ? rip_next : reg_value(r, op->mem.base);
-		off += reg_value(r, op->mem.index) * (op->mem.scale ? op->mem.scale : 1);
-		off += (uint64_t)op->mem.disp.value;
+		off = engine_mem_offset(r, in, op);
 		if (op->visibility == ZYDIS_OPERAND_VISIBILITY_HIDDEN &&
 		    ZydisRegisterGetLargestEnclosing(ZYDIS_MACHINE_MODE_LONG_64, op->mem.base) == ZYDIS_REGISTER_RSP)
 			off -= bytes;  /* push, call, pushf: the store goes below the old stack pointer */
-		w->gva = seg_base(&st->sbefore, op->mem.segment, in->bits) + (off & amask);
+		w->gva = x86_linear(&st->sbefore, operand_seg(op->mem.segment), off & amask);
 		w->cut = bytes > STEP_WRITE_MAX || (in->i.attributes & ZYDIS_ATTRIB_HAS_REP);
 		w->len = (uint8_t)(bytes > STEP_WRITE_MAX ? STEP_WRITE_MAX : bytes);
 		if (engine_lin_to_phys(e, &st->sbefore, w->gva, &w->gpa) < 0 ||
-		    !vmm_vm_gpa(&e->s->vm, w->gpa, w->len))
+		    tvcpu_read(e->cpu, w->gpa, w->old, w->len) < 0)
 			continue;  /* it will fault, or it spans pages: not recorded */
-		memcpy(w->old, e->s->vm.mem + w->gpa, w->len);
 		st->nwrites++;
 	}
 }
@@ -148,7 +151,7 @@ static void record_exit(struct step *st, enum vmm_exit kind, const struct kvm_ru
 /* Run the vCPU until the instruction at st->before has retired (or the guest stopped). */
 static int execute(struct engine *e, const struct insn *in, bool decoded, struct step *st)
 {
-	struct vmm_vcpu *vcpu = &e->s->vcpu;
+	struct tvcpu *c = e->cpu;
 	bool is_hlt = decoded && in->i.mnemonic == ZYDIS_MNEMONIC_HLT;
 	bool is_rep = decoded && (in->i.attributes & (ZYDIS_ATTRIB_HAS_REP | ZYDIS_ATTRIB_HAS_REPE |
 						      ZYDIS_ATTRIB_HAS_REPNE)) &&
@@ -157,28 +160,28 @@ static int execute(struct engine *e, const struct insn *in, bool decoded, struct
 
 	for (;;) {
 		enum vmm_exit kind;
-		int ret = vmm_vcpu_enter(vcpu, &kind);
+		int ret = c->ops->enter(c, &kind);
 
 		if (ret < 0) {
 			if (kind != VMM_EXIT_IO_IN && kind != VMM_EXIT_IO_OUT)
 				return ret;
-			record_exit(st, kind, vcpu->run);
+			record_exit(st, kind, c->run);
 			e->ended = true;
 			e->stop = VMM_STOP_DEVICE;
-			return vmm_vcpu_load(vcpu);
+			return c->ops->load(c);
 		}
 		switch (kind) {
 		case VMM_EXIT_DEBUG:
-			ret = vmm_vcpu_load(vcpu);
+			ret = c->ops->load(c);
 			if (ret == 0 && is_hlt) {
 				/* The untraced run would have exited with HLT here. */
-				vcpu->stats.count[VMM_EXIT_HLT]++;
-				vcpu->stats.total++;
-				record_exit(st, VMM_EXIT_HLT, vcpu->run);
+				c->stats->count[VMM_EXIT_HLT]++;
+				c->stats->total++;
+				record_exit(st, VMM_EXIT_HLT, c->run);
 				e->ended = true;
 				e->stop = VMM_STOP_HLT;
 			}
-			if (ret == 0 && is_rep && vcpu->regs.rip == st->before.rip)
+			if (ret == 0 && is_rep && c->regs.rip == st->before.rip)
 				continue;  /* one more iteration of the same REP instruction */
 			return ret;
 		case VMM_EXIT_IO_IN:
@@ -186,64 +189,67 @@ static int execute(struct engine *e, const struct insn *in, bool decoded, struct
 		case VMM_EXIT_MMIO_READ:
 		case VMM_EXIT_MMIO_WRITE:
 			if (st->has_exit && st->exit.kind == kind)
-				st->exit.count += vcpu->run->io.count;  /* REP INS/OUTS: one exit per element */
+				st->exit.count += c->run->io.count;  /* REP INS/OUTS: one exit per element */
 			else
-				record_exit(st, kind, vcpu->run);
-			ret = vmm_vcpu_complete_io(vcpu);
+				record_exit(st, kind, c->run);
+			ret = c->ops->complete_io(c);
 			if (ret == 0)
-				ret = vmm_vcpu_load(vcpu);
-			if (ret == 0 && is_rep && vcpu->regs.rip == st->before.rip)
+				ret = c->ops->load(c);
+			if (ret == 0 && is_rep && c->regs.rip == st->before.rip)
 				continue;
 			return ret;
 		case VMM_EXIT_INTR:
-			if (vmm_timer_expired()) {
+			if (c->ops->timed_out(c)) {
 				e->ended = true;
 				e->stop = VMM_STOP_TIMEOUT;
-				return vmm_vcpu_load(vcpu);
+				return c->ops->load(c);
 			}
 			continue;
 		default:
-			record_exit(st, kind, vcpu->run);
+			record_exit(st, kind, c->run);
 			e->ended = true;
 			vmm_exit_stops(kind, &e->stop);
-			return vmm_vcpu_load(vcpu);
+			return c->ops->load(c);
 		}
 	}
 }
 
-static void check_hits(struct engine *e, const struct step *st)
+bool engine_hits(const struct engine *e, const struct step *st, int *brk, int *watch)
 {
 	uint64_t pc = engine_pc(&st->after, &st->safter);
 
-	e->hit_break = e->hit_watch = -1;
-	for (int i = 0; i < e->nbrk; i++)
+	*brk = *watch = -1;
+	for (int i = 0; i < e->nbrk && *brk < 0; i++)
 		if (e->brk[i] == pc)
-			e->hit_break = i;
-	for (int i = 0; i < e->nwatch; i++)
+			*brk = i;
+	for (int i = 0; i < e->nwatch && *watch < 0; i++)
 		for (int k = 0; k < st->nwrites; k++)
 			if (st->w[k].gva < e->watch[i].addr + e->watch[i].len &&
 			    e->watch[i].addr < st->w[k].gva + st->w[k].len)
-				e->hit_watch = i;
+				*watch = i;
+	return *brk >= 0 || *watch >= 0;
 }
 
 /* On some hosts PUSHF under single-step pushes the debugger's TF: clear it so the guest never sees it. */
 static void hide_trap_flag(struct engine *e, const struct insn *in, const struct step *st)
 {
 	ZydisMnemonic m = in->i.mnemonic;
-	uint8_t *flags;
+	uint8_t flags;
 
 	if ((m != ZYDIS_MNEMONIC_PUSHF && m != ZYDIS_MNEMONIC_PUSHFD && m != ZYDIS_MNEMONIC_PUSHFQ) ||
-	    (st->before.rflags & 0x100) || st->nwrites == 0 || st->w[0].len < 2)
+	    (st->before.rflags & X86_RFLAGS(TF)) || st->nwrites == 0 || st->w[0].len < 2 ||
+	    tvcpu_read(e->cpu, st->w[0].gpa + 1, &flags, 1) < 0 || !(flags & 1))
 		return;
-	flags = e->s->vm.mem + st->w[0].gpa;
-	flags[1] &= (uint8_t)~1u;  /* TF is bit 8 of the pushed flags */
+	flags &= (uint8_t)~1u;  /* TF is bit 8 of the pushed flags */
+	tvcpu_write(e->cpu, st->w[0].gpa + 1, &flags, 1);
 }
 
 int engine_step(struct engine *e)
 {
-	struct vmm_vcpu *vcpu = &e->s->vcpu;
+	struct tvcpu *c = e->cpu;
 	struct step *st = &e->last;
 	const struct insn *in = NULL;
+	struct stepflow_pred pred;
 	bool decoded;
 	int ret;
 
@@ -255,14 +261,14 @@ int engine_step(struct engine *e)
 		e->stop = VMM_STOP_STEP_LIMIT;
 		return 1;
 	}
-	if (e->max_exits && vcpu->stats.total >= e->max_exits) {
+	if (e->max_exits && c->stats->total >= e->max_exits) {
 		e->ended = true;
 		e->stop = VMM_STOP_EXIT_LIMIT;
 		return 1;
 	}
 	st->n = e->nsteps + 1;
-	st->before = vcpu->regs;
-	st->sbefore = vcpu->sregs;
+	st->before = c->regs;
+	st->sbefore = c->sregs;
 	st->has_exit = false;
 	st->insn_len = (uint8_t)engine_read_linear(e, &st->sbefore, engine_pc(&st->before, &st->sbefore),
 						   st->insn, sizeof(st->insn));
@@ -273,6 +279,7 @@ int engine_step(struct engine *e)
 		in = &e->last_insn->in;
 		st->insn_len = in->i.length;
 		predict_writes(e, in, st);
+		stepflow_predict(e, in, st, &pred);
 	} else {
 		st->nwrites = 0;
 	}
@@ -281,59 +288,109 @@ int engine_step(struct engine *e)
 		return ret;
 	if (e->ended && e->stop == VMM_STOP_TIMEOUT)
 		return 1;  /* the timer fired before the instruction ran: nothing to record */
-	st->after = vcpu->regs;
-	st->safter = vcpu->sregs;
+	st->after = c->regs;
+	st->safter = c->sregs;
 	if (decoded)
 		hide_trap_flag(e, in, st);
 	for (int k = 0; k < st->nwrites; k++)
-		memcpy(st->w[k].new, e->s->vm.mem + st->w[k].gpa, st->w[k].len);
-	/* A fault or a refused I/O retires nothing (the step is kept for the post-mortem);
-	 * everything else retired one instruction. */
-	if (!e->ended || e->stop == VMM_STOP_HLT)
-		e->nsteps++;
+		tvcpu_read(c, st->w[k].gpa, st->w[k].new, st->w[k].len);
+	stepflow_check(e, decoded ? &pred : NULL, st);
+	/* A fault or a refused I/O retires nothing (the step is kept for the post-mortem), unless
+	 * the trap came late and instructions retired before the fault; everything else retired
+	 * one instruction, or more (st->flow). */
+	{
+		uint64_t n;
+		bool exact, stopped = e->ended && e->stop != VMM_STOP_HLT;
+
+		stepflow_count(st, &n, &exact);
+		e->nsteps += !stopped || n || !exact;
+		e->nretired += n;
+		e->nuncounted += !exact;
+	}
 	e->stepped = true;
 	if (e->record) {
 		ret = history_append(&e->hist, st);
 		if (ret < 0)
 			return vmm_fail(ret, "out of memory recording step %llu", (unsigned long long)st->n);
 	}
-	check_hits(e, st);
+	engine_hits(e, st, &e->hit_break, &e->hit_watch);
 	return e->ended;
 }
 
-int engine_continue(struct engine *e, uint64_t n)
+void engine_goal_init(struct engine *e, struct engine_goal *g, enum engine_goal_kind kind, uint64_t n,
+		      const struct kvm_regs *r, int bits, const uint8_t *insn, size_t len)
 {
-	for (uint64_t i = 0; n == 0 || i < n; i++) {
-		int ret = engine_step(e);
+	uint8_t live[15];
+	struct insn in;
 
-		if (ret != 0 || e->hit_break >= 0 || e->hit_watch >= 0)
-			return ret;
+	*g = (struct engine_goal){ .kind = kind, .n = n, .hit_break = -1, .hit_watch = -1 };
+	if (kind != ENGINE_GOAL_OVER)
+		return;
+	if (!insn) {  /* the live state's next instruction */
+		const struct kvm_sregs *s = &e->cpu->sregs;
+
+		r = &e->cpu->regs;
+		bits = vmm_cpu_code_bits(s);
+		len = engine_read_linear(e, s, engine_pc(r, s), live, sizeof(live));
+		insn = live;
 	}
-	return 0;
+	g->call = disasm_decode(&e->dis, bits, insn, len, &in) == 0 &&
+		  in.i.mnemonic == ZYDIS_MNEMONIC_CALL;
+	if (g->call) {
+		g->ret_rip = r->rip + in.i.length;
+		g->sp = r->rsp;
+	}
 }
 
-int engine_step_over(struct engine *e)
+bool engine_goal_reached(struct engine *e, struct engine_goal *g, const struct step *st)
 {
-	const struct kvm_sregs *s = &e->s->vcpu.sregs;
-	const struct kvm_regs *r = &e->s->vcpu.regs;
-	uint8_t bytes[15];
-	struct insn in;
-	uint64_t ret_rip, sp;
-	size_t n;
+	bool hit;
+
+	g->done++;
+	if (g->kind == ENGINE_GOAL_COUNT)
+		return g->done >= g->n;
+	hit = engine_hits(e, st, &g->hit_break, &g->hit_watch);
+	switch (g->kind) {
+	case ENGINE_GOAL_STEPS:
+		return hit || (g->n && g->done >= g->n);
+	case ENGINE_GOAL_OVER:
+		return hit || !g->call || (st->after.rip == g->ret_rip && st->after.rsp >= g->sp);
+	default:
+		return hit;
+	}
+}
+
+int engine_go(struct engine *e, struct engine_goal *g, engine_step_fn fn, void *ctx)
+{
+	struct tvcpu *c = e->cpu;
 	int ret;
 
 	if (e->ended)
 		return 1;
-	n = engine_read_linear(e, s, engine_pc(r, s), bytes, sizeof(bytes));
-	if (disasm_decode(&e->dis, vmm_cpu_code_bits(s), bytes, n, &in) < 0 ||
-	    in.i.mnemonic != ZYDIS_MNEMONIC_CALL)
-		return engine_step(e);
-	ret_rip = r->rip + in.i.length;
-	sp = r->rsp;
-	do {
-		ret = engine_step(e);
-	} while (ret == 0 && e->hit_break < 0 && e->hit_watch < 0 &&
-		 !(r->rip == ret_rip && r->rsp >= sp));
+	g->hit_break = g->hit_watch = -1;
+	g->interrupted = false;
+	if (e->timeout_ms) {
+		ret = c->ops->arm_timeout(c, e->timeout_ms);
+		if (ret < 0)
+			return ret;
+	}
+	ret = -EOPNOTSUPP;
+	if (g->kind == ENGINE_GOAL_CONTINUE && g->fast && !e->record) {
+		ret = engine_run_fast(e);
+		g->hit_break = e->hit_break;
+		g->hit_watch = e->hit_watch;
+	}
+	if (ret == -EOPNOTSUPP) {
+		do {
+			ret = engine_step(e);
+			if (ret < 0 || !e->stepped)
+				break;
+			if (fn && fn(e, &e->last, ctx))
+				g->interrupted = true;
+		} while (!engine_goal_reached(e, g, &e->last) && !g->interrupted && ret == 0);
+	}
+	if (e->timeout_ms)
+		c->ops->arm_timeout(c, 0);
 	return ret;
 }
 
@@ -357,7 +414,7 @@ static int add_break(struct engine *e, uint64_t lin, bool hw)
 		return vmm_fail(-ENOSPC, "hardware breakpoint at 0x%llx: all %d debug registers are in "
 				"use (watches and hardware breakpoints share DR0-DR3); use --break",
 				(unsigned long long)lin, ENGINE_MAX_WATCHES);
-	if (engine_lin_to_phys(e, &e->s->vcpu.sregs, lin, &gpa) < 0)
+	if (engine_lin_to_phys(e, &e->cpu->sregs, lin, &gpa) < 0)
 		return vmm_fail(-EFAULT, "breakpoint at 0x%llx: that address is not mapped to guest "
 				"memory now", (unsigned long long)lin);
 	e->brk_hw[e->nbrk] = hw;
@@ -399,7 +456,7 @@ int engine_add_watch(struct engine *e, uint64_t lin, uint64_t len)
 	if (len == 0 || len > 4096)
 		return vmm_fail(-EINVAL, "watch at 0x%llx: length %llu must be 1 to 4096 bytes",
 				(unsigned long long)lin, (unsigned long long)len);
-	if (engine_lin_to_phys(e, &e->s->vcpu.sregs, lin, &gpa) < 0)
+	if (engine_lin_to_phys(e, &e->cpu->sregs, lin, &gpa) < 0)
 		return vmm_fail(-EFAULT, "watch at 0x%llx: that address is not mapped to guest memory "
 				"now", (unsigned long long)lin);
 	e->watch[e->nwatch++] = (struct engine_watch){ lin, len };

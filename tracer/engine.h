@@ -9,8 +9,12 @@
 #include "insncache.h"
 #include "pagewalk.h"
 #include "run.h"
-#include "session.h"
 #include "step.h"
+#include "tvcpu.h"
+
+struct vmm_hc;
+struct vmm_fc;
+struct symbols;
 
 #define ENGINE_MAX_BREAKS 64
 #define ENGINE_MAX_WATCHES 4
@@ -20,15 +24,21 @@ struct engine_watch {
 };
 
 struct engine {
-	struct session *s;
+	struct tvcpu *cpu;           /* the vCPU stepped (kvmlab's own or another program's) */
+	const struct vmm_hc *hc;     /* kvmlab's hypercall ports, to name them; NULL: none */
+	const struct vmm_fc *fc;     /* kvmlab's file-call ports; NULL: none */
+	struct symbols *syms;        /* the guest's symbols and source lines; NULL: none */
 	struct disasm dis;
 	struct history hist;
 	bool record;                 /* keep every step in hist */
-	uint64_t nsteps;             /* instructions retired so far */
+	uint64_t nsteps;             /* steps so far (each one instruction, or more: step.flow) */
+	uint64_t nretired;           /* instructions retired so far (a lower bound if nuncounted) */
+	uint64_t nuncounted;         /* steps that retired more than one, how many not known */
 	bool ended;                  /* the guest stopped for good */
 	enum vmm_stop stop;          /* why, when ended */
 	uint64_t max_steps;          /* 0: no limit */
 	uint64_t max_exits;          /* 0: no limit */
+	unsigned timeout_ms;         /* wall clock for each engine_go(); 0: no limit */
 	uint64_t brk[ENGINE_MAX_BREAKS];
 	bool brk_hw[ENGINE_MAX_BREAKS];  /* a debug-register breakpoint, not an int3 */
 	int nbrk;
@@ -44,8 +54,30 @@ struct engine {
 	uint64_t pdptr_step;         /* nsteps + 1 when pdptr was read; 0: never */
 };
 
-/* Enable single-stepping on s's vCPU; record: keep history. 0 or -errno (vmm_last_error()). */
-int engine_init(struct engine *e, struct session *s, bool record);
+/* What one engine_go() is for. */
+enum engine_goal_kind {
+	ENGINE_GOAL_STEPS,      /* n steps (0: until the guest stops); breakpoints and watches stop it */
+	ENGINE_GOAL_COUNT,      /* exactly n steps: breakpoints and watches do not stop it */
+	ENGINE_GOAL_OVER,       /* one step; a CALL runs until it returns (or a breakpoint or watch) */
+	ENGINE_GOAL_CONTINUE,   /* until a breakpoint, a watch or the end; at full speed if fast */
+};
+
+struct engine_goal {
+	enum engine_goal_kind kind;
+	uint64_t n;                  /* STEPS, COUNT: how many */
+	bool fast;                   /* CONTINUE: no step needs to be seen, run at full speed */
+	bool call;                   /* OVER: the instruction is a CALL returning to ret_rip, sp */
+	uint64_t ret_rip, sp;
+	uint64_t done;               /* steps taken towards the goal so far */
+	int hit_break, hit_watch;    /* what ended it: indexes into brk/watch, or -1 */
+	bool interrupted;            /* the step callback asked to stop */
+};
+
+/* Called after each executed step; non-zero stops the run (g->interrupted). */
+typedef int (*engine_step_fn)(struct engine *e, const struct step *st, void *ctx);
+
+/* Enable single-stepping on cpu; record: keep history. 0 or -errno (vmm_last_error()). */
+int engine_init(struct engine *e, struct tvcpu *cpu, bool record);
 
 /* Release the history. */
 void engine_free(struct engine *e);
@@ -53,14 +85,24 @@ void engine_free(struct engine *e);
 /* Execute one guest instruction into e->last (e->stepped); 1 if the guest has stopped (e->stop), 0 if not, -errno. */
 int engine_step(struct engine *e);
 
-/* Step until a breakpoint, a watch hit, a stop, or n steps (0: no count); same returns as engine_step. */
-int engine_continue(struct engine *e, uint64_t n);
+/* A goal of kind for n; OVER: decode insn (the next instruction of state r, bits-bit code; insn
+ * NULL: the live state's). */
+void engine_goal_init(struct engine *e, struct engine_goal *g, enum engine_goal_kind kind, uint64_t n,
+		      const struct kvm_regs *r, int bits, const uint8_t *insn, size_t len);
 
-/* Run at full speed (int3 breakpoints, DR watchpoints) until a hit or a stop; instructions are not counted. */
+/* Count st towards g; true if the goal is reached or a breakpoint or watch stops it there. */
+bool engine_goal_reached(struct engine *e, struct engine_goal *g, const struct step *st);
+
+/* Step (or run fast) towards g within the limits, calling fn after each step; 1 if the guest
+ * stopped (e->stop), 0 if the goal was reached, a hit or fn stopped it, -errno. */
+int engine_go(struct engine *e, struct engine_goal *g, engine_step_fn fn, void *ctx);
+
+/* The breakpoint (*brk) and watch (*watch) step st hits, -1 for none; true if any. */
+bool engine_hits(const struct engine *e, const struct step *st, int *brk, int *watch);
+
+/* Run at full speed (int3 breakpoints, DR watchpoints) until a hit or a stop; instructions are not
+ * counted. -EOPNOTSUPP (said with vmm_info) where the host does not stop there: single-step instead. */
 int engine_run_fast(struct engine *e);
-
-/* Step over: like engine_step, but a CALL runs until it returns. */
-int engine_step_over(struct engine *e);
 
 /* Add a breakpoint at a linear address; -ENOSPC when full, -EFAULT if not in guest memory. */
 int engine_add_break(struct engine *e, uint64_t lin);
@@ -76,6 +118,12 @@ int engine_del_break(struct engine *e, uint64_t lin);
 
 /* Watch writes to [lin, lin+len); -ENOSPC when all slots are used. */
 int engine_add_watch(struct engine *e, uint64_t lin, uint64_t len);
+
+/* Value of a general register (any width) in r, masked to its width; 0 for none. */
+uint64_t engine_reg_value(const struct kvm_regs *r, ZydisRegister reg);
+
+/* Offset (before the segment base and address-size mask) of memory operand op of in under r. */
+uint64_t engine_mem_offset(const struct kvm_regs *r, const struct insn *in, const ZydisDecodedOperand *op);
 
 /* Linear address of CS:IP in a state. */
 uint64_t engine_pc(const struct kvm_regs *r, const struct kvm_sregs *s);

@@ -6,21 +6,20 @@
 
 #include "engine.h"
 #include "pagewalk.h"
-#include "vcpu.h"
-#include "vm.h"
+#include "x86.h"
 
 uint64_t engine_pc(const struct kvm_regs *r, const struct kvm_sregs *s)
 {
-	return (s->efer & (1u << 10)) && s->cs.l ? r->rip : s->cs.base + r->rip;
+	return x86_linear(s, X86_SEG_CS, r->rip);
 }
 
 /* PAE walks use the PDPTRs the CPU loaded (not today's memory) when the state is the live one. */
 static const uint64_t *live_pdptrs(struct engine *e, const struct kvm_sregs *s, enum vmm_paging p)
 {
-	if (p != VMM_PAGING_PAE || memcmp(s, &e->s->vcpu.sregs, sizeof(*s)) != 0)
+	if (p != VMM_PAGING_PAE || memcmp(s, &e->cpu->sregs, sizeof(*s)) != 0)
 		return NULL;
 	if (e->pdptr_step != e->nsteps + 1) {
-		if (vmm_vcpu_pdptrs(&e->s->vcpu, e->pdptr) < 0)
+		if (e->cpu->ops->pdptrs(e->cpu, e->pdptr) < 0)
 			return NULL;
 		e->pdptr_step = e->nsteps + 1;
 	}
@@ -29,11 +28,11 @@ static const uint64_t *live_pdptrs(struct engine *e, const struct kvm_sregs *s, 
 
 int engine_walk(struct engine *e, const struct kvm_sregs *s, uint64_t lin, struct vmm_walk *w)
 {
-	struct vmm_mem_view mem = { e->s->vm.mem, e->s->vm.mem_size };
+	struct vmm_mem_view mem = { .base = e->cpu->mem, .size = e->cpu->mem_size, .read = tvcpu_read_view, .ctx = e->cpu };
 	struct vmm_walk_opts opts;
 	enum vmm_paging p = vmm_paging_mode(s->cr0, s->cr4, s->efer);
 
-	vmm_walk_opts_init(&opts, s->cr4, s->efer);
+	vmm_walk_opts_cpu(&opts, s->cr0, s->cr4, s->efer, e->cpu->maxphyaddr);
 	return vmm_walk_ex(&mem, p, s->cr3, live_pdptrs(e, s, p), lin, &opts, w);
 }
 
@@ -41,14 +40,14 @@ int engine_lin_to_phys(struct engine *e, const struct kvm_sregs *s, uint64_t lin
 {
 	struct vmm_walk w;
 
-	if (!(s->cr0 & (1ull << 31))) {
+	if (!(s->cr0 & X86_CR0(PG))) {
 		*gpa = lin & 0xffffffffull;
 	} else {
 		if (engine_walk(e, s, lin, &w) < 0 || w.status != VMM_WALK_OK)
 			return -EFAULT;
 		*gpa = w.phys;
 	}
-	return *gpa < e->s->vm.mem_size ? 0 : -EFAULT;
+	return *gpa < e->cpu->mem_size ? 0 : -EFAULT;
 }
 
 size_t engine_read_linear(struct engine *e, const struct kvm_sregs *s, uint64_t lin, void *buf, size_t len)
@@ -57,18 +56,17 @@ size_t engine_read_linear(struct engine *e, const struct kvm_sregs *s, uint64_t 
 
 	while (done < len) {
 		uint64_t gpa, chunk = 4096 - ((lin + done) & 4095);
-		const uint8_t *src;
 
 		if (chunk > len - done)
 			chunk = len - done;
 		if (engine_lin_to_phys(e, s, lin + done, &gpa) < 0)
 			break;
-		src = vmm_vm_gpa(&e->s->vm, gpa, chunk);
-		if (!src)
-			chunk = e->s->vm.mem_size - gpa;
-		memcpy((uint8_t *)buf + done, e->s->vm.mem + gpa, chunk);
+		if (gpa + chunk > e->cpu->mem_size)
+			chunk = e->cpu->mem_size - gpa;  /* the last bytes of guest memory */
+		if (tvcpu_read(e->cpu, gpa, (uint8_t *)buf + done, chunk) < 0)
+			break;
 		done += chunk;
-		if (!src)
+		if (gpa + chunk == e->cpu->mem_size)
 			break;
 	}
 	return done;
@@ -77,18 +75,15 @@ size_t engine_read_linear(struct engine *e, const struct kvm_sregs *s, uint64_t 
 int engine_translate(struct engine *e, const struct vmm_walk *w, uint64_t lin, uint64_t *gpa, bool *valid)
 {
 	uint64_t saved[5];
-	uint8_t *at[5];
+	bool have[5];
 	int ret;
 
 	/* KVM_TRANSLATE sets Accessed bits as it walks: put the entries back as they were. */
-	for (int i = 0; i < w->nlevels && i < 5; i++) {
-		at[i] = vmm_vm_gpa(&e->s->vm, w->lvl[i].entry_addr, w->lvl[i].entry_size);
-		if (at[i])
-			memcpy(&saved[i], at[i], w->lvl[i].entry_size);
-	}
-	ret = vmm_vcpu_translate(&e->s->vcpu, lin, gpa, valid);
 	for (int i = 0; i < w->nlevels && i < 5; i++)
-		if (at[i])
-			memcpy(at[i], &saved[i], w->lvl[i].entry_size);
+		have[i] = tvcpu_read(e->cpu, w->lvl[i].entry_addr, &saved[i], w->lvl[i].entry_size) == 0;
+	ret = e->cpu->ops->translate(e->cpu, lin, gpa, valid);
+	for (int i = 0; i < w->nlevels && i < 5; i++)
+		if (have[i])
+			tvcpu_write(e->cpu, w->lvl[i].entry_addr, &saved[i], w->lvl[i].entry_size);
 	return ret;
 }

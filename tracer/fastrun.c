@@ -12,7 +12,6 @@
 #include "error.h"
 #include "log.h"
 #include "probe.h"
-#include "vcpu.h"
 #include "vm.h"
 
 #define DR7_GE (1ull << 9)
@@ -38,6 +37,7 @@ static uint64_t dr7_slot(int slot, unsigned rw, unsigned len)
 /* Watches take DR0.. first, then hardware breakpoints; int3 goes in for software ones. */
 static int arm(struct engine *e, uint64_t gpa[], uint8_t orig[], uint64_t dr[8], int slot_brk[])
 {
+	static const uint8_t int3 = 0xcc;
 	int slot = e->nwatch;
 
 	for (int i = 0; i < e->nwatch; i++) {
@@ -58,7 +58,8 @@ static int arm(struct engine *e, uint64_t gpa[], uint8_t orig[], uint64_t dr[8],
 			slot_brk[i] = slot;
 			dr[slot] = e->brk[i];
 			dr[7] |= dr7_slot(slot++, 0, 0);
-		} else if (engine_lin_to_phys(e, &e->s->vcpu.sregs, e->brk[i], &gpa[i]) < 0) {
+		} else if (engine_lin_to_phys(e, &e->cpu->sregs, e->brk[i], &gpa[i]) < 0 ||
+			   tvcpu_read(e->cpu, gpa[i], &orig[i], 1) < 0) {
 			return vmm_fail(-EFAULT, "breakpoint at 0x%llx: that address is not mapped to guest "
 					"memory now", (unsigned long long)e->brk[i]);
 		}
@@ -66,8 +67,8 @@ static int arm(struct engine *e, uint64_t gpa[], uint8_t orig[], uint64_t dr[8],
 	for (int i = 0; i < e->nbrk; i++) {
 		if (e->brk_hw[i])
 			continue;
-		orig[i] = e->s->vm.mem[gpa[i]];
-		e->s->vm.mem[gpa[i]] = 0xcc;
+		tvcpu_read(e->cpu, gpa[i], &orig[i], 1);  /* two breakpoints at one address: see disarm */
+		tvcpu_write(e->cpu, gpa[i], &int3, 1);
 	}
 	return 0;
 }
@@ -77,13 +78,13 @@ static void disarm(struct engine *e, const uint64_t gpa[], const uint8_t orig[])
 {
 	for (int i = e->nbrk - 1; i >= 0; i--)
 		if (!e->brk_hw[i])
-			e->s->vm.mem[gpa[i]] = orig[i];
+			tvcpu_write(e->cpu, gpa[i], &orig[i], 1);
 }
 
 /* Handle one debug exit: 1 if it was ours (hit recorded), 0 if not understood. */
 static int debug_hit(struct engine *e, const int slot_brk[])
 {
-	const struct kvm_debug_exit_arch *d = &e->s->vcpu.run->debug.arch;
+	const struct kvm_debug_exit_arch *d = &e->cpu->run->debug.arch;
 
 	if (d->exception == 3) {
 		for (int i = 0; i < e->nbrk; i++) {
@@ -112,7 +113,8 @@ static int debug_hit(struct engine *e, const int slot_brk[])
 
 int engine_run_fast(struct engine *e)
 {
-	struct vmm_vcpu *vcpu = &e->s->vcpu;
+	struct tvcpu *c = e->cpu;
+	uint32_t blockirq = c->caps & VMM_CAP_BLOCKIRQ ? KVM_GUESTDBG_BLOCKIRQ : 0;
 	uint32_t ctl = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP | KVM_GUESTDBG_USE_HW_BP;
 	uint64_t gpa[ENGINE_MAX_BREAKS], dr[8] = { 0 };
 	uint8_t orig[ENGINE_MAX_BREAKS];
@@ -125,16 +127,16 @@ int engine_run_fast(struct engine *e)
 		vmm_info("this host's KVM does not stop at %s, so kvmlab single-steps there instead "
 			 "(exact, slower)", nsw ? "int3 breakpoints (KVM_GUESTDBG_USE_SW_BP)" :
 			 "debug-register breakpoints (KVM_GUESTDBG_USE_HW_BP)");
-		return engine_continue(e, 0);
+		return -EOPNOTSUPP;
 	}
 	e->hit_break = e->hit_watch = -1;
 	ret = arm(e, gpa, orig, dr, slot_brk);
 	if (ret == 0)
-		ret = vmm_vcpu_set_debug(vcpu, ctl | (e->s->vm.caps & VMM_CAP_BLOCKIRQ ? KVM_GUESTDBG_BLOCKIRQ : 0), dr);
+		ret = c->ops->set_debug(c, ctl | blockirq, dr);
 	while (ret == 0) {
 		enum vmm_exit kind;
 
-		ret = vmm_vcpu_enter(vcpu, &kind);
+		ret = c->ops->enter(c, &kind);
 		if (ret < 0) {
 			if (kind == VMM_EXIT_IO_IN || kind == VMM_EXIT_IO_OUT) {
 				e->ended = true;
@@ -148,12 +150,12 @@ int engine_run_fast(struct engine *e)
 				break;
 			continue;
 		}
-		if (kind == VMM_EXIT_INTR && vmm_timer_expired()) {
+		if (kind == VMM_EXIT_INTR && c->ops->timed_out(c)) {
 			e->ended = true;
 			e->stop = VMM_STOP_TIMEOUT;
 			break;
 		}
-		if (e->max_exits && vcpu->stats.total >= e->max_exits) {
+		if (e->max_exits && c->stats->total >= e->max_exits) {
 			e->ended = true;
 			e->stop = VMM_STOP_EXIT_LIMIT;
 			break;
@@ -165,11 +167,8 @@ int engine_run_fast(struct engine *e)
 	}
 	disarm(e, gpa, orig);
 	if (ret == 0)
-		ret = vmm_vcpu_load(vcpu);
-	if (ret == 0) {
-		uint32_t step = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP;
-
-		ret = vmm_vcpu_set_debug(vcpu, step | (e->s->vm.caps & VMM_CAP_BLOCKIRQ ? KVM_GUESTDBG_BLOCKIRQ : 0), NULL);
-	}
+		ret = c->ops->load(c);
+	if (ret == 0)
+		ret = c->ops->set_debug(c, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP | blockirq, NULL);
 	return ret < 0 ? ret : e->ended;
 }

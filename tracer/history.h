@@ -53,5 +53,8 @@ int history_get(const struct history *h, uint64_t n, struct step *out);
 int history_mem(const struct history *h, uint64_t n, const uint8_t *live, uint64_t live_size,
 		uint64_t gpa, void *buf, size_t len);
 
+/* The same, for buf already holding memory now at [gpa, gpa+len): undo the writes after step n. */
+int history_undo(const struct history *h, uint64_t n, uint64_t gpa, void *buf, size_t len);
+
 /* Heap bytes held (allocated capacity of every buffer) plus the struct itself. */
 size_t history_bytes(const struct history *h);

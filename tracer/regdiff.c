@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "x86.h"
+
 #define GPR(n) { #n, offsetof(struct kvm_regs, n) }
 
 static const struct {
@@ -14,14 +16,6 @@ static const struct {
 	GPR(r8), GPR(r9), GPR(r10), GPR(r11), GPR(r12), GPR(r13), GPR(r14), GPR(r15),
 	GPR(rip), GPR(rflags),
 };
-
-/* Segment attributes packed as type | s<<4 | dpl<<5 | p<<7 | avl<<12 | l<<13 | db<<14 | g<<15. */
-static uint64_t seg_attr(const struct kvm_segment *s)
-{
-	return (uint64_t)s->type | (uint64_t)s->s << 4 | (uint64_t)s->dpl << 5 |
-	       (uint64_t)s->present << 7 | (uint64_t)s->avl << 12 | (uint64_t)s->l << 13 |
-	       (uint64_t)s->db << 14 | (uint64_t)s->g << 15;
-}
 
 static int add(struct reg_change *out, int n, const char *name, uint64_t a, uint64_t b)
 {
@@ -36,7 +30,7 @@ static int segment(struct reg_change *out, int n, const char *const names[4],
 	n = add(out, n, names[0], a->selector, b->selector);
 	n = add(out, n, names[1], a->base, b->base);
 	n = add(out, n, names[2], a->limit, b->limit);
-	return add(out, n, names[3], seg_attr(a), seg_attr(b));
+	return add(out, n, names[3], x86_seg_attr(a), x86_seg_attr(b));
 }
 
 int regdiff(const struct step *st, struct reg_change *out)

@@ -1,4 +1,4 @@
-/* session.c - from command-line options to a guest ready to run, and how its run ended. */
+/* session.c - from a configuration (vm_opts) to a guest ready to run, and how its run ended. */
 #include "session.h"
 
 #include <errno.h>
@@ -7,7 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "command.h"
+#include "datadir.h"
+#include "engine.h"
 #include "error.h"
 #include "log.h"
 #include "probe.h"
@@ -66,11 +67,19 @@ int session_find_guest(const char *name, const struct vm_opts *o, char *path, si
 		return 0;
 	}
 	/* $KVMLAB_GUESTS, guests/ next to the binary (the build tree), share/kvmlab/guests */
-	if (cli_find_data_dir("guests", "KVMLAB_GUESTS", KVMLAB_GUESTDIR, has_guest, &q,
-			      dir, sizeof(dir)) == 0)
+	if (datadir_find("guests", "KVMLAB_GUESTS", KVMLAB_GUESTDIR, has_guest, &q,
+			 dir, sizeof(dir)) == 0)
 		return 0;
 	return vmm_fail(-ENOENT, "no guest named '%s': give a file path, or one of the built-in "
 			"guests (kvmlab run --help lists them)", name);
+}
+
+/* Record where session_open failed, tear down what was built; ret. */
+static int open_failed(struct session *s, enum session_stage stage, int ret)
+{
+	session_close(s);
+	s->failed = stage;
+	return ret;
 }
 
 int session_open(struct session *s, const struct vm_opts *o, vmm_console_sink sink, void *ctx)
@@ -83,62 +92,70 @@ int session_open(struct session *s, const struct vm_opts *o, vmm_console_sink si
 	vmm_log_enable(VMM_LOG_IOCTL, o->show_ioctls);
 	vmm_clear_error();
 	ret = session_find_guest(o->guest, o, s->path, sizeof(s->path));
-	if (ret < 0)
-		return cli_error(EXIT_LOAD, "%s", vmm_last_error());
+	if (ret < 0) {
+		s->failed = SESSION_GUEST;
+		return ret;
+	}
 	ret = vmm_vm_create(&s->vm, o->dev, o->mem);
-	if (ret < 0)  /* a bad size is the user's; anything else is the host's */
-		return cli_error(ret == -EINVAL ? EXIT_USAGE : EXIT_HOST, "%s", vmm_last_error());
+	if (ret < 0) {  /* a bad size is the user's; anything else is the host's */
+		s->failed = ret == -EINVAL ? SESSION_CONFIG : SESSION_HOST;
+		return ret;
+	}
 	if (getenv("KVMLAB_NO_SYNC_REGS"))  /* exercise the GET_REGS/GET_SREGS fallback */
 		s->vm.caps &= ~(unsigned)VMM_CAP_SYNC_REGS;
 	ret = vmm_vcpu_create(&s->vcpu, &s->vm);
-	if (ret < 0) {
-		ret = cli_error(EXIT_HOST, "%s", vmm_last_error());
-		goto fail;
-	}
+	if (ret < 0)
+		return open_failed(s, SESSION_HOST, ret);
 	ret = vmm_console_attach(&s->con, &s->vm.pio, VMM_CONSOLE_PORT, sink, ctx);
 	vmm_hc_init(&s->hc, &s->vcpu, sink, ctx);
-	if (ret == 0 && o->hypercalls) {  /* fileXxx=PORT items go to the file calls, the rest here */
-		char *rest = malloc(strlen(o->hypercalls) + 1);
-
-		ret = rest ? vmm_fc_parse_map(&s->fc, o->hypercalls, rest, strlen(o->hypercalls) + 1)
-			   : -ENOMEM;
-		if (ret == 0 && rest[0])
-			ret = vmm_hc_parse_map(&s->hc, rest);
-		free(rest);
-	}
 	if (ret == 0)
-		ret = vmm_hc_attach(&s->hc, &s->vm.pio);
+		ret = vmm_hc_attach(&s->hc, &s->vm.pio, &o->ports);
 	if (ret == 0)
-		ret = vmm_fc_attach(&s->fc, &s->vm.pio);
+		ret = vmm_fc_attach(&s->fc, &s->vm.pio, &o->ports);
 	if (ret == 0 && o->files)
 		ret = vmm_fc_enable(&s->fc, o->files);
-	if (ret < 0) {
-		ret = cli_error(EXIT_USAGE, "%s", vmm_last_error());
-		goto fail;
-	}
+	if (ret < 0)
+		return open_failed(s, SESSION_CONFIG, ret);
 	ret = o->flat ? vmm_load_flat(&s->vm, s->path, o->flat_addr, &s->img)
 		      : vmm_load_elf(&s->vm, s->path, &s->img);
-	if (ret < 0) {
-		ret = cli_error(EXIT_LOAD, "%s", vmm_last_error());
-		goto fail;
-	}
+	if (ret < 0)
+		return open_failed(s, SESSION_GUEST, ret);
 	s->mode = o->mode_set ? o->mode
 		: s->img.has_mode ? s->img.mode
 		: s->img.elf_class == 64 ? VMM_MODE_LONG
 		: s->img.elf_class == 32 ? VMM_MODE_PROTECTED : VMM_MODE_REAL;
 	ret = vmm_mode_setup(&s->vcpu, s->mode, &s->img, o->small_pages, &s->layout);
 	if (ret < 0) {
-		ret = cli_error(EXIT_LOAD, "%s: %s", s->path, vmm_last_error());
-		goto fail;
+		char why[sizeof(s->path)];
+
+		snprintf(why, sizeof(why), "%s", vmm_last_error());
+		vmm_fail(ret, "%s: %s", s->path, why);
+		return open_failed(s, SESSION_GUEST, ret);
 	}
+	tvcpu_local_init(&s->cpu, &s->vcpu);
+	if (getenv("KVMLAB_TVCPU_INDIRECT"))  /* exercise the path a foreign vCPU takes */
+		tvcpu_local_indirect(&s->cpu);
 	return 0;
-fail:
-	session_close(s);
+}
+
+int session_engine_init(struct session *s, struct engine *e, bool record)
+{
+	int ret = engine_init(e, &s->cpu, record);
+
+	e->hc = &s->hc;
+	e->fc = &s->fc;
+	/* Symbols only name things: a guest whose tables cannot be read runs without them. */
+	symbols_free(&s->syms);
+	if (symbols_load(&s->syms, s->path) == 0) {
+		e->syms = &s->syms;
+		e->dis.syms = &s->syms;
+	}
 	return ret;
 }
 
 void session_close(struct session *s)
 {
+	symbols_free(&s->syms);
 	vmm_fc_close(&s->fc);
 	if (s->vcpu.vm)
 		vmm_vcpu_destroy(&s->vcpu);
@@ -162,7 +179,7 @@ static bool host_cannot(struct session *s)
 	return vmm_probe_mode(NULL, s->mode, why, sizeof(why)) == 0;
 }
 
-int session_report(struct session *s, enum vmm_stop stop, int err)
+static enum session_end describe(struct session *s, enum vmm_stop stop, int err, FILE *f)
 {
 	struct kvm_run *run = s->vcpu.run;
 	const struct kvm_sregs *sr = &s->vcpu.sregs;
@@ -170,64 +187,82 @@ int session_report(struct session *s, enum vmm_stop stop, int err)
 	const char *mode;
 	const uint8_t *at400;
 
-	if (err < 0)
-		return cli_error(EXIT_HOST, "%s", vmm_last_error());
-	if (vmm_vcpu_load(&s->vcpu) < 0)
-		return cli_error(EXIT_HOST, "%s", vmm_last_error());
+	if (err < 0 || vmm_vcpu_load(&s->vcpu) < 0) {
+		fputs(vmm_last_error(), f);
+		return SESSION_HOST_FAILED;
+	}
 	mode = vmm_cpu_mode_name(vmm_cpu_mode(sr));
 	switch (stop) {
 	case VMM_STOP_HLT:
 		at400 = vmm_vm_gpa(&s->vm, 0x400, 1);
-		fprintf(stderr, "kvmlab: halted in %s mode, RAX=%llu (0x%llx), RIP=0x%llx, [0x400]=%u, "
-			"%llu exits\n", mode, (unsigned long long)r->rax, (unsigned long long)r->rax,
+		fprintf(f, "halted in %s mode, RAX=%llu (0x%llx), RIP=0x%llx, [0x400]=%u, %llu exits",
+			mode, (unsigned long long)r->rax, (unsigned long long)r->rax,
 			(unsigned long long)r->rip, at400 ? (unsigned)*at400 : 0u,
 			(unsigned long long)s->vcpu.stats.total);
-		return EXIT_HALTED;
+		return SESSION_HALTED;
 	case VMM_STOP_SHUTDOWN:
-		if (host_cannot(s))
-			return cli_error(EXIT_HOST, "%s", vmm_probe_limitation(s->mode));
-		fprintf(stderr, "kvmlab: the guest triple-faulted (KVM_EXIT_SHUTDOWN: an exception "
-			"it could not handle, then a fault delivering that) at RIP=0x%llx in %s mode; ",
+		if (host_cannot(s)) {
+			fputs(vmm_probe_limitation(s->mode), f);
+			return SESSION_HOST_FAILED;
+		}
+		fprintf(f, "the guest triple-faulted (KVM_EXIT_SHUTDOWN: a fault while the CPU "
+			"delivered a double fault) at RIP=0x%llx in %s mode; ",
 			(unsigned long long)r->rip, mode);
-		print_cregs(stderr, sr);
-		fprintf(stderr, " IDTR=0x%llx/%u\n", (unsigned long long)sr->idt.base, sr->idt.limit);
-		return EXIT_FAULT;
+		print_cregs(f, sr);
+		fprintf(f, " IDTR=0x%llx/%u", (unsigned long long)sr->idt.base, sr->idt.limit);
+		return SESSION_FAULTED;
 	case VMM_STOP_INTERNAL_ERROR:
-		fprintf(stderr, "kvmlab: KVM could not continue the guest (KVM_EXIT_INTERNAL_ERROR, "
-			"suberror %u%s) at RIP=0x%llx in %s mode; ", run->internal.suberror,
+		fprintf(f, "KVM could not continue the guest (KVM_EXIT_INTERNAL_ERROR, suberror %u%s) "
+			"at RIP=0x%llx in %s mode; ", run->internal.suberror,
 			run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION ? ": instruction emulation failed" :
 			run->internal.suberror == KVM_INTERNAL_ERROR_SIMUL_EX ? ": exception while delivering an exception" :
 			run->internal.suberror == KVM_INTERNAL_ERROR_DELIVERY_EV ? ": event delivery failed" : "",
 			(unsigned long long)r->rip, mode);
-		print_cregs(stderr, sr);
+		print_cregs(f, sr);
 		for (unsigned i = 0; i < run->internal.ndata && i < 16; i++)
-			fprintf(stderr, "%s0x%llx", i ? " " : " data: ", (unsigned long long)run->internal.data[i]);
-		fputc('\n', stderr);
-		return EXIT_FAULT;
+			fprintf(f, "%s0x%llx", i ? " " : " data: ", (unsigned long long)run->internal.data[i]);
+		return SESSION_FAULTED;
 	case VMM_STOP_FAIL_ENTRY:
-		fprintf(stderr, "kvmlab: KVM could not enter the guest (KVM_EXIT_FAIL_ENTRY, hardware "
-			"reason 0x%llx) in %s mode; ", (unsigned long long)
+		fprintf(f, "KVM could not enter the guest (KVM_EXIT_FAIL_ENTRY, hardware reason 0x%llx) "
+			"in %s mode; ", (unsigned long long)
 			run->fail_entry.hardware_entry_failure_reason, mode);
-		print_cregs(stderr, sr);
-		fputc('\n', stderr);
-		return EXIT_FAULT;
+		print_cregs(f, sr);
+		return SESSION_FAULTED;
 	case VMM_STOP_EXIT_LIMIT:
 	case VMM_STOP_TIMEOUT:
 	case VMM_STOP_STEP_LIMIT:
-		fprintf(stderr, "kvmlab: %s: the guest was still running, in %s mode at RIP=0x%llx, "
-			"after %llu exits\n", vmm_stop_name(stop), mode, (unsigned long long)r->rip,
+		fprintf(f, "%s: the guest was still running, in %s mode at RIP=0x%llx, after %llu exits",
+			vmm_stop_name(stop), mode, (unsigned long long)r->rip,
 			(unsigned long long)s->vcpu.stats.total);
-		return EXIT_LIMIT;
+		return SESSION_LIMITED;
 	case VMM_STOP_DEVICE:
-		fprintf(stderr, "kvmlab: stopped at RIP=0x%llx in %s mode: %s\n",
-			(unsigned long long)r->rip, mode, vmm_last_error());
-		return EXIT_FAULT;
+		fprintf(f, "stopped at RIP=0x%llx in %s mode: %s", (unsigned long long)r->rip, mode,
+			vmm_last_error());
+		return SESSION_FAULTED;
 	default:
-		fprintf(stderr, "kvmlab: stopped on an exit kvmlab does not handle (%s) at RIP=0x%llx "
-			"in %s mode\n", vmm_kvm_exit_reason_name(run->exit_reason),
-			(unsigned long long)r->rip, mode);
-		return EXIT_FAULT;
+		fprintf(f, "stopped on an exit kvmlab does not handle (%s) at RIP=0x%llx in %s mode",
+			vmm_kvm_exit_reason_name(run->exit_reason), (unsigned long long)r->rip, mode);
+		return SESSION_FAULTED;
 	}
+}
+
+enum session_end session_report(struct session *s, enum vmm_stop stop, int err, char *msg,
+				size_t len)
+{
+	FILE *f;
+	enum session_end end;
+
+	if (len < 2)
+		return SESSION_HOST_FAILED;
+	msg[0] = msg[len - 1] = '\0';
+	f = fmemopen(msg, len - 1, "w");   /* msg[len - 1] stays the NUL when the text fills it */
+	if (!f) {
+		snprintf(msg, len, "describing the end of the run: %s", strerror(errno));
+		return SESSION_HOST_FAILED;
+	}
+	end = describe(s, stop, err, f);
+	fclose(f);
+	return end;
 }
 
 void session_print_stats(struct session *s, FILE *f)

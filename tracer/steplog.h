@@ -1,5 +1,5 @@
-/* steplog.h - growing and searching the arrays a recording appends to in step order: the
- * history's write log, the TUI's event logs and its list of memory writes.
+/* steplog.h - searching the arrays a recording appends to in step order (grown with
+ * vmm/array.h): the history's write log, the TUI's event logs and its list of memory writes.
  *
  * Header only, so that the TUI's pure model library (tracer/tui/events.c, which links
  * nothing of the tracer) can use it as "../steplog.h".
@@ -8,25 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
-
-/* Array a of *cap elements of size, grown (doubling, from first_cap) to hold need: the array,
- * or NULL when it does not fit in memory (then a is still valid and *cap unchanged).  A NULL
- * a is always allocated, even for need 0, so that NULL means only failure. */
-static inline void *steplog_grow(void *a, size_t *cap, size_t size, size_t need, size_t first_cap)
-{
-	size_t ncap = *cap ? *cap : first_cap;
-
-	if (a && need <= *cap)
-		return a;
-	while (ncap < need)
-		ncap *= 2;
-	if (ncap > SIZE_MAX / size || !(a = realloc(a, ncap * size)))
-		return NULL;
-	*cap = ncap;
-	return a;
-}
 
 /* The first of the count elements at base (each size bytes, a uint64_t at step_off, sorted
  * by it) whose step is after n: count if none is. */

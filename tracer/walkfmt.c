@@ -94,6 +94,14 @@ static void text_reason(struct out *o, const struct vmm_walk *w, const struct vm
 			if (w->reserved & (1ull << b))
 				put(o, "%sbit %u", n++ ? ", " : "", b);
 		put(o, ")");
+		/* SDM Vol. 3A 4.1.4 and 4.5 (Tables 4-15..4-20): address bits at or above MAXPHYADDR
+		 * are reserved; bit 63 is XD only with EFER.NXE = 1, else reserved. */
+		if (w->reserved & ~(~0ull >> (64 - w->opt.maxphyaddr)) & ~(1ull << 63))
+			put(o, ": above MAXPHYADDR %u (CPUID 0x80000008), a #PF with RSVD=1, not an "
+			    "address beyond guest memory", w->opt.maxphyaddr);
+		if ((w->reserved & (1ull << 63)) && !w->opt.nxe)
+			put(o, "%s NX (bit 63) is reserved while EFER.NXE=0",
+			    (w->reserved & ~(1ull << 63)) ? ";" : ":");
 		break;
 	case VMM_WALK_OUTSIDE_MEMORY:
 		put(o, "entry at 0x%llx is outside guest memory (size 0x%llx)",
@@ -135,8 +143,29 @@ static void text_level(struct out *o, const struct vmm_walk *w, int i, int n)
 		put(o, "?\n");
 }
 
+void walkfmt_verdict(const struct vmm_walk *w, char *buf, size_t len)
+{
+	struct out o = { .buf = buf, .len = len };
+
+	if (!buf || !len)
+		return;
+	buf[0] = '\0';
+	/* SDM Vol. 3A 4.6.1: supervisor writes to a read-only page fault only with CR0.WP = 1;
+	 * SMEP forbids supervisor fetches from user pages, SMAP supervisor data accesses to them
+	 * (unless EFLAGS.AC = 1 for explicit accesses). */
+	put(&o, "%s", w->writable ? "writable" : "read-only");
+	if (!w->writable && w->sup_write)
+		put(&o, " for user code; supervisor writes succeed: CR0.WP=0");
+	put(&o, ", %s, %s", w->user ? "user" : "supervisor", w->nx ? "no-execute" : "executable");
+	if (w->user && !w->nx && !w->sup_fetch)
+		put(&o, "; a supervisor fetch faults: CR4.SMEP");
+	if (w->user && !w->sup_data)
+		put(&o, "; a supervisor data access faults unless EFLAGS.AC=1: CR4.SMAP");
+}
+
 int walkfmt_text(const struct vmm_walk *w, char *buf, size_t len)
 {
+	char verdict[200];
 	struct out o;
 	int n, err = start(&o, w, buf, len);
 
@@ -176,9 +205,8 @@ int walkfmt_text(const struct vmm_walk *w, char *buf, size_t len)
 	if (n > 0)
 		put(&o, "  offset 0x%llx (bits %u..0)\n",
 		    (unsigned long long)(w->linear & (w->page_size - 1)), w->lvl[n - 1].bit_lo - 1);
-	put(&o, "= physical 0x%0*llx  (%s, %s, %s)\n", hexw(w, w->phys), (unsigned long long)w->phys,
-	    w->writable ? "writable" : "read-only", w->user ? "user" : "supervisor",
-	    w->nx ? "no-execute" : "executable");
+	walkfmt_verdict(w, verdict, sizeof(verdict));
+	put(&o, "= physical 0x%0*llx  (%s)\n", hexw(w, w->phys), (unsigned long long)w->phys, verdict);
 	if (w->phys >= w->mem_size)
 		put(&o, "  note: beyond guest memory (size 0x%llx)\n", (unsigned long long)w->mem_size);
 	return finish(&o);
@@ -242,11 +270,15 @@ int walkfmt_json(const struct vmm_walk *w, char *buf, size_t len)
 	if (w->status == VMM_WALK_RESERVED)
 		put(&o, "\"reserved\":\"0x%llx\",", (unsigned long long)w->reserved);
 	if (w->status != VMM_WALK_OK) {
-		put(&o, "\"phys\":null,\"page_size\":null,\"writable\":null,\"user\":null,\"nx\":null}");
+		put(&o, "\"phys\":null,\"page_size\":null,\"writable\":null,\"user\":null,\"nx\":null,"
+		    "\"supervisor_write\":null,\"supervisor_fetch\":null,\"supervisor_data\":null}");
 		return finish(&o);
 	}
-	put(&o, "\"phys\":\"0x%llx\",\"page_size\":%llu,\"writable\":%s,\"user\":%s,\"nx\":%s}",
+	put(&o, "\"phys\":\"0x%llx\",\"page_size\":%llu,\"writable\":%s,\"user\":%s,\"nx\":%s,"
+	    "\"supervisor_write\":%s,\"supervisor_fetch\":%s,\"supervisor_data\":%s}",
 	    (unsigned long long)w->phys, (unsigned long long)w->page_size,
-	    w->writable ? "true" : "false", w->user ? "true" : "false", w->nx ? "true" : "false");
+	    w->writable ? "true" : "false", w->user ? "true" : "false", w->nx ? "true" : "false",
+	    w->sup_write ? "true" : "false", w->sup_fetch ? "true" : "false",
+	    w->sup_data ? "true" : "false");
 	return finish(&o);
 }

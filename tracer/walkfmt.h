@@ -14,3 +14,7 @@ int walkfmt_text(const struct vmm_walk *w, char *buf, size_t len);
  * status is "ok", "not_present", "reserved", "outside_memory" or "noncanonical"; phys,
  * page_size and the permissions are null unless it is "ok". Returns as walkfmt_text. */
 int walkfmt_json(const struct vmm_walk *w, char *buf, size_t len);
+
+/* The access verdict of an OK walk in words ("read-only for user code; supervisor writes
+ * succeed: CR0.WP=0, user, executable"), into buf. */
+void walkfmt_verdict(const struct vmm_walk *w, char *buf, size_t len);

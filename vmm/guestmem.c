@@ -11,7 +11,7 @@
 int vmm_gva_to_gpa(struct vmm_vcpu *vcpu, uint64_t gva, uint64_t *gpa)
 {
 	const struct kvm_sregs *s = &vcpu->sregs;
-	struct vmm_mem_view mem = { vcpu->vm->mem, vcpu->vm->mem_size };
+	struct vmm_mem_view mem = { .base = vcpu->vm->mem, .size = vcpu->vm->mem_size };
 	struct vmm_walk w;
 	enum vmm_paging p;
 	int ret = vmm_vcpu_load(vcpu);

@@ -17,25 +17,10 @@
 #include "loader.h"
 #include "vcpu.h"
 #include "vm.h"
+#include "x86.h"
 
-#define CR0_PE (1u << 0)
-#define CR0_MP (1u << 1)
-#define CR0_ET (1u << 4)
-#define CR0_NE (1u << 5)
-#define CR0_WP (1u << 16)
-#define CR0_AM (1u << 18)
-#define CR0_PG (1u << 31)
-#define CR4_PSE (1u << 4)
-#define CR4_PAE (1u << 5)
-#define EFER_LME (1u << 8)
-#define EFER_LMA (1u << 10)
-
-#define PTE_P 0x1ull
-#define PTE_RW 0x2ull
-#define PTE_US 0x4ull
-#define PTE_PS 0x80ull
-#define TABLE_FLAGS (PTE_P | PTE_RW | PTE_US)   /* 0x07: present, writable, user */
-#define LEAF_FLAGS (TABLE_FLAGS | PTE_PS)      /* 0x87: the same, and a large page */
+#define TABLE_FLAGS (X86_PTE(P) | X86_PTE(RW) | X86_PTE(US)) /* 0x07: present, writable, user */
+#define LEAF_FLAGS (TABLE_FLAGS | X86_PTE(PS))               /* 0x87: the same, and a large page */
 
 #define PAGE 4096ull
 #define MIB2 (2ull << 20)
@@ -67,7 +52,10 @@ static uint64_t table_pages(enum vmm_mode mode, bool small, uint64_t mem)
 	}
 }
 
-/* Flat segment covering 4 GiB: type 11 = code execute/read accessed, 3 = data read/write accessed. */
+#define TYPE_CODE (X86_SEG_TYPE_CODE | X86_SEG_TYPE_RW | X86_SEG_TYPE_ACCESSED) /* 11: execute/read */
+#define TYPE_DATA (X86_SEG_TYPE_RW | X86_SEG_TYPE_ACCESSED)                     /* 3: read/write */
+
+/* Flat segment covering 4 GiB: 32-bit code or data, or (code64) 64-bit code. */
 static struct kvm_segment flat_seg(uint16_t sel, uint8_t type, bool code64)
 {
 	return (struct kvm_segment){
@@ -76,13 +64,18 @@ static struct kvm_segment flat_seg(uint16_t sel, uint8_t type, bool code64)
 	};
 }
 
-/* GDT descriptors matching flat_seg(): null, code32, data, code64. */
+/* The GDT: null, then the descriptors of flat_seg() code32 (0x00cf9b000000ffff), data
+ * (0x00cf93000000ffff) and code64 (0x00af9b000000ffff), so segment reloads give the same state. */
 static void write_gdt(uint64_t *gdt)
 {
+	struct kvm_segment code32 = flat_seg(SEL_CODE32, TYPE_CODE, false);
+	struct kvm_segment data = flat_seg(SEL_DATA, TYPE_DATA, false);
+	struct kvm_segment code64 = flat_seg(SEL_CODE64, TYPE_CODE, true);
+
 	gdt[0] = 0;
-	gdt[1] = 0x00cf9b000000ffffull; /* 0x08: base 0, limit 4G, code, D=1 */
-	gdt[2] = 0x00cf93000000ffffull; /* 0x10: base 0, limit 4G, data, B=1 */
-	gdt[3] = 0x00af9b000000ffffull; /* 0x18: base 0, limit 4G, code, L=1 */
+	gdt[SEL_CODE32 / 8] = x86_desc_pack(&code32);
+	gdt[SEL_DATA / 8] = x86_desc_pack(&data);
+	gdt[SEL_CODE64 / 8] = x86_desc_pack(&code64);
 }
 
 static void set_data_segs(struct kvm_sregs *s, struct kvm_segment seg)
@@ -111,7 +104,7 @@ static int setup_real(struct kvm_sregs *s, struct kvm_regs *r, const struct vmm_
 	s->cs = seg;
 	seg.selector = 0;
 	seg.base = 0;
-	seg.type = 3;
+	seg.type = TYPE_DATA;
 	set_data_segs(s, seg);
 	r->rip = img->entry - cs_base;
 	r->rsp = lay->stack_top;
@@ -131,18 +124,19 @@ static void setup_protected(struct vmm_vm *vm, struct kvm_sregs *s, struct kvm_r
 	write_gdt((uint64_t *)(vm->mem + lay->tables_lo));
 	s->gdt.base = lay->tables_lo;
 	s->gdt.limit = 4 * 8 - 1;
-	s->cr0 = CR0_PE;
+	s->cr0 = X86_CR0(PE);
 	s->cr3 = 0;
 	s->cr4 = 0;
 	s->efer = 0;
-	s->cs = flat_seg(SEL_CODE32, 11, false);
-	set_data_segs(s, flat_seg(SEL_DATA, 3, false));
+	s->cs = flat_seg(SEL_CODE32, TYPE_CODE, false);
+	set_data_segs(s, flat_seg(SEL_DATA, TYPE_DATA, false));
 	r->rsp = lay->stack_top;
 }
 
 /* What every paging mode adds to CR0: PG (paging; needs PE), MP ET NE (native x87 error
  * reporting), WP (supervisor writes honour read-only pages) and AM, as a modern OS runs. */
-#define CR0_PAGING (CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_AM | CR0_PG)
+#define CR0_PAGING (X86_CR0(PE) | X86_CR0(MP) | X86_CR0(ET) | X86_CR0(NE) | X86_CR0(WP) | \
+		    X86_CR0(AM) | X86_CR0(PG))
 
 /* paged32: protected, plus 32-bit paging with 4 MiB pages.
  *   CR4 = PSE (a PDE with PS maps 4 MiB), CR3 = one page directory, CR0 |= CR0_PAGING.
@@ -154,7 +148,7 @@ static void setup_paged32(struct vmm_vm *vm, struct kvm_sregs *s, uint64_t pd)
 	for (uint64_t i = 0; i < div_up(vm->mem_size, MIB4); i++)
 		pde[i] = (uint32_t)(i * MIB4 | LEAF_FLAGS);
 	s->cr3 = pd;
-	s->cr4 = CR4_PSE;
+	s->cr4 = X86_CR4(PSE);
 	s->cr0 |= CR0_PAGING;
 }
 
@@ -170,12 +164,12 @@ static void setup_pae(struct vmm_vm *vm, struct kvm_sregs *s, uint64_t pdpt)
 		uint64_t pd = pdpt + PAGE * (1 + g);
 		uint64_t *pde = (uint64_t *)(vm->mem + pd);
 
-		pdpte[g] = pd | PTE_P;
+		pdpte[g] = pd | X86_PTE(P);
 		for (uint64_t i = 0; i < 512 && g * GIB + i * MIB2 < vm->mem_size; i++)
 			pde[i] = (g * GIB + i * MIB2) | LEAF_FLAGS;
 	}
 	s->cr3 = pdpt;
-	s->cr4 = CR4_PAE;
+	s->cr4 = X86_CR4(PAE);
 	s->cr0 |= CR0_PAGING;
 }
 
@@ -212,10 +206,10 @@ static void setup_long(struct vmm_vm *vm, struct kvm_sregs *s, uint64_t pml4, bo
 		}
 	}
 	s->cr3 = pml4;
-	s->cr4 = CR4_PAE;
+	s->cr4 = X86_CR4(PAE);
 	s->cr0 |= CR0_PAGING;
-	s->efer = EFER_LME | EFER_LMA;
-	s->cs = flat_seg(SEL_CODE64, 11, true);
+	s->efer = X86_EFER(LME) | X86_EFER(LMA);
+	s->cs = flat_seg(SEL_CODE64, TYPE_CODE, true);
 }
 
 /* Where the VMM's pages and the stack go; fails, before anything is written, if the image is there. */
@@ -265,7 +259,7 @@ int vmm_mode_setup(struct vmm_vcpu *vcpu, enum vmm_mode mode, const struct vmm_i
 	if (ret < 0)
 		return ret;
 	memset(r, 0, sizeof(*r));
-	r->rflags = 0x2;        /* bit 1 is always set; IF clear: no interrupts */
+	r->rflags = X86_RFLAGS_FIXED;  /* IF clear: no interrupts */
 	r->rip = img->entry;
 	if (mode == VMM_MODE_REAL) {
 		ret = setup_real(s, r, img, lay);

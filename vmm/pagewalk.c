@@ -10,22 +10,10 @@
 
 #include "error.h"
 #include "pagewalk.h"
+#include "x86.h"
 
 #define BIT(n) (1ull << (n))
 #define BITS(hi, lo) ((~0ull >> (63 - (hi))) & ~(BIT(lo) - 1)) /* bits hi..lo, hi >= lo */
-
-#define PTE_P BIT(0)
-#define PTE_RW BIT(1)
-#define PTE_US BIT(2)
-#define PTE_PS BIT(7)
-#define PTE_NX BIT(63)
-
-#define CR0_PG BIT(31)
-#define CR4_PSE BIT(4)
-#define CR4_PAE BIT(5)
-#define CR4_LA57 BIT(12)
-#define EFER_LMA BIT(10)
-#define EFER_NXE BIT(11)
 
 /* One level of a paging structure: its name, the linear bits of its index, whether PS ends it. */
 struct level_fmt {
@@ -54,26 +42,46 @@ static const struct level_fmt fmt_long[] = {
 	{ "PT", 12, 9, false },
 };
 
-static const struct vmm_walk_opts default_opts = { .nxe = true, .pse = true, .maxphyaddr = 52 };
+static const struct vmm_walk_opts default_opts = {
+	.nxe = true, .pse = true, .maxphyaddr = 52, .wp = true,
+};
 
 enum vmm_paging vmm_paging_mode(uint64_t cr0, uint64_t cr4, uint64_t efer)
 {
-	if (!(cr0 & CR0_PG))
+	if (!(cr0 & X86_CR0(PG)))
 		return VMM_PAGING_NONE;
-	if (!(cr4 & CR4_PAE))
+	if (!(cr4 & X86_CR4(PAE)))
 		return VMM_PAGING_32;
-	if (!(efer & EFER_LMA))
+	if (!(efer & X86_EFER(LMA)))
 		return VMM_PAGING_PAE;
-	return (cr4 & CR4_LA57) ? VMM_PAGING_5LEVEL : VMM_PAGING_4LEVEL;
+	return (cr4 & X86_CR4(LA57)) ? VMM_PAGING_5LEVEL : VMM_PAGING_4LEVEL;
+}
+
+void vmm_walk_opts_cpu(struct vmm_walk_opts *opts, uint64_t cr0, uint64_t cr4, uint64_t efer,
+		       unsigned maxphyaddr)
+{
+	if (!opts)
+		return;
+	opts->nxe = efer & X86_EFER(NXE);
+	opts->pse = cr4 & X86_CR4(PSE);
+	opts->maxphyaddr = maxphyaddr ? maxphyaddr : 52;
+	opts->wp = cr0 & X86_CR0(WP);
+	opts->smep = cr4 & X86_CR4(SMEP);
+	opts->smap = cr4 & X86_CR4(SMAP);
 }
 
 void vmm_walk_opts_init(struct vmm_walk_opts *opts, uint64_t cr4, uint64_t efer)
 {
-	if (!opts)
-		return;
-	opts->nxe = efer & EFER_NXE;
-	opts->pse = cr4 & CR4_PSE;
-	opts->maxphyaddr = 52;
+	vmm_walk_opts_cpu(opts, X86_CR0(WP), cr4, efer, 52);
+}
+
+unsigned vmm_maxphyaddr(bool has_leaf, uint32_t eax_80000008, uint32_t edx_1)
+{
+	unsigned m = eax_80000008 & 0xff;
+
+	if (!has_leaf)
+		return edx_1 & BIT(6) ? 36 : 32;
+	return m < 32 ? 32 : m > 52 ? 52 : m;
 }
 
 /* Read a little-endian entry of size bytes at guest physical addr; -1 if not all inside memory. */
@@ -81,10 +89,18 @@ static int read_entry(const struct vmm_mem_view *mem, uint64_t addr, unsigned si
 {
 	uint64_t v = 0;
 
-	if (addr >= mem->size || mem->size - addr < size)
+	uint8_t b[8];
+
+	if (addr >= mem->size || mem->size - addr < size || size > sizeof(b))
 		return -1;
+	if (!mem->base) {
+		if (mem->read(mem->ctx, addr, b, size) < 0)
+			return -1;
+	} else {
+		memcpy(b, mem->base + addr, size);
+	}
 	for (unsigned i = size; i-- > 0;)
-		v = v << 8 | mem->base[addr + i];
+		v = v << 8 | b[i];
 	*out = v;
 	return 0;
 }
@@ -106,15 +122,15 @@ static uint64_t reserved_mask(enum vmm_paging paging, const struct level_fmt *lf
 		if (m < 63)
 			r |= BITS(62, m);
 		if (lf == &fmt_pae[0])
-			r |= BITS(2, 1) | BITS(8, 5) | PTE_NX;
+			r |= BITS(2, 1) | BITS(8, 5) | X86_PTE(NX);
 	} else {
 		if (m < 52)
 			r |= BITS(51, m);
 		if (lf == &fmt_long[0] || lf == &fmt_long[1])
-			r |= PTE_PS;
+			r |= X86_PTE(PS);
 	}
 	if (!o->nxe)
-		r |= PTE_NX;
+		r |= X86_PTE(NX);
 	if (large)
 		r |= BITS(lf->shift - 1, 13);
 	return r;
@@ -137,6 +153,7 @@ static int stop(struct vmm_walk *w, int i, enum vmm_walk_status status)
 	w->status = status;
 	w->fail_level = i;
 	w->writable = w->user = w->nx = false;
+	w->sup_write = w->sup_fetch = w->sup_data = false;
 	return 0;
 }
 
@@ -151,7 +168,7 @@ static bool canonical(uint64_t linear, unsigned bits)
 static int check_args(const struct vmm_mem_view *mem, enum vmm_paging paging, uint64_t linear,
 		      const struct vmm_walk_opts *o, struct vmm_walk *w)
 {
-	if (!mem || !w || (!mem->base && mem->size))
+	if (!mem || !w || (!mem->base && !mem->read && mem->size))
 		return vmm_fail(-EINVAL, "page walk: no memory view or result");
 	if ((int)paging < (int)VMM_PAGING_NONE || (int)paging > (int)VMM_PAGING_5LEVEL)
 		return vmm_fail(-EINVAL, "page walk: unknown paging mode %d", (int)paging);
@@ -185,10 +202,12 @@ int vmm_walk_ex(const struct vmm_mem_view *mem, enum vmm_paging paging, uint64_t
 	w->mem_size = mem->size;
 	w->fail_level = -1;
 	w->writable = w->user = true;
+	w->opt = o;
 
 	switch (paging) {
 	case VMM_PAGING_NONE:
 		w->phys = linear;
+		w->sup_write = w->sup_fetch = w->sup_data = true;
 		return 0;
 	case VMM_PAGING_32:
 		fmt = fmt_32, n = 2, size = 4, table = cr3 & BITS(31, 12);
@@ -228,19 +247,22 @@ int vmm_walk_ex(const struct vmm_mem_view *mem, enum vmm_paging paging, uint64_t
 		else if (read_entry(mem, l->entry_addr, size, &e) < 0)
 			return stop(w, (int)i, VMM_WALK_OUTSIDE_MEMORY);
 		l->entry = e;
-		if (!(e & PTE_P))
+		if (!(e & X86_PTE(P)))
 			return stop(w, (int)i, VMM_WALK_NOT_PRESENT);
-		large = lf->large_ok && (e & PTE_PS) && (paging != VMM_PAGING_32 || o.pse);
+		large = lf->large_ok && (e & X86_PTE(PS)) && (paging != VMM_PAGING_32 || o.pse);
 		w->reserved = e & reserved_mask(paging, lf, large, &o);
 		if (w->reserved)
 			return stop(w, (int)i, VMM_WALK_RESERVED);
 		if (!pdpte) {	/* PAE PDPTEs carry no permissions */
-			w->writable &= !!(e & PTE_RW);
-			w->user &= !!(e & PTE_US);
-			w->nx |= size == 8 && (e & PTE_NX);
+			w->writable &= !!(e & X86_PTE(RW));
+			w->user &= !!(e & X86_PTE(US));
+			w->nx |= size == 8 && (e & X86_PTE(NX));
 		}
 		if (large || i == n - 1) {
 			l->leaf = true;
+			w->sup_write = w->writable || !o.wp;
+			w->sup_fetch = !w->nx && !(o.smep && w->user);
+			w->sup_data = !(o.smap && w->user);
 			w->page_size = BIT(lf->shift);
 			w->phys = page_base(paging, lf, e, o.maxphyaddr) | (linear & (w->page_size - 1));
 			return 0;
@@ -256,37 +278,10 @@ int vmm_walk(const struct vmm_mem_view *mem, enum vmm_paging paging, uint64_t cr
 	return vmm_walk_ex(mem, paging, cr3, pdptr, linear, NULL, w);
 }
 
-/* Entry bits by name, in the order they are printed. */
-static const struct {
-	unsigned bit;
-	const char *name;
-} flag_names[] = {
-	{ 0, "P" }, { 1, "RW" }, { 2, "US" }, { 3, "PWT" }, { 4, "PCD" }, { 5, "A" },
-	{ 6, "D" }, { 7, "PS" }, { 8, "G" }, { 12, "PAT" }, { 63, "NX" },
-};
-
-/* Names of the bits of entry that are set and in show, space separated; pat7: bit 7 is PAT. */
-static void flags_text(uint64_t entry, uint64_t show, bool pat7, char *buf, size_t len)
+/* Names of the bits of entry that are set and in show; pt: a last-level PT entry (bit 7 is PAT). */
+static void flags_text(uint64_t entry, uint64_t show, bool pt, char *buf, size_t len)
 {
-	size_t pos = 0;
-
-	if (!buf || len == 0)
-		return;
-	buf[0] = '\0';
-	for (size_t i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++) {
-		unsigned b = flag_names[i].bit;
-		int k;
-
-		if (!(entry & show & BIT(b)))
-			continue;
-		k = snprintf(buf + pos, len - pos, "%s%s", pos ? " " : "",
-			     b == 7 && pat7 ? "PAT" : flag_names[i].name);
-		if (k < 0 || (size_t)k >= len - pos) {
-			buf[pos] = '\0';	/* no room: keep whole names only */
-			return;
-		}
-		pos += (size_t)k;
-	}
+	x86_bits_text(entry & show, pt ? x86_pte_bits_pt : x86_pte_bits, buf, len);
 }
 
 void vmm_walk_flags(uint64_t entry, enum vmm_paging paging, char *buf, size_t len)
@@ -294,7 +289,7 @@ void vmm_walk_flags(uint64_t entry, enum vmm_paging paging, char *buf, size_t le
 	bool wide = paging == VMM_PAGING_PAE || paging == VMM_PAGING_4LEVEL ||
 		    paging == VMM_PAGING_5LEVEL;
 
-	flags_text(entry, BITS(8, 0) | (wide ? PTE_NX : 0), false, buf, len);
+	flags_text(entry, BITS(8, 0) | (wide ? X86_PTE(NX) : 0), false, buf, len);
 }
 
 void vmm_walk_level_flags(const struct vmm_walk *w, int i, char *buf, size_t len)
@@ -309,14 +304,14 @@ void vmm_walk_level_flags(const struct vmm_walk *w, int i, char *buf, size_t len
 		return;
 	l = &w->lvl[i];
 	if (w->paging == VMM_PAGING_PAE && i == 0) {
-		flags_text(l->entry, PTE_P | BITS(4, 3), false, buf, len);
+		flags_text(l->entry, X86_PTE(P) | X86_PTE(PWT) | X86_PTE(PCD), false, buf, len);
 		return;
 	}
 	pt = strcmp(l->name, "PT") == 0;
 	if (l->entry_size == 8)
-		show |= PTE_NX;
+		show |= X86_PTE(NX);
 	if (l->leaf && !pt)
-		show |= BIT(12);
+		show |= X86_PTE(PAT);
 	flags_text(l->entry, show, pt, buf, len);
 }
 

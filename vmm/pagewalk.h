@@ -21,6 +21,15 @@ enum vmm_walk_status {
 	VMM_WALK_NONCANONICAL,   /* the address is not canonical for the paging mode */
 };
 
+/* What CR4, EFER and CPUID add to a walk. */
+struct vmm_walk_opts {
+	bool nxe;             /* EFER.NXE: bit 63 is NX (else reserved) in PAE and long mode */
+	bool pse;             /* CR4.PSE: PDE.PS maps a 4 MiB page in 32-bit paging */
+	unsigned maxphyaddr;  /* physical-address width, 32..52; 0 means 52 */
+	bool wp;              /* CR0.WP: supervisor writes honour read-only pages */
+	bool smep, smap;      /* CR4.SMEP, CR4.SMAP */
+};
+
 struct vmm_walk_level {
 	const char *name;      /* "PML5", "PML4", "PDPT", "PD", "PT" (32-bit: "PD", "PT") */
 	uint64_t table;        /* guest physical address of the table */
@@ -46,26 +55,27 @@ struct vmm_walk {
 	uint64_t cr3;                    /* CR3 as given */
 	uint64_t mem_size;               /* size of the guest memory walked, to judge phys */
 	uint64_t reserved;               /* the reserved bits set in the failing entry (RESERVED) */
+	struct vmm_walk_opts opt;        /* the options the walk ran with, to explain its verdict */
+	/* The verdict for supervisor (CPL 0-2) accesses (status OK), SDM Vol. 3A 4.6.1:
+	 * writes to a read-only page succeed when CR0.WP = 0; with CR4.SMEP a fetch from a user
+	 * page faults; with CR4.SMAP a data access to a user page faults unless EFLAGS.AC = 1. */
+	bool sup_write, sup_fetch, sup_data;
 };
 
-/* What CR4, EFER and CPUID add to a walk. */
-struct vmm_walk_opts {
-	bool nxe;             /* EFER.NXE: bit 63 is NX (else reserved) in PAE and long mode */
-	bool pse;             /* CR4.PSE: PDE.PS maps a 4 MiB page in 32-bit paging */
-	unsigned maxphyaddr;  /* physical-address width, 32..52; 0 means 52 */
-};
-
-/* Guest physical memory as the walker sees it. */
+/* Guest physical memory as the walker sees it: a direct view (base), or, when base is NULL,
+ * read(ctx, gpa, buf, len) returning 0 or -errno (memory inside another process). */
 struct vmm_mem_view {
 	const uint8_t *base;
 	uint64_t size;
+	int (*read)(void *ctx, uint64_t gpa, void *buf, size_t len);
+	void *ctx;
 };
 
 /* Which paging structure CR0/CR4/EFER select. */
 enum vmm_paging vmm_paging_mode(uint64_t cr0, uint64_t cr4, uint64_t efer);
 
 /* Walk linear under cr3; pdptr (4 entries) overrides the PDPTEs in memory for PAE, or NULL.
- * Assumes EFER.NXE = 1, CR4.PSE = 1 and MAXPHYADDR 52. 0 when walked (result, even a failed
+ * Assumes EFER.NXE = 1, CR4.PSE = 1, CR0.WP = 1, no SMEP/SMAP and MAXPHYADDR 52. 0 when walked (result, even a failed
  * walk, in *w), -EINVAL for bad arguments (a linear address above 4 GiB in 32-bit or PAE). */
 int vmm_walk(const struct vmm_mem_view *mem, enum vmm_paging paging, uint64_t cr3,
 	     const uint64_t *pdptr, uint64_t linear, struct vmm_walk *w);
@@ -75,8 +85,17 @@ int vmm_walk_ex(const struct vmm_mem_view *mem, enum vmm_paging paging, uint64_t
 		const uint64_t *pdptr, uint64_t linear, const struct vmm_walk_opts *opts,
 		struct vmm_walk *w);
 
-/* Options from the guest's CR4 and EFER (MAXPHYADDR 52). */
+/* Options from the guest's CR4 and EFER (MAXPHYADDR 52, CR0.WP set, no SMEP/SMAP). */
 void vmm_walk_opts_init(struct vmm_walk_opts *opts, uint64_t cr4, uint64_t efer);
+
+/* Options from the guest's CR0, CR4, EFER and the MAXPHYADDR its CPUID leaf 0x80000008 gives
+ * (0: 52). */
+void vmm_walk_opts_cpu(struct vmm_walk_opts *opts, uint64_t cr0, uint64_t cr4, uint64_t efer,
+		       unsigned maxphyaddr);
+
+/* MAXPHYADDR from CPUID: leaf 0x80000008 EAX[7:0] when the leaf exists (has_leaf), else 36
+ * with PAE (leaf 1 EDX bit 6) or 32 (SDM Vol. 3A 4.1.4). */
+unsigned vmm_maxphyaddr(bool has_leaf, uint32_t eax_80000008, uint32_t edx_1);
 
 /* Flags of an entry as text ("P RW US PWT PCD A D PS G NX", only the set ones) into buf. */
 void vmm_walk_flags(uint64_t entry, enum vmm_paging paging, char *buf, size_t len);

@@ -10,6 +10,7 @@
 #include "error.h"
 #include "ioctl.h"
 #include "log.h"
+#include "pagewalk.h"
 #include "vm.h"
 
 #define SYNC_WANTED (KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS)
@@ -24,6 +25,8 @@ static int set_cpuid(struct vmm_vcpu *vcpu)
 		struct kvm_cpuid_entry2 entry[sizeof(leaves) / sizeof(leaves[0])];
 	} c = { .head.nent = 0 };
 	uint32_t max_basic = __get_cpuid_max(0, NULL), max_ext = __get_cpuid_max(0x80000000, NULL);
+	uint32_t eax_80000008 = 0, edx_1 = 0;
+	bool has_80000008 = false;
 	long ret;
 
 	for (size_t i = 0; i < sizeof(leaves) / sizeof(leaves[0]); i++) {
@@ -34,8 +37,14 @@ static int set_cpuid(struct vmm_vcpu *vcpu)
 			continue;
 		*e = (struct kvm_cpuid_entry2){ .function = leaf };
 		__cpuid(leaf, e->eax, e->ebx, e->ecx, e->edx);
+		if (leaf == 1)
+			edx_1 = e->edx;
+		if (leaf == 0x80000008)
+			has_80000008 = true, eax_80000008 = e->eax;
 		c.head.nent++;
 	}
+	/* The page walker judges reserved address bits by the width the guest was told. */
+	vcpu->maxphyaddr = vmm_maxphyaddr(has_80000008, eax_80000008, edx_1);
 	ret = VMM_IOCTL(vcpu->fd, KVM_SET_CPUID2, &c);
 	return ret < 0 ? vmm_fail((int)ret, "cannot set the guest's CPUID: %s", strerror((int)-ret)) : 0;
 }

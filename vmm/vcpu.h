@@ -19,6 +19,7 @@ struct vmm_vcpu {
 	struct kvm_sregs sregs;  /* valid after vmm_vcpu_load() */
 	struct vmm_exit_stats stats;
 	uint64_t last_port_warned;
+	unsigned maxphyaddr;     /* physical-address width the guest's CPUID gives (0x80000008) */
 };
 
 /* Create vCPU 0 of vm and map its kvm_run area; use SYNC_REGS when the host has it. */

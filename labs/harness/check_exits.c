@@ -6,7 +6,7 @@
 
 #include "check.h"
 #include "exits.h"
-#include "hypercall.h"
+#include "portmap.h"
 #include "labbuf.h"
 #include "labdiag.h"
 
@@ -45,18 +45,13 @@ static int prepare(struct lab_check *c, const struct lab *lab, struct lab_diag *
 				      (unsigned long long)*e->port);
 	if (e->port)
 		e->port_num = (int)*e->port;
-	if (e->hypercall) {
-		int id;
+	if (e->hypercall) {   /* its port in the lab's map (ports are checked before checks) */
+		int call = vmm_portmap_find(e->hypercall, strlen(e->hypercall));
 
-		for (id = 0; id < VMM_HC__COUNT && strcmp(e->hypercall, vmm_hc_name(id)); id++)
-			;
-		if (id == VMM_HC__COUNT)
+		if (call < 0)
 			return lab_diag_check(d, "exits.hypercall", "unknown hypercall '%s'",
 					      e->hypercall);
-		e->port_num = vmm_hc_default_port(id);
-		for (size_t i = 0; i < lab->nports; i++)   /* the lab's map, when it moves it */
-			if (lab->ports[i].id == id)
-				e->port_num = lab->ports[i].port;
+		e->port_num = vmm_portmap_port(&lab->ports, call);
 	}
 	if (!e->min && !e->max && !e->equals)
 		return lab_diag_check(d, "exits", "give min, max or equals");
@@ -111,7 +106,6 @@ static int evaluate(const struct lab_check *c, const struct lab_run *run,
 }
 
 const struct lab_check_ops lab_check_exits_ops = {
-	.key = "exits",
 	.prepare = prepare,
 	.evaluate = evaluate,
 };

@@ -12,6 +12,7 @@
 #include "labschema.h"
 #include "pagewalk.h"
 #include "walkfmt.h"
+#include "x86.h"
 
 static int prepare(struct lab_check *c, const struct lab *lab, struct lab_diag *d)
 {
@@ -39,12 +40,12 @@ static unsigned walk_flags(const struct vmm_walk *w)
 	f |= w->writable ? LAB_PF_RW : 0;
 	f |= w->user ? LAB_PF_US : 0;
 	f |= w->nx ? LAB_PF_NX : 0;
-	f |= leaf & (1u << 3) ? LAB_PF_PWT : 0;
-	f |= leaf & (1u << 4) ? LAB_PF_PCD : 0;
-	f |= leaf & (1u << 5) ? LAB_PF_A : 0;
-	f |= leaf & (1u << 6) ? LAB_PF_D : 0;
+	f |= leaf & X86_PTE(PWT) ? LAB_PF_PWT : 0;
+	f |= leaf & X86_PTE(PCD) ? LAB_PF_PCD : 0;
+	f |= leaf & X86_PTE(A) ? LAB_PF_A : 0;
+	f |= leaf & X86_PTE(D) ? LAB_PF_D : 0;
 	f |= w->page_size > 4096 ? LAB_PF_PS : 0;
-	f |= leaf & (1u << 8) ? LAB_PF_G : 0;
+	f |= leaf & X86_PTE(G) ? LAB_PF_G : 0;
 	return f;
 }
 
@@ -157,7 +158,6 @@ static int evaluate(const struct lab_check *c, const struct lab_run *run,
 }
 
 const struct lab_check_ops lab_check_mapping_ops = {
-	.key = "mapping",
 	.prepare = prepare,
 	.evaluate = evaluate,
 };

@@ -4,27 +4,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "labbuf.h"
 
 static bool grow(struct labbuf *b, size_t more)
 {
-	size_t cap;
 	char *s;
 
 	if (b->oom)
 		return false;
-	if (b->len + more + 1 <= b->cap)
-		return true;
-	cap = b->cap ? b->cap : 64;
-	while (cap < b->len + more + 1)
-		cap *= 2;
-	s = realloc(b->s, cap);
+	s = more < SIZE_MAX - b->len - 1 ? vmm_array_grow(b->s, &b->cap, 1, b->len + more + 1, 64) : NULL;
 	if (!s) {
 		b->oom = true;
 		return false;
 	}
 	b->s = s;
-	b->cap = cap;
 	return true;
 }
 

@@ -12,6 +12,7 @@
 
 #include <yaml.h>
 
+#include "array.h"
 #include "labdiag.h"
 
 #define MAX_DEPTH 64
@@ -34,15 +35,11 @@ struct walker {
 
 static int add_loc(struct lab_locs *locs, char *path, yaml_mark_t at, yaml_mark_t key)
 {
-	if (locs->n == locs->cap) {
-		size_t cap = locs->cap ? locs->cap * 2 : 64;
-		struct lab_loc *v = realloc(locs->v, cap * sizeof(*v));
+	struct lab_loc *v = vmm_array_grow(locs->v, &locs->cap, sizeof(*v), locs->n + 1, 64);
 
-		if (!v)
-			return -ENOMEM;
-		locs->v = v;
-		locs->cap = cap;
-	}
+	if (!v)
+		return -ENOMEM;
+	locs->v = v;
 	locs->v[locs->n++] = (struct lab_loc){
 		.path = path,
 		.line = (unsigned)at.line + 1, .column = (unsigned)at.column + 1,

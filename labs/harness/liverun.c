@@ -56,7 +56,6 @@ static int record_guest(const char *guest, char *err, size_t errlen)
 	struct vmm_limits lim = { .max_exits = 10000, .timeout_ms = 5000 };
 	enum vmm_stop stop;
 	struct session s;
-	int status;
 
 	if (!rec.done || strcmp(rec.guest, guest) != 0) {
 		rec.done = true;
@@ -66,11 +65,10 @@ static int record_guest(const char *guest, char *err, size_t errlen)
 		snprintf(rec.guest, sizeof(rec.guest), "%s", guest);
 		vmm_log_set_sink(rec_log, NULL);
 		vmm_clear_error();
-		status = session_open(&s, &o, rec_discard, NULL);
-		if (status) {
+		if (session_open(&s, &o, rec_discard, NULL) < 0) {
 			rec.err = -EIO;
 			snprintf(rec.msg, sizeof(rec.msg), "running the %s guest failed: %s", guest,
-				 *vmm_last_error() ? vmm_last_error() : "see the messages above");
+				 vmm_last_error());
 		} else {
 			rec.entry = s.img.entry;
 			if (vmm_run(&s.vcpu, &lim, &stop) < 0 || stop != VMM_STOP_HLT) {

@@ -12,12 +12,14 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "command.h"
+#include "array.h"
+#include "clock.h"
 #include "copytree.h"
+#include "datadir.h"
 #include "engine.h"
+#include "guestflags.h"
 #include "error.h"
 #include "labapi.h"
 #include "labbuf.h"
@@ -26,7 +28,7 @@
 #include "tracewrite.h"
 
 /* Where the grader finds guest.ld and guest.h (guests/) and kvmlab/lab.h (labs/include/):
- * next to the executable (cli_find_data_dir: the source tree when run from build/, a
+ * next to the executable (datadir_find: the source tree when run from build/, a
  * relocated or DESTDIR install), the install paths, and the source tree it was built from. */
 #ifndef KVMLAB_GUEST_SRCDIR
 #define KVMLAB_GUEST_SRCDIR ""
@@ -44,14 +46,6 @@
 static char guest_src_dir[PATH_MAX];
 static char lab_inc_dir[PATH_MAX];
 
-void lab_runner_set_dirs(const char *g, const char *inc)
-{
-	if (g)
-		snprintf(guest_src_dir, sizeof(guest_src_dir), "%s", g);
-	if (inc)
-		snprintf(lab_inc_dir, sizeof(lab_inc_dir), "%s", inc);
-}
-
 /* ctx: a NULL-terminated list of files dir must hold. */
 static bool holds_files(const char *dir, void *ctx)
 {
@@ -68,9 +62,9 @@ static bool holds_files(const char *dir, void *ctx)
 static void find_dir(char *dir, size_t len, const char *what, const char *installed,
 		     const char *srcdir, const char *const *files)
 {
-	if (dir[0])  /* lab_runner_set_dirs, or found before */
+	if (dir[0])  /* found before */
 		return;
-	if (cli_find_data_dir(what, NULL, installed, holds_files, (void *)files, dir, len) < 0)
+	if (datadir_find(what, NULL, installed, holds_files, (void *)files, dir, len) < 0)
 		snprintf(dir, len, "%s", srcdir);
 }
 
@@ -116,28 +110,16 @@ static const char *handler_host(void)
 	return path;
 }
 
-/* The flags of guests/meson.build (guest_cflags, guest_ldflags), without -Werror:
- * a student's warning is shown in the build log but does not fail the build. */
+/* The flags of guests/meson.build, generated into guestflags.h, without -Werror: a
+ * student's warning is shown in the build log but does not fail the build. */
 static const char *const guest_cflags[] = {
-	"-ffreestanding", "-fno-pic", "-fno-asynchronous-unwind-tables",
-	"-fno-stack-protector", "-fcf-protection=none", "-mno-red-zone",
-	"-mgeneral-regs-only", "-O2",
-	"-falign-functions=1", "-falign-jumps=1", "-falign-loops=1", "-falign-labels=1",
-	"-std=gnu17", "-Wall", "-Wextra",
-	"-Wa,--noexecstack", "-Wa,--fatal-warnings", "--param=min-pagesize=0",
-	"-nostdlib", "-static", "-no-pie",
-	"-Wl,--build-id=none", "-Wl,-z,max-page-size=0x1000", "-Wl,--fatal-warnings",
+	KVMLAB_GUEST_FLAGS,
 	/* student data and bss may share a page-aligned segment with text */
 	"-Wl,--no-warn-rwx-segments",
 };
-
-static double now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
+static const char *const guest_width_flags[][2] = {
+	{ KVMLAB_GUEST_FLAGS_16 }, { KVMLAB_GUEST_FLAGS_32 }, { KVMLAB_GUEST_FLAGS_64 },
+};
 
 /* ---- building in the sandbox ------------------------------------------------------- */
 
@@ -184,7 +166,7 @@ static int spawn(const struct lab_build *b, char *const argv[], struct labbuf *l
 {
 	char sub[PATH_MAX], lab[PATH_MAX], out[PATH_MAX], sys[PATH_MAX], buf[4096], how[160];
 	struct lab_sandbox sb;
-	double end = now() + BUILD_WALL_MS / 1000.0;
+	double end = vmm_clock_s() + BUILD_WALL_MS / 1000.0;
 	bool timed_out = false, to;
 	int fd[2], status = 0, ret;
 	size_t got = 0;
@@ -221,7 +203,7 @@ static int spawn(const struct lab_build *b, char *const argv[], struct labbuf *l
 	}
 	for (;;) {
 		struct pollfd p = { .fd = fd[0], .events = POLLIN };
-		double left = end - now();
+		double left = end - vmm_clock_s();
 		ssize_t n;
 
 		if (left <= 0) {
@@ -314,8 +296,8 @@ static int build_guest(const struct lab *lab, struct lab_build *b, struct labbuf
 	snprintf(inc_l, sizeof(inc_l), "-I%s/lab", b->tmpdir);
 	snprintf(b->guest, sizeof(b->guest), "%s/out/guest.elf", b->tmpdir);
 	argv[n++] = "gcc";
-	argv[n++] = w == 16 ? "-m16" : w == 32 ? "-m32" : "-m64";
-	argv[n++] = w == 64 ? "-Wl,-m,elf_x86_64" : "-Wl,-m,elf_i386";
+	for (size_t i = 0; i < 2; i++)
+		argv[n++] = guest_width_flags[w == 16 ? 0 : w == 32 ? 1 : 2][i];
 	for (size_t i = 0; i < sizeof(guest_cflags) / sizeof(*guest_cflags); i++)
 		argv[n++] = guest_cflags[i];
 	argv[n++] = inc_g;
@@ -530,7 +512,7 @@ static int stage(struct lab *lab, struct lab_build *b, struct labbuf *log, char 
 int lab_build(struct lab *lab, struct lab_build *b, char *err, size_t errlen)
 {
 	struct labbuf log = { 0 };
-	double t0 = now();
+	double t0 = vmm_clock_s();
 	int rc;
 
 	memset(b, 0, sizeof(*b));
@@ -554,7 +536,7 @@ int lab_build(struct lab *lab, struct lab_build *b, char *err, size_t errlen)
 	b->ok = rc == 0;
 	b->log = labbuf_take(&log);
 	b->log_len = b->log ? strlen(b->log) : 0;
-	b->seconds = now() - t0;
+	b->seconds = vmm_clock_s() - t0;
 	return rc < 0 ? rc : 0;
 }
 
@@ -578,6 +560,7 @@ static void sink(void *ctx, const char *buf, size_t len)
 {
 	struct outsink *o = ctx;
 	struct lab_run *run = o->run;
+	char *p;
 
 	if (o->truncated)
 		return;
@@ -585,48 +568,27 @@ static void sink(void *ctx, const char *buf, size_t len)
 		len = LAB_OUTPUT_CAP - run->output_len;
 		o->truncated = true;
 	}
-	if (run->output_len + len + 1 > o->cap) {
-		size_t cap = o->cap ? o->cap : 4096;
-		char *p;
-
-		while (cap < run->output_len + len + 1)
-			cap *= 2;
-		p = realloc(run->output, cap);
-		if (!p) {
-			o->truncated = true;
-			return;
-		}
-		run->output = p;
-		o->cap = cap;
+	p = vmm_array_grow(run->output, &o->cap, 1, run->output_len + len + 1, 4096);
+	if (!p) {
+		o->truncated = true;
+		return;
 	}
+	run->output = p;
 	memcpy(run->output + run->output_len, buf, len);
 	run->output_len += len;
 	run->output[run->output_len] = '\0';
 }
 
-static void port_map(const struct lab *lab, char *buf, size_t len)
-{
-	size_t off = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < lab->nports && off < len; i++)
-		off += (size_t)snprintf(buf + off, len - off, "%s%s=0x%x", i ? "," : "",
-					lab->ports[i].name, lab->ports[i].port);
-}
-
 static int add_mode(struct lab_run *run, uint64_t step, int mode, size_t *cap)
 {
+	struct lab_mode_change *p;
+
 	if (run->nmodes && run->modes[run->nmodes - 1].cpu_mode == mode)
 		return 0;
-	if (run->nmodes == *cap) {
-		size_t c = *cap ? *cap * 2 : 8;
-		struct lab_mode_change *p = realloc(run->modes, c * sizeof(*p));
-
-		if (!p)
-			return -ENOMEM;
-		run->modes = p;
-		*cap = c;
-	}
+	p = vmm_array_grow(run->modes, cap, sizeof(*p), run->nmodes + 1, 8);
+	if (!p)
+		return -ENOMEM;
+	run->modes = p;
 	run->modes[run->nmodes++] = (struct lab_mode_change){ .step = step, .cpu_mode = mode };
 	return 0;
 }
@@ -639,24 +601,48 @@ static bool needs_trace_file(const struct lab *lab)
 	return false;
 }
 
+struct timeline {
+	struct lab_run *run;
+	struct tracewriter *w;   /* trace_matches: every step as JSONL, or NULL */
+	size_t cap;              /* of run->modes */
+	int err;
+};
+
+/* After each step: the mode timeline (and the trace file); non-zero when out of memory. */
+static int timeline_step(struct engine *e, const struct step *st, void *ctx)
+{
+	struct timeline *tl = ctx;
+
+	if (st->n == 1 || tl->run->nmodes == 0)
+		tl->err = add_mode(tl->run, 0, vmm_cpu_mode(&st->sbefore), &tl->cap);
+	if (tl->err == 0 && (!e->ended || st->insn_len)) {
+		tl->err = add_mode(tl->run, st->n, vmm_cpu_mode(&st->safter), &tl->cap);
+		if (tl->w)
+			tracewriter_step(tl->w, st);
+	}
+	return tl->err;
+}
+
 static int run_traced(const struct lab *lab, const struct lab_build *b, struct session *s,
 		      struct lab_run *run, enum vmm_stop *stop, bool with_handlers)
 {
 	struct engine *e = calloc(1, sizeof(*e));
 	struct tracewriter *w = NULL;
+	struct engine_goal g;
+	struct timeline tl;
 	FILE *f = NULL;
-	size_t cap = 0;
 	int ret;
 
 	if (!e)
 		return -ENOMEM;
-	ret = engine_init(e, s, false);
+	ret = session_engine_init(s, e, false);
 	if (ret < 0) {
 		free(e);
 		return ret;
 	}
 	e->max_steps = lab->max_instructions;
 	e->max_exits = lab->max_exits;
+	e->timeout_ms = lab->timeout_ms;
 	if (needs_trace_file(lab)) {
 		char path[PATH_MAX + 16];
 
@@ -672,23 +658,12 @@ static int run_traced(const struct lab *lab, const struct lab_build *b, struct s
 		run->trace_path = strdup(path);
 		tracewriter_init(w, e, TRACE_JSONL, false, f);
 	}
-	if (lab->timeout_ms)
-		vmm_timer_arm(&s->vcpu, lab->timeout_ms);
-	do {
-		ret = engine_step(e);
-		if (ret < 0)
-			break;
-		if (e->last.n == 1 || run->nmodes == 0)
-			add_mode(run, 0, vmm_cpu_mode(&e->last.sbefore), &cap);
-		if (!e->ended || e->last.insn_len) {
-			add_mode(run, e->last.n, vmm_cpu_mode(&e->last.safter), &cap);
-			if (w)
-				tracewriter_step(w, &e->last);
-		}
-	} while (ret == 0);
-	if (lab->timeout_ms)
-		vmm_timer_arm(&s->vcpu, 0);
-	run->instructions = e->nsteps;
+	tl = (struct timeline){ run, w, 0, 0 };
+	engine_goal_init(e, &g, ENGINE_GOAL_STEPS, 0, NULL, 0, NULL, 0);
+	ret = engine_go(e, &g, timeline_step, &tl);
+	if (ret >= 0 && tl.err)
+		ret = tl.err;
+	run->instructions = e->nretired;
 	run->traced = true;
 	*stop = e->stop;
 	if (ret > 0)
@@ -713,8 +688,7 @@ static int execute(const struct lab *lab, const struct lab_build *b, struct lab_
 	struct session s;
 	struct lab_ctx *ctx = NULL;
 	enum vmm_stop stop = VMM_STOP_OTHER;
-	char map[512];
-	int ret, status;
+	int ret;
 
 	memset(run, 0, sizeof(*run));
 	run->stop = VMM_STOP_OTHER;
@@ -733,14 +707,12 @@ static int execute(const struct lab *lab, const struct lab_build *b, struct lab_
 	o.flat_addr = lab->guest.load_address;
 	o.max_exits = lab->max_exits;
 	o.timeout_ms = lab->timeout_ms;
-	port_map(lab, map, sizeof(map));
-	o.hypercalls = map[0] ? map : NULL;
+	o.ports = lab->ports;
 	vmm_clear_error();
-	status = session_open(&s, &o, sink, &out);
-	if (status) {
+	if (session_open(&s, &o, sink, &out) < 0) {
 		snprintf(run->error, sizeof(run->error), "the guest could not be set up: %s",
-			 *vmm_last_error() ? vmm_last_error() : "see the messages above");
-		return status == EXIT_HOST ? -ENODEV : 0;
+			 vmm_last_error());
+		return s.failed == SESSION_HOST ? -ENODEV : 0;
 	}
 	if (b->handlers_so[0] && with_handlers) {
 		struct lab_ctx_opts ho = {

@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "clock.h"
 #include "history.h"
 
 #define STEPS 1000000u
@@ -16,14 +16,6 @@
 #define MEMS 101
 #define LIVE (1u << 20)		/* guest memory for the write run */
 #define ARRAY 0x10000u		/* the array the write run stores into */
-
-static double now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -108,14 +100,14 @@ static int fill(struct history *h, int store, uint8_t *mem, double *rate)
 	s.after.rbx = 0x10000;
 	s.sbefore.cr0 = s.safter.cr0 = 0x80050033;
 	s.sbefore.efer = s.safter.efer = 0xd01;
-	t0 = now();
+	t0 = vmm_clock_s();
 	for (uint64_t n = 1; n <= STEPS; n++) {
 		loop_step(&s, n, store, mem);
 		r = history_append(h, &s);
 		if (r)
 			return r;
 	}
-	*rate = STEPS / (now() - t0);
+	*rate = STEPS / (vmm_clock_s() - t0);
 	return 0;
 }
 
@@ -138,10 +130,10 @@ int main(void)
 	printf("  append rate            %8.0f   steps/s\n", rate);
 	for (int i = 0; i < GETS; i++) {
 		uint64_t n = STEPS - BACK - (seed = seed * 6364136223846793005ull + 1) % 1024;
-		double t0 = now();
+		double t0 = vmm_clock_s();
 
 		r = history_get(&h, n, &out);
-		t[i] = now() - t0;
+		t[i] = vmm_clock_s() - t0;
 		if (r)
 			goto fail;
 		if (out.n != n || out.after.rcx + (n + 1) / 3 != STEPS) {
@@ -163,10 +155,10 @@ int main(void)
 	printf("  bytes per step         %8.2f\n", history_bytes(&h) / 1e6);
 	printf("  append rate            %8.0f   steps/s\n", rate);
 	for (int i = 0; i < MEMS; i++) {
-		double t0 = now();
+		double t0 = vmm_clock_s();
 
 		r = history_mem(&h, STEPS - BACK, live, LIVE, ARRAY + 4096, buf, sizeof(buf));
-		t[i] = now() - t0;
+		t[i] = vmm_clock_s() - t0;
 		if (r)
 			goto fail;
 	}

@@ -19,8 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "clock.h"
 
 extern char **environ;
 
@@ -31,14 +32,6 @@ struct variant {
 	char *argv[8];
 	double *ms;
 };
-
-static double now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
 
 /* Run argv with stdin, stdout and stderr on /dev/null; wall time in ms, or -1 on failure. */
 static double time_one(char **argv)
@@ -52,13 +45,13 @@ static double time_one(char **argv)
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
 	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	t0 = now_ms();
+	t0 = (vmm_clock_s() * 1e3);
 	err = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
 	if (err == 0) {
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
 	}
-	t1 = now_ms();
+	t1 = (vmm_clock_s() * 1e3);
 	posix_spawn_file_actions_destroy(&fa);
 	if (err) {
 		fprintf(stderr, "run-bench: cannot start %s: %s\n", argv[0], strerror(err));

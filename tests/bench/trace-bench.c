@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "engine.h"
 #include "session.h"
 #include "error.h"
@@ -21,14 +21,6 @@
 #include "mode.h"
 #include "vcpu.h"
 #include "vm.h"
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Single-step the guest to its HLT reading nothing; steps taken, or -1. */
 static long raw_steps(const char *guest, double *secs)
@@ -48,7 +40,7 @@ static long raw_steps(const char *guest, double *secs)
 	}
 	vcpu.sync_regs = false;        /* nothing read: no register copies either */
 	vcpu.run->kvm_valid_regs = 0;
-	t0 = now();
+	t0 = vmm_clock_s();
 	for (;;) {
 		enum vmm_exit kind;
 
@@ -67,7 +59,7 @@ static long raw_steps(const char *guest, double *secs)
 		if (steps > 1 && ((const uint8_t *)vm.mem)[vcpu.run->debug.arch.pc - 1] == 0xf4)
 			break;
 	}
-	*secs = now() - t0;
+	*secs = vmm_clock_s() - t0;
 	vmm_vcpu_destroy(&vcpu);
 	vmm_vm_destroy(&vm);
 	return steps;
@@ -83,19 +75,22 @@ static int history_figures(const char *guest)
 	double t0, get_s, rec_s;
 	uint64_t n = 1000000;
 
-	if (session_open(&s, &o, NULL, NULL) != 0 || engine_init(&e, &s, true) < 0)
+	struct engine_goal g;
+
+	if (session_open(&s, &o, NULL, NULL) != 0 || session_engine_init(&s, &e, true) < 0)
 		return -1;
 	e.max_steps = n;
-	t0 = now();
-	if (engine_continue(&e, 0) < 0)
+	t0 = vmm_clock_s();
+	engine_goal_init(&e, &g, ENGINE_GOAL_STEPS, 0, NULL, 0, NULL, 0);
+	if (engine_go(&e, &g, NULL, NULL) < 0)
 		return -1;
-	rec_s = now() - t0;
+	rec_s = vmm_clock_s() - t0;
 	n = history_count(&e.hist);
-	t0 = now();
+	t0 = vmm_clock_s();
 	for (int i = 0; i < 100; i++)
 		if (history_get(&e.hist, n - 500000 + (uint64_t)i, &st) < 0)
 			return -1;
-	get_s = (now() - t0) / 100;
+	get_s = (vmm_clock_s() - t0) / 100;
 	printf("(c) history of %llu recorded steps (engine, real guest): %.2f bytes/step (target <= 64); "
 	       "recording ran at %.0f steps/s\n", (unsigned long long)n,
 	       (double)history_bytes(&e.hist) / (double)n, (double)n / rec_s);
@@ -129,9 +124,9 @@ int main(int argc, char **argv)
 		return 1;
 	close(fd);
 	snprintf(cmd, sizeof(cmd), "%s trace --format jsonl -o %s %s 2>/dev/null", argv[1], out, argv[2]);
-	t0 = now();
+	t0 = vmm_clock_s();
 	rc = system(cmd);
-	tr_s = now() - t0;
+	tr_s = vmm_clock_s() - t0;
 	if (rc != 0) {
 		fprintf(stderr, "trace-bench: '%s' failed (%d)\n", cmd, rc);
 		return 1;

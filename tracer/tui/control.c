@@ -10,12 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "error.h"
 #include "probe.h"
 #include "run.h"
+#include "symbols.h"
 #include "tui.h"
 
-enum run_kind { RUN_STEPS, RUN_CONTINUE, RUN_NEXT, RUN_TO };
 
 static uint64_t recorded(const struct tui *t)
 {
@@ -36,8 +37,8 @@ void tui_goto_step(struct tui *t, uint64_t pos)
 
 const char *tui_stop_text(struct tui *t, char *buf, size_t len)
 {
-	const struct kvm_regs *r = &t->s->vcpu.regs;
-	const char *mode = vmm_cpu_mode_name(vmm_cpu_mode(&t->s->vcpu.sregs));
+	const struct kvm_regs *r = &t->e->cpu->regs;
+	const char *mode = vmm_cpu_mode_name(vmm_cpu_mode(&t->e->cpu->sregs));
 	uint64_t n = recorded(t);
 
 	buf[0] = '\0';
@@ -49,8 +50,8 @@ const char *tui_stop_text(struct tui *t, char *buf, size_t len)
 			 (unsigned long long)n, mode, (unsigned long long)r->rax, (unsigned long long)r->rax);
 		break;
 	case VMM_STOP_SHUTDOWN:
-		if ((t->s->mode == VMM_MODE_PAGED32 || t->s->mode == VMM_MODE_PAE) && n <= 1)
-			snprintf(buf, len, "%s", vmm_probe_limitation(t->s->mode));
+		if ((t->start_mode == VMM_MODE_PAGED32 || t->start_mode == VMM_MODE_PAE) && n <= 1)
+			snprintf(buf, len, "%s", vmm_probe_limitation(t->start_mode));
 		else
 			snprintf(buf, len, "triple fault at step %llu (KVM_EXIT_SHUTDOWN) in %s mode at "
 				 "RIP=0x%llx: an exception the guest could not handle", (unsigned long long)n,
@@ -61,7 +62,7 @@ const char *tui_stop_text(struct tui *t, char *buf, size_t len)
 	case VMM_STOP_TIMEOUT:
 		snprintf(buf, len, "%s after %llu steps and %llu exits; the guest was still running",
 			 vmm_stop_name(t->e->stop), (unsigned long long)t->e->nsteps,
-			 (unsigned long long)t->s->vcpu.stats.total);
+			 (unsigned long long)t->e->cpu->stats->total);
 		break;
 	default:
 		snprintf(buf, len, "stopped (%s) at step %llu in %s mode at RIP=0x%llx",
@@ -92,10 +93,9 @@ static void record_step(struct tui *t)
 				n += snprintf(line + n, sizeof(line) - (size_t)n, " '%c'", (char)v);
 			else if (x->kind == VMM_EXIT_IO_OUT && x->size == 1 && (v == '\n' || v == '\r'))
 				n += snprintf(line + n, sizeof(line) - (size_t)n, " '\\%c'", v == '\n' ? 'n' : 'r');
-			for (int i = 0; i < VMM_HC__COUNT; i++)
-				if (t->s->hc.port[i] == x->port)
-					n += snprintf(line + n, sizeof(line) - (size_t)n, " (%s)",
-						      vmm_hc_name((enum vmm_hc_id)i));
+			if (t->e->hc && vmm_hc_find(t->e->hc, x->port) >= 0)
+				n += snprintf(line + n, sizeof(line) - (size_t)n, " (%s)",
+					      vmm_hc_name(vmm_hc_find(t->e->hc, x->port)));
 			if (x->count > 1)
 				snprintf(line + n, sizeof(line) - (size_t)n, " x%u", x->count);
 		} else if (x->kind == VMM_EXIT_MMIO_READ || x->kind == VMM_EXIT_MMIO_WRITE) {
@@ -105,15 +105,11 @@ static void record_step(struct tui *t)
 		tui_events_add(&t->log, st->n, TUI_EV_EXIT, line, strlen(line));
 	}
 	if (st->nwrites) {
-		if (t->nwrites == t->writes_cap) {
-			size_t cap = t->writes_cap ? t->writes_cap * 2 : 256;
-			struct tui_write *w = realloc(t->writes, cap * sizeof(*w));
+		struct tui_write *w = vmm_array_grow(t->writes, &t->writes_cap, sizeof(*w), t->nwrites + 1, 256);
 
-			if (!w)
-				return;
-			t->writes = w;
-			t->writes_cap = cap;
-		}
+		if (!w)
+			return;
+		t->writes = w;
 		t->writes[t->nwrites++] = (struct tui_write){ st->n, st->w[0].gva, st->w[0].gpa };
 	}
 }
@@ -129,75 +125,57 @@ static void stopped(struct tui *t)
 	tui_message(t, t->e->stop != VMM_STOP_HLT, "%s", buf);
 }
 
-/* A breakpoint or watch stops at step n (from the history or the engine)? */
-static bool hits(struct tui *t, const struct step *st)
+/* Say which breakpoint or watch ended a run at step st. */
+static void say_hit(struct tui *t, const struct engine_goal *g, const struct step *st)
 {
-	uint64_t pc = engine_pc(&st->after, &st->safter);
-	struct engine *e = t->e;
+	char name[SYMBOLS_NAME_MAX + 24] = "";
 
-	for (int i = 0; i < e->nbrk; i++)
-		if (e->brk[i] == pc) {
-			tui_message(t, false, "breakpoint at %llx reached by step %llu",
-				    (unsigned long long)pc, (unsigned long long)st->n);
-			return true;
-		}
-	for (int i = 0; i < e->nwatch; i++)
-		for (int k = 0; k < st->nwrites; k++)
-			if (st->w[k].gva < e->watch[i].addr + e->watch[i].len &&
-			    e->watch[i].addr < st->w[k].gva + st->w[k].len) {
-				tui_message(t, false, "watch %llx: written by step %llu",
-					    (unsigned long long)e->watch[i].addr, (unsigned long long)st->n);
-				return true;
-			}
-	return false;
+	if (g->hit_break >= 0)
+		symbols_label(t->e->syms, t->e->brk[g->hit_break], name, sizeof(name));
+	if (g->hit_break >= 0)
+		tui_message(t, false, "breakpoint at %llx%s%s%s reached by step %llu",
+			    (unsigned long long)t->e->brk[g->hit_break], *name ? " (" : "", name,
+			    *name ? ")" : "", (unsigned long long)st->n);
+	else if (g->hit_watch >= 0)
+		tui_message(t, false, "watch %llx: written by step %llu",
+			    (unsigned long long)t->e->watch[g->hit_watch].addr, (unsigned long long)st->n);
 }
 
-/* For step over: the CALL at the shown position, or false. */
-static bool call_here(struct tui *t, uint64_t *ret_rip, uint64_t *sp)
-{
-	uint8_t bytes[15];
-	struct insn in;
-	size_t n = tui_snap_read_linear(t, t->snap.pc, bytes, sizeof(bytes));
+struct live_run {
+	struct tui *t;
+	uint64_t done;
+};
 
-	if (disasm_decode(&t->e->dis, t->snap.bits, bytes, n, &in) < 0 ||
-	    in.i.mnemonic != ZYDIS_MNEMONIC_CALL)
-		return false;
-	*ret_rip = t->snap.regs.rip + in.i.length;
-	*sp = t->snap.regs.rsp;
-	return true;
+/* After each executed step: record it for the views; poll for a key every 1024 steps. */
+static int on_step(struct engine *e, const struct step *st, void *ctx)
+{
+	struct live_run *lr = ctx;
+	struct tui *t = lr->t;
+
+	(void)e;
+	(void)st;
+	record_step(t);
+	t->pos = recorded(t);
+	t->executing = t->pos + 1;
+	return (++lr->done & 1023) == 0 && tui_poll_interrupt(t);
 }
 
-/* Does a run of this kind end after step st?  done: steps taken so far in this run. */
-static bool run_ends(struct tui *t, enum run_kind kind, const struct step *st, uint64_t done,
-		     uint64_t n, uint64_t ret_rip, uint64_t sp)
+/* Move forward towards a goal: through the history from the shown step, then executing.
+ * n: steps for ENGINE_GOAL_STEPS and ENGINE_GOAL_COUNT. */
+static void run(struct tui *t, enum engine_goal_kind kind, uint64_t n)
 {
-	switch (kind) {
-	case RUN_STEPS:
-		return done >= n || hits(t, st);
-	case RUN_TO:
-		return done >= n;
-	case RUN_NEXT:
-		return (st->after.rip == ret_rip && st->after.rsp >= sp) || hits(t, st);
-	case RUN_CONTINUE:
-		return hits(t, st);
-	}
-	return true;
-}
-
-/* Move forward: through the history from the shown step, then executing.  n: steps for
- * RUN_STEPS and RUN_TO. */
-static void run(struct tui *t, enum run_kind kind, uint64_t n)
-{
-	uint64_t done = 0, ret_rip = 0, sp = 0;
+	struct engine_goal g;
+	struct live_run lr = { t, 0 };
 	struct step st;
+	uint8_t insn[15];
+	size_t len = 0;
 	bool was_ended = t->e->ended;
 	int ret = 0;
 
 	t->interrupted = false;
-	if (kind == RUN_NEXT && !call_here(t, &ret_rip, &sp)) {
-		kind = RUN_STEPS;
-		n = 1;
-	}
+	if (kind == ENGINE_GOAL_OVER)
+		len = tui_snap_read_linear(t, t->snap.pc, insn, sizeof(insn));
+	engine_goal_init(t->e, &g, kind, n, &t->snap.regs, t->snap.bits, insn, len);
 	while (t->pos < recorded(t)) {
 		ret = history_get(&t->e->hist, t->pos + 1, &st);
 		if (ret < 0) {
@@ -205,10 +183,11 @@ static void run(struct tui *t, enum run_kind kind, uint64_t n)
 			goto out;
 		}
 		t->pos++;
-		done++;
-		if (run_ends(t, kind, &st, done, n, ret_rip, sp))
+		if (engine_goal_reached(t->e, &g, &st)) {
+			say_hit(t, &g, &st);
 			goto out;
-		if ((done & 4095) == 0 && tui_poll_interrupt(t))
+		}
+		if ((g.done & 4095) == 0 && tui_poll_interrupt(t))
 			goto out;
 	}
 	if (t->e->ended) {
@@ -219,25 +198,10 @@ static void run(struct tui *t, enum run_kind kind, uint64_t n)
 				    t->stop_msg[0] ? t->stop_msg : vmm_stop_name(t->e->stop));
 		goto out;
 	}
-	if (t->timeout_ms)
-		vmm_timer_arm(&t->s->vcpu, t->timeout_ms);
-	for (;;) {
-		t->executing = recorded(t) + 1;
-		ret = engine_step(t->e);
-		if (ret < 0)
-			break;
-		if (recorded(t) >= t->executing) {
-			record_step(t);
-			t->pos = recorded(t);
-			done++;
-		}
-		if (ret > 0 || run_ends(t, kind, &t->e->last, done, n, ret_rip, sp))
-			break;
-		if ((done & 1023) == 0 && tui_poll_interrupt(t))
-			break;
-	}
-	if (t->timeout_ms)
-		vmm_timer_arm(&t->s->vcpu, 0);
+	t->executing = recorded(t) + 1;
+	ret = engine_go(t->e, &g, on_step, &lr);
+	if (ret >= 0)
+		say_hit(t, &g, &t->e->last);
 out:
 	if (strncmp(t->msg, "running: ", 9) == 0)
 		t->msg[0] = '\0';
@@ -252,11 +216,17 @@ out:
 
 static void toggle_break(struct tui *t, uint64_t lin)
 {
+	char name[SYMBOLS_NAME_MAX + 28] = "";
+
+	if (symbols_label(t->e->syms, lin, name + 2, sizeof(name) - 3) == 0) {
+		memcpy(name, " (", 2);
+		strcat(name, ")");
+	}
 	if (engine_del_break(t->e, lin) == 0) {
-		tui_message(t, false, "breakpoint at %llx removed", (unsigned long long)lin);
+		tui_message(t, false, "breakpoint at %llx%s removed", (unsigned long long)lin, name);
 	} else if (engine_add_break(t->e, lin) == 0) {
-		tui_message(t, false, "breakpoint at %llx (%d set; c continues to one)",
-			    (unsigned long long)lin, t->e->nbrk);
+		tui_message(t, false, "breakpoint at %llx%s (%d set; c continues to one)",
+			    (unsigned long long)lin, name, t->e->nbrk);
 	} else {
 		tui_message(t, true, "%s", vmm_last_error());
 	}
@@ -318,13 +288,13 @@ void tui_do(struct tui *t, const struct tui_cmd *c)
 	switch (c->act) {
 	case TUI_ACT_STEP:
 	case TUI_ACT_FORWARD:
-		run(t, RUN_STEPS, c->count ? c->count : 1);
+		run(t, ENGINE_GOAL_STEPS, c->count ? c->count : 1);
 		break;
 	case TUI_ACT_NEXT:
 	case TUI_ACT_CONTINUE:
 		t->interrupted = false;
 		for (uint64_t i = 0; i < c->count && !t->interrupted; i++) {
-			run(t, c->act == TUI_ACT_NEXT ? RUN_NEXT : RUN_CONTINUE, 1);
+			run(t, c->act == TUI_ACT_NEXT ? ENGINE_GOAL_OVER : ENGINE_GOAL_CONTINUE, 1);
 			if (t->e->ended && t->pos == recorded(t))
 				break;
 		}
@@ -343,7 +313,7 @@ void tui_do(struct tui *t, const struct tui_cmd *c)
 			if (c->count <= recorded(t))
 				tui_goto_step(t, c->count);
 			else
-				run(t, RUN_TO, c->count - t->pos);
+				run(t, ENGINE_GOAL_COUNT, c->count - t->pos);
 		} else {
 			prompt(t, c->act, "go to step (0-%llu, or more to run; +N/-N): ",
 			       (unsigned long long)recorded(t));
@@ -370,6 +340,13 @@ void tui_do(struct tui *t, const struct tui_cmd *c)
 		break;
 	case TUI_ACT_FOCUS:
 		t->focus = (enum tui_pane_id)((t->focus + 1) % TUI_NPANES);
+		break;
+	case TUI_ACT_ZOOM:
+		t->zoom = !t->zoom;
+		break;
+	case TUI_ACT_EXPLAIN:
+		t->zoom = !(t->zoom && t->focus == TUI_PANE_EVENTS);
+		t->focus = TUI_PANE_EVENTS;
 		break;
 	case TUI_ACT_FOCUS_BACK:
 		t->focus = (enum tui_pane_id)((t->focus + TUI_NPANES - 1) % TUI_NPANES);
@@ -399,11 +376,17 @@ void tui_do(struct tui *t, const struct tui_cmd *c)
 	}
 }
 
+static int sym_lookup(void *ctx, const char *name, size_t len, uint64_t *addr)
+{
+	const struct tui *t = ctx;
+
+	return symbols_lookup(t->e->syms, name, len, addr);
+}
+
 void tui_prompt_done(struct tui *t)
 {
 	const char *text = t->prompt.text;
-	const struct kvm_regs *r = &t->snap.regs;
-	const struct kvm_sregs *s = &t->snap.sregs;
+	const struct tui_addr_env env = { &t->snap.regs, &t->snap.sregs, sym_lookup, t };
 	struct tui_addr a;
 	uint64_t n, len = 8;
 	bool empty = t->prompt.len == 0;
@@ -415,18 +398,22 @@ void tui_prompt_done(struct tui *t)
 		if (n <= recorded(t))
 			tui_goto_step(t, n);
 		else
-			run(t, RUN_TO, n - t->pos);
+			run(t, ENGINE_GOAL_COUNT, n - t->pos);
 		return;
 	case TUI_ACT_BREAK:
 		if (empty)
 			a.addr = t->code_cursor;
-		else if (tui_parse_addr(text, r, s, &a) < 0 || a.phys)
+		else if (tui_parse_addr_env(text, &env, &a) < 0)
 			goto bad;
+		else if (a.phys)
+			goto linear_only;
 		toggle_break(t, a.addr);
 		return;
 	case TUI_ACT_WATCH:
-		if (tui_parse_addr_len(text, r, s, &a, &len) < 0 || a.phys)
+		if (tui_parse_addr_len_env(text, &env, &a, &len) < 0)
 			goto bad;
+		if (a.phys)
+			goto linear_only;
 		if (engine_add_watch(t->e, a.addr, len) < 0)
 			tui_message(t, true, "%s", vmm_last_error());
 		else
@@ -437,7 +424,7 @@ void tui_prompt_done(struct tui *t)
 	case TUI_ACT_MEMORY:
 		if (empty)
 			return;
-		if (tui_parse_addr(text, r, s, &a) < 0)
+		if (tui_parse_addr_env(text, &env, &a) < 0)
 			goto bad;
 		if (t->prompt.act == TUI_ACT_GOTO_ADDR && t->focus != TUI_PANE_MEMORY && !a.phys) {
 			tui_code_show(t, a.addr);
@@ -451,16 +438,25 @@ void tui_prompt_done(struct tui *t)
 			t->walk_set = false;
 			return;
 		}
-		if (tui_parse_addr(text, r, s, &a) < 0 || a.phys)
+		if (tui_parse_addr_env(text, &env, &a) < 0)
 			goto bad;
+		if (a.phys)
+			goto linear_only;
 		t->walk_set = true;
 		t->walk_addr = a.addr;
 		return;
 	default:
 		return;
 	}
+linear_only:
+	tui_message(t, true, "'%s' is a physical address; this needs a linear one (x %s shows that "
+		    "memory)", text, text);
+	return;
 bad:
 	tui_message(t, true, "'%s' is not %s", text,
 		    t->prompt.act == TUI_ACT_GOTO_STEP ? "a step number (e.g. 12, +5, -3)"
-		    : "an address (hex like 1000 or 0x1000, a register like rsp, seg:off, p:ADDR)");
+		    : symbols_any(t->e->syms)
+		    ? "an address (hex, a symbol like main+10, a register like rsp or cr2, seg:off, p:ADDR)"
+		    : "an address (hex like 1000, a register like rsp or cr2, seg:off, p:ADDR; this "
+		      "guest's file has no symbols)");
 }

@@ -8,6 +8,7 @@
 #include "error.h"
 #include "tui.h"
 #include "vm.h"
+#include "x86.h"
 
 /* Copies of all guest memory for past walks are made only up to this size. */
 #define SNAP_COPY_MAX (256ull << 20)
@@ -42,8 +43,8 @@ int tui_snap_load(struct tui *t)
 		sn->sregs = sn->st.sbefore;
 	}
 	if (sn->live) {
-		sn->regs = e->s->vcpu.regs;
-		sn->sregs = e->s->vcpu.sregs;
+		sn->regs = e->cpu->regs;
+		sn->sregs = e->cpu->sregs;
 	} else if (t->pos > 0) {
 		sn->regs = sn->st.after;
 		sn->sregs = sn->st.safter;
@@ -62,39 +63,39 @@ void tui_snap_free(struct tui *t)
 
 int tui_snap_read_phys(struct tui *t, uint64_t gpa, void *buf, size_t len)
 {
-	struct vmm_vm *vm = &t->s->vm;
+	struct tvcpu *c = t->e->cpu;
 
-	if (gpa >= vm->mem_size || len > vm->mem_size - gpa)
+	if (gpa >= c->mem_size || len > c->mem_size - gpa)
 		return -EFAULT;
-	if (t->snap.live) {
-		memcpy(buf, vm->mem + gpa, len);
-		return 0;
-	}
-	if (t->snap.mem_valid && t->snap.mem_pos == t->snap.pos) {
+	if (!t->snap.live && t->snap.mem_valid && t->snap.mem_pos == t->snap.pos) {
 		memcpy(buf, t->snap.mem + gpa, len);
 		return 0;
 	}
-	return history_mem(&t->e->hist, t->snap.pos, vm->mem, vm->mem_size, gpa, buf, len) < 0
-		? -EFAULT : 0;
+	if (tvcpu_read(c, gpa, buf, len) < 0)
+		return -EFAULT;
+	if (t->snap.live)
+		return 0;
+	return history_undo(&t->e->hist, t->snap.pos, gpa, buf, len) < 0 ? -EFAULT : 0;
 }
 
 /* All of guest memory as it was at the shown step, for walks whose tables have changed since. */
 static const uint8_t *snapshot(struct tui *t)
 {
-	struct vmm_vm *vm = &t->s->vm;
+	struct tvcpu *c = t->e->cpu;
 	struct tui_snap *sn = &t->snap;
 
 	if (sn->mem_valid && sn->mem_pos == sn->pos)
 		return sn->mem;
-	if (vm->mem_size > SNAP_COPY_MAX)
+	if (c->mem_size > SNAP_COPY_MAX)
 		return NULL;
 	if (!sn->mem) {
-		sn->mem = malloc(vm->mem_size);
+		sn->mem = malloc(c->mem_size);
 		if (!sn->mem)
 			return NULL;
 	}
 	sn->mem_valid = false;
-	if (history_mem(&t->e->hist, sn->pos, vm->mem, vm->mem_size, 0, sn->mem, vm->mem_size) < 0)
+	if (tvcpu_read(c, 0, sn->mem, c->mem_size) < 0 ||
+	    history_undo(&t->e->hist, sn->pos, 0, sn->mem, c->mem_size) < 0)
 		return NULL;
 	sn->mem_pos = sn->pos;
 	sn->mem_valid = true;
@@ -105,12 +106,12 @@ int tui_snap_walk(struct tui *t, uint64_t lin, struct vmm_walk *w)
 {
 	const struct kvm_sregs *s = &t->snap.sregs;
 	struct vmm_walk_opts opts;
-	struct vmm_mem_view mem = { t->s->vm.mem, t->s->vm.mem_size };
+	struct vmm_mem_view mem = { .base = t->e->cpu->mem, .size = t->e->cpu->mem_size, .read = tvcpu_read_view, .ctx = t->e->cpu };
 	enum vmm_paging paging = vmm_paging_mode(s->cr0, s->cr4, s->efer);
 	const uint8_t *copy;
 	int ret;
 
-	vmm_walk_opts_init(&opts, s->cr4, s->efer);
+	vmm_walk_opts_cpu(&opts, s->cr0, s->cr4, s->efer, t->e->cpu->maxphyaddr);
 	ret = vmm_walk_ex(&mem, paging, s->cr3, NULL, lin, &opts, w);
 	if (ret < 0 || t->snap.live || paging == VMM_PAGING_NONE)
 		return ret;
@@ -137,14 +138,14 @@ int tui_snap_lin_to_phys(struct tui *t, uint64_t lin, uint64_t *gpa)
 	const struct kvm_sregs *s = &t->snap.sregs;
 	struct vmm_walk w;
 
-	if (!(s->cr0 & (1ull << 31))) {
+	if (!(s->cr0 & X86_CR0(PG))) {
 		*gpa = lin & 0xffffffffull;
 	} else {
 		if (tui_snap_walk(t, lin, &w) < 0 || w.status != VMM_WALK_OK)
 			return -EFAULT;
 		*gpa = w.phys;
 	}
-	return *gpa < t->s->vm.mem_size ? 0 : -EFAULT;
+	return *gpa < t->e->cpu->mem_size ? 0 : -EFAULT;
 }
 
 size_t tui_snap_read_linear(struct tui *t, uint64_t lin, void *buf, size_t len)
@@ -158,12 +159,12 @@ size_t tui_snap_read_linear(struct tui *t, uint64_t lin, void *buf, size_t len)
 			chunk = len - done;
 		if (tui_snap_lin_to_phys(t, lin + done, &gpa) < 0)
 			break;
-		if (gpa + chunk > t->s->vm.mem_size)
-			chunk = t->s->vm.mem_size - gpa;
+		if (gpa + chunk > t->e->cpu->mem_size)
+			chunk = t->e->cpu->mem_size - gpa;
 		if (tui_snap_read_phys(t, gpa, (uint8_t *)buf + done, chunk) < 0)
 			break;
 		done += chunk;
-		if (gpa + chunk >= t->s->vm.mem_size)
+		if (gpa + chunk >= t->e->cpu->mem_size)
 			break;
 	}
 	return done;

@@ -11,10 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "command.h"
+#include "clock.h"
 #include "error.h"
 #include "log.h"
 #include "tui.h"
@@ -32,6 +31,7 @@ static const struct tui_view *const views[TUI_NPANES] = {
 	[TUI_PANE_SYSTEM] = &tui_view_system,
 	[TUI_PANE_WALK] = &tui_view_walk,
 	[TUI_PANE_EVENTS] = &tui_view_events,
+	[TUI_PANE_CONSOLE] = &tui_view_console,
 	[TUI_PANE_MEMORY] = &tui_view_memory,
 };
 
@@ -153,13 +153,14 @@ static void log_sink(enum vmm_log_level level, const char *msg, void *ctx)
 			       level == VMM_LOG_IOCTL ? TUI_EV_NOTE : TUI_EV_LOG, msg, len);
 }
 
-int tui_init(struct tui *t, struct session *s, struct engine *e, const char *guest)
+int tui_init(struct tui *t, struct engine *e, const char *guest, enum vmm_mode start_mode)
 {
-	t->s = s;
 	t->e = e;
+	t->start_mode = start_mode;
 	t->guest = guest;
 	t->focus = TUI_PANE_CODE;
 	explain_init(&t->ex, e);
+	t->ex.start_mode = (int)start_mode;
 	for (int i = 0; i < TUI_NPANES; i++) {
 		t->pane[i].view = views[i];
 		if (views[i]->open && views[i]->open(t, &t->pane[i].priv) < 0)
@@ -192,12 +193,27 @@ void tui_message(struct tui *t, bool error, const char *fmt, ...)
 
 /* ---- drawing ------------------------------------------------------------------------------------ */
 
-/* Place the panes; the registers pane gets the lines the current mode needs. */
+/* Place the panes: first for their widths, then with the lines each needs at its width (the
+ * registers for the current mode, the events pane for the whole explanation, ...).  Zoomed, the
+ * focused pane has the screen to itself. */
 static void layout(struct tui *t)
 {
+	int want[TUI_NPANES] = { 0 };
+
 	t->too_small = tui_layout(t->lines, t->cols, 0, t->rect) < 0;
-	if (!t->too_small)
-		tui_layout(t->lines, t->cols, tui_regs_lines(t, t->rect[TUI_PANE_REGS].w), t->rect);
+	if (t->too_small)
+		return;
+	if (t->zoom) {
+		for (int i = 0; i < TUI_NPANES; i++)
+			t->rect[i] = (struct tui_rect){ .y = 1, .x = 0, .h = 0, .w = t->cols };
+		t->rect[t->focus].h = t->lines - 2;
+		return;
+	}
+	want[TUI_PANE_REGS] = tui_regs_lines(t, t->rect[TUI_PANE_REGS].w);
+	want[TUI_PANE_SYSTEM] = tui_system_lines(t, t->rect[TUI_PANE_SYSTEM].w);
+	want[TUI_PANE_EVENTS] = tui_events_need(t, t->rect[TUI_PANE_EVENTS].w);
+	want[TUI_PANE_CONSOLE] = tui_console_need(t, t->rect[TUI_PANE_CONSOLE].w);
+	tui_layout_needs(t->lines, t->cols, want, t->rect);
 }
 
 static void relayout(struct tui *t)
@@ -211,7 +227,7 @@ static void relayout(struct tui *t)
 static void draw_title_bar(struct tui *t)
 {
 	const struct tui_snap *sn = &t->snap;
-	const char *mode = vmm_cpu_mode_name(vmm_cpu_mode(&sn->sregs));
+	const char *mode = vmm_cpu_label(&sn->sregs);
 	char left[256], right[128];
 	int n, used;
 
@@ -332,6 +348,8 @@ void tui_draw(struct tui *t)
 	for (int i = 0; i < TUI_NPANES; i++) {
 		const struct tui_rect *r = &t->rect[i];
 
+		if (r->h <= 0)
+			continue;  /* another pane is zoomed */
 		draw_pane_title(t, (enum tui_pane_id)i);
 		t->pane[i].view->draw(t, t->pane[i].priv);
 		if (r->x > 0) {
@@ -349,14 +367,6 @@ void tui_draw(struct tui *t)
 
 /* ---- input -------------------------------------------------------------------------------------- */
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 bool tui_poll_interrupt(struct tui *t)
 {
 	static double last;
@@ -365,7 +375,7 @@ bool tui_poll_interrupt(struct tui *t)
 
 	if (!t->curses_on || t->bench)
 		return false;
-	now = now_s();
+	now = vmm_clock_s();
 	if (now - last > 0.1) {
 		last = now;
 		tui_goto_step(t, t->pos);
@@ -427,14 +437,14 @@ static void bench(struct tui *t, uint64_t n)
 {
 	struct tui_cmd step = { .act = TUI_ACT_STEP, .count = 1 };
 	uint64_t done = 0, start_pos = t->pos;
-	double t0 = now_s(), dt;
+	double t0 = vmm_clock_s(), dt;
 
 	while (done < n && !t->e->ended) {
 		tui_do(t, &step);
 		tui_draw(t);
 		done = t->pos - start_pos;
 	}
-	dt = now_s() - t0;
+	dt = vmm_clock_s() - t0;
 	restore_terminal();
 	printf("tui-bench: %llu steps in %.3f s: %.0f steps/s, a full redraw after each (%dx%d)\n",
 	       (unsigned long long)done, dt, dt > 0 ? (double)done / dt : 0.0, t->cols, t->lines);
@@ -448,12 +458,12 @@ int tui_run(struct tui *t)
 
 	setlocale(LC_ALL, "");
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
-		return cli_error(EXIT_USAGE, "tui: standard input and output must be a terminal "
-				 "(for a text trace use kvmlab trace)");
+		return vmm_fail(-ENOTTY, "tui: standard input and output must be a terminal "
+				"(for a text trace use kvmlab trace)");
 	scr = newterm(NULL, stdout, stdin);
 	if (!scr)
-		return cli_error(EXIT_USAGE, "tui: cannot use the terminal type TERM=%s",
-				 getenv("TERM") ? getenv("TERM") : "(unset)");
+		return vmm_fail(-EINVAL, "tui: cannot use the terminal type TERM=%s",
+				getenv("TERM") ? getenv("TERM") : "(unset)");
 	curses_active = 1;
 	t->curses_on = true;
 	install_handlers();

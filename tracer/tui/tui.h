@@ -68,7 +68,7 @@ struct tui_view {
 };
 
 extern const struct tui_view tui_view_code, tui_view_regs, tui_view_system, tui_view_walk,
-	tui_view_events, tui_view_memory;
+	tui_view_events, tui_view_console, tui_view_memory;
 
 struct tui_pane {
 	const struct tui_view *view;
@@ -82,8 +82,8 @@ struct tui_write {                   /* a step that wrote memory, for the memory
 };
 
 struct tui {
-	struct session *s;
 	struct engine *e;
+	enum vmm_mode start_mode;    /* the mode the VMM set up (paged32/pae: the host limit) */
 	struct explain_ctx ex;
 	const char *guest;           /* the name the user gave */
 
@@ -94,6 +94,7 @@ struct tui {
 	struct tui_rect rect[TUI_NPANES];
 	int lines, cols;
 	bool too_small;
+	bool zoom;                   /* the focused pane fills the screen */
 	bool help;
 	int help_scroll;
 	struct tui_input in;
@@ -121,16 +122,16 @@ struct tui {
 	bool color;
 	int attr[TUI_ST__COUNT];
 	const char *bench;           /* KVMLAB_TUI_BENCH */
-	unsigned timeout_ms;         /* --timeout: wall-clock limit of each run of the guest */
 };
 
 /* ---- tui.c ------------------------------------------------------------------------------------ */
 
-/* Set up the model and the views for an open session and engine; 0 or -errno. */
-int tui_init(struct tui *t, struct session *s, struct engine *e, const char *guest);
+/* Set up the model and the views for an engine on a guest started in start_mode; 0 or -errno. */
+int tui_init(struct tui *t, struct engine *e, const char *guest, enum vmm_mode start_mode);
 void tui_free(struct tui *t);
 
-/* Start curses, run until the user quits, restore the terminal.  0, or an exit status. */
+/* Start curses, run until the user quits, restore the terminal.  0, or -errno (message in
+ * vmm_last_error()): -ENOTTY not a terminal, -EINVAL a terminal type curses cannot use. */
 int tui_run(struct tui *t);
 
 /* Redraw everything from the model. */
@@ -161,6 +162,15 @@ const char *tui_stop_text(struct tui *t, char *buf, size_t len);
 
 /* Content lines the registers pane needs at width w (view_regs.c). */
 int tui_regs_lines(const struct tui *t, int w);
+
+/* Content lines of the system pane at width w (view_system.c). */
+int tui_system_lines(const struct tui *t, int w);
+
+/* Content lines the events pane would like at width w: the step, where it is in the source, the
+ * whole explanation and a few exits (view_events.c); the console pane: its output, up to 8
+ * (view_console.c). */
+int tui_events_need(struct tui *t, int w);
+int tui_console_need(struct tui *t, int w);
 
 /* Show an address in the code pane (cursor on it) or the memory pane (view_code.c,
  * view_memory.c). */

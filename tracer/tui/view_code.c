@@ -267,7 +267,7 @@ static void code_draw(struct tui *t, void *priv)
 
 		tui_pen_put(&p, TUI_ST_BREAK, is_break(t->e, lin) ? "B" : " ");
 		tui_pen_put(&p, st, cur ? ">" : cursor ? "*" : " ");
-		if (sn->bits == 16 && !(sn->sregs.cr0 & 1))
+		if (sn->bits == 16 && !(sn->sregs.cr0 & X86_CR0(PE)))
 			tui_pen_printf(&p, cur ? st : TUI_ST_DIM, "%04x:%04llx ", sn->sregs.cs.selector,
 				       (unsigned long long)(lin - sn->sregs.cs.base));
 		else

@@ -69,7 +69,7 @@ static void draw_flags(struct tui_pen *p, const struct tui_snap *sn, int digits,
 	tui_pen_printf(p, TUI_ST_LABEL, "%-3s ", lm ? flags_reg.name64 : flags_reg.name32);
 	tui_pen_printf(p, changed && now != was ? TUI_ST_CHANGED : TUI_ST_NORMAL, "%0*llx", digits,
 		       (unsigned long long)now);
-	for (const struct tui_bit *b = tui_rflags_bits; b->name; b++) {
+	for (const struct x86_bit *b = x86_rflags_bits; b->name; b++) {
 		bool set = now >> b->bit & 1, flip = changed && (was >> b->bit & 1) != set;
 
 		if (!set && !flip)

@@ -6,7 +6,7 @@
 #include "tui.h"
 
 static void creg(struct tui_pen *p, const char *name, uint64_t now, uint64_t was, bool changed,
-		 const struct tui_bit *bits, int digits)
+		 const struct x86_bit *bits, int digits)
 {
 	char names[160];
 
@@ -14,7 +14,7 @@ static void creg(struct tui_pen *p, const char *name, uint64_t now, uint64_t was
 	tui_pen_printf(p, changed && now != was ? TUI_ST_CHANGED : TUI_ST_NORMAL, "%0*llx", digits,
 		       (unsigned long long)now);
 	if (bits) {
-		tui_bits_text(now, bits, names, sizeof(names));
+		x86_bits_text(now, bits, names, sizeof(names));
 		if (names[0]) {
 			tui_pen_put(p, TUI_ST_NORMAL, " ");
 			tui_pen_put(p, changed && now != was ? TUI_ST_CHANGED : TUI_ST_NORMAL, names);
@@ -33,7 +33,7 @@ static bool seg_differs(const struct kvm_segment *a, const struct kvm_segment *b
 /* The descriptor's access byte as the GDT holds it: P, DPL, S and the type (0x9b: code RX). */
 static unsigned access_byte(const struct kvm_segment *s)
 {
-	return (unsigned)(s->present ? 0x80 : 0) | (s->dpl & 3u) << 5 | (s->s ? 0x10 : 0) | (s->type & 15u);
+	return x86_seg_attr(s) & 0xff;
 }
 
 static void seg(struct tui_pen *p, const char *name, const struct kvm_segment *s,
@@ -53,12 +53,21 @@ static void seg(struct tui_pen *p, const char *name, const struct kvm_segment *s
 	tui_pen_nl(p);
 }
 
+int tui_system_lines(const struct tui *t, int w)
+{
+	const struct kvm_sregs *s = &t->snap.sregs;
+	int dt = t->snap.bits == 64 && (s->gdt.base >> 32 || s->idt.base >> 32) ? 16 : 8;
+
+	/* mode, CR0, CR3, CR4, EFER, GDT and IDT (one line or two), the header, 8 segments */
+	return 5 + (w < 2 * (dt + 10) + 1 ? 2 : 1) + 1 + 8;
+}
+
 static void system_draw(struct tui *t, void *priv)
 {
 	const struct tui_snap *sn = &t->snap;
 	const struct kvm_sregs *s = &sn->sregs, *w = &sn->st.sbefore;
 	bool ch = sn->has_step, lm = sn->bits == 64;
-	enum vmm_cpu_mode mode = vmm_cpu_mode(s);
+	const char *mode = vmm_cpu_label(s);
 	struct tui_pen p;
 	bool wide;
 	int dt;
@@ -67,14 +76,13 @@ static void system_draw(struct tui *t, void *priv)
 	tui_pen_start(&p, t, TUI_PANE_SYSTEM);
 	wide = p.w >= (lm ? 60 : 52);
 	tui_pen_put(&p, TUI_ST_LABEL, "mode ");
-	tui_pen_put(&p, ch && vmm_cpu_mode(w) != mode ? TUI_ST_CHANGED : TUI_ST_MODE,
-		    vmm_cpu_mode_name(mode));
+	tui_pen_put(&p, ch && strcmp(vmm_cpu_label(w), mode) != 0 ? TUI_ST_CHANGED : TUI_ST_MODE, mode);
 	tui_pen_printf(&p, TUI_ST_NORMAL, "  CPL%u  %d-bit code", s->cs.dpl & 3, sn->bits);
 	tui_pen_nl(&p);
-	creg(&p, "CR0", s->cr0, w->cr0, ch, tui_cr0_bits, 8);
+	creg(&p, "CR0", s->cr0, w->cr0, ch, x86_cr0_bits, 8);
 	creg(&p, "CR3", s->cr3, w->cr3, ch, NULL, lm || s->cr3 >> 32 ? 16 : 8);
-	creg(&p, "CR4", s->cr4, w->cr4, ch, tui_cr4_bits, 8);
-	creg(&p, "EFER", s->efer, w->efer, ch, tui_efer_bits, 8);
+	creg(&p, "CR4", s->cr4, w->cr4, ch, x86_cr4_bits, 8);
+	creg(&p, "EFER", s->efer, w->efer, ch, x86_efer_bits, 8);
 	dt = lm && (s->gdt.base >> 32 || s->idt.base >> 32) ? 16 : 8;
 	tui_pen_put(&p, TUI_ST_LABEL, "GDT ");
 	tui_pen_printf(&p, ch && (s->gdt.base != w->gdt.base || s->gdt.limit != w->gdt.limit)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "tui.h"
+#include "walkfmt.h"
 #include "vcpu.h"
 #include "vm.h"
 
@@ -34,20 +35,9 @@ static void walk_close(void *priv)
  * walks; put back any entry it changed, so looking never changes the guest. */
 static void translate(struct tui *t, struct walkview *v, const struct vmm_walk *w, uint64_t lin)
 {
-	struct vmm_vm *vm = &t->s->vm;
-	uint64_t saved[5] = { 0 };
-	int n = w->nlevels < 5 ? w->nlevels : 5;
-
 	if (v->cached && v->count == t->snap.count && v->lin == lin)
 		return;
-	for (int i = 0; i < n; i++)
-		if (vmm_vm_gpa(vm, w->lvl[i].entry_addr, w->lvl[i].entry_size))
-			memcpy(&saved[i], vm->mem + w->lvl[i].entry_addr, w->lvl[i].entry_size);
-	v->err = vmm_vcpu_translate(&t->s->vcpu, lin, &v->gpa, &v->valid);
-	for (int i = 0; i < n; i++)
-		if (vmm_vm_gpa(vm, w->lvl[i].entry_addr, w->lvl[i].entry_size) &&
-		    memcmp(&saved[i], vm->mem + w->lvl[i].entry_addr, w->lvl[i].entry_size) != 0)
-			memcpy(vm->mem + w->lvl[i].entry_addr, &saved[i], w->lvl[i].entry_size);
+	v->err = engine_translate(t->e, w, lin, &v->gpa, &v->valid);
 	v->cached = true;
 	v->count = t->snap.count;
 	v->lin = lin;
@@ -99,10 +89,12 @@ static void result(struct tui_pen *p, const struct vmm_walk *w, bool small)
 		return;
 	if (small)
 		tui_pen_printf(p, TUI_ST_NORMAL, " %s %s", size, w->writable ? "RW" : "RO");
-	else
-		tui_pen_printf(p, TUI_ST_NORMAL, " in a %s page, %s, %s%s", size,
-			       w->writable ? "writable" : "read-only", w->user ? "user" : "supervisor",
-			       w->nx ? ", no-execute" : "");
+	else {
+		char verdict[200];
+
+		walkfmt_verdict(w, verdict, sizeof(verdict));
+		tui_pen_printf(p, TUI_ST_NORMAL, " in a %s page, %s", size, verdict);
+	}
 }
 
 static void compact(struct tui_pen *p, const struct vmm_walk *w)

@@ -1,0 +1,61 @@
+/* cli.c - the small helpers every subcommand uses: messages, --help, a session's exit status. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "command.h"
+#include "error.h"
+#include "options.h"
+
+int cli_error(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("kvmlab: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return status;
+}
+
+int cli_wants_help(const struct command *cmd, int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			fputs(cmd->help, stdout);
+			if (cmd->guest_opts)
+				printf("\n%s", vm_opts_help);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int cli_session_failed(const struct session *s)
+{
+	static const int status[] = {
+		[SESSION_OK] = EXIT_HALTED,
+		[SESSION_GUEST] = EXIT_LOAD,
+		[SESSION_HOST] = EXIT_HOST,
+		[SESSION_CONFIG] = EXIT_USAGE,
+	};
+
+	return cli_error(status[s->failed], "%s", vmm_last_error());
+}
+
+int cli_session_end(struct session *s, enum vmm_stop stop, int err)
+{
+	static const int status[] = {
+		[SESSION_HALTED] = EXIT_HALTED,
+		[SESSION_FAULTED] = EXIT_FAULT,
+		[SESSION_LIMITED] = EXIT_LIMIT,
+		[SESSION_HOST_FAILED] = EXIT_HOST,
+	};
+	char msg[1024];
+	enum session_end end = session_report(s, stop, err, msg, sizeof(msg));
+
+	return cli_error(status[end], "%s", msg);
+}

@@ -1,0 +1,222 @@
+/* cmd_grade.c - `kvmlab grade`: grade a submission, or (--batch) a folder of them, and report.
+ * The grading itself is the lab harness's (labs/harness/grade.c, batch.c). */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "batch.h"
+#include "command.h"
+#include "grade.h"
+#include "labcli.h"
+#include "report.h"
+#include "runner.h"
+
+/* Each graded submission, on stderr: "[3/200] alice: 40/50 (error: ...)". */
+static void progress(void *ctx, size_t done, size_t total, const struct lab_batch_result *r)
+{
+	(void)ctx;
+	if (r->status == LAB_BATCH_OK)
+		fprintf(stderr, "[%zu/%zu] %s: %u/%u\n", done, total, r->name, r->score, r->max);
+	else
+		fprintf(stderr, "[%zu/%zu] %s: %u/%u (%s%s%s)\n", done, total, r->name, r->score,
+			r->max, lab_batch_status_name(r->status), r->reason[0] ? ": " : "", r->reason);
+}
+
+/* Write a summary to path with write(); 0, or an exit status with the message printed. */
+static int write_summary(const char *opt, const char *path, const struct lab_batch *b,
+			 const struct lab_batch_opts *o,
+			 int (*write)(const struct lab_batch *, const struct lab_batch_opts *, FILE *))
+{
+	FILE *f = fopen(path, "w");
+	int ret;
+
+	if (!f)
+		return cli_error(EXIT_USAGE, "%s %s: %s", opt, path, strerror(errno));
+	ret = write(b, o, f);
+	if (fclose(f) != 0 && ret == 0)
+		ret = -errno;
+	if (ret < 0)
+		return cli_error(EXIT_USAGE, "%s %s: writing failed: %s", opt, path, strerror(-ret));
+	return 0;
+}
+
+static int write_csv(const struct lab_batch *b, const struct lab_batch_opts *o, FILE *f)
+{
+	(void)o;
+	return lab_batch_write_csv(b, f);
+}
+
+static int batch(const struct lab_batch_opts *o, const char *csv, const char *json)
+{
+	struct lab_batch b;
+	int ret, status;
+
+	ret = lab_batch_run(o, &b);
+	if (ret < 0 && b.lab_failed) {   /* file:line:column: ..., printed as it is */
+		fprintf(stderr, "%s\n", b.error);
+		status = EXIT_LOAD;
+	} else if (ret < 0) {
+		status = cli_error(ret == -ENOMEM || ret == -EPERM ? EXIT_HOST : EXIT_USAGE, "%s",
+				   b.error);
+	}
+	if (ret < 0) {
+		lab_batch_free(&b);
+		return status;
+	}
+	status = b.full_marks == b.count ? EXIT_HALTED : EXIT_DIFFER;
+	if (b.report_errors)
+		status = cli_error(EXIT_USAGE, "-o %s: %u of the reports could not be written",
+				   o->report_dir, b.report_errors);
+	if (csv && (ret = write_summary("--csv", csv, &b, o, write_csv)))
+		status = ret;
+	if (json && (ret = write_summary("--json", json, &b, o, lab_batch_write_json)))
+		status = ret;
+	fprintf(stderr, "kvmlab: graded %zu submissions in %.1f s\n", b.count, b.seconds);
+	lab_batch_free(&b);
+	return status;
+}
+
+/* One submission, in this process: the report to output (NULL: stdout). */
+static int grade_one(const char *yaml, const char *dir, const char *name,
+		     enum lab_report_format fmt, bool all, const char *output)
+{
+	struct lab_grade g;
+	FILE *out = stdout;
+	int ret;
+
+	if (output && !(out = fopen(output, "w")))
+		return cli_error(EXIT_USAGE, "-o %s: %s", output, strerror(errno));
+	ret = lab_grade(yaml, dir, name, fmt, all, out, &g);
+	if (out != stdout && fclose(out) != 0 && ret == 0) {
+		ret = -errno;
+		g.failed = LAB_GRADE_REPORT;
+		snprintf(g.error, sizeof(g.error), "writing the report: %s", strerror(errno));
+	}
+	if (getenv("KVMLAB_GRADE_TIMING") && g.max)   /* for the benchmark */
+		fprintf(stderr, "kvmlab: timing: build %.4f s, run and checks %.4f s\n",
+			g.build_seconds, g.seconds - g.build_seconds);
+	switch (ret == 0 ? LAB_GRADE_OK : g.failed) {
+	case LAB_GRADE_OK:
+		return g.score == g.max ? EXIT_HALTED : EXIT_DIFFER;
+	case LAB_GRADE_LAB:   /* file:line:column: ..., printed as it is */
+		fprintf(stderr, "%s\n", g.error);
+		return EXIT_LOAD;
+	case LAB_GRADE_HOST:
+		return cli_error(EXIT_HOST, "%s", g.error);
+	default:   /* graded, but the report is lost: not a success */
+		return cli_error(EXIT_USAGE, "%s: %s", output ? output : "standard output", g.error);
+	}
+}
+
+enum { OPT_FORMAT = 0x300, OPT_BATCH, OPT_SHARD, OPT_CSV, OPT_JSON, OPT_TIMEOUT, OPT_ALL,
+       OPT_NO_SANDBOX, OPT_DEV };
+
+static int grade_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "output", required_argument, NULL, 'o' },
+		{ "batch", required_argument, NULL, OPT_BATCH },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "shard", required_argument, NULL, OPT_SHARD },
+		{ "csv", required_argument, NULL, OPT_CSV },
+		{ "json", required_argument, NULL, OPT_JSON },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "all", no_argument, NULL, OPT_ALL },
+		{ "no-sandbox", no_argument, NULL, OPT_NO_SANDBOX },
+		{ "dev", required_argument, NULL, OPT_DEV },
+		{ 0 },
+	};
+	struct lab_batch_opts o = { .fmt = LAB_REPORT_TEXT, .jobs = 1, .timeout_s = 60,
+				    .progress = progress };
+	const char *output = NULL, *csv = NULL, *json = NULL;
+	char yaml[PATH_MAX];
+	int c;
+
+	if (cli_wants_help(&cmd_grade, argc, argv))
+		return 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:j:", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_FORMAT:
+			if (lab_report_format_parse(optarg, &o.fmt) < 0)
+				return cli_error(EXIT_USAGE, "--format: '%s' is not text, tap, tap13, "
+						 "junit or gradescope", optarg);
+			break;
+		case 'o': output = optarg; break;
+		case OPT_BATCH: o.dir = optarg; break;
+		case 'j':
+			o.jobs = (unsigned)atoi(optarg);
+			if (o.jobs < 1 || o.jobs > LAB_BATCH_MAX_JOBS)
+				return cli_error(EXIT_USAGE, "-j: give 1 to %d", LAB_BATCH_MAX_JOBS);
+			break;
+		case OPT_SHARD:
+			if (sscanf(optarg, "%u/%u", &o.shard_k, &o.shard_n) != 2 || o.shard_n < 1 ||
+			    o.shard_k < 1 || o.shard_k > o.shard_n)
+				return cli_error(EXIT_USAGE, "--shard: expected K/N with 1 <= K <= N");
+			break;
+		case OPT_CSV: csv = optarg; break;
+		case OPT_JSON: json = optarg; break;
+		case OPT_TIMEOUT:
+			o.timeout_s = (unsigned)atoi(optarg);
+			if (o.timeout_s < 1)
+				return cli_error(EXIT_USAGE, "--timeout: give seconds, at least 1");
+			break;
+		case OPT_ALL: o.show_hidden = true; break;
+		case OPT_NO_SANDBOX: lab_runner_set_sandbox(LAB_SANDBOX_NONE); break;
+		case OPT_DEV: lab_runner_set_dev(optarg); break;
+		default:
+			return cli_error(EXIT_USAGE, "see kvmlab grade --help");
+		}
+	}
+	if (optind >= argc || argc - optind > 2)
+		return cli_error(EXIT_USAGE, "usage: kvmlab grade LAB [SUBMISSION_DIR] (see --help)");
+	if (labcli_find(argv[optind], yaml, sizeof(yaml)) < 0)
+		return EXIT_LOAD;
+	if (o.dir) {
+		o.lab = yaml;
+		o.report_dir = output;
+		return batch(&o, csv, json);
+	}
+	return grade_one(yaml, argc - optind > 1 ? argv[optind + 1] : ".",
+			 argc - optind > 1 ? argv[optind + 1] : NULL, o.fmt, o.show_hidden, output);
+}
+
+const struct command cmd_grade = {
+	.name = "grade",
+	.summary = "grade a lab submission (or a folder of them) and report",
+	.help =
+	"usage: kvmlab grade [OPTIONS] LAB [SUBMISSION_DIR]\n"
+	"       kvmlab grade [OPTIONS] LAB --batch DIR [-j N] [--shard K/N] [--csv F] [--json F]\n\n"
+	"Builds the submission (default: the current folder) with the lab's guest and\n"
+	"handlers, runs it on KVM, and prints each check with PASS/FAIL, its points and,\n"
+	"for a failure, the expected and actual values and a hint.\n"
+	"LAB is a lab folder, its lab.yaml, or a lab name from `kvmlab lab list`\n"
+	"(04-hypercalls, 04 or hypercalls).\n\n"
+	"Options:\n"
+	"      --format F        text (default), tap (TAP 14), tap13, junit, gradescope\n"
+	"  -o, --output FILE     write the report to FILE (with --batch: a folder, one\n"
+	"                        report per submission)\n"
+	"      --all             show hidden checks in the text report (instructors)\n"
+	"      --batch DIR       grade every folder in DIR, each in its own process with\n"
+	"                        CPU, memory, file-size and wall-clock limits\n"
+	"  -j, --jobs N          grade N submissions at a time (batch)\n"
+	"      --shard K/N       grade only the K-th of N slices (names sorted; index % N == K-1)\n"
+	"      --csv FILE        batch summary: submission,score,max,status,reason\n"
+	"      --json FILE       batch summary as JSON\n"
+	"      --timeout S       wall-clock limit per submission in a batch (default 60)\n"
+	"      --dev PATH        the KVM device (default /dev/kvm)\n"
+	"      --no-sandbox      run the compiler and the student's handlers without the\n"
+	"                        sandbox (bubblewrap, seccomp): only for trusted code, on a\n"
+	"                        host that cannot make one (grading refuses otherwise)\n\n"
+	"Student code (the compiler run on a copy of the submission, the handlers) runs in\n"
+	"a sandbox: its own uid, no network, its own PID namespace, only its files visible,\n"
+	"a seccomp filter and limits; the score comes only from what kvmlab observes.\n\n"
+	"Exit status: 0 full marks (every submission, in a batch), 6 below full marks,\n"
+	"2 the lab file is invalid (file:line:column), 3 KVM is missing or the host\n"
+	"cannot sandbox (the report still lists every check with the reason).\n",
+	.main = grade_main,
+};

@@ -1,0 +1,207 @@
+/* cmd_trace.c - `kvmlab trace`: single-step a guest and write every step, explained. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "command.h"
+#include "engine.h"
+#include "error.h"
+#include "options.h"
+#include "session.h"
+#include "stepflow.h"
+#include "stoppoints.h"
+#include "tracewrite.h"
+#include "walkfmt.h"
+
+#define RING 8   /* steps kept for the post-mortem */
+
+enum { OPT_FORMAT = 0x300, OPT_WALK, OPT_MAX_STEPS, OPT_FROM, OPT_UNTIL };
+
+struct trace_opts {
+	enum trace_format format;
+	const char *output;
+	bool walk;
+	uint64_t max_steps, from, until;
+	struct stoppoints points;
+};
+
+static int on_opt(int opt, const char *arg, void *ctx)
+{
+	struct trace_opts *t = ctx;
+
+	switch (opt) {
+	case OPT_FORMAT:
+		if (strcmp(arg, "text") == 0)
+			t->format = TRACE_TEXT;
+		else if (strcmp(arg, "jsonl") == 0)
+			t->format = TRACE_JSONL;
+		else
+			return cli_error(EXIT_USAGE, "--format: '%s' is not text or jsonl", arg), -EINVAL;
+		return 0;
+	case 'o':
+		t->output = arg;
+		return 0;
+	case OPT_WALK:
+		t->walk = true;
+		return 0;
+	case OPT_MAX_STEPS:
+		return parse_u64("--max-steps", arg, &t->max_steps);
+	case OPT_FROM:
+		return parse_u64("--from", arg, &t->from);
+	case OPT_UNTIL:
+		return parse_u64("--until", arg, &t->until);
+	}
+	return stoppoints_option(&t->points, opt, arg) == 0 ? 0 : -EINVAL;
+}
+
+static void stderr_sink(void *ctx, const char *buf, size_t len)
+{
+	(void)ctx;
+	fwrite(buf, 1, len, stderr);
+}
+
+/* The last steps and the walk of the faulting address, after a fault. */
+static void post_mortem(struct engine *e, enum vmm_mode mode, const struct step *ring, uint64_t nring)
+{
+	struct tracewriter w;
+	struct vmm_walk wk;
+	char buf[2048];
+	uint64_t first = nring > RING ? nring - RING : 0;
+	const struct step *last = &ring[(nring - 1) % RING];
+	uint64_t pc = engine_pc(&last->before, &last->sbefore);
+
+	fprintf(stderr, "\npost-mortem: the last %llu steps\n", (unsigned long long)(nring - first));
+	tracewriter_init(&w, e, TRACE_TEXT, false, stderr);
+	w.ex.start_mode = (int)mode;
+	for (uint64_t i = first; i < nring; i++)
+		tracewriter_step(&w, &ring[i % RING]);
+	tracewriter_finish(&w);
+	if (engine_walk(e, &last->sbefore, pc, &wk) == 0 && walkfmt_text(&wk, buf, sizeof(buf)) >= 0)
+		fprintf(stderr, "page walk of the faulting instruction's address:\n%s", buf);
+	/* A page fault leaves its address in CR2: that is usually the walk that matters. */
+	if (last->safter.cr2 != last->sbefore.cr2 &&
+	    engine_walk(e, &last->sbefore, last->safter.cr2, &wk) == 0 &&
+	    walkfmt_text(&wk, buf, sizeof(buf)) >= 0)
+		fprintf(stderr, "CR2 = 0x%llx: a page fault at that address started it; its walk:\n%s",
+			(unsigned long long)last->safter.cr2, buf);
+}
+
+struct trace_run {
+	const struct trace_opts *t;
+	struct tracewriter *w;
+	struct step *ring;
+	uint64_t nring;
+};
+
+/* Write each step inside --from/--until, and keep the last RING for the post-mortem. */
+static int trace_step(struct engine *e, const struct step *st, void *ctx)
+{
+	struct trace_run *tw = ctx;
+
+	(void)e;
+	if (st->n >= tw->t->from && (!tw->t->until || st->n <= tw->t->until))
+		tracewriter_step(tw->w, st);
+	tw->ring[tw->nring++ % RING] = *st;
+	return 0;
+}
+
+static int trace_main(int argc, char **argv)
+{
+	static const struct option extra[] = {
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "output", required_argument, NULL, 'o' },
+		{ "walk", no_argument, NULL, OPT_WALK },
+		{ "max-steps", required_argument, NULL, OPT_MAX_STEPS },
+		STOPPOINT_OPTIONS,
+		{ "from", required_argument, NULL, OPT_FROM },
+		{ "until", required_argument, NULL, OPT_UNTIL },
+		{ 0 },
+	};
+	static struct step ring[RING];
+	static struct engine e;
+	struct trace_opts t = { .format = TRACE_TEXT };
+	struct tracewriter w;
+	struct trace_run tw;
+	struct engine_goal g;
+	struct vm_opts o;
+	struct session s;
+	FILE *f = stdout;
+	uint64_t nring = 0;
+	int ret, status = EXIT_HALTED, write_failed = 0;
+
+	if (cli_wants_help(&cmd_trace, argc, argv))
+		return 0;
+	if (vm_opts_parse(argc, argv, &o, extra, "o:", on_opt, &t) < 0)
+		return EXIT_USAGE;
+	if (t.output && !(f = fopen(t.output, "w")))
+		return cli_error(EXIT_USAGE, "--output %s: %s", t.output, strerror(errno));
+	if (session_open(&s, &o, f == stdout ? stderr_sink : NULL, NULL) < 0) {
+		status = cli_session_failed(&s);
+		if (f != stdout)
+			fclose(f);
+		return status;
+	}
+	ret = session_engine_init(&s, &e, false);
+	if (ret == 0)
+		ret = stoppoints_apply(&t.points, &e);
+	if (ret < 0) {
+		status = cli_error(ret == -ENOTSUP ? EXIT_HOST : EXIT_USAGE, "%s", vmm_last_error());
+		goto out;
+	}
+	e.max_steps = t.max_steps;
+	e.max_exits = o.max_exits;
+	e.timeout_ms = o.timeout_ms;
+	tracewriter_init(&w, &e, t.format, t.walk, f);
+	w.ex.start_mode = (int)s.mode;
+	tw = (struct trace_run){ &t, &w, ring, 0 };
+	engine_goal_init(&e, &g, ENGINE_GOAL_CONTINUE, 0, NULL, 0, NULL, 0);
+	ret = engine_go(&e, &g, trace_step, &tw);
+	nring = tw.nring;
+	if (tracewriter_finish(&w) < 0)   /* said now, the exit status says it at the end */
+		write_failed = cli_error(EXIT_USAGE, "writing the trace to %s: %s",
+					 t.output ? t.output : "standard output", strerror(w.out.err));
+	if (ret < 0) {
+		status = cli_error(EXIT_HOST, "%s", vmm_last_error());
+		goto out;
+	}
+	if (stoppoints_report(&e)) {
+		status = EXIT_HALTED;
+		goto out;
+	}
+	status = cli_session_end(&s, e.stop, 0);
+	stepflow_report(&e, stderr);
+	if (status == EXIT_FAULT && nring)
+		post_mortem(&e, s.mode, ring, nring);
+out:
+	engine_free(&e);
+	session_close(&s);
+	if (f != stdout && fclose(f) != 0 && !write_failed)
+		write_failed = cli_error(EXIT_USAGE, "writing the trace to %s: %s", t.output,
+					 strerror(errno));
+	return write_failed ? write_failed : status;
+}
+
+const struct command cmd_trace = {
+	.name = "trace",
+	.summary = "single-step a guest and print every instruction, explained",
+	.help =
+	"usage: kvmlab trace [OPTIONS] GUEST\n\n"
+	"Runs GUEST one instruction at a time and writes each step: address, mode,\n"
+	"instruction, registers that changed (old->new), VM exits, memory written, and a\n"
+	"sentence on anything notable (mode switches, descriptor tables, page tables,\n"
+	"port I/O, hypercalls, faults). The guest's console output goes to standard error\n"
+	"when the trace goes to standard output.\n\n"
+	"  kvmlab trace boot\n"
+	"  kvmlab trace hello --mode long --format jsonl -o hello.jsonl\n"
+	"  kvmlab trace boot --break 0x1040 --walk\n\n"
+	"Options:\n"
+	"      --format F        text (default) or jsonl (one JSON object per step)\n"
+	"  -o, --output FILE     write the trace to FILE\n"
+	"      --walk            add the page walk of each instruction's address\n"
+	"      --max-steps N     stop after N instructions\n"
+	STOPPOINT_HELP
+	"      --from N, --until N  print only steps N..M (all steps still run)\n",
+	.main = trace_main,
+	.guest_opts = true,
+};

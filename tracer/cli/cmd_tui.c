@@ -1,0 +1,87 @@
+/* cmd_tui.c - `kvmlab tui`: step a guest in a full-screen debugger (tracer/tui/). */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "command.h"
+#include "engine.h"
+#include "error.h"
+#include "options.h"
+#include "session.h"
+#include "tui/tui.h"
+
+static int tui_main(int argc, char **argv)
+{
+	static struct tui t;          /* large, and the console sink needs it before tui_init */
+	static struct engine e;
+	struct vm_opts o;
+	struct session s;
+	int ret, status = EXIT_HALTED;
+
+	if (cli_wants_help(&cmd_tui, argc, argv))
+		return 0;
+	if (vm_opts_parse(argc, argv, &o, NULL, NULL, NULL, NULL) < 0)
+		return EXIT_USAGE;
+	t.bench = getenv("KVMLAB_TUI_BENCH");
+	if (session_open(&s, &o, tui_console_sink, &t) < 0)
+		return cli_session_failed(&s);
+	ret = session_engine_init(&s, &e, true);
+	if (ret < 0) {
+		status = cli_error(EXIT_HOST, "%s", vmm_last_error());
+		goto out;
+	}
+	e.max_exits = o.max_exits;
+	e.timeout_ms = o.timeout_ms;
+	ret = tui_init(&t, &e, o.guest, s.mode);
+	if (ret < 0) {
+		status = cli_error(EXIT_HOST, "%s", *vmm_last_error() ? vmm_last_error() : "out of memory");
+		goto out;
+	}
+	ret = tui_run(&t);
+	if (ret < 0)
+		status = cli_error(EXIT_USAGE, "%s", vmm_last_error());
+	else if (!t.bench) {
+		char buf[320];
+
+		tui_stop_text(&t, buf, sizeof(buf));
+		fprintf(stderr, "kvmlab tui: left at step %llu of %llu%s%s\n", (unsigned long long)t.pos,
+			(unsigned long long)history_count(&e.hist), buf[0] ? "; the guest " : "", buf);
+	}
+out:
+	tui_free(&t);
+	engine_free(&e);
+	session_close(&s);
+	return status;
+}
+
+const struct command cmd_tui = {
+	.name = "tui",
+	.summary = "step a guest in a full-screen debugger, forwards and back",
+	.help =
+	"usage: kvmlab tui [OPTIONS] GUEST\n\n"
+	"Opens GUEST in a full-screen step debugger. Panes show the code around the next\n"
+	"instruction, the registers (changes highlighted), the system state (CR0/CR3/CR4/\n"
+	"EFER by bit name, segments, GDTR/IDTR, the CPU mode), the page walk of RIP, the\n"
+	"exits and console output, and memory. Every step is recorded, so you can go back\n"
+	"and forth through the run without re-running the guest.\n\n"
+	"Keys (press ? inside for all of them):\n"
+	"  s F7    step one instruction      n F8     step over a call\n"
+	"  c F5    continue to a breakpoint  b Left   step back (f Right: forward)\n"
+	"  B       toggle a breakpoint       w        watch writes to an address\n"
+	"  g       go to step N              G :      show an address in code/memory\n"
+	"  W       walk an address           x        memory at an address\n"
+	"  Tab     next pane                 Up/Down PgUp/PgDn  scroll it\n"
+	"  ?       help                      q        quit\n"
+	"A number before a key repeats it: 100s steps 100 instructions; Enter repeats the\n"
+	"last s, n, c, b or f.  Addresses are hex (1000, 0x1000), a register (rsp), seg:off\n"
+	"(0000:1000) or p:ADDR for a physical address.\n\n"
+	"  kvmlab tui boot                 # watch real -> protected -> long mode\n"
+	"  kvmlab tui hello --mode real\n\n"
+	"--max-exits ends the guest after that many exits; --timeout MS ends it when one\n"
+	"step, next or continue runs longer than MS milliseconds (any key also interrupts\n"
+	"a long continue, without ending the guest).\n\n"
+	"Colours follow the terminal; set NO_COLOR=1 for none.  The guest's console output\n"
+	"appears in the events pane.  The exit status is 0 when you quit, whatever the\n"
+	"guest did (the last line on standard error says where it was).\n",
+	.main = tui_main,
+	.guest_opts = true,
+};

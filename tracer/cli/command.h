@@ -1,0 +1,42 @@
+/* command.h - the kvmlab subcommands: one file each, one table in main.c. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "run.h"
+#include "session.h"
+
+struct command {
+	const char *name;
+	const char *summary;   /* one line for `kvmlab --help` */
+	const char *help;      /* the full `kvmlab NAME --help` text */
+	int (*main)(int argc, char **argv);
+	bool guest_opts;       /* takes the shared guest options (help lists them) */
+};
+
+/* Exit statuses every subcommand uses (documented in `kvmlab --help`). */
+enum {
+	EXIT_HALTED = 0,     /* the guest halted (or the command succeeded) */
+	EXIT_USAGE = 1,      /* bad command line, or the output could not be written */
+	EXIT_LOAD = 2,       /* the guest image or lab could not be loaded or set up */
+	EXIT_HOST = 3,       /* KVM is missing, refused, or cannot run this mode here */
+	EXIT_FAULT = 4,      /* the guest triple-faulted or KVM could not run it */
+	EXIT_LIMIT = 5,      /* a limit (exits, instructions, time) ended the run */
+	EXIT_DIFFER = 6,     /* diff: the traces differ; grade: not full marks */
+};
+
+extern const struct command cmd_run, cmd_probe, cmd_trace, cmd_walk, cmd_diff, cmd_tui,
+	cmd_lab, cmd_grade, cmd_exec;
+
+/* Print "kvmlab: " + message to stderr; returns status. */
+int cli_error(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* True if argv has --help or -h; prints cmd's help to stdout. */
+int cli_wants_help(const struct command *cmd, int argc, char **argv);
+
+/* session_open() failed: print vmm_last_error(); the exit status for the stage (s->failed). */
+int cli_session_failed(const struct session *s);
+
+/* Print how the run ended (session_report) to stderr; the exit status for it. */
+int cli_session_end(struct session *s, enum vmm_stop stop, int err);
