@@ -70,7 +70,7 @@ static const int denied[] = {
 	SCMP_SYS(clock_settime), SCMP_SYS(adjtimex), SCMP_SYS(clock_adjtime),
 	SCMP_SYS(fanotify_init), SCMP_SYS(vhangup), SCMP_SYS(move_mount), SCMP_SYS(fsopen),
 	SCMP_SYS(fsmount), SCMP_SYS(fspick), SCMP_SYS(open_tree), SCMP_SYS(mount_setattr),
-	SCMP_SYS(personality), SCMP_SYS(lookup_dcookie),
+	SCMP_SYS(lookup_dcookie),
 };
 
 /* Build the filter once and keep its BPF bytes (bwrap --seccomp FD reads them). */
