@@ -45,6 +45,13 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["count"]==
 "$KVMLAB" grade "$L" --batch "$B" -j 2 --timeout 4 --shard 2/2 --csv "$T/s2.csv" 2>/dev/null
 [ "$(cat "$T/s1.csv" "$T/s2.csv" | grep -vc '^submission')" -eq 6 ] && ok "shards" || bad "shards"
 
+# numExitsByType with a buffer across the end of memory: refused, and nothing written
+P=$(dirname "$0")/partial-write
+"$KVMLAB" grade "$P" "$P/sub" >"$T/out" 2>&1
+rc=$?
+[ $rc -eq 0 ] && grep -q "PASS  untouched" "$T/out" && ok "a refused guest write leaves memory untouched" ||
+	{ bad "partial write: exit $rc"; cat "$T/out"; }
+
 # formats and their consumers
 "$KVMLAB" grade "$L" "$L/starter" --format tap13 >"$T/r.tap"
 if command -v prove >/dev/null; then
