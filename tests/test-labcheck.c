@@ -488,6 +488,24 @@ static void test_expr(void)
 	CHECK(lab_expr_check("a / 0 + b", names, 2, err, sizeof(err)) == 0);
 	CHECK(lab_expr_check("a + x", names, 2, err, sizeof(err)) == -EINVAL);
 	CHECK_STR(err, "unknown name 'x' at column 5 of \"a + x\"");
+	/* nesting is bounded, not recursed into until the stack runs out */
+	{
+		static char deep[200003];
+		int64_t v;
+
+		memset(deep, '(', 100000);
+		deep[100000] = '1';
+		memset(deep + 100001, ')', 100000);
+		CHECK(lab_expr_eval(deep, vars, 2, &v, err, sizeof(err)) == -EINVAL);
+		CHECK_MSG(strstr(err, "nested more than 64 levels deep at column 65") != NULL, "%.80s", err);
+		memset(deep, '-', 200000);
+		deep[200000] = '1';
+		deep[200001] = '\0';
+		CHECK(lab_expr_check(deep, names, 2, err, sizeof(err)) == -EINVAL);
+		CHECK(strstr(err, "nested more than 64 levels deep") != NULL);
+		CHECK(lab_expr_eval("((((((((((1))))))))))", vars, 2, &v, err, sizeof(err)) == 0 &&
+		      v == 1);
+	}
 }
 
 int main(void)
