@@ -177,6 +177,7 @@ void tui_free(struct tui *t)
 	tui_events_free(&t->log);
 	tui_events_free(&t->console);
 	free(t->writes);
+	tui_xmap_free(&t->xmap);
 	tui_snap_free(t);
 }
 
