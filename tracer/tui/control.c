@@ -448,6 +448,7 @@ void tui_prompt_done(struct tui *t)
 			goto linear_only;
 		t->walk_set = true;
 		t->walk_addr = a.addr;
+		snprintf(t->walk_text, sizeof(t->walk_text), "%s", text);
 		return;
 	default:
 		return;

@@ -147,21 +147,22 @@ int tui_layout_needs(int lines, int cols, const int want[TUI_NPANES], struct tui
 		column(out, left, 3, 1, h, 0, lw, want);
 		column(out, right, 4, 1, h, lw + 1, cols - lw - 1, want);
 	} else {
-		/* three columns: the code and the console; the CPU's state and what the step did;
-		 * the page walk and memory */
+		/* three columns: the code; the CPU's state, what the step did and what the guest
+		 * printed; the page walk and memory */
 		static const struct slot a[] = {
-			{ TUI_PANE_CODE, 8, 3, 0 }, { TUI_PANE_CONSOLE, 3, 1, 0 },
+			{ TUI_PANE_CODE, 8, 3, 0 },
 		};
 		const struct slot b[] = {
 			{ TUI_PANE_REGS, rh, 0, rh }, { TUI_PANE_SYSTEM, 9, 0, 0 }, { TUI_PANE_EVENTS, 6, 2, 0 },
+			{ TUI_PANE_CONSOLE, 3, 1, 0 },
 		};
 		static const struct slot c[] = {
 			{ TUI_PANE_WALK, 8, 3, 0 }, { TUI_PANE_MEMORY, 6, 2, 0 },
 		};
 		int wa = cols * 35 / 100, wb = cols * 32 / 100, wc = cols - wa - wb - 2;
 
-		column(out, a, 2, 1, h, 0, wa, want);
-		column(out, b, 3, 1, h, wa + 1, wb, want);
+		column(out, a, 1, 1, h, 0, wa, want);
+		column(out, b, 4, 1, h, wa + 1, wb, want);
 		column(out, c, 2, 1, h, wa + wb + 2, wc, want);
 	}
 	return 0;
