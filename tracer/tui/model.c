@@ -298,6 +298,23 @@ int tui_scroll_clamp(long off, int total, int visible)
 	return off < 0 ? 0 : (int)off;
 }
 
+bool tui_scroll_back(int *back, enum tui_action a, uint64_t count, int total, int visible)
+{
+	long n = count > 1000000 ? 1000000 : (long)count, page = visible > 1 ? visible - 1 : 1;
+	long off = *back;
+
+	switch (a) {
+	case TUI_ACT_UP: off += n; break;
+	case TUI_ACT_DOWN: off -= n; break;
+	case TUI_ACT_PAGE_UP: off += n * page; break;
+	case TUI_ACT_PAGE_DOWN: off -= n * page; break;
+	case TUI_ACT_HOME: off = 0; break;
+	default: return false;
+	}
+	*back = tui_scroll_clamp(off, total, visible);
+	return true;
+}
+
 /* ---- help and hints --------------------------------------------------------------------------- */
 
 static const char *const help_notes[] = {

@@ -142,6 +142,11 @@ uint64_t tui_back(uint64_t pos, uint64_t n);
 /* Clamp a scroll offset so that a view of `visible` lines over `total` stays filled. */
 int tui_scroll_clamp(long off, int total, int visible);
 
+/* A scrolling key for a view that counts lines back from its newest (a log): Up, PgUp add,
+ * Down, PgDn take away (count times; a page is visible - 1 lines), Home goes back to 0; the new
+ * offset, clamped, in *back.  False for any other action (*back untouched). */
+bool tui_scroll_back(int *back, enum tui_action a, uint64_t count, int total, int visible);
+
 /* ---- event logs, each entry tagged with its step -----------------------------------------
  * The TUI keeps two: one line per exit or message, and the guest's console output in chunks. */
 
