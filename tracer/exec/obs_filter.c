@@ -38,9 +38,11 @@ enum {
 #define MMAP_IF(nr) JEQ((nr), 0, 7), LD(ARG_LO(3)), BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 1), \
 	JEQ(0, 3, 0), LD(ARG_LO(4)), JEQ(0xffffffffu, 1, 0), TRACE, ALLOW
 
-/* The 64-bit ioctl: KVM_RUN with the cookie passes, other KVM requests stop. */
+/* The 64-bit ioctl: KVM_RUN with the cookie passes, other KVM requests stop.  The cookie is
+ * in the fourth argument register (r10), which ioctl does not use (KVM_RUN's own argument
+ * must be 0). */
 #define IOCTL64_IF(nr, lo, hi) JEQ((nr), 0, 12), LD(ARG_LO(1)), JEQ(KVM_RUN_REQ, 0, 5), \
-	LD(ARG_LO(2)), JEQ((lo), 0, 3), LD(ARG_HI(2)), JEQ((hi), 0, 1), ALLOW, \
+	LD(ARG_LO(3)), JEQ((lo), 0, 3), LD(ARG_HI(3)), JEQ((hi), 0, 1), ALLOW, \
 	LD(ARG_LO(1)), BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0xff00), JEQ(0xAE00, 0, 1), TRACE, ALLOW
 #define KVM_RUN_REQ 0xAE80u
 

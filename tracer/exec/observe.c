@@ -377,7 +377,7 @@ static size_t read_arg(pid_t pid, unsigned long req, uint64_t addr, uint8_t *buf
 
 /* ---- the calls ---------------------------------------------------------------------------- */
 
-static enum vmm_exit exit_kind(const struct kvm_run *r, long ret)
+enum vmm_exit obs_exit_kind(const struct kvm_run *r, long ret)
 {
 	if (ret == -EINTR || r->exit_reason == KVM_EXIT_INTR)
 		return VMM_EXIT_INTR;
@@ -484,7 +484,7 @@ static void ioctl_exit(struct obs *o, struct thr *t, long ret, bool unfinished)
 			}
 			v->exited = true;
 			v->last_exit = c.run.exit_reason;
-			v->exits.count[exit_kind(&c.run, ret)]++;
+			v->exits.count[obs_exit_kind(&c.run, ret)]++;
 			v->exits.total++;
 		}
 	}
@@ -869,6 +869,11 @@ int obs_pump(struct obs *o, const struct obs_want *want, struct obs_hold *hold)
 			ret = -errno;
 	}
 	return ret;
+}
+
+void obs_task_gone(struct obs *o, pid_t tid, int status)
+{
+	on_gone(o, tid, status);
 }
 
 void obs_end(struct obs *o, struct obs_result *res)

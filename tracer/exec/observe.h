@@ -139,10 +139,16 @@ int obs_begin(struct obs *o);
  */
 int obs_pump(struct obs *o, const struct obs_want *want, struct obs_hold *hold);
 
+/* A held thread ended while its holder waited for it (a wait status). */
+void obs_task_gone(struct obs *o, pid_t tid, int status);
+
+/* The kind of exit a KVM_RUN that returned ret left in r. */
+enum vmm_exit obs_exit_kind(const struct kvm_run *r, long ret);
+
 /* The result so far (call once, at the end). */
 void obs_end(struct obs *o, struct obs_result *res);
 
-/* The secret third argument that lets a KVM_RUN through the filter without a stop (only
+/* The secret value in r10 (ioctl's unused fourth argument) that lets a KVM_RUN through the filter without a stop (only
  * kvmlab's own calls injected into the program use it). */
 uint64_t obs_cookie(const struct obs *o);
 
