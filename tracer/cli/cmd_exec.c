@@ -224,9 +224,14 @@ static int exec_main(int argc, char **argv)
 		else if (!tr.ran)
 			cli_error(0, "exec: %s never ran a vCPU%s: nothing to step", prog[0],
 				  o.vm ? " of that VM" : "");
+		else if (tr.program_ended)
+			cli_error(0, "exec: %s: %llu instructions retired, then %s stopped running it "
+				  "(%.0f steps/s)", tr.vcpu, (unsigned long long)tr.steps, prog[0],
+				  tr.ns ? (double)tr.steps * 1e9 / (double)tr.ns : 0.0);
 		else
-			cli_error(0, "exec: %s: %llu instructions retired (%s)", tr.vcpu,
-				  (unsigned long long)tr.steps, vmm_stop_name(tr.stop));
+			cli_error(0, "exec: %s: %llu instructions retired (%s; %.0f steps/s)", tr.vcpu,
+				  (unsigned long long)tr.steps, vmm_stop_name(tr.stop),
+				  tr.ns ? (double)tr.steps * 1e9 / (double)tr.ns : 0.0);
 		if (tr.write_err)
 			cli_error(0, "exec: writing the trace: %s", strerror(tr.write_err));
 	}

@@ -2,6 +2,7 @@
 #include "exectrace.h"
 
 #include <string.h>
+#include <time.h>
 
 #include "error.h"
 #include "foreign.h"
@@ -19,6 +20,7 @@ int exec_trace(struct obs *o, const struct exec_trace_opts *t, struct exec_trace
 	static struct engine e;
 	struct tracewriter w;
 	struct engine_goal g;
+	struct timespec t0, t1;
 	int ret, rel;
 
 	memset(r, 0, sizeof(*r));
@@ -32,15 +34,22 @@ int exec_trace(struct obs *o, const struct exec_trace_opts *t, struct exec_trace
 		e.max_steps = t->max_steps;
 		tracewriter_init(&w, &e, t->format, t->walk, t->out);
 		engine_goal_init(&e, &g, ENGINE_GOAL_CONTINUE, 0, NULL, 0, NULL, 0);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		ret = engine_go(&e, &g, write_step, &w);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		r->ns = (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000u + (uint64_t)t1.tv_nsec -
+			(uint64_t)t0.tv_nsec;
 		if (tracewriter_finish(&w) < 0)
 			r->write_err = w.out.err;
 		r->steps = e.nsteps;
 		r->stop = e.stop;
 	}
 	engine_free(&e);
-	if (f.ended)
-		return ret < 0 ? ret : 0;
+	if (f.ended) {
+		/* the program stopped running the vCPU (or ended): its choice, not a failure */
+		r->program_ended = true;
+		return 0;
+	}
 	rel = foreign_release(&f, ret >= 0 && e.stop == VMM_STOP_HLT);
 	if (ret >= 0 && rel < 0)
 		ret = rel;

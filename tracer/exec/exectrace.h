@@ -23,6 +23,8 @@ struct exec_trace_result {
 	enum vmm_stop stop;       /* why stepping ended (when ran and no error) */
 	char vcpu[64];            /* its name */
 	int write_err;            /* errno of a failed write of the trace, or 0 */
+	bool program_ended;       /* the program ended (or stopped running the vCPU) first */
+	uint64_t ns;              /* time spent stepping */
 };
 
 /*
