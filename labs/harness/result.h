@@ -41,6 +41,6 @@ struct lab_run {
 	size_t nmodes;
 	char *trace_path;             /* the JSONL trace written for this run */
 	char error[256];              /* build or run failure, "" if none: then no check passes */
-	char stop_detail[256];        /* how an abnormal run ended, "" if it halted (for the report) */
+	char stop_detail[512];        /* how an abnormal run ended, "" if it halted (for the report) */
 };
 
