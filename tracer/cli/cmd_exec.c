@@ -9,7 +9,9 @@
 #include <unistd.h>
 
 #include "command.h"
+#include "error.h"
 #include "exec/execlog.h"
+#include "exec/exectrace.h"
 #include "exec/observe.h"
 #include "options.h"
 #include "probe.h"
@@ -19,22 +21,34 @@
  * timeout(1) use them. */
 enum { EXEC_TIMEOUT = 124, EXEC_CANNOT_RUN = 126, EXEC_NOT_FOUND = 127 };
 
-enum { OPT_FORMAT = 256, OPT_STATS, OPT_TIMEOUT };
+enum { OPT_FORMAT = 256, OPT_STATS, OPT_TIMEOUT, OPT_TRACE, OPT_WALK, OPT_MAX_STEPS, OPT_VM };
 
 struct exec_opts {
 	const char *output;
 	enum fieldw_format fmt;
 	bool stats;
 	unsigned timeout_ms;
+	bool trace, walk;
+	uint64_t max_steps, vm;
 };
 
 static const struct cli_opt exec_opts[] = {
 	{ "output", 'o', "FILE", "write the log to FILE (default: standard error)" },
 	{ "format", OPT_FORMAT, "FMT", "text (default) or jsonl (one JSON object per line)" },
-	{ "stats", OPT_STATS, NULL, "at the end, per VM and vCPU: KVM_RUN calls, exits by type\n"
-	  "and direction, time in KVM_RUN" },
+	{ "stats", OPT_STATS, NULL, "at the end, per VM and vCPU: KVM_RUN calls, exits by\n"
+	  "type and direction, time in KVM_RUN" },
 	{ "timeout", OPT_TIMEOUT, "MS", "end PROGRAM after MS milliseconds (SIGTERM, then SIGKILL\n"
 	  "500 ms later), and still report" },
+	{ "trace", OPT_TRACE, NULL, "instead of the log, single-step PROGRAM's guest as\n"
+	  "`kvmlab trace` does (same steps, explanations and\n"
+	  "JSONL fields); PROGRAM still sees exactly its own exits\n"
+	  "and ends as it would alone" },
+	{ "walk", OPT_WALK, NULL, "with --trace: each step's page walk (through PROGRAM's\n"
+	  "memory)" },
+	{ "max-steps", OPT_MAX_STEPS, "N", "with --trace: step N instructions, then let PROGRAM\n"
+	  "run on" },
+	{ "vm", OPT_VM, "N", "with --trace: step the vCPU of vmN (default: the first\n"
+	  "VM to run)" },
 	{ 0 },
 };
 static const struct cli_opt *const exec_tables[] = { exec_opts, NULL };
@@ -64,11 +78,31 @@ static int parse_with(int argc, char **argv, struct exec_opts *o, const struct o
 			if (parse_timeout_ms("exec: --timeout", optarg, &o->timeout_ms) < 0)
 				return EXIT_USAGE;
 			break;
+		case OPT_TRACE:
+			o->trace = true;
+			break;
+		case OPT_WALK:
+			o->walk = true;
+			break;
+		case OPT_MAX_STEPS:
+			if (parse_u64("--max-steps", optarg, &o->max_steps) < 0)
+				return EXIT_USAGE;
+			break;
+		case OPT_VM:
+			if (parse_u64("--vm", optarg, &o->vm) < 0)
+				return EXIT_USAGE;
+			if (o->vm == 0 || o->vm > 1000000)
+				return cli_error(EXIT_USAGE, "exec: --vm: VMs are numbered from 1 (vm1, vm2, ...)");
+			break;
 		default:
 			return cli_error(EXIT_USAGE, "exec: unknown option '%s' (see kvmlab exec --help)",
 					 argv[optind - 1]);
 		}
 	}
+	if ((o->walk || o->max_steps || o->vm) && !o->trace)
+		return cli_error(EXIT_USAGE, "exec: --walk, --max-steps and --vm go with --trace");
+	if (o->trace && o->stats)
+		return cli_error(EXIT_USAGE, "exec: --stats is for the ioctl log, not for --trace");
 	if (optind >= argc)
 		return cli_error(EXIT_USAGE, "exec: give the program to run: kvmlab exec [OPTIONS] -- PROGRAM [ARGS...]");
 	return 0;
@@ -186,6 +220,8 @@ static int exec_main(int argc, char **argv)
 	}
 	execlog_init(&log, out, o.fmt, out == stderr || !o.output);
 	execlog_sink(&log, &sink);
+	if (o.trace)
+		sink = (struct obs_sink){ .ctx = &log };  /* the steps instead of the ioctls */
 	ret = obs_find_program(prog[0], path, sizeof(path));
 	if (ret < 0) {
 		if (out != stderr)
@@ -202,6 +238,30 @@ static int exec_main(int argc, char **argv)
 			fclose(out);
 		return cli_error(EXIT_HOST, "exec: cannot start %s under observation: %s", prog[0],
 				 strerror(-ret));
+	}
+	if (o.trace) {
+		struct exec_trace_opts to = {
+			.format = o.fmt == FIELDW_JSON ? TRACE_JSONL : TRACE_TEXT, .walk = o.walk,
+			.max_steps = o.max_steps, .vm_no = (int)o.vm, .out = out,
+		};
+		struct exec_trace_result tr;
+
+		ret = exec_trace(obs, &to, &tr);
+		if (ret < 0)
+			cli_error(0, "exec: stepping %s's guest: %s", prog[0], vmm_last_error());
+		else if (!tr.ran)
+			cli_error(0, "exec: %s never ran a vCPU%s: nothing to step", prog[0],
+				  o.vm ? " of that VM" : "");
+		else if (tr.program_ended)
+			cli_error(0, "exec: %s: %llu instructions retired, then %s stopped running it "
+				  "(%.0f steps/s)", tr.vcpu, (unsigned long long)tr.steps, prog[0],
+				  tr.ns ? (double)tr.steps * 1e9 / (double)tr.ns : 0.0);
+		else
+			cli_error(0, "exec: %s: %llu instructions retired (%s; %.0f steps/s)", tr.vcpu,
+				  (unsigned long long)tr.steps, vmm_stop_name(tr.stop),
+				  tr.ns ? (double)tr.steps * 1e9 / (double)tr.ns : 0.0);
+		if (tr.write_err)
+			cli_error(0, "exec: writing the trace: %s", strerror(tr.write_err));
 	}
 	ret = obs_run(obs, &res);
 	if (ret < 0)

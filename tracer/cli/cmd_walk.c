@@ -90,8 +90,8 @@ static uint64_t logical_to_linear(const struct kvm_sregs *sr, enum x86_seg seg, 
 
 static const struct cli_opt walk_opts[] = {
 	{ "at", OPT_AT, "STEP", "walk after STEP instructions (default 0)" },
-	{ "addr", OPT_ADDR, "VA", "a linear address, a symbol of the guest (hello_main+0x10),\n"
-	  "or SEG:OFFSET (cs, ds, es, fs, gs, ss)" },
+	{ "addr", OPT_ADDR, "VA", "a linear address, a symbol of the guest\n"
+	  "(hello_main+0x10), or SEG:OFF (cs, ds, es, fs, gs, ss)" },
 	{ 0 },
 };
 static const struct cli_opt *const walk_tables[] = { walk_opts, NULL };
