@@ -12,6 +12,7 @@
 static struct tvcpu cpu;
 static struct vmm_vcpu vcpu;
 static struct vmm_hc hc;
+static struct vmm_pio_bus bus;
 static struct engine e;
 static struct explain_ctx ctx;
 
@@ -47,6 +48,7 @@ int main(void)
 	cpu.mem_size = 2u << 20;
 	cpu.mem = calloc(1, cpu.mem_size);
 	vmm_hc_init(&hc, &vcpu, NULL, NULL);
+	CHECK_EQ(vmm_hc_attach(&hc, &bus, NULL), 0);  /* the default ports */
 	e.cpu = &cpu;
 	e.hc = &hc;
 	disasm_init(&e.dis);

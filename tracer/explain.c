@@ -283,12 +283,10 @@ static void io(struct engine *e, struct out *o, const struct step_exit *x)
 		    x->data[0] == '\n' ? 'n' : x->data[0] >= 32 && x->data[0] < 127 ? x->data[0] : '.');
 		return;
 	}
-	for (int i = 0; hc && i < VMM_HC__COUNT; i++) {
-		if (hc->port[i] == x->port) {
-			say(o, "hypercall %s: %s port 0x%x %s 0x%x", vmm_hc_name(i), x->in ? "IN from" : "OUT to",
-			    x->port, x->in ? "->" : "<-", v);
-			return;
-		}
+	if (hc && vmm_hc_find(hc, x->port) >= 0) {
+		say(o, "hypercall %s: %s port 0x%x %s 0x%x", vmm_hc_name(vmm_hc_find(hc, x->port)),
+		    x->in ? "IN from" : "OUT to", x->port, x->in ? "->" : "<-", v);
+		return;
 	}
 	if (e->fc && vmm_fc_find(e->fc, x->port) >= 0) {
 		int id = vmm_fc_find(e->fc, x->port);

@@ -108,19 +108,10 @@ int session_open(struct session *s, const struct vm_opts *o, vmm_console_sink si
 		return open_failed(s, SESSION_HOST, ret);
 	ret = vmm_console_attach(&s->con, &s->vm.pio, VMM_CONSOLE_PORT, sink, ctx);
 	vmm_hc_init(&s->hc, &s->vcpu, sink, ctx);
-	if (ret == 0 && o->hypercalls) {  /* fileXxx=PORT items go to the file calls, the rest here */
-		char *rest = malloc(strlen(o->hypercalls) + 1);
-
-		ret = rest ? vmm_fc_parse_map(&s->fc, o->hypercalls, rest, strlen(o->hypercalls) + 1)
-			   : vmm_fail(-ENOMEM, "out of memory");
-		if (ret == 0 && rest[0])
-			ret = vmm_hc_parse_map(&s->hc, rest);
-		free(rest);
-	}
 	if (ret == 0)
-		ret = vmm_hc_attach(&s->hc, &s->vm.pio);
+		ret = vmm_hc_attach(&s->hc, &s->vm.pio, &o->ports);
 	if (ret == 0)
-		ret = vmm_fc_attach(&s->fc, &s->vm.pio);
+		ret = vmm_fc_attach(&s->fc, &s->vm.pio, &o->ports);
 	if (ret == 0 && o->files)
 		ret = vmm_fc_enable(&s->fc, o->files);
 	if (ret < 0)

@@ -12,6 +12,7 @@
 #include "hypercall.h"
 #include "loader.h"
 #include "mode.h"
+#include "portmap.h"
 #include "run.h"
 #include "tvcpu.h"
 #include "vcpu.h"
@@ -31,7 +32,7 @@ struct vm_opts {
 	unsigned timeout_ms;
 	bool show_ioctls;
 	const char *dev;
-	const char *hypercalls;    /* "name=port,..." or NULL */
+	struct vmm_portmap ports;  /* the (file) hypercalls' ports; zeroed: the defaults */
 	const char *files;         /* the file hypercalls' directory, or NULL (off) */
 };
 

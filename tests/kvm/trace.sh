@@ -167,6 +167,9 @@ expect "4 KiB page walk ends in a PT" "$out" "PT  [  1] bits 20..12"
 expect "4 KiB page walk result" "$out" "= physical 0x0000000000001234"
 out=$("$KVMLAB" walk hello --mode long --addr 0x40000000)
 expect "unmapped address stops at PDPT[1]" "$out" "stops at PDPT[1]: not present (P=0)"
+out=$("$KVMLAB" walk hello --mode real --addr DS:0x400)
+expect "SEG:OFF names the segment and its base" "$out" "logical ds:0x400 = linear 0x400 (ds base 0x0 + offset)"
+expect "SEG:OFF then walks the linear address" "$out" "linear 0x00000400 = physical 0x00000400 (paging off)"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

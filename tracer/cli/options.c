@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "command.h"
+#include "error.h"
 #include "vm.h"
 
 enum {
@@ -91,7 +92,10 @@ static int parse_shared(int opt, const char *arg, struct vm_opts *o)
 		o->dev = arg;
 		return 0;
 	case OPT_HYPERCALLS:
-		o->hypercalls = arg;
+		if (vmm_portmap_parse(&o->ports, arg) < 0) {
+			cli_error(EXIT_USAGE, "%s", vmm_last_error());
+			return -EINVAL;
+		}
 		return 0;
 	case OPT_FILES:
 		o->files = arg;
