@@ -198,8 +198,8 @@ static enum session_end describe(struct session *s, enum vmm_stop stop, int err,
 			fputs(vmm_probe_limitation(s->mode), f);
 			return SESSION_HOST_FAILED;
 		}
-		fprintf(f, "the guest triple-faulted (KVM_EXIT_SHUTDOWN: an exception it could not "
-			"handle, then a fault delivering that) at RIP=0x%llx in %s mode; ",
+		fprintf(f, "the guest triple-faulted (KVM_EXIT_SHUTDOWN: a fault while the CPU "
+			"delivered a double fault) at RIP=0x%llx in %s mode; ",
 			(unsigned long long)r->rip, mode);
 		print_cregs(f, sr);
 		fprintf(f, " IDTR=0x%llx/%u", (unsigned long long)sr->idt.base, sr->idt.limit);

@@ -2,6 +2,8 @@
  *
  * JSONL fields (stable): step, pc, cs, rip, mode, bits, bytes, asm, changed {name: [old, new]},
  * exit {type, port, size, count, in, data | addr}, writes [{addr, gpa, old, new, cut}],
+ * retired {count, exact, skipped [{pc, asm}], fault {pc, vector}} (only for a step that did
+ * not retire exactly one instruction: a fault, or a single-step trap that came late),
  * explain, walk (with --walk). Numbers that are addresses or register values are hex strings.
  */
 #include "tracewrite.h"
@@ -33,11 +35,10 @@ static void text_step(struct tracewriter *w, const struct step *st, const char *
 
 	if (vmm_cpu_mode(s) == VMM_CPU_REAL)
 		n = snprintf(head, sizeof(head), "%8llu  %04x:%04llx  %-16s ", (unsigned long long)st->n,
-			     s->cs.selector, (unsigned long long)st->before.rip,
-			     vmm_cpu_mode_name(vmm_cpu_mode(s)));
+			     s->cs.selector, (unsigned long long)st->before.rip, vmm_cpu_label(s));
 	else
 		n = snprintf(head, sizeof(head), "%8llu  %9llx  %-16s ", (unsigned long long)st->n,
-			     (unsigned long long)engine_pc(&st->before, s), vmm_cpu_mode_name(vmm_cpu_mode(s)));
+			     (unsigned long long)engine_pc(&st->before, s), vmm_cpu_label(s));
 	outbuf_put(o, head, (size_t)n);
 	n = snprintf(head, sizeof(head), "%-30s", asm_text);
 	outbuf_put(o, head, (size_t)n);
@@ -94,6 +95,35 @@ static void json_exit(struct outbuf *o, const struct step_exit *x)
 	outbuf_put(o, "}", 1);
 }
 
+/* A step in which the trap came late: how many instructions it retired, and the ones after its
+ * own (with the one that raised an exception on the way, if any). */
+static void json_retired(struct tracewriter *w, const struct step *st)
+{
+	struct outbuf *o = &w->out;
+	char text[96];
+
+	outbuf_str(o, ",\"retired\":{\"count\":");
+	outbuf_u64(o, st->flow.retired);
+	outbuf_str(o, st->flow.unknown ? ",\"exact\":false,\"skipped\":[" : ",\"exact\":true,\"skipped\":[");
+	for (int i = 0; i < st->flow.nskip; i++) {
+		explain_skip_text(&w->ex, st, i, text, sizeof(text));
+		outbuf_str(o, i ? ",{\"pc\":\"" : "{\"pc\":\"");
+		outbuf_hex(o, st->flow.skip[i]);
+		outbuf_str(o, "\",\"asm\":");
+		outbuf_json_str(o, text);
+		outbuf_put(o, "}", 1);
+	}
+	outbuf_put(o, "]", 1);
+	if (st->flow.fault_vector >= 0) {
+		outbuf_str(o, ",\"fault\":{\"pc\":\"");
+		outbuf_hex(o, st->flow.fault_pc);
+		outbuf_str(o, "\",\"vector\":");
+		outbuf_u64(o, (uint64_t)st->flow.fault_vector);
+		outbuf_put(o, "}", 1);
+	}
+	outbuf_put(o, "}", 1);
+}
+
 static void json_step(struct tracewriter *w, const struct step *st, const char *asm_text,
 		      const char *why, const struct reg_change *ch, int nch, const char *walk)
 {
@@ -109,7 +139,7 @@ static void json_step(struct tracewriter *w, const struct step *st, const char *
 	outbuf_str(o, "\",\"rip\":\"");
 	outbuf_hex(o, st->before.rip);
 	outbuf_str(o, "\",\"mode\":");
-	outbuf_json_str(o, vmm_cpu_mode_name(vmm_cpu_mode(s)));
+	outbuf_json_str(o, vmm_cpu_label(s));
 	outbuf_str(o, ",\"bits\":");
 	outbuf_u64(o, (uint64_t)vmm_cpu_code_bits(s));
 	outbuf_str(o, ",\"bytes\":\"");
@@ -144,6 +174,8 @@ static void json_step(struct tracewriter *w, const struct step *st, const char *
 		}
 		outbuf_put(o, "]", 1);
 	}
+	if (st->flow.retired != 1 || st->flow.nskip || st->flow.unknown || st->flow.fault_vector >= 0)
+		json_retired(w, st);
 	if (*why) {
 		outbuf_str(o, ",\"explain\":");
 		outbuf_json_str(o, why);

@@ -377,7 +377,7 @@ static int run_traced(const struct lab *lab, const struct lab_build *b, struct s
 	ret = engine_go(e, &g, timeline_step, &tl);
 	if (ret >= 0 && tl.err)
 		ret = tl.err;
-	run->instructions = e->nsteps;
+	run->instructions = e->nretired;
 	run->traced = true;
 	*stop = e->stop;
 	if (ret > 0)

@@ -25,16 +25,17 @@ done
 # The boot guest's story, at the exact instructions.
 out=$("$KVMLAB" trace boot 2>/dev/null)
 line() { grep -E "^ +$1 " <<<"$out" -A1; }
-expect "step 7 lgdt explained, the table decoded" "$(line 7)" "GDTR <- base 0x10b8, limit 0x27 (5 descriptors: 0x08 32-bit code base 0x0 limit 0xffffffff, 0x10 32-bit data base 0x0 limit 0xffffffff, 0x18 64-bit code"
+expect "step 7 lgdt explained, the table decoded" "$(line 7)" "GDTR <- base 0x10b8, limit 0x27 (5 descriptors: 0x08 32-bit code base 0x0 limit 0xffffffff, 0x10 data base 0x0 limit 0xffffffff, 0x18 64-bit code"
 expect "step 10 enters protected mode" "$(line 10)" "CR0.PE set: the CPU enters protected mode"
-expect "step 11 is in protected mode" "$(line 11)" "protected        jmp far 0x0008:0x00001023"
+expect "step 11 is in 16-bit protected mode (CS still holds its real-mode cache)" "$(line 11)" "protected-16     jmp far 0x0008:0x00001023"
+expect "step 12 is in 32-bit protected mode" "$(line 12)" "protected        "
 expect "step 26 sets CR4.PAE" "$(line 26)" "CR4.PAE set"
 expect "step 32 sets EFER.LME" "$(line 32)" "EFER.LME set (MSR 0xC0000080)"
 expect "step 35 turns paging and LMA on" "$(line 35)" "EFER.LMA turned on: long mode is active"
 expect "step 36 runs in compat mode" "$(line 36)" "compat           jmp far 0x0018:0x00001087"
-expect "step 36 loads a 64-bit CS" "$(line 36)" "a 64-bit code segment (L=1): long mode proper"
+expect "step 36 loads a 64-bit CS" "$(line 36)" "a 64-bit code segment (L=1): the CPU is now in 64-bit mode"
 expect "step 37 is in long mode" "$(line 37)" "long             mov ax, 0x20"
-expect "step 50 HLT ends the trace" "$(line 50)" "HLT: the guest halts with RAX=42"
+expect "step 50 HLT ends the trace" "$(line 50)" "HLT: a VM exit (KVM_EXIT_HLT): the vCPU halts with RAX=42"
 if grep -qE '^ +51 ' <<<"$out"; then bad "the trace runs past the HLT"; else ok "nothing after the HLT"; fi
 
 # Traced and untraced runs end in the same state, with the same output.

@@ -87,7 +87,7 @@ int stoppoints_report(const struct engine *e)
 	else
 		return 0;
 	if (e->nsteps)
-		fprintf(stderr, " after %llu instructions\n", (unsigned long long)e->nsteps);
+		fprintf(stderr, " after %llu instructions\n", (unsigned long long)e->nretired);
 	else
 		fprintf(stderr, " after %llu exits (RAX=0x%llx)\n", (unsigned long long)e->cpu->stats->total,
 			(unsigned long long)r->rax);

@@ -159,6 +159,7 @@ int tui_init(struct tui *t, struct engine *e, const char *guest, enum vmm_mode s
 	t->guest = guest;
 	t->focus = TUI_PANE_CODE;
 	explain_init(&t->ex, e);
+	t->ex.start_mode = (int)start_mode;
 	for (int i = 0; i < TUI_NPANES; i++) {
 		t->pane[i].view = views[i];
 		if (views[i]->open && views[i]->open(t, &t->pane[i].priv) < 0)
@@ -210,7 +211,7 @@ static void relayout(struct tui *t)
 static void draw_title_bar(struct tui *t)
 {
 	const struct tui_snap *sn = &t->snap;
-	const char *mode = vmm_cpu_mode_name(vmm_cpu_mode(&sn->sregs));
+	const char *mode = vmm_cpu_label(&sn->sregs);
 	char left[256], right[128];
 	int n, used;
 

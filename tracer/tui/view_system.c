@@ -58,7 +58,7 @@ static void system_draw(struct tui *t, void *priv)
 	const struct tui_snap *sn = &t->snap;
 	const struct kvm_sregs *s = &sn->sregs, *w = &sn->st.sbefore;
 	bool ch = sn->has_step, lm = sn->bits == 64;
-	enum vmm_cpu_mode mode = vmm_cpu_mode(s);
+	const char *mode = vmm_cpu_label(s);
 	struct tui_pen p;
 	bool wide;
 	int dt;
@@ -67,8 +67,7 @@ static void system_draw(struct tui *t, void *priv)
 	tui_pen_start(&p, t, TUI_PANE_SYSTEM);
 	wide = p.w >= (lm ? 60 : 52);
 	tui_pen_put(&p, TUI_ST_LABEL, "mode ");
-	tui_pen_put(&p, ch && vmm_cpu_mode(w) != mode ? TUI_ST_CHANGED : TUI_ST_MODE,
-		    vmm_cpu_mode_name(mode));
+	tui_pen_put(&p, ch && strcmp(vmm_cpu_label(w), mode) != 0 ? TUI_ST_CHANGED : TUI_ST_MODE, mode);
 	tui_pen_printf(&p, TUI_ST_NORMAL, "  CPL%u  %d-bit code", s->cs.dpl & 3, sn->bits);
 	tui_pen_nl(&p);
 	creg(&p, "CR0", s->cr0, w->cr0, ch, x86_cr0_bits, 8);
