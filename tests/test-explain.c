@@ -53,6 +53,20 @@ static struct step long_mode(void)
 	return st;
 }
 
+/* INT vec at 0x1000 under an IDT at base/limit, delivered to handler. */
+static struct step int_step(struct step st, uint8_t vec, uint64_t base, uint16_t limit, uint64_t handler)
+{
+	st.insn_len = 2;
+	st.insn[0] = 0xcd;
+	st.insn[1] = vec;
+	st.before.rip = 0x1000;
+	st.after.rip = handler;
+	st.sbefore.idt.base = st.safter.idt.base = base;
+	st.sbefore.idt.limit = st.safter.idt.limit = limit;
+	st.flow.vector = vec;
+	return st;
+}
+
 static const char *explain(const struct step *st)
 {
 	static char buf[1024];
@@ -299,15 +313,7 @@ int main(void)
 		  "page's paging-structure caches), so the next access walks the page tables again.");
 
 	/* Software interrupts in real mode, through the IVT at IDTR.base + 4n (SDM Vol. 3A 20.1.4). */
-	st = fresh();
-	st.insn_len = 2;
-	st.insn[0] = 0xcd;
-	st.insn[1] = 0x21;
-	st.before.rip = 0x1000;
-	st.after.rip = 0x2000;
-	st.sbefore.idt.base = st.safter.idt.base = 0x2000;
-	st.sbefore.idt.limit = st.safter.idt.limit = 0x3ff;
-	st.flow.vector = 0x21;
+	st = int_step(fresh(), 0x21, 0x2000, 0x3ff, 0x2000);
 	put32(cpu.mem, 0x2084, 0x2000);
 	CHECK_STR(explain(&st), "INT 33: FLAGS, CS and IP pushed, IF and TF cleared, and the CPU jumped to "
 		  "the handler the IVT entry at 0x2084 (IDTR.base 0x2000 + 4*33) names, 0000:2000.");
@@ -324,16 +330,8 @@ int main(void)
 	CHECK_STR(explain(&st), "");
 
 	/* INT 0x30 in long mode: delivered; not delivered (internal error); past the IDT limit. */
-	st = long_mode();
-	st.insn_len = 2;
-	st.insn[0] = 0xcd;
-	st.insn[1] = 0x30;
-	st.before.rip = 0x1000;
-	st.after.rip = 0xa9;
-	st.sbefore.idt.base = st.safter.idt.base = 0x8000;
-	st.sbefore.idt.limit = st.safter.idt.limit = 0xfff;
+	st = int_step(long_mode(), 0x30, 0x8000, 0xfff, 0xa9);
 	put64(cpu.mem, 0x8000 + 0x30 * 16, 0x00008e00000800a9ull);
-	st.flow.vector = 0x30;
 	CHECK_STR(explain(&st), "INT 48: the CPU delivered vector 48 through an interrupt gate (IF cleared) "
 		  "at 0x8300 (IDTR.base + 48*16) to 0008:a9, pushing SS, RSP, RFLAGS, CS and RIP.");
 	st.flow.vector = -1;

@@ -9,6 +9,7 @@
 #include "options.h"
 #include "session.h"
 #include "walkfmt.h"
+#include "x86.h"
 
 enum { OPT_AT = 0x400, OPT_ADDR };
 
@@ -74,16 +75,20 @@ static uint64_t logical_to_linear(const struct kvm_sregs *sr, const char *seg, u
 
 	for (int i = 0; i < 6; i++) {
 		const struct kvm_segment *sg = segs[i];
-		uint64_t base = flat64 && i != 3 && i != 4 ? 0 : sg->base;
+		uint64_t base = flat64 && i != 3 && i != 4 ? 0 : sg->base, lo, hi;
 
 		if (strcmp(seg, names[i]) != 0)
 			continue;
 		printf("logical %s:0x%llx = linear 0x%llx (%s base 0x%llx%s + offset)\n", seg,
 		       (unsigned long long)off, (unsigned long long)(base + off), seg, (unsigned long long)base,
 		       flat64 && base != sg->base ? ", ignored in 64-bit mode" : "");
-		if (!flat64 && vmm_cpu_mode(sr) != VMM_CPU_REAL && off > sg->limit)
-			printf("note: offset 0x%llx is beyond the %s limit 0x%x: the CPU would fault (#GP/#SS)\n",
-			       (unsigned long long)off, seg, sg->limit);
+		if (!flat64 && vmm_cpu_mode(sr) != VMM_CPU_REAL && !x86_seg_range(sg, &lo, &hi))
+			printf("note: %s is an expand-down segment with limit 0x%x: no offset is valid, the "
+			       "CPU would fault (#GP/#SS)\n", seg, sg->limit);
+		else if (!flat64 && vmm_cpu_mode(sr) != VMM_CPU_REAL && (off < lo || off > hi))
+			printf("note: offset 0x%llx is outside %s's valid offsets 0x%llx..0x%llx%s: the CPU "
+			       "would fault (#GP/#SS)\n", (unsigned long long)off, seg, (unsigned long long)lo,
+			       (unsigned long long)hi, lo ? " (expand-down)" : "");
 		return base + off;
 	}
 	return off;

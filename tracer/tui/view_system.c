@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "tui.h"
+#include "x86.h"
 
 static void creg(struct tui_pen *p, const char *name, uint64_t now, uint64_t was, bool changed,
 		 const struct x86_bit *bits, int digits)
@@ -51,6 +52,28 @@ static void seg(struct tui_pen *p, const char *name, const struct kvm_segment *s
 			       (unsigned long long)s->base, s->limit, access_byte(s), s->dpl,
 			       s->l ? 'L' : '-', s->db ? 'D' : '-');
 	tui_pen_nl(p);
+}
+
+/* Expand-down data segments: the limit column is the lowest invalid offset, so say which
+ * offsets are valid (SDM Vol. 3A 5.3). Ignored in 64-bit mode. */
+static void expand_down(struct tui_pen *p, const struct kvm_sregs *s, bool lm)
+{
+	static const char *const names[] = { "SS", "DS", "ES", "FS", "GS" };
+	const struct kvm_segment *segs[] = { &s->ss, &s->ds, &s->es, &s->fs, &s->gs };
+	uint64_t lo, hi;
+
+	for (int i = 0; i < 5 && !lm; i++) {
+		const struct kvm_segment *g = segs[i];
+
+		if (g->unusable || !g->s || (g->type & X86_SEG_TYPE_CODE) || !(g->type & X86_SEG_TYPE_DC))
+			continue;
+		if (x86_seg_range(g, &lo, &hi))
+			tui_pen_printf(p, TUI_ST_DIM, "%s expand-down: valid offsets %llx..%llx", names[i],
+				       (unsigned long long)lo, (unsigned long long)hi);
+		else
+			tui_pen_printf(p, TUI_ST_DIM, "%s expand-down: no valid offset", names[i]);
+		tui_pen_nl(p);
+	}
 }
 
 static void system_draw(struct tui *t, void *priv)
@@ -104,6 +127,7 @@ static void system_draw(struct tui *t, void *priv)
 	seg(&p, "GS", &s->gs, &w->gs, ch, wide, lm);
 	seg(&p, "TR", &s->tr, &w->tr, ch, wide, lm);
 	seg(&p, "LD", &s->ldt, &w->ldt, ch, wide, lm);
+	expand_down(&p, s, lm);
 	tui_pen_end(&p);
 }
 
