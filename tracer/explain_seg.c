@@ -176,16 +176,18 @@ void explain_segments(struct explain_ctx *ctx, struct out *o, const struct step 
 			    "(0x%llx); the cache keeps its limit 0x%x%s", names[i], sb[i]->selector,
 			    (unsigned long long)sb[i]->base, sb[i]->limit,
 			    i == 0 && sb[0]->db ? " and D=1, so code still runs as 32-bit" : "");
-		else
+		else  /* explain-coverage: explain_segment's sentences */
 			say(o, "%s <- 0x%x: %s", names[i], sb[i]->selector, desc);
 	}
 	/* SDM Vol. 3A 5.5, 5.8: CPL is CS.RPL; a return to a numerically higher CPL is how user
 	 * code starts. */
-	if (explain_cpl(b) != explain_cpl(a))
-		say(o, "CPL %u -> %u: %s", explain_cpl(a), explain_cpl(b),
-		    explain_cpl(b) == 3 ? "the CPU now runs user code: privileged instructions raise #GP, "
-		    "and supervisor-only pages raise #PF" : explain_cpl(b) == 0 ?
-		    "the CPU is back in the kernel (supervisor mode)" : "a change of privilege level");
+	if (explain_cpl(b) != explain_cpl(a) && explain_cpl(b) == 3)
+		say(o, "CPL %u -> 3: the CPU now runs user code: privileged instructions raise #GP, and "
+		    "supervisor-only pages raise #PF", explain_cpl(a));
+	else if (explain_cpl(b) != explain_cpl(a) && explain_cpl(b) == 0)
+		say(o, "CPL %u -> 0: the CPU is back in the kernel (supervisor mode)", explain_cpl(a));
+	else if (explain_cpl(b) != explain_cpl(a))
+		say(o, "CPL %u -> %u: a change of privilege level", explain_cpl(a), explain_cpl(b));
 }
 
 void explain_tables(struct explain_ctx *ctx, struct out *o, const struct step *st)
