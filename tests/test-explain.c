@@ -13,6 +13,7 @@
 static struct tvcpu cpu;
 static struct vmm_vcpu vcpu;
 static struct vmm_hc hc;
+static struct vmm_pio_bus bus;
 static struct engine e;
 static struct explain_ctx ctx;
 
@@ -87,6 +88,7 @@ int main(void)
 	cpu.mem = calloc(1, cpu.mem_size);
 	cpu.maxphyaddr = 46;
 	vmm_hc_init(&hc, &vcpu, NULL, NULL);
+	CHECK_EQ(vmm_hc_attach(&hc, &bus, NULL), 0);  /* the default ports */
 	e.cpu = &cpu;
 	e.hc = &hc;
 	disasm_init(&e.dis);
@@ -339,9 +341,9 @@ int main(void)
 	st.has_exit = true;
 	st.exit = (struct step_exit){ .kind = VMM_EXIT_INTERNAL_ERROR };
 	CHECK_STR(explain(&st), "INT 48: not delivered (RIP is still 0x1000, the INT's own address): KVM "
-		  "stopped with KVM_EXIT_INTERNAL_ERROR while delivering it; KVM_EXIT_INTERNAL_ERROR: KVM "
-		  "could not emulate or deliver this instruction's effects; nothing happened and RIP is "
-		  "still 0x1000.");
+		  "stopped with KVM_EXIT_INTERNAL_ERROR while delivering it; KVM could not continue the "
+		  "guest (KVM_EXIT_INTERNAL_ERROR): it could not emulate or deliver this instruction's "
+		  "effects; nothing happened and RIP is still 0x1000.");
 	CHECK_NOT(explain(&st), "the CPU delivered vector 48");
 	st.has_exit = false;
 	st.sbefore.idt.limit = st.safter.idt.limit = 0x2ff;
@@ -583,7 +585,7 @@ int main(void)
 	st = fresh();
 	st.has_exit = true;
 	st.exit = (struct step_exit){ .kind = VMM_EXIT_FAIL_ENTRY };
-	CHECK_STR(explain(&st), "KVM_EXIT_FAIL_ENTRY: the CPU refused to enter the guest with this state.");
+	CHECK_STR(explain(&st), "KVM could not enter the guest (KVM_EXIT_FAIL_ENTRY): the CPU refused this state.");
 	st = fresh();
 	st.flow.retired = 2;
 	st.flow.nskip = 1;

@@ -1,6 +1,7 @@
 /* test-fuzz.c - deterministic random inputs against everything that reads untrusted data:
  * the page walker (guest page tables), the ELF loader (guest images), trace reading for diff
- * (trace files, through json-c) and the lab-file loader. Nothing may crash or read out of bounds (run it
+ * (trace files, through json-c), the lab-file loader and the hypercall port map (--hypercalls).
+ * Nothing may crash or read out of bounds (run it
  * under ASan, as CI does); every answer must stay inside what it was given.
  *
  * usage: test-fuzz GUEST_ELF LAB_YAML   (a real guest and a real lab file to mutate)
@@ -13,6 +14,7 @@
 #include "labfile.h"
 #include "loader.h"
 #include "pagewalk.h"
+#include "portmap.h"
 #include "testkit.h"
 #include "tracediff.h"
 #include "vm.h"
@@ -199,6 +201,36 @@ static void fuzz_labfile(const char *yaml)
 	free(orig);
 }
 
+/* Port maps built from pieces of real ones: every answer is 0 or -EINVAL, and no call ever
+ * lands on port 0 or the console's. */
+static void fuzz_portmap(void)
+{
+	static const char *const pieces[] = {
+		"print8", "fileOpen", "GETTIMESTAMP", "=", "==", ",", "0x", "0x600", "1540", "e9", "0xe9",
+		"-", "65535", "65536", "0", "x", " ", "fileClose=0x514", "\xff",
+	};
+	int bad = 0, wrong_port = 0;
+
+	for (int i = 0; i < 20000; i++) {
+		struct vmm_portmap m = { 0 };
+		char text[128] = "";
+		int ret;
+
+		for (int k = (int)(rnd() % 8); k > 0; k--)
+			strncat(text, pieces[rnd() % (sizeof(pieces) / sizeof(pieces[0]))],
+				sizeof(text) - strlen(text) - 1);
+		ret = vmm_portmap_parse(&m, text);
+		bad += ret != 0 && ret != -EINVAL;
+		for (int c = 0; c < VMM_PORTMAP__COUNT; c++) {
+			uint16_t p = vmm_portmap_port(&m, c);
+
+			wrong_port += p == 0 || p == 0xe9;
+		}
+	}
+	CHECK_MSG(bad == 0, "%d port maps gave neither 0 nor -EINVAL", bad);
+	CHECK_MSG(wrong_port == 0, "%d calls landed on port 0 or 0xe9", wrong_port);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
@@ -209,5 +241,6 @@ int main(int argc, char **argv)
 	fuzz_loader(argv[1]);
 	fuzz_tracediff();
 	fuzz_labfile(argv[2]);
+	fuzz_portmap();
 	return check_summary();
 }

@@ -60,6 +60,9 @@ static void test_bad_files(void)
 		     "\"other\", \"total\")");
 	expect_error("bad-two-kinds.yaml",
 		     ":10:5: check 'both': has both 'register' and 'stop'; a check tests one thing");
+	expect_error("bad-no-kind.yaml", ":8:5: check 'nothing': says nothing to check: give one of "
+		     "output, exits, register, memory, stop, final_mode, mode_timeline, mapping, "
+		     "instructions, trace_matches, answers");
 	expect_error("bad-missing-key.yaml",
 		     ":11:5: missing required key 'points' in entry 2 of 'checks'");
 	expect_error("bad-mode.yaml", ":3:7: wrong value for 'mode': expected one of: real, "
@@ -67,6 +70,13 @@ static void test_bad_files(void)
 	expect_error("bad-expect.yaml",
 		     ":13:7: check 'delta': unknown name 'c' at column 5 of \"b - c == 1\"");
 	expect_error("bad-port.yaml", ":9:12: print32 uses port 0x500, as print8 does");
+	expect_error("bad-port-console.yaml", ":8:11: port 0xe9 of print8 is not a port from 1 "
+		     "to 0xffff other than the console's 0xe9");
+	expect_error("bad-mem-small.yaml", ":4:6: memory size must be a multiple of 4K from 64K "
+		     "to 4G (as kvmlab run --mem takes it)");
+	expect_error("bad-trace-path.yaml", ":10:21: check 'same': reference '../../etc/passwd' "
+		     "must be a relative path inside the lab folder");
+	expect_error("bad-exit-hypercall.yaml", ":10:29: check 'outs': unknown hypercall 'print64'");
 	expect_error("bad-points.yaml", ":3:9: the lab is worth 10 points but its checks add up to 8");
 	expect_error("bad-flag.yaml", ":10:34: wrong value for 'flags': expected a list of: P, RW, "
 		     "US, PWT, PCD, A, D, PS, G, NX, got 'WR'");
@@ -106,10 +116,10 @@ static void test_valid(void)
 	CHECK_STR(lab->guest.cflags[0], "-O1");
 	CHECK(lab->guest.source_paths == NULL);  /* no submission given */
 	CHECK_STR(lab->handlers, "handlers.c");
-	CHECK(lab->nports == 4);
-	CHECK(lab->ports[0].id == VMM_HC_PRINT8 && lab->ports[0].port == 0x600);
-	CHECK_STR(lab->ports[0].name, "print8");
-	CHECK(lab->ports[3].id == VMM_HC_NUMEXITS && lab->ports[3].port == 0x503);
+	CHECK_EQ(vmm_portmap_port(&lab->ports, VMM_HC_PRINT8), 0x600);
+	CHECK_EQ(vmm_portmap_port(&lab->ports, VMM_HC_NUMEXITS), 0x503);
+	CHECK_EQ(vmm_portmap_port(&lab->ports, VMM_HC_GETTIMESTAMP), 0x506);   /* not in the file */
+	CHECK_EQ(vmm_portmap_port(&lab->ports, VMM_PORTMAP_FC + VMM_FC_OPEN), 0x510);
 	CHECK(lab->max_exits == 5000 && lab->max_instructions == 200000);
 	CHECK(lab->timeout_ms == 2000);
 	CHECK(lab->trace);  /* trace: false, but mode_timeline needs a trace */

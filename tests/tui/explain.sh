@@ -1,39 +1,89 @@
 #!/bin/sh
-# explain.sh - the TUI says what the trace says: a step in which the single-step trap came late
-# is marked in the events pane (where the explanation may be cut), and the mode labels follow
-# the CS cache ("unreal" real mode running 32-bit code, "protected-16").
+# explain.sh - the explanation of boot's step 35 (CR0.PG: long mode active, compatibility mode
+# until a far jump) is readable in full at every size from 80x24 to 200x60: on the screen as it
+# is from 100x30 up, after `e` (the events pane zoomed) at 80x24; wide terminals leave no big
+# empty area (at 160x45 the events pane sits under the CPU state); `?` explains "live only".
+# The sentence expected is the one `kvmlab trace` prints for the same step.
 . "$(dirname "$0")/lib.sh"
 
-G=${TEST_GUESTS_DIR:?TEST_GUESTS_DIR must name the test guests}
+want=$(env ${GUESTS_DIR:+KVMLAB_GUESTS="$GUESTS_DIR"} "$KVMLAB" trace boot 2>/dev/null |
+	awk '/^ +[0-9]+ / { step = $1 } /^ += / && step == 35 { sub(/^ += /, ""); print; exit }')
+case $want in *"a far jump"*) ;; *) fail "kvmlab trace boot: step 35 has no far-jump sentence: '$want'" ;; esac
 
-# Step 21 of explain-64 is its first SWAPGS; on this project's PVM hosts the NOP after it runs
-# in the same step (kvmlab trace says so in its count line), elsewhere it does not.
-start 160 48 --flat 0x1000 --mode long "$G/explain-64.bin"
-expect "step 0/0" "starts at step 0"
-keys 21 s
-expect "step 21: swapgs" "step 21 is the SWAPGS"
-expect "SWAPGS: GS.base 0x0 <-> IA32_KERNEL_GS_BASE" "its explanation"
-if "$KVMLAB" trace --flat 0x1000 --mode long "$G/explain-64.bin" -o /dev/null 2>&1 |
-	grep -q "instructions retired in [0-9]* steps"; then
-	expect "step 21: swapgs  \[trap came late: 2 instructions\]" "the late trap is marked"
-else
-	refute "trap came late" "no late trap where the host traps after SWAPGS"
-fi
-pass "late traps in the events pane"
+# cols FIRST LAST: the screen's text in pane columns FIRST..LAST (split at the separators),
+# joined into one line with single spaces.
+cols() {
+	screen | awk -F'│' -v a="$1" -v b="$2" '{ s = ""; for (i = a; i <= b && i <= NF; i++) s = s " " $i; print s }' |
+		tr -s ' \n' '  '
+}
 
-# explain-16: step 13 is the far jump in 16-bit protected mode, step 18 clears CR0.PE with a
-# 32-bit CS and a 4 GiB DS cached: unreal mode, still decoding 32-bit code.
-start 160 48 --flat 0x1000 --mode real "$G/explain-16.bin"
-expect "step 0/0" "starts at step 0"
-keys 12 s
-expect "mode protected-16" "16-bit protected mode after CR0.PE"
-expect "16-bit code" "the code is still 16-bit"
-keys 6 s
-expect "step 18: mov cr0, eax" "step 18 clears CR0.PE"
-expect "mode unreal" "the system pane says unreal mode"
-expect "mode: unreal" "so does the title"
-expect "32-bit code" "and 32-bit code"
-expect "CR0.PE cleared: real mode, but the segment caches" "the explanation says why"
-expect ">0000103e mov eax, 0x12345678" "the code pane decodes the next instruction as 32-bit"
-pass "mode labels follow the CS cache"
-stop
+# The sentence, whole, in the given columns (continuation lines are indented: spaces collapse).
+has_sentence() { cols "$1" "$2" | grep -qF -- "$want"; }
+
+to_compat() {
+	n=0
+	while [ "$n" -lt 40 ] && ! screen | grep -q "mode: compat"; do
+		keys s
+		n=$((n + 1))
+		at_step "$n"
+	done
+	screen | grep -q "mode: compat" || fail "never reached compat mode"
+}
+
+for size in 100x30 120x36 140x40 150x40 160x45 200x60; do
+	w=${size%x*} h=${size#*x}
+	start "$w" "$h" boot
+	to_compat
+	if [ "$w" -ge 150 ]; then
+		has_sentence 2 2 || fail "$size: the whole explanation is not in the middle column"
+	else
+		has_sentence 1 1 || fail "$size: the whole explanation is not in the left column"
+	fi
+	refute "e: all" "$size: the explanation is not cut"
+	pass "$size: the explanation of the CR0.PG step is on the screen in full"
+done
+
+# 160x45: the middle column (registers, system, events) is used to the bottom.
+start 160 45 boot
+to_compat
+empty=$(screen | sed -n '2,44p' | awk -F'│' '{ print $2 }' | grep -c '^ *$')
+[ "$empty" -lt 15 ] || fail "160x45: $empty empty rows in the middle column"
+pass "160x45: $empty empty rows in the middle column"
+
+# 80x24: cut, and said so; e shows it all; e again goes back.
+start 80 24 boot
+to_compat
+expect "e: all" "80x24: the cut explanation says e shows all"
+keys e
+expect ">events" "e zooms the events pane"
+has_sentence 1 1 || fail "80x24: the whole explanation after e"
+refute "│" "the zoomed pane has the screen to itself"
+keys e
+expect ">events" "the events pane keeps the focus"
+expect "registers" "e again: all panes"
+pass "80x24: e shows the whole explanation"
+
+# z zooms whatever has the focus: the console pane.
+keys Tab
+expect ">console" "Tab to the console pane"
+keys z
+expect ">console" "z zooms the console pane"
+refute "registers" "only the console pane"
+keys z
+expect "registers" "z again: all panes"
+
+# ? explains the abbreviations, "live only" among them.
+keys b
+expect "live only" "a step from the history: the walk pane says KVM_TRANSLATE is live only"
+keys ?
+expect "kvmlab tui keys" "the help"
+for i in 1 2 3 4 5 6 7 8 9 10 11 12; do
+	screen | grep -q "live only  *KVM_TRANSLATE can only be asked" && break
+	keys NPage
+	sleep 0.1
+done
+expect "live only  *KVM_TRANSLATE can only be asked" "? explains 'live only'"
+keys Escape
+keys q
+expect "EXITED 0" "q quits"
+pass "the explanation is readable at every size; ? explains live only"
