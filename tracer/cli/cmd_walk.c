@@ -77,14 +77,20 @@ static uint64_t logical_to_linear(const struct kvm_sregs *sr, enum x86_seg seg, 
 {
 	const struct kvm_segment *sg = x86_seg(sr, seg);
 	const char *name = x86_seg_name(seg);
-	uint64_t base = x86_seg_base(sr, seg), lin = x86_linear(sr, seg, off);
+	uint64_t base = x86_seg_base(sr, seg), lin = x86_linear(sr, seg, off), lo, hi;
 
 	printf("logical %s:0x%llx = linear 0x%llx (%s base 0x%llx%s + offset)\n", name,
 	       (unsigned long long)off, (unsigned long long)lin, name, (unsigned long long)base,
 	       base != sg->base ? ", ignored in 64-bit mode" : "");
-	if (!x86_code64(sr) && vmm_cpu_mode(sr) != VMM_CPU_REAL && off > sg->limit)
-		printf("note: offset 0x%llx is beyond the %s limit 0x%x: the CPU would fault (#GP/#SS)\n",
-		       (unsigned long long)off, name, sg->limit);
+	if (x86_code64(sr) || vmm_cpu_mode(sr) == VMM_CPU_REAL)
+		return lin;
+	if (!x86_seg_range(sg, &lo, &hi))
+		printf("note: %s is an expand-down segment with limit 0x%x: no offset is valid, the "
+		       "CPU would fault (#GP/#SS)\n", name, sg->limit);
+	else if (off < lo || off > hi)
+		printf("note: offset 0x%llx is outside %s's valid offsets 0x%llx..0x%llx%s: the CPU "
+		       "would fault (#GP/#SS)\n", (unsigned long long)off, name, (unsigned long long)lo,
+		       (unsigned long long)hi, lo ? " (expand-down)" : "");
 	return lin;
 }
 
