@@ -40,6 +40,8 @@ struct thr {
 	uint8_t *in;              /* ioctl argument as read at the call */
 	size_t in_len;
 	uint8_t immediate_exit;
+	uint8_t in_reply[64];     /* KVM_RUN after an IN exit: the program's answer */
+	size_t in_reply_len;
 	struct thr *next;
 };
 
@@ -411,8 +413,18 @@ static void ioctl_enter(struct obs *o, struct thr *t)
 			t->in_len = read_arg(t->tid, req, t->args[2], t->in);
 	}
 	t->immediate_exit = 0;
-	if (req == KVM_RUN && x && x->kind == OBS_VCPU && x->run)
-		t->immediate_exit = ((const struct kvm_run *)x->run)->immediate_exit;
+	t->in_reply_len = 0;
+	if (req == KVM_RUN && x && x->kind == OBS_VCPU && x->run) {
+		const struct kvm_run *r = (const struct kvm_run *)x->run;
+		uint64_t off = r->io.data_offset, n = (uint64_t)r->io.size * r->io.count;
+
+		t->immediate_exit = r->immediate_exit;
+		if (x->exited && x->last_exit == KVM_EXIT_IO && r->exit_reason == KVM_EXIT_IO &&
+		    r->io.direction == KVM_EXIT_IO_IN && off <= x->run_len && n <= x->run_len - off) {
+			t->in_reply_len = n < sizeof(t->in_reply) ? (size_t)n : sizeof(t->in_reply);
+			memcpy(t->in_reply, x->run + off, t->in_reply_len);
+		}
+	}
 	t->t0 = now_ns();
 }
 
@@ -424,9 +436,10 @@ static void ioctl_exit(struct obs *o, struct thr *t, long ret, bool unfinished)
 	struct obs_call c = {
 		.pid = p->pid, .tid = t->tid, .fd = fd, .obj = obs_fdmap_get(&p->fds, fd),
 		.ns = now_ns() - t->t0, .unfinished = unfinished,
-		.immediate_exit = t->immediate_exit,
+		.immediate_exit = t->immediate_exit, .in_reply_len = t->in_reply_len,
 	};
 
+	memcpy(c.in_reply, t->in_reply, t->in_reply_len);
 	c.c = (struct kvmdec_call){ .req = req, .arg = t->args[2], .in = t->in,
 				   .in_len = t->in_len, .ret = ret };
 	if (!unfinished && ret >= 0 && kvmdec_arg_is_pointer(req) && (_IOC_DIR(req) & _IOC_READ)) {
@@ -770,8 +783,13 @@ int obs_begin(struct obs *o)
 	o->begun = true;
 	alarm_count = 0;
 	o->handled_alarms = 0;
+	sigset_t alrm;
+
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGALRM, &sa, &o->old_alarm);  /* no SA_RESTART: waitpid returns EINTR */
+	sigemptyset(&alrm);
+	sigaddset(&alrm, SIGALRM);
+	sigprocmask(SIG_UNBLOCK, &alrm, NULL);  /* whatever the caller's mask was */
 	if (o->timeout_ms)
 		arm_alarm(o->timeout_ms);
 	if (ptrace(PTRACE_CONT, o->main_pid, 0, 0) < 0)
