@@ -66,7 +66,8 @@ struct obs {
 	uint8_t *outbuf;          /* ioctl argument after the call */
 	uint64_t cookie;          /* KVM_RUN with this third argument is not stopped */
 	bool begun;
-	sig_atomic_t handled_alarms;
+	uint64_t deadline_ns;     /* --timeout: SIGTERM at this time, SIGKILL 500 ms later */
+	int ended_by;             /* 0, SIGTERM or SIGKILL: what the timeout has sent */
 	struct sigaction old_alarm;
 };
 
@@ -652,19 +653,11 @@ static void on_gone(struct obs *o, pid_t tid, int status)
 
 /* ---- the timeout -------------------------------------------------------------------------- */
 
-static volatile sig_atomic_t alarm_count;
-
+/* SIGALRM only interrupts waitpid (every 50 ms while a timeout runs); the deadline is
+ * checked against the clock, so an alarm that comes outside waitpid is not lost. */
 static void on_alarm(int sig)
 {
 	(void)sig;
-	alarm_count++;
-}
-
-static void arm_alarm(unsigned ms)
-{
-	struct itimerval it = { .it_value = { ms / 1000, (long)(ms % 1000) * 1000 } };
-
-	setitimer(ITIMER_REAL, &it, NULL);
 }
 
 static void signal_all(struct obs *o, int sig)
@@ -672,6 +665,24 @@ static void signal_all(struct obs *o, int sig)
 	for (struct proc *p = o->procs; p; p = p->next)
 		kill(p->pid, sig);
 }
+
+static void check_deadline(struct obs *o)
+{
+	uint64_t now;
+
+	if (!o->deadline_ns || o->ended_by == SIGKILL)
+		return;
+	now = now_ns();
+	if (o->ended_by == 0 && now >= o->deadline_ns) {
+		o->res.timed_out = true;
+		o->ended_by = SIGTERM;
+		signal_all(o, SIGTERM);
+	} else if (o->ended_by == SIGTERM && now >= o->deadline_ns + 500000000u) {
+		o->ended_by = SIGKILL;
+		signal_all(o, SIGKILL);
+	}
+}
+
 
 /* ---- public ------------------------------------------------------------------------------ */
 
@@ -781,8 +792,6 @@ int obs_begin(struct obs *o)
 	if (o->begun)
 		return 0;
 	o->begun = true;
-	alarm_count = 0;
-	o->handled_alarms = 0;
 	sigset_t alrm;
 
 	sigemptyset(&sa.sa_mask);
@@ -790,8 +799,12 @@ int obs_begin(struct obs *o)
 	sigemptyset(&alrm);
 	sigaddset(&alrm, SIGALRM);
 	sigprocmask(SIG_UNBLOCK, &alrm, NULL);  /* whatever the caller's mask was */
-	if (o->timeout_ms)
-		arm_alarm(o->timeout_ms);
+	if (o->timeout_ms) {
+		struct itimerval it = { .it_interval = { 0, 50000 }, .it_value = { 0, 50000 } };
+
+		o->deadline_ns = now_ns() + (uint64_t)o->timeout_ms * 1000000u;
+		setitimer(ITIMER_REAL, &it, NULL);
+	}
 	if (ptrace(PTRACE_CONT, o->main_pid, 0, 0) < 0)
 		return -errno;
 	return 0;
@@ -830,18 +843,12 @@ int obs_pump(struct obs *o, const struct obs_want *want, struct obs_hold *hold)
 		struct thr *t;
 		pid_t tid;
 
+		check_deadline(o);
 		tid = waitpid(-1, &st, __WALL);
 		if (tid < 0) {
 			if (errno != EINTR) {
 				ret = errno == ECHILD ? 0 : -errno;
 				break;
-			}
-			if (alarm_count != o->handled_alarms) {
-				o->handled_alarms = alarm_count;
-				o->res.timed_out = true;
-				signal_all(o, o->handled_alarms == 1 ? SIGTERM : SIGKILL);
-				if (o->handled_alarms == 1)
-					arm_alarm(500);
 			}
 			continue;
 		}
