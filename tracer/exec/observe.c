@@ -86,10 +86,17 @@ struct child_err {
 	int err;
 };
 
-static void __attribute__((noreturn)) child(const char *path, char *const *argv, int errfd,
-					    uint64_t cookie)
+static void __attribute__((noreturn)) child(const struct obs_opts *opts, int errfd, uint64_t cookie)
 {
+	const char *path = opts->path;
+	char *const *argv = opts->argv;
 	struct child_err e = { 1, 0 };
+
+	if ((opts->out_fd > 2 && dup2(opts->out_fd, 1) < 0) ||
+	    (opts->err_fd > 2 && dup2(opts->err_fd, 2) < 0)) {
+		e.err = errno;
+		goto fail;
+	}
 
 	if (ptrace(PTRACE_TRACEME, 0, 0, 0) < 0 || raise(SIGSTOP) < 0) {
 		e.err = errno;
@@ -754,7 +761,7 @@ int obs_start(const struct obs_opts *opts, struct obs **out)
 		goto fail;
 	}
 	if (pid == 0)
-		child(opts->path, opts->argv, pipefd[1], o->cookie);
+		child(opts, pipefd[1], o->cookie);
 	close(pipefd[1]);
 	o->errpipe = pipefd[0];
 	o->main_pid = pid;

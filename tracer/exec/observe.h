@@ -90,6 +90,7 @@ struct obs_opts {
 	const char *path;         /* the program's file (obs_find_program) */
 	char *const *argv;        /* its arguments, argv[0] first */
 	unsigned timeout_ms;      /* 0: none; else TERM, and KILL 500 ms later */
+	int out_fd, err_fd;       /* > 2: the program's standard output and error go there */
 	const struct obs_sink *sink;
 };
 
