@@ -94,6 +94,9 @@ alone=$?
 run_kvmlab "$alone" exec --trace -o "$TMP/t.txt" -- "$HV_CLASSIC" -p
 expect_out "$(cat "$TMP/alone-out")"
 expect_err "$(head -1 "$TMP/alone-err")"
+if "$KVMLAB" probe | grep -qE '^ +no +paged32'; then
+	expect_err 'kvmlab: exec: vm1.vcpu0 ended in KVM_EXIT_SHUTDOWN with 32-bit paging on'
+fi
 
 CASE="--trace on a program without KVM"
 run_kvmlab 0 exec --trace -- true
