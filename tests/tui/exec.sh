@@ -5,26 +5,10 @@
 . "$(dirname "$0")/lib.sh"
 [ -n "${HV_CLASSIC:-}" ] || fail "HV_CLASSIC must name the test hypervisor"
 
-# start_exec W H ARGS...: as lib.sh's start, for `kvmlab exec --tui ARGS`.
-start_exec() {
-	stop
-	TUI_RUN=$((TUI_RUN + 1))
-	TUI_SOCK="kvmlab-tui-test-$$-$TUI_RUN"
-	w=$1 h=$2
-	shift 2
-	printf '%s\n' "#!/bin/sh" \
-		"echo \$\$ > '$TUI_TMP/pid'" \
-		"exec '$KVMLAB' exec --tui $*" > "$TUI_TMP/run.sh"
-	printf '%s\n' "#!/bin/sh" \
-		"sh '$TUI_TMP/run.sh'" \
-		"echo EXITED \$?" \
-		"sleep 600" > "$TUI_TMP/pane.sh"
-	tmx new-session -d -s tui -x "$w" -y "$h" "sh '$TUI_TMP/pane.sh'" || fail "tmux cannot start"
-	tmx set-option -t tui status off >/dev/null
-	wait_for "step 0/" || fail "the TUI did not start"
-}
+# lib.sh's start, for `kvmlab exec --tui ARGS` instead of `kvmlab tui ARGS`
+TUI_CMD="exec --tui"
 
-start_exec 100 30 -- "$HV_CLASSIC" -l
+start 100 30 -- "$HV_CLASSIC" -l
 expect "mov esi, 0x" "the program's first instruction in the code pane"
 keys 5 s
 at_step 5
@@ -42,7 +26,7 @@ stop
 pass "exec --tui on the test hypervisor"
 
 # To the HLT: the program sees its HLT exit and checks RAX and [0x400] itself.
-start_exec 100 30 -- "$HV_CLASSIC" -l
+start 100 30 -- "$HV_CLASSIC" -l
 keys c
 expect "STOPPED" "continued to the end: stopped at the HLT"
 keys q
