@@ -15,7 +15,7 @@ expect "breakpoint at 1087 " "the breakpoint is confirmed"
 keys c
 expect "breakpoint 0x1087 \(long_mode\) reached by step [0-9]+" "continue stops at the breakpoint"
 expect "mode: long" "long mode at the breakpoint"
-expect "B>00001087 mov ax, 0x20" "the code pane marks the breakpoint on the current line"
+expect "B>00001087 <long_mode> mov ax, 0x20" "the code pane marks the breakpoint on the current line"
 bp=$(screen | sed -n 's/.*reached by step \([0-9]*\).*/\1/p' | head -1)
 
 # A watch on the result address: the 8-byte store of 42 at 0x400 writes it.

@@ -13,6 +13,7 @@
 #include "labcli.h"
 #include "options.h"
 #include "report.h"
+#include "runner.h"
 
 /* Each graded submission, on stderr: "[3/200] alice: 40/50 (error: ...)". */
 static void progress(void *ctx, size_t done, size_t total, const struct lab_batch_result *r)
@@ -27,26 +28,19 @@ static void progress(void *ctx, size_t done, size_t total, const struct lab_batc
 
 /* Write a summary to path with write(); 0, or an exit status with the message printed. */
 static int write_summary(const char *opt, const char *path, const struct lab_batch *b,
-			 const struct lab_batch_opts *o,
-			 int (*write)(const struct lab_batch *, const struct lab_batch_opts *, FILE *))
+			 int (*write)(const struct lab_batch *, FILE *))
 {
 	FILE *f = fopen(path, "w");
 	int ret;
 
 	if (!f)
 		return cli_error(EXIT_USAGE, "%s %s: %s", opt, path, strerror(errno));
-	ret = write(b, o, f);
+	ret = write(b, f);
 	if (fclose(f) != 0 && ret == 0)
 		ret = -errno;
 	if (ret < 0)
 		return cli_error(EXIT_USAGE, "%s %s: writing failed: %s", opt, path, strerror(-ret));
 	return 0;
-}
-
-static int write_csv(const struct lab_batch *b, const struct lab_batch_opts *o, FILE *f)
-{
-	(void)o;
-	return lab_batch_write_csv(b, f);
 }
 
 static int batch(const struct lab_batch_opts *o, const char *csv, const char *json)
@@ -59,7 +53,8 @@ static int batch(const struct lab_batch_opts *o, const char *csv, const char *js
 		fprintf(stderr, "%s\n", b.error);
 		status = EXIT_LOAD;
 	} else if (ret < 0) {
-		status = cli_error(ret == -ENOMEM ? EXIT_HOST : EXIT_USAGE, "%s", b.error);
+		status = cli_error(ret == -ENOMEM || ret == -EPERM ? EXIT_HOST : EXIT_USAGE, "%s",
+				   b.error);
 	}
 	if (ret < 0) {
 		lab_batch_free(&b);
@@ -69,9 +64,9 @@ static int batch(const struct lab_batch_opts *o, const char *csv, const char *js
 	if (b.report_errors)
 		status = cli_error(EXIT_USAGE, "-o %s: %u of the reports could not be written",
 				   o->report_dir, b.report_errors);
-	if (csv && (ret = write_summary("--csv", csv, &b, o, write_csv)))
+	if (csv && (ret = write_summary("--csv", csv, &b, lab_batch_write_csv)))
 		status = ret;
-	if (json && (ret = write_summary("--json", json, &b, o, lab_batch_write_json)))
+	if (json && (ret = write_summary("--json", json, &b, lab_batch_write_json)))
 		status = ret;
 	fprintf(stderr, "kvmlab: graded %zu submissions in %.1f s\n", b.count, b.seconds);
 	lab_batch_free(&b);
@@ -110,7 +105,8 @@ static int grade_one(const char *yaml, const char *dir, const char *name,
 	}
 }
 
-enum { OPT_FORMAT = 0x300, OPT_BATCH, OPT_SHARD, OPT_CSV, OPT_JSON, OPT_TIMEOUT, OPT_ALL };
+enum { OPT_FORMAT = 0x300, OPT_BATCH, OPT_SHARD, OPT_CSV, OPT_JSON, OPT_TIMEOUT, OPT_ALL,
+       OPT_NO_SANDBOX, OPT_DEV };
 
 static const struct cli_opt grade_opts[] = {
 	{ "format", OPT_FORMAT, "F", "text (default), tap (TAP 14), tap13, junit, gradescope" },
@@ -125,6 +121,10 @@ static const struct cli_opt grade_opts[] = {
 	{ "csv", OPT_CSV, "FILE", "batch summary: submission,score,max,status,reason" },
 	{ "json", OPT_JSON, "FILE", "batch summary as JSON" },
 	{ "timeout", OPT_TIMEOUT, "S", "wall-clock limit per submission in a batch (default 60)" },
+	{ "dev", OPT_DEV, "PATH", "the KVM device (default /dev/kvm)" },
+	{ "no-sandbox", OPT_NO_SANDBOX, NULL, "run the compiler and the student's handlers without the\n"
+	  "sandbox (bubblewrap, seccomp): only for trusted code, on a\n"
+	  "host that cannot make one (grading refuses otherwise)" },
 	{ 0 },
 };
 static const struct cli_opt *const grade_tables[] = { grade_opts, NULL };
@@ -166,6 +166,8 @@ static int grade_args(int argc, char **argv, const struct option *opts, const ch
 				return cli_error(EXIT_USAGE, "--timeout: give seconds, at least 1");
 			break;
 		case OPT_ALL: o.show_hidden = true; break;
+		case OPT_NO_SANDBOX: lab_runner_set_sandbox(LAB_SANDBOX_NONE); break;
+		case OPT_DEV: lab_runner_set_dev(optarg); break;
 		default:
 			return cli_error(EXIT_USAGE, "see kvmlab grade --help");
 		}
@@ -214,6 +216,10 @@ const struct command cmd_grade = {
 	.opts = grade_tables,
 	.main = grade_main,
 	.epilogue =
+	"Student code (the compiler run on a copy of the submission, the handlers) runs in\n"
+	"a sandbox: its own uid, no network, its own PID namespace, only its files visible,\n"
+	"a seccomp filter and limits; the score comes only from what kvmlab observes.\n\n"
 	"Exit status: 0 full marks (every submission, in a batch), 6 below full marks,\n"
-	"2 the lab file is invalid (file:line:column), 3 KVM is missing.\n",
+	"2 the lab file is invalid (file:line:column), 3 KVM is missing or the host\n"
+	"cannot sandbox (the report still lists every check with the reason).\n",
 };

@@ -84,6 +84,9 @@ static void record_step(struct tui *t)
 		}
 		tui_events_add(&t->log, st->n, TUI_EV_EXIT, line, strlen(line));
 	}
+	if (st->insn_len)  /* without memory for it the code pane decodes from memory instead */
+		tui_xmap_add(&t->xmap, engine_pc(&st->before, &st->sbefore), st->n,
+			     vmm_cpu_code_bits(&st->sbefore), st->insn, st->insn_len);
 	if (st->nwrites) {
 		struct tui_write *w = vmm_array_grow(t->writes, &t->writes_cap, sizeof(*w), t->nwrites + 1, 256);
 
@@ -417,6 +420,7 @@ void tui_prompt_done(struct tui *t)
 			goto linear_only;
 		t->walk_set = true;
 		t->walk_addr = a.addr;
+		snprintf(t->walk_text, sizeof(t->walk_text), "%s", text);
 		return;
 	default:
 		return;
