@@ -165,6 +165,8 @@ static int foreign_enter(struct tvcpu *c, enum vmm_exit *kind)
 		if (*kind != VMM_EXIT_DEBUG) {
 			f->stats.total++;
 			f->exit_pending = true;
+			f->hold.vcpu->exited = true;  /* as the log would have seen it */
+			f->hold.vcpu->last_exit = f->run->exit_reason;
 		}
 		return 0;
 	}
