@@ -27,7 +27,7 @@ sed -i 's|lab_print(ctx, "%" PRIu32 "\\n", value);|*(volatile int *)0 = 1;|' "$B
 sed -i 's|lab_print(ctx, "%" PRIu32 "\\n", value);|for (;;) ;|' "$B/hang/handlers.c"
 sed -i 's|lab_print(ctx, "%" PRIu32 "\\n", value);|for (;;) lab_print(ctx, "flood flood flood flood\\n");|' "$B/flood/handlers.c"
 sed -i 's|outl(HC_PRINT32, value);|outl(HC_PRINT32, value) not C;|' "$B/nocompile/guest.c"
-"$KVMLAB" grade "$L" --batch "$B" -j 2 --timeout 4 --csv "$T/b.csv" --json "$T/b.json" 2>"$T/progress"
+"$KVMLAB" grade "$L" --batch "$B" -j 2 --timeout 30 --csv "$T/b.csv" --json "$T/b.json" 2>"$T/progress"
 rc=$?
 cat "$T/progress"
 if [ $rc -eq 6 ] && [ "$(wc -l <"$T/b.csv")" -eq 7 ] &&
@@ -41,8 +41,8 @@ else bad "batch (exit $rc)"; cat "$T/b.csv"; fi
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["count"]==6 and len(d["submissions"])==6' "$T/b.json" \
 	&& ok "batch JSON" || bad "batch JSON"
 # shards 1/2 and 2/2 together cover the batch once
-"$KVMLAB" grade "$L" --batch "$B" -j 2 --timeout 4 --shard 1/2 --csv "$T/s1.csv" 2>/dev/null
-"$KVMLAB" grade "$L" --batch "$B" -j 2 --timeout 4 --shard 2/2 --csv "$T/s2.csv" 2>/dev/null
+"$KVMLAB" grade "$L" --batch "$B" -j 2 --timeout 30 --shard 1/2 --csv "$T/s1.csv" 2>/dev/null
+"$KVMLAB" grade "$L" --batch "$B" -j 2 --timeout 30 --shard 2/2 --csv "$T/s2.csv" 2>/dev/null
 [ "$(cat "$T/s1.csv" "$T/s2.csv" | grep -vc '^submission')" -eq 6 ] && ok "shards" || bad "shards"
 
 # numExitsByType with a buffer across the end of memory: refused, and nothing written
