@@ -44,6 +44,6 @@ struct lab_run {
 	struct lab_run *reference;    /* the same guest under kvmlab's built-in handlers, for checks
 				       * with run: reference_handlers (NULL when none asks) */
 	char error[256];              /* build or run failure, "" if none: then no check passes */
-	char stop_detail[256];        /* how an abnormal run ended, "" if it halted (for the report) */
+	char stop_detail[512];        /* how an abnormal run ended, "" if it halted (for the report) */
 };
 

@@ -737,12 +737,8 @@ static int execute(const struct lab *lab, const struct lab_build *b, struct lab_
 	if (ret < 0)
 		snprintf(run->error, sizeof(run->error), "running the guest failed: %s",
 			 *vmm_last_error() ? vmm_last_error() : strerror(-ret));
-	else if (stop == VMM_STOP_DEVICE && *vmm_last_error())
-		snprintf(run->stop_detail, sizeof(run->stop_detail), "the guest was stopped: %s",
-			 vmm_last_error());
-	else if (stop != VMM_STOP_HLT)
-		snprintf(run->stop_detail, sizeof(run->stop_detail), "the run ended: %s",
-			 vmm_stop_name(stop));
+	else if (stop != VMM_STOP_HLT)  /* in the words `kvmlab run` uses */
+		session_report(&s, stop, 0, run->stop_detail, sizeof(run->stop_detail));
 	if (ctx && *lab_ctx_missing(ctx))
 		snprintf(run->stop_detail + strlen(run->stop_detail),
 			 sizeof(run->stop_detail) - strlen(run->stop_detail),
