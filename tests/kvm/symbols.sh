@@ -87,8 +87,10 @@ out=$("$KVMLAB" walk boot --addr nosuch 2>&1); st=$?
 
 # Lab guests are built with -g: build a lab the way the grader does, then trace the ELF.
 if command -v gcc >/dev/null; then
-	log=$("$KVMLAB" lab build 03-paging 2>&1)
+	# kept: the command names the build folder's copies of the sources (the sandbox's view)
+	log=$(KVMLAB_KEEP_BUILD=1 "$KVMLAB" lab build 03-paging 2>&1)
 	cmd=$(grep '^\$ gcc ' <<<"$log" | head -1 | sed 's/^\$ //')
+	kept=$(grep -o '/[^ ]*/kvmlab-grade-[0-9]*-[A-Za-z0-9]*' <<<"$cmd" | head -1)
 	case $cmd in
 	*" -g "*) ok "the lab build compiles with -g" ;;
 	*) bad "the lab build has no -g" "$log" ;;
@@ -101,6 +103,7 @@ if command -v gcc >/dev/null; then
 	else
 		bad "the lab build command did not rebuild" "$cmd"
 	fi
+	[ -n "$kept" ] && rm -rf "$kept"
 fi
 
 echo "$pass passed, $fail failed"
