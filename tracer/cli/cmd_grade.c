@@ -29,26 +29,19 @@ static void progress(void *ctx, size_t done, size_t total, const struct lab_batc
 
 /* Write a summary to path with write(); 0, or an exit status with the message printed. */
 static int write_summary(const char *opt, const char *path, const struct lab_batch *b,
-			 const struct lab_batch_opts *o,
-			 int (*write)(const struct lab_batch *, const struct lab_batch_opts *, FILE *))
+			 int (*write)(const struct lab_batch *, FILE *))
 {
 	FILE *f = fopen(path, "w");
 	int ret;
 
 	if (!f)
 		return cli_error(EXIT_USAGE, "%s %s: %s", opt, path, strerror(errno));
-	ret = write(b, o, f);
+	ret = write(b, f);
 	if (fclose(f) != 0 && ret == 0)
 		ret = -errno;
 	if (ret < 0)
 		return cli_error(EXIT_USAGE, "%s %s: writing failed: %s", opt, path, strerror(-ret));
 	return 0;
-}
-
-static int write_csv(const struct lab_batch *b, const struct lab_batch_opts *o, FILE *f)
-{
-	(void)o;
-	return lab_batch_write_csv(b, f);
 }
 
 static int batch(const struct lab_batch_opts *o, const char *csv, const char *json)
@@ -72,9 +65,9 @@ static int batch(const struct lab_batch_opts *o, const char *csv, const char *js
 	if (b.report_errors)
 		status = cli_error(EXIT_USAGE, "-o %s: %u of the reports could not be written",
 				   o->report_dir, b.report_errors);
-	if (csv && (ret = write_summary("--csv", csv, &b, o, write_csv)))
+	if (csv && (ret = write_summary("--csv", csv, &b, lab_batch_write_csv)))
 		status = ret;
-	if (json && (ret = write_summary("--json", json, &b, o, lab_batch_write_json)))
+	if (json && (ret = write_summary("--json", json, &b, lab_batch_write_json)))
 		status = ret;
 	fprintf(stderr, "kvmlab: graded %zu submissions in %.1f s\n", b.count, b.seconds);
 	lab_batch_free(&b);
