@@ -52,6 +52,19 @@ rc=$?
 [ $rc -eq 0 ] && grep -q "PASS  untouched" "$T/out" && ok "a refused guest write leaves memory untouched" ||
 	{ bad "partial write: exit $rc"; cat "$T/out"; }
 
+# a lab in paged32 mode: where the host cannot run it, the host's limit (exit 3), never a
+# triple fault charged to the submission; where it can, full marks
+P=$(dirname "$0")/paged32
+"$KVMLAB" grade "$P" "$P/sub" >"$T/out" 2>&1
+rc=$?
+if "$KVMLAB" probe 2>/dev/null | grep -Eq '^ *no +paged32'; then
+	[ $rc -eq 3 ] && grep -q "cannot run paged32 mode" "$T/out" && ! grep -qi "triple" "$T/out" &&
+		ok "paged32 lab on a host without 32-bit paging: exit 3, the host's limit" ||
+		{ bad "paged32 lab: exit $rc"; cat "$T/out"; }
+else
+	[ $rc -eq 0 ] && ok "paged32 lab: full marks" || { bad "paged32 lab: exit $rc"; cat "$T/out"; }
+fi
+
 # formats and their consumers
 "$KVMLAB" grade "$L" "$L/starter" --format tap13 >"$T/r.tap"
 if command -v prove >/dev/null; then
