@@ -2,7 +2,8 @@
 # untrusted-input.sh - files that are not what they claim (a FIFO as a guest or a trace, a
 # trace of unbounded line length, a folder as a trace) and numbers that are not numbers
 # (" -1", 2^32 + 1, "1/2/3", 0 meaning "no limit").  Each ends at once with one line and
-# its status, none hangs, reads without bound or is taken as something else.
+# its status, none hangs, reads without bound or is taken as something else.  And walk and
+# tui on a mode this host cannot run say so as run does (status 3), never "paging off".
 set -u
 if [ ! -w /dev/kvm ]; then echo "SKIP: /dev/kvm is not usable here"; exit 77; fi
 : "${KVMLAB:?KVMLAB must name the kvmlab binary}"
@@ -37,4 +38,12 @@ expect 1 "--timeout: '-1' is not a number" grade 04 --batch "$T/dir" --timeout -
 expect 1 "-j: give 1 to 64" grade 04 --batch "$T/dir" -j 4294967297
 expect 1 "--shard: expected K/N" grade 04 --batch "$T/dir" --shard 1/2/3
 expect 1 "--shard: expected K/N" grade 04 --batch "$T/dir" --shard 3/2
+# modes this host cannot run (kvmlab probe says which)
+for m in paged32 pae; do
+	if "$KVMLAB" probe 2>/dev/null | grep -Eq "^ *no +$m "; then
+		expect 3 "cannot run $m mode" walk hello --mode $m --at 1
+		expect 3 "cannot run $m mode" walk hello --mode $m
+		expect 3 "cannot run $m mode" tui hello --mode $m
+	fi
+done
 exit $fail

@@ -65,6 +65,13 @@ else
 	[ $rc -eq 0 ] && ok "paged32 lab: full marks" || { bad "paged32 lab: exit $rc"; cat "$T/out"; }
 fi
 
+# lab show with a bare lab.yaml, from inside the lab folder (a path without a '/')
+KABS=$(cd "$(dirname "$KVMLAB")" && pwd)/$(basename "$KVMLAB")
+(cd "$L" && "$KABS" lab show lab.yaml) >"$T/out" 2>&1
+rc=$?
+[ $rc -eq 0 ] && grep -q "^# Lab 04" "$T/out" && ok "lab show lab.yaml inside the lab folder" ||
+	{ bad "lab show lab.yaml: exit $rc"; head -3 "$T/out"; }
+
 # formats and their consumers
 "$KVMLAB" grade "$L" "$L/starter" --format tap13 >"$T/r.tap"
 if command -v prove >/dev/null; then
