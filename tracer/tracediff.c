@@ -2,12 +2,15 @@
 #include "tracediff.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <json-c/json.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "textbuf.h"
 
@@ -22,6 +25,62 @@ struct trace_file {
 	struct json_object *step;    /* the current line, an object */
 };
 
+/* Open a trace without blocking on a FIFO that has no writer (it then reads as empty); a
+ * folder is refused (-EISDIR). */
+static FILE *open_trace(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	struct stat st;
+	FILE *f;
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0 || S_ISDIR(st.st_mode) ||
+	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
+		int err = S_ISDIR(st.st_mode) ? EISDIR : errno;
+
+		close(fd);
+		errno = err;
+		return NULL;
+	}
+	f = fdopen(fd, "r");
+	if (!f)
+		close(fd);
+	return f;
+}
+
+/* The longest line taken as a step: the widest step (--walk, many writes) is a few KiB. */
+#define MAX_LINE (1u << 20)
+
+/* Read one line of at most MAX_LINE bytes into t->line: its length, 0 at the end, -E2BIG
+ * past the limit (what was read stays unread beyond it), -ENOMEM. */
+static ssize_t read_line(struct trace_file *t)
+{
+	size_t n = 0;
+	int c;
+
+	while ((c = getc_unlocked(t->f)) != EOF) {
+		if (n + 1 >= t->cap) {
+			size_t cap = t->cap ? t->cap * 2 : 4096;
+			char *p;
+
+			if (t->cap > MAX_LINE)
+				return -E2BIG;
+			p = realloc(t->line, cap);
+			if (!p)
+				return -ENOMEM;
+			t->line = p;
+			t->cap = cap;
+		}
+		t->line[n++] = (char)c;
+		if (c == '\n')
+			break;
+	}
+	if (n)
+		t->line[n] = '\0';
+	return (ssize_t)n;
+}
+
 /* Read and check the next line: 1 if read, 0 at the end, -EINVAL (reported) if bad. */
 static int next(struct trace_file *t, struct textbuf *r)
 {
@@ -30,10 +89,15 @@ static int next(struct trace_file *t, struct textbuf *r)
 
 	json_object_put(t->step);
 	t->step = NULL;
-	t->len = getline(&t->line, &t->cap, t->f);
-	if (t->len < 0)
+	t->len = read_line(t);
+	if (t->len == 0)
 		return 0;
 	t->lineno++;
+	if (t->len < 0) {
+		textbuf_printf(r, "%s:%lu: %s", t->path, t->lineno, t->len == -E2BIG ?
+			       "a line longer than 1 MiB is not a trace step" : "out of memory");
+		return -EINVAL;
+	}
 	if (t->line[t->len - 1] != '\n') {
 		textbuf_printf(r, "%s:%lu: the last line has no newline: the file is truncated", t->path, t->lineno);
 		return -EINVAL;
@@ -150,10 +214,11 @@ int trace_diff(const char *a, const char *b, char *msg, size_t len)
 			goto out;
 		}
 		json_tokener_set_flags(t[i].tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-		t[i].f = fopen(t[i].path, "r");
+		t[i].f = open_trace(t[i].path);
 		if (!t[i].f) {
 			ret = -errno;
-			textbuf_printf(&r, "%s: %s", t[i].path, strerror(errno));
+			textbuf_printf(&r, "%s: %s", t[i].path, errno == EISDIR ? "a folder, not a trace file" :
+				       strerror(errno));
 			goto out;
 		}
 	}

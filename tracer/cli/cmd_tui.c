@@ -24,6 +24,11 @@ static int tui_main(int argc, char **argv)
 	t.bench = getenv("KVMLAB_TUI_BENCH");
 	if (session_open(&s, &o, tui_console_sink, &t) < 0)
 		return cli_session_failed(&s);
+	if ((status = cli_mode_refused(&s, o.dev)) != 0) {   /* before the screen starts */
+		session_close(&s);
+		return status;
+	}
+	status = EXIT_HALTED;
 	ret = session_engine_init(&s, &e, true);
 	if (ret < 0) {
 		status = cli_error(EXIT_HOST, "%s", vmm_last_error());

@@ -119,6 +119,11 @@ static int walk_main(int argc, char **argv)
 		return EXIT_USAGE;
 	if (session_open(&s, &o, discard, NULL) < 0)  /* the walk is the output */
 		return cli_session_failed(&s);
+	if ((status = cli_mode_refused(&s, o.dev)) != 0) {
+		session_close(&s);
+		return status;
+	}
+	status = EXIT_HALTED;
 	ret = session_engine_init(&s, &e, false);
 	if (ret == 0 && wo.at) {
 		struct engine_goal g;

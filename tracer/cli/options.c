@@ -1,6 +1,7 @@
 /* options.c - parsing the options shared by the guest-running commands. */
 #include "options.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,7 +95,7 @@ int parse_u64(const char *what, const char *text, uint64_t *out)
 	char *end;
 
 	errno = 0;
-	if (!text || !*text || *text == '-') {
+	if (!text || !isdigit((unsigned char)*text)) {   /* strtoull takes " -1" as 2^64 - 1 */
 		cli_error(EXIT_USAGE, "%s: '%s' is not a number", what, text ? text : "");
 		return -EINVAL;
 	}
@@ -153,7 +154,13 @@ static int parse_shared(int opt, const char *arg, struct vm_opts *o)
 		o->small_pages = true;
 		return 0;
 	case OPT_MAX_EXITS:
-		return parse_u64("--max-exits", arg, &o->max_exits);
+		if (parse_u64("--max-exits", arg, &o->max_exits) < 0)
+			return -EINVAL;
+		if (o->max_exits == 0) {   /* 0 would be "no limit": not what anyone means by it */
+			cli_error(EXIT_USAGE, "--max-exits: give 1 or more (leave it out for no limit)");
+			return -EINVAL;
+		}
+		return 0;
 	case OPT_TIMEOUT:
 		return parse_timeout_ms("--timeout", arg, &o->timeout_ms);
 	case OPT_IOCTLS:
