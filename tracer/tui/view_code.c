@@ -278,7 +278,12 @@ static void code_title(struct tui *t, void *priv, char *buf, size_t len)
 {
 	const struct code *c = priv;
 
-	snprintf(buf, len, "%d-bit%s", t->snap.bits, c->follow ? "" : ", cursor (Home: back to RIP)");
+	char where[80] = "";
+
+	/* the source line of the next instruction (or the cursor's) when the ELF knows it */
+	symbols_where(t->e->syms, c->follow ? t->snap.pc : c->cursor, where, sizeof(where));
+	snprintf(buf, len, "%d-bit%s%s%s", t->snap.bits, *where ? "  " : "", where,
+		 c->follow ? "" : ", cursor (Home: back to RIP)");
 }
 
 /* Move the cursor by delta lines (negative: up). */
