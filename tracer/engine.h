@@ -14,6 +14,7 @@
 
 struct vmm_hc;
 struct vmm_fc;
+struct symbols;
 
 #define ENGINE_MAX_BREAKS 64
 #define ENGINE_MAX_WATCHES 4
@@ -26,6 +27,7 @@ struct engine {
 	struct tvcpu *cpu;           /* the vCPU stepped (kvmlab's own or another program's) */
 	const struct vmm_hc *hc;     /* kvmlab's hypercall ports, to name them; NULL: none */
 	const struct vmm_fc *fc;     /* kvmlab's file-call ports; NULL: none */
+	struct symbols *syms;        /* the guest's symbols and source lines; NULL: none */
 	struct disasm dis;
 	struct history hist;
 	bool record;                 /* keep every step in hist */

@@ -8,12 +8,14 @@
 
 #include "console.h"
 #include "cpumode.h"
+#include "ending.h"
 #include "filecalls.h"
 #include "hypercall.h"
 #include "loader.h"
 #include "mode.h"
 #include "portmap.h"
 #include "run.h"
+#include "symbols.h"
 #include "tvcpu.h"
 #include "vcpu.h"
 #include "vm.h"
@@ -55,15 +57,8 @@ struct session {
 	struct vmm_hc hc;              /* the hypercall ports */
 	struct vmm_fc fc;              /* the file hypercall ports (--files) */
 	char path[PATH_MAX];           /* the guest file actually loaded */
+	struct symbols syms;           /* its symbols and lines (session_engine_init loads them) */
 	enum session_stage failed;     /* after a failed session_open(): where */
-};
-
-/* How a run ended, as session_report() sees it. */
-enum session_end {
-	SESSION_HALTED,      /* the guest halted */
-	SESSION_FAULTED,     /* triple fault, KVM could not run it, a device stopped it */
-	SESSION_LIMITED,     /* a limit (exits, instructions, time) ended the run */
-	SESSION_HOST_FAILED, /* the host failed, or cannot run this mode */
 };
 
 /* Find a guest by path or built-in name (hello -> hello-64 for long mode, ...) into path. */
@@ -75,7 +70,8 @@ int session_open(struct session *s, const struct vm_opts *o, vmm_console_sink si
 
 struct engine;
 
-/* engine_init on the session's vCPU, with its hypercall and file-call ports named. */
+/* engine_init on the session's vCPU, with its hypercall and file-call ports named and the
+ * guest's symbols and source lines loaded (an image without them gives empty tables). */
 int session_engine_init(struct session *s, struct engine *e, bool record);
 
 /* Tear down. */
@@ -83,7 +79,7 @@ void session_close(struct session *s);
 
 /* How the run ended: one line into msg ("halted in long mode, RAX=42 ..."; a failed run,
  * err < 0, says vmm_last_error()), and what kind of end it was. */
-enum session_end session_report(struct session *s, enum vmm_stop stop, int err, char *msg,
+enum ending_kind session_report(struct session *s, enum vmm_stop stop, int err, char *msg,
 				size_t len);
 
 /* Print exits by type and the final state (--stats). */

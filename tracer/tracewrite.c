@@ -4,7 +4,12 @@
  * exit {type, port, size, count, in, data | addr}, writes [{addr, gpa, old, new, cut}],
  * retired {count, exact, skipped [{pc, asm}], fault {pc, vector}} (only for a step that did
  * not retire exactly one instruction: a fault, or a single-step trap that came late),
- * explain, walk (with --walk). Numbers that are addresses or register values are hex strings.
+ * explain, walk (with --walk), and from the guest's ELF sym ("hello_main+0x5": the symbol the pc
+ * is in) and src ("hello.c:23": its source line). Numbers that are addresses or register values
+ * are hex strings.
+ *
+ * Text: a line "-- hello_main (hello.c:23) outb(...);" comes before a step whose symbol or source
+ * line differs from the step written before it.
  */
 #include "tracewrite.h"
 
@@ -13,6 +18,7 @@
 #include "cpumode.h"
 #include "exits.h"
 #include "regdiff.h"
+#include "symbols.h"
 #include "vcpu.h"
 #include "walkfmt.h"
 
@@ -23,6 +29,49 @@ void tracewriter_init(struct tracewriter *w, struct engine *e, enum trace_format
 	w->e = e;
 	explain_init(&w->ex, e);
 	outbuf_init(&w->out, f);
+	w->where[0] = '\0';
+}
+
+/* The symbol the step's pc is in, and its source line, when the guest's ELF names them. */
+static void step_where(const struct tracewriter *w, const struct step *st, char *sym, size_t symlen,
+		       char *src, size_t srclen)
+{
+	uint64_t pc = engine_pc(&st->before, &st->sbefore);
+
+	symbols_label(w->e->syms, pc, sym, symlen);
+	symbols_where(w->e->syms, pc, src, srclen);
+}
+
+/* "-- hello_main (hello.c:23) outb(...);" when the symbol or the source line changed. */
+static void text_where(struct tracewriter *w, const char *sym, const char *src, const struct step *st)
+{
+	char fn[SYMBOLS_NAME_MAX + 1], line[200] = "", key[sizeof(w->where)];
+	const char *file;
+	unsigned lineno;
+	uint64_t off;
+	const char *name = symbols_find(w->e->syms, engine_pc(&st->before, &st->sbefore), &off);
+
+	if (!*sym && !*src)
+		return;
+	snprintf(fn, sizeof(fn), "%s", name ? name : "");
+	if (*src && symbols_line(w->e->syms, engine_pc(&st->before, &st->sbefore), &file, &lineno) == 0)
+		symbols_source(w->e->syms, file, lineno, line, sizeof(line));
+	snprintf(key, sizeof(key), "%s|%s", fn, src);
+	if (strcmp(key, w->where) == 0)
+		return;
+	snprintf(w->where, sizeof(w->where), "%s", key);
+	outbuf_str(&w->out, "          -- ");
+	outbuf_str(&w->out, *sym ? sym : "?");
+	if (*src) {
+		outbuf_str(&w->out, " (");
+		outbuf_str(&w->out, src);
+		outbuf_str(&w->out, ")");
+	}
+	if (*line) {
+		outbuf_str(&w->out, " ");
+		outbuf_str(&w->out, line);
+	}
+	outbuf_put(&w->out, "\n", 1);
 }
 
 static void text_step(struct tracewriter *w, const struct step *st, const char *asm_text,
@@ -125,7 +174,8 @@ static void json_retired(struct tracewriter *w, const struct step *st)
 }
 
 static void json_step(struct tracewriter *w, const struct step *st, const char *asm_text,
-		      const char *why, const struct reg_change *ch, int nch, const char *walk)
+		      const char *why, const struct reg_change *ch, int nch, const char *walk,
+		      const char *sym, const char *src)
 {
 	struct outbuf *o = &w->out;
 	const struct kvm_sregs *s = &st->sbefore;
@@ -180,6 +230,14 @@ static void json_step(struct tracewriter *w, const struct step *st, const char *
 		outbuf_str(o, ",\"explain\":");
 		outbuf_json_str(o, why);
 	}
+	if (*sym) {
+		outbuf_str(o, ",\"sym\":");
+		outbuf_json_str(o, sym);
+	}
+	if (*src) {
+		outbuf_str(o, ",\"src\":");
+		outbuf_json_str(o, src);
+	}
 	if (walk) {
 		outbuf_str(o, ",\"walk\":");
 		outbuf_str(o, walk);
@@ -217,10 +275,11 @@ static void cross_check(struct tracewriter *w, const struct step *st, const stru
 void tracewriter_step(struct tracewriter *w, const struct step *st)
 {
 	struct reg_change ch[REGDIFF_MAX];
-	char asm_text[96], why[512], walkbuf[2048];
+	char asm_text[96], why[512], walkbuf[2048], sym[SYMBOLS_NAME_MAX + 24], src[160];
 	const char *walk = NULL;
 	int nch = regdiff(st, ch);
 
+	step_where(w, st, sym, sizeof(sym), src, sizeof(src));
 	if (st == &w->e->last && w->e->last_insn)
 		snprintf(asm_text, sizeof(asm_text), "%s", insncache_text(w->e->last_insn, &w->e->dis));
 	else if (st->insn_len)
@@ -242,9 +301,10 @@ void tracewriter_step(struct tracewriter *w, const struct step *st)
 		}
 	}
 	if (w->format == TRACE_JSONL) {
-		json_step(w, st, asm_text, why, ch, nch, walk);
+		json_step(w, st, asm_text, why, ch, nch, walk, sym, src);
 		return;
 	}
+	text_where(w, sym, src, st);
 	text_step(w, st, asm_text, why, ch, nch);
 	if (walk)
 		outbuf_str(&w->out, walk);

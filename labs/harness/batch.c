@@ -17,6 +17,7 @@
 #include "array.h"
 #include "clock.h"
 #include "grade.h"
+#include "runner.h"
 #include "labfile.h"
 
 #define CHILD_FLOOD (16u << 20)       /* more than this: killed as flooding */
@@ -302,6 +303,11 @@ int lab_batch_run(const struct lab_batch_opts *o, struct lab_batch *b)
 	}
 	b->max = lab->total_points;
 	lab_free(lab);
+	/* measured once here, before the children are forked (they inherit the answer) */
+	ret = lab_runner_check_sandbox(b->error, sizeof(b->error));
+	if (ret < 0)
+		return ret;
+	ret = 0;
 	if (o->report_dir) {
 		struct stat st;
 

@@ -74,6 +74,7 @@ struct lab_batch {
 
 /* Grade every folder in o->dir (every submission gets a result).  0, or -errno with
  * b->error saying why: -EINVAL bad options, the lab file's error, o->dir unreadable,
+ * -EPERM a host that cannot sandbox student code (runner.h's policy requires it),
  * -ENOMEM.  Free with lab_batch_free. */
 int lab_batch_run(const struct lab_batch_opts *o, struct lab_batch *b);
 void lab_batch_free(struct lab_batch *b);

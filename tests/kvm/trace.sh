@@ -121,17 +121,17 @@ expect "broken JSON" "$out" "broken.jsonl:1: not valid JSON at column 25: unexpe
 
 # Breakpoints, watches, limits.
 out=$("$KVMLAB" trace boot --break 0x1087 2>&1 >/dev/null)
-expect "breakpoint at the first 64-bit instruction" "$out" "breakpoint 0x1087 reached after 36 instructions"
+expect "breakpoint at the first 64-bit instruction" "$out" "breakpoint 0x1087 (long_mode) reached after 36 instructions"
 out=$("$KVMLAB" trace hello --mode long --watch 0x400:8 2>&1 >/dev/null)
 expect "watch on 0x400 stops at the store of 42" "$out" "write to watched address 0x400 reached"
 out=$("$KVMLAB" trace boot --break 0x7fff0000 2>&1); rc=$?
 [ $rc -eq 1 ] && expect "unmapped breakpoint is refused" "$out" "breakpoint at 0x7fff0000: that address is not mapped" || bad "unmapped break rc $rc" "$out"
 out=$("$KVMLAB" trace boot --hbreak 0x1087 2>&1 >/dev/null)
-expect "hardware breakpoint at the first 64-bit instruction" "$out" "breakpoint 0x1087 reached after 36 instructions"
+expect "hardware breakpoint at the first 64-bit instruction" "$out" "breakpoint 0x1087 (long_mode) reached after 36 instructions"
 out=$("$KVMLAB" run boot --hbreak 0x1087 2>&1 >/dev/null)
-expect "run --hbreak stops there too" "$out" "breakpoint 0x1087 reached after 36 instructions"
+expect "run --hbreak stops there too" "$out" "breakpoint 0x1087 (long_mode) reached after 36 instructions"
 out=$("$KVMLAB" run boot --break 0x1087 --watch 0x400:8 2>&1 >/dev/null)
-expect "run --break stops before the later watch" "$out" "breakpoint 0x1087 reached"
+expect "run --break stops before the later watch" "$out" "breakpoint 0x1087 (long_mode) reached"
 out=$("$KVMLAB" trace boot --hbreak 0x1000 --hbreak 0x1001 --watch 0x400 --watch 0x401 --watch 0x402 2>&1); rc=$?
 [ $rc -eq 1 ] && expect "five debug registers are refused" "$out" "the CPU has 4 debug address registers, shared by --hbreak and --watch" || bad "DR slots rc $rc" "$out"
 out=$("$KVMLAB" trace loop-64 --max-steps 1000 2>&1 >/dev/null); rc=$?

@@ -8,6 +8,7 @@
 #include "error.h"
 #include "options.h"
 #include "session.h"
+#include "symbols.h"
 #include "walkfmt.h"
 #include "x86.h"
 
@@ -17,6 +18,7 @@ struct walk_opts {
 	uint64_t at, addr;
 	bool have_addr, have_seg;
 	enum x86_seg seg;  /* when --addr was SEG:OFFSET */
+	const char *sym;   /* --addr named a symbol of the guest (looked up once it is loaded) */
 };
 
 static int on_opt(int opt, const char *arg, void *ctx)
@@ -30,6 +32,10 @@ static int on_opt(int opt, const char *arg, void *ctx)
 		if (strlen(arg) > 3 && arg[2] == ':' && x86_seg_parse(arg, 2, &w->seg) == 0) {
 			w->have_seg = true;
 			arg += 3;
+		}
+		if (symbols_is_name(arg)) {
+			w->sym = arg;
+			return 0;
 		}
 		return parse_u64("--addr", arg, &w->addr);
 	}
@@ -82,13 +88,16 @@ static uint64_t logical_to_linear(const struct kvm_sregs *sr, enum x86_seg seg, 
 	return lin;
 }
 
+static const struct cli_opt walk_opts[] = {
+	{ "at", OPT_AT, "STEP", "walk after STEP instructions (default 0)" },
+	{ "addr", OPT_ADDR, "VA", "a linear address, a symbol of the guest (hello_main+0x10),\n"
+	  "or SEG:OFFSET (cs, ds, es, fs, gs, ss)" },
+	{ 0 },
+};
+static const struct cli_opt *const walk_tables[] = { walk_opts, NULL };
+
 static int walk_main(int argc, char **argv)
 {
-	static const struct option extra[] = {
-		{ "at", required_argument, NULL, OPT_AT },
-		{ "addr", required_argument, NULL, OPT_ADDR },
-		{ 0 },
-	};
 	static struct engine e;
 	struct walk_opts wo = { 0 };
 	struct vm_opts o;
@@ -100,7 +109,7 @@ static int walk_main(int argc, char **argv)
 
 	if (cli_wants_help(&cmd_walk, argc, argv))
 		return 0;
-	if (vm_opts_parse(argc, argv, &o, extra, NULL, on_opt, &wo) < 0)
+	if (vm_opts_parse(argc, argv, &o, walk_tables, on_opt, &wo) < 0)
 		return EXIT_USAGE;
 	if (session_open(&s, &o, discard, NULL) < 0)  /* the walk is the output */
 		return cli_session_failed(&s);
@@ -115,6 +124,14 @@ static int walk_main(int argc, char **argv)
 		status = cli_error(EXIT_HOST, "%s", vmm_last_error());
 		goto out;
 	}
+	if (wo.sym && (ret = symbols_parse(e.syms, wo.sym, strlen(wo.sym), &wo.addr)) < 0) {
+		status = cli_error(EXIT_USAGE, "--addr %s: %s", wo.sym, ret == -ENOENT
+				   ? "the guest has no symbol of that name"
+				   : "not an address (a number, a symbol like hello_main+0x10, or SEG:OFFSET)");
+		goto out;
+	}
+	if (wo.sym)
+		printf("%s = 0x%llx\n", wo.sym, (unsigned long long)wo.addr);
 	if (e.nsteps < wo.at) {
 		status = cli_error(EXIT_LIMIT, "--at %llu: the guest stopped (%s) after %llu instructions",
 				   (unsigned long long)wo.at, vmm_stop_name(e.stop),
@@ -154,10 +171,8 @@ const struct command cmd_walk = {
 	"tables, level by level, and cross-checks the result with KVM_TRANSLATE.\n\n"
 	"  kvmlab walk boot --at 36\n"
 	"  kvmlab walk hello --mode long --addr 0x400\n"
-	"  kvmlab walk boot --at 20 --addr ds:0x2000\n\n"
-	"Options:\n"
-	"      --at STEP         walk after STEP instructions (default 0)\n"
-	"      --addr VA         a linear address, or SEG:OFFSET (cs, ds, es, fs, gs, ss)\n",
+	"  kvmlab walk boot --at 20 --addr ds:0x2000\n",
+	.opts = walk_tables,
 	.main = walk_main,
 	.guest_opts = true,
 };

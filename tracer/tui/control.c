@@ -11,9 +11,10 @@
 #include <string.h>
 
 #include "array.h"
+#include "ending.h"
 #include "error.h"
-#include "probe.h"
 #include "run.h"
+#include "symbols.h"
 #include "tui.h"
 
 
@@ -36,38 +37,18 @@ void tui_goto_step(struct tui *t, uint64_t pos)
 
 const char *tui_stop_text(struct tui *t, char *buf, size_t len)
 {
-	const struct kvm_regs *r = &t->e->cpu->regs;
-	const char *mode = vmm_cpu_mode_name(vmm_cpu_mode(&t->e->cpu->sregs));
-	uint64_t n = recorded(t);
+	uint8_t at400;
+	struct ending end = {
+		.stop = t->e->stop, .regs = &t->e->cpu->regs, .sregs = &t->e->cpu->sregs,
+		.run = t->e->cpu->run, .exits = t->e->cpu->stats->total, .stepped = true,
+		.steps = recorded(t), .start_mode = t->start_mode, .device_error = vmm_last_error(),
+	};
 
 	buf[0] = '\0';
 	if (!t->e->ended)
 		return buf;
-	switch (t->e->stop) {
-	case VMM_STOP_HLT:
-		snprintf(buf, len, "halted at step %llu in %s mode, RAX=%llu (0x%llx)",
-			 (unsigned long long)n, mode, (unsigned long long)r->rax, (unsigned long long)r->rax);
-		break;
-	case VMM_STOP_SHUTDOWN:
-		if ((t->start_mode == VMM_MODE_PAGED32 || t->start_mode == VMM_MODE_PAE) && n <= 1)
-			snprintf(buf, len, "%s", vmm_probe_limitation(t->start_mode));
-		else
-			snprintf(buf, len, "triple fault at step %llu (KVM_EXIT_SHUTDOWN) in %s mode at "
-				 "RIP=0x%llx: an exception the guest could not handle", (unsigned long long)n,
-				 mode, (unsigned long long)r->rip);
-		break;
-	case VMM_STOP_EXIT_LIMIT:
-	case VMM_STOP_STEP_LIMIT:
-	case VMM_STOP_TIMEOUT:
-		snprintf(buf, len, "%s after %llu steps and %llu exits; the guest was still running",
-			 vmm_stop_name(t->e->stop), (unsigned long long)t->e->nsteps,
-			 (unsigned long long)t->e->cpu->stats->total);
-		break;
-	default:
-		snprintf(buf, len, "stopped (%s) at step %llu in %s mode at RIP=0x%llx",
-			 vmm_stop_name(t->e->stop), (unsigned long long)n, mode, (unsigned long long)r->rip);
-		break;
-	}
+	end.at400 = tvcpu_read(t->e->cpu, 0x400, &at400, 1) == 0 ? at400 : -1;
+	ending_text(&end, buf, len);
 	return buf;
 }
 
@@ -103,6 +84,9 @@ static void record_step(struct tui *t)
 		}
 		tui_events_add(&t->log, st->n, TUI_EV_EXIT, line, strlen(line));
 	}
+	if (st->insn_len)  /* without memory for it the code pane decodes from memory instead */
+		tui_xmap_add(&t->xmap, engine_pc(&st->before, &st->sbefore), st->n,
+			     vmm_cpu_code_bits(&st->sbefore), st->insn, st->insn_len);
 	if (st->nwrites) {
 		struct tui_write *w = vmm_array_grow(t->writes, &t->writes_cap, sizeof(*w), t->nwrites + 1, 256);
 
@@ -127,12 +111,10 @@ static void stopped(struct tui *t)
 /* Say which breakpoint or watch ended a run at step st. */
 static void say_hit(struct tui *t, const struct engine_goal *g, const struct step *st)
 {
-	if (g->hit_break >= 0)
-		tui_message(t, false, "breakpoint at %llx reached by step %llu",
-			    (unsigned long long)t->e->brk[g->hit_break], (unsigned long long)st->n);
-	else if (g->hit_watch >= 0)
-		tui_message(t, false, "watch %llx: written by step %llu",
-			    (unsigned long long)t->e->watch[g->hit_watch].addr, (unsigned long long)st->n);
+	char buf[200];
+
+	if (ending_hit_text(t->e, g->hit_break, g->hit_watch, st->n, buf, sizeof(buf)))
+		tui_message(t, false, "%s", buf);
 }
 
 struct live_run {
@@ -210,11 +192,17 @@ out:
 
 static void toggle_break(struct tui *t, uint64_t lin)
 {
+	char name[SYMBOLS_NAME_MAX + 28] = "";
+
+	if (symbols_label(t->e->syms, lin, name + 2, sizeof(name) - 3) == 0) {
+		memcpy(name, " (", 2);
+		strcat(name, ")");
+	}
 	if (engine_del_break(t->e, lin) == 0) {
-		tui_message(t, false, "breakpoint at %llx removed", (unsigned long long)lin);
+		tui_message(t, false, "breakpoint at %llx%s removed", (unsigned long long)lin, name);
 	} else if (engine_add_break(t->e, lin) == 0) {
-		tui_message(t, false, "breakpoint at %llx (%d set; c continues to one)",
-			    (unsigned long long)lin, t->e->nbrk);
+		tui_message(t, false, "breakpoint at %llx%s (%d set; c continues to one)",
+			    (unsigned long long)lin, name, t->e->nbrk);
 	} else {
 		tui_message(t, true, "%s", vmm_last_error());
 	}
@@ -329,6 +317,13 @@ void tui_do(struct tui *t, const struct tui_cmd *c)
 	case TUI_ACT_FOCUS:
 		t->focus = (enum tui_pane_id)((t->focus + 1) % TUI_NPANES);
 		break;
+	case TUI_ACT_ZOOM:
+		t->zoom = !t->zoom;
+		break;
+	case TUI_ACT_EXPLAIN:
+		t->zoom = !(t->zoom && t->focus == TUI_PANE_EVENTS);
+		t->focus = TUI_PANE_EVENTS;
+		break;
 	case TUI_ACT_FOCUS_BACK:
 		t->focus = (enum tui_pane_id)((t->focus + TUI_NPANES - 1) % TUI_NPANES);
 		break;
@@ -357,11 +352,17 @@ void tui_do(struct tui *t, const struct tui_cmd *c)
 	}
 }
 
+static int sym_lookup(void *ctx, const char *name, size_t len, uint64_t *addr)
+{
+	const struct tui *t = ctx;
+
+	return symbols_lookup(t->e->syms, name, len, addr);
+}
+
 void tui_prompt_done(struct tui *t)
 {
 	const char *text = t->prompt.text;
-	const struct kvm_regs *r = &t->snap.regs;
-	const struct kvm_sregs *s = &t->snap.sregs;
+	const struct tui_addr_env env = { &t->snap.regs, &t->snap.sregs, sym_lookup, t };
 	struct tui_addr a;
 	uint64_t n, len = 8;
 	bool empty = t->prompt.len == 0;
@@ -378,13 +379,17 @@ void tui_prompt_done(struct tui *t)
 	case TUI_ACT_BREAK:
 		if (empty)
 			a.addr = t->code_cursor;
-		else if (tui_parse_addr(text, r, s, &a) < 0 || a.phys)
+		else if (tui_parse_addr_env(text, &env, &a) < 0)
 			goto bad;
+		else if (a.phys)
+			goto linear_only;
 		toggle_break(t, a.addr);
 		return;
 	case TUI_ACT_WATCH:
-		if (tui_parse_addr_len(text, r, s, &a, &len) < 0 || a.phys)
+		if (tui_parse_addr_len_env(text, &env, &a, &len) < 0)
 			goto bad;
+		if (a.phys)
+			goto linear_only;
 		if (engine_add_watch(t->e, a.addr, len) < 0)
 			tui_message(t, true, "%s", vmm_last_error());
 		else
@@ -395,7 +400,7 @@ void tui_prompt_done(struct tui *t)
 	case TUI_ACT_MEMORY:
 		if (empty)
 			return;
-		if (tui_parse_addr(text, r, s, &a) < 0)
+		if (tui_parse_addr_env(text, &env, &a) < 0)
 			goto bad;
 		if (t->prompt.act == TUI_ACT_GOTO_ADDR && t->focus != TUI_PANE_MEMORY && !a.phys) {
 			tui_code_show(t, a.addr);
@@ -409,16 +414,26 @@ void tui_prompt_done(struct tui *t)
 			t->walk_set = false;
 			return;
 		}
-		if (tui_parse_addr(text, r, s, &a) < 0 || a.phys)
+		if (tui_parse_addr_env(text, &env, &a) < 0)
 			goto bad;
+		if (a.phys)
+			goto linear_only;
 		t->walk_set = true;
 		t->walk_addr = a.addr;
+		snprintf(t->walk_text, sizeof(t->walk_text), "%s", text);
 		return;
 	default:
 		return;
 	}
+linear_only:
+	tui_message(t, true, "'%s' is a physical address; this needs a linear one (x %s shows that "
+		    "memory)", text, text);
+	return;
 bad:
 	tui_message(t, true, "'%s' is not %s", text,
 		    t->prompt.act == TUI_ACT_GOTO_STEP ? "a step number (e.g. 12, +5, -3)"
-		    : "an address (hex like 1000 or 0x1000, a register like rsp, seg:off, p:ADDR)");
+		    : symbols_any(t->e->syms)
+		    ? "an address (hex, a symbol like main+10, a register like rsp or cr2, seg:off, p:ADDR)"
+		    : "an address (hex like 1000, a register like rsp or cr2, seg:off, p:ADDR; this "
+		      "guest's file has no symbols)");
 }

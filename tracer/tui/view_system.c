@@ -53,6 +53,15 @@ static void seg(struct tui_pen *p, const char *name, const struct kvm_segment *s
 	tui_pen_nl(p);
 }
 
+int tui_system_lines(const struct tui *t, int w)
+{
+	const struct kvm_sregs *s = &t->snap.sregs;
+	int dt = t->snap.bits == 64 && (s->gdt.base >> 32 || s->idt.base >> 32) ? 16 : 8;
+
+	/* mode, CR0, CR3, CR4, EFER, GDT and IDT (one line or two), the header, 8 segments */
+	return 5 + (w < 2 * (dt + 10) + 1 ? 2 : 1) + 1 + 8;
+}
+
 static void system_draw(struct tui *t, void *priv)
 {
 	const struct tui_snap *sn = &t->snap;
