@@ -12,7 +12,7 @@ keys -l long_mode
 keys Enter
 expect "breakpoint at 1087 \(long_mode\) \(1 set" "B takes a symbol"
 keys c
-expect "breakpoint at 1087 \(long_mode\) reached by step" "c stops at it"
+expect "breakpoint 0x1087 \(long_mode\) reached by step" "c stops at it"
 expect "B>00001087 <long_mode> mov ax, 0x20" "the code pane marks it"
 # The instructions above ran in 32-bit code: shown as they ran, not re-decoded as 64-bit.
 expect "00001080 jmp far 0x0018:0x00001087  \(32-bit\)" "the far jump as it ran"

@@ -72,9 +72,9 @@ const struct command cmd_tui = {
 	"Opens GUEST in a full-screen step debugger. Panes show the code around the next\n"
 	"instruction, the registers (changes highlighted), the system state (CR0/CR3/CR4/\n"
 	"EFER by bit name, segments, GDTR/IDTR, the CPU mode), the page walk of RIP, the\n"
-	"step's explanation, source line and exits, the console output, and memory. Every\n"
-	"step is recorded, so you can go back and forth through the run without re-running\n"
-	"the guest.  Addresses are hex (1000, 0x1000), a symbol of the guest\n"
+	"step's explanation, source line and exits, the console output, and memory.\n"
+	"Every step is recorded, so you can go back and forth through the run without\n"
+	"re-running the guest.  Addresses are hex (1000, 0x1000), a symbol of the guest\n"
 	"(setup_paging, main+10), a register (rsp, cr2; cr3 is physical), seg:off\n"
 	"(0000:1000) or p:ADDR for a physical address.\n\n"
 	"  kvmlab tui boot                 # watch real -> protected -> long mode\n"
@@ -84,9 +84,9 @@ const struct command cmd_tui = {
 	"--max-exits ends the guest after that many exits; --timeout MS ends it when one\n"
 	"step, next or continue runs longer than MS milliseconds (any key also interrupts\n"
 	"a long continue, without ending the guest).\n\n"
-	"Colours follow the terminal; set NO_COLOR=1 for none.  The guest's console output\n"
-	"appears in the console pane.  The exit status is 0 when you quit, whatever the\n"
-	"guest did (the last line on standard error says where it was).\n",
+	"Colours follow the terminal; set NO_COLOR=1 for none.  The guest's console\n"
+	"output appears in the console pane.  The exit status is 0 when you quit,\n"
+	"whatever the guest did (the last line on standard error says where it was).\n",
 	.main = tui_main,
 	.guest_opts = true,
 };
