@@ -518,7 +518,7 @@ int symbols_source(struct symbols *s, const char *file, unsigned line, char *buf
 
 		if (s->nsrc >= MAX_SRC)
 			return -ENOENT;
-		grown = realloc(s->src, (s->nsrc + 1) * sizeof(*s->src));
+		grown = vmm_array_grow(s->src, &s->src_cap, sizeof(*s->src), s->nsrc + 1, 4);
 		if (!grown)
 			return -ENOENT;
 		s->src = grown;
