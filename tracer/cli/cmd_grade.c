@@ -16,6 +16,9 @@
 #include <unistd.h>
 
 #include "command.h"
+#include "gradebook.h"
+#include "grademerge.h"
+#include "intake.h"
 #include "labcli.h"
 #include "labfile.h"
 #include "report.h"
@@ -30,6 +33,7 @@ struct grade_opts {
 	unsigned jobs;
 	unsigned shard_k, shard_n;
 	const char *csv, *json;
+	const char *gradescope_csv, *moodle_csv;   /* gradebook imports (gradebook.h) */
 	unsigned timeout_s;           /* per submission, batch */
 	bool all;                     /* instructor view of hidden checks */
 };
@@ -49,6 +53,7 @@ struct sub {
 	size_t res_len;
 	double start;
 	bool flooded, timed_out;
+	bool rejected;                /* its archive was refused: never graded (intake.h) */
 };
 
 static double now(void)
@@ -221,7 +226,24 @@ static void csv_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static int batch(const char *yaml, const struct grade_opts *o)
+/* The gradebook files a batch was asked for (--gradescope-csv, --moodle-csv). */
+static int write_gradebooks(const char *yaml, unsigned max, const struct sub *subs, size_t n,
+			    const struct grade_opts *o)
+{
+	struct lab_gradebook g;
+	int ret = 0;
+
+	lab_gradebook_init(&g, yaml, max);
+	for (size_t i = 0; i < n && ret == 0; i++)
+		ret = lab_gradebook_add(&g, subs[i].name, subs[i].score, subs[i].max,
+					subs[i].status, subs[i].reason, subs[i].seconds);
+	if (ret == 0)
+		ret = grademerge_write(&g, NULL, NULL, o->gradescope_csv, o->moodle_csv);
+	lab_gradebook_free(&g);
+	return ret < 0 ? EXIT_USAGE : 0;
+}
+
+static int batch(const char *yaml, const struct grade_opts *o, const struct lab_intake *in)
 {
 	struct lab *lab;
 	char err[512];
@@ -239,7 +261,7 @@ static int batch(const char *yaml, const struct grade_opts *o)
 	}
 	max = lab->total_points;
 	lab_free(lab);
-	d = opendir(o->batch);
+	d = opendir(in->dir);
 	if (!d)
 		return cli_error(EXIT_USAGE, "--batch %s: %s", o->batch, strerror(errno));
 	while ((de = readdir(d))) {
@@ -248,7 +270,8 @@ static int batch(const char *yaml, const struct grade_opts *o)
 
 		if (de->d_name[0] == '.')
 			continue;
-		snprintf(p, sizeof(p), "%s/%s", o->batch, de->d_name);
+		if (snprintf(p, sizeof(p), "%.3800s/%s", in->dir, de->d_name) >= (int)sizeof(p))
+			continue;
 		if (stat(p, &st) < 0 || !S_ISDIR(st.st_mode))
 			continue;
 		if (nsubs == cap) {
@@ -263,6 +286,22 @@ static int batch(const char *yaml, const struct grade_opts *o)
 		nsubs++;
 	}
 	closedir(d);
+	for (size_t i = 0; i < in->nrejects; i++) {   /* refused archives: graded 0, with why */
+		if (nsubs == cap) {
+			cap = cap ? cap * 2 : 64;
+			subs = realloc(subs, cap * sizeof(*subs));
+			if (!subs)
+				return cli_error(EXIT_HOST, "out of memory");
+		}
+		memset(&subs[nsubs], 0, sizeof(*subs));
+		snprintf(subs[nsubs].name, sizeof(subs[nsubs].name), "%s", in->rejects[i].id);
+		snprintf(subs[nsubs].reason, sizeof(subs[nsubs].reason), "%s",
+			 in->rejects[i].reason);
+		subs[nsubs].status = "rejected";
+		subs[nsubs].max = max;
+		subs[nsubs].rejected = true;
+		nsubs++;
+	}
 	if (nsubs)
 		qsort(subs, nsubs, sizeof(*subs), cmp_name);
 	/* shard: keep index % N == K - 1 */
@@ -278,6 +317,14 @@ static int batch(const char *yaml, const struct grade_opts *o)
 		int np = 0, status;
 
 		while (running < o->jobs && next < nsubs) {
+			if (subs[next].rejected) {
+				done++;
+				all_full = false;
+				fprintf(stderr, "[%zu/%zu] %s: 0/%u (rejected: %s)\n", done, nsubs,
+					subs[next].name, max, subs[next].reason);
+				next++;
+				continue;
+			}
 			for (unsigned j = 0; j < o->jobs; j++)
 				if (!run[j]) {
 					if (start(yaml, &subs[next], o) < 0) {
@@ -376,12 +423,18 @@ static int batch(const char *yaml, const struct grade_opts *o)
 		fprintf(f, "\n  ]\n}\n");
 		fclose(f);
 	}
+	if ((o->gradescope_csv || o->moodle_csv) &&
+	    write_gradebooks(yaml, max, subs, nsubs, o) != 0) {
+		free(subs);
+		return EXIT_USAGE;
+	}
 	fprintf(stderr, "kvmlab: graded %zu submissions in %.1f s\n", nsubs, now() - t0);
 	free(subs);
 	return all_full ? EXIT_HALTED : EXIT_DIFFER;
 }
 
-enum { OPT_FORMAT = 0x300, OPT_BATCH, OPT_SHARD, OPT_CSV, OPT_JSON, OPT_TIMEOUT, OPT_ALL };
+enum { OPT_FORMAT = 0x300, OPT_BATCH, OPT_SHARD, OPT_CSV, OPT_JSON, OPT_TIMEOUT, OPT_ALL,
+	OPT_GRADESCOPE_CSV, OPT_MOODLE_CSV };
 
 static int grade_main(int argc, char **argv)
 {
@@ -395,6 +448,8 @@ static int grade_main(int argc, char **argv)
 		{ "json", required_argument, NULL, OPT_JSON },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "all", no_argument, NULL, OPT_ALL },
+		{ "gradescope-csv", required_argument, NULL, OPT_GRADESCOPE_CSV },
+		{ "moodle-csv", required_argument, NULL, OPT_MOODLE_CSV },
 		{ 0 },
 	};
 	struct grade_opts o = { .fmt = LAB_REPORT_TEXT, .jobs = 1, .timeout_s = 60 };
@@ -403,6 +458,8 @@ static int grade_main(int argc, char **argv)
 	FILE *out = stdout;
 	int c, st;
 
+	if (argc > 1 && strcmp(argv[1], "merge") == 0)
+		return grademerge_main(argc - 1, argv + 1);
 	if (cli_wants_help(&cmd_grade, argc, argv))
 		return 0;
 	optind = 1;
@@ -433,6 +490,8 @@ static int grade_main(int argc, char **argv)
 				return cli_error(EXIT_USAGE, "--timeout: give seconds, at least 1");
 			break;
 		case OPT_ALL: o.all = true; break;
+		case OPT_GRADESCOPE_CSV: o.gradescope_csv = optarg; break;
+		case OPT_MOODLE_CSV: o.moodle_csv = optarg; break;
 		default:
 			return cli_error(EXIT_USAGE, "see kvmlab grade --help");
 		}
@@ -442,11 +501,21 @@ static int grade_main(int argc, char **argv)
 	if (labcli_find(argv[optind], yaml, sizeof(yaml)) < 0)
 		return EXIT_LOAD;
 	if (o.batch) {
+		struct lab_intake in;
+		char err[600];
+
 		if (o.output) {
 			mkdir(o.output, 0777);
 		}
-		return batch(yaml, &o);
+		if (lab_intake_open(o.batch, NULL, &in, err, sizeof(err)) < 0)
+			return cli_error(EXIT_USAGE, "--batch %s", err);
+		st = batch(yaml, &o, &in);
+		lab_intake_free(&in);
+		return st;
 	}
+	if (o.gradescope_csv || o.moodle_csv)
+		return cli_error(EXIT_USAGE, "--gradescope-csv and --moodle-csv go with --batch "
+				 "(or kvmlab grade merge)");
 	if (o.output && !(out = fopen(o.output, "w")))
 		return cli_error(EXIT_USAGE, "-o %s: %s", o.output, strerror(errno));
 	st = labcli_grade(yaml, argc - optind > 1 ? argv[optind + 1] : ".",
@@ -461,7 +530,8 @@ const struct command cmd_grade = {
 	.summary = "grade a lab submission (or a folder of them) and report",
 	.help =
 	"usage: kvmlab grade [OPTIONS] LAB [SUBMISSION_DIR]\n"
-	"       kvmlab grade [OPTIONS] LAB --batch DIR [-j N] [--shard K/N] [--csv F] [--json F]\n\n"
+	"       kvmlab grade [OPTIONS] LAB --batch DIR|ARCHIVE [-j N] [--shard K/N] [--csv F] [--json F]\n"
+	"       kvmlab grade merge [--csv F] [--json F] [--gradescope-csv F] [--moodle-csv F] SHARD.json...\n\n"
 	"Builds the submission (default: the current folder) with the lab's guest and\n"
 	"handlers, runs it on KVM, and prints each check with PASS/FAIL, its points and,\n"
 	"for a failure, the expected and actual values and a hint.\n"
@@ -473,12 +543,19 @@ const struct command cmd_grade = {
 	"                        report per submission)\n"
 	"      --all             show hidden checks in the text report (instructors)\n"
 	"      --batch DIR       grade every folder in DIR, each in its own process with\n"
-	"                        CPU, memory, file-size and wall-clock limits\n"
+	"                        CPU, memory, file-size and wall-clock limits; archives\n"
+	"                        (ID.zip, ID_anything.tar.gz) in DIR, or DIR itself a zip\n"
+	"                        or tarball of them (Moodle's download-all), are unpacked\n"
+	"                        first, each in a child with limits; results name the ID\n"
 	"  -j, --jobs N          grade N submissions at a time (batch)\n"
 	"      --shard K/N       grade only the K-th of N slices (names sorted; index % N == K-1)\n"
 	"      --csv FILE        batch summary: submission,score,max,status,reason\n"
 	"      --json FILE       batch summary as JSON\n"
+	"      --gradescope-csv F  batch scores for Gradescope's import (SID,Total Score)\n"
+	"      --moodle-csv F    batch scores for Moodle's grade import (ID number,score,Feedback)\n"
 	"      --timeout S       wall-clock limit per submission in a batch (default 60)\n\n"
+	"kvmlab grade merge joins the --json summaries of the shards of one batch (every\n"
+	"shard K/N once, one lab) into one CSV, JSON and gradebook files.\n\n"
 	"Exit status: 0 full marks (every submission, in a batch), 6 below full marks,\n"
 	"2 the lab file is invalid (file:line:column), 3 KVM is missing.\n",
 	.main = grade_main,
