@@ -95,11 +95,33 @@ static void only_folder(const char *dir, char *one, size_t len)
 		one[0] = '\0';
 }
 
+int lab_intake_unpack_one(const char *archive, const char *dest,
+			  const struct lab_archive_limits *lim, char *err, size_t errlen)
+{
+	char work[PATH_MAX + 16], one[256], inner[PATH_MAX + 300];
+	struct lab_archive_stats st;
+	int ret;
+
+	if (snprintf(work, sizeof(work), "%s.unpack", dest) >= (int)sizeof(work))
+		return -ENAMETOOLONG;
+	lab_archive_rmtree(work);
+	if (mkdir(work, 0755) < 0)
+		return -errno;
+	ret = lab_archive_unpack_isolated(archive, work, lim, &st, err, errlen);
+	if (ret < 0) {
+		lab_archive_rmtree(work);
+		return ret;
+	}
+	only_folder(work, one, sizeof(one));
+	snprintf(inner, sizeof(inner), "%s/%s", work, one);
+	if (one[0] && rename(inner, dest) == 0)
+		return lab_archive_rmtree(work);
+	return rename(work, dest) < 0 ? -errno : 0;
+}
+
 static int add_archive(struct ctx *c, const char *path, const char *name)
 {
-	char id[128], dest[PATH_MAX + 256], work[PATH_MAX + 256], one[256];
-	char inner[PATH_MAX + 600], err[512];
-	struct lab_archive_stats st;
+	char id[128], dest[PATH_MAX + 256], err[512];
 	int ret;
 
 	if (lab_archive_student_id(name, id, sizeof(id)) < 0)
@@ -110,22 +132,13 @@ static int add_archive(struct ctx *c, const char *path, const char *name)
 	if (exists(dest))
 		return reject(c, id, "a second submission for student %s: only the first one is "
 			      "graded", id);
-	snprintf(work, sizeof(work), "%s/.unpack-%s", c->subs, id);
-	if (mkdir(work, 0755) < 0)
-		return -errno;
-	ret = lab_archive_unpack_isolated(path, work, &c->lim, &st, err, sizeof(err));
-	if (ret < 0 && ret != -ENOMEM) {
-		lab_archive_rmtree(work);
-		return reject(c, id, "%s", err);
-	}
-	if (ret < 0)
+	ret = lab_intake_unpack_one(path, dest, &c->lim, err, sizeof(err));
+	if (ret == -ENOMEM || ret == -ENOSPC || ret == -EACCES || ret == -ENAMETOOLONG)
 		return ret;
+	if (ret < 0)
+		return reject(c, id, "%s", err);
 	c->in->unpacked++;
-	only_folder(work, one, sizeof(one));
-	snprintf(inner, sizeof(inner), "%s/%s", work, one);
-	if (one[0] && rename(inner, dest) == 0)
-		return lab_archive_rmtree(work);
-	return rename(work, dest) < 0 ? -errno : 0;
+	return 0;
 }
 
 static int add_folder(struct ctx *c, const char *path, const char *name)

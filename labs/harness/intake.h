@@ -41,5 +41,14 @@ struct lab_intake {
 int lab_intake_open(const char *path, const struct lab_archive_limits *lim,
 		    struct lab_intake *in, char *err, size_t errlen);
 
+/*
+ * One student's archive into dest (which must not exist): unpacked in a child with lim
+ * (lab_archive_unpack_isolated) and, when its only top-level member is a folder, that
+ * folder becomes dest.  0; -EINVAL (or -EFBIG, -EMLINK, -ETIMEDOUT) with err for the
+ * student when the archive is refused (nothing is left at dest); -errno for host trouble.
+ */
+int lab_intake_unpack_one(const char *archive, const char *dest,
+			  const struct lab_archive_limits *lim, char *err, size_t errlen);
+
 /* Remove the temporary tree and free the rejections. */
 void lab_intake_free(struct lab_intake *in);

@@ -34,6 +34,7 @@ struct grade_opts {
 	unsigned shard_k, shard_n;
 	const char *csv, *json;
 	const char *gradescope_csv, *moodle_csv;   /* gradebook imports (gradebook.h) */
+	const char *reports;          /* a folder: one submission's report in every format */
 	unsigned timeout_s;           /* per submission, batch */
 	bool all;                     /* instructor view of hidden checks */
 };
@@ -433,8 +434,40 @@ static int batch(const char *yaml, const struct grade_opts *o, const struct lab_
 	return all_full ? EXIT_HALTED : EXIT_DIFFER;
 }
 
+/* --reports DIR: the submission's report in every format, as the service keeps them:
+ * report.txt, report.tap, report.xml (JUnit), results.json (Gradescope). */
+static int grade_reports(const char *yaml, const char *subdir, const struct grade_opts *o)
+{
+	static const struct { enum lab_report_format fmt; const char *name; } files[] = {
+		{ LAB_REPORT_TEXT, "report.txt" }, { LAB_REPORT_TAP, "report.tap" },
+		{ LAB_REPORT_JUNIT, "report.xml" }, { LAB_REPORT_GRADESCOPE, "results.json" },
+	};
+	struct labcli_report reps[4];
+	struct labcli_grade g;
+	char path[PATH_MAX + 32];
+	int st;
+
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(path, sizeof(path), "%.4000s/%s", o->reports, files[i].name);
+		reps[i].fmt = files[i].fmt;
+		reps[i].out = fopen(path, "w");
+		if (!reps[i].out) {
+			st = cli_error(EXIT_USAGE, "--reports %s: %s", path, strerror(errno));
+			while (i-- > 0)
+				fclose(reps[i].out);
+			return st;
+		}
+	}
+	st = labcli_grade_reports(yaml, subdir, strrchr(subdir, '/') ? strrchr(subdir, '/') + 1 :
+				  subdir, o->all, reps, 4, &g);
+	for (size_t i = 0; i < 4; i++)
+		if (fclose(reps[i].out) != 0)
+			st = cli_error(EXIT_USAGE, "--reports %s: %s", o->reports, strerror(errno));
+	return st;
+}
+
 enum { OPT_FORMAT = 0x300, OPT_BATCH, OPT_SHARD, OPT_CSV, OPT_JSON, OPT_TIMEOUT, OPT_ALL,
-	OPT_GRADESCOPE_CSV, OPT_MOODLE_CSV };
+	OPT_GRADESCOPE_CSV, OPT_MOODLE_CSV, OPT_REPORTS };
 
 static int grade_main(int argc, char **argv)
 {
@@ -450,6 +483,7 @@ static int grade_main(int argc, char **argv)
 		{ "all", no_argument, NULL, OPT_ALL },
 		{ "gradescope-csv", required_argument, NULL, OPT_GRADESCOPE_CSV },
 		{ "moodle-csv", required_argument, NULL, OPT_MOODLE_CSV },
+		{ "reports", required_argument, NULL, OPT_REPORTS },
 		{ 0 },
 	};
 	struct grade_opts o = { .fmt = LAB_REPORT_TEXT, .jobs = 1, .timeout_s = 60 };
@@ -492,6 +526,7 @@ static int grade_main(int argc, char **argv)
 		case OPT_ALL: o.all = true; break;
 		case OPT_GRADESCOPE_CSV: o.gradescope_csv = optarg; break;
 		case OPT_MOODLE_CSV: o.moodle_csv = optarg; break;
+		case OPT_REPORTS: o.reports = optarg; break;
 		default:
 			return cli_error(EXIT_USAGE, "see kvmlab grade --help");
 		}
@@ -516,6 +551,8 @@ static int grade_main(int argc, char **argv)
 	if (o.gradescope_csv || o.moodle_csv)
 		return cli_error(EXIT_USAGE, "--gradescope-csv and --moodle-csv go with --batch "
 				 "(or kvmlab grade merge)");
+	if (o.reports)
+		return grade_reports(yaml, argc - optind > 1 ? argv[optind + 1] : ".", &o);
 	if (o.output && !(out = fopen(o.output, "w")))
 		return cli_error(EXIT_USAGE, "-o %s: %s", o.output, strerror(errno));
 	st = labcli_grade(yaml, argc - optind > 1 ? argv[optind + 1] : ".",
@@ -542,6 +579,8 @@ const struct command cmd_grade = {
 	"  -o, --output FILE     write the report to FILE (with --batch: a folder, one\n"
 	"                        report per submission)\n"
 	"      --all             show hidden checks in the text report (instructors)\n"
+	"      --reports DIR     write the report in every format into DIR: report.txt,\n"
+	"                        report.tap, report.xml (JUnit), results.json (Gradescope)\n"
 	"      --batch DIR       grade every folder in DIR, each in its own process with\n"
 	"                        CPU, memory, file-size and wall-clock limits; archives\n"
 	"                        (ID.zip, ID_anything.tar.gz) in DIR, or DIR itself a zip\n"

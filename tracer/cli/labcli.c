@@ -111,6 +111,15 @@ static double now(void)
 int labcli_grade(const char *yaml, const char *subdir, const char *subname,
 		 enum lab_report_format fmt, bool show_hidden, FILE *out, struct labcli_grade *g)
 {
+	struct labcli_report r = { .fmt = fmt, .out = out };
+
+	return labcli_grade_reports(yaml, subdir, subname, show_hidden, &r, out ? 1 : 0, g);
+}
+
+int labcli_grade_reports(const char *yaml, const char *subdir, const char *subname,
+			 bool show_hidden, const struct labcli_report *reps, size_t nreps,
+			 struct labcli_grade *g)
+{
 	struct lab *lab = NULL;
 	struct lab_build b;
 	struct lab_run run;
@@ -161,8 +170,9 @@ int labcli_grade(const char *yaml, const char *subdir, const char *subname,
 	g->score = rep.score;
 	g->max = rep.max_score;
 	snprintf(g->reason, sizeof(g->reason), "%s", rep.run_error ? rep.run_error : "");
-	if (out && lab_report_write(&rep, fmt, out) < 0)
-		cli_error(EXIT_USAGE, "writing the report failed");
+	for (size_t i = 0; i < nreps; i++)
+		if (lab_report_write(&rep, reps[i].fmt, reps[i].out) < 0)
+			cli_error(EXIT_USAGE, "writing the report failed");
 	lab_check_results_free(res, lab->checks_count);
 	lab_run_free(&run);
 	lab_build_free(&b);

@@ -29,3 +29,14 @@ struct labcli_grade {
  */
 int labcli_grade(const char *yaml, const char *subdir, const char *subname,
 		 enum lab_report_format fmt, bool show_hidden, FILE *out, struct labcli_grade *g);
+
+/* One report of a grading: its format and where it goes. */
+struct labcli_report {
+	enum lab_report_format fmt;
+	FILE *out;
+};
+
+/* labcli_grade() writing the same results in several formats (the service keeps them all). */
+int labcli_grade_reports(const char *yaml, const char *subdir, const char *subname,
+			 bool show_hidden, const struct labcli_report *reps, size_t nreps,
+			 struct labcli_grade *g);
