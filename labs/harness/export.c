@@ -1,0 +1,204 @@
+/* export.c - a lab packaged for Gradescope, GitHub Classroom and Slurm (export.h). */
+#include "export.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* labs/harness/deploy/, embedded by embed.py */
+extern const char lab_deploy_gradescope_setup[], lab_deploy_gradescope_run[];
+
+/* The parts of kvmlab's source tree a build needs. */
+static const char *const src_parts[] = { "meson.build", "LICENSE", "README.md", "vmm", "tracer",
+					 "guests", "labs", "tests" };
+
+int lab_export_check_service(const char *url, const char *token, char *err, size_t errlen)
+{
+	static const char ok_url[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		"0123456789-._~:/[]@%";
+	static const char ok_token[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		"0123456789-_.~+/=";
+
+	if (!url && !token)
+		return 0;
+	if (!url || !token) {
+		snprintf(err, errlen, "--service and --token go together");
+		return -EINVAL;
+	}
+	if ((strncmp(url, "http://", 7) && strncmp(url, "https://", 8)) || strlen(url) > 400 ||
+	    strspn(url, ok_url) != strlen(url)) {
+		snprintf(err, errlen, "--service %s: expected http://HOST[:PORT] or https://...", url);
+		return -EINVAL;
+	}
+	if (strlen(token) < 16 || strlen(token) > 127 || strspn(token, ok_token) != strlen(token)) {
+		snprintf(err, errlen, "--token: 16 to 127 URL-safe characters, as in serve's --tokens");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int fail_ar(struct archive *a, char *err, size_t errlen, const char *what)
+{
+	snprintf(err, errlen, "%s: %s", what, archive_error_string(a) ? archive_error_string(a) :
+		 "write error");
+	return -EIO;
+}
+
+static int add_mem(struct archive *a, const char *name, const char *data, size_t len, int mode,
+		   char *err, size_t errlen)
+{
+	struct archive_entry *e = archive_entry_new();
+	int ret = 0;
+
+	if (!e)
+		return -ENOMEM;
+	archive_entry_set_pathname(e, name);
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, mode);
+	archive_entry_set_size(e, (la_int64_t)len);
+	archive_entry_set_mtime(e, 0, 0);
+	if (archive_write_header(a, e) != ARCHIVE_OK ||
+	    (len && archive_write_data(a, data, len) != (la_ssize_t)len))
+		ret = fail_ar(a, err, errlen, name);
+	archive_entry_free(e);
+	return ret;
+}
+
+static int add_file(struct archive *a, const char *path, const char *name, char *err,
+		    size_t errlen)
+{
+	struct stat sb;
+	char *buf;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), ret;
+	size_t got = 0;
+
+	if (fd < 0 || fstat(fd, &sb) < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
+		if (fd >= 0)
+			close(fd);
+		return ret;
+	}
+	buf = malloc((size_t)sb.st_size + 1);
+	while (buf && got < (size_t)sb.st_size) {
+		ssize_t n = read(fd, buf + got, (size_t)sb.st_size - got);
+
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	if (!buf)
+		return -ENOMEM;
+	ret = add_mem(a, name, buf, got, (sb.st_mode & 0111) ? 0755 : 0644, err, errlen);
+	free(buf);
+	return ret;
+}
+
+/* Folder path into the archive as name/..., without build folders, .git, and folders named
+ * skip at any depth; symlinks are not followed. */
+static int add_tree(struct archive *a, const char *path, const char *name, const char *skip,
+		    char *err, size_t errlen)
+{
+	struct dirent **ents;
+	int n = scandir(path, &ents, NULL, alphasort), ret = 0;
+
+	if (n < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
+		return ret;
+	}
+	for (int i = 0; i < n; i++) {
+		const char *d = ents[i]->d_name;
+		char p[PATH_MAX], nm[PATH_MAX];
+		struct stat sb;
+
+		if (ret == 0 && d[0] != '.' && strncmp(d, "build", 5) != 0 &&
+		    !(skip && strcmp(d, skip) == 0) &&
+		    snprintf(p, sizeof(p), "%s/%s", path, d) < (int)sizeof(p) &&
+		    snprintf(nm, sizeof(nm), "%s/%s", name, d) < (int)sizeof(nm) &&
+		    lstat(p, &sb) == 0) {
+			if (S_ISDIR(sb.st_mode))
+				ret = add_tree(a, p, nm, skip, err, errlen);
+			else if (S_ISREG(sb.st_mode))
+				ret = add_file(a, p, nm, err, errlen);
+		}
+		free(ents[i]);
+	}
+	free(ents);
+	return ret;
+}
+
+/* kvmlab.conf: shell assignments run_autograder sources (values checked: no quoting needed). */
+static int conf(const struct lab_export *e, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "# written by kvmlab lab export: the lab graded and the grading "
+			 "service used where this container has no KVM\nLAB='%s'\nSERVICE_URL='%s'\n"
+			 "SERVICE_TOKEN='%s'\nSERVICE_WAIT=600\n", e->lab_id,
+			 e->service_url ? e->service_url : "", e->service_token ? e->service_token : "");
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : n;
+}
+
+int lab_export_gradescope(const struct lab_export *e, const char *zip, char *err, size_t errlen)
+{
+	struct archive *a;
+	char text[2048];
+	int ret, n;
+
+	err[0] = '\0';
+	ret = lab_export_check_service(e->service_url, e->service_token, err, errlen);
+	if (ret < 0)
+		return ret;
+	if (strspn(e->lab_id, "abcdefghijklmnopqrstuvwxyz0123456789-_.") != strlen(e->lab_id)) {
+		snprintf(err, errlen, "the lab's folder name '%s' is not a plain name", e->lab_id);
+		return -EINVAL;
+	}
+	n = conf(e, text, sizeof(text));
+	if (n < 0)
+		return n;
+	a = archive_write_new();
+	if (!a)
+		return -ENOMEM;
+	archive_write_set_format_zip(a);
+	if (archive_write_open_filename(a, zip) != ARCHIVE_OK) {
+		ret = fail_ar(a, err, errlen, zip);
+		archive_write_free(a);
+		return ret;
+	}
+	ret = add_mem(a, "setup.sh", lab_deploy_gradescope_setup, strlen(lab_deploy_gradescope_setup),
+		      0755, err, errlen);
+	if (ret == 0)
+		ret = add_mem(a, "run_autograder", lab_deploy_gradescope_run,
+			      strlen(lab_deploy_gradescope_run), 0755, err, errlen);
+	if (ret == 0)
+		ret = add_mem(a, "kvmlab.conf", text, (size_t)n, 0644, err, errlen);
+	if (ret == 0)   /* the reference solution stays with the instructor */
+		ret = add_tree(a, e->lab_dir, "lab", "solution", err, errlen);
+	for (size_t i = 0; ret == 0 && e->src_dir && i < sizeof(src_parts) / sizeof(*src_parts); i++) {
+		char p[PATH_MAX], nm[128];
+		struct stat sb;
+
+		snprintf(p, sizeof(p), "%.3900s/%s", e->src_dir, src_parts[i]);
+		snprintf(nm, sizeof(nm), "kvmlab-src/%s", src_parts[i]);
+		if (lstat(p, &sb) < 0)
+			continue;
+		ret = S_ISDIR(sb.st_mode) ? add_tree(a, p, nm, "solution", err, errlen) :
+			add_file(a, p, nm, err, errlen);
+	}
+	if (archive_write_close(a) != ARCHIVE_OK && ret == 0)
+		ret = fail_ar(a, err, errlen, zip);
+	archive_write_free(a);
+	if (ret < 0)
+		unlink(zip);
+	return ret;
+}

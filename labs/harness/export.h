@@ -1,0 +1,27 @@
+/* export.h - a lab packaged for where a course grades: `kvmlab lab export`.
+ *
+ *  - Gradescope (lab_export_gradescope): a zip in Gradescope's autograder layout: setup.sh
+ *    (builds kvmlab from kvmlab-src/ when the source tree is known), run_autograder (grades
+ *    /autograder/submission with kvmlab where the container has /dev/kvm, else through the
+ *    grading service named here, else says why in results.json), kvmlab.conf (the lab, the
+ *    service's URL and token), lab/ (the lab folder without its solution).
+ *
+ * The scripts are files in labs/harness/deploy/, carried in the binary (embed.py).
+ * Functions return 0 or -errno with err saying why; nothing prints.
+ */
+#pragma once
+
+#include <stddef.h>
+
+struct lab_export {
+	const char *lab_dir;          /* the lab folder (holds lab.yaml) */
+	const char *lab_id;           /* its name: 04-hypercalls */
+	const char *src_dir;          /* kvmlab's source tree to ship, or NULL */
+	const char *service_url;      /* http(s)://host[:port], or NULL */
+	const char *service_token;    /* the course's token for it, or NULL */
+};
+
+/* Is url a plain http(s) URL (no quotes, spaces or shell characters), token URL-safe? */
+int lab_export_check_service(const char *url, const char *token, char *err, size_t errlen);
+
+int lab_export_gradescope(const struct lab_export *e, const char *zip, char *err, size_t errlen);
