@@ -15,7 +15,8 @@
 #include <unistd.h>
 
 /* labs/harness/deploy/, embedded by embed.py */
-extern const char lab_deploy_gradescope_setup[], lab_deploy_gradescope_run[];
+extern const char lab_deploy_gradescope_setup[], lab_deploy_gradescope_run[],
+	lab_deploy_slurm_grade[], lab_deploy_slurm_merge[];
 
 /* The parts of kvmlab's source tree a build needs. */
 static const char *const src_parts[] = { "meson.build", "LICENSE", "README.md", "vmm", "tracer",
@@ -200,5 +201,81 @@ int lab_export_gradescope(const struct lab_export *e, const char *zip, char *err
 	archive_write_free(a);
 	if (ret < 0)
 		unlink(zip);
+	return ret;
+}
+
+/* A template with @KVMLAB@ and @LAB@ replaced; malloc'ed, or NULL. */
+static char *subst(const char *t, const char *kvmlab, const char *lab)
+{
+	size_t len = strlen(t) + 8 * (strlen(kvmlab) + strlen(lab)) + 1, n = 0;
+	char *out = malloc(len);
+
+	while (out && *t) {
+		const char *v = strncmp(t, "@KVMLAB@", 8) == 0 ? kvmlab :
+			strncmp(t, "@LAB@", 5) == 0 ? lab : NULL;
+
+		if (v && n + strlen(v) + 2 < len) {
+			n += (size_t)snprintf(out + n, len - n, "'%s'", v);
+			t += v == kvmlab ? 8 : 5;
+		} else if (n + 1 < len) {
+			out[n++] = *t++;
+		} else {
+			break;
+		}
+	}
+	if (out)
+		out[n] = '\0';
+	return out;
+}
+
+static int write_script(const char *dir, const char *name, const char *text, char *err,
+			size_t errlen)
+{
+	char path[PATH_MAX + 64];
+	size_t len = strlen(text);
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), "%.4000s/%s", dir, name);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0755);
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len || fchmod(fd, 0755) < 0)
+		ret = -errno;
+	if (fd >= 0 && close(fd) < 0 && ret == 0)
+		ret = -errno;
+	if (ret < 0)
+		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
+	return ret;
+}
+
+/* A path safe between single quotes in a script. */
+static bool quotable(const char *p)
+{
+	return p && p[0] == '/' && !strpbrk(p, "'\n\r") && strlen(p) < 1024;
+}
+
+int lab_export_slurm(const struct lab_export *e, const char *dir, char *err, size_t errlen)
+{
+	char *grade, *merge;
+	int ret;
+
+	err[0] = '\0';
+	if (!quotable(e->kvmlab) || !quotable(e->lab_dir)) {
+		snprintf(err, errlen, "the paths of kvmlab and of the lab must be absolute, without "
+			 "quotes or newlines");
+		return -EINVAL;
+	}
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		ret = -errno;
+		snprintf(err, errlen, "%s: %s", dir, strerror(-ret));
+		return ret;
+	}
+	grade = subst(lab_deploy_slurm_grade, e->kvmlab, e->lab_dir);
+	merge = subst(lab_deploy_slurm_merge, e->kvmlab, e->lab_dir);
+	ret = grade && merge ? 0 : -ENOMEM;
+	if (ret == 0)
+		ret = write_script(dir, "grade.sbatch", grade, err, errlen);
+	if (ret == 0)
+		ret = write_script(dir, "merge.sbatch", merge, err, errlen);
+	free(grade);
+	free(merge);
 	return ret;
 }

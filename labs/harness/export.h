@@ -6,6 +6,10 @@
  *    grading service named here, else says why in results.json), kvmlab.conf (the lab, the
  *    service's URL and token), lab/ (the lab folder without its solution).
  *
+ *  - Slurm (lab_export_slurm): a folder with grade.sbatch (a job array: task K of N grades
+ *    the K-th shard of a batch on a node with /dev/kvm) and merge.sbatch (`kvmlab grade
+ *    merge` of the shards, run after them with --dependency=afterok).
+ *
  * The scripts are files in labs/harness/deploy/, carried in the binary (embed.py).
  * Functions return 0 or -errno with err saying why; nothing prints.
  */
@@ -19,9 +23,12 @@ struct lab_export {
 	const char *src_dir;          /* kvmlab's source tree to ship, or NULL */
 	const char *service_url;      /* http(s)://host[:port], or NULL */
 	const char *service_token;    /* the course's token for it, or NULL */
+	const char *kvmlab;           /* the kvmlab binary the scripts run (absolute) */
 };
 
 /* Is url a plain http(s) URL (no quotes, spaces or shell characters), token URL-safe? */
 int lab_export_check_service(const char *url, const char *token, char *err, size_t errlen);
 
 int lab_export_gradescope(const struct lab_export *e, const char *zip, char *err, size_t errlen);
+/* dir is made when missing; the scripts name e->kvmlab and e->lab_dir (absolute paths). */
+int lab_export_slurm(const struct lab_export *e, const char *dir, char *err, size_t errlen);

@@ -31,6 +31,11 @@ static const char help[] =
 	"--token T, --token-file F  the course's token for it (a file: its first line)\n"
 	"--source DIR           kvmlab's source tree to ship (default: the one this kvmlab was\n"
 	"                       built from, where it still exists); --no-source ships none\n\n"
+	"       kvmlab lab export LAB --slurm DIR\n\n"
+	"--slurm DIR            DIR/grade.sbatch, a job array grading shard K of N of a batch\n"
+	"                       on nodes with /dev/kvm (sbatch --array=1-N grade.sbatch\n"
+	"                       SUBMISSIONS OUTDIR), and DIR/merge.sbatch joining the shards\n"
+	"                       (sbatch --dependency=afterok:JOBID merge.sbatch OUTDIR)\n\n"
 	"Exit status: 0 written, 1 bad command line, 2 no such lab, 3 the file cannot be written.\n";
 
 static bool is_src(const char *d)
@@ -43,10 +48,11 @@ static bool is_src(const char *d)
 
 int labexport_main(int argc, char **argv)
 {
-	enum { OPT_GS = 0x600, OPT_SERVICE, OPT_TOKEN, OPT_TOKEN_FILE, OPT_SOURCE, OPT_NO_SOURCE,
+	enum { OPT_GS = 0x600, OPT_SLURM, OPT_SERVICE, OPT_TOKEN, OPT_TOKEN_FILE, OPT_SOURCE, OPT_NO_SOURCE,
 		OPT_HELP };
 	static const struct option opts[] = {
 		{ "gradescope", required_argument, NULL, OPT_GS },
+		{ "slurm", required_argument, NULL, OPT_SLURM },
 		{ "service", required_argument, NULL, OPT_SERVICE },
 		{ "token", required_argument, NULL, OPT_TOKEN },
 		{ "token-file", required_argument, NULL, OPT_TOKEN_FILE },
@@ -55,7 +61,9 @@ int labexport_main(int argc, char **argv)
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ 0 },
 	};
-	const char *gs = NULL, *source = KVMLAB_SOURCE_DIR;
+	const char *gs = NULL, *slurm = NULL, *source = KVMLAB_SOURCE_DIR;
+	char self[PATH_MAX];
+	ssize_t sl;
 	char yaml[PATH_MAX], dir[PATH_MAX], token[256] = "", err[PATH_MAX + 300], url[512];
 	struct lab_export e = { 0 };
 	bool no_source = false, source_given = false;
@@ -66,6 +74,7 @@ int labexport_main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_GS: gs = optarg; break;
+		case OPT_SLURM: slurm = optarg; break;
 		case OPT_SERVICE:   /* without the trailing '/': run_autograder appends /api/v1/... */
 			snprintf(url, sizeof(url), "%s", optarg);
 			while (strlen(url) > 8 && url[strlen(url) - 1] == '/')
@@ -96,9 +105,9 @@ int labexport_main(int argc, char **argv)
 			return cli_error(EXIT_USAGE, "see kvmlab lab export --help");
 		}
 	}
-	if (optind != argc - 1 || !gs)
-		return cli_error(EXIT_USAGE, "usage: kvmlab lab export LAB --gradescope FILE.zip "
-				 "(see --help)");
+	if (optind != argc - 1 || (!gs && !slurm))
+		return cli_error(EXIT_USAGE, "usage: kvmlab lab export LAB --gradescope FILE.zip | "
+				 "--slurm DIR (see --help)");
 	if (labcli_find(argv[optind], yaml, sizeof(yaml)) < 0)
 		return EXIT_LOAD;
 	snprintf(dir, sizeof(dir), "%s", yaml);
@@ -118,6 +127,21 @@ int labexport_main(int argc, char **argv)
 		return cli_error(EXIT_USAGE, "--source %s: not kvmlab's source tree", source);
 	if (lab_export_check_service(e.service_url, e.service_token, err, sizeof(err)) < 0)
 		return cli_error(EXIT_USAGE, "%s", err);
+	sl = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (sl <= 0)
+		return cli_error(EXIT_HOST, "cannot find this program's own path: %s", strerror(errno));
+	self[sl] = '\0';
+	e.kvmlab = self;
+	if (slurm) {
+		if (lab_export_slurm(&e, slurm, err, sizeof(err)) < 0)
+			return cli_error(EXIT_HOST, "--slurm %s: %s", slurm, err);
+		fprintf(stderr, "kvmlab: wrote %s/grade.sbatch and %s/merge.sbatch for %s:\n"
+			"  jid=$(sbatch --parsable --array=1-4 %s/grade.sbatch SUBMISSIONS OUT)\n"
+			"  sbatch --dependency=afterok:$jid %s/merge.sbatch OUT\n", slurm, slurm, e.lab_id,
+			slurm, slurm);
+		if (!gs)
+			return 0;
+	}
 	if (lab_export_gradescope(&e, gs, err, sizeof(err)) < 0)
 		return cli_error(EXIT_HOST, "--gradescope %s: %s", gs, err);
 	fprintf(stderr, "kvmlab: wrote %s: the autograder of %s (%s%s%s)\n", gs, e.lab_id,
