@@ -44,7 +44,8 @@ static const char *fmt_ext(enum lab_report_format f)
 	case LAB_REPORT_TAP:
 	case LAB_REPORT_TAP13: return "tap";
 	case LAB_REPORT_JUNIT: return "xml";
-	case LAB_REPORT_GRADESCOPE: return "json";
+	case LAB_REPORT_GRADESCOPE:
+	case LAB_REPORT_CLASSROOM: return "json";
 	default: return "txt";
 	}
 }

@@ -16,7 +16,8 @@
 
 /* labs/harness/deploy/, embedded by embed.py */
 extern const char lab_deploy_gradescope_setup[], lab_deploy_gradescope_run[],
-	lab_deploy_slurm_grade[], lab_deploy_slurm_merge[];
+	lab_deploy_slurm_grade[], lab_deploy_slurm_merge[], lab_deploy_github_workflow[],
+	lab_deploy_github_grade[];
 
 /* The parts of kvmlab's source tree a build needs. */
 static const char *const src_parts[] = { "meson.build", "LICENSE", "README.md", "vmm", "tracer",
@@ -277,5 +278,158 @@ int lab_export_slurm(const struct lab_export *e, const char *dir, char *err, siz
 		ret = write_script(dir, "merge.sbatch", merge, err, errlen);
 	free(grade);
 	free(merge);
+	return ret;
+}
+
+/* ---- GitHub Classroom: a template repository on disk ------------------------------- */
+
+static int copy_file(const char *from, const char *to, char *err, size_t errlen)
+{
+	char buf[65536];
+	struct stat sb;
+	int in = open(from, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), out = -1, ret = 0;
+	ssize_t n;
+
+	if (in < 0 || fstat(in, &sb) < 0 ||
+	    (out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, (sb.st_mode & 0111) ? 0755 : 0644)) < 0)
+		ret = -errno;
+	while (ret == 0 && (n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n)
+			ret = -errno;
+	if (in >= 0)
+		close(in);
+	if (out >= 0 && close(out) < 0 && ret == 0)
+		ret = -errno;
+	if (ret < 0)
+		snprintf(err, errlen, "%s -> %s: %s", from, to, strerror(-ret));
+	return ret;
+}
+
+/* Copy folder from into to (made), without build folders, dot files, symlinks and folders
+ * named skip1 or skip2 (at any depth). */
+static int copy_tree(const char *from, const char *to, const char *skip1, const char *skip2,
+		     char *err, size_t errlen)
+{
+	struct dirent **ents;
+	int n, ret = 0;
+
+	if (mkdir(to, 0755) < 0 && errno != EEXIST) {
+		ret = -errno;
+		snprintf(err, errlen, "%s: %s", to, strerror(-ret));
+		return ret;
+	}
+	n = scandir(from, &ents, NULL, alphasort);
+	if (n < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "%s: %s", from, strerror(-ret));
+		return ret;
+	}
+	for (int i = 0; i < n; i++) {
+		const char *d = ents[i]->d_name;
+		char p[PATH_MAX], q[PATH_MAX];
+		struct stat sb;
+
+		if (ret == 0 && d[0] != '.' && strncmp(d, "build", 5) != 0 &&
+		    !(skip1 && strcmp(d, skip1) == 0) && !(skip2 && strcmp(d, skip2) == 0) &&
+		    snprintf(p, sizeof(p), "%s/%s", from, d) < (int)sizeof(p) &&
+		    snprintf(q, sizeof(q), "%s/%s", to, d) < (int)sizeof(q) && lstat(p, &sb) == 0) {
+			if (S_ISDIR(sb.st_mode))
+				ret = copy_tree(p, q, skip1, skip2, err, errlen);
+			else if (S_ISREG(sb.st_mode))
+				ret = copy_file(p, q, err, errlen);
+		}
+		free(ents[i]);
+	}
+	free(ents);
+	return ret;
+}
+
+static int put(const char *dir, const char *name, const char *text, int mode, char *err,
+	       size_t errlen)
+{
+	int ret = write_script(dir, name, text, err, errlen);
+	char path[PATH_MAX + 64];
+
+	snprintf(path, sizeof(path), "%.4000s/%s", dir, name);
+	if (ret == 0 && chmod(path, (mode_t)mode) < 0)
+		ret = -errno;
+	return ret;
+}
+
+static bool empty_or_missing(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	bool empty = true;
+
+	if (!d)
+		return errno == ENOENT;
+	while (empty && (e = readdir(d)))
+		empty = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0;
+	closedir(d);
+	return empty;
+}
+
+int lab_export_github(const struct lab_export *e, const char *dir, char *err, size_t errlen)
+{
+	char p[PATH_MAX + 64], q[PATH_MAX + 64], points[64];
+	int ret;
+
+	err[0] = '\0';
+	if (!empty_or_missing(dir)) {
+		snprintf(err, errlen, "%s is not empty: give a new folder for the template", dir);
+		return -EEXIST;
+	}
+	if ((mkdir(dir, 0755) < 0 && errno != EEXIST)) {
+		ret = -errno;
+		snprintf(err, errlen, "%s: %s", dir, strerror(-ret));
+		return ret;
+	}
+	snprintf(p, sizeof(p), "%.4000s/starter", e->lab_dir);
+	ret = copy_tree(p, dir, NULL, NULL, err, errlen);   /* the student's files at the top */
+	snprintf(p, sizeof(p), "%.4000s/README.md", e->lab_dir);
+	snprintf(q, sizeof(q), "%.4000s/README.md", dir);
+	if (ret == 0 && access(p, R_OK) == 0)
+		ret = copy_file(p, q, err, errlen);
+	snprintf(q, sizeof(q), "%.4000s/.kvmlab", dir);
+	if (ret == 0 && mkdir(q, 0755) < 0)
+		ret = -errno;
+	snprintf(p, sizeof(p), "%.4000s/.kvmlab/lab", dir);
+	if (ret == 0)   /* the grader's copy: without the solution, nor the starter again */
+		ret = copy_tree(e->lab_dir, p, "solution", "starter", err, errlen);
+	snprintf(p, sizeof(p), "%.4000s/.kvmlab/src", dir);
+	if (ret == 0 && e->src_dir) {
+		if (mkdir(p, 0755) < 0)
+			ret = -errno;
+		for (size_t i = 0; ret == 0 && i < sizeof(src_parts) / sizeof(*src_parts); i++) {
+			char from[PATH_MAX], to[PATH_MAX + 96];
+			struct stat sb;
+
+			snprintf(from, sizeof(from), "%.3900s/%s", e->src_dir, src_parts[i]);
+			snprintf(to, sizeof(to), "%.4000s/%s", p, src_parts[i]);
+			if (lstat(from, &sb) < 0)
+				continue;
+			ret = S_ISDIR(sb.st_mode) ? copy_tree(from, to, "solution", NULL, err, errlen) :
+				copy_file(from, to, err, errlen);
+		}
+	}
+	snprintf(points, sizeof(points), "# points: %u\n", e->points);
+	if (ret == 0)
+		ret = put(q, "grade.sh", lab_deploy_github_grade, 0755, err, errlen);
+	if (ret == 0)
+		ret = put(q, "lab.points", points, 0644, err, errlen);
+	if (ret == 0)
+		ret = put(dir, ".gitignore", "/.kvmlab/build/\n/.kvmlab/build.log\n"
+			  "/.kvmlab/result.json\n/.kvmlab/grade.err\n", 0644, err, errlen);
+	snprintf(p, sizeof(p), "%.4000s/.github", dir);
+	if (ret == 0 && mkdir(p, 0755) < 0)
+		ret = -errno;
+	snprintf(p, sizeof(p), "%.4000s/.github/workflows", dir);
+	if (ret == 0 && mkdir(p, 0755) < 0)
+		ret = -errno;
+	if (ret == 0)
+		ret = put(p, "classroom.yml", lab_deploy_github_workflow, 0644, err, errlen);
+	if (ret < 0 && !err[0])
+		snprintf(err, errlen, "%s: %s", dir, strerror(-ret));
 	return ret;
 }

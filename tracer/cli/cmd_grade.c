@@ -242,7 +242,7 @@ static int grade_main(int argc, char **argv)
 		switch (c) {
 		case OPT_FORMAT:
 			if (lab_report_format_parse(optarg, &o.fmt) < 0)
-				return cli_error(EXIT_USAGE, "--format: '%s' is not text, tap, tap13, "
+				return cli_error(EXIT_USAGE, "--format: '%s' is not text, tap, tap13, classroom, "
 						 "junit or gradescope", optarg);
 			break;
 		case 'o': output = optarg; break;
@@ -304,7 +304,8 @@ const struct command cmd_grade = {
 	"LAB is a lab folder, its lab.yaml, or a lab name from `kvmlab lab list`\n"
 	"(04-hypercalls, 04 or hypercalls).\n\n"
 	"Options:\n"
-	"      --format F        text (default), tap (TAP 14), tap13, junit, gradescope\n"
+	"      --format F        text (default), tap (TAP 14), tap13, junit, gradescope,\n"
+	"                        classroom (GitHub Classroom's autograding reporter)\n"
 	"  -o, --output FILE     write the report to FILE (with --batch: a folder, one\n"
 	"                        report per submission)\n"
 	"      --all             show hidden checks in the text report (instructors)\n"

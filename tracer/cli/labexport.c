@@ -13,6 +13,7 @@
 #include "command.h"
 #include "export.h"
 #include "labcli.h"
+#include "labfile.h"
 
 #ifndef KVMLAB_SOURCE_DIR
 #define KVMLAB_SOURCE_DIR ""
@@ -31,7 +32,13 @@ static const char help[] =
 	"--token T, --token-file F  the course's token for it (a file: its first line)\n"
 	"--source DIR           kvmlab's source tree to ship (default: the one this kvmlab was\n"
 	"                       built from, where it still exists); --no-source ships none\n\n"
+	"       kvmlab lab export LAB --github DIR [--source DIR | --no-source]\n"
 	"       kvmlab lab export LAB --slurm DIR\n\n"
+	"--github DIR           a GitHub Classroom template repository in DIR (new or empty):\n"
+	"                       the starter and README at the top, a workflow for GitHub's\n"
+	"                       Linux runners (makes /dev/kvm usable, builds kvmlab from\n"
+	"                       .kvmlab/src, grades, reports points to Classroom), .kvmlab/\n"
+	"                       grade.sh (the grading step, also runnable at home)\n"
 	"--slurm DIR            DIR/grade.sbatch, a job array grading shard K of N of a batch\n"
 	"                       on nodes with /dev/kvm (sbatch --array=1-N grade.sbatch\n"
 	"                       SUBMISSIONS OUTDIR), and DIR/merge.sbatch joining the shards\n"
@@ -48,11 +55,12 @@ static bool is_src(const char *d)
 
 int labexport_main(int argc, char **argv)
 {
-	enum { OPT_GS = 0x600, OPT_SLURM, OPT_SERVICE, OPT_TOKEN, OPT_TOKEN_FILE, OPT_SOURCE, OPT_NO_SOURCE,
+	enum { OPT_GS = 0x600, OPT_SLURM, OPT_GITHUB, OPT_SERVICE, OPT_TOKEN, OPT_TOKEN_FILE, OPT_SOURCE, OPT_NO_SOURCE,
 		OPT_HELP };
 	static const struct option opts[] = {
 		{ "gradescope", required_argument, NULL, OPT_GS },
 		{ "slurm", required_argument, NULL, OPT_SLURM },
+		{ "github", required_argument, NULL, OPT_GITHUB },
 		{ "service", required_argument, NULL, OPT_SERVICE },
 		{ "token", required_argument, NULL, OPT_TOKEN },
 		{ "token-file", required_argument, NULL, OPT_TOKEN_FILE },
@@ -61,7 +69,8 @@ int labexport_main(int argc, char **argv)
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ 0 },
 	};
-	const char *gs = NULL, *slurm = NULL, *source = KVMLAB_SOURCE_DIR;
+	const char *gs = NULL, *slurm = NULL, *github = NULL, *source = KVMLAB_SOURCE_DIR;
+	struct lab *lab;
 	char self[PATH_MAX];
 	ssize_t sl;
 	char yaml[PATH_MAX], dir[PATH_MAX], token[256] = "", err[PATH_MAX + 300], url[512];
@@ -75,6 +84,7 @@ int labexport_main(int argc, char **argv)
 		switch (c) {
 		case OPT_GS: gs = optarg; break;
 		case OPT_SLURM: slurm = optarg; break;
+		case OPT_GITHUB: github = optarg; break;
 		case OPT_SERVICE:   /* without the trailing '/': run_autograder appends /api/v1/... */
 			snprintf(url, sizeof(url), "%s", optarg);
 			while (strlen(url) > 8 && url[strlen(url) - 1] == '/')
@@ -105,9 +115,9 @@ int labexport_main(int argc, char **argv)
 			return cli_error(EXIT_USAGE, "see kvmlab lab export --help");
 		}
 	}
-	if (optind != argc - 1 || (!gs && !slurm))
+	if (optind != argc - 1 || (!gs && !slurm && !github))
 		return cli_error(EXIT_USAGE, "usage: kvmlab lab export LAB --gradescope FILE.zip | "
-				 "--slurm DIR (see --help)");
+				 "--github DIR | --slurm DIR (see --help)");
 	if (labcli_find(argv[optind], yaml, sizeof(yaml)) < 0)
 		return EXIT_LOAD;
 	snprintf(dir, sizeof(dir), "%s", yaml);
@@ -118,6 +128,13 @@ int labexport_main(int argc, char **argv)
 		snprintf(dir, sizeof(dir), ".");
 	if (!realpath(dir, yaml))
 		return cli_error(EXIT_LOAD, "%s: %s", dir, strerror(errno));
+	snprintf(dir, sizeof(dir), "%.4000s/lab.yaml", yaml);
+	if (lab_load(dir, NULL, &lab, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return EXIT_LOAD;
+	}
+	e.points = lab->total_points;
+	lab_free(lab);
 	e.lab_dir = yaml;
 	e.lab_id = strrchr(yaml, '/') ? strrchr(yaml, '/') + 1 : yaml;
 	e.service_token = token[0] ? token : NULL;
@@ -132,6 +149,12 @@ int labexport_main(int argc, char **argv)
 		return cli_error(EXIT_HOST, "cannot find this program's own path: %s", strerror(errno));
 	self[sl] = '\0';
 	e.kvmlab = self;
+	if (github) {
+		if (lab_export_github(&e, github, err, sizeof(err)) < 0)
+			return cli_error(EXIT_HOST, "--github %s: %s", github, err);
+		fprintf(stderr, "kvmlab: wrote %s: a GitHub Classroom template of %s (push it as a "
+			"template repository)\n", github, e.lab_id);
+	}
 	if (slurm) {
 		if (lab_export_slurm(&e, slurm, err, sizeof(err)) < 0)
 			return cli_error(EXIT_HOST, "--slurm %s: %s", slurm, err);
@@ -139,9 +162,9 @@ int labexport_main(int argc, char **argv)
 			"  jid=$(sbatch --parsable --array=1-4 %s/grade.sbatch SUBMISSIONS OUT)\n"
 			"  sbatch --dependency=afterok:$jid %s/merge.sbatch OUT\n", slurm, slurm, e.lab_id,
 			slurm, slurm);
-		if (!gs)
-			return 0;
 	}
+	if (!gs)
+		return 0;
 	if (lab_export_gradescope(&e, gs, err, sizeof(err)) < 0)
 		return cli_error(EXIT_HOST, "--gradescope %s: %s", gs, err);
 	fprintf(stderr, "kvmlab: wrote %s: the autograder of %s (%s%s%s)\n", gs, e.lab_id,
