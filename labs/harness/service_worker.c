@@ -245,6 +245,10 @@ static void grade(struct lab_service *s, unsigned w, struct job *j)
 		snprintf(j->sub.status, sizeof(j->sub.status), WEXITSTATUS(st) == 3 ? "host_error" :
 			 WEXITSTATUS(st) == 2 ? "load_error" : "error");
 		last_line(logtext, j->sub.reason, sizeof(j->sub.reason));
+		if (!j->sub.reason[0])
+			snprintf(j->sub.reason, sizeof(j->sub.reason), "the grader exited with status "
+				 "%d and no message%s", WEXITSTATUS(st), WEXITSTATUS(st) == 127 ?
+				 " (it could not be started)" : "");
 	}
 	free(logtext);
 	if (!j->reports[3])
