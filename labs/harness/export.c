@@ -106,10 +106,15 @@ static int add_file(struct archive *a, const char *path, const char *name, char 
 	return ret;
 }
 
-/* Folder path into the archive as name/..., without build folders, .git, and folders named
- * skip at any depth; symlinks are not followed. */
-static int add_tree(struct archive *a, const char *path, const char *name, const char *skip,
-		    char *err, size_t errlen)
+/* A folder or file met by walk(): path on disk, name where it goes (in the zip, or on disk). */
+typedef int (*visit_fn)(void *ctx, const char *path, const char *name, bool dir, char *err,
+			size_t errlen);
+
+/* Visit everything under path (name: where it goes) in name order, without build folders,
+ * dot files, symlinks and folders named skip1 or skip2 at any depth; folders before what
+ * they hold. */
+static int walk(const char *path, const char *name, const char *skip1, const char *skip2,
+		visit_fn fn, void *ctx, char *err, size_t errlen)
 {
 	struct dirent **ents;
 	int n = scandir(path, &ents, NULL, alphasort), ret = 0;
@@ -125,19 +130,35 @@ static int add_tree(struct archive *a, const char *path, const char *name, const
 		struct stat sb;
 
 		if (ret == 0 && d[0] != '.' && strncmp(d, "build", 5) != 0 &&
-		    !(skip && strcmp(d, skip) == 0) &&
+		    !(skip1 && strcmp(d, skip1) == 0) && !(skip2 && strcmp(d, skip2) == 0) &&
 		    snprintf(p, sizeof(p), "%s/%s", path, d) < (int)sizeof(p) &&
 		    snprintf(nm, sizeof(nm), "%s/%s", name, d) < (int)sizeof(nm) &&
 		    lstat(p, &sb) == 0) {
-			if (S_ISDIR(sb.st_mode))
-				ret = add_tree(a, p, nm, skip, err, errlen);
-			else if (S_ISREG(sb.st_mode))
-				ret = add_file(a, p, nm, err, errlen);
+			if (S_ISDIR(sb.st_mode)) {
+				ret = fn(ctx, p, nm, true, err, errlen);
+				if (ret == 0)
+					ret = walk(p, nm, skip1, skip2, fn, ctx, err, errlen);
+			} else if (S_ISREG(sb.st_mode)) {
+				ret = fn(ctx, p, nm, false, err, errlen);
+			}
 		}
 		free(ents[i]);
 	}
 	free(ents);
 	return ret;
+}
+
+static int zip_visit(void *ctx, const char *path, const char *name, bool dir, char *err,
+		     size_t errlen)
+{
+	return dir ? 0 : add_file(ctx, path, name, err, errlen);
+}
+
+/* Folder path into the zip as name/... (walk's filters; folders named skip left out). */
+static int add_tree(struct archive *a, const char *path, const char *name, const char *skip,
+		    char *err, size_t errlen)
+{
+	return walk(path, name, skip, NULL, zip_visit, a, err, errlen);
 }
 
 /* kvmlab.conf: shell assignments run_autograder sources (values checked: no quoting needed). */
@@ -305,43 +326,26 @@ static int copy_file(const char *from, const char *to, char *err, size_t errlen)
 	return ret;
 }
 
-/* Copy folder from into to (made), without build folders, dot files, symlinks and folders
- * named skip1 or skip2 (at any depth). */
+static int copy_visit(void *ctx, const char *path, const char *name, bool dir, char *err,
+		      size_t errlen)
+{
+	(void)ctx;
+	if (dir && mkdir(name, 0755) < 0 && errno != EEXIST) {
+		int ret = -errno;
+
+		snprintf(err, errlen, "%s: %s", name, strerror(-ret));
+		return ret;
+	}
+	return dir ? 0 : copy_file(path, name, err, errlen);
+}
+
+/* Copy folder from into to (made), with walk's filters. */
 static int copy_tree(const char *from, const char *to, const char *skip1, const char *skip2,
 		     char *err, size_t errlen)
 {
-	struct dirent **ents;
-	int n, ret = 0;
+	int ret = copy_visit(NULL, from, to, true, err, errlen);
 
-	if (mkdir(to, 0755) < 0 && errno != EEXIST) {
-		ret = -errno;
-		snprintf(err, errlen, "%s: %s", to, strerror(-ret));
-		return ret;
-	}
-	n = scandir(from, &ents, NULL, alphasort);
-	if (n < 0) {
-		ret = -errno;
-		snprintf(err, errlen, "%s: %s", from, strerror(-ret));
-		return ret;
-	}
-	for (int i = 0; i < n; i++) {
-		const char *d = ents[i]->d_name;
-		char p[PATH_MAX], q[PATH_MAX];
-		struct stat sb;
-
-		if (ret == 0 && d[0] != '.' && strncmp(d, "build", 5) != 0 &&
-		    !(skip1 && strcmp(d, skip1) == 0) && !(skip2 && strcmp(d, skip2) == 0) &&
-		    snprintf(p, sizeof(p), "%s/%s", from, d) < (int)sizeof(p) &&
-		    snprintf(q, sizeof(q), "%s/%s", to, d) < (int)sizeof(q) && lstat(p, &sb) == 0) {
-			if (S_ISDIR(sb.st_mode))
-				ret = copy_tree(p, q, skip1, skip2, err, errlen);
-			else if (S_ISREG(sb.st_mode))
-				ret = copy_file(p, q, err, errlen);
-		}
-		free(ents[i]);
-	}
-	free(ents);
-	return ret;
+	return ret < 0 ? ret : walk(from, to, skip1, skip2, copy_visit, NULL, err, errlen);
 }
 
 static int put(const char *dir, const char *name, const char *text, int mode, char *err,

@@ -127,6 +127,19 @@ static void row(sqlite3_stmt *st, struct lab_queue_sub *s)
 	col_str(st, 13, s->reason, sizeof(s->reason));
 }
 
+/* Step st once into s and finalize it: 0, -ENOENT for no row, -EIO. */
+static int one_row(struct lab_queue *q, sqlite3_stmt *st, struct lab_queue_sub *s)
+{
+	int r = sqlite3_step(st), ret = 0;
+
+	if (r == SQLITE_ROW)
+		row(st, s);
+	else
+		ret = r == SQLITE_DONE ? -ENOENT : fail(q);
+	sqlite3_finalize(st);
+	return ret;
+}
+
 int lab_queue_submit(struct lab_queue *q, const char *course, const char *lab, const char *student,
 		     const char *archive, int64_t *id)
 {
@@ -164,18 +177,12 @@ int lab_queue_claim(struct lab_queue *q, struct lab_queue_sub *s)
 	sqlite3_stmt *st;
 	int ret = prep(q, "UPDATE subs SET state = 1, attempts = attempts + 1, started = ? "
 		       "WHERE id = (SELECT id FROM subs WHERE state = 0 ORDER BY id LIMIT 1) "
-		       "AND state = 0 RETURNING " SUB_COLS, &st), r;
+		       "AND state = 0 RETURNING " SUB_COLS, &st);
 
 	if (ret < 0)
 		return ret;
 	sqlite3_bind_double(st, 1, now());
-	r = sqlite3_step(st);
-	if (r == SQLITE_ROW)
-		row(st, s);
-	else
-		ret = r == SQLITE_DONE ? -ENOENT : fail(q);
-	sqlite3_finalize(st);
-	return ret;
+	return one_row(q, st, s);
 }
 
 int lab_queue_finish(struct lab_queue *q, const struct lab_queue_sub *s,
@@ -235,19 +242,13 @@ out:
 int lab_queue_get(struct lab_queue *q, const char *course, int64_t id, struct lab_queue_sub *s)
 {
 	sqlite3_stmt *st;
-	int ret = prep(q, "SELECT " SUB_COLS " FROM subs WHERE id = ? AND course = ?", &st), r;
+	int ret = prep(q, "SELECT " SUB_COLS " FROM subs WHERE id = ? AND course = ?", &st);
 
 	if (ret < 0)
 		return ret;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_text(st, 2, course, -1, SQLITE_TRANSIENT);
-	r = sqlite3_step(st);
-	if (r == SQLITE_ROW)
-		row(st, s);
-	else
-		ret = r == SQLITE_DONE ? -ENOENT : fail(q);
-	sqlite3_finalize(st);
-	return ret;
+	return one_row(q, st, s);
 }
 
 int lab_queue_report(struct lab_queue *q, const char *course, int64_t id, int format, char **text)

@@ -148,8 +148,14 @@ int lab_service_checks_svg(struct lab_service *s, const char *course, const char
 		double rate = st.seen[i] ? (double)st.passed[i] / st.seen[i] : 0;
 		int y = 30 + (int)i * row, pw = (int)(rate * barw + 0.5);
 
-		fprintf(f, "<text x=\"10\" y=\"%d\">", y + 15);
+		char id[64];
+
+		/* the check's id ("hello" of "hello: print8 prints ..."); the whole name as a tooltip */
+		snprintf(id, sizeof(id), "%.*s", (int)strcspn(st.names[i], ":"), st.names[i]);
+		fprintf(f, "<text x=\"10\" y=\"%d\"><title>", y + 15);
 		lab_service_html(f, st.names[i]);
+		fputs("</title>", f);
+		lab_service_html(f, id);
 		fprintf(f, "</text>\n<rect class=\"pass\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"18\" "
 			"fill=\"#2e7d32\"/>\n", label, y + 2, pw);
 		fprintf(f, "<rect class=\"fail\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"18\" "
