@@ -14,7 +14,7 @@ python3 - "$T" <<'PY'
 import os, sys, tarfile, zipfile
 t = sys.argv[1]
 with zipfile.ZipFile(os.path.join(t, "bomb.zip"), "w", zipfile.ZIP_DEFLATED) as z:
-    z.writestr("guest.c", b"\0" * (200 << 20))
+    z.writestr("guest.c", b"\0" * (64 << 20))
 with tarfile.open(os.path.join(t, "shadow.tar.gz"), "w:gz") as a:
     i = tarfile.TarInfo("guest.c"); i.type = tarfile.SYMTYPE; i.linkname = "/etc/shadow"
     a.addfile(i)
@@ -117,7 +117,7 @@ if [ -n "$CHROMIUM" ]; then
 	mkdir -p "$T/chrome"
 	timeout 60 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
 		--disable-background-networking --disable-component-update --disable-sync \
-		--user-data-dir="$T/chrome" --hide-scrollbars --window-size=1400,1800 \
+		--user-data-dir="$T/chrome" --hide-scrollbars --window-size=1100,1300 \
 		--screenshot="$T/page.png" "$URL/course/cs695?key=$TOKEN" >"$T/chrome.log" 2>&1
 	python3 "$(dirname "$0")/pngcheck.py" "$T/page.png" && ok "the page in headless Chromium: screenshot shows both pictures" ||
 		{ bad "chromium screenshot"; tail -5 "$T/chrome.log"; }
