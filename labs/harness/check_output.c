@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "check.h"
 #include "expr.h"
@@ -13,6 +14,21 @@
 
 #define SHOW_MAX 2000   /* bytes of output shown in a result */
 #define MAX_NAMES 9
+
+/* Values of the run an expression may use beside the captures: what the grader observed. */
+static const char *const run_names[] = { "hva_base", "io_in", "io_out", "exits", "now" };
+#define NRUN (sizeof(run_names) / sizeof(*run_names))
+
+static int64_t run_value(const struct lab_run *run, unsigned i)
+{
+	switch (i) {
+	case 0: return (int64_t)run->hva_base;
+	case 1: return (int64_t)run->exits[VMM_EXIT_IO_IN];
+	case 2: return (int64_t)run->exits[VMM_EXIT_IO_OUT];
+	case 3: return (int64_t)run->total_exits;
+	default: return (int64_t)time(NULL);   /* when the check is evaluated */
+	}
+}
 
 static int prepare(struct lab_check *c, const struct lab *lab, struct lab_diag *d)
 {
@@ -52,13 +68,14 @@ static int prepare(struct lab_check *c, const struct lab *lab, struct lab_diag *
 				return lab_diag_check(d, "output.names", "name '%s' given twice", n);
 	}
 	if (o->expect) {
-		/* the captures plus the run's own values (hva_base) */
-		char *all[MAX_NAMES + 1];
+		/* the captures plus the run's own values */
+		char *all[MAX_NAMES + NRUN];
 
 		for (unsigned i = 0; i < o->names_count; i++)
 			all[i] = o->names[i];
-		all[o->names_count] = (char *)"hva_base";
-		if (lab_expr_check(o->expect, all, o->names_count + 1, msg, sizeof(msg)) < 0)
+		for (unsigned i = 0; i < NRUN; i++)
+			all[o->names_count + i] = (char *)run_names[i];
+		if (lab_expr_check(o->expect, all, o->names_count + NRUN, msg, sizeof(msg)) < 0)
 			return lab_diag_check(d, "output.expect", "%s", msg);
 	}
 	return 0;
@@ -125,7 +142,7 @@ static int parse_capture(const char *s, size_t n, int64_t *v)
 static int eval_captures(const struct lab_output_spec *o, const char *out, const regmatch_t *m,
 			 const struct lab_run *run, struct lab_check_result *r)
 {
-	struct lab_expr_var vars[MAX_NAMES + 1];
+	struct lab_expr_var vars[MAX_NAMES + NRUN];
 	struct labbuf act = { 0 };
 	char msg[256];
 	int64_t v;
@@ -145,11 +162,14 @@ static int eval_captures(const struct lab_output_spec *o, const char *out, const
 		vars[i] = (struct lab_expr_var){ .name = o->names[i], .value = v };
 		labbuf_printf(&act, "%s%s = %lld", i ? ", " : "", o->names[i], (long long)v);
 	}
-	vars[o->names_count] = (struct lab_expr_var){ .name = "hva_base",
-						      .value = (int64_t)run->hva_base };
-	if (strstr(o->expect, "hva_base"))
-		labbuf_printf(&act, ", hva_base = 0x%llx", (unsigned long long)run->hva_base);
-	if (lab_expr_eval(o->expect, vars, o->names_count + 1, &v, msg, sizeof(msg)) < 0)
+	for (unsigned i = 0; i < NRUN; i++) {
+		vars[o->names_count + i] = (struct lab_expr_var){ .name = run_names[i],
+								  .value = run_value(run, i) };
+		if (strstr(o->expect, run_names[i]))
+			labbuf_printf(&act, i ? ", %s = %lld" : ", %s = 0x%llx", run_names[i],
+				      (long long)run_value(run, i));
+	}
+	if (lab_expr_eval(o->expect, vars, o->names_count + NRUN, &v, msg, sizeof(msg)) < 0)
 		return lab_result_set(r, false, strdup(o->expect), labbuf_take(&act),
 				      lab_strdupf("cannot evaluate: %s", msg));
 	return lab_result_set(r, v != 0, strdup(o->expect), labbuf_take(&act),

@@ -99,6 +99,9 @@ struct lab_output_spec {
 
 struct lab_exits_spec {
 	char *type;                   /* vmm_exit_name() of a kind, or "total" */
+	uint64_t *port;               /* only IO exits on this port ("IO in" or "IO out") */
+	char *hypercall;              /* ... or on this hypercall's port in the lab's map */
+	int port_num;                 /* loader: the port of either, or -1 */
 	uint64_t *min, *max, *equals;
 	int exit;                     /* loader: enum vmm_exit, or -1 for total */
 };
@@ -149,11 +152,18 @@ struct lab_answers_spec {
 	char *live_arg;               /* loader: ARG, or NULL */
 };
 
+/* Which run a check looks at. */
+enum lab_run_kind {
+	LAB_RUN_SUBMISSION,           /* the submission's guest with its handlers (the default) */
+	LAB_RUN_REFERENCE_HANDLERS,   /* the same guest with kvmlab's built-in handlers */
+};
+
 struct lab_check {
 	char *id;
 	char *name;                   /* one-line description; loader: id when absent */
 	unsigned points;
 	enum lab_visibility visibility;
+	enum lab_run_kind run;        /* key "run" */
 	char *depends_on;
 	char *hint;
 	/* exactly one of these */
@@ -197,6 +207,7 @@ struct lab {
 	char *submission_dir;         /* folder sources were resolved against, or NULL */
 	char *handlers_path;
 	uint64_t mem_size;            /* bytes; default 2 MiB */
+	bool reference_run;           /* a check looks at run: reference_handlers */
 	uint64_t max_exits;           /* limits with defaults applied */
 	uint64_t max_instructions;    /* 0: none */
 	unsigned timeout_ms;

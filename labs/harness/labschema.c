@@ -42,6 +42,9 @@ static const cyaml_strval_t visibilities[] = {
 	{ "visible", LAB_VISIBLE }, { "hidden", LAB_HIDDEN },
 	{ "after_due_date", LAB_AFTER_DUE_DATE },
 };
+static const cyaml_strval_t runs[] = {
+	{ "submission", LAB_RUN_SUBMISSION }, { "reference_handlers", LAB_RUN_REFERENCE_HANDLERS },
+};
 static const cyaml_strval_t page_flags[] = {
 	{ "P", LAB_PF_P }, { "RW", LAB_PF_RW }, { "US", LAB_PF_US }, { "PWT", LAB_PF_PWT },
 	{ "PCD", LAB_PF_PCD }, { "A", LAB_PF_A }, { "D", LAB_PF_D }, { "PS", LAB_PF_PS },
@@ -66,7 +69,8 @@ static const cyaml_schema_field_t output_fields[] = {
 #undef STRUCT
 #define STRUCT struct lab_exits_spec
 static const cyaml_schema_field_t exits_fields[] = {
-	STR_REQ(type), U64(min), U64(max), U64(equals), CYAML_FIELD_END
+	STR_REQ(type), U64(port), STR(hypercall), U64(min), U64(max), U64(equals),
+	CYAML_FIELD_END
 };
 #undef STRUCT
 #define STRUCT struct lab_register_spec
@@ -125,6 +129,8 @@ static const cyaml_schema_field_t check_fields[] = {
 	CYAML_FIELD_ENUM("visibility", CYAML_FLAG_OPTIONAL | CYAML_FLAG_STRICT, STRUCT,
 			 visibility, visibilities, CYAML_ARRAY_LEN(visibilities)),
 	STR(depends_on), STR(hint),
+	CYAML_FIELD_ENUM("run", CYAML_FLAG_OPTIONAL | CYAML_FLAG_STRICT, STRUCT, run, runs,
+			 CYAML_ARRAY_LEN(runs)),
 	LAB_CHECK_KINDS(KIND_FIELD)
 	CYAML_FIELD_END
 };

@@ -10,6 +10,7 @@
 #include "labdiag.h"
 #include "labfile.h"
 #include "labschema.h"
+#include "vm.h"
 
 #define DEFAULT_MEM (2ull << 20)
 #define MAX_MEM (4ull << 30)
@@ -71,9 +72,10 @@ static int check_top(struct lab *lab, struct lab_diag *d)
 	if (lab->mem && (parse_size(lab->mem, &lab->mem_size) < 0 || lab->mem_size == 0))
 		return lab_diag_at(d, "mem", false, "bad memory size '%s' (write e.g. 2M, 512K, 1G)",
 				   lab->mem);
-	if (lab->mem_size % 4096 || lab->mem_size > MAX_MEM)
+	if (lab->mem_size % 4096 || lab->mem_size < VMM_MEM_MIN || lab->mem_size > MAX_MEM)
 		return lab_diag_at(d, "mem", false,
-				   "memory size must be a multiple of 4K, at most 4G");
+				   "memory size must be a multiple of 4K from 64K to 4G (as kvmlab "
+				   "run --mem takes it)");
 	lab->max_exits = DEFAULT_MAX_EXITS;
 	lab->timeout_ms = DEFAULT_TIMEOUT_MS;
 	if (lab->limits && lab->limits->exits)
@@ -261,6 +263,12 @@ static int check_checks(struct lab *lab, struct lab_diag *d)
 			ret = lab_check_ops[c->kind]->prepare(c, lab, d);
 			if (ret < 0)
 				return ret;
+		}
+		if (c->run == LAB_RUN_REFERENCE_HANDLERS) {
+			if (!lab->handlers)
+				return lab_diag_check(d, "run", "run: reference_handlers needs a lab "
+						      "with handlers");
+			lab->reference_run = true;
 		}
 		if (lab_check_ops[c->kind]->needs_trace)
 			lab->trace = true;

@@ -28,6 +28,7 @@ struct lab_run {
 	size_t output_len;            /* bytes in output, without the NUL */
 	uint64_t exits[VMM_EXIT__COUNT]; /* exits by enum vmm_exit */
 	uint64_t total_exits;
+	struct vmm_exit_stats stats;  /* the same, and IO exits by port: as KVM reported them */
 	struct kvm_regs regs;         /* final state */
 	struct kvm_sregs sregs;
 	const uint8_t *mem;           /* final guest physical memory, from address 0 */
@@ -40,7 +41,9 @@ struct lab_run {
 	struct lab_mode_change *modes; /* mode timeline, in step order */
 	size_t nmodes;
 	char *trace_path;             /* the JSONL trace written for this run */
+	struct lab_run *reference;    /* the same guest under kvmlab's built-in handlers, for checks
+				       * with run: reference_handlers (NULL when none asks) */
 	char error[256];              /* build or run failure, "" if none: then no check passes */
-	char stop_detail[256];        /* how an abnormal run ended, "" if it halted (for the report) */
+	char stop_detail[512];        /* how an abnormal run ended, "" if it halted (for the report) */
 };
 

@@ -117,7 +117,7 @@ if [ -n "$CHROMIUM" ]; then
 	mkdir -p "$T/chrome"
 	timeout 60 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
 		--disable-background-networking --disable-component-update --disable-sync \
-		--user-data-dir="$T/chrome" --hide-scrollbars --window-size=1100,1300 \
+		--user-data-dir="$T/chrome" --hide-scrollbars --window-size=1100,2200 \
 		--screenshot="$T/page.png" "$URL/course/cs695?key=$TOKEN" >"$T/chrome.log" 2>&1
 	python3 "$(dirname "$0")/pngcheck.py" "$T/page.png" && ok "the page in headless Chromium: screenshot shows both pictures" ||
 		{ bad "chromium screenshot"; tail -5 "$T/chrome.log"; }

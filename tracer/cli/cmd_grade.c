@@ -14,7 +14,9 @@
 #include "grademerge.h"
 #include "intake.h"
 #include "labcli.h"
+#include "options.h"
 #include "report.h"
+#include "runner.h"
 
 /* Each graded submission, on stderr: "[3/200] alice: 40/50 (error: ...)". */
 static void progress(void *ctx, size_t done, size_t total, const struct lab_batch_result *r)
@@ -29,15 +31,14 @@ static void progress(void *ctx, size_t done, size_t total, const struct lab_batc
 
 /* Write a summary to path with write(); 0, or an exit status with the message printed. */
 static int write_summary(const char *opt, const char *path, const struct lab_batch *b,
-			 const struct lab_batch_opts *o,
-			 int (*write)(const struct lab_batch *, const struct lab_batch_opts *, FILE *))
+			 int (*write)(const struct lab_batch *, FILE *))
 {
 	FILE *f = fopen(path, "w");
 	int ret;
 
 	if (!f)
 		return cli_error(EXIT_USAGE, "%s %s: %s", opt, path, strerror(errno));
-	ret = write(b, o, f);
+	ret = write(b, f);
 	if (fclose(f) != 0 && ret == 0)
 		ret = -errno;
 	if (ret < 0)
@@ -45,20 +46,14 @@ static int write_summary(const char *opt, const char *path, const struct lab_bat
 	return 0;
 }
 
-static int write_csv(const struct lab_batch *b, const struct lab_batch_opts *o, FILE *f)
-{
-	(void)o;
-	return lab_batch_write_csv(b, f);
-}
-
 /* The gradebook files a batch was asked for (--gradescope-csv, --moodle-csv). */
-static int write_gradebooks(const struct lab_batch *b, const struct lab_batch_opts *o,
-			    const char *gradescope_csv, const char *moodle_csv)
+static int write_gradebooks(const struct lab_batch *b, const char *gradescope_csv,
+			    const char *moodle_csv)
 {
 	struct lab_gradebook g;
 	int ret = 0;
 
-	lab_gradebook_init(&g, o->lab, b->max);
+	lab_gradebook_init(&g, b->lab, b->max);
 	for (size_t i = 0; i < b->count && ret == 0; i++)
 		ret = lab_gradebook_add(&g, b->subs[i].name, b->subs[i].score, b->subs[i].max,
 					lab_batch_status_name(b->subs[i].status), b->subs[i].reason,
@@ -69,11 +64,41 @@ static int write_gradebooks(const struct lab_batch *b, const struct lab_batch_op
 	return ret < 0 ? EXIT_USAGE : 0;
 }
 
+static int batch_graded(const struct lab_batch_opts *o, const char *csv, const char *json,
+			const char *gradescope_csv, const char *moodle_csv)
+{
+	struct lab_batch b;
+	int ret, status;
+
+	ret = lab_batch_run(o, &b);
+	if (ret < 0 && b.lab_failed) {   /* file:line:column: ..., printed as it is */
+		fprintf(stderr, "%s\n", b.error);
+		status = EXIT_LOAD;
+	} else if (ret < 0) {
+		status = cli_error(ret == -ENOMEM || ret == -EPERM ? EXIT_HOST : EXIT_USAGE, "%s",
+				   b.error);
+	}
+	if (ret < 0) {
+		lab_batch_free(&b);
+		return status;
+	}
+	status = b.full_marks == b.count ? EXIT_HALTED : EXIT_DIFFER;
+	if (b.report_errors)
+		status = cli_error(EXIT_USAGE, "-o %s: %u of the reports could not be written",
+				   o->report_dir, b.report_errors);
+	if (csv && (ret = write_summary("--csv", csv, &b, lab_batch_write_csv)))
+		status = ret;
+	if (json && (ret = write_summary("--json", json, &b, lab_batch_write_json)))
+		status = ret;
+	if ((gradescope_csv || moodle_csv) && (ret = write_gradebooks(&b, gradescope_csv, moodle_csv)))
+		status = ret;
+	fprintf(stderr, "kvmlab: graded %zu submissions in %.1f s\n", b.count, b.seconds);
+	lab_batch_free(&b);
+	return status;
+}
+
 /* The batch's submissions as they arrived (folders, archives, a zip of archives: intake.h);
  * refused archives are results decided before grading. */
-static int batch_graded(const struct lab_batch_opts *o, const char *csv, const char *json,
-			const char *gradescope_csv, const char *moodle_csv);
-
 static int batch(struct lab_batch_opts *o, const char *csv, const char *json,
 		 const char *gradescope_csv, const char *moodle_csv)
 {
@@ -100,71 +125,6 @@ static int batch(struct lab_batch_opts *o, const char *csv, const char *json,
 	free(decided);
 	lab_intake_free(&in);
 	return status;
-}
-
-static int batch_graded(const struct lab_batch_opts *o, const char *csv, const char *json,
-			const char *gradescope_csv, const char *moodle_csv)
-{
-	struct lab_batch b;
-	int ret, status;
-
-	ret = lab_batch_run(o, &b);
-	if (ret < 0 && b.lab_failed) {   /* file:line:column: ..., printed as it is */
-		fprintf(stderr, "%s\n", b.error);
-		status = EXIT_LOAD;
-	} else if (ret < 0) {
-		status = cli_error(ret == -ENOMEM ? EXIT_HOST : EXIT_USAGE, "%s", b.error);
-	}
-	if (ret < 0) {
-		lab_batch_free(&b);
-		return status;
-	}
-	status = b.full_marks == b.count ? EXIT_HALTED : EXIT_DIFFER;
-	if (b.report_errors)
-		status = cli_error(EXIT_USAGE, "-o %s: %u of the reports could not be written",
-				   o->report_dir, b.report_errors);
-	if (csv && (ret = write_summary("--csv", csv, &b, o, write_csv)))
-		status = ret;
-	if (json && (ret = write_summary("--json", json, &b, o, lab_batch_write_json)))
-		status = ret;
-	if ((gradescope_csv || moodle_csv) &&
-	    (ret = write_gradebooks(&b, o, gradescope_csv, moodle_csv)))
-		status = ret;
-	fprintf(stderr, "kvmlab: graded %zu submissions in %.1f s\n", b.count, b.seconds);
-	lab_batch_free(&b);
-	return status;
-}
-
-/* One submission, in this process: the report to output (NULL: stdout). */
-static int grade_one(const char *yaml, const char *dir, const char *name,
-		     enum lab_report_format fmt, bool all, const char *output)
-{
-	struct lab_grade g;
-	FILE *out = stdout;
-	int ret;
-
-	if (output && !(out = fopen(output, "w")))
-		return cli_error(EXIT_USAGE, "-o %s: %s", output, strerror(errno));
-	ret = lab_grade(yaml, dir, name, fmt, all, out, &g);
-	if (out != stdout && fclose(out) != 0 && ret == 0) {
-		ret = -errno;
-		g.failed = LAB_GRADE_REPORT;
-		snprintf(g.error, sizeof(g.error), "writing the report: %s", strerror(errno));
-	}
-	if (getenv("KVMLAB_GRADE_TIMING") && g.max)   /* for the benchmark */
-		fprintf(stderr, "kvmlab: timing: build %.4f s, run and checks %.4f s\n",
-			g.build_seconds, g.seconds - g.build_seconds);
-	switch (ret == 0 ? LAB_GRADE_OK : g.failed) {
-	case LAB_GRADE_OK:
-		return g.score == g.max ? EXIT_HALTED : EXIT_DIFFER;
-	case LAB_GRADE_LAB:   /* file:line:column: ..., printed as it is */
-		fprintf(stderr, "%s\n", g.error);
-		return EXIT_LOAD;
-	case LAB_GRADE_HOST:
-		return cli_error(EXIT_HOST, "%s", g.error);
-	default:   /* graded, but the report is lost: not a success */
-		return cli_error(EXIT_USAGE, "%s: %s", output ? output : "standard output", g.error);
-	}
 }
 
 /* --reports DIR: the submission's report in every format, as the grading service keeps
@@ -206,26 +166,75 @@ static int grade_reports(const char *yaml, const char *subdir, bool all, const c
 	return g.score == g.max ? EXIT_HALTED : EXIT_DIFFER;
 }
 
-enum { OPT_FORMAT = 0x300, OPT_BATCH, OPT_SHARD, OPT_CSV, OPT_JSON, OPT_TIMEOUT, OPT_ALL,
-	OPT_GRADESCOPE_CSV, OPT_MOODLE_CSV, OPT_REPORTS };
-
-static int grade_main(int argc, char **argv)
+/* One submission, in this process: the report to output (NULL: stdout). */
+static int grade_one(const char *yaml, const char *dir, const char *name,
+		     enum lab_report_format fmt, bool all, const char *output)
 {
-	static const struct option opts[] = {
-		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "output", required_argument, NULL, 'o' },
-		{ "batch", required_argument, NULL, OPT_BATCH },
-		{ "jobs", required_argument, NULL, 'j' },
-		{ "shard", required_argument, NULL, OPT_SHARD },
-		{ "csv", required_argument, NULL, OPT_CSV },
-		{ "json", required_argument, NULL, OPT_JSON },
-		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-		{ "all", no_argument, NULL, OPT_ALL },
-		{ "gradescope-csv", required_argument, NULL, OPT_GRADESCOPE_CSV },
-		{ "moodle-csv", required_argument, NULL, OPT_MOODLE_CSV },
-		{ "reports", required_argument, NULL, OPT_REPORTS },
-		{ 0 },
-	};
+	struct lab_grade g;
+	FILE *out = stdout;
+	int ret;
+
+	if (output && !(out = fopen(output, "w")))
+		return cli_error(EXIT_USAGE, "-o %s: %s", output, strerror(errno));
+	ret = lab_grade(yaml, dir, name, fmt, all, out, &g);
+	if (out != stdout && fclose(out) != 0 && ret == 0) {
+		ret = -errno;
+		g.failed = LAB_GRADE_REPORT;
+		snprintf(g.error, sizeof(g.error), "writing the report: %s", strerror(errno));
+	}
+	if (getenv("KVMLAB_GRADE_TIMING") && g.max)   /* for the benchmark */
+		fprintf(stderr, "kvmlab: timing: build %.4f s, run and checks %.4f s\n",
+			g.build_seconds, g.seconds - g.build_seconds);
+	switch (ret == 0 ? LAB_GRADE_OK : g.failed) {
+	case LAB_GRADE_OK:
+		return g.score == g.max ? EXIT_HALTED : EXIT_DIFFER;
+	case LAB_GRADE_LAB:   /* file:line:column: ..., printed as it is */
+		fprintf(stderr, "%s\n", g.error);
+		return EXIT_LOAD;
+	case LAB_GRADE_HOST:
+		return cli_error(EXIT_HOST, "%s", g.error);
+	default:   /* graded, but the report is lost: not a success */
+		return cli_error(EXIT_USAGE, "%s: %s", output ? output : "standard output", g.error);
+	}
+}
+
+enum { OPT_FORMAT = 0x300, OPT_BATCH, OPT_SHARD, OPT_CSV, OPT_JSON, OPT_TIMEOUT, OPT_ALL,
+       OPT_NO_SANDBOX, OPT_DEV, OPT_GRADESCOPE_CSV, OPT_MOODLE_CSV, OPT_REPORTS };
+
+static const struct cli_opt grade_opts[] = {
+	{ "format", OPT_FORMAT, "F", "text (default), tap (TAP 14), tap13, junit, gradescope,\n"
+	  "classroom (GitHub Classroom's autograding reporter)" },
+	{ "reports", OPT_REPORTS, "DIR", "the report in every format into DIR: report.txt,\n"
+	  "report.tap, report.xml (JUnit), results.json (Gradescope)" },
+	{ "output", 'o', "FILE", "write the report to FILE (with --batch: a folder, one\n"
+	  "report per submission)" },
+	{ "all", OPT_ALL, NULL, "show hidden checks in the text report (instructors)" },
+	{ "batch", OPT_BATCH, "DIR", "grade every folder in DIR, each in its own process with\n"
+	  "CPU, memory, file-size and wall-clock limits; archives\n"
+	  "(ID.zip, ID_anything.tar.gz) in DIR, or DIR itself a zip\n"
+	  "or tarball of them (Moodle's download-all), are unpacked\n"
+	  "first, each in a child with limits; results name the ID" },
+	{ "jobs", 'j', "N", "grade N submissions at a time (batch)" },
+	{ "shard", OPT_SHARD, "K/N", "grade only the K-th of N slices (names sorted;\n"
+	  "index % N == K-1)" },
+	{ "csv", OPT_CSV, "FILE", "batch summary: submission,score,max,status,reason" },
+	{ "json", OPT_JSON, "FILE", "batch summary as JSON" },
+	{ "gradescope-csv", OPT_GRADESCOPE_CSV, "FILE", "batch scores for Gradescope's import\n"
+	  "(SID,Total Score)" },
+	{ "moodle-csv", OPT_MOODLE_CSV, "FILE", "batch scores for Moodle's grade import\n"
+	  "(ID number,score,Feedback)" },
+	{ "timeout", OPT_TIMEOUT, "S", "wall-clock limit per submission in a batch (default 60)" },
+	{ "dev", OPT_DEV, "PATH", "the KVM device (default /dev/kvm)" },
+	{ "no-sandbox", OPT_NO_SANDBOX, NULL, "run the compiler and the student's handlers without the\n"
+	  "sandbox (bubblewrap, seccomp): only for trusted code, on a\n"
+	  "host that cannot make one (grading refuses otherwise)" },
+	{ 0 },
+};
+static const struct cli_opt *const grade_tables[] = { grade_opts, NULL };
+
+/* grade_main's work once getopt has its tables. */
+static int grade_args(int argc, char **argv, const struct option *opts, const char *shorts)
+{
 	struct lab_batch_opts o = { .fmt = LAB_REPORT_TEXT, .jobs = 1, .timeout_s = 60,
 				    .progress = progress };
 	const char *output = NULL, *csv = NULL, *json = NULL, *gs_csv = NULL, *moodle_csv = NULL;
@@ -233,17 +242,13 @@ static int grade_main(int argc, char **argv)
 	char yaml[PATH_MAX];
 	int c;
 
-	if (argc > 1 && strcmp(argv[1], "merge") == 0)
-		return grademerge_main(argc - 1, argv + 1);
-	if (cli_wants_help(&cmd_grade, argc, argv))
-		return 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:j:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shorts, opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_FORMAT:
 			if (lab_report_format_parse(optarg, &o.fmt) < 0)
-				return cli_error(EXIT_USAGE, "--format: '%s' is not text, tap, tap13, classroom, "
-						 "junit or gradescope", optarg);
+				return cli_error(EXIT_USAGE, "--format: '%s' is not text, tap, tap13, "
+						 "junit, gradescope or classroom", optarg);
 			break;
 		case 'o': output = optarg; break;
 		case OPT_BATCH: o.dir = optarg; break;
@@ -265,6 +270,8 @@ static int grade_main(int argc, char **argv)
 				return cli_error(EXIT_USAGE, "--timeout: give seconds, at least 1");
 			break;
 		case OPT_ALL: o.show_hidden = true; break;
+		case OPT_NO_SANDBOX: lab_runner_set_sandbox(LAB_SANDBOX_NONE); break;
+		case OPT_DEV: lab_runner_set_dev(optarg); break;
 		case OPT_GRADESCOPE_CSV: gs_csv = optarg; break;
 		case OPT_MOODLE_CSV: moodle_csv = optarg; break;
 		case OPT_REPORTS: reports = optarg; break;
@@ -291,41 +298,47 @@ static int grade_main(int argc, char **argv)
 			 argc - optind > 1 ? argv[optind + 1] : NULL, o.fmt, o.show_hidden, output);
 }
 
+static int grade_main(int argc, char **argv)
+{
+	struct option *opts;
+	char *shorts;
+	int status;
+
+	if (argc > 1 && strcmp(argv[1], "merge") == 0)
+		return grademerge_main(argc - 1, argv + 1);
+	if (cli_wants_help(&cmd_grade, argc, argv))
+		return 0;
+	if (cli_opts_getopt(grade_tables, &opts, &shorts) < 0)
+		return cli_error(EXIT_USAGE, "out of memory");
+	status = grade_args(argc, argv, opts, shorts);
+	free(opts);
+	free(shorts);
+	return status;
+}
+
 const struct command cmd_grade = {
 	.name = "grade",
 	.summary = "grade a lab submission (or a folder of them) and report",
 	.help =
 	"usage: kvmlab grade [OPTIONS] LAB [SUBMISSION_DIR]\n"
-	"       kvmlab grade [OPTIONS] LAB --batch DIR|ARCHIVE [-j N] [--shard K/N] [--csv F] [--json F]\n"
-	"       kvmlab grade merge [--csv F] [--json F] [--gradescope-csv F] [--moodle-csv F] SHARD.json...\n\n"
+	"       kvmlab grade [OPTIONS] LAB --batch DIR|ARCHIVE [-j N] [--shard K/N]\n"
+	"                    [--csv F] [--json F] [--gradescope-csv F] [--moodle-csv F]\n"
+	"       kvmlab grade merge [--csv F] [--json F] [--gradescope-csv F] [--moodle-csv F]\n"
+	"                    SHARD.json...\n\n"
 	"Builds the submission (default: the current folder) with the lab's guest and\n"
 	"handlers, runs it on KVM, and prints each check with PASS/FAIL, its points and,\n"
 	"for a failure, the expected and actual values and a hint.\n"
 	"LAB is a lab folder, its lab.yaml, or a lab name from `kvmlab lab list`\n"
-	"(04-hypercalls, 04 or hypercalls).\n\n"
-	"Options:\n"
-	"      --format F        text (default), tap (TAP 14), tap13, junit, gradescope,\n"
-	"                        classroom (GitHub Classroom's autograding reporter)\n"
-	"  -o, --output FILE     write the report to FILE (with --batch: a folder, one\n"
-	"                        report per submission)\n"
-	"      --all             show hidden checks in the text report (instructors)\n"
-	"      --reports DIR     write the report in every format into DIR: report.txt,\n"
-	"                        report.tap, report.xml (JUnit), results.json (Gradescope)\n"
-	"      --batch DIR       grade every folder in DIR, each in its own process with\n"
-	"                        CPU, memory, file-size and wall-clock limits; archives\n"
-	"                        (ID.zip, ID_anything.tar.gz) in DIR, or DIR itself a zip\n"
-	"                        or tarball of them (Moodle's download-all), are unpacked\n"
-	"                        first, each in a child with limits; results name the ID\n"
-	"  -j, --jobs N          grade N submissions at a time (batch)\n"
-	"      --shard K/N       grade only the K-th of N slices (names sorted; index % N == K-1)\n"
-	"      --csv FILE        batch summary: submission,score,max,status,reason\n"
-	"      --json FILE       batch summary as JSON\n"
-	"      --gradescope-csv F  batch scores for Gradescope's import (SID,Total Score)\n"
-	"      --moodle-csv F    batch scores for Moodle's grade import (ID number,score,Feedback)\n"
-	"      --timeout S       wall-clock limit per submission in a batch (default 60)\n\n"
+	"(04-hypercalls, 04 or hypercalls).\n",
+	.opts = grade_tables,
+	.main = grade_main,
+	.epilogue =
+	"Student code (the compiler run on a copy of the submission, the handlers) runs in\n"
+	"a sandbox: its own uid, no network, its own PID namespace, only its files visible,\n"
+	"a seccomp filter and limits; the score comes only from what kvmlab observes.\n\n"
 	"kvmlab grade merge joins the --json summaries of the shards of one batch (every\n"
 	"shard K/N once, one lab) into one CSV, JSON and gradebook files.\n\n"
 	"Exit status: 0 full marks (every submission, in a batch), 6 below full marks,\n"
-	"2 the lab file is invalid (file:line:column), 3 KVM is missing.\n",
-	.main = grade_main,
+	"2 the lab file is invalid (file:line:column), 3 KVM is missing or the host\n"
+	"cannot sandbox (the report still lists every check with the reason).\n",
 };
