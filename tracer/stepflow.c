@@ -185,7 +185,7 @@ static bool replay(struct engine *e, const struct step *st, uint64_t rip, uint64
 {
 	const struct kvm_sregs *s = &st->safter;
 	int bits = vmm_cpu_code_bits(s);
-	uint64_t mask = ip_mask(bits), base = bits == 64 ? 0 : s->cs.base;
+	uint64_t mask = ip_mask(bits), base = x86_seg_base(s, X86_SEG_CS);  /* CS:IP -> linear */
 	unsigned k = 0;
 
 	for (int pos = 0; pos <= STEP_MAX_SKIP; pos++) {

@@ -96,8 +96,8 @@ static uint64_t logical_to_linear(const struct kvm_sregs *sr, enum x86_seg seg, 
 
 static const struct cli_opt walk_opts[] = {
 	{ "at", OPT_AT, "STEP", "walk after STEP instructions (default 0)" },
-	{ "addr", OPT_ADDR, "VA", "a linear address, a symbol of the guest (hello_main+0x10),\n"
-	  "or SEG:OFFSET (cs, ds, es, fs, gs, ss)" },
+	{ "addr", OPT_ADDR, "VA", "a linear address, a symbol of the guest\n"
+	  "(hello_main+0x10), or SEG:OFF (cs, ds, es, fs, gs, ss)" },
 	{ 0 },
 };
 static const struct cli_opt *const walk_tables[] = { walk_opts, NULL };
@@ -119,6 +119,11 @@ static int walk_main(int argc, char **argv)
 		return EXIT_USAGE;
 	if (session_open(&s, &o, discard, NULL) < 0)  /* the walk is the output */
 		return cli_session_failed(&s);
+	if ((status = cli_mode_refused(&s, o.dev)) != 0) {
+		session_close(&s);
+		return status;
+	}
+	status = EXIT_HALTED;
 	ret = session_engine_init(&s, &e, false);
 	if (ret == 0 && wo.at) {
 		struct engine_goal g;
