@@ -10,10 +10,9 @@
 
 #include "batch.h"
 #include "command.h"
+#include "deploy.h"
 #include "grade.h"
-#include "gradebook.h"
 #include "grademerge.h"
-#include "intake.h"
 #include "labcli.h"
 #include "options.h"
 #include "report.h"
@@ -51,17 +50,20 @@ static int write_summary(const char *opt, const char *path, const struct lab_bat
 static int write_gradebooks(const struct lab_batch *b, const char *gradescope_csv,
 			    const char *moodle_csv)
 {
+	const struct lab_deploy_api *d = cli_deploy();
 	struct lab_gradebook g;
 	int ret = 0;
 
-	lab_gradebook_init(&g, b->lab, b->max);
+	if (!d)
+		return EXIT_HOST;
+	d->gradebook_init(&g, b->lab, b->max);
 	for (size_t i = 0; i < b->count && ret == 0; i++)
-		ret = lab_gradebook_add(&g, b->subs[i].name, b->subs[i].score, b->subs[i].max,
+		ret = d->gradebook_add(&g, b->subs[i].name, b->subs[i].score, b->subs[i].max,
 					lab_batch_status_name(b->subs[i].status), b->subs[i].reason,
 					b->subs[i].seconds);
 	if (ret == 0)
-		ret = grademerge_write(&g, NULL, NULL, gradescope_csv, moodle_csv);
-	lab_gradebook_free(&g);
+		ret = grademerge_write(d, &g, NULL, NULL, gradescope_csv, moodle_csv);
+	d->gradebook_free(&g);
 	return ret < 0 ? EXIT_USAGE : 0;
 }
 
@@ -103,15 +105,18 @@ static int batch_graded(const struct lab_batch_opts *o, const char *csv, const c
 static int batch(struct lab_batch_opts *o, const char *csv, const char *json,
 		 const char *gradescope_csv, const char *moodle_csv)
 {
+	const struct lab_deploy_api *d = cli_deploy();
 	struct lab_batch_result *decided = NULL;
 	struct lab_intake in;
 	char err[600];
 	int status;
 
-	if (lab_intake_open(o->dir, NULL, &in, err, sizeof(err)) < 0)
+	if (!d)
+		return EXIT_HOST;
+	if (d->intake_open(o->dir, NULL, &in, err, sizeof(err)) < 0)
 		return cli_error(EXIT_USAGE, "--batch %s", err);
 	if (in.nrejects && !(decided = calloc(in.nrejects, sizeof(*decided)))) {
-		lab_intake_free(&in);
+		d->intake_free(&in);
 		return cli_error(EXIT_HOST, "out of memory");
 	}
 	for (size_t i = 0; i < in.nrejects; i++) {
@@ -124,7 +129,7 @@ static int batch(struct lab_batch_opts *o, const char *csv, const char *json,
 	o->ndecided = in.nrejects;
 	status = batch_graded(o, csv, json, gradescope_csv, moodle_csv);
 	free(decided);
-	lab_intake_free(&in);
+	d->intake_free(&in);
 	return status;
 }
 

@@ -12,7 +12,7 @@
 #include "command.h"
 #include "labcli.h"
 #include "labfile.h"
-#include "service.h"
+#include "deploy.h"
 #include "vm.h"
 
 #define MAX_COURSES 256
@@ -145,6 +145,7 @@ static int serve_main(int argc, char **argv)
 	};
 	const char *tokens = NULL, *port_file = NULL;
 	char grader[PATH_MAX], err[600];
+	const struct lab_deploy_api *d;
 	struct lab_service *s;
 	sigset_t set;
 	ssize_t gl;
@@ -208,29 +209,31 @@ static int serve_main(int argc, char **argv)
 		return cli_error(EXIT_HOST, "cannot find this program's own path: %s", strerror(errno));
 	grader[gl] = '\0';
 	c.grader = grader;
-	lab_archive_limits_default(&c.unpack);
+	if (!(d = cli_deploy()))
+		return EXIT_HOST;
+	d->archive_limits_default(&c.unpack);
 	/* SIGINT and SIGTERM are waited for here; the service's threads never see them. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if (lab_service_start(&c, &s, err, sizeof(err)) < 0)
+	if (d->service_start(&c, &s, err, sizeof(err)) < 0)
 		return cli_error(EXIT_HOST, "serve: %s", err);
 	fprintf(stderr, "kvmlab: serving %zu labs to %zu courses on http://%s:%u/ with %u workers\n",
-		c.nlabs, c.ncourses, c.bind, lab_service_port(s), c.jobs);
+		c.nlabs, c.ncourses, c.bind, d->service_port(s), c.jobs);
 	if (port_file) {
 		FILE *f = fopen(port_file, "w");
 
 		if (f) {
-			fprintf(f, "%u\n", lab_service_port(s));
+			fprintf(f, "%u\n", d->service_port(s));
 			fclose(f);
 		}
 	}
 	sigwait(&set, &sig);
 	fprintf(stderr, "kvmlab: %s: stopping (gradings in progress are taken up at the next "
 		"start)\n", strsignal(sig));
-	lab_service_stop(s);
+	d->service_stop(s);
 	return 0;
 }
 

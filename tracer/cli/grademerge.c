@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "command.h"
+#include "deploy.h"
 
 static int write_one(const struct lab_gradebook *g, const char *path, const char *what,
 		     int (*fn)(const struct lab_gradebook *, FILE *))
@@ -30,17 +31,17 @@ static int write_one(const struct lab_gradebook *g, const char *path, const char
 	return ret;
 }
 
-int grademerge_write(const struct lab_gradebook *g, const char *csv, const char *json,
-		     const char *gradescope_csv, const char *moodle_csv)
+int grademerge_write(const struct lab_deploy_api *d, const struct lab_gradebook *g, const char *csv,
+		     const char *json, const char *gradescope_csv, const char *moodle_csv)
 {
-	int ret = write_one(g, csv, "--csv", lab_gradebook_write_csv);
+	int ret = write_one(g, csv, "--csv", d->gradebook_write_csv);
 
 	if (ret == 0)
-		ret = write_one(g, json, "--json", lab_gradebook_write_json);
+		ret = write_one(g, json, "--json", d->gradebook_write_json);
 	if (ret == 0)
-		ret = write_one(g, gradescope_csv, "--gradescope-csv", lab_gradebook_write_gradescope);
+		ret = write_one(g, gradescope_csv, "--gradescope-csv", d->gradebook_write_gradescope);
 	if (ret == 0)
-		ret = write_one(g, moodle_csv, "--moodle-csv", lab_gradebook_write_moodle);
+		ret = write_one(g, moodle_csv, "--moodle-csv", d->gradebook_write_moodle);
 	return ret;
 }
 
@@ -56,6 +57,7 @@ int grademerge_main(int argc, char **argv)
 		{ 0 },
 	};
 	const char *csv = NULL, *json = NULL, *gs = NULL, *moodle = NULL;
+	const struct lab_deploy_api *d;
 	struct lab_gradebook g;
 	unsigned full = 0;
 	char err[PATH_MAX + 300];
@@ -84,19 +86,21 @@ int grademerge_main(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return cli_error(EXIT_USAGE, "grade merge: give the shards' JSON summaries");
-	if (lab_gradebook_merge((const char *const *)argv + optind, (size_t)(argc - optind), &g,
-				err, sizeof(err)) < 0)
+	if (!(d = cli_deploy()))
+		return EXIT_HOST;
+	if (d->gradebook_merge((const char *const *)argv + optind, (size_t)(argc - optind), &g,
+			       err, sizeof(err)) < 0)
 		return cli_error(EXIT_LOAD, "grade merge: %s", err);
 	if (!csv && !json && !gs && !moodle)
 		csv = "-";
-	if (grademerge_write(&g, csv, json, gs, moodle) < 0) {
-		lab_gradebook_free(&g);
+	if (grademerge_write(d, &g, csv, json, gs, moodle) < 0) {
+		d->gradebook_free(&g);
 		return EXIT_USAGE;
 	}
 	for (size_t i = 0; i < g.count; i++)
 		full += g.rows[i].score == g.rows[i].max;
 	fprintf(stderr, "kvmlab: merged %d shards: %zu submissions of %s, %u with full marks\n",
 		argc - optind, g.count, g.lab_id, full);
-	lab_gradebook_free(&g);
+	d->gradebook_free(&g);
 	return 0;
 }

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "command.h"
-#include "export.h"
+#include "deploy.h"
 #include "labcli.h"
 #include "labfile.h"
 
@@ -74,6 +74,7 @@ int labexport_main(int argc, char **argv)
 	char self[PATH_MAX];
 	ssize_t sl;
 	char yaml[PATH_MAX], dir[PATH_MAX], token[256] = "", err[PATH_MAX + 300], url[512];
+	const struct lab_deploy_api *d;
 	struct lab_export e = { 0 };
 	bool no_source = false, source_given = false;
 	char *slash;
@@ -142,7 +143,9 @@ int labexport_main(int argc, char **argv)
 		e.src_dir = source;
 	else if (!no_source && source_given)
 		return cli_error(EXIT_USAGE, "--source %s: not kvmlab's source tree", source);
-	if (lab_export_check_service(e.service_url, e.service_token, err, sizeof(err)) < 0)
+	if (!(d = cli_deploy()))
+		return EXIT_HOST;
+	if (d->export_check_service(e.service_url, e.service_token, err, sizeof(err)) < 0)
 		return cli_error(EXIT_USAGE, "%s", err);
 	sl = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (sl <= 0)
@@ -150,13 +153,13 @@ int labexport_main(int argc, char **argv)
 	self[sl] = '\0';
 	e.kvmlab = self;
 	if (github) {
-		if (lab_export_github(&e, github, err, sizeof(err)) < 0)
+		if (d->export_github(&e, github, err, sizeof(err)) < 0)
 			return cli_error(EXIT_HOST, "--github %s: %s", github, err);
 		fprintf(stderr, "kvmlab: wrote %s: a GitHub Classroom template of %s (push it as a "
 			"template repository)\n", github, e.lab_id);
 	}
 	if (slurm) {
-		if (lab_export_slurm(&e, slurm, err, sizeof(err)) < 0)
+		if (d->export_slurm(&e, slurm, err, sizeof(err)) < 0)
 			return cli_error(EXIT_HOST, "--slurm %s: %s", slurm, err);
 		fprintf(stderr, "kvmlab: wrote %s/grade.sbatch and %s/merge.sbatch for %s:\n"
 			"  jid=$(sbatch --parsable --array=1-4 %s/grade.sbatch SUBMISSIONS OUT)\n"
@@ -165,7 +168,7 @@ int labexport_main(int argc, char **argv)
 	}
 	if (!gs)
 		return 0;
-	if (lab_export_gradescope(&e, gs, err, sizeof(err)) < 0)
+	if (d->export_gradescope(&e, gs, err, sizeof(err)) < 0)
 		return cli_error(EXIT_HOST, "--gradescope %s: %s", gs, err);
 	fprintf(stderr, "kvmlab: wrote %s: the autograder of %s (%s%s%s)\n", gs, e.lab_id,
 		e.src_dir ? "kvmlab built in the container" : "no kvmlab source: service only",
