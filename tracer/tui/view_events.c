@@ -118,6 +118,13 @@ static void events_draw(struct tui *t, void *priv)
 			snprintf(text, sizeof(text), "(not decoded)");
 		tui_pen_printf(&p, TUI_ST_LABEL, "step %llu: ", (unsigned long long)sn->pos);
 		tui_pen_put(&p, TUI_ST_NORMAL, text);
+		/* The single-step trap came late (tracer/stepflow.c): say it where it cannot be cut. */
+		if (st->flow.unknown)
+			tui_pen_printf(&p, TUI_ST_CHANGED, "  [trap came late: %u+ instructions]",
+				       st->flow.retired);
+		else if (st->flow.nskip)
+			tui_pen_printf(&p, TUI_ST_CHANGED, "  [trap came late: %u instructions]",
+				       st->flow.retired);
 		tui_pen_nl(&p);
 		rows--;
 		/* Where the step is in the source, unless that line alone would cut an explanation
