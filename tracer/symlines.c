@@ -148,14 +148,8 @@ int symbols_line(const struct symbols *s, uint64_t addr, const char **file, unsi
 	size_t lo = 0, hi = s ? s->nrows : 0;
 	const struct symbols_row *r;
 
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (s->rows[mid].addr <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	_Static_assert(offsetof(struct symbols_row, addr) == 0, "symbols_upto reads addr first");
+	lo = symbols_upto(s ? s->rows : NULL, hi, sizeof(*s->rows), addr);
 	if (lo == 0)
 		return -ENOENT;
 	r = &s->rows[lo - 1];
