@@ -17,6 +17,7 @@
 #include "exec/observe.h"
 #include "options.h"
 #include "probe.h"
+#include "stoppoints.h"
 
 /* Statuses of their own (the program's status is passed on otherwise), as env(1) and
  * timeout(1) use them. */
@@ -31,6 +32,8 @@ struct exec_opts {
 	unsigned timeout_ms;
 	bool trace, walk, tui;
 	uint64_t max_steps, vm;
+	struct stoppoints points;
+	bool any_points;
 };
 
 static int parse(int argc, char **argv, struct exec_opts *o)
@@ -45,6 +48,9 @@ static int parse(int argc, char **argv, struct exec_opts *o)
 		{ "walk", no_argument, NULL, OPT_WALK },
 		{ "max-steps", required_argument, NULL, OPT_MAX_STEPS },
 		{ "vm", required_argument, NULL, OPT_VM },
+		{ "break", required_argument, NULL, STOPPOINT_OPT_BREAK },
+		{ "hbreak", required_argument, NULL, STOPPOINT_OPT_HBREAK },
+		{ "watch", required_argument, NULL, STOPPOINT_OPT_WATCH },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint64_t v;
@@ -95,6 +101,11 @@ static int parse(int argc, char **argv, struct exec_opts *o)
 			if (o->vm == 0 || o->vm > 1000000)
 				return cli_error(EXIT_USAGE, "exec: --vm: VMs are numbered from 1 (vm1, vm2, ...)");
 			break;
+		case STOPPOINT_OPT_BREAK: case STOPPOINT_OPT_HBREAK: case STOPPOINT_OPT_WATCH:
+			if (stoppoints_option(&o->points, c, optarg) != 0)
+				return EXIT_USAGE;
+			o->any_points = true;
+			break;
 		default:
 			return cli_error(EXIT_USAGE, "exec: unknown option '%s' (see kvmlab exec --help)",
 					 argv[optind - 1]);
@@ -102,8 +113,9 @@ static int parse(int argc, char **argv, struct exec_opts *o)
 	}
 	if (o->trace && o->tui)
 		return cli_error(EXIT_USAGE, "exec: --trace or --tui, not both");
-	if ((o->walk || o->max_steps) && !o->trace)
-		return cli_error(EXIT_USAGE, "exec: --walk and --max-steps go with --trace");
+	if ((o->walk || o->max_steps || o->any_points) && !o->trace)
+		return cli_error(EXIT_USAGE, "exec: --walk, --max-steps, --break, --hbreak and --watch go "
+				 "with --trace");
 	if (o->vm && !o->trace && !o->tui)
 		return cli_error(EXIT_USAGE, "exec: --vm goes with --trace or --tui");
 	if ((o->trace || o->tui) && o->stats)
@@ -176,6 +188,17 @@ static int report_end(const struct execlog *log, const struct obs_result *r, con
 	for (unsigned i = 0; i < n; i++)
 		fprintf(stderr, "  %s\n", last[i]);
 	return 128 + WTERMSIG(r->status);
+}
+
+static int points_setup(struct engine *e, void *ctx)
+{
+	return stoppoints_apply(ctx, e);
+}
+
+static void points_done(const struct engine *e, void *ctx)
+{
+	(void)ctx;
+	stoppoints_report(e);
 }
 
 /* The start mode the TUI names, from the state the program set up. */
@@ -291,6 +314,7 @@ static int exec_main(int argc, char **argv)
 		struct exec_trace_opts to = {
 			.format = o.fmt == FIELDW_JSON ? TRACE_JSONL : TRACE_TEXT, .walk = o.walk,
 			.max_steps = o.max_steps, .vm_no = (int)o.vm, .out = out,
+			.setup = points_setup, .done = points_done, .ctx = &o.points,
 		};
 		struct exec_trace_result tr;
 
@@ -300,6 +324,9 @@ static int exec_main(int argc, char **argv)
 		else if (!tr.ran)
 			cli_error(0, "exec: %s never ran a vCPU%s: nothing to step", prog[0],
 				  o.vm ? " of that VM" : "");
+		else if (!tr.program_ended && !tr.ended)
+			cli_error(0, "exec: %s: %llu instructions retired; %s runs on", tr.vcpu,
+				  (unsigned long long)tr.steps, prog[0]);
 		else if (tr.program_ended)
 			cli_error(0, "exec: %s: %llu instructions retired, then %s stopped running it "
 				  "(%.0f steps/s)", tr.vcpu, (unsigned long long)tr.steps, prog[0],
@@ -368,6 +395,9 @@ const struct command cmd_exec = {
 	"                      sees exactly its own exits and ends as it would alone\n"
 	"  --walk              with --trace: each step's page walk (through PROGRAM's memory)\n"
 	"  --max-steps N       with --trace: step N instructions, then let PROGRAM run on\n"
+	"  --break ADDR, --hbreak ADDR, --watch ADDR[:LEN]\n"
+	"                      with --trace: stop stepping there (as kvmlab trace), and let\n"
+	"                      PROGRAM run on\n"
 	"  --tui               instead of the log, step PROGRAM's guest in the TUI of `kvmlab tui`\n"
 	"                      (PROGRAM's output is kept, and shown when the TUI closes)\n"
 	"  --vm N              with --trace or --tui: step the vCPU of vmN (default: the first\n"
