@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -18,6 +19,7 @@
 #include "options.h"
 #include "probe.h"
 #include "stoppoints.h"
+#include "x86.h"
 
 /* Statuses of their own (the program's status is passed on otherwise), as env(1) and
  * timeout(1) use them. */
@@ -36,51 +38,54 @@ struct exec_opts {
 	bool any_points;
 };
 
-static int parse(int argc, char **argv, struct exec_opts *o)
+static const struct cli_opt exec_opts[] = {
+	{ "output", 'o', "FILE", "write the log to FILE (default: standard error)" },
+	{ "format", OPT_FORMAT, "FMT", "text (default) or jsonl (one JSON object per line)" },
+	{ "stats", OPT_STATS, NULL, "at the end, per VM and vCPU: KVM_RUN calls, exits by\n"
+	  "type and direction, time in KVM_RUN" },
+	{ "timeout", OPT_TIMEOUT, "MS", "end PROGRAM after MS milliseconds (SIGTERM, then SIGKILL\n"
+	  "500 ms later), and still report" },
+	{ "trace", OPT_TRACE, NULL, "instead of the log, single-step PROGRAM's guest as\n"
+	  "`kvmlab trace` does (same steps, explanations and\n"
+	  "JSONL fields); PROGRAM still sees exactly its own exits\n"
+	  "and ends as it would alone" },
+	{ "walk", OPT_WALK, NULL, "with --trace: each step's page walk (through PROGRAM's\n"
+	  "memory)" },
+	{ "max-steps", OPT_MAX_STEPS, "N", "with --trace: step N instructions, then let PROGRAM\n"
+	  "run on" },
+	{ "tui", OPT_TUI, NULL, "instead of the log, step PROGRAM's guest in the TUI of\n"
+	  "`kvmlab tui` (PROGRAM's output is kept, and shown when\n"
+	  "the TUI closes)" },
+	{ "vm", OPT_VM, "N", "with --trace or --tui: step the vCPU of vmN (default: the\n"
+	  "first VM to run)" },
+	{ 0 },
+};
+static const struct cli_opt *const exec_tables[] = { exec_opts, stoppoint_opts, NULL };
+
+static int parse_with(int argc, char **argv, struct exec_opts *o, const struct option *longopts,
+		      const char *shorts)
 {
-	static const struct option longopts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "stats", no_argument, NULL, OPT_STATS },
-		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-		{ "trace", no_argument, NULL, OPT_TRACE },
-		{ "tui", no_argument, NULL, OPT_TUI },
-		{ "walk", no_argument, NULL, OPT_WALK },
-		{ "max-steps", required_argument, NULL, OPT_MAX_STEPS },
-		{ "vm", required_argument, NULL, OPT_VM },
-		{ "break", required_argument, NULL, STOPPOINT_OPT_BREAK },
-		{ "hbreak", required_argument, NULL, STOPPOINT_OPT_HBREAK },
-		{ "watch", required_argument, NULL, STOPPOINT_OPT_WATCH },
-		{ NULL, 0, NULL, 0 },
-	};
-	uint64_t v;
+	bool jsonl;
 	int c;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+o:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shorts, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			o->output = optarg;
 			break;
 		case OPT_FORMAT:
-			if (strcmp(optarg, "text") == 0)
-				o->fmt = FIELDW_TEXT;
-			else if (strcmp(optarg, "jsonl") == 0)
-				o->fmt = FIELDW_JSON;
-			else
-				return cli_error(EXIT_USAGE, "exec: --format: use text or jsonl, not '%s'", optarg);
+			if (parse_format("exec: --format", optarg, &jsonl) < 0)
+				return EXIT_USAGE;
+			o->fmt = jsonl ? FIELDW_JSON : FIELDW_TEXT;
 			break;
 		case OPT_STATS:
 			o->stats = true;
 			break;
 		case OPT_TIMEOUT:
-			if (parse_u64("--timeout", optarg, &v) < 0)
+			if (parse_timeout_ms("exec: --timeout", optarg, &o->timeout_ms) < 0)
 				return EXIT_USAGE;
-			if (v == 0 || v > 86400000)
-				return cli_error(EXIT_USAGE, "exec: --timeout: %s ms is out of range (1 to 86400000)",
-						 optarg);
-			o->timeout_ms = (unsigned)v;
 			break;
 		case OPT_TRACE:
 			o->trace = true;
@@ -125,6 +130,28 @@ static int parse(int argc, char **argv, struct exec_opts *o)
 	return 0;
 }
 
+/* The options before PROGRAM (getopt stops at the first argument that is not one: "+"). */
+static int parse(int argc, char **argv, struct exec_opts *o)
+{
+	struct option *longopts;
+	char *shorts, *plus;
+	int ret;
+
+	if (cli_opts_getopt(exec_tables, &longopts, &shorts) < 0)
+		return cli_error(EXIT_USAGE, "exec: out of memory");
+	plus = malloc(strlen(shorts) + 2);
+	if (plus) {
+		sprintf(plus, "+%s", shorts);
+		ret = parse_with(argc, argv, o, longopts, plus);
+	} else {
+		ret = cli_error(EXIT_USAGE, "exec: out of memory");
+	}
+	free(plus);
+	free(longopts);
+	free(shorts);
+	return ret;
+}
+
 /* Why a program could not be executed, in words, and the status for it. */
 static int cannot_run(const char *prog, int err)
 {
@@ -149,7 +176,7 @@ static void paging_limit(const struct obs_obj *objs)
 
 	for (const struct obs_obj *x = objs; x; x = x->next) {
 		if (x->kind != OBS_VCPU || !x->exited || x->last_exit != KVM_EXIT_SHUTDOWN ||
-		    !x->sregs_set || !(x->cr0 & 0x80000000u) || (x->efer & 0x400))
+		    !x->sregs_set || !(x->cr0 & X86_CR0(PG)) || (x->efer & X86_EFER(LMA)))
 			continue;
 		if (!probed && vmm_probe(NULL, &p) < 0)
 			return;
@@ -382,27 +409,10 @@ const struct command cmd_exec = {
 	"and the time spent in KVM_RUN. Threads, child processes and several VMs are followed.\n"
 	"PROGRAM's own standard output and error pass through unchanged.\n\n"
 	"The ioctls are seen from outside (ptrace and a seccomp filter), so raw system calls\n"
-	"and static linking do not hide them.\n\n"
-	"Options:\n"
-	"  -o, --output FILE   write the log to FILE (default: standard error)\n"
-	"  --format FMT        text (default) or jsonl (one JSON object per line)\n"
-	"  --stats             at the end, per VM and vCPU: KVM_RUN calls, exits by type and\n"
-	"                      direction, time in KVM_RUN\n"
-	"  --timeout MS        end PROGRAM after MS milliseconds (SIGTERM, then SIGKILL 500 ms\n"
-	"                      later), and still report\n"
-	"  --trace             instead of the log, single-step PROGRAM's guest as `kvmlab trace`\n"
-	"                      does (same steps, explanations and JSONL fields); PROGRAM still\n"
-	"                      sees exactly its own exits and ends as it would alone\n"
-	"  --walk              with --trace: each step's page walk (through PROGRAM's memory)\n"
-	"  --max-steps N       with --trace: step N instructions, then let PROGRAM run on\n"
-	"  --break ADDR, --hbreak ADDR, --watch ADDR[:LEN]\n"
-	"                      with --trace: stop stepping there (as kvmlab trace), and let\n"
-	"                      PROGRAM run on\n"
-	"  --tui               instead of the log, step PROGRAM's guest in the TUI of `kvmlab tui`\n"
-	"                      (PROGRAM's output is kept, and shown when the TUI closes)\n"
-	"  --vm N              with --trace or --tui: step the vCPU of vmN (default: the first\n"
-	"                      VM to run)\n\n"
+	"and static linking do not hide them.\n",
+	.opts = exec_tables,
+	.main = exec_main,
+	.epilogue =
 	"Exit status: PROGRAM's own; 128+N if a signal N killed it; 124 after --timeout;\n"
 	"126 if it cannot be executed, 127 if it does not exist; 1 for a bad command line.\n",
-	.main = exec_main,
 };

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "obs_fdmap.h"
 #include "obs_filter.h"
 
@@ -70,14 +71,6 @@ struct obs {
 	int ended_by;             /* 0, SIGTERM or SIGKILL: what the timeout has sent */
 	struct sigaction old_alarm;
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
-}
 
 /* ---- the program's side of fork ------------------------------------------------------- */
 
@@ -433,7 +426,7 @@ static void ioctl_enter(struct obs *o, struct thr *t)
 			memcpy(t->in_reply, x->run + off, t->in_reply_len);
 		}
 	}
-	t->t0 = now_ns();
+	t->t0 = vmm_clock_ns();
 }
 
 static void ioctl_exit(struct obs *o, struct thr *t, long ret, bool unfinished)
@@ -443,7 +436,7 @@ static void ioctl_exit(struct obs *o, struct thr *t, long ret, bool unfinished)
 	unsigned long req = (unsigned long)(uint32_t)t->args[1];
 	struct obs_call c = {
 		.pid = p->pid, .tid = t->tid, .fd = fd, .obj = obs_fdmap_get(&p->fds, fd),
-		.ns = now_ns() - t->t0, .unfinished = unfinished,
+		.ns = vmm_clock_ns() - t->t0, .unfinished = unfinished,
 		.immediate_exit = t->immediate_exit, .in_reply_len = t->in_reply_len,
 	};
 
@@ -679,7 +672,7 @@ static void check_deadline(struct obs *o)
 
 	if (!o->deadline_ns || o->ended_by == SIGKILL)
 		return;
-	now = now_ns();
+	now = vmm_clock_ns();
 	if (o->ended_by == 0 && now >= o->deadline_ns) {
 		o->res.timed_out = true;
 		o->ended_by = SIGTERM;
@@ -809,7 +802,7 @@ int obs_begin(struct obs *o)
 	if (o->timeout_ms) {
 		struct itimerval it = { .it_interval = { 0, 50000 }, .it_value = { 0, 50000 } };
 
-		o->deadline_ns = now_ns() + (uint64_t)o->timeout_ms * 1000000u;
+		o->deadline_ns = vmm_clock_ns() + (uint64_t)o->timeout_ms * 1000000u;
 		setitimer(ITIMER_REAL, &it, NULL);
 	}
 	if (ptrace(PTRACE_CONT, o->main_pid, 0, 0) < 0)
