@@ -21,32 +21,13 @@
 #include "sandbox.h"
 #include "subarchive.h"
 
-#ifndef KVMLAB_LIBEXECDIR
-#define KVMLAB_LIBEXECDIR "/usr/local/libexec/kvmlab"
-#endif
-
-/* kvmlab-unpack: next to the running executable (build/labs/ for build/kvmlab), in
- * ../libexec after an install, or where meson installs it. */
+/* kvmlab-unpack (unpackhost.c), found as kvmlab-handlers is (runner.h). */
 static const char *helper(void)
 {
 	static char path[PATH_MAX + 64];
-	static const char *const rel[] = {
-		"labs/kvmlab-unpack", "kvmlab-unpack", "../libexec/kvmlab/kvmlab-unpack",
-		"../labs/kvmlab-unpack",
-	};
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 
-	if (n > 0) {
-		self[n] = '\0';
-		*strrchr(self, '/') = '\0';
-		for (size_t i = 0; i < sizeof(rel) / sizeof(*rel); i++) {
-			snprintf(path, sizeof(path), "%s/%s", self, rel[i]);
-			if (access(path, X_OK) == 0)
-				return path;
-		}
-	}
-	snprintf(path, sizeof(path), "%s/kvmlab-unpack", KVMLAB_LIBEXECDIR);
+	if (!path[0])
+		lab_runner_helper("kvmlab-unpack", path, sizeof(path));
 	return path;
 }
 
