@@ -61,6 +61,24 @@ static int stack_value(struct engine *e, const struct kvm_regs *r, const struct 
 	return engine_read_linear(e, s, lin, v, width) == width ? 0 : -1;
 }
 
+/* The target of JMP/CALL through memory, read before the step: the offset (for a far pointer,
+ * its offset part, operand-size wide). */
+static bool memory_target(struct engine *e, const struct insn *in, const struct step *st,
+			  uint64_t *v)
+{
+	const ZydisDecodedOperand *op = &in->op[0];
+	uint64_t amask = in->i.address_width >= 64 ? ~0ull : (1ull << in->i.address_width) - 1;
+	uint64_t lin = x86_linear(&st->sbefore, engine_operand_seg(op->mem.segment),
+				  engine_mem_offset(&st->before, in, op) & amask);
+	bool far = in->i.meta.branch_type == ZYDIS_BRANCH_TYPE_FAR;
+	unsigned w = far ? in->i.operand_width / 8 : op->size / 8;
+
+	*v = 0;
+	if (w == 0 || w > 8 || engine_read_linear(e, &st->sbefore, lin, v, w) != w)
+		return false;
+	return true;
+}
+
 void stepflow_predict(struct engine *e, const struct insn *in, const struct step *st,
 		      struct stepflow_pred *p)
 {
@@ -76,6 +94,7 @@ void stepflow_predict(struct engine *e, const struct insn *in, const struct step
 	memset(p, 0, sizeof(*p));
 	p->valid = true;
 	p->cs_now = s->cs.selector;
+	p->fall = fall;
 	switch (i->mnemonic) {
 	case ZYDIS_MNEMONIC_INT:
 	case ZYDIS_MNEMONIC_INT3:
@@ -84,7 +103,8 @@ void stepflow_predict(struct engine *e, const struct insn *in, const struct step
 		unsigned vec = i->mnemonic == ZYDIS_MNEMONIC_INT3 ? 3 : i->mnemonic == ZYDIS_MNEMONIC_INTO ? 4 :
 			       i->mnemonic == ZYDIS_MNEMONIC_INT1 ? 1 : (unsigned)(op->imm.value.u & 0xff);
 
-		add(p, fall, -1);  /* INTO without OF */
+		if (i->mnemonic == ZYDIS_MNEMONIC_INTO)
+			add(p, fall, -1);  /* INTO without OF */
 		if (idtgate_get(s, vec, read_lin, &rd, &g) == 0 && g.read)
 			add_cs(p, g.offset, g.selector, (int)vec);
 		return;
@@ -121,6 +141,8 @@ void stepflow_predict(struct engine *e, const struct insn *in, const struct step
 			add_cs(p, op->ptr.offset, op->ptr.segment, -1);
 		else if (op->type == ZYDIS_OPERAND_TYPE_REGISTER)
 			add(p, engine_reg_value(r, op->reg.value) & mask, -1);
+		else if (op->type == ZYDIS_OPERAND_TYPE_MEMORY && memory_target(e, in, st, &v))
+			add(p, v, -1);
 		else
 			p->unknown = true;
 		return;
@@ -155,14 +177,15 @@ static bool frame_has(struct engine *e, const struct step *st, uint64_t rip, uin
 
 /* Decode forward from rip (in the state after the step) until to; the instructions passed are
  * the ones the host retired after the step's own. With fault_at >= 0 the instruction at that
- * position raises an exception instead of retiring, and the path goes on at handler. True when
- * to was reached (f->skip, f->nskip, f->fault_pc filled). */
+ * position raises an exception instead of retiring, and the path goes on at handler. An IRET
+ * on the way returns to to when the path started in a handler for an event whose return address
+ * is to (iret_to; ~0: none). True when to was reached (f->skip, f->nskip, f->fault_pc filled). */
 static bool replay(struct engine *e, const struct step *st, uint64_t rip, uint64_t to, int fault_at,
-		   uint64_t handler, struct step_flow *f)
+		   uint64_t handler, uint64_t iret_to, struct step_flow *f)
 {
 	const struct kvm_sregs *s = &st->safter;
 	int bits = vmm_cpu_code_bits(s);
-	uint64_t mask = ip_mask(bits), base = bits == 64 ? 0 : s->cs.base;
+	uint64_t mask = ip_mask(bits), base = x86_seg_base(s, X86_SEG_CS);  /* CS:IP -> linear */
 	unsigned k = 0;
 
 	for (int pos = 0; pos <= STEP_MAX_SKIP; pos++) {
@@ -197,6 +220,12 @@ static bool replay(struct engine *e, const struct step *st, uint64_t rip, uint64
 				next = target & mask;
 				break;
 			case ZYDIS_CATEGORY_RET:
+				if ((in.i.mnemonic == ZYDIS_MNEMONIC_IRET || in.i.mnemonic == ZYDIS_MNEMONIC_IRETD ||
+				     in.i.mnemonic == ZYDIS_MNEMONIC_IRETQ) && iret_to == to) {
+					next = to;  /* the handler returned to the interrupted code */
+					break;
+				}
+				return false;
 			case ZYDIS_CATEGORY_INTERRUPT:
 			case ZYDIS_CATEGORY_SYSCALL:
 			case ZYDIS_CATEGORY_SYSRET:
@@ -296,14 +325,17 @@ void stepflow_check(struct engine *e, const struct stepflow_pred *p, struct step
 		return;
 	}
 	if (p->unknown) {
-		f->unknown = true;
+		/* Where it leads is not known (SYSCALL, ...): no claim, except that after a late fault
+		 * at least this instruction retired. */
+		f->unknown = late_fault;
 		return;
 	}
 	/* RIP is not where the instruction leads: find the path from there to here, first with no
 	 * exception on the way, then with the step's own instruction faulting, then with a later
 	 * one faulting (its exception delivered through one of the first 32 gates). */
 	for (int i = 0; i < p->n; i++) {
-		if (replay(e, st, p->rip[i], rip, -1, 0, f)) {
+		/* an INT's handler returns to the instruction after the INT (SDM Vol. 3A 6.12.1) */
+		if (replay(e, st, p->rip[i], rip, -1, 0, p->vec[i] >= 0 ? p->fall : ~0ull, f)) {
 			f->land = f->skip[0];
 			f->land_cs = p->cs[i];
 			f->vector = (int16_t)p->vec[i];
@@ -314,7 +346,7 @@ void stepflow_check(struct engine *e, const struct stepflow_pred *p, struct step
 	nh = handlers(e, st, h);
 	for (int j = 0; j < nh; j++) {
 		if (!frame_has(e, st, st->before.rip, st->sbefore.cs.selector) ||
-		    !replay(e, st, h[j], rip, -1, 0, f))
+		    !replay(e, st, h[j], rip, -1, 0, ~0ull, f))
 			continue;
 		f->land = f->skip[0];
 		f->land_cs = st->safter.cs.selector;
@@ -325,7 +357,7 @@ void stepflow_check(struct engine *e, const struct stepflow_pred *p, struct step
 	for (int at = 0; at < STEP_MAX_SKIP; at++) {
 		for (int i = 0; i < p->n; i++) {
 			for (int j = 0; j < nh; j++) {
-				if (!replay(e, st, p->rip[i], rip, at, h[j], f) ||
+				if (!replay(e, st, p->rip[i], rip, at, h[j], ~0ull, f) ||
 				    !frame_has(e, st, f->fault_rip, p->cs[i]))
 					continue;
 				f->land = at ? f->skip[0] : f->fault_pc;
