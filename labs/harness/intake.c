@@ -1,5 +1,6 @@
 /* intake.c - a class's submissions as they arrive, turned into a folder of folders (intake.h). */
 #include "intake.h"
+#include "sandbox.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -104,18 +105,18 @@ int lab_intake_unpack_one(const char *archive, const char *dest,
 
 	if (snprintf(work, sizeof(work), "%s.unpack", dest) >= (int)sizeof(work))
 		return -ENAMETOOLONG;
-	lab_archive_rmtree(work);
+	lab_rmtree(work);
 	if (mkdir(work, 0755) < 0)
 		return -errno;
 	ret = lab_archive_unpack_isolated(archive, work, lim, &st, err, errlen);
 	if (ret < 0) {
-		lab_archive_rmtree(work);
+		lab_rmtree(work);
 		return ret;
 	}
 	only_folder(work, one, sizeof(one));
 	snprintf(inner, sizeof(inner), "%s/%s", work, one);
 	if (one[0] && rename(inner, dest) == 0)
-		return lab_archive_rmtree(work);
+		return lab_rmtree(work);
 	return rename(work, dest) < 0 ? -errno : 0;
 }
 
@@ -305,7 +306,7 @@ fail:
 void lab_intake_free(struct lab_intake *in)
 {
 	if (in->tmp[0])
-		lab_archive_rmtree(in->tmp);
+		lab_rmtree(in->tmp);
 	free(in->rejects);
 	memset(in, 0, sizeof(*in));
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "intake.h"
+#include "sandbox.h"
 #include "service_int.h"
 
 #define REPORT_CAP (4u << 20)
@@ -208,7 +209,7 @@ static void grade(struct lab_service *s, unsigned w, struct job *j)
 	snprintf(subdir, sizeof(subdir), "%.3900s/%s", j->dir, j->sub.student);   /* the report's name */
 	snprintf(log, sizeof(log), "%s/grader.log", j->dir);
 	j->sub.max = lab ? lab->points : 0;
-	lab_archive_rmtree(j->dir);
+	lab_rmtree(j->dir);
 	if (mkdir(j->dir, 0700) < 0 || !lab) {
 		snprintf(j->sub.status, sizeof(j->sub.status), "error");
 		snprintf(j->sub.reason, sizeof(j->sub.reason), lab ? "the service could not make a "
@@ -292,7 +293,7 @@ static void *worker(void *arg)
 			lab_queue_finish(q, &j->sub, (const char *const *)j->reports, j->checks,
 					 j->nchecks);
 		if (!getenv("KVMLAB_KEEP_BUILD"))
-			lab_archive_rmtree(j->dir);
+			lab_rmtree(j->dir);
 		for (int i = 0; i < 4; i++)
 			free(j->reports[i]);
 		free(j);
@@ -306,7 +307,7 @@ int lab_service_workers_start(struct lab_service *s, char *err, size_t errlen)
 	char jobs[PATH_MAX + 8];
 
 	snprintf(jobs, sizeof(jobs), "%.4000s/jobs", s->data_dir);
-	lab_archive_rmtree(jobs);   /* what a killed service left */
+	lab_rmtree(jobs);   /* what a killed service left */
 	if (mkdir(jobs, 0700) < 0 && errno != EEXIST) {
 		int ret = -errno;
 

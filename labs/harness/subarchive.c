@@ -5,17 +5,10 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #define MAX_DEPTH 64
@@ -270,6 +263,22 @@ out:
 int lab_archive_unpack(const char *archive, const char *dest, const struct lab_archive_limits *lim,
 		       struct lab_archive_stats *st, char *err, size_t errlen)
 {
+	int fd = open(archive, O_RDONLY | O_CLOEXEC), ret;
+
+	memset(st, 0, sizeof(*st));
+	if (fd < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "the archive cannot be read: %s", strerror(-ret));
+		return ret;
+	}
+	ret = lab_archive_unpack_fd(fd, dest, lim, st, err, errlen);
+	close(fd);
+	return ret;
+}
+
+int lab_archive_unpack_fd(int fd, const char *dest, const struct lab_archive_limits *lim,
+			  struct lab_archive_stats *st, char *err, size_t errlen)
+{
 	struct unpack u = { .lim = lim, .st = st, .err = err, .errlen = errlen };
 	struct archive_entry *e;
 	struct stat sb;
@@ -277,7 +286,7 @@ int lab_archive_unpack(const char *archive, const char *dest, const struct lab_a
 
 	memset(st, 0, sizeof(*st));
 	err[0] = '\0';
-	if (stat(archive, &sb) < 0) {
+	if (fstat(fd, &sb) < 0) {
 		ret = -errno;
 		snprintf(err, errlen, "the archive cannot be read: %s", strerror(-ret));
 		return ret;
@@ -305,7 +314,7 @@ int lab_archive_unpack(const char *archive, const char *dest, const struct lab_a
 	archive_read_support_format_tar(u.a);
 	archive_read_support_format_gnutar(u.a);
 	archive_read_support_format_zip(u.a);
-	if (archive_read_open_filename(u.a, archive, 65536) != ARCHIVE_OK) {
+	if (archive_read_open_fd(u.a, fd, 65536) != ARCHIVE_OK) {
 		ret = refuse(&u, -EINVAL, NULL, "is not a zip or tar archive this grader reads");
 		goto out;
 	}
@@ -326,127 +335,6 @@ out:
 	archive_read_free(u.a);
 	close(u.root);
 	return ret;
-}
-
-/* ---- the isolated child -------------------------------------------------- */
-
-static double mono(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-/* The child: limits, unpack, "ret bytes members\nerr" on fd, exit. */
-static void child(const char *archive, const char *dest, const struct lab_archive_limits *lim,
-		  int fd)
-{
-	struct rlimit cpu = { lim->timeout_s, lim->timeout_s };
-	struct rlimit fsz = { lim->max_bytes + 1, lim->max_bytes + 1 };
-	struct rlimit nofile = { 64, 64 };
-	struct rlimit core = { 0, 0 };
-	struct lab_archive_stats st;
-	char err[512];
-	int ret;
-
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-	setrlimit(RLIMIT_CPU, &cpu);
-	setrlimit(RLIMIT_FSIZE, &fsz);
-	setrlimit(RLIMIT_NOFILE, &nofile);
-	setrlimit(RLIMIT_CORE, &core);
-#ifndef __SANITIZE_ADDRESS__
-	{
-		struct rlimit as = { 1ull << 30, 1ull << 30 };
-
-		setrlimit(RLIMIT_AS, &as);   /* AddressSanitizer reserves terabytes */
-	}
-#endif
-	signal(SIGXFSZ, SIG_IGN);
-	ret = lab_archive_unpack(archive, dest, lim, &st, err, sizeof(err));
-	dprintf(fd, "%d %llu %u\n%s", ret, (unsigned long long)st.bytes, st.members, err);
-	_exit(0);
-}
-
-int lab_archive_unpack_isolated(const char *archive, const char *dest,
-				const struct lab_archive_limits *lim, struct lab_archive_stats *st,
-				char *err, size_t errlen)
-{
-	char res[1024];
-	size_t len = 0;
-	int p[2], status, ret = 0;
-	unsigned long long bytes = 0;
-	unsigned members = 0;
-	int pos = 0;
-	double deadline;
-	bool late = false;
-	pid_t pid;
-
-	memset(st, 0, sizeof(*st));
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return -errno;
-	fflush(NULL);
-	/* The one place the unpacker leaves the grader: a forked child with limits.  When the
-	 * sandbox (sandbox.h) is on main, this becomes lab_sandbox_spawn() of the unpacker with
-	 * dest bound writable and the archive read-only. */
-	pid = fork();
-	if (pid < 0) {
-		ret = -errno;
-		close(p[0]);
-		close(p[1]);
-		return ret;
-	}
-	if (pid == 0) {
-		close(p[0]);
-		child(archive, dest, lim, p[1]);
-	}
-	close(p[1]);
-	deadline = mono() + lim->timeout_s;
-	for (;;) {
-		struct pollfd pfd = { .fd = p[0], .events = POLLIN };
-		double left = deadline - mono();
-		ssize_t n;
-
-		if (left <= 0) {
-			late = true;
-			kill(pid, SIGKILL);
-			break;
-		}
-		if (poll(&pfd, 1, (int)(left * 1000) + 1) < 0 && errno != EINTR)
-			break;
-		n = read(p[0], res + len, sizeof(res) - 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-		if (len == sizeof(res) - 1)
-			break;
-	}
-	res[len] = '\0';
-	close(p[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (late) {
-		snprintf(err, errlen, "the archive is refused: unpacking it took longer than %u s",
-			 lim->timeout_s);
-		return -ETIMEDOUT;
-	}
-	if (WIFSIGNALED(status)) {
-		snprintf(err, errlen, "the archive is refused: unpacking it was stopped by signal %d "
-			 "(%s)%s", WTERMSIG(status), strsignal(WTERMSIG(status)),
-			 WTERMSIG(status) == SIGXCPU ? ", its CPU time limit" : "");
-		return -EINVAL;
-	}
-	if (sscanf(res, "%d %llu %u\n%n", &ret, &bytes, &members, &pos) < 3 || pos <= 0) {
-		snprintf(err, errlen, "the archive is refused: the unpacking process gave no result");
-		return -EINVAL;
-	}
-	st->bytes = bytes;
-	st->members = members;
-	snprintf(err, errlen, "%s", res + pos);
-	return ret > 0 ? -EINVAL : ret;
 }
 
 /* ---- names ----------------------------------------------------------------- */
@@ -500,21 +388,4 @@ int lab_archive_student_id(const char *name, char *id, size_t len)
 	memcpy(id, base, stem);
 	id[stem] = '\0';
 	return lab_archive_id_ok(id) ? 0 : -EINVAL;
-}
-
-static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path) < 0 && errno != ENOENT ? -1 : 0;
-}
-
-int lab_archive_rmtree(const char *path)
-{
-	struct stat sb;
-
-	if (lstat(path, &sb) < 0)
-		return errno == ENOENT ? 0 : -errno;
-	return nftw(path, rm_one, 32, FTW_DEPTH | FTW_PHYS) < 0 ? -errno : 0;
 }

@@ -13,10 +13,11 @@
  *    the cap, never after writing it), and the length of a path.
  * A refusal is one sentence in err naming the member and the rule, for the student.
  *
- * lab_archive_unpack_isolated() does the same in a child process with limits of its own
- * (CPU, address space, file size, open files, no new privileges, a wall-clock deadline), so
- * a bug in a decompressor does not become the grader's.  It is the one place where the
- * sandbox of [trust] (labs/harness/sandbox.h) plugs in.
+ * lab_archive_unpack_isolated() (unpacker.c) does the same outside the grader's process:
+ * in kvmlab-unpack (unpackhost.c) inside the sandbox of student code (sandbox.h: its own
+ * uid, no network, only the destination folder writable, the archive passed as an open
+ * file, seccomp, CPU, memory and file-size limits, a wall-clock deadline), or, where the
+ * instructor turned the sandbox off (--no-sandbox), in a forked child with those limits.
  *
  * Functions return 0 or -errno; nothing here prints or exits the process.
  */
@@ -54,8 +55,16 @@ struct lab_archive_stats {
 int lab_archive_unpack(const char *archive, const char *dest, const struct lab_archive_limits *lim,
 		       struct lab_archive_stats *st, char *err, size_t errlen);
 
-/* The same in a child process with limits; the child's death (a signal, the deadline) is a
- * refusal with the reason in err. */
+/* The same from an open archive (read from its current offset). */
+int lab_archive_unpack_fd(int fd, const char *dest, const struct lab_archive_limits *lim,
+			  struct lab_archive_stats *st, char *err, size_t errlen);
+
+/* The same outside the grader's process (see above); the unpacker's death (a signal, the
+ * deadline) is a refusal with the reason in err; -EPERM with err where the host cannot
+ * sandbox and the sandbox is required (runner.h's policy).  In the sandbox the archive is
+ * unpacked into TMPDIR/kvmlab-unpack-PID-XXXXXX (/tmp where TMPDIR is closed to the
+ * sandbox's uid), then moved to dest, or copied where dest is on another file system
+ * (regular files and folders only, copytree.h). */
 int lab_archive_unpack_isolated(const char *archive, const char *dest,
 				const struct lab_archive_limits *lim, struct lab_archive_stats *st,
 				char *err, size_t errlen);
@@ -73,6 +82,3 @@ int lab_archive_student_id(const char *name, char *id, size_t len);
 
 /* A valid student id (the rule above)? */
 bool lab_archive_id_ok(const char *id);
-
-/* Remove a folder tree without following symlinks; 0 or -errno. */
-int lab_archive_rmtree(const char *path);
