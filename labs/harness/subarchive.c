@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
+
 #define MAX_DEPTH 64
 
 void lab_archive_limits_default(struct lab_archive_limits *lim)
@@ -330,14 +332,6 @@ out:
 
 /* ---- the isolated child -------------------------------------------------- */
 
-static double mono(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 /* The child: limits, unpack, "ret bytes members\nerr" on fd, exit. */
 static void child(const char *archive, const char *dest, const struct lab_archive_limits *lim,
 		  int fd)
@@ -402,10 +396,10 @@ int lab_archive_unpack_isolated(const char *archive, const char *dest,
 		child(archive, dest, lim, p[1]);
 	}
 	close(p[1]);
-	deadline = mono() + lim->timeout_s;
+	deadline = vmm_clock_s() + lim->timeout_s;
 	for (;;) {
 		struct pollfd pfd = { .fd = p[0], .events = POLLIN };
-		double left = deadline - mono();
+		double left = deadline - vmm_clock_s();
 		ssize_t n;
 
 		if (left <= 0) {

@@ -136,14 +136,14 @@ static int lab_main(int argc, char **argv)
 {
 	char yaml[PATH_MAX];
 
+	if (argc >= 2 && strcmp(argv[1], "export") == 0)   /* its own --help */
+		return labexport_main(argc - 1, argv + 1);
 	if (cli_wants_help(&cmd_lab, argc, argv))
 		return 0;
 	if (argc < 2)
 		return cli_error(EXIT_USAGE, "usage: kvmlab lab list|show|build|run [LAB] [DIR]");
 	if (strcmp(argv[1], "list") == 0)
 		return lab_list();
-	if (strcmp(argv[1], "export") == 0)
-		return labexport_main(argc - 1, argv + 1);
 	if (argc < 3 || argc > 4 || (strcmp(argv[1], "show") && strcmp(argv[1], "build") &&
 				     strcmp(argv[1], "run")))
 		return cli_error(EXIT_USAGE, "usage: kvmlab lab list|show LAB|build LAB [DIR]|"
