@@ -7,8 +7,9 @@ K=${1:?usage: cli-help.sh KVMLAB}
 fail=0
 bad() { echo "FAIL $*"; fail=1; }
 
-for cmd in run trace tui walk diff probe lab grade exec; do
-	help=$("$K" "$cmd" --help) || bad "$cmd --help exits $?"
+for cmd in run trace tui walk diff probe lab "lab export" grade "grade merge" exec serve; do
+	# shellcheck disable=SC2086
+	help=$("$K" $cmd --help) || bad "$cmd --help exits $?"
 	opts=$(printf '%s\n' "$help" | grep -E '^  (-[a-z], |    )--[a-z0-9-]+')
 	wide=$(printf '%s\n' "$opts" | awk 'length > 80')
 	[ -z "$wide" ] || bad "$cmd --help: option lines wider than 80 columns: $wide"
@@ -18,7 +19,8 @@ for cmd in run trace tui walk diff probe lab grade exec; do
 	dup=$(printf '%s\n' "$names" | sed 's/=1$//' | sort | uniq -d)
 	[ -z "$dup" ] || bad "$cmd --help lists an option twice: $dup"
 	for o in $names; do
-		out=$("$K" "$cmd" "--$o" 2>&1 </dev/null)
+		# shellcheck disable=SC2086
+		out=$("$K" $cmd "--$o" 2>&1 </dev/null)
 		case $out in
 		*"unknown option"*) bad "$cmd --help lists --$o, which $cmd refuses: $out" ;;
 		esac
