@@ -139,6 +139,7 @@ void symbols_free_lines(struct symbols *s)
 	s->files = NULL;
 	s->rows = NULL;
 	s->nsrc = s->nfiles = s->nrows = 0;
+	s->src_cap = 0;
 }
 
 /* ---- lookups ---------------------------------------------------------------------------------------- */
@@ -247,7 +248,7 @@ int symbols_source(struct symbols *s, const char *file, unsigned line, char *buf
 
 		if (s->nsrc >= MAX_SRC)
 			return -ENOENT;
-		grown = realloc(s->src, (s->nsrc + 1) * sizeof(*s->src));
+		grown = vmm_array_grow(s->src, &s->src_cap, sizeof(*s->src), s->nsrc + 1, 4);
 		if (!grown)
 			return -ENOENT;
 		s->src = grown;

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
+
 static void lab_id_of(const char *lab, char *out, size_t len)
 {
 	char buf[PATH_MAX];
@@ -36,15 +38,10 @@ int lab_gradebook_add(struct lab_gradebook *g, const char *id, unsigned score, u
 {
 	struct lab_gradebook_row *r;
 
-	if (g->count == g->cap) {
-		size_t cap = g->cap ? g->cap * 2 : 64;
-
-		r = realloc(g->rows, cap * sizeof(*r));
-		if (!r)
-			return -ENOMEM;
-		g->rows = r;
-		g->cap = cap;
-	}
+	r = vmm_array_grow(g->rows, &g->cap, sizeof(*r), g->count + 1, 64);
+	if (!r)
+		return -ENOMEM;
+	g->rows = r;
 	r = &g->rows[g->count++];
 	memset(r, 0, sizeof(*r));
 	snprintf(r->id, sizeof(r->id), "%s", id);

@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "array.h"
+
 #define SCAN_DEPTH 3
 
 struct ctx {
@@ -24,15 +26,10 @@ static int reject(struct ctx *c, const char *id, const char *fmt, const char *wh
 {
 	struct lab_intake_reject *r;
 
-	if (c->in->nrejects == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 16;
-
-		r = realloc(c->in->rejects, cap * sizeof(*r));
-		if (!r)
-			return -ENOMEM;
-		c->in->rejects = r;
-		c->cap = cap;
-	}
+	r = vmm_array_grow(c->in->rejects, &c->cap, sizeof(*r), c->in->nrejects + 1, 16);
+	if (!r)
+		return -ENOMEM;
+	c->in->rejects = r;
 	r = &c->in->rejects[c->in->nrejects++];
 	memset(r, 0, sizeof(*r));
 	for (size_t i = 0; id[i] && i + 1 < sizeof(r->id); i++)
@@ -177,15 +174,13 @@ static int scan(struct ctx *c, const char *dir, int depth)
 	while ((e = readdir(d))) {
 		if (e->d_name[0] == '.' || strcmp(e->d_name, "__MACOSX") == 0)
 			continue;
-		if (n == cap) {
-			char **nn = realloc(names, (cap = cap ? cap * 2 : 64) * sizeof(*names));
+		char **nn = vmm_array_grow(names, &cap, sizeof(*names), n + 1, 64);
 
-			if (!nn) {
-				ret = -ENOMEM;
-				break;
-			}
-			names = nn;
+		if (!nn) {
+			ret = -ENOMEM;
+			break;
 		}
+		names = nn;
 		if (!(names[n] = strdup(e->d_name))) {
 			ret = -ENOMEM;
 			break;

@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "clock.h"
+
 #define MAX_DEPTH 64
 
 void lab_archive_limits_default(struct lab_archive_limits *lim)

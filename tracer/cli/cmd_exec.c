@@ -56,8 +56,8 @@ static const struct cli_opt exec_opts[] = {
 	{ "tui", OPT_TUI, NULL, "instead of the log, step PROGRAM's guest in the TUI of\n"
 	  "`kvmlab tui` (PROGRAM's output is kept, and shown when\n"
 	  "the TUI closes)" },
-	{ "vm", OPT_VM, "N", "with --trace or --tui: step the vCPU of vmN (default: the\n"
-	  "first VM to run)" },
+	{ "vm", OPT_VM, "N", "with --trace or --tui: step the vCPU of vmN (default:\n"
+	  "the first VM to run)" },
 	{ 0 },
 };
 static const struct cli_opt *const exec_tables[] = { exec_opts, stoppoint_opts, NULL };

@@ -13,6 +13,7 @@
 #include "labcli.h"
 #include "labfile.h"
 #include "deploy.h"
+#include "options.h"
 #include "vm.h"
 
 #define MAX_COURSES 256
@@ -122,21 +123,24 @@ static bool number(const char *s, unsigned lo, unsigned hi, unsigned *out)
 enum { OPT_PORT = 0x500, OPT_BIND, OPT_DATA, OPT_TOKENS, OPT_MAX_UPLOAD, OPT_RATE,
 	OPT_MAX_QUEUED, OPT_TIMEOUT, OPT_PORT_FILE };
 
-static int serve_main(int argc, char **argv)
+static const struct cli_opt serve_opts[] = {
+	{ "port", OPT_PORT, "N", "TCP port (default 8080; 0: any free port)" },
+	{ "bind", OPT_BIND, "ADDR", "IPv4 address to listen on (default 127.0.0.1)" },
+	{ "data", OPT_DATA, "DIR", "the queue, uploads and work folders" },
+	{ "tokens", OPT_TOKENS, "FILE", "courses and their tokens" },
+	{ "jobs", 'j', "N", "gradings at a time (default 2)" },
+	{ "max-upload", OPT_MAX_UPLOAD, "SIZE", "largest archive accepted (default 8M)" },
+	{ "rate", OPT_RATE, "N", "submissions per student per minute (default 10)" },
+	{ "max-queued", OPT_MAX_QUEUED, "N", "queued submissions per course (default 5000)" },
+	{ "timeout", OPT_TIMEOUT, "S", "wall-clock limit of one grading (default 60)" },
+	{ "port-file", OPT_PORT_FILE, "FILE", "write the port listened on (with --port 0)" },
+	{ 0 },
+};
+static const struct cli_opt *const serve_tables[] = { serve_opts, NULL };
+
+/* serve_main's work once getopt has its tables. */
+static int serve_args(int argc, char **argv, const struct option *opts, const char *shorts)
 {
-	static const struct option opts[] = {
-		{ "port", required_argument, NULL, OPT_PORT },
-		{ "bind", required_argument, NULL, OPT_BIND },
-		{ "data", required_argument, NULL, OPT_DATA },
-		{ "tokens", required_argument, NULL, OPT_TOKENS },
-		{ "jobs", required_argument, NULL, 'j' },
-		{ "max-upload", required_argument, NULL, OPT_MAX_UPLOAD },
-		{ "rate", required_argument, NULL, OPT_RATE },
-		{ "max-queued", required_argument, NULL, OPT_MAX_QUEUED },
-		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-		{ "port-file", required_argument, NULL, OPT_PORT_FILE },
-		{ 0 },
-	};
 	static struct lab_service_course courses[MAX_COURSES];
 	static struct lab_service_lab labs[MAX_LABS];
 	struct lab_service_config c = {
@@ -151,10 +155,8 @@ static int serve_main(int argc, char **argv)
 	ssize_t gl;
 	int ch, n, sig;
 
-	if (cli_wants_help(&cmd_serve, argc, argv))
-		return 0;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "j:", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, shorts, opts, NULL)) != -1) {
 		switch (ch) {
 		case OPT_PORT:
 			if (!number(optarg, 0, 65535, &c.port))
@@ -237,6 +239,22 @@ static int serve_main(int argc, char **argv)
 	return 0;
 }
 
+static int serve_main(int argc, char **argv)
+{
+	struct option *opts;
+	char *shorts;
+	int status;
+
+	if (cli_wants_help(&cmd_serve, argc, argv))
+		return 0;
+	if (cli_opts_getopt(serve_tables, &opts, &shorts) < 0)
+		return cli_error(EXIT_USAGE, "out of memory");
+	status = serve_args(argc, argv, opts, shorts);
+	free(opts);
+	free(shorts);
+	return status;
+}
+
 const struct command cmd_serve = {
 	.name = "serve",
 	.summary = "a grading service: HTTP API, SQLite queue, sandboxed workers, a page",
@@ -253,18 +271,9 @@ const struct command cmd_serve = {
 	"  POST /api/v1/submissions/N/regrade             grade the same archive again\n"
 	"  GET  /api/v1/results[?lab=LAB]                 each student's latest result\n"
 	"  GET  /api/v1/health                            counts (no token)\n"
-	"Instructor's page: open http://HOST:PORT/course/COURSE?key=TOKEN once.\n\n"
-	"Options:\n"
-	"      --port N          TCP port (default 8080; 0: any free port)\n"
-	"      --bind ADDR       IPv4 address to listen on (default 127.0.0.1)\n"
-	"      --data DIR        the queue, uploads and work folders\n"
-	"      --tokens FILE     courses and their tokens\n"
-	"  -j, --jobs N          gradings at a time (default 2)\n"
-	"      --max-upload SIZE largest archive accepted (default 8M)\n"
-	"      --rate N          submissions per student per minute (default 10)\n"
-	"      --max-queued N    queued submissions per course (default 5000)\n"
-	"      --timeout S       wall-clock limit of one grading (default 60)\n"
-	"      --port-file FILE  write the port listened on (with --port 0)\n\n"
+	"Instructor's page: open http://HOST:PORT/course/COURSE?key=TOKEN once.\n",
+	.opts = serve_tables,
+	.epilogue =
 	"Stops on SIGINT or SIGTERM.  Exit status: 0 stopped, 1 bad command line, 2 a lab\n"
 	"file is invalid, 3 the service cannot start (address in use, data folder).\n",
 	.main = serve_main,

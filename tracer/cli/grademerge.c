@@ -4,10 +4,12 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "command.h"
 #include "deploy.h"
+#include "options.h"
 
 static int write_one(const struct lab_gradebook *g, const char *path, const char *what,
 		     int (*fn)(const struct lab_gradebook *, FILE *))
@@ -45,17 +47,22 @@ int grademerge_write(const struct lab_deploy_api *d, const struct lab_gradebook 
 	return ret;
 }
 
-int grademerge_main(int argc, char **argv)
+enum { OPT_CSV = 0x400, OPT_JSON, OPT_GS, OPT_MOODLE };
+
+static const struct cli_opt merge_opts[] = {
+	{ "csv", OPT_CSV, "FILE", "the batch CSV (default: standard output, when no output\n"
+	  "is named)" },
+	{ "json", OPT_JSON, "FILE", "the batch summary as JSON" },
+	{ "gradescope-csv", OPT_GS, "FILE", "the gradebook import for Gradescope" },
+	{ "moodle-csv", OPT_MOODLE, "FILE", "the gradebook import for Moodle" },
+	{ "help", 'h', NULL, "this help" },
+	{ 0 },
+};
+static const struct cli_opt *const merge_tables[] = { merge_opts, NULL };
+
+/* grademerge_main's work once getopt has its tables. */
+static int merge_args(int argc, char **argv, const struct option *opts, const char *shorts)
 {
-	enum { OPT_CSV = 0x400, OPT_JSON, OPT_GS, OPT_MOODLE, OPT_HELP };
-	static const struct option opts[] = {
-		{ "csv", required_argument, NULL, OPT_CSV },
-		{ "json", required_argument, NULL, OPT_JSON },
-		{ "gradescope-csv", required_argument, NULL, OPT_GS },
-		{ "moodle-csv", required_argument, NULL, OPT_MOODLE },
-		{ "help", no_argument, NULL, OPT_HELP },
-		{ 0 },
-	};
 	const char *csv = NULL, *json = NULL, *gs = NULL, *moodle = NULL;
 	const struct lab_deploy_api *d;
 	struct lab_gradebook g;
@@ -64,21 +71,20 @@ int grademerge_main(int argc, char **argv)
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shorts, opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_CSV: csv = optarg; break;
 		case OPT_JSON: json = optarg; break;
 		case OPT_GS: gs = optarg; break;
 		case OPT_MOODLE: moodle = optarg; break;
 		case 'h':
-		case OPT_HELP:
-			printf("usage: kvmlab grade merge [--csv F] [--json F] [--gradescope-csv F] "
-			       "[--moodle-csv F] SHARD.json...\n\n"
+			printf("usage: kvmlab grade merge [OPTIONS] SHARD.json...\n\n"
 			       "Joins the --json summaries of `kvmlab grade LAB --batch DIR --shard K/N`\n"
 			       "(every K of one N, once, all of one lab) into one batch CSV, JSON and the\n"
-			       "gradebook imports; without an output option the CSV goes to standard\n"
-			       "output.  Exit status: 0 joined, 1 bad command line, 2 the shards are\n"
-			       "refused (another lab, another split, a shard missing or twice).\n");
+			       "gradebook imports.\n\nOptions:\n");
+			cli_opts_help(stdout, merge_opts);
+			printf("\nExit status: 0 joined, 1 bad command line, 2 the shards are refused\n"
+			       "(another lab, another split, a shard missing or twice).\n");
 			return 0;
 		default:
 			return cli_error(EXIT_USAGE, "see kvmlab grade --help");
@@ -103,4 +109,18 @@ int grademerge_main(int argc, char **argv)
 		argc - optind, g.count, g.lab_id, full);
 	d->gradebook_free(&g);
 	return 0;
+}
+
+int grademerge_main(int argc, char **argv)
+{
+	struct option *opts;
+	char *shorts;
+	int status;
+
+	if (cli_opts_getopt(merge_tables, &opts, &shorts) < 0)
+		return cli_error(EXIT_USAGE, "out of memory");
+	status = merge_args(argc, argv, opts, shorts);
+	free(opts);
+	free(shorts);
+	return status;
 }

@@ -14,36 +14,51 @@
 #include "deploy.h"
 #include "labcli.h"
 #include "labfile.h"
+#include "options.h"
 
 #ifndef KVMLAB_SOURCE_DIR
 #define KVMLAB_SOURCE_DIR ""
 #endif
 
-static const char help[] =
-	"usage: kvmlab lab export LAB --gradescope FILE.zip [--service URL (--token T |\n"
-	"                            --token-file F)] [--source DIR | --no-source]\n\n"
-	"--gradescope FILE.zip  an autograder in Gradescope's layout: setup.sh (builds kvmlab\n"
-	"                       from the source tree shipped in the zip), run_autograder\n"
-	"                       (grades /autograder/submission with kvmlab where the container\n"
-	"                       has /dev/kvm, else sends it to the grading service --service\n"
-	"                       names and writes its result, else explains in results.json),\n"
-	"                       the lab folder without its solution\n"
-	"--service URL          a `kvmlab serve` (http://HOST:PORT) for containers without KVM\n"
-	"--token T, --token-file F  the course's token for it (a file: its first line)\n"
-	"--source DIR           kvmlab's source tree to ship (default: the one this kvmlab was\n"
-	"                       built from, where it still exists); --no-source ships none\n\n"
-	"       kvmlab lab export LAB --github DIR [--source DIR | --no-source]\n"
-	"       kvmlab lab export LAB --slurm DIR\n\n"
-	"--github DIR           a GitHub Classroom template repository in DIR (new or empty):\n"
-	"                       the starter and README at the top, a workflow for GitHub's\n"
-	"                       Linux runners (makes /dev/kvm usable, builds kvmlab from\n"
-	"                       .kvmlab/src, grades, reports points to Classroom), .kvmlab/\n"
-	"                       grade.sh (the grading step, also runnable at home)\n"
-	"--slurm DIR            DIR/grade.sbatch, a job array grading shard K of N of a batch\n"
-	"                       on nodes with /dev/kvm (sbatch --array=1-N grade.sbatch\n"
-	"                       SUBMISSIONS OUTDIR), and DIR/merge.sbatch joining the shards\n"
-	"                       (sbatch --dependency=afterok:JOBID merge.sbatch OUTDIR)\n\n"
-	"Exit status: 0 written, 1 bad command line, 2 no such lab, 3 the file cannot be written.\n";
+enum { OPT_GS = 0x600, OPT_SLURM, OPT_GITHUB, OPT_SERVICE, OPT_TOKEN, OPT_TOKEN_FILE, OPT_SOURCE,
+	OPT_NO_SOURCE };
+
+static const struct cli_opt export_opts[] = {
+	{ "gradescope", OPT_GS, "FILE.zip", "an autograder in Gradescope's layout: setup.sh (builds "
+	  "kvmlab from the source tree shipped in the zip), run_autograder (grades "
+	  "/autograder/submission with kvmlab where the container has /dev/kvm, else sends it "
+	  "to the grading service --service names and writes its result, else explains in "
+	  "results.json), the lab folder without its solution" },
+	{ "service", OPT_SERVICE, "URL", "a `kvmlab serve` (http://HOST:PORT) for containers "
+	  "without KVM" },
+	{ "token", OPT_TOKEN, "T", "the course's token for it" },
+	{ "token-file", OPT_TOKEN_FILE, "F", "the same, the first line of a file" },
+	{ "github", OPT_GITHUB, "DIR", "a GitHub Classroom template repository in DIR (new or "
+	  "empty): the starter and README at the top, a workflow for GitHub's Linux runners "
+	  "(makes /dev/kvm usable, builds kvmlab from .kvmlab/src, grades, reports points to "
+	  "Classroom), .kvmlab/grade.sh (the grading step, also runnable at home)" },
+	{ "slurm", OPT_SLURM, "DIR", "DIR/grade.sbatch, a job array grading shard K of N of a "
+	  "batch on nodes with /dev/kvm (sbatch --array=1-N grade.sbatch SUBMISSIONS OUTDIR), "
+	  "and DIR/merge.sbatch joining the shards (sbatch --dependency=afterok:JOBID "
+	  "merge.sbatch OUTDIR)" },
+	{ "source", OPT_SOURCE, "DIR", "kvmlab's source tree to ship (default: the one this "
+	  "kvmlab was built from, where it still exists)" },
+	{ "no-source", OPT_NO_SOURCE, NULL, "ship no source tree" },
+	{ "help", 'h', NULL, "this help" },
+	{ 0 },
+};
+static const struct cli_opt *const export_tables[] = { export_opts, NULL };
+
+static void export_help(void)
+{
+	fputs("usage: kvmlab lab export LAB --gradescope FILE.zip [--service URL (--token T |\n"
+	      "                            --token-file F)] [--source DIR | --no-source]\n"
+	      "       kvmlab lab export LAB --github DIR [--source DIR | --no-source]\n"
+	      "       kvmlab lab export LAB --slurm DIR\n\nOptions:\n", stdout);
+	cli_opts_help(stdout, export_opts);
+	fputs("\nExit status: 0 written, 1 bad command line, 2 no such lab, 3 the file cannot be\n"
+	      "written.\n", stdout);
+}
 
 static bool is_src(const char *d)
 {
@@ -53,22 +68,9 @@ static bool is_src(const char *d)
 	return d[0] && access(p, R_OK) == 0;
 }
 
-int labexport_main(int argc, char **argv)
+/* labexport_main's work once getopt has its tables. */
+static int export_args(int argc, char **argv, const struct option *opts, const char *shorts)
 {
-	enum { OPT_GS = 0x600, OPT_SLURM, OPT_GITHUB, OPT_SERVICE, OPT_TOKEN, OPT_TOKEN_FILE, OPT_SOURCE, OPT_NO_SOURCE,
-		OPT_HELP };
-	static const struct option opts[] = {
-		{ "gradescope", required_argument, NULL, OPT_GS },
-		{ "slurm", required_argument, NULL, OPT_SLURM },
-		{ "github", required_argument, NULL, OPT_GITHUB },
-		{ "service", required_argument, NULL, OPT_SERVICE },
-		{ "token", required_argument, NULL, OPT_TOKEN },
-		{ "token-file", required_argument, NULL, OPT_TOKEN_FILE },
-		{ "source", required_argument, NULL, OPT_SOURCE },
-		{ "no-source", no_argument, NULL, OPT_NO_SOURCE },
-		{ "help", no_argument, NULL, OPT_HELP },
-		{ 0 },
-	};
 	const char *gs = NULL, *slurm = NULL, *github = NULL, *source = KVMLAB_SOURCE_DIR;
 	struct lab *lab;
 	char self[PATH_MAX];
@@ -81,7 +83,7 @@ int labexport_main(int argc, char **argv)
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shorts, opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_GS: gs = optarg; break;
 		case OPT_SLURM: slurm = optarg; break;
@@ -109,8 +111,7 @@ int labexport_main(int argc, char **argv)
 		case OPT_SOURCE: source = optarg; source_given = true; break;
 		case OPT_NO_SOURCE: no_source = true; break;
 		case 'h':
-		case OPT_HELP:
-			fputs(help, stdout);
+			export_help();
 			return 0;
 		default:
 			return cli_error(EXIT_USAGE, "see kvmlab lab export --help");
@@ -174,4 +175,18 @@ int labexport_main(int argc, char **argv)
 		e.src_dir ? "kvmlab built in the container" : "no kvmlab source: service only",
 		e.service_url ? ", service " : ", no service", e.service_url ? e.service_url : "");
 	return 0;
+}
+
+int labexport_main(int argc, char **argv)
+{
+	struct option *opts;
+	char *shorts;
+	int status;
+
+	if (cli_opts_getopt(export_tables, &opts, &shorts) < 0)
+		return cli_error(EXIT_USAGE, "out of memory");
+	status = export_args(argc, argv, opts, shorts);
+	free(opts);
+	free(shorts);
+	return status;
 }
