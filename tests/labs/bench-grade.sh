@@ -24,8 +24,9 @@ for mode in sandbox no-sandbox; do
 	flag=
 	[ $mode = no-sandbox ] && flag=--no-sandbox
 	start=$(date +%s.%N)
-	# CPU seconds of the grader and everything it waited for (gcc, bwrap, the sandboxes):
-	# divided by the 2 cores, what the batch takes on an otherwise idle machine
+	# CPU seconds of the grader and everything it waited for (gcc, the VMs): divided by the
+	# 2 cores, what the batch takes on an otherwise idle machine.  Measured, not trusted, in
+	# the sandbox: what runs inside bwrap's PID namespace is not all charged to us there.
 	cpu=$(python3 -c 'import resource, subprocess, sys
 subprocess.run(sys.argv[1:], stderr=subprocess.DEVNULL)
 r = resource.getrusage(resource.RUSAGE_CHILDREN)
