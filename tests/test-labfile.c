@@ -77,6 +77,10 @@ static void test_bad_files(void)
 	expect_error("bad-trace-path.yaml", ":10:21: check 'same': reference '../../etc/passwd' "
 		     "must be a relative path inside the lab folder");
 	expect_error("bad-exit-hypercall.yaml", ":10:29: check 'outs': unknown hypercall 'print64'");
+	expect_error("bad-grader-guest.yaml", ":8:16: '../../../labs/04-hypercalls/solution/guest.c' "
+		     "must be a relative path inside the lab folder");
+	expect_error("bad-run-kind.yaml", ":10:5: check 'ref': run: reference_handlers needs a lab "
+		     "with handlers");
 	expect_error("bad-points.yaml", ":3:9: the lab is worth 10 points but its checks add up to 8");
 	expect_error("bad-flag.yaml", ":10:34: wrong value for 'flags': expected a list of: P, RW, "
 		     "US, PWT, PCD, A, D, PS, G, NX, got 'WR'");

@@ -65,18 +65,23 @@ int lab_check_evaluate(const struct lab_check *c, const struct lab_run *run,
 		r->message = strdup("unknown check kind");
 		return -EINVAL;
 	}
-	if (run && c->run == LAB_RUN_REFERENCE_HANDLERS) {
-		if (!run->reference && !run->error[0]) {
-			r->message = strdup("not run: the guest was not run with the reference handlers");
+	if (run && c->run != LAB_RUN_SUBMISSION) {
+		const struct lab_run *other = c->run == LAB_RUN_REFERENCE_HANDLERS ? run->reference
+					      : run->grader;
+
+		if (!other && !run->error[0]) {
+			r->message = strdup(c->run == LAB_RUN_REFERENCE_HANDLERS ?
+					    "not run: the guest was not run with the reference handlers"
+					    : "not run: the grader's own guest was not run");
 			return 0;
 		}
-		if (run->reference)   /* else the first run's error says why neither ran */
-			run = run->reference;
+		if (other)   /* else the first run's error says why neither ran */
+			run = other;
 	}
 	if (!run || run->error[0]) {
 		r->message = lab_strdupf("not run%s: %s", c->run == LAB_RUN_REFERENCE_HANDLERS ?
-					 " with the reference handlers" : "",
-					 run ? run->error : "no run");
+					 " with the reference handlers" : c->run == LAB_RUN_GRADER_GUEST ?
+					 " (the grader's own guest)" : "", run ? run->error : "no run");
 		return 0;
 	}
 	if (ops->needs_trace && !run->traced) {

@@ -205,8 +205,17 @@ int lab_export_gradescope(const struct lab_export *e, const char *zip, char *err
 			      strlen(lab_deploy_gradescope_run), 0755, err, errlen);
 	if (ret == 0)
 		ret = add_mem(a, "kvmlab.conf", text, (size_t)n, 0644, err, errlen);
-	if (ret == 0)   /* the reference solution stays with the instructor */
+	if (ret == 0)   /* the reference solution stays with the instructor... */
 		ret = add_tree(a, e->lab_dir, "lab", "solution", err, errlen);
+	for (unsigned i = 0; ret == 0 && i < e->ngrader_files; i++) {
+		char p[PATH_MAX], nm[PATH_MAX];   /* ...but for what the grader's own guest needs */
+
+		if (strncmp(e->grader_files[i], "solution/", 9) != 0)
+			continue;
+		snprintf(p, sizeof(p), "%.3000s/%.1000s", e->lab_dir, e->grader_files[i]);
+		snprintf(nm, sizeof(nm), "lab/%.1000s", e->grader_files[i]);
+		ret = add_file(a, p, nm, err, errlen);
+	}
 	for (size_t i = 0; ret == 0 && e->src_dir && i < sizeof(src_parts) / sizeof(*src_parts); i++) {
 		char p[PATH_MAX], nm[128];
 		struct stat sb;
@@ -401,6 +410,20 @@ int lab_export_github(const struct lab_export *e, const char *dir, char *err, si
 	snprintf(p, sizeof(p), "%.4000s/.kvmlab/lab", dir);
 	if (ret == 0)   /* the grader's copy: without the solution, nor the starter again */
 		ret = copy_tree(e->lab_dir, p, "solution", "starter", err, errlen);
+	for (unsigned i = 0; ret == 0 && i < e->ngrader_files; i++) {
+		char from[PATH_MAX], to[PATH_MAX + 96];   /* but what the grader's own guest needs */
+
+		if (strncmp(e->grader_files[i], "solution/", 9) != 0)
+			continue;
+		snprintf(to, sizeof(to), "%.4000s/solution", p);
+		if (mkdir(to, 0755) < 0 && errno != EEXIST) {
+			ret = -errno;
+			break;
+		}
+		snprintf(from, sizeof(from), "%.3000s/%.1000s", e->lab_dir, e->grader_files[i]);
+		snprintf(to, sizeof(to), "%.3000s/%.1000s", p, e->grader_files[i]);
+		ret = copy_file(from, to, err, errlen);
+	}
 	snprintf(p, sizeof(p), "%.4000s/.kvmlab/src", dir);
 	if (ret == 0 && e->src_dir) {
 		if (mkdir(p, 0755) < 0)

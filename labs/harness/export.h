@@ -31,6 +31,9 @@ struct lab_export {
 	const char *service_token;    /* the course's token for it, or NULL */
 	const char *kvmlab;           /* the kvmlab binary the scripts run (absolute) */
 	unsigned points;              /* the lab's total (an ungraded run is 0 of it) */
+	const char *const *grader_files; /* the lab's own guest (grader_guest): paths in the lab
+					  * folder; those under solution/ are shipped too */
+	unsigned ngrader_files;
 };
 
 /* Is url a plain http(s) URL (no quotes, spaces or shell characters), token URL-safe? */

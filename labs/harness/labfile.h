@@ -156,6 +156,7 @@ struct lab_answers_spec {
 enum lab_run_kind {
 	LAB_RUN_SUBMISSION,           /* the submission's guest with its handlers (the default) */
 	LAB_RUN_REFERENCE_HANDLERS,   /* the same guest with kvmlab's built-in handlers */
+	LAB_RUN_GRADER_GUEST,         /* the lab's own guest (grader_guest) with the student's handlers */
 };
 
 struct lab_check {
@@ -197,6 +198,9 @@ struct lab {
 	struct lab_guest guest;
 	struct lab_hypercall_ports *hypercalls;
 	char *handlers;               /* student hypervisor-side C file, in the submission */
+	char **grader_guest;          /* the lab's own guest: files of the lab folder, built and run
+				       * with the student's handlers for run: grader_guest checks */
+	unsigned grader_guest_count;
 	struct lab_limits *limits;
 	bool trace;                   /* loader: also set when a check needs a trace */
 	struct lab_check *checks;
@@ -208,6 +212,7 @@ struct lab {
 	char *handlers_path;
 	uint64_t mem_size;            /* bytes; default 2 MiB */
 	bool reference_run;           /* a check looks at run: reference_handlers */
+	bool grader_run;              /* a check looks at run: grader_guest */
 	uint64_t max_exits;           /* limits with defaults applied */
 	uint64_t max_instructions;    /* 0: none */
 	unsigned timeout_ms;

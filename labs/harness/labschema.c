@@ -44,6 +44,7 @@ static const cyaml_strval_t visibilities[] = {
 };
 static const cyaml_strval_t runs[] = {
 	{ "submission", LAB_RUN_SUBMISSION }, { "reference_handlers", LAB_RUN_REFERENCE_HANDLERS },
+	{ "grader_guest", LAB_RUN_GRADER_GUEST },
 };
 static const cyaml_strval_t page_flags[] = {
 	{ "P", LAB_PF_P }, { "RW", LAB_PF_RW }, { "US", LAB_PF_US }, { "PWT", LAB_PF_PWT },
@@ -183,7 +184,7 @@ static const cyaml_schema_field_t lab_fields[] = {
 	STR(mem),
 	CYAML_FIELD_MAPPING("guest", CYAML_FLAG_DEFAULT, STRUCT, guest, guest_fields),
 	MAP("hypercalls", hypercalls, hypercall_fields),
-	STR(handlers),
+	STR(handlers), LIST(grader_guest, &string_entry),
 	MAP("limits", limits, limits_fields),
 	CYAML_FIELD_ENUM("trace", CYAML_FLAG_OPTIONAL | CYAML_FLAG_STRICT, STRUCT, trace,
 			 bools, CYAML_ARRAY_LEN(bools)),

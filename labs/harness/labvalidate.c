@@ -136,6 +136,23 @@ static int check_guest(struct lab *lab, struct lab_diag *d)
 	if (g->sources_count + g->lab_sources_count == 0)
 		return lab_diag_at(d, "guest", false, "the guest has no sources: give sources (files "
 				   "of the submission), lab_sources (files of the lab) or both");
+	for (unsigned i = 0; i < lab->grader_guest_count; i++) {
+		char *p;
+		bool found;
+
+		snprintf(path, sizeof(path), "grader_guest.%u", i);
+		if (!lab_path_inside(lab->grader_guest[i]))
+			return lab_diag_at(d, path, false, "'%s' must be a relative path inside the "
+					   "lab folder", lab->grader_guest[i]);
+		p = lab_path_join(lab->dir, lab->grader_guest[i]);
+		if (!p)
+			return -ENOMEM;
+		found = access(p, R_OK) == 0;
+		free(p);
+		if (!found)
+			return lab_diag_at(d, path, false, "'%s' not found in the lab folder %s",
+					   lab->grader_guest[i], lab->dir);
+	}
 	g->lab_source_paths = calloc(g->lab_sources_count + 1, sizeof(char *));
 	if (!g->lab_source_paths)
 		return -ENOMEM;
@@ -264,12 +281,15 @@ static int check_checks(struct lab *lab, struct lab_diag *d)
 			if (ret < 0)
 				return ret;
 		}
-		if (c->run == LAB_RUN_REFERENCE_HANDLERS) {
-			if (!lab->handlers)
-				return lab_diag_check(d, "run", "run: reference_handlers needs a lab "
-						      "with handlers");
-			lab->reference_run = true;
-		}
+		if (c->run != LAB_RUN_SUBMISSION && !lab->handlers)
+			return lab_diag_check(d, "run", "run: %s needs a lab with handlers",
+					      c->run == LAB_RUN_GRADER_GUEST ? "grader_guest" :
+					      "reference_handlers");
+		if (c->run == LAB_RUN_GRADER_GUEST && !lab->grader_guest_count)
+			return lab_diag_check(d, "run", "run: grader_guest needs the lab's "
+					      "grader_guest files");
+		lab->reference_run |= c->run == LAB_RUN_REFERENCE_HANDLERS;
+		lab->grader_run |= c->run == LAB_RUN_GRADER_GUEST;
 		if (lab_check_ops[c->kind]->needs_trace)
 			lab->trace = true;
 		if (c->points > 100000)

@@ -43,6 +43,8 @@ struct lab_run {
 	char *trace_path;             /* the JSONL trace written for this run */
 	struct lab_run *reference;    /* the same guest under kvmlab's built-in handlers, for checks
 				       * with run: reference_handlers (NULL when none asks) */
+	struct lab_run *grader;       /* the lab's own guest (grader_guest) under the student's
+				       * handlers, for checks with run: grader_guest */
 	char error[256];              /* build or run failure, "" if none: then no check passes */
 	char stop_detail[512];        /* how an abnormal run ended, "" if it halted (for the report) */
 };

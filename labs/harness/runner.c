@@ -164,9 +164,10 @@ int lab_runner_check_sandbox(char *err, size_t errlen)
 
 /* Run argv (gcc) in the build's sandbox, its output appended to log.  0 when it exited
  * with status 0; else a positive number with why it failed in why; -errno for host
- * trouble. */
+ * trouble.  The sandbox sees the submission's copy (sub/), or for the grader's own guest
+ * its sources (grader/) and not the submission: each is built apart from the other. */
 static int spawn(const struct lab_build *b, char *const argv[], struct labbuf *log,
-		 char *why, size_t whylen)
+		 char *why, size_t whylen, bool grader)
 {
 	char sub[PATH_MAX], lab[PATH_MAX], out[PATH_MAX], sys[PATH_MAX], buf[4096], how[160];
 	struct lab_sandbox sb;
@@ -180,7 +181,7 @@ static int spawn(const struct lab_build *b, char *const argv[], struct labbuf *l
 	for (int i = 0; argv[i]; i++)
 		labbuf_printf(log, " %s", argv[i]);
 	labbuf_putc(log, '\n');
-	snprintf(sub, sizeof(sub), "%s/sub", b->tmpdir);
+	snprintf(sub, sizeof(sub), "%s/%s", b->tmpdir, grader ? "grader" : "sub");
 	snprintf(lab, sizeof(lab), "%s/lab", b->tmpdir);
 	snprintf(out, sizeof(out), "%s/out", b->tmpdir);
 	snprintf(sys, sizeof(sys), "%s/sys", b->tmpdir);
@@ -190,9 +191,9 @@ static int spawn(const struct lab_build *b, char *const argv[], struct labbuf *l
 	sb.off = !b->sandboxed;
 	sb.uid = b->uid;
 	sb.cwd = sub;
-	lab_sandbox_bind(&sb, sub, false);
+	lab_sandbox_bind(&sb, sub, grader);   /* grader/ takes the grader's guest's ELF */
 	lab_sandbox_bind(&sb, lab, false);
-	lab_sandbox_bind(&sb, out, true);
+	lab_sandbox_bind(&sb, out, !grader);
 	lab_sandbox_bind(&sb, sys, false);
 	sb.stdout_fd = sb.stderr_fd = fd[1];
 	sb.cpu_s = BUILD_CPU_S;
@@ -264,10 +265,10 @@ static int width_of(const struct lab *lab)
  * err says why (what, e.g. "the guest does not compile", and how gcc ended) and the
  * result is positive, or -errno (gcc could not run). */
 static int run_gcc(const struct lab_build *b, const char **argv, struct labbuf *log,
-		   const char *what, char *err, size_t errlen)
+		   const char *what, char *err, size_t errlen, bool grader)
 {
 	char why[256];
-	int rc = spawn(b, (char *const *)argv, log, why, sizeof(why));
+	int rc = spawn(b, (char *const *)argv, log, why, sizeof(why), grader);
 
 	if (rc < 0)
 		snprintf(err, errlen, "cannot run gcc: %s", strerror(-rc));
@@ -276,20 +277,23 @@ static int run_gcc(const struct lab_build *b, const char **argv, struct labbuf *
 	return rc;
 }
 
+/* The submission's guest (sources from sub/, lab_sources from lab/) into b->guest, or
+ * (grader) the lab's own guest of grader_guest (all from grader/) into b->grader_guest. */
 static int build_guest(const struct lab *lab, struct lab_build *b, struct labbuf *log,
-		       char *err, size_t errlen)
+		       char *err, size_t errlen, bool grader)
 {
 	const struct lab_guest *g = &lab->guest;
 	const char *argv[160];
-	char ld[PATH_MAX + 16], inc_g[PATH_MAX + 4], inc_l[PATH_MAX + 4];
+	char ld[PATH_MAX + 16], inc_g[PATH_MAX + 4], inc_l[PATH_MAX + 4], inc_r[PATH_MAX + 8];
 	char (*given)[PATH_MAX] = NULL;
+	char *elf = grader ? b->grader_guest : b->guest;
 	int n = 0, w = width_of(lab), ret;
 
-	if (g->kind == LAB_GUEST_ELF || g->kind == LAB_GUEST_FLAT) {
+	if (!grader && (g->kind == LAB_GUEST_ELF || g->kind == LAB_GUEST_FLAT)) {
 		snprintf(b->guest, sizeof(b->guest), "%s", g->source_paths[0]);
 		return 0;
 	}
-	given = calloc(g->lab_sources_count + 1, sizeof(*given));
+	given = calloc(g->lab_sources_count + lab->grader_guest_count + 1, sizeof(*given));
 	if (!given)
 		return -ENOMEM;
 	if (g->linker_script)
@@ -298,7 +302,9 @@ static int build_guest(const struct lab *lab, struct lab_build *b, struct labbuf
 		snprintf(ld, sizeof(ld), "%s/sys/guests/guest.ld", b->tmpdir);
 	snprintf(inc_g, sizeof(inc_g), "-I%s/sys/guests", b->tmpdir);
 	snprintf(inc_l, sizeof(inc_l), "-I%s/lab", b->tmpdir);
-	snprintf(b->guest, sizeof(b->guest), "%s/out/guest.elf", b->tmpdir);
+	snprintf(inc_r, sizeof(inc_r), "-I%s/grader", b->tmpdir);
+	/* the grader's guest stays in grader/, out of the handlers' sandbox's view (out/) */
+	snprintf(elf, PATH_MAX, "%s/%s.elf", b->tmpdir, grader ? "grader/grader-guest" : "out/guest");
 	argv[n++] = "gcc";
 	for (size_t i = 0; i < 2; i++)
 		argv[n++] = guest_width_flags[w == 16 ? 0 : w == 32 ? 1 : 2][i];
@@ -306,20 +312,28 @@ static int build_guest(const struct lab *lab, struct lab_build *b, struct labbuf
 		argv[n++] = guest_cflags[i];
 	argv[n++] = inc_g;
 	argv[n++] = inc_l;
+	if (grader)
+		argv[n++] = inc_r;
 	for (unsigned i = 0; i < g->cflags_count && n < 100; i++)
 		argv[n++] = g->cflags[i];
 	argv[n++] = "-T";
 	argv[n++] = ld;
 	argv[n++] = "-o";
-	argv[n++] = b->guest;
-	for (unsigned i = 0; i < g->lab_sources_count && n < 150; i++) {
+	argv[n++] = elf;
+	for (unsigned i = 0; grader && i < lab->grader_guest_count && n < 150; i++) {
+		snprintf(given[i], PATH_MAX, "%s/grader/%s", b->tmpdir, lab->grader_guest[i]);
+		argv[n++] = given[i];
+	}
+	for (unsigned i = 0; !grader && i < g->lab_sources_count && n < 150; i++) {
 		snprintf(given[i], PATH_MAX, "%s/lab/%s", b->tmpdir, g->lab_sources[i]);
 		argv[n++] = given[i];
 	}
-	for (unsigned i = 0; i < g->sources_count && n < 158; i++)
+	for (unsigned i = 0; !grader && i < g->sources_count && n < 158; i++)
 		argv[n++] = g->source_paths[i];
 	argv[n] = NULL;
-	ret = run_gcc(b, argv, log, "the guest does not compile", err, errlen);
+	ret = run_gcc(b, argv, log, grader ? "the grader's own guest does not compile (the lab's "
+		      "fault, not the submission's)" : "the guest does not compile", err, errlen,
+		      grader);
 	free(given);
 	return ret;
 }
@@ -345,7 +359,7 @@ static int build_handlers(const struct lab *lab, struct lab_build *b, struct lab
 	argv[n++] = lab->handlers_path;
 	argv[n] = NULL;
 	snprintf(what, sizeof(what), "the handlers (%s) do not compile", lab->handlers);
-	return run_gcc(b, argv, log, what, err, errlen);
+	return run_gcc(b, argv, log, what, err, errlen, false);
 }
 
 /* The lab's own files a build may use, into tmp/lab: its top-level files but lab.yaml
@@ -484,6 +498,16 @@ static int stage(struct lab *lab, struct lab_build *b, struct labbuf *log, char 
 		snprintf(err, errlen, "cannot copy the lab's files: %s", strerror(-rc));
 		return rc;
 	}
+	for (unsigned i = 0; i < lab->grader_guest_count; i++) {   /* never in sub/'s sandbox */
+		char src[PATH_MAX * 2], dst[PATH_MAX * 2];
+
+		snprintf(src, sizeof(src), "%s/%s", lab->dir, lab->grader_guest[i]);
+		snprintf(dst, sizeof(dst), "%s/grader/%s", b->tmpdir, lab->grader_guest[i]);
+		if ((rc = lab_copy_file(src, dst)) < 0) {
+			snprintf(err, errlen, "cannot copy the grader's guest: %s", strerror(-rc));
+			return rc;
+		}
+	}
 	rc = copy_given(lab, b, log);
 	if (rc < 0) {
 		snprintf(err, errlen, "cannot copy kvmlab's files for the build: %s", strerror(-rc));
@@ -534,9 +558,11 @@ int lab_build(struct lab *lab, struct lab_build *b, char *err, size_t errlen)
 	}
 	rc = stage(lab, b, &log, err, errlen);
 	if (rc == 0)
-		rc = build_guest(lab, b, &log, err, errlen);
+		rc = build_guest(lab, b, &log, err, errlen, false);
 	if (rc == 0 && lab->handlers_path)
 		rc = build_handlers(lab, b, &log, err, errlen);
+	if (rc == 0 && lab->grader_run)
+		rc = build_guest(lab, b, &log, err, errlen, true);
 	b->ok = rc == 0;
 	b->log = labbuf_take(&log);
 	b->log_len = b->log ? strlen(b->log) : 0;
@@ -628,7 +654,7 @@ static int timeline_step(struct engine *e, const struct step *st, void *ctx)
 }
 
 static int run_traced(const struct lab *lab, const struct lab_build *b, struct session *s,
-		      struct lab_run *run, enum vmm_stop *stop, bool with_handlers)
+		      struct lab_run *run, enum vmm_stop *stop, const char *which)
 {
 	struct engine *e = calloc(1, sizeof(*e));
 	struct tracewriter *w = NULL;
@@ -652,8 +678,7 @@ static int run_traced(const struct lab *lab, const struct lab_build *b, struct s
 		char path[PATH_MAX + 16];
 
 		/* not in a sandbox's view */
-		snprintf(path, sizeof(path), "%s/trace%s.jsonl", b->tmpdir,
-			 with_handlers ? "" : "-reference");
+		snprintf(path, sizeof(path), "%s/trace%s.jsonl", b->tmpdir, which);
 		f = fopen(path, "w");
 		w = malloc(sizeof(*w));
 		if (!f || !w) {
@@ -686,7 +711,7 @@ out:
 
 /* Run the built guest with the student's handlers, or (with_handlers false) with kvmlab's. */
 static int execute(const struct lab *lab, const struct lab_build *b, struct lab_run *run,
-		   bool with_handlers)
+		   bool with_handlers, const char *guest)
 {
 	struct outsink out = { .run = run };
 	struct vm_opts o = { 0 };
@@ -703,7 +728,7 @@ static int execute(const struct lab *lab, const struct lab_build *b, struct lab_
 		snprintf(run->error, sizeof(run->error), "the submission did not build");
 		return 0;
 	}
-	o.guest = b->guest;
+	o.guest = guest;
 	o.dev = kvm_dev;
 	o.mode_set = true;
 	o.mode = lab->mode;
@@ -742,7 +767,8 @@ static int execute(const struct lab *lab, const struct lab_build *b, struct lab_
 		}
 	}
 	if (lab->trace) {
-		ret = run_traced(lab, b, &s, run, &stop, with_handlers);
+		ret = run_traced(lab, b, &s, run, &stop, guest == b->grader_guest ? "-grader" :
+				 with_handlers ? "" : "-reference");
 	} else {
 		struct vmm_limits lim = { .max_exits = lab->max_exits, .timeout_ms = lab->timeout_ms };
 
@@ -786,13 +812,19 @@ static int execute(const struct lab *lab, const struct lab_build *b, struct lab_
 
 int lab_execute(const struct lab *lab, const struct lab_build *b, struct lab_run *run)
 {
-	int ret = execute(lab, b, run, true);
+	int ret = execute(lab, b, run, true, b->guest);
 
 	if (ret == 0 && lab->reference_run && b->ok) {
 		run->reference = calloc(1, sizeof(*run->reference));
 		if (!run->reference)
 			return -ENOMEM;
-		ret = execute(lab, b, run->reference, false);
+		ret = execute(lab, b, run->reference, false, b->guest);
+	}
+	if (ret == 0 && lab->grader_run && b->ok) {
+		run->grader = calloc(1, sizeof(*run->grader));
+		if (!run->grader)
+			return -ENOMEM;
+		ret = execute(lab, b, run->grader, true, b->grader_guest);
 	}
 	return ret;
 }
@@ -816,6 +848,10 @@ void lab_run_free(struct lab_run *run)
 	if (run->reference) {
 		lab_run_free(run->reference);
 		free(run->reference);
+	}
+	if (run->grader) {
+		lab_run_free(run->grader);
+		free(run->grader);
 	}
 	free(run->output);
 	free((void *)run->mem);

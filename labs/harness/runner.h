@@ -47,6 +47,7 @@ struct lab_build {
 	char guest[PATH_MAX];         /* the ELF (or flat image) to run */
 	char handlers_so[PATH_MAX];   /* "" when the lab has no handlers */
 	char host[PATH_MAX];          /* the copy of kvmlab-handlers that runs them */
+	char grader_guest[PATH_MAX];  /* the lab's own guest (grader_guest:), or "" */
 	char *log;                    /* compiler commands and output, NUL-terminated */
 	size_t log_len;
 	bool ok;

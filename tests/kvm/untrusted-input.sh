@@ -31,6 +31,13 @@ timeout 10 "$KVMLAB" diff "$T/fifo" "$T/fifo" >"$T/out" 2>&1
 rc=$?
 [ $rc -eq 0 ] && grep -q "identical (0 steps)" "$T/out" && ok "diff on FIFOs without a writer: empty" ||
 	{ bad "diff on FIFOs: exit $rc"; cat "$T/out"; }
+# a step with a key given twice is the same step as itself
+"$KVMLAB" trace hello --mode long --format jsonl --max-steps 3 -o "$T/t.jsonl" >/dev/null 2>&1
+sed 's/"bits":64,/"bits":64,"bits":32,/' "$T/t.jsonl" >"$T/dup.jsonl"
+timeout 10 "$KVMLAB" diff "$T/dup.jsonl" "$T/dup.jsonl" >"$T/out" 2>&1
+rc=$?
+[ $rc -eq 0 ] && grep -q '"bits":32' "$T/dup.jsonl" && grep -q "identical (3 steps)" "$T/out" &&
+	ok "a trace with a duplicate key does not differ from itself" || { bad "duplicate key: exit $rc"; cat "$T/out"; }
 # numbers
 expect 1 "--max-exits: ' -1' is not a number" run hello --max-exits " -1"
 expect 1 "--max-exits: give 1 or more" run hello --max-exits 0

@@ -32,8 +32,8 @@ rc=$?
 cat "$T/progress"
 if [ $rc -eq 6 ] && [ "$(wc -l <"$T/b.csv")" -eq 7 ] &&
    grep -q '^"good",50,50,ok' "$T/b.csv" &&
-   grep -q '^"hang",7,50,error,.*lab_print32 did not return within the lab.s time limit (2000 ms)' "$T/b.csv" &&
-   grep -q '^"flood",7,50,error,.*output truncated at 1048576 bytes' "$T/b.csv" &&
+   grep -q '^"hang",6,50,error,.*lab_print32 did not return within the lab.s time limit (2000 ms)' "$T/b.csv" &&
+   grep -q '^"flood",6,50,error,.*output truncated at 1048576 bytes' "$T/b.csv" &&
    grep -q '^"nocompile",0,50,error' "$T/b.csv" &&
    grep -q '^"crash",.*signal 11' "$T/b.csv" && grep -q '^\[6/6\]' "$T/progress"; then
 	ok "batch graded completely"

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "command.h"
+#include "sandbox.h"
 #include "error.h"
 #include "probe.h"
 #include "session.h"
@@ -23,6 +24,7 @@ static int probe_main(int argc, char **argv)
 		{ VMM_CAP_READONLY_MEM, "READONLY_MEM", "read-only guest memory" },
 	};
 	struct vmm_probe p;
+	char why[256];
 	const char *dev = argc > 2 && strcmp(argv[1], "--dev") == 0 ? argv[2] : NULL;
 	int ret, nbad = 0;
 
@@ -52,6 +54,11 @@ static int probe_main(int argc, char **argv)
 		       "mode work.\n", p.backend);
 	else if (nbad)
 		printf("\nSome modes cannot run on this host (see above).\n");
+	if (lab_sandbox_probe(why, sizeof(why)) == 0)
+		printf("\nsandbox for student code (bubblewrap, user namespaces, seccomp): yes\n");
+	else
+		printf("\nsandbox for student code: no (%s): kvmlab grade refuses student code here "
+		       "unless --no-sandbox\n", why);
 	return 0;
 }
 
@@ -61,6 +68,7 @@ const struct command cmd_probe = {
 	.help =
 	"usage: kvmlab probe [--dev PATH]\n\n"
 	"Opens /dev/kvm (or PATH), lists the capabilities kvmlab uses and, for each start\n"
-	"mode, runs a one-instruction guest to see whether this host can run it.\n",
+	"mode, runs a one-instruction guest to see whether this host can run it; then\n"
+	"whether student code can be sandboxed here (what kvmlab grade needs).\n",
 	.main = probe_main,
 };

@@ -76,6 +76,10 @@ static int export_args(int argc, char **argv, const struct option *opts, const c
 	char self[PATH_MAX];
 	ssize_t sl;
 	char yaml[PATH_MAX], dir[PATH_MAX], token[256] = "", err[PATH_MAX + 300], url[512];
+	enum { MAX_GRADER_FILES = 32 };
+	static char gfiles[MAX_GRADER_FILES][256];
+	const char *gptrs[MAX_GRADER_FILES];
+	unsigned ngfiles = 0;
 	const struct lab_deploy_api *d;
 	struct lab_export e = { 0 };
 	bool no_source = false, source_given = false;
@@ -136,6 +140,13 @@ static int export_args(int argc, char **argv, const struct option *opts, const c
 		return EXIT_LOAD;
 	}
 	e.points = lab->total_points;
+	for (unsigned i = 0; i < lab->grader_guest_count && ngfiles < MAX_GRADER_FILES; i++) {
+		snprintf(gfiles[ngfiles], sizeof(gfiles[ngfiles]), "%s", lab->grader_guest[i]);
+		gptrs[ngfiles] = gfiles[ngfiles];
+		ngfiles++;
+	}
+	e.grader_files = gptrs;
+	e.ngrader_files = ngfiles;
 	lab_free(lab);
 	e.lab_dir = yaml;
 	e.lab_id = strrchr(yaml, '/') ? strrchr(yaml, '/') + 1 : yaml;
