@@ -18,6 +18,10 @@ const struct lab_check_ops *const lab_check_ops[LAB_CHECK__COUNT] = {
 	[LAB_CHECK_INSTRUCTIONS] = &lab_check_instructions_ops,
 	[LAB_CHECK_TRACE] = &lab_check_trace_ops,
 	[LAB_CHECK_ANSWERS] = &lab_check_answers_ops,
+	[LAB_CHECK_PORT_EXITS] = &lab_check_port_exits_ops,
+	[LAB_CHECK_VM_TURNS] = &lab_check_vm_turns_ops,
+	[LAB_CHECK_TIME_SHARE] = &lab_check_time_share_ops,
+	[LAB_CHECK_FILE] = &lab_check_file_ops,
 };
 
 const char *lab_status_name(enum lab_status s)
@@ -75,6 +79,10 @@ int lab_check_evaluate(const struct lab_check *c, const struct lab_run *run,
 		r->message = strdup("unknown check kind");
 		return -EINVAL;
 	}
+	/* a program lab: the parent run holds one run per program.runs entry */
+	if (run && !run->error[0] && run->nruns && c->run_index >= 0 &&
+	    (size_t)c->run_index < run->nruns)
+		run = &run->runs[c->run_index];
 	if (!run || run->error[0]) {
 		r->message = lab_strdupf("not run: %s", run ? run->error : "no run");
 		return 0;

@@ -45,7 +45,12 @@ extern const struct lab_check_ops *const lab_check_ops[LAB_CHECK__COUNT];
 extern const struct lab_check_ops lab_check_output_ops, lab_check_exits_ops,
 	lab_check_register_ops, lab_check_memory_ops, lab_check_stop_ops,
 	lab_check_final_mode_ops, lab_check_timeline_ops, lab_check_mapping_ops,
-	lab_check_instructions_ops, lab_check_trace_ops, lab_check_answers_ops;
+	lab_check_instructions_ops, lab_check_trace_ops, lab_check_answers_ops,
+	lab_check_port_exits_ops, lab_check_vm_turns_ops, lab_check_time_share_ops,
+	lab_check_file_ops;
+
+/* Program labs: the index of name in lab->program->abi->names, or -1. */
+int lab_abi_index(const struct lab *lab, const char *name);
 
 /* Evaluate one check, ignoring its dependency.  0 or -errno; r is filled either way. */
 int lab_check_evaluate(const struct lab_check *c, const struct lab_run *run,

@@ -53,7 +53,9 @@ static const char *const kind_names[LAB_CHECK__COUNT] = {
 	[LAB_CHECK_STOP] = "stop", [LAB_CHECK_FINAL_MODE] = "final_mode",
 	[LAB_CHECK_TIMELINE] = "mode_timeline", [LAB_CHECK_MAPPING] = "mapping",
 	[LAB_CHECK_INSTRUCTIONS] = "instructions", [LAB_CHECK_TRACE] = "trace_matches",
-	[LAB_CHECK_ANSWERS] = "answers",
+	[LAB_CHECK_ANSWERS] = "answers", [LAB_CHECK_PORT_EXITS] = "port_exits",
+	[LAB_CHECK_VM_TURNS] = "vm_turns", [LAB_CHECK_TIME_SHARE] = "time_share",
+	[LAB_CHECK_FILE] = "file",
 };
 
 static const cyaml_schema_value_t string_entry = {
@@ -116,6 +118,35 @@ static const cyaml_schema_field_t answers_fields[] = {
 	CYAML_FIELD_END
 };
 #undef STRUCT
+#define STRUCT struct lab_port_exits_spec
+static const cyaml_schema_field_t port_exits_fields[] = {
+	STR(hypercall), U64(port), STR(dir), U64(vm), U64(min), U64(max), U64(equals),
+	CYAML_FIELD_END
+};
+#undef STRUCT
+#define STRUCT struct lab_vm_turns_spec
+static const cyaml_schema_field_t vm_turns_fields[] = {
+	CYAML_FIELD_ENUM("alternate", CYAML_FLAG_OPTIONAL | CYAML_FLAG_STRICT, STRUCT, alternate,
+			 bools, CYAML_ARRAY_LEN(bools)),
+	U64(min_runs), U64(min_switches), CYAML_FIELD_END
+};
+#undef STRUCT
+#define STRUCT struct lab_time_share_spec
+static const cyaml_schema_field_t time_share_fields[] = {
+	CYAML_FIELD_UINT("vm", CYAML_FLAG_DEFAULT, STRUCT, vm),
+	CYAML_FIELD_UINT("percent", CYAML_FLAG_DEFAULT, STRUCT, percent),
+	CYAML_FIELD_UINT("tolerance", CYAML_FLAG_DEFAULT, STRUCT, tolerance),
+	CYAML_FIELD_END
+};
+#undef STRUCT
+#define STRUCT struct lab_file_spec
+static const cyaml_schema_field_t file_fields[] = {
+	STR_REQ(path), STR(equals), STR(contains),
+	CYAML_FIELD_ENUM("absent", CYAML_FLAG_OPTIONAL | CYAML_FLAG_STRICT, STRUCT, absent,
+			 bools, CYAML_ARRAY_LEN(bools)),
+	CYAML_FIELD_END
+};
+#undef STRUCT
 #define STRUCT struct lab_check
 static const cyaml_schema_field_t check_fields[] = {
 	STR_REQ(id), STR(name),
@@ -137,6 +168,11 @@ static const cyaml_schema_field_t check_fields[] = {
 	MAP("instructions", instructions, instructions_fields),
 	MAP("trace_matches", trace_matches, trace_fields),
 	MAP("answers", answers, answers_fields),
+	MAP("port_exits", port_exits, port_exits_fields),
+	MAP("vm_turns", vm_turns, vm_turns_fields),
+	MAP("time_share", time_share, time_share_fields),
+	MAP("file", file, file_fields),
+	STR(run),
 	CYAML_FIELD_END
 };
 #undef STRUCT
@@ -177,6 +213,43 @@ static const cyaml_schema_field_t limits_fields[] = {
 	U64(exits), U64(instructions), U64(timeout_ms), CYAML_FIELD_END
 };
 #undef STRUCT
+#define STRUCT struct lab_define
+static const cyaml_schema_field_t define_fields[] = {
+	STR_REQ(name), STR_REQ(value), CYAML_FIELD_END
+};
+#undef STRUCT
+static const cyaml_schema_value_t define_entry = {
+	CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct lab_define, define_fields),
+};
+#define STRUCT struct lab_program_run
+static const cyaml_schema_field_t program_run_fields[] = {
+	STR_REQ(id), LIST(args, &string_entry), U64(timeout_ms), U64(time_scale),
+	STR(defines_file), LIST(defines, &define_entry), LIST(files, &string_entry),
+	CYAML_FIELD_ENUM("expect_timeout", CYAML_FLAG_OPTIONAL | CYAML_FLAG_STRICT, STRUCT,
+			 expect_timeout, bools, CYAML_ARRAY_LEN(bools)),
+	CYAML_FIELD_END
+};
+#undef STRUCT
+static const cyaml_schema_value_t program_run_entry = {
+	CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct lab_program_run, program_run_fields),
+};
+#define STRUCT struct lab_program_abi
+static const cyaml_schema_field_t program_abi_fields[] = {
+	STR_REQ(file),
+	CYAML_FIELD_SEQUENCE("names", CYAML_FLAG_POINTER, STRUCT, names, &string_entry, 1,
+			     CYAML_UNLIMITED),
+	CYAML_FIELD_END
+};
+#undef STRUCT
+#define STRUCT struct lab_program
+static const cyaml_schema_field_t program_fields[] = {
+	LIST(build, &string_entry), STR_REQ(binary), MAP("abi", abi, program_abi_fields),
+	LIST(sources, &string_entry),
+	CYAML_FIELD_SEQUENCE("runs", CYAML_FLAG_POINTER, STRUCT, runs, &program_run_entry, 1,
+			     CYAML_UNLIMITED),
+	CYAML_FIELD_END
+};
+#undef STRUCT
 static const cyaml_schema_value_t check_entry = {
 	CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct lab_check, check_fields),
 };
@@ -184,9 +257,11 @@ static const cyaml_schema_value_t check_entry = {
 static const cyaml_schema_field_t lab_fields[] = {
 	STR_REQ(id), STR_REQ(title),
 	CYAML_FIELD_UINT_PTR("points", CYAML_FLAG_OPTIONAL, STRUCT, points),
-	CYAML_FIELD_ENUM("mode", CYAML_FLAG_STRICT, STRUCT, mode, modes, CYAML_ARRAY_LEN(modes)),
+	CYAML_FIELD_ENUM("mode", CYAML_FLAG_STRICT | CYAML_FLAG_OPTIONAL, STRUCT, mode, modes,
+			 CYAML_ARRAY_LEN(modes)),
 	STR(mem),
-	CYAML_FIELD_MAPPING("guest", CYAML_FLAG_DEFAULT, STRUCT, guest, guest_fields),
+	CYAML_FIELD_MAPPING("guest", CYAML_FLAG_OPTIONAL, STRUCT, guest, guest_fields),
+	MAP("program", program, program_fields),
 	MAP("hypercalls", hypercalls, hypercall_fields),
 	STR(handlers),
 	MAP("limits", limits, limits_fields),
