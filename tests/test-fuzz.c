@@ -1,6 +1,7 @@
 /* test-fuzz.c - deterministic random inputs against everything that reads untrusted data:
- * the page walker (guest page tables), the ELF loader (guest images), the JSONL checker
- * (trace files) and the lab-file loader. Nothing may crash or read out of bounds (run it
+ * the page walker (guest page tables), the ELF loader (guest images), trace reading for diff
+ * (trace files, through json-c), the lab-file loader and the hypercall port map (--hypercalls).
+ * Nothing may crash or read out of bounds (run it
  * under ASan, as CI does); every answer must stay inside what it was given.
  *
  * usage: test-fuzz GUEST_ELF LAB_YAML   (a real guest and a real lab file to mutate)
@@ -10,11 +11,12 @@
 #include <unistd.h>
 
 #include "error.h"
-#include "jsonl.h"
 #include "labfile.h"
 #include "loader.h"
 #include "pagewalk.h"
+#include "portmap.h"
 #include "testkit.h"
+#include "tracediff.h"
 #include "vm.h"
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
@@ -131,27 +133,41 @@ static void fuzz_loader(const char *elf)
 	free(orig);
 }
 
-static void fuzz_jsonl(void)
+/* Mutated trace lines against a good trace: an answer (identical, differ, or refused with the
+ * file's name and line), never a crash, and the report always terminated in its buffer. */
+static void fuzz_tracediff(void)
 {
 	static const char line[] = "{\"step\":12,\"pc\":\"0x1000\",\"asm\":\"mov eax, cr0\",\"changed\":"
 				   "{\"rax\":[\"0x0\",\"0x11\"]},\"writes\":[{\"addr\":\"0x400\",\"new\":\"2a\"}],"
-				   "\"ok\":true,\"n\":null,\"x\":-1.5e3}";
+				   "\"ok\":true,\"n\":null,\"x\":-1.5e3}\n";
+	char ref[] = "/tmp/kvmlab-fuzz-XXXXXX", mut[] = "/tmp/kvmlab-fuzz-XXXXXX";
+	int fr = mkstemp(ref), fm = mkstemp(mut), bad = 0;
 	uint8_t buf[sizeof(line)];
-	int bad = 0;
 
-	for (int i = 0; i < 20000; i++) {
-		struct json_field f[8];
-		const char *err = NULL;
+	CHECK(fr >= 0 && fm >= 0);
+	if (fr < 0 || fm < 0)
+		return;
+	CHECK(write(fr, line, sizeof(line) - 1) == (ssize_t)sizeof(line) - 1);
+	close(fr);
+	for (int i = 0; i < 3000; i++) {
 		size_t n = mutate(buf, sizeof(line) - 1, (const uint8_t *)line);
-		int r = json_fields((const char *)buf, n, f, 8, &err);
+		char msg[512];
+		int r;
 
-		if ((r < 0 && !err) || r > 8)
+		if (pwrite(fm, buf, n, 0) != (ssize_t)n || ftruncate(fm, (off_t)n) < 0) {
 			bad++;
-		for (int k = 0; k < r && k < 8; k++)
-			if (f[k].val < (const char *)buf || f[k].val + f[k].vallen > (const char *)buf + n)
-				bad++;
+			break;
+		}
+		memset(msg, 'x', sizeof(msg));
+		r = trace_diff(ref, mut, msg, sizeof(msg));
+		if (r < -EINVAL || r > 1 || memchr(msg, '\0', sizeof(msg)) == NULL ||
+		    (r == -EINVAL && !strstr(msg, mut)))
+			bad++;
 	}
-	CHECK_MSG(bad == 0, "%d mutated JSON lines gave answers outside the line", bad);
+	close(fm);
+	unlink(ref);
+	unlink(mut);
+	CHECK_MSG(bad == 0, "%d mutated trace lines gave no answer, or one without the file's name", bad);
 }
 
 static void fuzz_labfile(const char *yaml)
@@ -185,6 +201,36 @@ static void fuzz_labfile(const char *yaml)
 	free(orig);
 }
 
+/* Port maps built from pieces of real ones: every answer is 0 or -EINVAL, and no call ever
+ * lands on port 0 or the console's. */
+static void fuzz_portmap(void)
+{
+	static const char *const pieces[] = {
+		"print8", "fileOpen", "GETTIMESTAMP", "=", "==", ",", "0x", "0x600", "1540", "e9", "0xe9",
+		"-", "65535", "65536", "0", "x", " ", "fileClose=0x514", "\xff",
+	};
+	int bad = 0, wrong_port = 0;
+
+	for (int i = 0; i < 20000; i++) {
+		struct vmm_portmap m = { 0 };
+		char text[128] = "";
+		int ret;
+
+		for (int k = (int)(rnd() % 8); k > 0; k--)
+			strncat(text, pieces[rnd() % (sizeof(pieces) / sizeof(pieces[0]))],
+				sizeof(text) - strlen(text) - 1);
+		ret = vmm_portmap_parse(&m, text);
+		bad += ret != 0 && ret != -EINVAL;
+		for (int c = 0; c < VMM_PORTMAP__COUNT; c++) {
+			uint16_t p = vmm_portmap_port(&m, c);
+
+			wrong_port += p == 0 || p == 0xe9;
+		}
+	}
+	CHECK_MSG(bad == 0, "%d port maps gave neither 0 nor -EINVAL", bad);
+	CHECK_MSG(wrong_port == 0, "%d calls landed on port 0 or 0xe9", wrong_port);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
@@ -193,7 +239,8 @@ int main(int argc, char **argv)
 	}
 	fuzz_walker();
 	fuzz_loader(argv[1]);
-	fuzz_jsonl();
+	fuzz_tracediff();
 	fuzz_labfile(argv[2]);
+	fuzz_portmap();
 	return check_summary();
 }

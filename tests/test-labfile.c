@@ -60,6 +60,9 @@ static void test_bad_files(void)
 		     "\"other\", \"total\")");
 	expect_error("bad-two-kinds.yaml",
 		     ":10:5: check 'both': has both 'register' and 'stop'; a check tests one thing");
+	expect_error("bad-no-kind.yaml", ":8:5: check 'nothing': says nothing to check: give one of "
+		     "output, exits, register, memory, stop, final_mode, mode_timeline, mapping, "
+		     "instructions, trace_matches, answers");
 	expect_error("bad-missing-key.yaml",
 		     ":11:5: missing required key 'points' in entry 2 of 'checks'");
 	expect_error("bad-mode.yaml", ":3:7: wrong value for 'mode': expected one of: real, "
@@ -106,10 +109,10 @@ static void test_valid(void)
 	CHECK_STR(lab->guest.cflags[0], "-O1");
 	CHECK(lab->guest.source_paths == NULL);  /* no submission given */
 	CHECK_STR(lab->handlers, "handlers.c");
-	CHECK(lab->nports == 4);
-	CHECK(lab->ports[0].id == VMM_HC_PRINT8 && lab->ports[0].port == 0x600);
-	CHECK_STR(lab->ports[0].name, "print8");
-	CHECK(lab->ports[3].id == VMM_HC_NUMEXITS && lab->ports[3].port == 0x503);
+	CHECK_EQ(vmm_portmap_port(&lab->ports, VMM_HC_PRINT8), 0x600);
+	CHECK_EQ(vmm_portmap_port(&lab->ports, VMM_HC_NUMEXITS), 0x503);
+	CHECK_EQ(vmm_portmap_port(&lab->ports, VMM_HC_GETTIMESTAMP), 0x506);   /* not in the file */
+	CHECK_EQ(vmm_portmap_port(&lab->ports, VMM_PORTMAP_FC + VMM_FC_OPEN), 0x510);
 	CHECK(lab->max_exits == 5000 && lab->max_instructions == 200000);
 	CHECK(lab->timeout_ms == 2000);
 	CHECK(lab->trace);  /* trace: false, but mode_timeline needs a trace */

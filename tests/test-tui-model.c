@@ -26,7 +26,7 @@ static void check_layout(int lines, int cols, int regs_lines)
 		CHECK(r[i].y + r[i].h <= lines - 1);
 		CHECK(r[i].x >= 0);
 		CHECK(r[i].x + r[i].w <= cols);
-		CHECK(r[i].h >= 3);
+		CHECK(r[i].h >= (i == TUI_PANE_CONSOLE ? 2 : 3));
 		if (cols >= 80)
 			CHECK(r[i].w >= 38);
 		area += r[i].h * r[i].w;

@@ -1,6 +1,6 @@
 /* engine.c - single-step the guest one instruction at a time, exactly and without loss.
  *
- * Host behaviours handled here (see HOST-KVM.md):
+ * Host behaviours handled here (README.md, `kvmlab trace`, says what they mean for a trace):
  *  - IN/OUT/MMIO give their IO exit instead of the debug trap; the IO is completed with
  *    immediate_exit, so every KVM_RUN retires exactly one instruction.
  *  - HLT under single-step may come back as a debug exit with RIP past the HLT (PVM) or as a
@@ -16,6 +16,7 @@
 #include "cpumode.h"
 #include "error.h"
 #include "pagewalk.h"
+#include "stepflow.h"
 #include "vm.h"
 #include "x86.h"
 
@@ -52,8 +53,7 @@ void engine_free(struct engine *e)
 	history_free(&e->hist);
 }
 
-/* Value of a general register (any width) in r, masked to its width; 0 for none. */
-static uint64_t reg_value(const struct kvm_regs *r, ZydisRegister reg)
+uint64_t engine_reg_value(const struct kvm_regs *r, ZydisRegister reg)
 {
 	const __u64 *gpr[16] = {
 		&r->rax, &r->rcx, &r->rdx, &r->rbx, &r->rsp, &r->rbp, &r->rsi, &r->rdi,
@@ -74,6 +74,15 @@ static uint64_t reg_value(const struct kvm_regs *r, ZydisRegister reg)
 	if (reg >= ZYDIS_REGISTER_AH && reg <= ZYDIS_REGISTER_BH)
 		return (v >> 8) & 0xff;
 	return width >= 64 ? v : v & ((1ull << width) - 1);
+}
+
+uint64_t engine_mem_offset(const struct kvm_regs *r, const struct insn *in, const ZydisDecodedOperand *op)
+{
+	uint64_t off = op->mem.base == ZYDIS_REGISTER_RIP ? r->rip + in->i.length :
+		       engine_reg_value(r, op->mem.base);
+
+	off += engine_reg_value(r, op->mem.index) * (op->mem.scale ? op->mem.scale : 1);
+	return off + (uint64_t)op->mem.disp.value;
 }
 
 /* The segment register of a memory operand (DS when Zydis names none). */
@@ -99,15 +108,13 @@ static void predict_writes(struct engine *e, const struct insn *in, struct step 
 	for (int k = 0; k < in->i.operand_count && st->nwrites < STEP_MAX_WRITES; k++) {
 		const ZydisDecodedOperand *op = &in->op[k];
 		struct step_write *w = &st->w[st->nwrites];
-		uint64_t off, bytes = op->size / 8, rip_next = r->rip + in->i.length;
+		uint64_t off, bytes = op->size / 8;
 
 		if (op->type != ZYDIS_OPERAND_TYPE_MEMORY || op->mem.type != ZYDIS_MEMOP_TYPE_MEM ||
 		    !(op->actions & (ZYDIS_OPERAND_ACTION_WRITE | ZYDIS_OPERAND_ACTION_CONDWRITE)) ||
 		    bytes == 0)
 			continue;
-		off = op->mem.base == ZYDIS_REGISTER_RIP ? rip_next : reg_value(r, op->mem.base);
-		off += reg_value(r, op->mem.index) * (op->mem.scale ? op->mem.scale : 1);
-		off += (uint64_t)op->mem.disp.value;
+		off = engine_mem_offset(r, in, op);
 		if (op->visibility == ZYDIS_OPERAND_VISIBILITY_HIDDEN &&
 		    ZydisRegisterGetLargestEnclosing(ZYDIS_MACHINE_MODE_LONG_64, op->mem.base) == ZYDIS_REGISTER_RSP)
 			off -= bytes;  /* push, call, pushf: the store goes below the old stack pointer */
@@ -242,6 +249,7 @@ int engine_step(struct engine *e)
 	struct tvcpu *c = e->cpu;
 	struct step *st = &e->last;
 	const struct insn *in = NULL;
+	struct stepflow_pred pred;
 	bool decoded;
 	int ret;
 
@@ -271,6 +279,7 @@ int engine_step(struct engine *e)
 		in = &e->last_insn->in;
 		st->insn_len = in->i.length;
 		predict_writes(e, in, st);
+		stepflow_predict(e, in, st, &pred);
 	} else {
 		st->nwrites = 0;
 	}
@@ -285,10 +294,19 @@ int engine_step(struct engine *e)
 		hide_trap_flag(e, in, st);
 	for (int k = 0; k < st->nwrites; k++)
 		tvcpu_read(c, st->w[k].gpa, st->w[k].new, st->w[k].len);
-	/* A fault or a refused I/O retires nothing (the step is kept for the post-mortem);
-	 * everything else retired one instruction. */
-	if (!e->ended || e->stop == VMM_STOP_HLT)
-		e->nsteps++;
+	stepflow_check(e, decoded ? &pred : NULL, st);
+	/* A fault or a refused I/O retires nothing (the step is kept for the post-mortem), unless
+	 * the trap came late and instructions retired before the fault; everything else retired
+	 * one instruction, or more (st->flow). */
+	{
+		uint64_t n;
+		bool exact, stopped = e->ended && e->stop != VMM_STOP_HLT;
+
+		stepflow_count(st, &n, &exact);
+		e->nsteps += !stopped || n || !exact;
+		e->nretired += n;
+		e->nuncounted += !exact;
+	}
 	e->stepped = true;
 	if (e->record) {
 		ret = history_append(&e->hist, st);

@@ -14,6 +14,7 @@
 
 struct vmm_hc;
 struct vmm_fc;
+struct symbols;
 
 #define ENGINE_MAX_BREAKS 64
 #define ENGINE_MAX_WATCHES 4
@@ -26,10 +27,13 @@ struct engine {
 	struct tvcpu *cpu;           /* the vCPU stepped (kvmlab's own or another program's) */
 	const struct vmm_hc *hc;     /* kvmlab's hypercall ports, to name them; NULL: none */
 	const struct vmm_fc *fc;     /* kvmlab's file-call ports; NULL: none */
+	struct symbols *syms;        /* the guest's symbols and source lines; NULL: none */
 	struct disasm dis;
 	struct history hist;
 	bool record;                 /* keep every step in hist */
-	uint64_t nsteps;             /* instructions retired so far */
+	uint64_t nsteps;             /* steps so far (each one instruction, or more: step.flow) */
+	uint64_t nretired;           /* instructions retired so far (a lower bound if nuncounted) */
+	uint64_t nuncounted;         /* steps that retired more than one, how many not known */
 	bool ended;                  /* the guest stopped for good */
 	enum vmm_stop stop;          /* why, when ended */
 	uint64_t max_steps;          /* 0: no limit */
@@ -114,6 +118,12 @@ int engine_del_break(struct engine *e, uint64_t lin);
 
 /* Watch writes to [lin, lin+len); -ENOSPC when all slots are used. */
 int engine_add_watch(struct engine *e, uint64_t lin, uint64_t len);
+
+/* Value of a general register (any width) in r, masked to its width; 0 for none. */
+uint64_t engine_reg_value(const struct kvm_regs *r, ZydisRegister reg);
+
+/* Offset (before the segment base and address-size mask) of memory operand op of in under r. */
+uint64_t engine_mem_offset(const struct kvm_regs *r, const struct insn *in, const ZydisDecodedOperand *op);
 
 /* Linear address of CS:IP in a state. */
 uint64_t engine_pc(const struct kvm_regs *r, const struct kvm_sregs *s);

@@ -21,6 +21,8 @@ struct explain_ctx {
 	int ntables;
 	uint64_t table[EXPLAIN_MAX_TABLES];   /* paging-structure pages reachable from CR3 */
 	uint8_t level[EXPLAIN_MAX_TABLES];    /* their level: index into the paging's level names */
+	int host_paged32;                     /* this host runs 32-bit/PAE paging: 1, 0, -1 not probed */
+	int start_mode;                       /* enum vmm_mode kvmlab set the guest up in; -1: unknown */
 };
 
 /* Prepare ctx to explain steps of e's guest. */
@@ -34,3 +36,6 @@ int explain_step(struct explain_ctx *ctx, const struct step *st, char *buf, size
 
 /* Describe a segment register's hidden part in words ("64-bit code, DPL 0"). */
 void explain_segment(const struct kvm_segment *s, char *buf, size_t len);
+
+/* The instruction at st->flow.skip[i] (one the host retired past the single-step trap) as text. */
+void explain_skip_text(struct explain_ctx *ctx, const struct step *st, int i, char *buf, size_t len);

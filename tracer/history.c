@@ -12,6 +12,9 @@
  *   insn     unless cached: length byte + bytes (then it enters the cache)
  *   [X_EXIT]    kind, in, size, port, count, addr varints, data[8]
  *   [X_WRITES]  count byte, then per write: len | cut << 7, gpa, zigzag(gva - gpa), old, new
+ *   [X_FLOW]    retired byte, unknown byte, vector + 1, land, land_cs, fault_vector + 1, fault_pc varints,
+ *               fault_at byte, nskip byte, skip varints (only for a step that delivered a vector or retired other
+ *               than one instruction)
  * Keys (every KEY_EVERY steps) hold the state before their first step, its record's offset and
  * an index into a pool of distinct sregs. The instruction cache is cleared at every key, so
  * decoding from any key rebuilds it exactly. The write log lists (step, offset of its writes).
@@ -33,7 +36,7 @@
 #define SREG_WORDS (sizeof(struct kvm_sregs) / 8)
 
 enum { H_CACHED = 1, H_EXTRA = 2 };	/* head bits */
-enum { X_BEFORE = 1, X_SBEFORE = 2, X_SAFTER = 4, X_EXIT = 8, X_WRITES = 16 };	/* extra bits */
+enum { X_BEFORE = 1, X_SBEFORE = 2, X_SAFTER = 4, X_EXIT = 8, X_WRITES = 16, X_FLOW = 32 };	/* extra bits */
 
 static_assert(sizeof(struct kvm_regs) == NREGS * 8, "kvm_regs is 18 words");
 static_assert(sizeof(struct kvm_sregs) % 8 == 0 && SREG_WORDS <= 64, "kvm_sregs in words");
@@ -168,7 +171,8 @@ static void sregs_get(const uint8_t **p, struct kvm_sregs *s)
 
 static int step_valid(const struct step *s)
 {
-	if (s->insn_len > sizeof(s->insn) || s->nwrites > STEP_MAX_WRITES)
+	if (s->insn_len > sizeof(s->insn) || s->nwrites > STEP_MAX_WRITES ||
+	    s->flow.nskip > STEP_MAX_SKIP)
 		return 0;
 	for (unsigned i = 0; i < s->nwrites; i++)
 		if (s->w[i].len > STEP_WRITE_MAX)
@@ -189,7 +193,9 @@ static uint8_t *encode(struct history *h, const struct step *s, uint8_t *p, uint
 	extra = (memcmp(before, h->regs, sizeof(before)) ? X_BEFORE : 0) |
 		(memcmp(&s->sbefore, &h->sregs_now, sizeof(s->sbefore)) ? X_SBEFORE : 0) |
 		(memcmp(&s->safter, &s->sbefore, sizeof(s->safter)) ? X_SAFTER : 0) |
-		(s->has_exit ? X_EXIT : 0) | (s->nwrites ? X_WRITES : 0);
+		(s->has_exit ? X_EXIT : 0) | (s->nwrites ? X_WRITES : 0) |
+		(s->flow.retired != 1 || s->flow.unknown || s->flow.vector >= 0 || s->flow.land ?
+		 X_FLOW : 0);
 	c = &h->icache[icache_slot(before[RIP])];
 	head = s->insn_len && c->len == s->insn_len && c->rip == before[RIP] &&
 	       !memcmp(c->bytes, s->insn, s->insn_len) ? H_CACHED : 0;
@@ -243,6 +249,19 @@ static uint8_t *encode(struct history *h, const struct step *s, uint8_t *p, uint
 			put_bytes(&p, w->old, w->len);
 			put_bytes(&p, w->new, w->len);
 		}
+	}
+	if (extra & X_FLOW) {
+		*p++ = s->flow.retired;
+		*p++ = s->flow.unknown;
+		put_varint(&p, (uint64_t)(s->flow.vector + 1));
+		put_varint(&p, s->flow.land);
+		put_varint(&p, s->flow.land_cs);
+		put_varint(&p, (uint64_t)(s->flow.fault_vector + 1));
+		put_varint(&p, s->flow.fault_pc);
+		*p++ = s->flow.fault_at;
+		*p++ = s->flow.nskip;
+		for (unsigned i = 0; i < s->flow.nskip; i++)
+			put_varint(&p, s->flow.skip[i]);
 	}
 	memcpy(h->regs, after, sizeof(after));
 	h->sregs_now = s->safter;
@@ -394,6 +413,22 @@ static void decode(struct cursor *c, struct step *out)
 		decode_exit(&c->p, &o->exit);
 	if (extra & X_WRITES)
 		decode_writes(&c->p, o);
+	o->flow.retired = 1;
+	o->flow.vector = -1;
+	o->flow.fault_vector = -1;
+	if (extra & X_FLOW) {
+		o->flow.retired = *c->p++;
+		o->flow.unknown = *c->p++;
+		o->flow.vector = (int16_t)((int)get_varint(&c->p) - 1);
+		o->flow.land = get_varint(&c->p);
+		o->flow.land_cs = (uint16_t)get_varint(&c->p);
+		o->flow.fault_vector = (int16_t)((int)get_varint(&c->p) - 1);
+		o->flow.fault_pc = get_varint(&c->p);
+		o->flow.fault_at = *c->p++;
+		o->flow.nskip = *c->p++;
+		for (unsigned i = 0; i < o->flow.nskip && i < STEP_MAX_SKIP; i++)
+			o->flow.skip[i] = get_varint(&c->p);
+	}
 	if (!out)
 		return;
 	memcpy(&out->after, c->regs, sizeof(out->after));

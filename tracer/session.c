@@ -108,19 +108,10 @@ int session_open(struct session *s, const struct vm_opts *o, vmm_console_sink si
 		return open_failed(s, SESSION_HOST, ret);
 	ret = vmm_console_attach(&s->con, &s->vm.pio, VMM_CONSOLE_PORT, sink, ctx);
 	vmm_hc_init(&s->hc, &s->vcpu, sink, ctx);
-	if (ret == 0 && o->hypercalls) {  /* fileXxx=PORT items go to the file calls, the rest here */
-		char *rest = malloc(strlen(o->hypercalls) + 1);
-
-		ret = rest ? vmm_fc_parse_map(&s->fc, o->hypercalls, rest, strlen(o->hypercalls) + 1)
-			   : vmm_fail(-ENOMEM, "out of memory");
-		if (ret == 0 && rest[0])
-			ret = vmm_hc_parse_map(&s->hc, rest);
-		free(rest);
-	}
 	if (ret == 0)
-		ret = vmm_hc_attach(&s->hc, &s->vm.pio);
+		ret = vmm_hc_attach(&s->hc, &s->vm.pio, &o->ports);
 	if (ret == 0)
-		ret = vmm_fc_attach(&s->fc, &s->vm.pio);
+		ret = vmm_fc_attach(&s->fc, &s->vm.pio, &o->ports);
 	if (ret == 0 && o->files)
 		ret = vmm_fc_enable(&s->fc, o->files);
 	if (ret < 0)
@@ -153,11 +144,18 @@ int session_engine_init(struct session *s, struct engine *e, bool record)
 
 	e->hc = &s->hc;
 	e->fc = &s->fc;
+	/* Symbols only name things: a guest whose tables cannot be read runs without them. */
+	symbols_free(&s->syms);
+	if (symbols_load(&s->syms, s->path) == 0) {
+		e->syms = &s->syms;
+		e->dis.syms = &s->syms;
+	}
 	return ret;
 }
 
 void session_close(struct session *s)
 {
+	symbols_free(&s->syms);
 	vmm_fc_close(&s->fc);
 	if (s->vcpu.vm)
 		vmm_vcpu_destroy(&s->vcpu);
@@ -207,8 +205,8 @@ static enum session_end describe(struct session *s, enum vmm_stop stop, int err,
 			fputs(vmm_probe_limitation(s->mode), f);
 			return SESSION_HOST_FAILED;
 		}
-		fprintf(f, "the guest triple-faulted (KVM_EXIT_SHUTDOWN: an exception it could not "
-			"handle, then a fault delivering that) at RIP=0x%llx in %s mode; ",
+		fprintf(f, "the guest triple-faulted (KVM_EXIT_SHUTDOWN: a fault while the CPU "
+			"delivered a double fault) at RIP=0x%llx in %s mode; ",
 			(unsigned long long)r->rip, mode);
 		print_cregs(f, sr);
 		fprintf(f, " IDTR=0x%llx/%u", (unsigned long long)sr->idt.base, sr->idt.limit);

@@ -12,7 +12,9 @@
 #include "hypercall.h"
 #include "loader.h"
 #include "mode.h"
+#include "portmap.h"
 #include "run.h"
+#include "symbols.h"
 #include "tvcpu.h"
 #include "vcpu.h"
 #include "vm.h"
@@ -31,7 +33,7 @@ struct vm_opts {
 	unsigned timeout_ms;
 	bool show_ioctls;
 	const char *dev;
-	const char *hypercalls;    /* "name=port,..." or NULL */
+	struct vmm_portmap ports;  /* the (file) hypercalls' ports; zeroed: the defaults */
 	const char *files;         /* the file hypercalls' directory, or NULL (off) */
 };
 
@@ -54,6 +56,7 @@ struct session {
 	struct vmm_hc hc;              /* the hypercall ports */
 	struct vmm_fc fc;              /* the file hypercall ports (--files) */
 	char path[PATH_MAX];           /* the guest file actually loaded */
+	struct symbols syms;           /* its symbols and lines (session_engine_init loads them) */
 	enum session_stage failed;     /* after a failed session_open(): where */
 };
 
@@ -74,7 +77,8 @@ int session_open(struct session *s, const struct vm_opts *o, vmm_console_sink si
 
 struct engine;
 
-/* engine_init on the session's vCPU, with its hypercall and file-call ports named. */
+/* engine_init on the session's vCPU, with its hypercall and file-call ports named and the
+ * guest's symbols and source lines loaded (an image without them gives empty tables). */
 int session_engine_init(struct session *s, struct engine *e, bool record);
 
 /* Tear down. */

@@ -1,15 +1,14 @@
-/* tracediff.c - compare two JSONL traces step by step, field by field. */
+/* tracediff.c - compare two JSONL traces step by step, field by field (lines read by json-c). */
 #include "tracediff.h"
 
 #include <errno.h>
+#include <json-c/json.h>
+#include <limits.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "jsonl.h"
-
-#define MAX_FIELDS 32
 
 struct trace_file {
 	const char *path;
@@ -18,8 +17,8 @@ struct trace_file {
 	size_t cap;
 	ssize_t len;
 	unsigned long lineno;
-	struct json_field fld[MAX_FIELDS];
-	int nfld;
+	struct json_tokener *tok;
+	struct json_object *step;    /* the current line, an object */
 };
 
 struct report {
@@ -46,22 +45,39 @@ static void put(struct report *r, const char *fmt, ...)
 /* Read and check the next line: 1 if read, 0 at the end, -EINVAL (reported) if bad. */
 static int next(struct trace_file *t, struct report *r)
 {
-	const char *err;
+	enum json_tokener_error err;
+	size_t end;
 
+	json_object_put(t->step);
+	t->step = NULL;
 	t->len = getline(&t->line, &t->cap, t->f);
 	if (t->len < 0)
 		return 0;
 	t->lineno++;
-	if (t->len > 0 && t->line[t->len - 1] != '\n') {
+	if (t->line[t->len - 1] != '\n') {
 		put(r, "%s:%lu: the last line has no newline: the file is truncated", t->path, t->lineno);
 		return -EINVAL;
 	}
-	t->nfld = json_fields(t->line, (size_t)t->len, t->fld, MAX_FIELDS, &err);
-	if (t->nfld < 0) {
-		put(r, "%s:%lu: %s", t->path, t->lineno, err);
+	if (t->len > INT_MAX / 2) {
+		put(r, "%s:%lu: a line of %zd bytes is not a trace step", t->path, t->lineno, t->len);
 		return -EINVAL;
 	}
-	if (!json_find(t->fld, t->nfld, "step") || !json_find(t->fld, t->nfld, "pc")) {
+	json_tokener_reset(t->tok);
+	t->step = json_tokener_parse_ex(t->tok, t->line, (int)t->len);
+	err = json_tokener_get_error(t->tok);
+	end = json_tokener_get_parse_end(t->tok);
+	if (!t->step) {
+		put(r, "%s:%lu: not valid JSON at column %zu: %s", t->path, t->lineno, end + 1,
+		    err == json_tokener_continue ? "the line ends before the JSON value does"
+						 : json_tokener_error_desc(err));
+		return -EINVAL;
+	}
+	if (!json_object_is_type(t->step, json_type_object)) {
+		put(r, "%s:%lu: not a JSON object (a trace line starts with '{')", t->path, t->lineno);
+		return -EINVAL;
+	}
+	if (!json_object_object_get_ex(t->step, "step", NULL) ||
+	    !json_object_object_get_ex(t->step, "pc", NULL)) {
 		put(r, "%s:%lu: a JSON object, but not a kvmlab trace step (no \"step\" or \"pc\" field; "
 		    "make traces with kvmlab trace --format jsonl)", t->path, t->lineno);
 		return -EINVAL;
@@ -69,47 +85,70 @@ static int next(struct trace_file *t, struct report *r)
 	return 1;
 }
 
-static void show(struct report *r, const struct json_field *f)
+/* A value as it is written in a trace (compact JSON), or "(absent)". */
+static void show(struct report *r, struct json_object *v, bool present)
 {
-	if (f)
-		put(r, "%.*s", (int)f->vallen, f->val);
+	if (present)
+		put(r, "%s", json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN |
+							   JSON_C_TO_STRING_NOSLASHESCAPE));
 	else
 		put(r, "(absent)");
+}
+
+static bool same_field(const struct trace_file *a, const struct trace_file *b, const char *key)
+{
+	struct json_object *x = NULL, *y = NULL;
+
+	return json_object_object_get_ex(a->step, key, &x) && json_object_object_get_ex(b->step, key, &y) &&
+	       json_object_equal(x, y);
+}
+
+/* Fields that name things rather than record state: the guest's symbol and source line
+ * differ between two builds of the same code (a renamed helper, a comment that moves lines),
+ * and so does the text of an instruction that names a symbol, when its bytes, address and
+ * code size are the same. */
+static bool annotation(const struct trace_file *a, const struct trace_file *b, const char *key)
+{
+	if (strcmp(key, "sym") == 0 || strcmp(key, "src") == 0)
+		return true;
+	return strcmp(key, "asm") == 0 && same_field(a, b, "bytes") && same_field(a, b, "pc") &&
+	       same_field(a, b, "bits");
 }
 
 /* Report every field that differs between the current lines; the number of them. */
 static int compare(const struct trace_file *a, const struct trace_file *b, struct report *r)
 {
-	const struct json_field *step = json_find(a->fld, a->nfld, "step");
-	const struct json_field *as = json_find(a->fld, a->nfld, "asm");
+	struct json_object *step = NULL, *as = NULL;
+	bool has_as = json_object_object_get_ex(a->step, "asm", &as);
 	int ndiff = 0;
 
+	json_object_object_get_ex(a->step, "step", &step);
 	for (int pass = 0; pass < 2; pass++) {
 		const struct trace_file *x = pass ? b : a, *y = pass ? a : b;
 
-		for (int i = 0; i < x->nfld; i++) {
-			char key[64];
-			const struct json_field *o;
+		json_object_object_foreach(x->step, key, val) {
+			struct json_object *o = NULL;
+			bool present = json_object_object_get_ex(y->step, key, &o);
 
-			snprintf(key, sizeof(key), "%.*s", (int)x->fld[i].keylen, x->fld[i].key);
-			o = json_find(y->fld, y->nfld, key);
-			if (pass && o)
+			if (pass && present)
 				continue;  /* compared in the first pass */
-			if (o && o->vallen == x->fld[i].vallen && memcmp(o->val, x->fld[i].val, o->vallen) == 0)
+			if (present && json_object_equal(o, val))
+				continue;
+			if (annotation(a, b, key))
 				continue;
 			if (!ndiff++) {
 				put(r, "traces diverge at step ");
-				show(r, step);
+				show(r, step, true);
 				put(r, " (%s line %lu, %s line %lu)", a->path, a->lineno, b->path, b->lineno);
-				if (as) {
+				if (has_as) {
 					put(r, ": ");
-					show(r, as);
+					show(r, as, true);
 				}
 			}
 			put(r, "\n  %-8s A: ", key);
-			show(r, pass ? o : &x->fld[i]);
+			show(r, pass ? o : val, pass ? present : true);
 			put(r, "\n  %-8s B: ", "");
-			show(r, pass ? &x->fld[i] : o);
+			show(r, pass ? val : o, pass ? true : present);
 		}
 	}
 	return ndiff;
@@ -125,6 +164,13 @@ int trace_diff(const char *a, const char *b, char *msg, size_t len)
 	if (len)
 		msg[0] = '\0';
 	for (int i = 0; i < 2; i++) {
+		t[i].tok = json_tokener_new();
+		if (!t[i].tok) {
+			ret = -ENOMEM;
+			put(&r, "out of memory");
+			goto out;
+		}
+		json_tokener_set_flags(t[i].tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
 		t[i].f = fopen(t[i].path, "r");
 		if (!t[i].f) {
 			ret = -errno;
@@ -160,6 +206,9 @@ out:
 		if (t[i].f)
 			fclose(t[i].f);
 		free(t[i].line);
+		json_object_put(t[i].step);
+		if (t[i].tok)
+			json_tokener_free(t[i].tok);
 	}
 	return ret;
 }

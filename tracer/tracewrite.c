@@ -2,7 +2,14 @@
  *
  * JSONL fields (stable): step, pc, cs, rip, mode, bits, bytes, asm, changed {name: [old, new]},
  * exit {type, port, size, count, in, data | addr}, writes [{addr, gpa, old, new, cut}],
- * explain, walk (with --walk). Numbers that are addresses or register values are hex strings.
+ * retired {count, exact, skipped [{pc, asm}], fault {pc, vector}} (only for a step that did
+ * not retire exactly one instruction: a fault, or a single-step trap that came late),
+ * explain, walk (with --walk), and from the guest's ELF sym ("hello_main+0x5": the symbol the pc
+ * is in) and src ("hello.c:23": its source line). Numbers that are addresses or register values
+ * are hex strings.
+ *
+ * Text: a line "-- hello_main (hello.c:23) outb(...);" comes before a step whose symbol or source
+ * line differs from the step written before it.
  */
 #include "tracewrite.h"
 
@@ -11,6 +18,7 @@
 #include "cpumode.h"
 #include "exits.h"
 #include "regdiff.h"
+#include "symbols.h"
 #include "vcpu.h"
 #include "walkfmt.h"
 
@@ -21,6 +29,49 @@ void tracewriter_init(struct tracewriter *w, struct engine *e, enum trace_format
 	w->e = e;
 	explain_init(&w->ex, e);
 	outbuf_init(&w->out, f);
+	w->where[0] = '\0';
+}
+
+/* The symbol the step's pc is in, and its source line, when the guest's ELF names them. */
+static void step_where(const struct tracewriter *w, const struct step *st, char *sym, size_t symlen,
+		       char *src, size_t srclen)
+{
+	uint64_t pc = engine_pc(&st->before, &st->sbefore);
+
+	symbols_label(w->e->syms, pc, sym, symlen);
+	symbols_where(w->e->syms, pc, src, srclen);
+}
+
+/* "-- hello_main (hello.c:23) outb(...);" when the symbol or the source line changed. */
+static void text_where(struct tracewriter *w, const char *sym, const char *src, const struct step *st)
+{
+	char fn[SYMBOLS_NAME_MAX + 1], line[200] = "", key[sizeof(w->where)];
+	const char *file;
+	unsigned lineno;
+	uint64_t off;
+	const char *name = symbols_find(w->e->syms, engine_pc(&st->before, &st->sbefore), &off);
+
+	if (!*sym && !*src)
+		return;
+	snprintf(fn, sizeof(fn), "%s", name ? name : "");
+	if (*src && symbols_line(w->e->syms, engine_pc(&st->before, &st->sbefore), &file, &lineno) == 0)
+		symbols_source(w->e->syms, file, lineno, line, sizeof(line));
+	snprintf(key, sizeof(key), "%s|%s", fn, src);
+	if (strcmp(key, w->where) == 0)
+		return;
+	snprintf(w->where, sizeof(w->where), "%s", key);
+	outbuf_str(&w->out, "          -- ");
+	outbuf_str(&w->out, *sym ? sym : "?");
+	if (*src) {
+		outbuf_str(&w->out, " (");
+		outbuf_str(&w->out, src);
+		outbuf_str(&w->out, ")");
+	}
+	if (*line) {
+		outbuf_str(&w->out, " ");
+		outbuf_str(&w->out, line);
+	}
+	outbuf_put(&w->out, "\n", 1);
 }
 
 static void text_step(struct tracewriter *w, const struct step *st, const char *asm_text,
@@ -33,11 +84,10 @@ static void text_step(struct tracewriter *w, const struct step *st, const char *
 
 	if (vmm_cpu_mode(s) == VMM_CPU_REAL)
 		n = snprintf(head, sizeof(head), "%8llu  %04x:%04llx  %-16s ", (unsigned long long)st->n,
-			     s->cs.selector, (unsigned long long)st->before.rip,
-			     vmm_cpu_mode_name(vmm_cpu_mode(s)));
+			     s->cs.selector, (unsigned long long)st->before.rip, vmm_cpu_label(s));
 	else
 		n = snprintf(head, sizeof(head), "%8llu  %9llx  %-16s ", (unsigned long long)st->n,
-			     (unsigned long long)engine_pc(&st->before, s), vmm_cpu_mode_name(vmm_cpu_mode(s)));
+			     (unsigned long long)engine_pc(&st->before, s), vmm_cpu_label(s));
 	outbuf_put(o, head, (size_t)n);
 	n = snprintf(head, sizeof(head), "%-30s", asm_text);
 	outbuf_put(o, head, (size_t)n);
@@ -94,8 +144,38 @@ static void json_exit(struct outbuf *o, const struct step_exit *x)
 	outbuf_put(o, "}", 1);
 }
 
+/* A step in which the trap came late: how many instructions it retired, and the ones after its
+ * own (with the one that raised an exception on the way, if any). */
+static void json_retired(struct tracewriter *w, const struct step *st)
+{
+	struct outbuf *o = &w->out;
+	char text[96];
+
+	outbuf_str(o, ",\"retired\":{\"count\":");
+	outbuf_u64(o, st->flow.retired);
+	outbuf_str(o, st->flow.unknown ? ",\"exact\":false,\"skipped\":[" : ",\"exact\":true,\"skipped\":[");
+	for (int i = 0; i < st->flow.nskip; i++) {
+		explain_skip_text(&w->ex, st, i, text, sizeof(text));
+		outbuf_str(o, i ? ",{\"pc\":\"" : "{\"pc\":\"");
+		outbuf_hex(o, st->flow.skip[i]);
+		outbuf_str(o, "\",\"asm\":");
+		outbuf_json_str(o, text);
+		outbuf_put(o, "}", 1);
+	}
+	outbuf_put(o, "]", 1);
+	if (st->flow.fault_vector >= 0) {
+		outbuf_str(o, ",\"fault\":{\"pc\":\"");
+		outbuf_hex(o, st->flow.fault_pc);
+		outbuf_str(o, "\",\"vector\":");
+		outbuf_u64(o, (uint64_t)st->flow.fault_vector);
+		outbuf_put(o, "}", 1);
+	}
+	outbuf_put(o, "}", 1);
+}
+
 static void json_step(struct tracewriter *w, const struct step *st, const char *asm_text,
-		      const char *why, const struct reg_change *ch, int nch, const char *walk)
+		      const char *why, const struct reg_change *ch, int nch, const char *walk,
+		      const char *sym, const char *src)
 {
 	struct outbuf *o = &w->out;
 	const struct kvm_sregs *s = &st->sbefore;
@@ -109,7 +189,7 @@ static void json_step(struct tracewriter *w, const struct step *st, const char *
 	outbuf_str(o, "\",\"rip\":\"");
 	outbuf_hex(o, st->before.rip);
 	outbuf_str(o, "\",\"mode\":");
-	outbuf_json_str(o, vmm_cpu_mode_name(vmm_cpu_mode(s)));
+	outbuf_json_str(o, vmm_cpu_label(s));
 	outbuf_str(o, ",\"bits\":");
 	outbuf_u64(o, (uint64_t)vmm_cpu_code_bits(s));
 	outbuf_str(o, ",\"bytes\":\"");
@@ -144,9 +224,19 @@ static void json_step(struct tracewriter *w, const struct step *st, const char *
 		}
 		outbuf_put(o, "]", 1);
 	}
+	if (st->flow.retired != 1 || st->flow.nskip || st->flow.unknown || st->flow.fault_vector >= 0)
+		json_retired(w, st);
 	if (*why) {
 		outbuf_str(o, ",\"explain\":");
 		outbuf_json_str(o, why);
+	}
+	if (*sym) {
+		outbuf_str(o, ",\"sym\":");
+		outbuf_json_str(o, sym);
+	}
+	if (*src) {
+		outbuf_str(o, ",\"src\":");
+		outbuf_json_str(o, src);
 	}
 	if (walk) {
 		outbuf_str(o, ",\"walk\":");
@@ -185,10 +275,11 @@ static void cross_check(struct tracewriter *w, const struct step *st, const stru
 void tracewriter_step(struct tracewriter *w, const struct step *st)
 {
 	struct reg_change ch[REGDIFF_MAX];
-	char asm_text[96], why[512], walkbuf[2048];
+	char asm_text[96], why[512], walkbuf[2048], sym[SYMBOLS_NAME_MAX + 24], src[160];
 	const char *walk = NULL;
 	int nch = regdiff(st, ch);
 
+	step_where(w, st, sym, sizeof(sym), src, sizeof(src));
 	if (st == &w->e->last && w->e->last_insn)
 		snprintf(asm_text, sizeof(asm_text), "%s", insncache_text(w->e->last_insn, &w->e->dis));
 	else if (st->insn_len)
@@ -210,9 +301,10 @@ void tracewriter_step(struct tracewriter *w, const struct step *st)
 		}
 	}
 	if (w->format == TRACE_JSONL) {
-		json_step(w, st, asm_text, why, ch, nch, walk);
+		json_step(w, st, asm_text, why, ch, nch, walk, sym, src);
 		return;
 	}
+	text_where(w, sym, src, st);
 	text_step(w, st, asm_text, why, ch, nch);
 	if (walk)
 		outbuf_str(&w->out, walk);

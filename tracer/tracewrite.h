@@ -15,6 +15,7 @@ struct tracewriter {
 	struct engine *e;
 	struct explain_ctx ex;
 	struct outbuf out;
+	char where[320];           /* text: the last "-- label (file:line)" line written */
 };
 
 /* Write to f in format; walk: include the PC's page walk in each step. */

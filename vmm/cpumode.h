@@ -2,6 +2,7 @@
 #pragma once
 
 #include <linux/kvm.h>
+#include <stdbool.h>
 
 /* Modes the VMM can put a vCPU in before the first instruction. */
 enum vmm_mode {
@@ -35,5 +36,14 @@ enum vmm_cpu_mode vmm_cpu_mode(const struct kvm_sregs *s);
 /* Human label: "real", "protected", "protected+paging", "PAE", "long", "compat". */
 const char *vmm_cpu_mode_name(enum vmm_cpu_mode m);
 
-/* Code size in bits (16, 32 or 64) the CPU decodes in, from the mode and CS.D/L. */
+/* Code size in bits (16, 32 or 64) the CPU decodes in, from EFER.LMA and the CS cache's L and D
+ * bits (D counts in real mode too). */
 int vmm_cpu_code_bits(const struct kvm_sregs *s);
+
+/* True in real mode when a segment cache holds what only protected mode loads (a limit above
+ * 0xFFFF, or CS with D = 1): "unreal mode". */
+bool vmm_cpu_unreal(const struct kvm_sregs *s);
+
+/* The mode as a trace shows it: vmm_cpu_mode_name(), except "unreal" (real mode with protected-mode
+ * caches) and "protected-16" (protected mode, no paging, CS with D = 0). */
+const char *vmm_cpu_label(const struct kvm_sregs *s);

@@ -7,13 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "error.h"
 #include "guestmem.h"
+#include "portmap.h"
 
 static const char *const names[VMM_FC__COUNT] = {
 	[VMM_FC_OPEN] = "fileOpen",
@@ -31,11 +31,6 @@ const char *vmm_fc_name(enum vmm_fc_id id)
 	return (unsigned)id < VMM_FC__COUNT ? names[id] : "?";
 }
 
-uint16_t vmm_fc_default_port(enum vmm_fc_id id)
-{
-	return (uint16_t)(0x510 + id);
-}
-
 void vmm_fc_init(struct vmm_fc *fc, struct vmm_vcpu *vcpu)
 {
 	memset(fc, 0, sizeof(*fc));
@@ -43,8 +38,6 @@ void vmm_fc_init(struct vmm_fc *fc, struct vmm_vcpu *vcpu)
 	fc->dirfd = -1;
 	for (int i = 0; i < VMM_FC_FILES; i++)
 		fc->fd[i] = -1;
-	for (int i = 0; i < VMM_FC__COUNT; i++)
-		fc->port[i] = vmm_fc_default_port(i);
 }
 
 int vmm_fc_enable(struct vmm_fc *fc, const char *dir)
@@ -78,51 +71,10 @@ void vmm_fc_close(struct vmm_fc *fc)
 	fc->buf = NULL;
 }
 
-int vmm_fc_parse_map(struct vmm_fc *fc, const char *map, char *rest, size_t restlen)
-{
-	char *copy = strdup(map), *save = NULL, *item;
-	size_t n = 0;
-	int ret = 0;
-
-	if (!copy)
-		return -ENOMEM;
-	if (restlen)
-		rest[0] = '\0';
-	for (item = strtok_r(copy, ",", &save); item && ret == 0; item = strtok_r(NULL, ",", &save)) {
-		char *eq = strchr(item, '='), *end;
-		unsigned long port;
-		int id;
-
-		for (id = 0; id < VMM_FC__COUNT; id++)
-			if (eq && (size_t)(eq - item) == strlen(names[id]) &&
-			    strncasecmp(item, names[id], (size_t)(eq - item)) == 0)
-				break;
-		if (id == VMM_FC__COUNT) {  /* not ours: keep it for vmm_hc_parse_map */
-			int k = snprintf(rest + n, restlen > n ? restlen - n : 0, "%s%s", n ? "," : "", item);
-
-			if (k < 0 || n + (size_t)k >= restlen) {
-				ret = vmm_fail(-EINVAL, "hypercall map: too long");
-				break;
-			}
-			n += (size_t)k;
-			continue;
-		}
-		errno = 0;
-		port = strtoul(eq + 1, &end, 0);
-		if (!eq[1] || *end || errno || port > 0xffff || port == 0xE9)
-			ret = vmm_fail(-EINVAL, "hypercall map: port '%s' for %s is not a port number "
-				       "from 0 to 0xffff other than the console's 0xe9", eq + 1, names[id]);
-		else
-			fc->port[id] = (uint16_t)port;
-	}
-	free(copy);
-	return ret;
-}
-
 int vmm_fc_find(const struct vmm_fc *fc, uint16_t port)
 {
 	for (int i = 0; i < VMM_FC__COUNT; i++)
-		if (fc->port[i] == port)
+		if (fc->dev[i].io && fc->dev[i].base == port)
 			return i;
 	return -1;
 }
@@ -283,13 +235,14 @@ static int fc_io(struct vmm_pio_dev *dev, struct vmm_vcpu *vcpu, uint16_t port, 
 	return 0;
 }
 
-int vmm_fc_attach(struct vmm_fc *fc, struct vmm_pio_bus *bus)
+int vmm_fc_attach(struct vmm_fc *fc, struct vmm_pio_bus *bus, const struct vmm_portmap *ports)
 {
 	for (int i = 0; i < VMM_FC__COUNT; i++) {
 		int ret;
 
 		fc->dev[i] = (struct vmm_pio_dev){
-			.name = names[i], .base = fc->port[i], .len = 1, .io = fc_io, .ctx = fc,
+			.name = names[i], .base = vmm_portmap_port(ports, VMM_PORTMAP_FC + i), .len = 1,
+			.io = fc_io, .ctx = fc,
 		};
 		ret = vmm_pio_register(bus, &fc->dev[i]);
 		if (ret < 0)

@@ -1,6 +1,6 @@
 /* filecalls.h - file hypercalls (open/read/write/seek/close) confined to one host directory.
  *
- * One port per call, default 0x510 + n. Each call is an OUT dword (outl) of a 32-bit guest
+ * One port per call, default 0x510 + n (portmap.h). Each call is an OUT dword (outl) of a 32-bit guest
  * pointer to a parameter block; the handler writes the result (>= 0, or -errno) back into
  * the block's last field. Off (every call answers -EACCES) until vmm_fc_enable() names a
  * directory; files are opened with openat2(RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS) under it.
@@ -21,6 +21,7 @@
 #include "pio.h"
 
 struct vmm_vcpu;
+struct vmm_portmap;
 
 enum vmm_fc_id {
 	VMM_FC_OPEN,
@@ -36,8 +37,7 @@ enum vmm_fc_id {
 #define VMM_FC_FILES 16          /* open files per VM: guest fds 0..15 */
 
 struct vmm_fc {
-	struct vmm_pio_dev dev[VMM_FC__COUNT];
-	uint16_t port[VMM_FC__COUNT];
+	struct vmm_pio_dev dev[VMM_FC__COUNT];   /* dev[id].base: the call's port once attached */
 	struct vmm_vcpu *vcpu;
 	int dirfd;                   /* the directory (O_PATH), -1: file hypercalls are off */
 	int fd[VMM_FC_FILES];        /* host fd of each guest fd, -1 if free */
@@ -48,23 +48,16 @@ struct vmm_fc {
 /* Name of a file hypercall ("fileOpen", ...). */
 const char *vmm_fc_name(enum vmm_fc_id id);
 
-/* Default port of each file hypercall: 0x510 + id. */
-uint16_t vmm_fc_default_port(enum vmm_fc_id id);
-
-/* Defaults: ports 0x510.., off, no files. */
+/* Defaults: off, no files. */
 void vmm_fc_init(struct vmm_fc *fc, struct vmm_vcpu *vcpu);
 
 /* Confine the calls to dir (opened once); -errno with a message if it is not a directory. */
 int vmm_fc_enable(struct vmm_fc *fc, const char *dir);
 
-/* Take the fileXxx=PORT items of a hypercall map; copy the other items, comma-separated,
- * into rest (for vmm_hc_parse_map). -EINVAL with a message if a port is bad. */
-int vmm_fc_parse_map(struct vmm_fc *fc, const char *map, char *rest, size_t restlen);
+/* Register the five calls on bus at their ports in ports (NULL: the default ports). */
+int vmm_fc_attach(struct vmm_fc *fc, struct vmm_pio_bus *bus, const struct vmm_portmap *ports);
 
-/* Register the five ports on bus. */
-int vmm_fc_attach(struct vmm_fc *fc, struct vmm_pio_bus *bus);
-
-/* The call on port, or -1. */
+/* The call attached at port, or -1. */
 int vmm_fc_find(const struct vmm_fc *fc, uint16_t port);
 
 /* Close every host fd (the guest's files and the directory). */

@@ -6,11 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include "error.h"
 #include "guestmem.h"
+#include "portmap.h"
 #include "vcpu.h"
 #include "vm.h"
 
@@ -30,11 +30,6 @@ static const char dirs[VMM_HC__COUNT] = { 'o', 'o', 'o', 'i', 'o', 'b', 'i' };
 const char *vmm_hc_name(enum vmm_hc_id id)
 {
 	return (unsigned)id < VMM_HC__COUNT ? names[id] : "?";
-}
-
-uint16_t vmm_hc_default_port(enum vmm_hc_id id)
-{
-	return (uint16_t)(0x500 + id);
 }
 
 void vmm_hc_printf(struct vmm_hc *hc, const char *fmt, ...)
@@ -199,56 +194,30 @@ void vmm_hc_init(struct vmm_hc *hc, struct vmm_vcpu *vcpu, vmm_console_sink sink
 	hc->sink = sink ? sink : stdout_sink;
 	hc->ctx = ctx;
 	for (int i = 0; i < VMM_HC__COUNT; i++) {
-		hc->port[i] = vmm_hc_default_port(i);
 		hc->fn[i] = builtin[i];
 	}
 }
 
-int vmm_hc_parse_map(struct vmm_hc *hc, const char *map)
-{
-	char *copy = strdup(map), *save = NULL, *item;
-	int ret = 0;
-
-	if (!copy)
-		return -ENOMEM;
-	for (item = strtok_r(copy, ",", &save); item && ret == 0; item = strtok_r(NULL, ",", &save)) {
-		char *eq = strchr(item, '='), *end;
-		unsigned long port;
-		int id;
-
-		if (!eq) {
-			ret = vmm_fail(-EINVAL, "hypercall map: '%s' is not NAME=PORT", item);
-			break;
-		}
-		*eq = '\0';
-		for (id = 0; id < VMM_HC__COUNT && strcasecmp(item, names[id]); id++)
-			;
-		port = strtoul(eq + 1, &end, 0);
-		if (id == VMM_HC__COUNT)
-			ret = vmm_fail(-EINVAL, "hypercall map: unknown hypercall '%s' (known: print8, "
-				       "print32, printStr, numExits, numExitsByType, gvaToHva, "
-				       "getTimestamp)", item);
-		else if (!eq[1] || *end || port > 0xffff || port == 0xE9)
-			ret = vmm_fail(-EINVAL, "hypercall map: port '%s' for %s is not a port number "
-				       "from 0 to 0xffff other than the console's 0xe9", eq + 1, item);
-		else
-			hc->port[id] = (uint16_t)port;
-	}
-	free(copy);
-	return ret;
-}
-
-int vmm_hc_attach(struct vmm_hc *hc, struct vmm_pio_bus *bus)
+int vmm_hc_attach(struct vmm_hc *hc, struct vmm_pio_bus *bus, const struct vmm_portmap *ports)
 {
 	for (int i = 0; i < VMM_HC__COUNT; i++) {
 		int ret;
 
 		hc->dev[i] = (struct vmm_pio_dev){
-			.name = names[i], .base = hc->port[i], .len = 1, .io = hc_io, .ctx = hc,
+			.name = names[i], .base = vmm_portmap_port(ports, i), .len = 1, .io = hc_io,
+			.ctx = hc,
 		};
 		ret = vmm_pio_register(bus, &hc->dev[i]);
 		if (ret < 0)
 			return ret;
 	}
 	return 0;
+}
+
+int vmm_hc_find(const struct vmm_hc *hc, uint16_t port)
+{
+	for (int i = 0; i < VMM_HC__COUNT; i++)
+		if (hc->dev[i].io && hc->dev[i].base == port)
+			return i;
+	return -1;
 }

@@ -1,4 +1,4 @@
-/* hypercall.h - hypercalls over port I/O: one port per call, a configurable port map. */
+/* hypercall.h - hypercalls over port I/O: one port per call, ports from a map (portmap.h). */
 #pragma once
 
 #include <stdbool.h>
@@ -8,6 +8,7 @@
 
 struct vmm_vcpu;
 struct vmm_hc;
+struct vmm_portmap;
 
 enum vmm_hc_id {
 	VMM_HC_PRINT8,          /* OUT byte: print it as a character */
@@ -27,8 +28,7 @@ enum vmm_hc_id {
 typedef int (*vmm_hc_fn)(struct vmm_hc *hc, bool in, unsigned size, uint32_t *value);
 
 struct vmm_hc {
-	struct vmm_pio_dev dev[VMM_HC__COUNT];
-	uint16_t port[VMM_HC__COUNT];
+	struct vmm_pio_dev dev[VMM_HC__COUNT];   /* dev[id].base: the call's port once attached */
 	vmm_hc_fn fn[VMM_HC__COUNT];
 	struct vmm_vcpu *vcpu;
 	vmm_console_sink sink;
@@ -40,17 +40,14 @@ struct vmm_hc {
 /* Name of a hypercall ("print8", ...). */
 const char *vmm_hc_name(enum vmm_hc_id id);
 
-/* Default port of each hypercall: 0x500 + id. */
-uint16_t vmm_hc_default_port(enum vmm_hc_id id);
-
-/* Apply a map "print8=0x500,printStr=0x502" over hc->port; -EINVAL with a message if bad. */
-int vmm_hc_parse_map(struct vmm_hc *hc, const char *map);
-
-/* Fill hc with defaults (built-in handlers, default ports), output to sink. */
+/* Fill hc with the built-in handlers, output to sink. */
 void vmm_hc_init(struct vmm_hc *hc, struct vmm_vcpu *vcpu, vmm_console_sink sink, void *ctx);
 
-/* Register every hypercall's port on bus. */
-int vmm_hc_attach(struct vmm_hc *hc, struct vmm_pio_bus *bus);
+/* Register every hypercall on bus at its port in ports (NULL: the default ports). */
+int vmm_hc_attach(struct vmm_hc *hc, struct vmm_pio_bus *bus, const struct vmm_portmap *ports);
+
+/* The hypercall attached at port, or -1. */
+int vmm_hc_find(const struct vmm_hc *hc, uint16_t port);
 
 /* printf to the hypercall output sink. */
 void vmm_hc_printf(struct vmm_hc *hc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

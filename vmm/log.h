@@ -23,6 +23,5 @@ int vmm_log_enabled(enum vmm_log_level level);
 /* Format and emit one log line at level. */
 void vmm_logf(enum vmm_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-#define vmm_warn(...) vmm_logf(VMM_LOG_WARN, __VA_ARGS__)
 #define vmm_info(...) vmm_logf(VMM_LOG_INFO, __VA_ARGS__)
 #define vmm_debug(...) vmm_logf(VMM_LOG_DEBUG, __VA_ARGS__)

@@ -6,23 +6,9 @@
 #include "check.h"
 #include "labbuf.h"
 
-const struct lab_check_ops *const lab_check_ops[LAB_CHECK__COUNT] = {
-	[LAB_CHECK_OUTPUT] = &lab_check_output_ops,
-	[LAB_CHECK_EXITS] = &lab_check_exits_ops,
-	[LAB_CHECK_REGISTER] = &lab_check_register_ops,
-	[LAB_CHECK_MEMORY] = &lab_check_memory_ops,
-	[LAB_CHECK_STOP] = &lab_check_stop_ops,
-	[LAB_CHECK_FINAL_MODE] = &lab_check_final_mode_ops,
-	[LAB_CHECK_TIMELINE] = &lab_check_timeline_ops,
-	[LAB_CHECK_MAPPING] = &lab_check_mapping_ops,
-	[LAB_CHECK_INSTRUCTIONS] = &lab_check_instructions_ops,
-	[LAB_CHECK_TRACE] = &lab_check_trace_ops,
-	[LAB_CHECK_ANSWERS] = &lab_check_answers_ops,
-	[LAB_CHECK_PORT_EXITS] = &lab_check_port_exits_ops,
-	[LAB_CHECK_VM_TURNS] = &lab_check_vm_turns_ops,
-	[LAB_CHECK_TIME_SHARE] = &lab_check_time_share_ops,
-	[LAB_CHECK_FILE] = &lab_check_file_ops,
-};
+#define OPS_ENTRY(kind, key, member, ops, shape, schema) [LAB_CHECK_##kind] = &ops,
+const struct lab_check_ops *const lab_check_ops[LAB_CHECK__COUNT] = { LAB_CHECK_KINDS(OPS_ENTRY) };
+#undef OPS_ENTRY
 
 const char *lab_status_name(enum lab_status s)
 {

@@ -1,7 +1,7 @@
 /* check.h - evaluating a lab's checks against a finished run.
  *
  * Each check kind lives in its own file (check_output.c, ...) and exports one
- * struct lab_check_ops; lab_check_ops[] maps kinds to them.
+ * struct lab_check_ops; lab_check_ops[] maps kinds to them (LAB_CHECK_KINDS in labfile.h).
  */
 #pragma once
 
@@ -29,7 +29,6 @@ struct lab_check_result {
 struct lab_diag;
 
 struct lab_check_ops {
-	const char *key;    /* the YAML key naming the kind */
 	bool needs_trace;   /* the run must be traced */
 	/* At load time: validate and compile the spec; 0 or -EINVAL with a message in d. */
 	int (*prepare)(struct lab_check *c, const struct lab *lab, struct lab_diag *d);
@@ -42,12 +41,9 @@ struct lab_check_ops {
 
 extern const struct lab_check_ops *const lab_check_ops[LAB_CHECK__COUNT];
 
-extern const struct lab_check_ops lab_check_output_ops, lab_check_exits_ops,
-	lab_check_register_ops, lab_check_memory_ops, lab_check_stop_ops,
-	lab_check_final_mode_ops, lab_check_timeline_ops, lab_check_mapping_ops,
-	lab_check_instructions_ops, lab_check_trace_ops, lab_check_answers_ops,
-	lab_check_port_exits_ops, lab_check_vm_turns_ops, lab_check_time_share_ops,
-	lab_check_file_ops;
+#define LAB_CHECK_OPS_DECL(kind, key, member, ops, shape, schema) extern const struct lab_check_ops ops;
+LAB_CHECK_KINDS(LAB_CHECK_OPS_DECL)
+#undef LAB_CHECK_OPS_DECL
 
 /* Program labs: the index of name in lab->program->abi->names, or -1. */
 int lab_abi_index(const struct lab *lab, const char *name);

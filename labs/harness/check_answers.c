@@ -454,7 +454,6 @@ static int evaluate(const struct lab_check *c, const struct lab_run *run,
 }
 
 const struct lab_check_ops lab_check_answers_ops = {
-	.key = "answers",
 	.prepare = prepare,
 	.evaluate = evaluate,
 	.release = release,

@@ -79,7 +79,6 @@ static int evaluate(const struct lab_check *c, const struct lab_run *run,
 }
 
 const struct lab_check_ops lab_check_exits_ops = {
-	.key = "exits",
 	.prepare = prepare,
 	.evaluate = evaluate,
 };

@@ -97,7 +97,6 @@ static int evaluate(const struct lab_check *c, const struct lab_run *run,
 }
 
 const struct lab_check_ops lab_check_file_ops = {
-	.key = "file",
 	.prepare = prepare,
 	.evaluate = evaluate,
 };

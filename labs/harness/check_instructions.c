@@ -37,7 +37,6 @@ static int evaluate(const struct lab_check *c, const struct lab_run *run,
 }
 
 const struct lab_check_ops lab_check_instructions_ops = {
-	.key = "instructions",
 	.needs_trace = true,
 	.prepare = prepare,
 	.evaluate = evaluate,

@@ -158,7 +158,6 @@ static int evaluate(const struct lab_check *c, const struct lab_run *run,
 }
 
 const struct lab_check_ops lab_check_mapping_ops = {
-	.key = "mapping",
 	.prepare = prepare,
 	.evaluate = evaluate,
 };

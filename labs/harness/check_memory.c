@@ -117,7 +117,6 @@ static int evaluate(const struct lab_check *c, const struct lab_run *run,
 }
 
 const struct lab_check_ops lab_check_memory_ops = {
-	.key = "memory",
 	.prepare = prepare,
 	.evaluate = evaluate,
 	.release = release,

@@ -289,7 +289,6 @@ static int evaluate(const struct lab_check *c, const struct lab_run *run,
 }
 
 const struct lab_check_ops lab_check_output_ops = {
-	.key = "output",
 	.prepare = prepare,
 	.evaluate = evaluate,
 	.release = release,

@@ -110,7 +110,6 @@ static int evaluate(const struct lab_check *c, const struct lab_run *run,
 }
 
 const struct lab_check_ops lab_check_port_exits_ops = {
-	.key = "port_exits",
 	.prepare = prepare,
 	.evaluate = evaluate,
 };

@@ -146,7 +146,6 @@ static int evaluate(const struct lab_check *c, const struct lab_run *run,
 }
 
 const struct lab_check_ops lab_check_register_ops = {
-	.key = "register",
 	.prepare = prepare,
 	.evaluate = evaluate,
 };

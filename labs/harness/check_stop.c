@@ -30,11 +30,9 @@ static int evaluate_final_mode(const struct lab_check *c, const struct lab_run *
 }
 
 const struct lab_check_ops lab_check_stop_ops = {
-	.key = "stop",
 	.evaluate = evaluate_stop,
 };
 
 const struct lab_check_ops lab_check_final_mode_ops = {
-	.key = "final_mode",
 	.evaluate = evaluate_final_mode,
 };

@@ -55,7 +55,6 @@ static int evaluate(const struct lab_check *c, const struct lab_run *run,
 }
 
 const struct lab_check_ops lab_check_time_share_ops = {
-	.key = "time_share",
 	.prepare = prepare,
 	.evaluate = evaluate,
 };

@@ -46,7 +46,6 @@ static int evaluate(const struct lab_check *c, const struct lab_run *run,
 }
 
 const struct lab_check_ops lab_check_timeline_ops = {
-	.key = "mode_timeline",
 	.needs_trace = true,
 	.evaluate = evaluate,
 };

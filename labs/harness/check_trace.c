@@ -47,7 +47,6 @@ static int evaluate(const struct lab_check *c, const struct lab_run *run,
 }
 
 const struct lab_check_ops lab_check_trace_ops = {
-	.key = "trace_matches",
 	.needs_trace = true,
 	.prepare = prepare,
 	.evaluate = evaluate,

@@ -73,7 +73,6 @@ static int evaluate(const struct lab_check *c, const struct lab_run *run,
 }
 
 const struct lab_check_ops lab_check_vm_turns_ops = {
-	.key = "vm_turns",
 	.prepare = prepare,
 	.evaluate = evaluate,
 };

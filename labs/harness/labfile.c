@@ -177,7 +177,6 @@ void lab_free(struct lab *lab)
 	free(lab->dir);
 	free(lab->submission_dir);
 	free(lab->handlers_path);
-	free(lab->ports);
 	if (lab->locs) {
 		lab_locs_free(lab->locs);
 		free(lab->locs);

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "portmap.h"
+
 enum lab_visibility {
 	LAB_VISIBLE,
 	LAB_HIDDEN,
@@ -27,24 +29,40 @@ enum lab_guest_kind {
 	LAB_GUEST_FLAT, /* one prebuilt flat binary, loaded at load_address */
 };
 
+/*
+ * Every check kind, once: X(KIND, key, member, ops, shape, schema).
+ *   KIND    LAB_CHECK_KIND in enum lab_check_kind
+ *   key     its key in lab.yaml (lab_check_kind_name)
+ *   member  the field of struct lab_check that holds its spec
+ *   ops     its struct lab_check_ops, in its own check_*.c file (check.h)
+ *   shape, schema  how labschema.c reads it: MAP of a field list, ENUM of a value list, or
+ *           SEQ of an entry
+ * Adding a kind: a line here, its spec member below, its check_*.c file and its schema.
+ */
+#define LAB_CHECK_KINDS(X)                                                                        \
+	X(OUTPUT, "output", output, lab_check_output_ops, MAP, output_fields)                       \
+	X(EXITS, "exits", exits, lab_check_exits_ops, MAP, exits_fields)                            \
+	X(REGISTER, "register", reg, lab_check_register_ops, MAP, register_fields)                  \
+	X(MEMORY, "memory", memory, lab_check_memory_ops, MAP, memory_fields)                       \
+	X(STOP, "stop", stop, lab_check_stop_ops, ENUM, stops)                                      \
+	X(FINAL_MODE, "final_mode", final_mode, lab_check_final_mode_ops, ENUM, cpu_modes)          \
+	X(TIMELINE, "mode_timeline", mode_timeline, lab_check_timeline_ops, SEQ, cpu_mode_entry)    \
+	X(MAPPING, "mapping", mapping, lab_check_mapping_ops, MAP, mapping_fields)                  \
+	X(INSTRUCTIONS, "instructions", instructions, lab_check_instructions_ops, MAP,              \
+	  instructions_fields)                                                                      \
+	X(TRACE, "trace_matches", trace_matches, lab_check_trace_ops, MAP, trace_fields)            \
+	X(ANSWERS, "answers", answers, lab_check_answers_ops, MAP, answers_fields)                  \
+	X(PORT_EXITS, "port_exits", port_exits, lab_check_port_exits_ops, MAP, port_exits_fields)   \
+	X(VM_TURNS, "vm_turns", vm_turns, lab_check_vm_turns_ops, MAP, vm_turns_fields)             \
+	X(TIME_SHARE, "time_share", time_share, lab_check_time_share_ops, MAP, time_share_fields)   \
+	X(FILE, "file", file, lab_check_file_ops, MAP, file_fields)
+
+#define LAB_CHECK_ENUM(kind, key, member, ops, shape, schema) LAB_CHECK_##kind,
 enum lab_check_kind {
-	LAB_CHECK_OUTPUT,
-	LAB_CHECK_EXITS,
-	LAB_CHECK_REGISTER,
-	LAB_CHECK_MEMORY,
-	LAB_CHECK_STOP,
-	LAB_CHECK_FINAL_MODE,
-	LAB_CHECK_TIMELINE,
-	LAB_CHECK_MAPPING,
-	LAB_CHECK_INSTRUCTIONS,
-	LAB_CHECK_TRACE,
-	LAB_CHECK_ANSWERS,
-	LAB_CHECK_PORT_EXITS,   /* program labs: observed IO exits on a port */
-	LAB_CHECK_VM_TURNS,     /* program labs: the order of KVM_RUN calls over the VMs */
-	LAB_CHECK_TIME_SHARE,   /* program labs: each VM's share of the time in KVM_RUN */
-	LAB_CHECK_FILE,         /* program labs: a file the run left in its folder */
+	LAB_CHECK_KINDS(LAB_CHECK_ENUM)
 	LAB_CHECK__COUNT,
 };
+#undef LAB_CHECK_ENUM
 
 /* Page flags a mapping check can name (bit masks of lab_mapping_spec.flags). */
 enum lab_page_flag {
@@ -285,8 +303,7 @@ struct lab {
 	uint64_t max_exits;           /* limits with defaults applied */
 	uint64_t max_instructions;    /* 0: none */
 	unsigned timeout_ms;
-	struct lab_port *ports;
-	size_t nports;
+	struct vmm_portmap ports;     /* the hypercalls mapping applied over the default ports */
 	unsigned total_points;
 	struct lab_locs *locs;        /* for messages after loading */
 };

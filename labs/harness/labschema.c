@@ -47,16 +47,9 @@ static const cyaml_strval_t page_flags[] = {
 	{ "PCD", LAB_PF_PCD }, { "A", LAB_PF_A }, { "D", LAB_PF_D }, { "PS", LAB_PF_PS },
 	{ "G", LAB_PF_G }, { "NX", LAB_PF_NX },
 };
-static const char *const kind_names[LAB_CHECK__COUNT] = {
-	[LAB_CHECK_OUTPUT] = "output", [LAB_CHECK_EXITS] = "exits",
-	[LAB_CHECK_REGISTER] = "register", [LAB_CHECK_MEMORY] = "memory",
-	[LAB_CHECK_STOP] = "stop", [LAB_CHECK_FINAL_MODE] = "final_mode",
-	[LAB_CHECK_TIMELINE] = "mode_timeline", [LAB_CHECK_MAPPING] = "mapping",
-	[LAB_CHECK_INSTRUCTIONS] = "instructions", [LAB_CHECK_TRACE] = "trace_matches",
-	[LAB_CHECK_ANSWERS] = "answers", [LAB_CHECK_PORT_EXITS] = "port_exits",
-	[LAB_CHECK_VM_TURNS] = "vm_turns", [LAB_CHECK_TIME_SHARE] = "time_share",
-	[LAB_CHECK_FILE] = "file",
-};
+#define KIND_NAME(kind, key, member, ops, shape, schema) [LAB_CHECK_##kind] = key,
+static const char *const kind_names[LAB_CHECK__COUNT] = { LAB_CHECK_KINDS(KIND_NAME) };
+#undef KIND_NAME
 
 static const cyaml_schema_value_t string_entry = {
 	CYAML_VALUE_STRING(CYAML_FLAG_POINTER, char, 1, CYAML_UNLIMITED),
@@ -147,6 +140,13 @@ static const cyaml_schema_field_t file_fields[] = {
 	CYAML_FIELD_END
 };
 #undef STRUCT
+/* A check kind's spec, as LAB_CHECK_KINDS describes its shape. */
+#define KIND_MAP(key, member, fields) MAP(key, member, fields),
+#define KIND_ENUM(key, member, values) CYAML_FIELD_ENUM_PTR(key, CYAML_FLAG_OPTIONAL | \
+	CYAML_FLAG_STRICT, STRUCT, member, values, CYAML_ARRAY_LEN(values)),
+#define KIND_SEQ(key, member, entry) CYAML_FIELD_SEQUENCE(key, CYAML_FLAG_POINTER | \
+	CYAML_FLAG_OPTIONAL, STRUCT, member, &entry, 1, CYAML_UNLIMITED),
+#define KIND_FIELD(kind, key, member, ops, shape, schema) KIND_##shape(key, member, schema)
 #define STRUCT struct lab_check
 static const cyaml_schema_field_t check_fields[] = {
 	STR_REQ(id), STR(name),
@@ -154,24 +154,7 @@ static const cyaml_schema_field_t check_fields[] = {
 	CYAML_FIELD_ENUM("visibility", CYAML_FLAG_OPTIONAL | CYAML_FLAG_STRICT, STRUCT,
 			 visibility, visibilities, CYAML_ARRAY_LEN(visibilities)),
 	STR(depends_on), STR(hint),
-	MAP("output", output, output_fields),
-	MAP("exits", exits, exits_fields),
-	MAP("register", reg, register_fields),
-	MAP("memory", memory, memory_fields),
-	CYAML_FIELD_ENUM_PTR("stop", CYAML_FLAG_OPTIONAL | CYAML_FLAG_STRICT, STRUCT, stop,
-			     stops, CYAML_ARRAY_LEN(stops)),
-	CYAML_FIELD_ENUM_PTR("final_mode", CYAML_FLAG_OPTIONAL | CYAML_FLAG_STRICT, STRUCT,
-			     final_mode, cpu_modes, CYAML_ARRAY_LEN(cpu_modes)),
-	CYAML_FIELD_SEQUENCE("mode_timeline", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL, STRUCT,
-			     mode_timeline, &cpu_mode_entry, 1, CYAML_UNLIMITED),
-	MAP("mapping", mapping, mapping_fields),
-	MAP("instructions", instructions, instructions_fields),
-	MAP("trace_matches", trace_matches, trace_fields),
-	MAP("answers", answers, answers_fields),
-	MAP("port_exits", port_exits, port_exits_fields),
-	MAP("vm_turns", vm_turns, vm_turns_fields),
-	MAP("time_share", time_share, time_share_fields),
-	MAP("file", file, file_fields),
+	LAB_CHECK_KINDS(KIND_FIELD)
 	STR(run),
 	CYAML_FIELD_END
 };
@@ -187,15 +170,15 @@ static const cyaml_schema_field_t guest_fields[] = {
 	CYAML_FIELD_END
 };
 #undef STRUCT
-/* One optional port per hypercall the VMM knows, named as vmm_hc_name() names them. */
-static cyaml_schema_field_t hypercall_fields[VMM_HC__COUNT + 1];
+/* One optional port per call the VMM's port map knows, named as vmm_portmap_name() names them. */
+static cyaml_schema_field_t hypercall_fields[VMM_PORTMAP__COUNT + 1];
 static pthread_once_t hypercall_once = PTHREAD_ONCE_INIT;
 
 static void init_hypercall_fields(void)
 {
-	for (int i = 0; i < VMM_HC__COUNT; i++)
+	for (int i = 0; i < VMM_PORTMAP__COUNT; i++)
 		hypercall_fields[i] = (cyaml_schema_field_t){
-			.key = vmm_hc_name((enum vmm_hc_id)i),
+			.key = vmm_portmap_name(i),
 			.data_offset = (uint32_t)(offsetof(struct lab_hypercall_ports, port) +
 						  (size_t)i * sizeof(uint64_t *)),
 			.value = { CYAML_VALUE_UINT(CYAML_FLAG_OPTIONAL | CYAML_FLAG_POINTER,

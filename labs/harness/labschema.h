@@ -6,12 +6,12 @@
 
 #include <cyaml/cyaml.h>
 
-#include "hypercall.h"
+#include "portmap.h"
 #include "labfile.h"
 
-/* The hypercalls mapping: one optional port per enum vmm_hc_id. */
+/* The hypercalls mapping: one optional port per call of the port map (portmap.h). */
 struct lab_hypercall_ports {
-	uint64_t *port[VMM_HC__COUNT];
+	uint64_t *port[VMM_PORTMAP__COUNT];
 };
 
 /* Build the parts of the schema that come from the VMM (hypercall names); idempotent. */

@@ -94,28 +94,29 @@ static int check_ports(struct lab *lab, struct lab_diag *d)
 	const struct lab_hypercall_ports *hp = lab->hypercalls;
 	char path[64];
 
+	memset(&lab->ports, 0, sizeof(lab->ports));
 	if (!hp)
 		return 0;
-	lab->ports = calloc(VMM_HC__COUNT, sizeof(*lab->ports));
-	if (!lab->ports)
-		return -ENOMEM;
-	for (int i = 0; i < VMM_HC__COUNT; i++) {
-		const char *name = vmm_hc_name((enum vmm_hc_id)i);
+	for (int i = 0; i < VMM_PORTMAP__COUNT; i++) {
+		const char *name = vmm_portmap_name(i);
 
 		if (!hp->port[i])
 			continue;
 		snprintf(path, sizeof(path), "hypercalls.%s", name);
-		if (*hp->port[i] > 0xffff)
-			return lab_diag_at(d, path, false, "port 0x%llx of %s is not a 16-bit port",
+		if (vmm_portmap_set(&lab->ports, i, *hp->port[i]) < 0)
+			return lab_diag_at(d, path, false, "port 0x%llx of %s is not a port from 1 to "
+					   "0xffff other than the console's 0xe9",
 					   (unsigned long long)*hp->port[i], name);
-		for (size_t j = 0; j < lab->nports; j++)
-			if (lab->ports[j].port == *hp->port[i])
-				return lab_diag_at(d, path, false, "%s uses port 0x%llx, as %s does",
-						   name, (unsigned long long)*hp->port[i],
-						   lab->ports[j].name);
-		lab->ports[lab->nports++] = (struct lab_port){
-			.id = i, .name = name, .port = (uint16_t)*hp->port[i],
-		};
+	}
+	for (int i = 0; i < VMM_PORTMAP__COUNT; i++) {
+		int other = vmm_portmap_clash(&lab->ports, i);
+
+		if (!hp->port[i] || other < 0 || (hp->port[other] && other > i))
+			continue;  /* two set in the file: said at the later one */
+		snprintf(path, sizeof(path), "hypercalls.%s", vmm_portmap_name(i));
+		return lab_diag_at(d, path, false, "%s uses port 0x%x, as %s does%s",
+				   vmm_portmap_name(i), vmm_portmap_port(&lab->ports, i),
+				   vmm_portmap_name(other), hp->port[other] ? "" : " by default");
 	}
 	return 0;
 }
@@ -300,24 +301,12 @@ static int check_guest(struct lab *lab, struct lab_diag *d)
 
 static bool kind_present(const struct lab_check *c, enum lab_check_kind k)
 {
+#define PRESENT(kind, key, member, ops, shape, schema) case LAB_CHECK_##kind: return c->member;
 	switch (k) {
-	case LAB_CHECK_OUTPUT: return c->output;
-	case LAB_CHECK_EXITS: return c->exits;
-	case LAB_CHECK_REGISTER: return c->reg;
-	case LAB_CHECK_MEMORY: return c->memory;
-	case LAB_CHECK_STOP: return c->stop;
-	case LAB_CHECK_FINAL_MODE: return c->final_mode;
-	case LAB_CHECK_TIMELINE: return c->mode_timeline;
-	case LAB_CHECK_MAPPING: return c->mapping;
-	case LAB_CHECK_INSTRUCTIONS: return c->instructions;
-	case LAB_CHECK_TRACE: return c->trace_matches;
-	case LAB_CHECK_ANSWERS: return c->answers;
-	case LAB_CHECK_PORT_EXITS: return c->port_exits;
-	case LAB_CHECK_VM_TURNS: return c->vm_turns;
-	case LAB_CHECK_TIME_SHARE: return c->time_share;
-	case LAB_CHECK_FILE: return c->file;
+	LAB_CHECK_KINDS(PRESENT)
 	default: return false;
 	}
+#undef PRESENT
 }
 
 static int check_kind(struct lab_check *c, struct lab_diag *d)
@@ -334,11 +323,15 @@ static int check_kind(struct lab_check *c, struct lab_diag *d)
 					      lab_check_kind_name((enum lab_check_kind)k));
 		found = k;
 	}
-	if (found < 0)
-		return lab_diag_check(d, NULL, "says nothing to check: give one of output, exits, "
-				      "register, memory, stop, final_mode, mode_timeline, mapping, "
-				      "instructions, trace_matches, answers, port_exits, vm_turns, "
-				      "time_share, file");
+	if (found < 0) {
+		char keys[256];
+		size_t n = 0;
+
+		for (int k = 0; k < LAB_CHECK__COUNT && n < sizeof(keys); k++)
+			n += (size_t)snprintf(keys + n, sizeof(keys) - n, "%s%s", k ? ", " : "",
+					      lab_check_kind_name((enum lab_check_kind)k));
+		return lab_diag_check(d, NULL, "says nothing to check: give one of %s", keys);
+	}
 	c->kind = (enum lab_check_kind)found;
 	return 0;
 }

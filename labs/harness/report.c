@@ -1,6 +1,8 @@
 /* report.c - the reporter table and what the writers share: names, escaping. */
 #include <errno.h>
+#include <json-c/json.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "report.h"
@@ -34,9 +36,14 @@ int lab_report_write(const struct lab_report *r, enum lab_report_format f, FILE 
 	if ((unsigned)f >= LAB_REPORT__COUNT)
 		return -EINVAL;
 	ret = lab_reporters[f]->write(r, out);
-	if (ret == 0 && (fflush(out) != 0 || ferror(out)))
-		ret = -EIO;
-	return ret;
+	return ret < 0 ? ret : lab_fflush(out);
+}
+
+int lab_fflush(FILE *out)
+{
+	if (fflush(out) != 0)
+		return errno ? -errno : -EIO;   /* ENOSPC says more than EIO */
+	return ferror(out) ? -EIO : 0;
 }
 
 int lab_report_format_parse(const char *name, enum lab_report_format *out)
@@ -50,11 +57,20 @@ int lab_report_format_parse(const char *name, enum lab_report_format *out)
 	return -EINVAL;
 }
 
-void lab_fput_seconds(FILE *out, double seconds)
+/* seconds as "1.250" whatever LC_NUMERIC says. */
+static void seconds_text(double seconds, char buf[32])
 {
 	unsigned long long ms = seconds > 0 ? (unsigned long long)(seconds * 1000 + 0.5) : 0;
 
-	fprintf(out, "%llu.%03llu", ms / 1000, ms % 1000);
+	snprintf(buf, 32, "%llu.%03llu", ms / 1000, ms % 1000);
+}
+
+void lab_fput_seconds(FILE *out, double seconds)
+{
+	char buf[32];
+
+	seconds_text(seconds, buf);
+	fputs(buf, out);
 }
 
 void lab_report_test_name(const struct lab_check *c, char *buf, size_t len)
@@ -98,7 +114,7 @@ static size_t utf8_len(const unsigned char *s, size_t avail)
 	return n;
 }
 
-enum esc { ESC_JSON, ESC_YAML, ESC_XML, ESC_XML_ATTR, ESC_TEXT };
+enum esc { ESC_YAML, ESC_XML, ESC_XML_ATTR, ESC_TEXT };
 
 /* Write s[0..n) for one kind of output; invalid UTF-8 and unwanted control bytes become \xNN. */
 static void put_escaped(FILE *out, const char *s, size_t n, enum esc e)
@@ -110,7 +126,7 @@ static void put_escaped(FILE *out, const char *s, size_t n, enum esc e)
 		unsigned char c = *p;
 
 		if (len == 0) {
-			fprintf(out, e <= ESC_YAML ? "\\\\x%02x" : "\\x%02x", *p++);
+			fprintf(out, e == ESC_YAML ? "\\\\x%02x" : "\\x%02x", *p++);
 			continue;
 		}
 		if (len > 1) {
@@ -119,7 +135,7 @@ static void put_escaped(FILE *out, const char *s, size_t n, enum esc e)
 			continue;
 		}
 		p++;
-		if (e <= ESC_YAML) {  /* YAML double-quoted: the escapes TAP13 YAMLish reads too */
+		if (e == ESC_YAML) {  /* YAML double-quoted: the escapes TAP13 YAMLish reads too */
 			if (c == '"' || c == '\\')
 				fprintf(out, "\\%c", c);
 			else if (c == '\n')
@@ -129,7 +145,7 @@ static void put_escaped(FILE *out, const char *s, size_t n, enum esc e)
 			else if (c == '\r')
 				fputs("\\r", out);
 			else if (c < 0x20 || c == 0x7f)
-				fprintf(out, e == ESC_JSON ? "\\u%04x" : "\\x%02x", c);
+				fprintf(out, "\\x%02x", c);
 			else
 				fputc(c, out);
 			continue;
@@ -154,13 +170,6 @@ static void put_escaped(FILE *out, const char *s, size_t n, enum esc e)
 	}
 }
 
-void lab_fput_json_string(FILE *out, const char *s)
-{
-	fputc('"', out);
-	put_escaped(out, s ? s : "", s ? strlen(s) : 0, ESC_JSON);
-	fputc('"', out);
-}
-
 void lab_fput_yaml_string(FILE *out, const char *s)
 {
 	fputc('"', out);
@@ -176,4 +185,69 @@ void lab_fput_xml(FILE *out, const char *s, bool attribute)
 void lab_fput_text(FILE *out, const char *s, size_t n)
 {
 	put_escaped(out, s, n, ESC_TEXT);
+}
+
+/* ---- JSON through json-c ------------------------------------------------------------------- */
+
+struct json_object *lab_json_text(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : ""), *end = p + strlen((const char *)p);
+	struct json_object *o;
+	char *clean = malloc(4 * (size_t)(end - p) + 1), *q = clean;
+
+	if (!clean)
+		return NULL;
+	while (p < end) {   /* json-c escapes; it does not check that the text is UTF-8 */
+		size_t len = utf8_len(p, (size_t)(end - p));
+
+		if (len == 0) {
+			q += sprintf(q, "\\x%02x", *p++);
+			continue;
+		}
+		memcpy(q, p, len);
+		q += len;
+		p += len;
+	}
+	*q = '\0';
+	o = json_object_new_string(clean);
+	free(clean);
+	return o;
+}
+
+struct json_object *lab_json_seconds(double seconds)
+{
+	char buf[32];
+
+	seconds_text(seconds, buf);
+	return json_object_new_double_s(seconds, buf);
+}
+
+int lab_json_add(struct json_object *obj, const char *key, struct json_object *val)
+{
+	if (!obj || !val || json_object_object_add(obj, key, val) < 0) {
+		json_object_put(val);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int lab_json_append(struct json_object *array, struct json_object *val)
+{
+	if (!array || !val || json_object_array_add(array, val) < 0) {
+		json_object_put(val);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int lab_json_write(struct json_object *doc, FILE *out)
+{
+	const char *text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
+		JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
+
+	if (!text)
+		return -ENOMEM;
+	fputs(text, out);
+	fputc('\n', out);
+	return lab_fflush(out);
 }

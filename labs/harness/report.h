@@ -50,6 +50,9 @@ void lab_report_init(struct lab_report *r, const struct lab *lab,
 /* Write r in format f; 0 or -errno (-EIO when the stream failed). */
 int lab_report_write(const struct lab_report *r, enum lab_report_format f, FILE *out);
 
+/* Flush out: 0, or -errno if writing to it failed at any point (-EIO if the cause is gone). */
+int lab_fflush(FILE *out);
+
 /* "text", "tap", "junit", "gradescope", "tap13" -> format; -EINVAL if unknown. */
 int lab_report_format_parse(const char *name, enum lab_report_format *out);
 
@@ -60,7 +63,22 @@ void lab_report_test_name(const struct lab_check *c, char *buf, size_t len);
 void lab_fput_seconds(FILE *out, double seconds);
 
 /* Escapers: UTF-8 passes, invalid bytes and control characters are shown as \xNN. */
-void lab_fput_json_string(FILE *out, const char *s);      /* with the quotes */
 void lab_fput_yaml_string(FILE *out, const char *s);      /* double-quoted, YAMLish-safe */
 void lab_fput_xml(FILE *out, const char *s, bool attribute);
 void lab_fput_text(FILE *out, const char *s, size_t n);   /* n bytes for a terminal */
+
+/* JSON documents (Gradescope's results.json, batch summaries) are built with json-c. */
+struct json_object;
+
+/* A JSON string of s (NULL: ""), its invalid UTF-8 bytes shown as \xNN text; NULL if out of memory. */
+struct json_object *lab_json_text(const char *s);
+
+/* seconds as a JSON number written "1.250" (milliseconds); NULL if out of memory. */
+struct json_object *lab_json_seconds(double seconds);
+
+/* Add val to object obj under key, or to array; 0, or -ENOMEM (val, even NULL, is taken). */
+int lab_json_add(struct json_object *obj, const char *key, struct json_object *val);
+int lab_json_append(struct json_object *array, struct json_object *val);
+
+/* Write doc indented, with a final newline, and flush; 0 or -errno. */
+int lab_json_write(struct json_object *doc, FILE *out);

@@ -6,16 +6,12 @@
  * output (message, expected, actual, hint) and visibility (visible, hidden,
  * after_due_date), which Gradescope applies itself.
  */
+#include <json-c/json.h>
+#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "labbuf.h"
 #include "report.h"
-
-static void key(FILE *out, const char *indent, const char *k, bool comma)
-{
-	fprintf(out, "%s%s\"%s\": ", comma ? ",\n" : "", indent, k);
-}
 
 static char *test_output(const struct lab_check_result *res)
 {
@@ -47,49 +43,49 @@ static char *summary(const struct lab_report *r)
 	return labbuf_take(&b);
 }
 
+/* One check as a Gradescope test. */
+static struct json_object *test(const struct lab_check_result *res, size_t i)
+{
+	struct json_object *t = json_object_new_object();
+	char name[512], number[24];
+	char *o = test_output(res);
+	int err = 0;
+
+	lab_report_test_name(res->check, name, sizeof(name));
+	snprintf(number, sizeof(number), "%zu", i + 1);
+	err |= lab_json_add(t, "name", lab_json_text(name));
+	err |= lab_json_add(t, "number", lab_json_text(number));
+	err |= lab_json_add(t, "score", json_object_new_int64(res->score));
+	err |= lab_json_add(t, "max_score", json_object_new_int64(res->max_score));
+	err |= lab_json_add(t, "status", lab_json_text(res->status == LAB_PASS ? "passed" : "failed"));
+	err |= lab_json_add(t, "output", lab_json_text(o));
+	err |= lab_json_add(t, "visibility", lab_json_text(lab_visibility_name(res->check->visibility)));
+	free(o);
+	if (err) {
+		json_object_put(t);
+		return NULL;
+	}
+	return t;
+}
+
 static int write_gradescope(const struct lab_report *r, FILE *out)
 {
+	struct json_object *doc = json_object_new_object(), *tests = json_object_new_array();
 	char *text = summary(r);
+	int err = 0;
 
-	fputs("{\n", out);
-	key(out, "  ", "score", false);
-	fprintf(out, "%u", r->score);
-	key(out, "  ", "execution_time", true);
-	lab_fput_seconds(out, r->seconds);
-	key(out, "  ", "output", true);
-	lab_fput_json_string(out, text ? text : "");
+	err |= lab_json_add(doc, "score", json_object_new_int64(r->score));
+	err |= lab_json_add(doc, "execution_time", lab_json_seconds(r->seconds));
+	err |= lab_json_add(doc, "output", lab_json_text(text));
+	err |= lab_json_add(doc, "output_format", lab_json_text("text"));
 	free(text);
-	key(out, "  ", "output_format", true);
-	lab_fput_json_string(out, "text");
-	key(out, "  ", "tests", true);
-	fputs("[", out);
-	for (size_t i = 0; i < r->nresults; i++) {
-		const struct lab_check_result *res = &r->results[i];
-		char name[512], number[24];
-		char *o = test_output(res);
-
-		lab_report_test_name(res->check, name, sizeof(name));
-		snprintf(number, sizeof(number), "%zu", i + 1);
-		fprintf(out, "%s\n    {\n", i ? "," : "");
-		key(out, "      ", "name", false);
-		lab_fput_json_string(out, name);
-		key(out, "      ", "number", true);
-		lab_fput_json_string(out, number);
-		key(out, "      ", "score", true);
-		fprintf(out, "%u", res->score);
-		key(out, "      ", "max_score", true);
-		fprintf(out, "%u", res->max_score);
-		key(out, "      ", "status", true);
-		lab_fput_json_string(out, res->status == LAB_PASS ? "passed" : "failed");
-		key(out, "      ", "output", true);
-		lab_fput_json_string(out, o ? o : "");
-		key(out, "      ", "visibility", true);
-		lab_fput_json_string(out, lab_visibility_name(res->check->visibility));
-		fputs("\n    }", out);
-		free(o);
-	}
-	fputs(r->nresults ? "\n  ]\n}\n" : "]\n}\n", out);
-	return 0;
+	for (size_t i = 0; i < r->nresults; i++)
+		err |= lab_json_append(tests, test(&r->results[i], i));
+	err |= lab_json_add(doc, "tests", tests);
+	if (!err)
+		err = lab_json_write(doc, out);
+	json_object_put(doc);
+	return err;
 }
 
 const struct lab_reporter lab_report_gradescope = {

@@ -18,6 +18,7 @@
 #include "clock.h"
 #include "datadir.h"
 #include "engine.h"
+#include "guestflags.h"
 #include "error.h"
 #include "labapi.h"
 #include "labbuf.h"
@@ -45,14 +46,6 @@
 static char guest_src_dir[PATH_MAX];
 static char lab_inc_dir[PATH_MAX];
 
-void lab_runner_set_dirs(const char *g, const char *inc)
-{
-	if (g)
-		snprintf(guest_src_dir, sizeof(guest_src_dir), "%s", g);
-	if (inc)
-		snprintf(lab_inc_dir, sizeof(lab_inc_dir), "%s", inc);
-}
-
 /* ctx: a NULL-terminated list of files dir must hold. */
 static bool holds_files(const char *dir, void *ctx)
 {
@@ -69,7 +62,7 @@ static bool holds_files(const char *dir, void *ctx)
 static void find_dir(char *dir, size_t len, const char *what, const char *installed,
 		     const char *srcdir, const char *const *files)
 {
-	if (dir[0])  /* lab_runner_set_dirs, or found before */
+	if (dir[0])  /* found before */
 		return;
 	if (datadir_find(what, NULL, installed, holds_files, (void *)files, dir, len) < 0)
 		snprintf(dir, len, "%s", srcdir);
@@ -86,19 +79,15 @@ static void find_dirs(void)
 		 KVMLAB_LAB_INCDIR, inc_files);
 }
 
-/* The flags of guests/meson.build (guest_cflags, guest_ldflags), without -Werror:
- * a student's warning is shown in the build log but does not fail the build. */
+/* The flags of guests/meson.build, generated into guestflags.h, without -Werror: a
+ * student's warning is shown in the build log but does not fail the build. */
 static const char *const guest_cflags[] = {
-	"-ffreestanding", "-fno-pic", "-fno-asynchronous-unwind-tables",
-	"-fno-stack-protector", "-fcf-protection=none", "-mno-red-zone",
-	"-mgeneral-regs-only", "-O2",
-	"-falign-functions=1", "-falign-jumps=1", "-falign-loops=1", "-falign-labels=1",
-	"-std=gnu17", "-Wall", "-Wextra",
-	"-Wa,--noexecstack", "-Wa,--fatal-warnings", "--param=min-pagesize=0",
-	"-nostdlib", "-static", "-no-pie",
-	"-Wl,--build-id=none", "-Wl,-z,max-page-size=0x1000", "-Wl,--fatal-warnings",
+	KVMLAB_GUEST_FLAGS,
 	/* student data and bss may share a page-aligned segment with text */
 	"-Wl,--no-warn-rwx-segments",
+};
+static const char *const guest_width_flags[][2] = {
+	{ KVMLAB_GUEST_FLAGS_16 }, { KVMLAB_GUEST_FLAGS_32 }, { KVMLAB_GUEST_FLAGS_64 },
 };
 
 /* Run argv, its stdout and stderr appended to log; the exit status or -errno. */
@@ -190,8 +179,8 @@ static int build_guest(const struct lab *lab, struct lab_build *b, struct labbuf
 	snprintf(inc_l, sizeof(inc_l), "-I%s", lab->dir);
 	snprintf(b->guest, sizeof(b->guest), "%s/guest.elf", b->tmpdir);
 	argv[n++] = "gcc";
-	argv[n++] = w == 16 ? "-m16" : w == 32 ? "-m32" : "-m64";
-	argv[n++] = w == 64 ? "-Wl,-m,elf_x86_64" : "-Wl,-m,elf_i386";
+	for (size_t i = 0; i < 2; i++)
+		argv[n++] = guest_width_flags[w == 16 ? 0 : w == 32 ? 1 : 2][i];
 	for (size_t i = 0; i < sizeof(guest_cflags) / sizeof(*guest_cflags); i++)
 		argv[n++] = guest_cflags[i];
 	argv[n++] = inc_g;
@@ -308,16 +297,6 @@ static void sink(void *ctx, const char *buf, size_t len)
 	run->output[run->output_len] = '\0';
 }
 
-static void port_map(const struct lab *lab, char *buf, size_t len)
-{
-	size_t off = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < lab->nports && off < len; i++)
-		off += (size_t)snprintf(buf + off, len - off, "%s%s=0x%x", i ? "," : "",
-					lab->ports[i].name, lab->ports[i].port);
-}
-
 static int add_mode(struct lab_run *run, uint64_t step, int mode, size_t *cap)
 {
 	struct lab_mode_change *p;
@@ -400,7 +379,7 @@ static int run_traced(const struct lab *lab, const struct lab_build *b, struct s
 	ret = engine_go(e, &g, timeline_step, &tl);
 	if (ret >= 0 && tl.err)
 		ret = tl.err;
-	run->instructions = e->nsteps;
+	run->instructions = e->nretired;
 	run->traced = true;
 	*stop = e->stop;
 	if (ret > 0)
@@ -423,7 +402,6 @@ int lab_execute(const struct lab *lab, const struct lab_build *b, struct lab_run
 	struct session s;
 	struct lab_ctx *ctx = NULL;
 	enum vmm_stop stop = VMM_STOP_OTHER;
-	char map[512];
 	int ret;
 
 	memset(run, 0, sizeof(*run));
@@ -442,8 +420,7 @@ int lab_execute(const struct lab *lab, const struct lab_build *b, struct lab_run
 	o.flat_addr = lab->guest.load_address;
 	o.max_exits = lab->max_exits;
 	o.timeout_ms = lab->timeout_ms;
-	port_map(lab, map, sizeof(map));
-	o.hypercalls = map[0] ? map : NULL;
+	o.ports = lab->ports;
 	vmm_clear_error();
 	if (session_open(&s, &o, sink, &out) < 0) {
 		snprintf(run->error, sizeof(run->error), "the guest could not be set up: %s",

@@ -54,5 +54,3 @@ void lab_run_free(struct lab_run *run);
 int lab_runner_live(const char *name, const char *arg, char *out, size_t len, char *err,
 		    size_t errlen);
 
-/* Where guest.h and guest.ld (guests/) and kvmlab/lab.h (labs/include) are; set by the grader. */
-void lab_runner_set_dirs(const char *guest_src_dir, const char *lab_include_dir);

@@ -25,16 +25,17 @@ done
 # The boot guest's story, at the exact instructions.
 out=$("$KVMLAB" trace boot 2>/dev/null)
 line() { grep -E "^ +$1 " <<<"$out" -A1; }
-expect "step 7 lgdt explained, the table decoded" "$(line 7)" "GDTR <- base 0x10b8, limit 0x27 (5 descriptors: 0x08 32-bit code base 0x0 limit 0xffffffff, 0x10 32-bit data base 0x0 limit 0xffffffff, 0x18 64-bit code"
+expect "step 7 lgdt explained, the table decoded" "$(line 7)" "GDTR <- base 0x10b8, limit 0x27 (5 descriptors: 0x08 32-bit code base 0x0 limit 0xffffffff, 0x10 data base 0x0 limit 0xffffffff, 0x18 64-bit code"
 expect "step 10 enters protected mode" "$(line 10)" "CR0.PE set: the CPU enters protected mode"
-expect "step 11 is in protected mode" "$(line 11)" "protected        jmp far 0x0008:0x00001023"
+expect "step 11 is in 16-bit protected mode (CS still holds its real-mode cache)" "$(line 11)" "protected-16     jmp far 0x0008:0x00001023"
+expect "step 12 is in 32-bit protected mode" "$(line 12)" "protected        "
 expect "step 26 sets CR4.PAE" "$(line 26)" "CR4.PAE set"
 expect "step 32 sets EFER.LME" "$(line 32)" "EFER.LME set (MSR 0xC0000080)"
 expect "step 35 turns paging and LMA on" "$(line 35)" "EFER.LMA turned on: long mode is active"
 expect "step 36 runs in compat mode" "$(line 36)" "compat           jmp far 0x0018:0x00001087"
-expect "step 36 loads a 64-bit CS" "$(line 36)" "a 64-bit code segment (L=1): long mode proper"
+expect "step 36 loads a 64-bit CS" "$(line 36)" "a 64-bit code segment (L=1): the CPU is now in 64-bit mode"
 expect "step 37 is in long mode" "$(line 37)" "long             mov ax, 0x20"
-expect "step 50 HLT ends the trace" "$(line 50)" "HLT: the guest halts with RAX=42"
+expect "step 50 HLT ends the trace" "$(line 50)" "HLT: a VM exit (KVM_EXIT_HLT): the vCPU halts with RAX=42"
 if grep -qE '^ +51 ' <<<"$out"; then bad "the trace runs past the HLT"; else ok "nothing after the HLT"; fi
 
 # Traced and untraced runs end in the same state, with the same output.
@@ -116,21 +117,21 @@ out=$("$KVMLAB" diff "$tmp/foreign.jsonl" "$tmp/a.jsonl" 2>&1); rc=$?
 [ $rc -eq 2 ] && expect "foreign JSONL" "$out" "foreign.jsonl:1: a JSON object, but not a kvmlab trace step" || bad "foreign: rc $rc" "$out"
 printf '{"step":1,"pc":"0x1000",}\n' >"$tmp/broken.jsonl"
 out=$("$KVMLAB" diff "$tmp/broken.jsonl" "$tmp/a.jsonl" 2>&1)
-expect "broken JSON" "$out" "broken.jsonl:1: expected a string"
+expect "broken JSON" "$out" "broken.jsonl:1: not valid JSON at column 25: unexpected character"
 
 # Breakpoints, watches, limits.
 out=$("$KVMLAB" trace boot --break 0x1087 2>&1 >/dev/null)
-expect "breakpoint at the first 64-bit instruction" "$out" "breakpoint 0x1087 reached after 36 instructions"
+expect "breakpoint at the first 64-bit instruction" "$out" "breakpoint 0x1087 (long_mode) reached after 36 instructions"
 out=$("$KVMLAB" trace hello --mode long --watch 0x400:8 2>&1 >/dev/null)
 expect "watch on 0x400 stops at the store of 42" "$out" "write to watched address 0x400 reached"
 out=$("$KVMLAB" trace boot --break 0x7fff0000 2>&1); rc=$?
 [ $rc -eq 1 ] && expect "unmapped breakpoint is refused" "$out" "breakpoint at 0x7fff0000: that address is not mapped" || bad "unmapped break rc $rc" "$out"
 out=$("$KVMLAB" trace boot --hbreak 0x1087 2>&1 >/dev/null)
-expect "hardware breakpoint at the first 64-bit instruction" "$out" "breakpoint 0x1087 reached after 36 instructions"
+expect "hardware breakpoint at the first 64-bit instruction" "$out" "breakpoint 0x1087 (long_mode) reached after 36 instructions"
 out=$("$KVMLAB" run boot --hbreak 0x1087 2>&1 >/dev/null)
-expect "run --hbreak stops there too" "$out" "breakpoint 0x1087 reached after 36 instructions"
+expect "run --hbreak stops there too" "$out" "breakpoint 0x1087 (long_mode) reached after 36 instructions"
 out=$("$KVMLAB" run boot --break 0x1087 --watch 0x400:8 2>&1 >/dev/null)
-expect "run --break stops before the later watch" "$out" "breakpoint 0x1087 reached"
+expect "run --break stops before the later watch" "$out" "breakpoint 0x1087 (long_mode) reached"
 out=$("$KVMLAB" trace boot --hbreak 0x1000 --hbreak 0x1001 --watch 0x400 --watch 0x401 --watch 0x402 2>&1); rc=$?
 [ $rc -eq 1 ] && expect "five debug registers are refused" "$out" "the CPU has 4 debug address registers, shared by --hbreak and --watch" || bad "DR slots rc $rc" "$out"
 out=$("$KVMLAB" trace loop-64 --max-steps 1000 2>&1 >/dev/null); rc=$?
@@ -149,6 +150,14 @@ out=$("$KVMLAB" trace --flat 0x1000 --mode long "$tmp/pf.bin" 2>&1); rc=$?
 expect "post-mortem walks CR2" "$out" "CR2 = 0x40000000: a page fault at that address started it; its walk:"
 expect "CR2 walk stops at the PDPT" "$out" "stops at PDPT[1]: not present (P=0)"
 
+# A trace that cannot be written is an error (exit 1) with the reason, whatever the guest did.
+if [ -w /dev/full ]; then
+	out=$("$KVMLAB" trace hello -o /dev/full 2>&1); rc=$?
+	[ $rc -eq 1 ] && expect "trace -o /dev/full fails" "$out" "kvmlab: writing the trace to /dev/full: No space left on device" || bad "trace -o /dev/full rc $rc" "$out"
+	out=$("$KVMLAB" trace hello --format jsonl 2>&1 >/dev/full); rc=$?
+	[ $rc -eq 1 ] && expect "trace >/dev/full fails" "$out" "kvmlab: writing the trace to standard output: No space left on device" || bad "trace >/dev/full rc $rc" "$out"
+fi
+
 # Page walks match hand-computed ones (boot's own tables at 0x2000/0x3000/0x4000).
 out=$("$KVMLAB" walk boot --at 36)
 expect "walk PML4 entry" "$out" "PML4[  0] bits 47..39  @0x2000    entry 0x0000000000003023"
@@ -159,6 +168,9 @@ expect "4 KiB page walk ends in a PT" "$out" "PT  [  1] bits 20..12"
 expect "4 KiB page walk result" "$out" "= physical 0x0000000000001234"
 out=$("$KVMLAB" walk hello --mode long --addr 0x40000000)
 expect "unmapped address stops at PDPT[1]" "$out" "stops at PDPT[1]: not present (P=0)"
+out=$("$KVMLAB" walk hello --mode real --addr DS:0x400)
+expect "SEG:OFF names the segment and its base" "$out" "logical ds:0x400 = linear 0x400 (ds base 0x0 + offset)"
+expect "SEG:OFF then walks the linear address" "$out" "linear 0x00000400 = physical 0x00000400 (paging off)"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

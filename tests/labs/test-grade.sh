@@ -68,6 +68,26 @@ rc=$?
 if [ $rc -eq 2 ] && grep -Eq "lab.yaml:[0-9]+:[0-9]+: unknown key 'pionts'" "$T/err"; then ok "bad lab file"
 else bad "bad lab file (exit $rc)"; cat "$T/err"; fi
 
+# a report or summary that cannot be written is an error (exit 1), not full marks
+if [ -w /dev/full ]; then
+	"$KVMLAB" grade "$L" "$L/solution" -o /dev/full >/dev/null 2>"$T/err"
+	rc=$?
+	if [ $rc -eq 1 ] && grep -q "kvmlab: /dev/full: writing the report: No space left on device" "$T/err"
+	then ok "grade -o /dev/full"; else bad "grade -o /dev/full (exit $rc)"; cat "$T/err"; fi
+	"$KVMLAB" grade "$L" "$L/solution" >/dev/full 2>"$T/err"
+	rc=$?
+	if [ $rc -eq 1 ] && grep -q "kvmlab: standard output: writing the report: No space" "$T/err"
+	then ok "grade >/dev/full"; else bad "grade >/dev/full (exit $rc)"; cat "$T/err"; fi
+	mkdir -p "$T/one" "$T/reports/good.txt"; cp -r "$L/solution" "$T/one/good"
+	"$KVMLAB" grade "$L" --batch "$T/one" -o "$T/reports" --csv "$T/one.csv" --json /dev/full 2>"$T/err"
+	rc=$?
+	if [ $rc -eq 1 ] && grep -q '^"good",50,50,report_error,".*good.txt: Is a directory"' "$T/one.csv" &&
+	   grep -q "kvmlab: -o $T/reports: 1 of the reports could not be written" "$T/err" &&
+	   grep -q "kvmlab: --json /dev/full: writing failed: No space left on device" "$T/err"
+	then ok "batch reports and summaries that cannot be written"
+	else bad "batch write failures (exit $rc)"; cat "$T/err" "$T/one.csv"; fi
+fi
+
 "$KVMLAB" lab list >"$T/list" && grep -q 04-hypercalls "$T/list" && ok "lab list" || bad "lab list"
 "$KVMLAB" lab run 04 "$L/solution" >"$T/run" 2>&1 && grep -q "CS 695" "$T/run" && ok "lab run" || bad "lab run"
 exit $fail

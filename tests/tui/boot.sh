@@ -27,7 +27,7 @@ at_step 10
 expect "mode: protected" "protected mode at step 10 (mov cr0, eax)"
 expect "CR0 +60000011 PE ET" "CR0.PE set"
 expect "CR0.PE set" "the explanation of step 10"
-expect "console: R" "console output in the events pane"
+expect "│R *$" "console output in the console pane"
 
 # On to EFER.LME (wrmsr): step one at a time until the label says compat.
 n=10
@@ -73,7 +73,7 @@ expect "64-bit" "64-bit code"
 keys 100 s
 expect "STOPPED" "the title bar says the guest stopped"
 expect "halted at step [0-9]+ in long mode, RAX=42" "the status line says it halted"
-expect "console: RPL" "all console output"
+expect "│RPL *$" "all console output"
 last=$(screen | sed -n 's/.*step \([0-9]*\)\/\([0-9]*\) .*/\2/p' | head -1)
 case $last in 48|49|50) ;; *) fail "halted after $last steps, not 50" ;; esac
 keys s

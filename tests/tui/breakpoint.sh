@@ -13,7 +13,7 @@ keys -l 1087
 keys Enter
 expect "breakpoint at 1087 " "the breakpoint is confirmed"
 keys c
-expect "breakpoint at 1087 reached by step [0-9]+" "continue stops at the breakpoint"
+expect "breakpoint at 1087 \(long_mode\) reached by step [0-9]+" "continue stops at the breakpoint"
 expect "mode: long" "long mode at the breakpoint"
 expect "B>00001087 mov ax, 0x20" "the code pane marks the breakpoint on the current line"
 bp=$(screen | sed -n 's/.*reached by step \([0-9]*\).*/\1/p' | head -1)
@@ -35,12 +35,12 @@ expect "halted at step [0-9]+ in long mode, RAX=42" "continue runs to the halt"
 keys 20 b
 expect "HISTORY" "back in the history"
 keys c
-expect "breakpoint at 1087 reached by step $bp" "continue in the history stops at the breakpoint"
+expect "breakpoint at 1087 \(long_mode\) reached by step $bp" "continue in the history stops at the breakpoint"
 expect "HISTORY" "still in the history (nothing re-run)"
 
 # F9 toggles the breakpoint at the code cursor (the current line): off, then on again.
 keys F9
-expect "breakpoint at 1087 removed" "F9 removes it"
+expect "breakpoint at 1087 \(long_mode\) removed" "F9 removes it"
 keys 0 g
 at_step 0
 keys c

@@ -73,7 +73,7 @@ stop
 # n steps over a call: hello-64 calls hello_main, which prints and halts
 start 80 24 hello --mode long
 keys n
-expect "console: Hello, world!" "n ran the whole call"
+expect "│Hello, world! *$" "n ran the whole call"
 expect "halted at step [0-9]+ in long mode, RAX=42" "and the guest halted inside it"
 keys q
 expect "EXITED 0" "quit"

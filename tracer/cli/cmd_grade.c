@@ -1,384 +1,112 @@
-/* cmd_grade.c - `kvmlab grade`: build, run and check a submission; --batch for a class. */
-#include <dirent.h>
+/* cmd_grade.c - `kvmlab grade`: grade a submission, or (--batch) a folder of them, and report.
+ * The grading itself is the lab harness's (labs/harness/grade.c, batch.c). */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
+#include "batch.h"
 #include "command.h"
+#include "grade.h"
 #include "labcli.h"
-#include "labfile.h"
 #include "report.h"
 
-#define CHILD_OUT_CAP (64u << 10)     /* bytes of a child's stdout/stderr kept */
-#define CHILD_FLOOD (16u << 20)       /* more than this: killed as flooding */
-
-struct grade_opts {
-	enum lab_report_format fmt;
-	const char *output;
-	const char *batch;
-	unsigned jobs;
-	unsigned shard_k, shard_n;
-	const char *csv, *json;
-	unsigned timeout_s;           /* per submission, batch */
-	bool all;                     /* instructor view of hidden checks */
-};
-
-struct sub {
-	char name[256];
-	char path[PATH_MAX];
-	unsigned score, max;
-	const char *status;           /* "ok", "error", "crashed", "timeout", "flood", "killed" */
-	char reason[512];
-	double seconds;
-	/* while running */
-	pid_t pid;
-	int out_fd, res_fd;
-	size_t out_bytes;
-	char res[1024];
-	size_t res_len;
-	double start;
-	bool flooded, timed_out;
-};
-
-static double now(void)
+/* Each graded submission, on stderr: "[3/200] alice: 40/50 (error: ...)". */
+static void progress(void *ctx, size_t done, size_t total, const struct lab_batch_result *r)
 {
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+	(void)ctx;
+	if (r->status == LAB_BATCH_OK)
+		fprintf(stderr, "[%zu/%zu] %s: %u/%u\n", done, total, r->name, r->score, r->max);
+	else
+		fprintf(stderr, "[%zu/%zu] %s: %u/%u (%s%s%s)\n", done, total, r->name, r->score,
+			r->max, lab_batch_status_name(r->status), r->reason[0] ? ": " : "", r->reason);
 }
 
-static const char *fmt_ext(enum lab_report_format f)
+/* Write a summary to path with write(); 0, or an exit status with the message printed. */
+static int write_summary(const char *opt, const char *path, const struct lab_batch *b,
+			 const struct lab_batch_opts *o,
+			 int (*write)(const struct lab_batch *, const struct lab_batch_opts *, FILE *))
 {
-	switch (f) {
-	case LAB_REPORT_TAP:
-	case LAB_REPORT_TAP13: return "tap";
-	case LAB_REPORT_JUNIT: return "xml";
-	case LAB_REPORT_GRADESCOPE: return "json";
-	default: return "txt";
-	}
-}
+	FILE *f = fopen(path, "w");
+	int ret;
 
-/* The child: grade one submission; result "score max reason" on res_fd. */
-static void child(const char *yaml, struct sub *s, const struct grade_opts *o, int out_fd,
-		  int res_fd)
-{
-	struct rlimit cpu = { o->timeout_s + 5, o->timeout_s + 5 };
-	struct rlimit as = { 4ull << 30, 4ull << 30 };
-	struct rlimit fsz = { 64u << 20, 64u << 20 };
-	struct labcli_grade g;
-	FILE *rep = NULL;
-	char path[PATH_MAX + 300];
-	int st;
-
-	setpgid(0, 0);
-	setrlimit(RLIMIT_CPU, &cpu);
-#ifndef __SANITIZE_ADDRESS__
-	setrlimit(RLIMIT_AS, &as);  /* AddressSanitizer reserves terabytes of address space */
-#else
-	(void)as;
-#endif
-	setrlimit(RLIMIT_FSIZE, &fsz);
-	signal(SIGXFSZ, SIG_IGN);
-	dup2(out_fd, 1);
-	dup2(out_fd, 2);
-	if (o->output) {
-		snprintf(path, sizeof(path), "%s/%s.%s", o->output, s->name, fmt_ext(o->fmt));
-		rep = fopen(path, "w");
-	}
-	st = labcli_grade(yaml, s->path, s->name, o->fmt, o->all, rep, &g);
-	if (rep)
-		fclose(rep);
-	for (char *p = g.reason; *p; p++)
-		if (*p == '\n' || *p == '\r')
-			*p = ' ';
-	dprintf(res_fd, "%u %u %d %s\n", g.score, g.max, st, g.reason);
-	fflush(stdout);
-	_exit(st);
-}
-
-static int start(const char *yaml, struct sub *s, const struct grade_opts *o)
-{
-	int out[2], res[2];
-
-	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(res, O_CLOEXEC) < 0)
-		return -errno;
-	fflush(NULL);
-	s->pid = fork();
-	if (s->pid < 0)
-		return -errno;
-	if (s->pid == 0) {
-		close(out[0]);
-		close(res[0]);
-		child(yaml, s, o, out[1], res[1]);
-	}
-	setpgid(s->pid, s->pid);
-	close(out[1]);
-	close(res[1]);
-	s->out_fd = out[0];
-	s->res_fd = res[0];
-	s->start = now();
-	fcntl(s->out_fd, F_SETFL, O_NONBLOCK);
-	fcntl(s->res_fd, F_SETFL, O_NONBLOCK);
+	if (!f)
+		return cli_error(EXIT_USAGE, "%s %s: %s", opt, path, strerror(errno));
+	ret = write(b, o, f);
+	if (fclose(f) != 0 && ret == 0)
+		ret = -errno;
+	if (ret < 0)
+		return cli_error(EXIT_USAGE, "%s %s: writing failed: %s", opt, path, strerror(-ret));
 	return 0;
 }
 
-static void drain(struct sub *s)
+static int write_csv(const struct lab_batch *b, const struct lab_batch_opts *o, FILE *f)
 {
-	char buf[65536];
-	ssize_t n;
+	(void)o;
+	return lab_batch_write_csv(b, f);
+}
 
-	while (s->out_fd >= 0 && (n = read(s->out_fd, buf, sizeof(buf))) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		s->out_bytes += (size_t)n;   /* the text is not kept: only counted */
-		if (s->out_bytes > CHILD_FLOOD && !s->flooded) {
-			s->flooded = true;
-			kill(-s->pid, SIGKILL);
-		}
+static int batch(const struct lab_batch_opts *o, const char *csv, const char *json)
+{
+	struct lab_batch b;
+	int ret, status;
+
+	ret = lab_batch_run(o, &b);
+	if (ret < 0 && b.lab_failed) {   /* file:line:column: ..., printed as it is */
+		fprintf(stderr, "%s\n", b.error);
+		status = EXIT_LOAD;
+	} else if (ret < 0) {
+		status = cli_error(ret == -ENOMEM ? EXIT_HOST : EXIT_USAGE, "%s", b.error);
 	}
-	while (s->res_fd >= 0 && (n = read(s->res_fd, s->res + s->res_len,
-					    sizeof(s->res) - 1 - s->res_len)) > 0)
-		s->res_len += (size_t)n;
-	s->res[s->res_len] = '\0';
-}
-
-static void finish(struct sub *s, int status, unsigned max)
-{
-	unsigned score = 0, mx = max;
-	int st = -1, pos = 0;
-
-	s->seconds = now() - s->start;
-	drain(s);
-	close(s->out_fd);
-	close(s->res_fd);
-	s->out_fd = s->res_fd = -1;
-	s->max = max;
-	if (s->timed_out) {
-		s->status = "timeout";
-		snprintf(s->reason, sizeof(s->reason), "killed after %.0f s (wall-clock limit)",
-			 s->seconds);
-	} else if (s->flooded) {
-		s->status = "flood";
-		snprintf(s->reason, sizeof(s->reason), "killed: more than %u MiB of output",
-			 CHILD_FLOOD >> 20);
-	} else if (WIFSIGNALED(status)) {
-		s->status = "crashed";
-		snprintf(s->reason, sizeof(s->reason), "the grading process died with signal %d "
-			 "(%s)%s", WTERMSIG(status), strsignal(WTERMSIG(status)),
-			 WTERMSIG(status) == SIGXCPU ? ": CPU time limit" : "");
-	} else if (sscanf(s->res, "%u %u %d %n", &score, &mx, &st, &pos) >= 3) {
-		char *nl = strchr(s->res + pos, '\n');
-
-		if (nl)
-			*nl = '\0';
-		s->score = score;
-		s->max = mx;
-		snprintf(s->reason, sizeof(s->reason), "%s", s->res + pos);
-		s->status = st == EXIT_LOAD ? "load_error" : st == EXIT_HOST ? "host_error"
-			: s->reason[0] && score < mx ? "error" : "ok";
-		return;
-	} else {
-		s->status = "crashed";
-		snprintf(s->reason, sizeof(s->reason), "the grading process exited with status %d "
-			 "without a result", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	if (ret < 0) {
+		lab_batch_free(&b);
+		return status;
 	}
-	s->score = 0;
+	status = b.full_marks == b.count ? EXIT_HALTED : EXIT_DIFFER;
+	if (b.report_errors)
+		status = cli_error(EXIT_USAGE, "-o %s: %u of the reports could not be written",
+				   o->report_dir, b.report_errors);
+	if (csv && (ret = write_summary("--csv", csv, &b, o, write_csv)))
+		status = ret;
+	if (json && (ret = write_summary("--json", json, &b, o, lab_batch_write_json)))
+		status = ret;
+	fprintf(stderr, "kvmlab: graded %zu submissions in %.1f s\n", b.count, b.seconds);
+	lab_batch_free(&b);
+	return status;
 }
 
-static int cmp_name(const void *a, const void *b)
+/* One submission, in this process: the report to output (NULL: stdout). */
+static int grade_one(const char *yaml, const char *dir, const char *name,
+		     enum lab_report_format fmt, bool all, const char *output)
 {
-	return strcmp(((const struct sub *)a)->name, ((const struct sub *)b)->name);
-}
+	struct lab_grade g;
+	FILE *out = stdout;
+	int ret;
 
-static void json_str(FILE *f, const char *s)
-{
-	lab_fput_json_string(f, s);
-}
-
-static void csv_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
+	if (output && !(out = fopen(output, "w")))
+		return cli_error(EXIT_USAGE, "-o %s: %s", output, strerror(errno));
+	ret = lab_grade(yaml, dir, name, fmt, all, out, &g);
+	if (out != stdout && fclose(out) != 0 && ret == 0) {
+		ret = -errno;
+		g.failed = LAB_GRADE_REPORT;
+		snprintf(g.error, sizeof(g.error), "writing the report: %s", strerror(errno));
 	}
-	fputc('"', f);
-}
-
-static int batch(const char *yaml, const struct grade_opts *o)
-{
-	struct lab *lab;
-	char err[512];
-	DIR *d;
-	struct dirent *de;
-	struct sub *subs = NULL, **run;
-	size_t nsubs = 0, cap = 0, ntodo = 0, done = 0, next = 0, running = 0;
-	unsigned max;
-	bool all_full = true;
-	double t0 = now();
-
-	if (lab_load(yaml, NULL, &lab, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s\n", err);
+	if (getenv("KVMLAB_GRADE_TIMING") && g.max)   /* for the benchmark */
+		fprintf(stderr, "kvmlab: timing: build %.4f s, run and checks %.4f s\n",
+			g.build_seconds, g.seconds - g.build_seconds);
+	switch (ret == 0 ? LAB_GRADE_OK : g.failed) {
+	case LAB_GRADE_OK:
+		return g.score == g.max ? EXIT_HALTED : EXIT_DIFFER;
+	case LAB_GRADE_LAB:   /* file:line:column: ..., printed as it is */
+		fprintf(stderr, "%s\n", g.error);
 		return EXIT_LOAD;
+	case LAB_GRADE_HOST:
+		return cli_error(EXIT_HOST, "%s", g.error);
+	default:   /* graded, but the report is lost: not a success */
+		return cli_error(EXIT_USAGE, "%s: %s", output ? output : "standard output", g.error);
 	}
-	max = lab->total_points;
-	lab_free(lab);
-	d = opendir(o->batch);
-	if (!d)
-		return cli_error(EXIT_USAGE, "--batch %s: %s", o->batch, strerror(errno));
-	while ((de = readdir(d))) {
-		char p[PATH_MAX];
-		struct stat st;
-
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", o->batch, de->d_name);
-		if (stat(p, &st) < 0 || !S_ISDIR(st.st_mode))
-			continue;
-		if (nsubs == cap) {
-			cap = cap ? cap * 2 : 64;
-			subs = realloc(subs, cap * sizeof(*subs));
-			if (!subs)
-				return cli_error(EXIT_HOST, "out of memory");
-		}
-		memset(&subs[nsubs], 0, sizeof(*subs));
-		snprintf(subs[nsubs].name, sizeof(subs[nsubs].name), "%s", de->d_name);
-		snprintf(subs[nsubs].path, sizeof(subs[nsubs].path), "%s", p);
-		nsubs++;
-	}
-	closedir(d);
-	if (nsubs)
-		qsort(subs, nsubs, sizeof(*subs), cmp_name);
-	/* shard: keep index % N == K - 1 */
-	for (size_t i = 0; i < nsubs; i++)
-		if (o->shard_n <= 1 || i % o->shard_n == o->shard_k - 1)
-			subs[ntodo++] = subs[i];
-	nsubs = ntodo;
-	run = calloc(o->jobs, sizeof(*run));
-	if (!run)
-		return cli_error(EXIT_HOST, "out of memory");
-	while (done < nsubs) {
-		struct pollfd pfd[2 * 64];
-		int np = 0, status;
-
-		while (running < o->jobs && next < nsubs) {
-			for (unsigned j = 0; j < o->jobs; j++)
-				if (!run[j]) {
-					if (start(yaml, &subs[next], o) < 0) {
-						subs[next].status = "error";
-						snprintf(subs[next].reason, sizeof(subs[next].reason),
-							 "fork failed: %s", strerror(errno));
-						subs[next].max = max;
-						done++;
-					} else {
-						run[j] = &subs[next];
-						running++;
-					}
-					next++;
-					break;
-				}
-		}
-		for (unsigned j = 0; j < o->jobs; j++)
-			if (run[j]) {
-				pfd[np++] = (struct pollfd){ .fd = run[j]->out_fd, .events = POLLIN };
-				pfd[np++] = (struct pollfd){ .fd = run[j]->res_fd, .events = POLLIN };
-			}
-		if (np)
-			poll(pfd, (nfds_t)np, 50);
-		for (unsigned j = 0; j < o->jobs; j++) {
-			struct sub *s = run[j];
-			pid_t w;
-
-			if (!s)
-				continue;
-			drain(s);
-			if (!s->timed_out && now() - s->start > o->timeout_s) {
-				s->timed_out = true;
-				kill(-s->pid, SIGKILL);
-			}
-			w = waitpid(s->pid, &status, WNOHANG);
-			if (w != s->pid)
-				continue;
-			kill(-s->pid, SIGKILL);   /* leftover grandchildren (gcc) */
-			finish(s, status, max);
-			run[j] = NULL;
-			running--;
-			done++;
-			if (s->score != s->max)
-				all_full = false;
-			if (strcmp(s->status, "ok") == 0)
-				fprintf(stderr, "[%zu/%zu] %s: %u/%u\n", done, nsubs, s->name,
-					s->score, s->max);
-			else
-				fprintf(stderr, "[%zu/%zu] %s: %u/%u (%s%s%s)\n", done, nsubs, s->name,
-					s->score, s->max, s->status, s->reason[0] ? ": " : "",
-					s->reason);
-		}
-	}
-	free(run);
-	if (o->csv) {
-		FILE *f = fopen(o->csv, "w");
-
-		if (!f)
-			return cli_error(EXIT_USAGE, "--csv %s: %s", o->csv, strerror(errno));
-		fprintf(f, "submission,score,max,status,reason\n");
-		for (size_t i = 0; i < nsubs; i++) {
-			csv_str(f, subs[i].name);
-			fprintf(f, ",%u,%u,%s,", subs[i].score, subs[i].max, subs[i].status);
-			csv_str(f, subs[i].reason);
-			fputc('\n', f);
-		}
-		fclose(f);
-	}
-	if (o->json) {
-		FILE *f = fopen(o->json, "w");
-		unsigned full = 0, failed = 0;
-
-		if (!f)
-			return cli_error(EXIT_USAGE, "--json %s: %s", o->json, strerror(errno));
-		for (size_t i = 0; i < nsubs; i++) {
-			full += subs[i].score == subs[i].max;
-			failed += strcmp(subs[i].status, "ok") != 0;
-		}
-		fprintf(f, "{\n  \"lab\": ");
-		json_str(f, yaml);
-		fprintf(f, ",\n  \"max\": %u,\n  \"count\": %zu,\n  \"full_marks\": %u,\n"
-			"  \"failed\": %u,\n  \"shard\": \"%u/%u\",\n  \"seconds\": ", max, nsubs,
-			full, failed, o->shard_n ? o->shard_k : 1, o->shard_n ? o->shard_n : 1);
-		lab_fput_seconds(f, now() - t0);
-		fprintf(f, ",\n  \"submissions\": [");
-		for (size_t i = 0; i < nsubs; i++) {
-			fprintf(f, "%s\n    {\"submission\": ", i ? "," : "");
-			json_str(f, subs[i].name);
-			fprintf(f, ", \"score\": %u, \"max\": %u, \"status\": \"%s\", \"reason\": ",
-				subs[i].score, subs[i].max, subs[i].status);
-			json_str(f, subs[i].reason);
-			fprintf(f, ", \"seconds\": ");
-			lab_fput_seconds(f, subs[i].seconds);
-			fputc('}', f);
-		}
-		fprintf(f, "\n  ]\n}\n");
-		fclose(f);
-	}
-	fprintf(stderr, "kvmlab: graded %zu submissions in %.1f s\n", nsubs, now() - t0);
-	free(subs);
-	return all_full ? EXIT_HALTED : EXIT_DIFFER;
 }
 
 enum { OPT_FORMAT = 0x300, OPT_BATCH, OPT_SHARD, OPT_CSV, OPT_JSON, OPT_TIMEOUT, OPT_ALL };
@@ -397,11 +125,11 @@ static int grade_main(int argc, char **argv)
 		{ "all", no_argument, NULL, OPT_ALL },
 		{ 0 },
 	};
-	struct grade_opts o = { .fmt = LAB_REPORT_TEXT, .jobs = 1, .timeout_s = 60 };
+	struct lab_batch_opts o = { .fmt = LAB_REPORT_TEXT, .jobs = 1, .timeout_s = 60,
+				    .progress = progress };
+	const char *output = NULL, *csv = NULL, *json = NULL;
 	char yaml[PATH_MAX];
-	struct labcli_grade g;
-	FILE *out = stdout;
-	int c, st;
+	int c;
 
 	if (cli_wants_help(&cmd_grade, argc, argv))
 		return 0;
@@ -413,26 +141,26 @@ static int grade_main(int argc, char **argv)
 				return cli_error(EXIT_USAGE, "--format: '%s' is not text, tap, tap13, "
 						 "junit or gradescope", optarg);
 			break;
-		case 'o': o.output = optarg; break;
-		case OPT_BATCH: o.batch = optarg; break;
+		case 'o': output = optarg; break;
+		case OPT_BATCH: o.dir = optarg; break;
 		case 'j':
 			o.jobs = (unsigned)atoi(optarg);
-			if (o.jobs < 1 || o.jobs > 64)
-				return cli_error(EXIT_USAGE, "-j: give 1 to 64");
+			if (o.jobs < 1 || o.jobs > LAB_BATCH_MAX_JOBS)
+				return cli_error(EXIT_USAGE, "-j: give 1 to %d", LAB_BATCH_MAX_JOBS);
 			break;
 		case OPT_SHARD:
 			if (sscanf(optarg, "%u/%u", &o.shard_k, &o.shard_n) != 2 || o.shard_n < 1 ||
 			    o.shard_k < 1 || o.shard_k > o.shard_n)
 				return cli_error(EXIT_USAGE, "--shard: expected K/N with 1 <= K <= N");
 			break;
-		case OPT_CSV: o.csv = optarg; break;
-		case OPT_JSON: o.json = optarg; break;
+		case OPT_CSV: csv = optarg; break;
+		case OPT_JSON: json = optarg; break;
 		case OPT_TIMEOUT:
 			o.timeout_s = (unsigned)atoi(optarg);
 			if (o.timeout_s < 1)
 				return cli_error(EXIT_USAGE, "--timeout: give seconds, at least 1");
 			break;
-		case OPT_ALL: o.all = true; break;
+		case OPT_ALL: o.show_hidden = true; break;
 		default:
 			return cli_error(EXIT_USAGE, "see kvmlab grade --help");
 		}
@@ -441,19 +169,13 @@ static int grade_main(int argc, char **argv)
 		return cli_error(EXIT_USAGE, "usage: kvmlab grade LAB [SUBMISSION_DIR] (see --help)");
 	if (labcli_find(argv[optind], yaml, sizeof(yaml)) < 0)
 		return EXIT_LOAD;
-	if (o.batch) {
-		if (o.output) {
-			mkdir(o.output, 0777);
-		}
-		return batch(yaml, &o);
+	if (o.dir) {
+		o.lab = yaml;
+		o.report_dir = output;
+		return batch(&o, csv, json);
 	}
-	if (o.output && !(out = fopen(o.output, "w")))
-		return cli_error(EXIT_USAGE, "-o %s: %s", o.output, strerror(errno));
-	st = labcli_grade(yaml, argc - optind > 1 ? argv[optind + 1] : ".",
-			  argc - optind > 1 ? argv[optind + 1] : NULL, o.fmt, o.all, out, &g);
-	if (out != stdout)
-		fclose(out);
-	return st;
+	return grade_one(yaml, argc - optind > 1 ? argv[optind + 1] : ".",
+			 argc - optind > 1 ? argv[optind + 1] : NULL, o.fmt, o.show_hidden, output);
 }
 
 const struct command cmd_grade = {

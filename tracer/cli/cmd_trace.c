@@ -9,6 +9,7 @@
 #include "error.h"
 #include "options.h"
 #include "session.h"
+#include "stepflow.h"
 #include "stoppoints.h"
 #include "tracewrite.h"
 #include "walkfmt.h"
@@ -61,7 +62,7 @@ static void stderr_sink(void *ctx, const char *buf, size_t len)
 }
 
 /* The last steps and the walk of the faulting address, after a fault. */
-static void post_mortem(struct engine *e, const struct step *ring, uint64_t nring)
+static void post_mortem(struct engine *e, enum vmm_mode mode, const struct step *ring, uint64_t nring)
 {
 	struct tracewriter w;
 	struct vmm_walk wk;
@@ -72,6 +73,7 @@ static void post_mortem(struct engine *e, const struct step *ring, uint64_t nrin
 
 	fprintf(stderr, "\npost-mortem: the last %llu steps\n", (unsigned long long)(nring - first));
 	tracewriter_init(&w, e, TRACE_TEXT, false, stderr);
+	w.ex.start_mode = (int)mode;
 	for (uint64_t i = first; i < nring; i++)
 		tracewriter_step(&w, &ring[i % RING]);
 	tracewriter_finish(&w);
@@ -126,7 +128,7 @@ static int trace_main(int argc, char **argv)
 	struct session s;
 	FILE *f = stdout;
 	uint64_t nring = 0;
-	int ret, status = EXIT_HALTED;
+	int ret, status = EXIT_HALTED, write_failed = 0;
 
 	if (cli_wants_help(&cmd_trace, argc, argv))
 		return 0;
@@ -151,12 +153,14 @@ static int trace_main(int argc, char **argv)
 	e.max_exits = o.max_exits;
 	e.timeout_ms = o.timeout_ms;
 	tracewriter_init(&w, &e, t.format, t.walk, f);
+	w.ex.start_mode = (int)s.mode;
 	tw = (struct trace_run){ &t, &w, ring, 0 };
 	engine_goal_init(&e, &g, ENGINE_GOAL_CONTINUE, 0, NULL, 0, NULL, 0);
 	ret = engine_go(&e, &g, trace_step, &tw);
 	nring = tw.nring;
-	if (tracewriter_finish(&w) < 0)
-		cli_error(EXIT_USAGE, "writing the trace: %s", strerror(w.out.err));
+	if (tracewriter_finish(&w) < 0)   /* said now, the exit status says it at the end */
+		write_failed = cli_error(EXIT_USAGE, "writing the trace to %s: %s",
+					 t.output ? t.output : "standard output", strerror(w.out.err));
 	if (ret < 0) {
 		status = cli_error(EXIT_HOST, "%s", vmm_last_error());
 		goto out;
@@ -166,15 +170,16 @@ static int trace_main(int argc, char **argv)
 		goto out;
 	}
 	status = cli_session_end(&s, e.stop, 0);
-	fprintf(stderr, "kvmlab: %llu instructions retired\n", (unsigned long long)e.nsteps);
+	stepflow_report(&e, stderr);
 	if (status == EXIT_FAULT && nring)
-		post_mortem(&e, ring, nring);
+		post_mortem(&e, s.mode, ring, nring);
 out:
 	engine_free(&e);
 	session_close(&s);
-	if (f != stdout)
-		fclose(f);
-	return status;
+	if (f != stdout && fclose(f) != 0 && !write_failed)
+		write_failed = cli_error(EXIT_USAGE, "writing the trace to %s: %s", t.output,
+					 strerror(errno));
+	return write_failed ? write_failed : status;
 }
 
 const struct command cmd_trace = {

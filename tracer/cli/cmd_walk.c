@@ -8,14 +8,17 @@
 #include "error.h"
 #include "options.h"
 #include "session.h"
+#include "symbols.h"
 #include "walkfmt.h"
+#include "x86.h"
 
 enum { OPT_AT = 0x400, OPT_ADDR };
 
 struct walk_opts {
 	uint64_t at, addr;
-	bool have_addr;
-	char seg[3];     /* "ds" etc. when --addr was SEG:OFFSET */
+	bool have_addr, have_seg;
+	enum x86_seg seg;  /* when --addr was SEG:OFFSET */
+	const char *sym;   /* --addr named a symbol of the guest (looked up once it is loaded) */
 };
 
 static int on_opt(int opt, const char *arg, void *ctx)
@@ -26,9 +29,13 @@ static int on_opt(int opt, const char *arg, void *ctx)
 		return parse_u64("--at", arg, &w->at);
 	if (opt == OPT_ADDR) {
 		w->have_addr = true;
-		if (strlen(arg) > 3 && arg[2] == ':' && strchr("cdefgs", arg[0]) && arg[1] == 's') {
-			memcpy(w->seg, arg, 2);
+		if (strlen(arg) > 3 && arg[2] == ':' && x86_seg_parse(arg, 2, &w->seg) == 0) {
+			w->have_seg = true;
 			arg += 3;
+		}
+		if (symbols_is_name(arg)) {
+			w->sym = arg;
+			return 0;
 		}
 		return parse_u64("--addr", arg, &w->addr);
 	}
@@ -66,27 +73,19 @@ static void discard(void *ctx, const char *buf, size_t len)
 }
 
 /* Segmentation first: SEG:OFFSET -> linear, said in words. */
-static uint64_t logical_to_linear(const struct kvm_sregs *sr, const char *seg, uint64_t off)
+static uint64_t logical_to_linear(const struct kvm_sregs *sr, enum x86_seg seg, uint64_t off)
 {
-	static const char names[][3] = { "cs", "ds", "es", "fs", "gs", "ss" };
-	const struct kvm_segment *segs[] = { &sr->cs, &sr->ds, &sr->es, &sr->fs, &sr->gs, &sr->ss };
-	bool flat64 = vmm_cpu_mode(sr) == VMM_CPU_LONG;
+	const struct kvm_segment *sg = x86_seg(sr, seg);
+	const char *name = x86_seg_name(seg);
+	uint64_t base = x86_seg_base(sr, seg), lin = x86_linear(sr, seg, off);
 
-	for (int i = 0; i < 6; i++) {
-		const struct kvm_segment *sg = segs[i];
-		uint64_t base = flat64 && i != 3 && i != 4 ? 0 : sg->base;
-
-		if (strcmp(seg, names[i]) != 0)
-			continue;
-		printf("logical %s:0x%llx = linear 0x%llx (%s base 0x%llx%s + offset)\n", seg,
-		       (unsigned long long)off, (unsigned long long)(base + off), seg, (unsigned long long)base,
-		       flat64 && base != sg->base ? ", ignored in 64-bit mode" : "");
-		if (!flat64 && vmm_cpu_mode(sr) != VMM_CPU_REAL && off > sg->limit)
-			printf("note: offset 0x%llx is beyond the %s limit 0x%x: the CPU would fault (#GP/#SS)\n",
-			       (unsigned long long)off, seg, sg->limit);
-		return base + off;
-	}
-	return off;
+	printf("logical %s:0x%llx = linear 0x%llx (%s base 0x%llx%s + offset)\n", name,
+	       (unsigned long long)off, (unsigned long long)lin, name, (unsigned long long)base,
+	       base != sg->base ? ", ignored in 64-bit mode" : "");
+	if (!x86_code64(sr) && vmm_cpu_mode(sr) != VMM_CPU_REAL && off > sg->limit)
+		printf("note: offset 0x%llx is beyond the %s limit 0x%x: the CPU would fault (#GP/#SS)\n",
+		       (unsigned long long)off, name, sg->limit);
+	return lin;
 }
 
 static int walk_main(int argc, char **argv)
@@ -122,6 +121,14 @@ static int walk_main(int argc, char **argv)
 		status = cli_error(EXIT_HOST, "%s", vmm_last_error());
 		goto out;
 	}
+	if (wo.sym && (ret = symbols_parse(e.syms, wo.sym, strlen(wo.sym), &wo.addr)) < 0) {
+		status = cli_error(EXIT_USAGE, "--addr %s: %s", wo.sym, ret == -ENOENT
+				   ? "the guest has no symbol of that name"
+				   : "not an address (a number, a symbol like hello_main+0x10, or SEG:OFFSET)");
+		goto out;
+	}
+	if (wo.sym)
+		printf("%s = 0x%llx\n", wo.sym, (unsigned long long)wo.addr);
 	if (e.nsteps < wo.at) {
 		status = cli_error(EXIT_LIMIT, "--at %llu: the guest stopped (%s) after %llu instructions",
 				   (unsigned long long)wo.at, vmm_stop_name(e.stop),
@@ -132,7 +139,7 @@ static int walk_main(int argc, char **argv)
 	       vmm_cpu_mode_name(vmm_cpu_mode(&s.vcpu.sregs)), s.vcpu.sregs.cs.selector,
 	       (unsigned long long)s.vcpu.regs.rip);
 	lin = !wo.have_addr ? engine_pc(&s.vcpu.regs, &s.vcpu.sregs)
-	    : wo.seg[0] ? logical_to_linear(&s.vcpu.sregs, wo.seg, wo.addr) : wo.addr;
+	    : wo.have_seg ? logical_to_linear(&s.vcpu.sregs, wo.seg, wo.addr) : wo.addr;
 	if (!wo.have_addr && s.vcpu.sregs.cs.base)
 		printf("logical %04x:%llx = linear 0x%llx (CS base 0x%llx + offset)\n",
 		       s.vcpu.sregs.cs.selector, (unsigned long long)s.vcpu.regs.rip,
@@ -164,7 +171,8 @@ const struct command cmd_walk = {
 	"  kvmlab walk boot --at 20 --addr ds:0x2000\n\n"
 	"Options:\n"
 	"      --at STEP         walk after STEP instructions (default 0)\n"
-	"      --addr VA         a linear address, or SEG:OFFSET (cs, ds, es, fs, gs, ss)\n",
+	"      --addr VA         a linear address, a symbol of the guest (hello_main+0x10),\n"
+	"                        or SEG:OFFSET (cs, ds, es, fs, gs, ss)\n",
 	.main = walk_main,
 	.guest_opts = true,
 };

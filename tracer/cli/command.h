@@ -18,7 +18,7 @@ struct command {
 /* Exit statuses every subcommand uses (documented in `kvmlab --help`). */
 enum {
 	EXIT_HALTED = 0,     /* the guest halted (or the command succeeded) */
-	EXIT_USAGE = 1,      /* bad command line */
+	EXIT_USAGE = 1,      /* bad command line, or the output could not be written */
 	EXIT_LOAD = 2,       /* the guest image or lab could not be loaded or set up */
 	EXIT_HOST = 3,       /* KVM is missing, refused, or cannot run this mode here */
 	EXIT_FAULT = 4,      /* the guest triple-faulted or KVM could not run it */
@@ -27,7 +27,7 @@ enum {
 };
 
 extern const struct command cmd_run, cmd_probe, cmd_trace, cmd_walk, cmd_diff, cmd_tui,
-	cmd_lab, cmd_grade;
+	cmd_lab, cmd_grade, cmd_exec;
 
 /* Print "kvmlab: " + message to stderr; returns status. */
 int cli_error(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -1,4 +1,4 @@
-/* labcli.c - finding labs and grading one submission (shared by cmd_grade.c and cmd_lab.c). */
+/* labcli.c - finding labs by folder, file or name (shared by cmd_grade.c and cmd_lab.c). */
 #include "labcli.h"
 
 #include <dirent.h>
@@ -7,14 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "check.h"
 #include "command.h"
 #include "datadir.h"
 #include "labfile.h"
-#include "runner.h"
 
 #ifndef KVMLAB_LABDIR
 #define KVMLAB_LABDIR "/usr/local/share/kvmlab/labs"
@@ -98,74 +95,4 @@ int labcli_find(const char *name, char *yaml, size_t len)
 		return cli_error(EXIT_LOAD, "no lab named '%s' in %s (kvmlab lab list shows them)",
 				 name, dir), -ENOENT;
 	return 0;
-}
-
-static double now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-int labcli_grade(const char *yaml, const char *subdir, const char *subname,
-		 enum lab_report_format fmt, bool show_hidden, FILE *out, struct labcli_grade *g)
-{
-	struct lab *lab = NULL;
-	struct lab_build b;
-	struct lab_run run;
-	struct lab_check_result *res = NULL;
-	struct lab_report rep;
-	char err[512];
-	double t0 = now();
-	int ret;
-
-	memset(g, 0, sizeof(*g));
-	ret = lab_load(yaml, NULL, &lab, err, sizeof(err));
-	if (ret < 0) {
-		fprintf(stderr, "%s\n", err);
-		return EXIT_LOAD;
-	}
-	ret = lab_resolve_sources(lab, subdir, err, sizeof(err));
-	memset(&b, 0, sizeof(b));
-	memset(&run, 0, sizeof(run));
-	if (ret < 0) {
-		run.output = calloc(1, 1);
-		snprintf(run.error, sizeof(run.error), "%.255s", err);
-	} else {
-		ret = lab_run_submission(lab, &b, &run);
-		if (ret == -ENODEV) {
-			cli_error(EXIT_HOST, "%s", run.error);
-			lab_run_free(&run);
-			lab_build_free(&b);
-			lab_free(lab);
-			return EXIT_HOST;
-		}
-	}
-	lab_live_set(lab_runner_live);   /* answers checks: values from this machine */
-	if (lab_checks_run(lab, &run, &res) < 0) {
-		lab_run_free(&run);
-		lab_build_free(&b);
-		lab_free(lab);
-		return cli_error(EXIT_HOST, "out of memory");
-	}
-	if (getenv("KVMLAB_GRADE_TIMING"))   /* for the benchmark */
-		fprintf(stderr, "kvmlab: timing: build %.4f s, run and checks %.4f s\n", b.seconds,
-			now() - t0 - b.seconds);
-	lab_report_init(&rep, lab, res, lab->checks_count);
-	rep.submission = subname;
-	rep.build_log = b.log;
-	rep.run_error = run.error[0] ? run.error : run.stop_detail;
-	rep.show_hidden = show_hidden;
-	rep.seconds = now() - t0;
-	g->score = rep.score;
-	g->max = rep.max_score;
-	snprintf(g->reason, sizeof(g->reason), "%s", rep.run_error ? rep.run_error : "");
-	if (out && lab_report_write(&rep, fmt, out) < 0)
-		cli_error(EXIT_USAGE, "writing the report failed");
-	lab_check_results_free(res, lab->checks_count);
-	lab_run_free(&run);
-	lab_build_free(&b);
-	lab_free(lab);
-	return g->score == g->max ? EXIT_HALTED : EXIT_DIFFER;
 }

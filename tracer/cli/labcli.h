@@ -1,11 +1,7 @@
-/* labcli.h - what `kvmlab grade` and `kvmlab lab` share: finding labs, grading one submission. */
+/* labcli.h - what `kvmlab grade` and `kvmlab lab` share: finding labs. */
 #pragma once
 
-#include <stdbool.h>
 #include <stddef.h>
-#include <stdio.h>
-
-#include "report.h"
 
 /* The folder labs are looked for in (datadir_find): $KVMLAB_LABS, <exe dir>/labs,
  * <exe dir>/../labs (the source tree when run from build/), <exe dir>/../share/kvmlab/labs
@@ -15,17 +11,3 @@ int labcli_labs_dir(char *out, size_t len);
 /* LAB (a lab folder, a lab.yaml path, or a lab id/prefix under the labs dir) -> lab.yaml path.
  * 0 or -ENOENT with a message printed. */
 int labcli_find(const char *name, char *yaml, size_t len);
-
-struct labcli_grade {
-	unsigned score, max;
-	char reason[512];     /* run or build error, or how the run ended; "" if none */
-};
-
-/*
- * Load the lab against submission dir, build, run and check, write the report in
- * fmt to out (NULL: no report).  Returns EXIT_HALTED (full marks), EXIT_DIFFER
- * (below full marks), EXIT_LOAD (bad lab file, message printed) or EXIT_HOST.
- * A missing source in the submission is graded 0 with the reason (EXIT_DIFFER).
- */
-int labcli_grade(const char *yaml, const char *subdir, const char *subname,
-		 enum lab_report_format fmt, bool show_hidden, FILE *out, struct labcli_grade *g);

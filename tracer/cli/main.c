@@ -6,7 +6,7 @@
 
 static const struct command *const commands[] = {
 	&cmd_run, &cmd_trace, &cmd_tui, &cmd_walk, &cmd_diff, &cmd_probe,
-	&cmd_lab, &cmd_grade,
+	&cmd_lab, &cmd_grade, &cmd_exec,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -19,10 +19,11 @@ static void usage(FILE *f)
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  %-7s %s\n", commands[i]->name, commands[i]->summary);
 	fputs("\n`kvmlab COMMAND --help` explains a command and its options.\n\n"
-	      "Exit status: 0 the guest halted (or the command succeeded), 1 bad command line,\n"
-	      "2 the guest or lab could not be loaded, 3 KVM is missing or cannot run this mode\n"
-	      "here, 4 the guest faulted (triple fault, KVM error), 5 a limit ended the run,\n"
-	      "6 traces differ (diff) or the grade is below full marks (grade).\n", f);
+	      "Exit status: 0 the guest halted (or the command succeeded), 1 bad command line\n"
+	      "or the output (a trace, a report) could not be written, 2 the guest or lab could\n"
+	      "not be loaded, 3 KVM is missing or cannot run this mode here, 4 the guest faulted\n"
+	      "(triple fault, KVM error), 5 a limit ended the run, 6 traces differ (diff) or the\n"
+	      "grade is below full marks (grade).\n", f);
 }
 
 int main(int argc, char **argv)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "command.h"
+#include "error.h"
 #include "vm.h"
 
 enum {
@@ -91,7 +92,10 @@ static int parse_shared(int opt, const char *arg, struct vm_opts *o)
 		o->dev = arg;
 		return 0;
 	case OPT_HYPERCALLS:
-		o->hypercalls = arg;
+		if (vmm_portmap_parse(&o->ports, arg) < 0) {
+			cli_error(EXIT_USAGE, "%s", vmm_last_error());
+			return -EINVAL;
+		}
 		return 0;
 	case OPT_FILES:
 		o->files = arg;
@@ -116,44 +120,52 @@ int vm_opts_parse(int argc, char **argv, struct vm_opts *o, const struct option 
 		{ "files", required_argument, NULL, OPT_FILES },
 	};
 	enum { NSHARED = sizeof(shared) / sizeof(shared[0]) };
-	struct option all[NSHARED + 32];
-	char shortopts[64];
+	struct option *all;
+	char *shortopts;
 	size_t n = 0;
-	int opt;
+	int opt, ret = 0;
 
 	memset(o, 0, sizeof(*o));
 	o->mem = VMM_MEM_DEFAULT;
-	memcpy(all, shared, sizeof(shared));
-	while (extra && extra[n].name && n < 31) {
-		all[NSHARED + n] = extra[n];
+	while (extra && extra[n].name)   /* every one of them: none is dropped */
 		n++;
+	all = calloc(NSHARED + n + 1, sizeof(*all));
+	shortopts = malloc(strlen("m:") + (extra_short ? strlen(extra_short) : 0) + 1);
+	if (!all || !shortopts) {
+		cli_error(EXIT_USAGE, "%s: out of memory", argv[0]);
+		ret = -ENOMEM;
+		goto out;
 	}
-	memset(&all[NSHARED + n], 0, sizeof(all[0]));
-	snprintf(shortopts, sizeof(shortopts), "m:%s", extra_short ? extra_short : "");
+	memcpy(all, shared, sizeof(shared));
+	if (n)
+		memcpy(all + NSHARED, extra, n * sizeof(*all));
+	sprintf(shortopts, "m:%s", extra_short ? extra_short : "");
 	optind = 1;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, shortopts, all, NULL)) != -1) {
-		int r;
-
 		if (opt == '?' || opt == ':') {
 			cli_error(EXIT_USAGE, "%s: unknown option or missing value '%s' (see %s --help)",
 				  argv[0], argv[optind - 1], argv[0]);
-			return -EINVAL;
+			ret = -EINVAL;
+			goto out;
 		}
-		r = parse_shared(opt, optarg, o);
-		if (r < 0)
-			return r;
-		if (r > 0 && (!fn || fn(opt, optarg, ctx) < 0))
-			return -EINVAL;
+		ret = parse_shared(opt, optarg, o);
+		if (ret > 0)
+			ret = fn ? fn(opt, optarg, ctx) : -EINVAL;
+		if (ret < 0)
+			goto out;
 	}
 	if (optind >= argc) {
 		cli_error(EXIT_USAGE, "%s: no guest given (try: kvmlab %s hello)", argv[0], argv[0]);
-		return -EINVAL;
-	}
-	if (optind + 1 < argc) {
+		ret = -EINVAL;
+	} else if (optind + 1 < argc) {
 		cli_error(EXIT_USAGE, "%s: one guest at a time ('%s' is extra)", argv[0], argv[optind + 1]);
-		return -EINVAL;
+		ret = -EINVAL;
+	} else {
+		o->guest = argv[optind];
 	}
-	o->guest = argv[optind];
-	return 0;
+out:
+	free(all);
+	free(shortopts);
+	return ret;
 }

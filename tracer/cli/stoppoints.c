@@ -7,7 +7,23 @@
 #include <string.h>
 
 #include "command.h"
+#include "error.h"
 #include "options.h"
+#include "symbols.h"
+
+/* A number now, or a symbol to look up when the guest is loaded (*sym = arg). */
+static int parse_point(const char *what, const char *arg, size_t len, uint64_t *out, const char **sym)
+{
+	char text[160];
+
+	*sym = NULL;
+	snprintf(text, sizeof(text), "%.*s", (int)len, arg);
+	if (len < sizeof(text) && symbols_is_name(text)) {
+		*sym = arg;
+		return 0;
+	}
+	return parse_u64(what, text, out);
+}
 
 int stoppoints_add_break(struct stoppoints *p, const char *arg)
 {
@@ -15,7 +31,8 @@ int stoppoints_add_break(struct stoppoints *p, const char *arg)
 		cli_error(EXIT_USAGE, "--break %s: at most %d breakpoints", arg, ENGINE_MAX_BREAKS);
 		return -E2BIG;
 	}
-	return parse_u64("--break", arg, &p->brk[p->nbrk++]);
+	p->nbrk++;
+	return parse_point("--break", arg, strlen(arg), &p->brk[p->nbrk - 1], &p->brk_sym[p->nbrk - 1]);
 }
 
 int stoppoints_add_hw_break(struct stoppoints *p, const char *arg)
@@ -25,13 +42,15 @@ int stoppoints_add_hw_break(struct stoppoints *p, const char *arg)
 			  "--hbreak and --watch; use --break for more", arg);
 		return -E2BIG;
 	}
-	return parse_u64("--hbreak", arg, &p->hbrk[p->nhbrk++]);
+	p->nhbrk++;
+	return parse_point("--hbreak", arg, strlen(arg), &p->hbrk[p->nhbrk - 1],
+			   &p->hbrk_sym[p->nhbrk - 1]);
 }
 
 int stoppoints_add_watch(struct stoppoints *p, const char *arg)
 {
-	char addr[64];
 	const char *colon = strchr(arg, ':');
+	size_t alen = colon ? (size_t)(colon - arg) : strlen(arg);
 	uint64_t *w;
 
 	if (p->nhbrk + p->nwatch == ENGINE_MAX_WATCHES) {
@@ -40,10 +59,11 @@ int stoppoints_add_watch(struct stoppoints *p, const char *arg)
 		return -E2BIG;
 	}
 	w = p->watch[p->nwatch];
-	snprintf(addr, sizeof(addr), "%.*s", colon ? (int)(colon - arg) : (int)strlen(arg), arg);
 	w[1] = 1;
-	if (parse_u64("--watch", addr, &w[0]) < 0 || (colon && parse_u64("--watch length", colon + 1, &w[1]) < 0))
+	if (parse_point("--watch", arg, alen, &w[0], &p->watch_sym[p->nwatch]) < 0 ||
+	    (colon && parse_u64("--watch length", colon + 1, &w[1]) < 0))
 		return -EINVAL;
+	p->watch_symlen[p->nwatch] = alen;
 	p->nwatch++;
 	return 0;
 }
@@ -62,16 +82,43 @@ int stoppoints_option(struct stoppoints *p, int opt, const char *arg)
 	}
 }
 
+/* The address of a point: its number, or its symbol looked up in the guest's ELF. */
+static int resolve(const struct engine *e, const char *what, uint64_t num, const char *sym, size_t len,
+		   uint64_t *out)
+{
+	int ret;
+
+	*out = num;
+	if (!sym)
+		return 0;
+	ret = symbols_parse(e->syms, sym, len, out);
+	if (ret == -ENOENT)
+		return vmm_fail(-ENOENT, "%s %.*s: the guest has no symbol of that name%s", what, (int)len,
+				sym, symbols_any(e->syms) ? "" : " (its file has no symbol table: give "
+				"a hex address)");
+	if (ret < 0)
+		return vmm_fail(ret, "%s %.*s: not an address (a number, or a symbol like "
+				"hello_main+0x10)", what, (int)len, sym);
+	return 0;
+}
+
 int stoppoints_apply(const struct stoppoints *p, struct engine *e)
 {
+	uint64_t a;
 	int ret = 0;
 
 	for (int i = 0; ret == 0 && i < p->nbrk; i++)
-		ret = engine_add_break(e, p->brk[i]);
+		if ((ret = resolve(e, "--break", p->brk[i], p->brk_sym[i],
+				   p->brk_sym[i] ? strlen(p->brk_sym[i]) : 0, &a)) == 0)
+			ret = engine_add_break(e, a);
 	for (int i = 0; ret == 0 && i < p->nhbrk; i++)
-		ret = engine_add_hw_break(e, p->hbrk[i]);
+		if ((ret = resolve(e, "--hbreak", p->hbrk[i], p->hbrk_sym[i],
+				   p->hbrk_sym[i] ? strlen(p->hbrk_sym[i]) : 0, &a)) == 0)
+			ret = engine_add_hw_break(e, a);
 	for (int i = 0; ret == 0 && i < p->nwatch; i++)
-		ret = engine_add_watch(e, p->watch[i][0], p->watch[i][1]);
+		if ((ret = resolve(e, "--watch", p->watch[i][0], p->watch_sym[i], p->watch_symlen[i],
+				   &a)) == 0)
+			ret = engine_add_watch(e, a, p->watch[i][1]);
 	return ret;
 }
 
@@ -79,7 +126,12 @@ int stoppoints_report(const struct engine *e)
 {
 	const struct kvm_regs *r = &e->cpu->regs;
 
-	if (e->hit_break >= 0)
+	char name[SYMBOLS_NAME_MAX + 24];
+
+	if (e->hit_break >= 0 && symbols_label(e->syms, e->brk[e->hit_break], name, sizeof(name)) == 0)
+		fprintf(stderr, "kvmlab: breakpoint 0x%llx (%s) reached",
+			(unsigned long long)e->brk[e->hit_break], name);
+	else if (e->hit_break >= 0)
 		fprintf(stderr, "kvmlab: breakpoint 0x%llx reached", (unsigned long long)e->brk[e->hit_break]);
 	else if (e->hit_watch >= 0)
 		fprintf(stderr, "kvmlab: write to watched address 0x%llx reached (RIP=0x%llx after the write)",
@@ -87,7 +139,7 @@ int stoppoints_report(const struct engine *e)
 	else
 		return 0;
 	if (e->nsteps)
-		fprintf(stderr, " after %llu instructions\n", (unsigned long long)e->nsteps);
+		fprintf(stderr, " after %llu instructions\n", (unsigned long long)e->nretired);
 	else
 		fprintf(stderr, " after %llu exits (RAX=0x%llx)\n", (unsigned long long)e->cpu->stats->total,
 			(unsigned long long)r->rax);

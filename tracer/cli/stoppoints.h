@@ -16,16 +16,24 @@ enum { STOPPOINT_OPT_BREAK = 0x500, STOPPOINT_OPT_HBREAK, STOPPOINT_OPT_WATCH };
 /* Help lines for them. */
 #define STOPPOINT_HELP \
 	"      --break ADDR      stop when execution reaches linear address ADDR (an int3 the\n" \
-	"                        guest never sees; up to 64)\n" \
+	"                        guest never sees; up to 64); ADDR may be a symbol of the\n" \
+	"                        guest's ELF: --break setup_paging, --break hello_main+0x10\n" \
 	"      --hbreak ADDR     the same with a debug register (DR0-DR3, shared with --watch)\n" \
 	"      --watch ADDR[:LEN] stop after an instruction writes [ADDR, ADDR+LEN)\n"
 
+/* Addresses are numbers or the guest's symbols ("setup_paging", "hello_main+0x10"); a symbol is
+ * looked up when the points are applied, once the guest's ELF is loaded (*_sym: the text typed,
+ * NULL for a number). */
 struct stoppoints {
 	uint64_t brk[ENGINE_MAX_BREAKS];
+	const char *brk_sym[ENGINE_MAX_BREAKS];
 	int nbrk;
 	uint64_t hbrk[ENGINE_MAX_WATCHES];  /* hardware breakpoints */
+	const char *hbrk_sym[ENGINE_MAX_WATCHES];
 	int nhbrk;
 	uint64_t watch[ENGINE_MAX_WATCHES][2];  /* address, length */
+	const char *watch_sym[ENGINE_MAX_WATCHES];
+	size_t watch_symlen[ENGINE_MAX_WATCHES];
 	int nwatch;
 };
 
@@ -41,7 +49,8 @@ int stoppoints_add_hw_break(struct stoppoints *p, const char *arg);
 /* Add "ADDR[:LEN]" as a watch (LEN defaults to 1); -EINVAL or -E2BIG with a message if bad or too many. */
 int stoppoints_add_watch(struct stoppoints *p, const char *arg);
 
-/* Set them on the engine; 0 or -errno (vmm_last_error() names the address). */
+/* Look up the symbols and set the points on the engine; 0 or -errno (vmm_last_error() names
+ * the address, or the symbol the guest does not have). */
 int stoppoints_apply(const struct stoppoints *p, struct engine *e);
 
 /* Print which one the engine stopped at to stderr; 1 if it stopped at one, else 0. */

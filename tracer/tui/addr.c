@@ -69,15 +69,47 @@ static int reg_named(const struct kvm_regs *r, const struct kvm_sregs *s, const 
 	return -EINVAL;
 }
 
-static int parse_term(const char *t, size_t n, const struct kvm_regs *r, const struct kvm_sregs *s,
-		      uint64_t *out)
+/* The system registers the panes show; cr3 is the physical address of the top-level table. */
+static int sreg_named(const struct kvm_sregs *s, const char *t, size_t n, uint64_t *out, bool *phys)
 {
+	const struct { const char *name; uint64_t v; } regs[] = {
+		{ "cr0", s->cr0 }, { "cr2", s->cr2 }, { "cr4", s->cr4 }, { "cr8", s->cr8 },
+		{ "efer", s->efer }, { "gdt", s->gdt.base }, { "gdtr", s->gdt.base },
+		{ "idt", s->idt.base }, { "idtr", s->idt.base },
+	};
+
+	if (n == 3 && strncasecmp(t, "cr3", 3) == 0) {
+		bool pae32 = (s->cr4 & X86_CR4(PAE)) && !(s->efer & X86_EFER(LMA));
+
+		*out = s->cr3 & (pae32 ? ~0x1full : 0x000ffffffffff000ull);
+		*phys = true;
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(regs) / sizeof(regs[0]); i++) {
+		if (strlen(regs[i].name) == n && strncasecmp(t, regs[i].name, n) == 0) {
+			*out = regs[i].v;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static int parse_term(const char *t, size_t n, const struct tui_addr_env *env, uint64_t *out,
+		      bool *phys)
+{
+	const struct kvm_regs *r = env->r;
+	const struct kvm_sregs *s = env->s;
 	const char *colon = memchr(t, ':', n);
 	uint64_t para, off;
 	enum x86_seg seg;
 
 	if (colon) {
-		if (parse_hex(colon + 1, n - (size_t)(colon + 1 - t), &off) < 0)
+		const char *o = colon + 1;
+		size_t on = n - (size_t)(o - t);
+
+		if (parse_hex(o, on, &off) < 0 && !(env->sym && (isalpha((unsigned char)*o) || *o == '_' ||
+								  *o == '.') &&
+						     env->sym(env->sym_ctx, o, on, &off) == 0))
 			return -EINVAL;
 		if (s && x86_seg_parse(t, (size_t)(colon - t), &seg) == 0)
 			*out = x86_linear(s, seg, off);
@@ -89,11 +121,23 @@ static int parse_term(const char *t, size_t n, const struct kvm_regs *r, const s
 	}
 	if (r && s && reg_named(r, s, t, n, out) == 0)
 		return 0;
+	if (s && sreg_named(s, t, n, out, phys) == 0)
+		return 0;
+	if (env->sym && !(n > 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X')) &&
+	    env->sym(env->sym_ctx, t, n, out) == 0)
+		return 0;
 	return parse_hex(t, n, out);
 }
 
 int tui_parse_addr(const char *text, const struct kvm_regs *r, const struct kvm_sregs *s,
 		   struct tui_addr *out)
+{
+	const struct tui_addr_env env = { .r = r, .s = s };
+
+	return tui_parse_addr_env(text, &env, out);
+}
+
+int tui_parse_addr_env(const char *text, const struct tui_addr_env *env, struct tui_addr *out)
 {
 	char buf[TUI_PROMPT_MAX];
 	size_t n;
@@ -124,7 +168,7 @@ int tui_parse_addr(const char *text, const struct kvm_regs *r, const struct kvm_
 			delta = (uint64_t)0 - delta;
 		*op = '\0';
 	}
-	if (parse_term(p, strlen(p), r, s, &base) < 0)
+	if (parse_term(p, strlen(p), env, &base, &phys) < 0)
 		return -EINVAL;
 	out->addr = base + delta;
 	out->phys = phys;
@@ -133,6 +177,14 @@ int tui_parse_addr(const char *text, const struct kvm_regs *r, const struct kvm_
 
 int tui_parse_addr_len(const char *text, const struct kvm_regs *r, const struct kvm_sregs *s,
 		       struct tui_addr *out, uint64_t *len)
+{
+	const struct tui_addr_env env = { .r = r, .s = s };
+
+	return tui_parse_addr_len_env(text, &env, out, len);
+}
+
+int tui_parse_addr_len_env(const char *text, const struct tui_addr_env *env, struct tui_addr *out,
+			   uint64_t *len)
 {
 	char buf[TUI_PROMPT_MAX];
 	char *sp, *end;
@@ -160,7 +212,7 @@ int tui_parse_addr_len(const char *text, const struct kvm_regs *r, const struct 
 			*len = v;
 		}
 	}
-	return tui_parse_addr(buf, r, s, out);
+	return tui_parse_addr_env(buf, env, out);
 }
 
 int tui_parse_step(const char *text, uint64_t cur, uint64_t *out)

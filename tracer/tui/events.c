@@ -105,3 +105,78 @@ size_t tui_events_console_tail(const struct tui_events *l, size_t upto, int nlin
 	buf[n] = '\0';
 	return n;
 }
+
+size_t tui_events_text_upto(const struct tui_events *l, size_t upto, const char **text)
+{
+	*text = l->text;
+	if (upto > l->n)
+		upto = l->n;
+	return upto ? l->ev[upto - 1].off + l->ev[upto - 1].len : 0;
+}
+
+#define CONSOLE_LOOKBACK 65536
+
+/* Call fn for each display line of text[0..len) (its last CONSOLE_LOOKBACK bytes), oldest
+ * first; the number of lines. */
+static int console_split(const char *text, size_t len, int width, void (*fn)(void *ctx, int i,
+			 const char *s, size_t n), void *ctx)
+{
+	size_t start = len > CONSOLE_LOOKBACK ? len - CONSOLE_LOOKBACK : 0, i;
+	int count = 0;
+
+	if (width < 1)
+		width = 1;
+	if (width > TUI_CONSOLE_COLS - 1)
+		width = TUI_CONSOLE_COLS - 1;
+	/* Start at a line boundary when the look-back cut a line. */
+	while (start > 0 && start < len && text[start - 1] != '\n')
+		start++;
+	for (i = start; i < len;) {
+		size_t end = i, n;
+
+		while (end < len && text[end] != '\n' && end - i < (size_t)width)
+			end++;
+		n = end - i;
+		if (fn)
+			fn(ctx, count, text + i, n);
+		count++;
+		i = end < len && text[end] == '\n' ? end + 1 : end;
+	}
+	return count;
+}
+
+struct console_out {
+	int first, max, written;
+	char (*lines)[TUI_CONSOLE_COLS];
+};
+
+static void console_keep(void *ctx, int i, const char *s, size_t n)
+{
+	struct console_out *o = ctx;
+	char *d;
+
+	if (i < o->first || i >= o->first + o->max)
+		return;
+	d = o->lines[i - o->first];
+	for (size_t k = 0; k < n; k++)
+		d[k] = s[k] >= 32 && s[k] < 127 ? s[k] : '.';
+	d[n] = '\0';
+	o->written++;
+}
+
+int tui_console_lines(const char *text, size_t len, int width, int back, char lines[][TUI_CONSOLE_COLS],
+		      int max, int *total)
+{
+	struct console_out o = { 0, max, 0, lines };
+	int n = console_split(text, len, width, NULL, NULL);
+
+	*total = n;
+	if (back > n)
+		back = n;
+	if (back < 0)
+		back = 0;
+	o.first = n - back - max > 0 ? n - back - max : 0;
+	o.max = n - back - o.first < max ? n - back - o.first : max;
+	console_split(text, len, width, console_keep, &o);
+	return o.written;
+}

@@ -52,6 +52,10 @@
 	X(WALK, "walk", 'W', 0, "walk", 0,                                                         \
 	  "walk the page tables for an address (prompt; Enter alone: back to RIP)")                \
 	X(FOCUS, "focus", '\t', 0, "pane", 0, "move the focus to the next pane")                   \
+	X(ZOOM, "zoom", 'z', 0, NULL, 0,                                                            \
+	  "zoom: the focused pane fills the screen (again: back to all panes)")                   \
+	X(EXPLAIN, "explain", 'e', 0, NULL, 0,                                                     \
+	  "the events pane zoomed: the whole explanation of the shown step (again: back)")        \
 	X(FOCUS_BACK, "focus-back", TUI_KEY_BTAB, 0, NULL, 0, "move the focus to the previous pane") \
 	X(UP, "up", TUI_KEY_UP, 'k', NULL, 1, "scroll the focused pane up (code: move the cursor)") \
 	X(DOWN, "down", TUI_KEY_DOWN, 'j', NULL, 1,                                                \

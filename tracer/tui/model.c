@@ -19,6 +19,7 @@ static const char *const pane_names[TUI_NPANES] = {
 	[TUI_PANE_SYSTEM] = "system",
 	[TUI_PANE_WALK] = "page walk",
 	[TUI_PANE_EVENTS] = "events",
+	[TUI_PANE_CONSOLE] = "console",
 	[TUI_PANE_MEMORY] = "memory",
 };
 
@@ -32,31 +33,62 @@ struct slot {
 	int min, weight, cap;   /* rows (title included); cap 0: none */
 };
 
-/* Stack n panes in one column: every pane its minimum, the rest by weight up to the caps. */
-static void column(struct tui_rect *out, const struct slot *s, int n, int y, int h, int x, int w)
+/* Which pane gets the rows it asks for first when a column has more than the minimums: the
+ * explanation, then the panes whose content has a fixed length, then the rest. */
+static const int prio[TUI_NPANES] = {
+	[TUI_PANE_EVENTS] = 0, [TUI_PANE_REGS] = 1, [TUI_PANE_SYSTEM] = 2, [TUI_PANE_WALK] = 3,
+	[TUI_PANE_CONSOLE] = 4, [TUI_PANE_CODE] = 5, [TUI_PANE_MEMORY] = 6,
+};
+
+/* Stack n panes in one column: every pane its minimum; then, by priority, the rows its content
+ * asks for (want: content lines, 0 none); what is left by weight, up to the caps. */
+static void column(struct tui_rect *out, const struct slot *s, int n, int y, int h, int x, int w,
+		   const int want[TUI_NPANES])
 {
-	int rows[4], summin = 0, sumw = 0, used = 0, extra;
+	int rows[4], summin = 0, sumw, used = 0, extra;
 
 	for (int i = 0; i < n; i++)
 		summin += s[i].min;
 	if (h < summin) {
+		/* every pane a title and two lines (the console one), then towards the minimums
+		 * in the order of the column */
 		for (int i = 0; i < n; i++) {
-			rows[i] = s[i].min * h / summin;
-			if (rows[i] < 3)
-				rows[i] = 3;
+			rows[i] = s[i].min < 3 ? s[i].min : 3;
 			used += rows[i];
 		}
-		rows[n - 1] += h - used;
+		extra = h - used;
+		for (int i = 0; i < n && extra > 0; i++) {
+			int add = s[i].min - rows[i] < extra ? s[i].min - rows[i] : extra;
+
+			rows[i] += add;
+			extra -= add;
+		}
+		rows[n - 1] += extra > 0 ? extra : 0;
 	} else {
 		for (int i = 0; i < n; i++)
 			rows[i] = s[i].min;
 		extra = h - summin;
+		for (int p = 0; p < TUI_NPANES && extra > 0; p++) {
+			for (int i = 0; i < n && extra > 0; i++) {
+				int add = want[s[i].id] + 1 - rows[i];
+
+				if (prio[s[i].id] != p || want[s[i].id] <= 0 || add <= 0)
+					continue;
+				if (s[i].cap && rows[i] + add > s[i].cap)
+					add = s[i].cap - rows[i];
+				add = add < extra ? add : extra;
+				if (add > 0) {
+					rows[i] += add;
+					extra -= add;
+				}
+			}
+		}
 		while (extra > 0) {
 			int given = 0;
 
 			sumw = 0;
 			for (int i = 0; i < n; i++)
-				if (!s[i].cap || rows[i] < s[i].cap)
+				if (s[i].weight && (!s[i].cap || rows[i] < s[i].cap))
 					sumw += s[i].weight;
 			if (sumw == 0) {
 				rows[n - 1] += extra;  /* everything capped: the last pane takes it */
@@ -65,7 +97,7 @@ static void column(struct tui_rect *out, const struct slot *s, int n, int y, int
 			for (int i = 0; i < n && extra > 0; i++) {
 				int add;
 
-				if (s[i].cap && rows[i] >= s[i].cap)
+				if (!s[i].weight || (s[i].cap && rows[i] >= s[i].cap))
 					continue;
 				add = extra * s[i].weight / sumw;
 				if (add == 0)
@@ -90,37 +122,47 @@ static void column(struct tui_rect *out, const struct slot *s, int n, int y, int
 
 int tui_layout(int lines, int cols, int regs_lines, struct tui_rect out[TUI_NPANES])
 {
-	int h = lines - 2, rh = regs_lines > 0 ? regs_lines + 1 : 8;
+	int want[TUI_NPANES] = { 0 };
+
+	want[TUI_PANE_REGS] = regs_lines;
+	return tui_layout_needs(lines, cols, want, out);
+}
+
+int tui_layout_needs(int lines, int cols, const int want[TUI_NPANES], struct tui_rect out[TUI_NPANES])
+{
+	int h = lines - 2, rh = want[TUI_PANE_REGS] > 0 ? want[TUI_PANE_REGS] + 1 : 8;
 
 	if (lines < TUI_MIN_LINES || cols < TUI_MIN_COLS)
 		return -1;
 	if (cols < 150) {
 		static const struct slot left[] = {
-			{ TUI_PANE_CODE, 8, 3, 0 }, { TUI_PANE_WALK, 6, 2, 24 }, { TUI_PANE_EVENTS, 8, 2, 0 },
+			{ TUI_PANE_CODE, 8, 3, 0 }, { TUI_PANE_WALK, 6, 1, 24 }, { TUI_PANE_EVENTS, 5, 2, 0 },
 		};
 		const struct slot right[] = {
-			{ TUI_PANE_REGS, rh, 1, rh }, { TUI_PANE_SYSTEM, 10, 2, 20 },
-			{ TUI_PANE_MEMORY, 4, 2, 0 },
+			{ TUI_PANE_REGS, rh, 0, rh }, { TUI_PANE_SYSTEM, 6, 1, 20 },
+			{ TUI_PANE_CONSOLE, 2, 1, 0 }, { TUI_PANE_MEMORY, 3, 2, 0 },
 		};
 		int lw = (cols - 1) / 2;
 
-		column(out, left, 3, 1, h, 0, lw);
-		column(out, right, 3, 1, h, lw + 1, cols - lw - 1);
+		column(out, left, 3, 1, h, 0, lw, want);
+		column(out, right, 4, 1, h, lw + 1, cols - lw - 1, want);
 	} else {
+		/* three columns: the code and the console; the CPU's state and what the step did;
+		 * the page walk and memory */
 		static const struct slot a[] = {
-			{ TUI_PANE_CODE, 8, 3, 0 }, { TUI_PANE_EVENTS, 8, 2, 0 },
+			{ TUI_PANE_CODE, 8, 3, 0 }, { TUI_PANE_CONSOLE, 3, 1, 0 },
 		};
 		const struct slot b[] = {
-			{ TUI_PANE_REGS, rh, 1, rh }, { TUI_PANE_SYSTEM, 9, 3, 0 },
+			{ TUI_PANE_REGS, rh, 0, rh }, { TUI_PANE_SYSTEM, 9, 0, 0 }, { TUI_PANE_EVENTS, 6, 2, 0 },
 		};
 		static const struct slot c[] = {
 			{ TUI_PANE_WALK, 8, 3, 0 }, { TUI_PANE_MEMORY, 6, 2, 0 },
 		};
 		int wa = cols * 35 / 100, wb = cols * 32 / 100, wc = cols - wa - wb - 2;
 
-		column(out, a, 2, 1, h, 0, wa);
-		column(out, b, 2, 1, h, wa + 1, wb);
-		column(out, c, 2, 1, h, wa + wb + 2, wc);
+		column(out, a, 2, 1, h, 0, wa, want);
+		column(out, b, 3, 1, h, wa + 1, wb, want);
+		column(out, c, 2, 1, h, wa + wb + 2, wc, want);
 	}
 	return 0;
 }

@@ -19,6 +19,7 @@ enum tui_pane_id {
 	TUI_PANE_SYSTEM,
 	TUI_PANE_WALK,
 	TUI_PANE_EVENTS,
+	TUI_PANE_CONSOLE,
 	TUI_PANE_MEMORY,
 	TUI_NPANES,
 };
@@ -36,6 +37,12 @@ struct tui_rect {
  * registers pane needs (0: a default); the system pane gets what it does not.  -1 if the
  * screen is too small. */
 int tui_layout(int lines, int cols, int regs_lines, struct tui_rect out[TUI_NPANES]);
+
+/* The same with the content lines each pane would like to show (0: no particular need): beyond
+ * every pane's minimum, rows go first to the events pane's explanation, then to the registers,
+ * system, page walk and console up to what they ask, and what is left to the panes that can
+ * always show more (code, memory, the exit log).  The widths depend on cols alone. */
+int tui_layout_needs(int lines, int cols, const int want[TUI_NPANES], struct tui_rect out[TUI_NPANES]);
 
 /* "code", "registers", ... */
 const char *tui_pane_name(enum tui_pane_id p);
@@ -101,6 +108,23 @@ struct tui_addr {
 int tui_parse_addr(const char *text, const struct kvm_regs *r, const struct kvm_sregs *s,
 		   struct tui_addr *out);
 
+/* What names typed in an address mean: the shown state's registers, and a symbol lookup (the
+ * guest's ELF; sym NULL: none) returning 0 or -ENOENT. */
+struct tui_addr_env {
+	const struct kvm_regs *r;
+	const struct kvm_sregs *s;
+	int (*sym)(void *ctx, const char *name, size_t len, uint64_t *addr);
+	void *sym_ctx;
+};
+
+/* tui_parse_addr with symbols ("setup_paging", "hello_main+10") and the system registers the
+ * panes show: cr0, cr2, cr4, cr8, efer, gdt/gdtr and idt/idtr (their base) as linear
+ * addresses, cr3 as the physical address of the top-level table.  A register wins over a
+ * symbol of the same name, a symbol over hex digits ("add"); 0x always means hex. */
+int tui_parse_addr_env(const char *text, const struct tui_addr_env *env, struct tui_addr *out);
+int tui_parse_addr_len_env(const char *text, const struct tui_addr_env *env, struct tui_addr *out,
+			   uint64_t *len);
+
 /* A decimal step number, or "+N"/"-N" relative to cur.  0 or -EINVAL. */
 int tui_parse_step(const char *text, uint64_t cur, uint64_t *out);
 
@@ -157,6 +181,19 @@ const char *tui_event_text(const struct tui_events *l, size_t i, size_t *len);
  * characters shown as '.'; bytes written (NUL-terminated). */
 size_t tui_events_console_tail(const struct tui_events *l, size_t upto, int nlines, char *buf,
 			       size_t len);
+
+/* The text of the first `upto` events, one run of bytes (the log's buffer: not NUL-terminated);
+ * its length. */
+size_t tui_events_text_upto(const struct tui_events *l, size_t upto, const char **text);
+
+/* Console output as lines of at most width columns for a pane: the end of text[0..len) split at
+ * newlines and wrapped, control characters as '.', a final unfinished line included.  Skips
+ * the `back` last lines, then writes up to max lines (oldest first) into lines[] (each at most
+ * TUI_CONSOLE_COLS - 1 characters); *total gets how many lines the last 64 KiB of text make.
+ * Returns the lines written. */
+#define TUI_CONSOLE_COLS 256
+int tui_console_lines(const char *text, size_t len, int width, int back, char lines[][TUI_CONSOLE_COLS],
+		      int max, int *total);
 
 /* ---- register decoding ------------------------------------------------------------------ */
 

@@ -31,6 +31,7 @@ static const struct tui_view *const views[TUI_NPANES] = {
 	[TUI_PANE_SYSTEM] = &tui_view_system,
 	[TUI_PANE_WALK] = &tui_view_walk,
 	[TUI_PANE_EVENTS] = &tui_view_events,
+	[TUI_PANE_CONSOLE] = &tui_view_console,
 	[TUI_PANE_MEMORY] = &tui_view_memory,
 };
 
@@ -159,6 +160,7 @@ int tui_init(struct tui *t, struct engine *e, const char *guest, enum vmm_mode s
 	t->guest = guest;
 	t->focus = TUI_PANE_CODE;
 	explain_init(&t->ex, e);
+	t->ex.start_mode = (int)start_mode;
 	for (int i = 0; i < TUI_NPANES; i++) {
 		t->pane[i].view = views[i];
 		if (views[i]->open && views[i]->open(t, &t->pane[i].priv) < 0)
@@ -191,12 +193,27 @@ void tui_message(struct tui *t, bool error, const char *fmt, ...)
 
 /* ---- drawing ------------------------------------------------------------------------------------ */
 
-/* Place the panes; the registers pane gets the lines the current mode needs. */
+/* Place the panes: first for their widths, then with the lines each needs at its width (the
+ * registers for the current mode, the events pane for the whole explanation, ...).  Zoomed, the
+ * focused pane has the screen to itself. */
 static void layout(struct tui *t)
 {
+	int want[TUI_NPANES] = { 0 };
+
 	t->too_small = tui_layout(t->lines, t->cols, 0, t->rect) < 0;
-	if (!t->too_small)
-		tui_layout(t->lines, t->cols, tui_regs_lines(t, t->rect[TUI_PANE_REGS].w), t->rect);
+	if (t->too_small)
+		return;
+	if (t->zoom) {
+		for (int i = 0; i < TUI_NPANES; i++)
+			t->rect[i] = (struct tui_rect){ .y = 1, .x = 0, .h = 0, .w = t->cols };
+		t->rect[t->focus].h = t->lines - 2;
+		return;
+	}
+	want[TUI_PANE_REGS] = tui_regs_lines(t, t->rect[TUI_PANE_REGS].w);
+	want[TUI_PANE_SYSTEM] = tui_system_lines(t, t->rect[TUI_PANE_SYSTEM].w);
+	want[TUI_PANE_EVENTS] = tui_events_need(t, t->rect[TUI_PANE_EVENTS].w);
+	want[TUI_PANE_CONSOLE] = tui_console_need(t, t->rect[TUI_PANE_CONSOLE].w);
+	tui_layout_needs(t->lines, t->cols, want, t->rect);
 }
 
 static void relayout(struct tui *t)
@@ -210,7 +227,7 @@ static void relayout(struct tui *t)
 static void draw_title_bar(struct tui *t)
 {
 	const struct tui_snap *sn = &t->snap;
-	const char *mode = vmm_cpu_mode_name(vmm_cpu_mode(&sn->sregs));
+	const char *mode = vmm_cpu_label(&sn->sregs);
 	char left[256], right[128];
 	int n, used;
 
@@ -331,6 +348,8 @@ void tui_draw(struct tui *t)
 	for (int i = 0; i < TUI_NPANES; i++) {
 		const struct tui_rect *r = &t->rect[i];
 
+		if (r->h <= 0)
+			continue;  /* another pane is zoomed */
 		draw_pane_title(t, (enum tui_pane_id)i);
 		t->pane[i].view->draw(t, t->pane[i].priv);
 		if (r->x > 0) {

@@ -68,7 +68,7 @@ struct tui_view {
 };
 
 extern const struct tui_view tui_view_code, tui_view_regs, tui_view_system, tui_view_walk,
-	tui_view_events, tui_view_memory;
+	tui_view_events, tui_view_console, tui_view_memory;
 
 struct tui_pane {
 	const struct tui_view *view;
@@ -94,6 +94,7 @@ struct tui {
 	struct tui_rect rect[TUI_NPANES];
 	int lines, cols;
 	bool too_small;
+	bool zoom;                   /* the focused pane fills the screen */
 	bool help;
 	int help_scroll;
 	struct tui_input in;
@@ -161,6 +162,15 @@ const char *tui_stop_text(struct tui *t, char *buf, size_t len);
 
 /* Content lines the registers pane needs at width w (view_regs.c). */
 int tui_regs_lines(const struct tui *t, int w);
+
+/* Content lines of the system pane at width w (view_system.c). */
+int tui_system_lines(const struct tui *t, int w);
+
+/* Content lines the events pane would like at width w: the step, where it is in the source, the
+ * whole explanation and a few exits (view_events.c); the console pane: its output, up to 8
+ * (view_console.c). */
+int tui_events_need(struct tui *t, int w);
+int tui_console_need(struct tui *t, int w);
 
 /* Show an address in the code pane (cursor on it) or the memory pane (view_code.c,
  * view_memory.c). */

@@ -1,12 +1,15 @@
-/* view_events.c - the events pane: the shown step with its explanation, the guest's console
- * output so far, and the exits and messages up to the shown step (newest at the bottom). */
+/* view_events.c - the events pane: the shown step, where it is in the guest's source, its whole
+ * explanation (wrapped; when the pane is too small the last line says "e: all" and e zooms the
+ * pane), and the exits and messages up to the shown step (newest at the bottom; Up scrolls). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "symbols.h"
 #include "tui.h"
 
 struct events {
+	bool cut;                    /* the explanation did not fit at the last draw */
 	int back;                    /* log lines scrolled up from the newest */
 	int shown;                   /* log lines that fit at the last draw */
 	size_t upto;                 /* log lines up to the shown step at the last draw */
@@ -24,103 +27,129 @@ static void events_close(void *priv)
 	free(priv);
 }
 
-/* Write text wrapped over at most maxl lines of the pen's width; lines used. */
-static int wrapped(struct tui_pen *p, enum tui_style st, const char *text, int first_col, int maxl)
+/* Break text into lines of at most w columns (continuation lines indented by 2): the start and
+ * length of each line in starts/lens (up to max); the number of lines. */
+static int wrap(const char *text, int w, int max, size_t *starts, size_t *lens)
 {
-	int used = 0;
-	size_t len = strlen(text);
+	size_t len = strlen(text), at = 0;
+	int n = 0;
 
-	while (len && used < maxl) {
-		int room = p->w - (used ? 2 : first_col);
-		size_t n = len;
-		char line[512];
+	while (at < len) {
+		size_t room = (size_t)(w - (n ? 2 : 0) > 8 ? w - (n ? 2 : 0) : 8), k = len - at;
 
-		if (room < 8)
-			room = 8;
-		if (n > (size_t)room) {
-			n = (size_t)room;
-			while (n > (size_t)room / 2 && text[n] != ' ')
-				n--;
-			if (text[n] != ' ')
-				n = (size_t)room;
-			if (used + 1 == maxl && n >= 3)
-				n = (size_t)room - 3;  /* the last line says it is cut */
+		if (k > room) {
+			k = room;
+			while (k > room / 2 && text[at + k] != ' ')
+				k--;
+			if (text[at + k] != ' ')
+				k = room;
 		}
-		if (n >= sizeof(line))
-			n = sizeof(line) - 1;
-		memcpy(line, text, n);
-		line[n] = '\0';
-		if (used)
-			tui_pen_col(p, 2);
-		tui_pen_put(p, st, line);
-		if (used + 1 == maxl && n < len)
-			tui_pen_put(p, TUI_ST_DIM, "...");
-		tui_pen_nl(p);
-		used++;
-		text += n;
-		len -= n;
-		while (len && *text == ' ')
-			text++, len--;
+		if (n < max) {
+			starts[n] = at;
+			lens[n] = k;
+		}
+		n++;
+		at += k;
+		while (at < len && text[at] == ' ')
+			at++;
 	}
-	return used;
+	return n;
+}
+
+#define MAX_WRAP 64
+
+/* Where the shown step's instruction is in the guest's source: "in hello_main (hello.c:22):
+ * for (...)"; "" when the ELF says nothing. */
+static void where_text(struct tui *t, char *buf, size_t len)
+{
+	const struct step *st = &t->snap.st;
+	uint64_t pc = engine_pc(&st->before, &st->sbefore);
+	char sym[SYMBOLS_NAME_MAX + 24], src[160], line[200] = "";
+	const char *file;
+	unsigned lineno;
+
+	buf[0] = '\0';
+	symbols_label(t->e->syms, pc, sym, sizeof(sym));
+	symbols_where(t->e->syms, pc, src, sizeof(src));
+	if (*src && symbols_line(t->e->syms, pc, &file, &lineno) == 0)
+		symbols_source(t->e->syms, file, lineno, line, sizeof(line));
+	if (*sym || *src)
+		snprintf(buf, len, "in %s%s%s%s%s%s", *sym ? sym : "?", *src ? " (" : "", src,
+			 *src ? ")" : "", *line ? ": " : "", line);
+}
+
+int tui_events_need(struct tui *t, int w)
+{
+	size_t starts[1], lens[1];
+	char where[400];
+	const char *why;
+	int n = 1 + 3;  /* the step, and a few exits */
+
+	if (!t->snap.has_step)
+		return n;
+	where_text(t, where, sizeof(where));
+	why = tui_snap_explain(t);
+	return n + (*where ? 1 : 0) + (*why ? wrap(why, w, 0, starts, lens) : 0);
 }
 
 static void events_draw(struct tui *t, void *priv)
 {
 	struct events *ev = priv;
 	const struct tui_snap *sn = &t->snap;
-	char text[160], tail[1024];
-	const char *why;
+	char text[200], where[400];
+	size_t starts[MAX_WRAP], lens[MAX_WRAP];
 	struct tui_pen p;
-	int rows, cons_lines, log_rows;
-	size_t upto, cup;
+	int rows, log_rows;
+	size_t upto;
 
 	tui_pen_start(&p, t, TUI_PANE_EVENTS);
 	p.scroll = 0;  /* this pane scrolls its log itself */
 	rows = p.h;
+	ev->cut = false;
 	if (sn->has_step) {
 		const struct step *st = &sn->st;
 		uint64_t pc = engine_pc(&st->before, &st->sbefore);
-		int bits = vmm_cpu_code_bits(&st->sbefore);
+		int bits = vmm_cpu_code_bits(&st->sbefore), nw, fit;
+		const char *why = tui_snap_explain(t);
 
-		if (st->insn_len == 0 || disasm_text(&t->e->dis, bits, st->insn, st->insn_len,
-						     bits == 16 ? st->before.rip : pc, text, sizeof(text)) <= 0)
+		if (st->insn_len == 0 ||
+		    disasm_text_at(&t->e->dis, bits, st->insn, st->insn_len, bits == 16 ? st->before.rip : pc,
+				   bits == 16 ? st->sbefore.cs.base : 0, text, sizeof(text)) <= 0)
 			snprintf(text, sizeof(text), "(not decoded)");
 		tui_pen_printf(&p, TUI_ST_LABEL, "step %llu: ", (unsigned long long)sn->pos);
 		tui_pen_put(&p, TUI_ST_NORMAL, text);
 		tui_pen_nl(&p);
-		why = tui_snap_explain(t);
-		if (*why)
-			rows -= wrapped(&p, TUI_ST_NOTE, why, 0, rows > 9 ? 4 : 2);
+		rows--;
+		where_text(t, where, sizeof(where));
+		if (*where && rows > 0) {
+			tui_pen_put(&p, TUI_ST_DIM, where);
+			tui_pen_nl(&p);
+			rows--;
+		}
+		/* The explanation whole when it fits; else as much as fits and how to see the rest. */
+		nw = *why ? wrap(why, p.w, MAX_WRAP, starts, lens) : 0;
+		fit = nw < MAX_WRAP ? nw : MAX_WRAP;
+		if (fit > rows) {
+			fit = rows;
+			ev->cut = true;
+		}
+		for (int i = 0; i < fit; i++) {
+			size_t n = lens[i];
+
+			if (ev->cut && i == fit - 1)
+				n = n + 12 > (size_t)p.w - (i ? 2 : 0) ? (size_t)p.w - (i ? 2 : 0) - 12 : n;
+			snprintf(text, sizeof(text), "%.*s", (int)n, why + starts[i]);
+			tui_pen_col(&p, i ? 2 : 0);
+			tui_pen_put(&p, TUI_ST_NOTE, text);
+			if (ev->cut && i == fit - 1)
+				tui_pen_put(&p, TUI_ST_CHANGED, " ...e: all");
+			tui_pen_nl(&p);
+		}
+		rows -= fit;
 	} else {
 		tui_pen_put(&p, TUI_ST_DIM, "before the first step (s: step)");
 		tui_pen_nl(&p);
-	}
-	rows--;
-	/* The console: a third of what is left, at least one line. */
-	cup = tui_events_upto(&t->console, sn->pos);
-	cons_lines = rows / 3 > 1 ? rows / 3 : 1;
-	tui_pen_put(&p, TUI_ST_LABEL, "console: ");
-	if (cup == 0) {
-		tui_pen_put(&p, TUI_ST_DIM, "(nothing yet)");
-		tui_pen_nl(&p);
 		rows--;
-	} else {
-		char *line = tail, *nl;
-		int k = 0;
-
-		tui_events_console_tail(&t->console, cup, cons_lines, tail, sizeof(tail));
-		do {
-			nl = strchr(line, '\n');
-			if (nl)
-				*nl = '\0';
-			if (k++)
-				tui_pen_col(&p, 9);
-			tui_pen_put(&p, TUI_ST_NORMAL, line);
-			tui_pen_nl(&p);
-			rows--;
-			line = nl + 1;
-		} while (nl);
 	}
 	/* Exits and messages, newest at the bottom. */
 	upto = tui_events_upto(&t->log, sn->pos);
@@ -153,9 +182,10 @@ static void events_title(struct tui *t, void *priv, char *buf, size_t len)
 {
 	const struct events *ev = priv;
 
-	(void)t;
 	if (ev->back)
-		snprintf(buf, len, "scrolled %d up (Home: newest)", ev->back);
+		snprintf(buf, len, "exits scrolled %d up (Home: newest)", ev->back);
+	else if (ev->cut && !t->zoom)
+		snprintf(buf, len, "e: the whole explanation");
 	else
 		buf[0] = '\0';
 }

@@ -53,12 +53,21 @@ static void seg(struct tui_pen *p, const char *name, const struct kvm_segment *s
 	tui_pen_nl(p);
 }
 
+int tui_system_lines(const struct tui *t, int w)
+{
+	const struct kvm_sregs *s = &t->snap.sregs;
+	int dt = t->snap.bits == 64 && (s->gdt.base >> 32 || s->idt.base >> 32) ? 16 : 8;
+
+	/* mode, CR0, CR3, CR4, EFER, GDT and IDT (one line or two), the header, 8 segments */
+	return 5 + (w < 2 * (dt + 10) + 1 ? 2 : 1) + 1 + 8;
+}
+
 static void system_draw(struct tui *t, void *priv)
 {
 	const struct tui_snap *sn = &t->snap;
 	const struct kvm_sregs *s = &sn->sregs, *w = &sn->st.sbefore;
 	bool ch = sn->has_step, lm = sn->bits == 64;
-	enum vmm_cpu_mode mode = vmm_cpu_mode(s);
+	const char *mode = vmm_cpu_label(s);
 	struct tui_pen p;
 	bool wide;
 	int dt;
@@ -67,8 +76,7 @@ static void system_draw(struct tui *t, void *priv)
 	tui_pen_start(&p, t, TUI_PANE_SYSTEM);
 	wide = p.w >= (lm ? 60 : 52);
 	tui_pen_put(&p, TUI_ST_LABEL, "mode ");
-	tui_pen_put(&p, ch && vmm_cpu_mode(w) != mode ? TUI_ST_CHANGED : TUI_ST_MODE,
-		    vmm_cpu_mode_name(mode));
+	tui_pen_put(&p, ch && strcmp(vmm_cpu_label(w), mode) != 0 ? TUI_ST_CHANGED : TUI_ST_MODE, mode);
 	tui_pen_printf(&p, TUI_ST_NORMAL, "  CPL%u  %d-bit code", s->cs.dpl & 3, sn->bits);
 	tui_pen_nl(&p);
 	creg(&p, "CR0", s->cr0, w->cr0, ch, x86_cr0_bits, 8);

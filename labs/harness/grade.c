@@ -1,0 +1,78 @@
+/* grade.c - grading one submission: lab file, build, run, checks, report. */
+#include "grade.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "clock.h"
+#include "labfile.h"
+#include "live.h"
+#include "runner.h"
+
+int lab_grade(const char *yaml, const char *subdir, const char *subname,
+	      enum lab_report_format fmt, bool show_hidden, FILE *out, struct lab_grade *g)
+{
+	struct lab *lab = NULL;
+	struct lab_build b;
+	struct lab_run run;
+	struct lab_check_result *res = NULL;
+	struct lab_report rep;
+	double t0 = vmm_clock_s();
+	int ret;
+
+	memset(g, 0, sizeof(*g));
+	ret = lab_load(yaml, NULL, &lab, g->error, sizeof(g->error));
+	if (ret < 0) {
+		g->failed = LAB_GRADE_LAB;
+		return ret;
+	}
+	ret = lab_resolve_sources(lab, subdir, g->error, sizeof(g->error));
+	memset(&b, 0, sizeof(b));
+	memset(&run, 0, sizeof(run));
+	if (ret < 0) {   /* a source missing from the submission: graded 0 with the reason */
+		run.output = calloc(1, 1);
+		snprintf(run.error, sizeof(run.error), "%.255s", g->error);
+		g->error[0] = '\0';
+	} else {
+		ret = lab_run_submission(lab, &b, &run);
+		if (ret == -ENODEV) {
+			g->failed = LAB_GRADE_HOST;
+			snprintf(g->error, sizeof(g->error), "%s", run.error);
+			goto out;
+		}
+	}
+	ret = 0;
+	lab_live_set(lab_runner_live);   /* answers checks: values from this machine */
+	if (lab_checks_run(lab, &run, &res) < 0) {
+		ret = -ENOMEM;
+		g->failed = LAB_GRADE_HOST;
+		snprintf(g->error, sizeof(g->error), "out of memory");
+		goto out;
+	}
+	g->build_seconds = b.seconds;
+	lab_report_init(&rep, lab, res, lab->checks_count);
+	rep.submission = subname;
+	rep.build_log = b.log;
+	rep.run_error = run.error[0] ? run.error : run.stop_detail;
+	rep.show_hidden = show_hidden;
+	rep.seconds = vmm_clock_s() - t0;
+	g->score = rep.score;
+	g->max = rep.max_score;
+	snprintf(g->reason, sizeof(g->reason), "%s", rep.run_error ? rep.run_error : "");
+	if (out) {
+		ret = lab_report_write(&rep, fmt, out);
+		if (ret < 0) {
+			g->failed = LAB_GRADE_REPORT;
+			snprintf(g->error, sizeof(g->error), "writing the report: %s", strerror(-ret));
+		}
+	}
+	lab_check_results_free(res, lab->checks_count);
+out:
+	g->seconds = vmm_clock_s() - t0;
+	lab_run_free(&run);
+	lab_build_free(&b);
+	lab_free(lab);
+	return ret;
+}

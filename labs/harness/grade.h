@@ -1,0 +1,39 @@
+/* grade.h - grading one submission in this process: load the lab, build, run, check, report.
+ *
+ * `kvmlab grade LAB DIR` calls it directly; a batch (batch.h) calls it in a child process
+ * per submission.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "report.h"
+
+/* Why lab_grade() failed. */
+enum lab_grade_fail {
+	LAB_GRADE_OK,
+	LAB_GRADE_LAB,            /* the lab file could not be loaded (error: file:line:column: ...) */
+	LAB_GRADE_HOST,           /* KVM is missing, or out of memory */
+	LAB_GRADE_REPORT,         /* graded, but the report could not be written */
+};
+
+struct lab_grade {
+	unsigned score, max;
+	char reason[512];         /* run or build error, or how the run ended; "" if none */
+	char error[512];          /* for a -errno return: why there is no grade (or no report) */
+	double build_seconds;     /* compiling the submission */
+	double seconds;           /* everything: load, build, run, checks, report */
+	enum lab_grade_fail failed;
+};
+
+/*
+ * Load the lab file yaml against the submission folder subdir, build, run and check it,
+ * and write the report in fmt to out (NULL: no report; subname: the name it shows).
+ * 0: graded, g->score of g->max (a missing source, a failed build or run is graded,
+ * the reason in g->reason).  -errno with g->error saying why and g->failed where: the
+ * lab file (lab_load's -errno), the host (-ENODEV KVM is missing, -ENOMEM), or the
+ * report (the write's -errno; g is graded all the same).
+ */
+int lab_grade(const char *yaml, const char *subdir, const char *subname,
+	      enum lab_report_format fmt, bool show_hidden, FILE *out, struct lab_grade *g);

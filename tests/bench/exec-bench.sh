@@ -1,0 +1,33 @@
+#!/bin/bash
+# exec-bench.sh - what watching a program's ioctls from outside costs (`kvmlab exec`):
+# an exit-heavy program (the test hypervisor making 100,000 port writes) alone, and under
+# kvmlab exec writing the log (text and JSONL) to a file; runs alternate, medians printed.
+set -u
+: "${KVMLAB:?}" "${HV_CLASSIC:?}"
+N=${EXEC_BENCH_EXITS:-100000}
+RUNS=${EXEC_BENCH_RUNS:-5}
+if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
+	echo "SKIP: /dev/kvm is missing or not usable"
+	exit 77
+fi
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/kvmlab-execbench.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+
+ms() { echo $(( $(date +%s%N) / 1000000 )); }
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+: >"$TMP/alone"; : >"$TMP/text"; : >"$TMP/jsonl"
+for i in $(seq "$RUNS"); do
+	t0=$(ms); "$HV_CLASSIC" -n "$N" >/dev/null || exit 1; t1=$(ms)
+	echo $((t1 - t0)) >>"$TMP/alone"
+	t0=$(ms); "$KVMLAB" exec -o "$TMP/log" -- "$HV_CLASSIC" -n "$N" >/dev/null || exit 1; t1=$(ms)
+	echo $((t1 - t0)) >>"$TMP/text"
+	t0=$(ms); "$KVMLAB" exec --format jsonl -o "$TMP/log" -- "$HV_CLASSIC" -n "$N" >/dev/null || exit 1; t1=$(ms)
+	echo $((t1 - t0)) >>"$TMP/jsonl"
+done
+lines=$(wc -l <"$TMP/log")
+a=$(median <"$TMP/alone"); t=$(median <"$TMP/text"); j=$(median <"$TMP/jsonl")
+echo "exec-bench: $N port writes, $RUNS runs each, medians ($lines log lines per run)"
+echo "  alone:                 $a ms ($(awk -v a="$a" -v n="$N" 'BEGIN {printf "%.1f", a * 1000 / n}') us per exit)"
+echo "  kvmlab exec (text):    $t ms (+$(awk -v a="$a" -v t="$t" 'BEGIN {printf "%.0f", (t - a) * 100 / a}')%, $(awk -v a="$a" -v t="$t" -v n="$N" 'BEGIN {printf "%.1f", (t - a) * 1000 / n}') us more per exit)"
+echo "  kvmlab exec (jsonl):   $j ms (+$(awk -v a="$a" -v t="$j" 'BEGIN {printf "%.0f", (t - a) * 100 / a}')%)"

@@ -1,0 +1,225 @@
+/* cmd_exec.c - `kvmlab exec`: run another KVM program and show what it does with KVM. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "command.h"
+#include "exec/execlog.h"
+#include "exec/observe.h"
+#include "options.h"
+#include "probe.h"
+
+/* Statuses of their own (the program's status is passed on otherwise), as env(1) and
+ * timeout(1) use them. */
+enum { EXEC_TIMEOUT = 124, EXEC_CANNOT_RUN = 126, EXEC_NOT_FOUND = 127 };
+
+enum { OPT_FORMAT = 256, OPT_STATS, OPT_TIMEOUT };
+
+struct exec_opts {
+	const char *output;
+	enum fieldw_format fmt;
+	bool stats;
+	unsigned timeout_ms;
+};
+
+static int parse(int argc, char **argv, struct exec_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "stats", no_argument, NULL, OPT_STATS },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ NULL, 0, NULL, 0 },
+	};
+	uint64_t v;
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+o:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			o->output = optarg;
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "text") == 0)
+				o->fmt = FIELDW_TEXT;
+			else if (strcmp(optarg, "jsonl") == 0)
+				o->fmt = FIELDW_JSON;
+			else
+				return cli_error(EXIT_USAGE, "exec: --format: use text or jsonl, not '%s'", optarg);
+			break;
+		case OPT_STATS:
+			o->stats = true;
+			break;
+		case OPT_TIMEOUT:
+			if (parse_u64("--timeout", optarg, &v) < 0)
+				return EXIT_USAGE;
+			if (v == 0 || v > 86400000)
+				return cli_error(EXIT_USAGE, "exec: --timeout: %s ms is out of range (1 to 86400000)",
+						 optarg);
+			o->timeout_ms = (unsigned)v;
+			break;
+		default:
+			return cli_error(EXIT_USAGE, "exec: unknown option '%s' (see kvmlab exec --help)",
+					 argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return cli_error(EXIT_USAGE, "exec: give the program to run: kvmlab exec [OPTIONS] -- PROGRAM [ARGS...]");
+	return 0;
+}
+
+/* Why a program could not be executed, in words, and the status for it. */
+static int cannot_run(const char *prog, int err)
+{
+	if (err == ENOENT)
+		return cli_error(EXEC_NOT_FOUND, "exec: %s: no such program (not a file, and not found on PATH)", prog);
+	if (err == EACCES)
+		return cli_error(EXEC_CANNOT_RUN, "exec: %s: permission denied (not an executable file?)", prog);
+	if (err == ENOEXEC)
+		return cli_error(EXEC_CANNOT_RUN, "exec: %s: not an executable format this system runs", prog);
+	return cli_error(EXEC_CANNOT_RUN, "exec: %s: cannot be executed: %s", prog, strerror(err));
+}
+
+/*
+ * A vCPU that ended in a shutdown with 32-bit paging set up by the program (CR0.PG without
+ * EFER.LMA): on a host that cannot run 32-bit paging at all, say so rather than leave a bare
+ * triple fault.
+ */
+static void paging_limit(const struct obs_obj *objs)
+{
+	struct vmm_probe p;
+	bool probed = false;
+
+	for (const struct obs_obj *x = objs; x; x = x->next) {
+		if (x->kind != OBS_VCPU || !x->exited || x->last_exit != KVM_EXIT_SHUTDOWN ||
+		    !x->sregs_set || !(x->cr0 & 0x80000000u) || (x->efer & 0x400))
+			continue;
+		if (!probed && vmm_probe(NULL, &p) < 0)
+			return;
+		probed = true;
+		if (p.mode_ok[VMM_MODE_PAGED32] || p.mode_ok[VMM_MODE_PAE])
+			return;
+		cli_error(0, "exec: %s ended in KVM_EXIT_SHUTDOWN with 32-bit paging on (CR0.PG set, "
+			  "EFER.LMA clear): this host cannot run 32-bit paging (its KVM backend, %s, "
+			  "shuts such a guest down before its first instruction; see kvmlab probe), "
+			  "so this is the host's limit, not necessarily the program's fault",
+			  x->name, p.backend);
+	}
+}
+
+static int report_end(const struct execlog *log, const struct obs_result *r, const char *prog,
+		      const struct exec_opts *o)
+{
+	const char *last[EXECLOG_LAST];
+	unsigned n;
+
+	paging_limit(r->objs);
+	if (!r->kvm_calls)
+		cli_error(0, "exec: %s made no KVM ioctl: it never used /dev/kvm", prog);
+	if (r->timed_out) {
+		cli_error(0, "exec: %s was still running after %u ms: ended it (SIGTERM, then SIGKILL)",
+			  prog, o->timeout_ms);
+		return EXEC_TIMEOUT;
+	}
+	if (WIFEXITED(r->status))
+		return WEXITSTATUS(r->status);
+	if (!WIFSIGNALED(r->status))
+		return EXIT_USAGE;
+	n = execlog_last(log, last);
+	cli_error(0, "exec: %s was killed by signal %d (%s)%s", prog, WTERMSIG(r->status),
+		  strsignal(WTERMSIG(r->status)), n ? "; its last KVM ioctls:" : "");
+	for (unsigned i = 0; i < n; i++)
+		fprintf(stderr, "  %s\n", last[i]);
+	return 128 + WTERMSIG(r->status);
+}
+
+static int exec_main(int argc, char **argv)
+{
+	struct exec_opts o = { .fmt = FIELDW_TEXT };
+	static struct execlog log;
+	struct obs_opts oo = { 0 };
+	struct obs_result res = { 0 };
+	struct obs_sink sink;
+	struct obs *obs;
+	FILE *out = stderr;
+	char **prog, path[4096];
+	int ret, status;
+
+	if (cli_wants_help(&cmd_exec, argc, argv))
+		return 0;
+	ret = parse(argc, argv, &o);
+	if (ret)
+		return ret;
+	prog = argv + optind;
+	if (o.output) {
+		out = fopen(o.output, "we");
+		if (!out)
+			return cli_error(EXIT_USAGE, "exec: -o %s: %s", o.output, strerror(errno));
+	}
+	execlog_init(&log, out, o.fmt, out == stderr || !o.output);
+	execlog_sink(&log, &sink);
+	ret = obs_find_program(prog[0], path, sizeof(path));
+	if (ret < 0) {
+		if (out != stderr)
+			fclose(out);
+		return cannot_run(prog[0], -ret);
+	}
+	oo.path = path;
+	oo.argv = prog;
+	oo.timeout_ms = o.timeout_ms;
+	oo.sink = &sink;
+	ret = obs_start(&oo, &obs);
+	if (ret < 0) {
+		if (out != stderr)
+			fclose(out);
+		return cli_error(EXIT_HOST, "exec: cannot start %s under observation: %s", prog[0],
+				 strerror(-ret));
+	}
+	ret = obs_run(obs, &res);
+	if (ret < 0)
+		cli_error(0, "exec: observing %s failed: %s", prog[0], strerror(-ret));
+	if (o.stats && res.started)
+		execlog_stats(&log, res.objs);
+	execlog_flush(&log);
+	if (!res.started)
+		status = cannot_run(prog[0], res.exec_errno);
+	else
+		status = report_end(&log, &res, prog[0], &o);
+	obs_free(obs);
+	if (out != stderr && fclose(out) != 0)
+		return cli_error(EXIT_USAGE, "exec: -o %s: %s", o.output, strerror(errno));
+	return status;
+}
+
+const struct command cmd_exec = {
+	.name = "exec",
+	.summary = "run another KVM program and log its KVM ioctls and exits, decoded",
+	.help =
+	"usage: kvmlab exec [OPTIONS] [--] PROGRAM [ARGS...]\n\n"
+	"Runs PROGRAM (an unmodified KVM program: kvm-hello-world, your own VMM, QEMU) and\n"
+	"writes one line for every ioctl it makes on /dev/kvm and on the VM and vCPU fds it\n"
+	"creates: the object (kvm, vm1, vm1.vcpu0), the request by name, every argument and\n"
+	"result decoded (memory regions, regs, sregs with CR0/CR4/EFER bit names, CPUID, MSRs,\n"
+	"guest debug, capabilities), where kvm_run is mapped, and after each KVM_RUN the exit\n"
+	"with all its fields (an I/O exit's port, size, count, data_offset and the bytes there)\n"
+	"and the time spent in KVM_RUN. Threads, child processes and several VMs are followed.\n"
+	"PROGRAM's own standard output and error pass through unchanged.\n\n"
+	"The ioctls are seen from outside (ptrace and a seccomp filter), so raw system calls\n"
+	"and static linking do not hide them.\n\n"
+	"Options:\n"
+	"  -o, --output FILE   write the log to FILE (default: standard error)\n"
+	"  --format FMT        text (default) or jsonl (one JSON object per line)\n"
+	"  --stats             at the end, per VM and vCPU: KVM_RUN calls, exits by type and\n"
+	"                      direction, time in KVM_RUN\n"
+	"  --timeout MS        end PROGRAM after MS milliseconds (SIGTERM, then SIGKILL 500 ms\n"
+	"                      later), and still report\n\n"
+	"Exit status: PROGRAM's own; 128+N if a signal N killed it; 124 after --timeout;\n"
+	"126 if it cannot be executed, 127 if it does not exist; 1 for a bad command line.\n",
+	.main = exec_main,
+};

@@ -1,0 +1,118 @@
+/* observe.h - watch another program's KVM ioctls from outside: ptrace with a seccomp filter. */
+#pragma once
+
+#include <linux/kvm.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "exits.h"
+#include "kvmdecode.h"
+
+/*
+ * The program runs under ptrace; a seccomp filter it cannot remove stops it on every ioctl
+ * of KVM's type (0xAE) and on the calls that change which fd is which (close, close_range,
+ * dup, dup2, dup3, fcntl F_DUPFD, shared mmap of an fd), for the 64-bit, 32-bit and x32
+ * system call ABIs alike, in every thread and child.  Arguments are read from its memory
+ * with process_vm_readv; each vCPU's kvm_run page is mapped into kvmlab too (its fd taken
+ * with pidfd_getfd), so exits are read where the kernel wrote them.  Nothing in the
+ * program can skip this: raw syscalls and static linking go through the same filter.
+ */
+
+enum obs_kind { OBS_SYSTEM, OBS_VM, OBS_VCPU };
+
+#define OBS_MAX_SLOTS 64
+
+struct obs_slot {
+	uint32_t slot, flags;
+	uint64_t gpa, size, hva;
+};
+
+/* One KVM object of the program: /dev/kvm, a VM or a vCPU. */
+struct obs_obj {
+	enum obs_kind kind;
+	char name[64];            /* "kvm", "vm1", "vm1.vcpu0" ("vm?.vcpu0": VM not seen) */
+	pid_t pid;                /* the process it belongs to */
+	struct obs_obj *vm;       /* a vCPU's VM (NULL if not seen) */
+	int vm_no, vcpu_id;
+	/* a VM's memory slots, as the program set them */
+	struct obs_slot slots[OBS_MAX_SLOTS];
+	int nslots;
+	/* a vCPU: kvmlab's own mapping of its kvm_run page and the I/O page after it */
+	const uint8_t *run;
+	size_t run_len;
+	uint64_t prog_run_addr;   /* where the program mapped it (0: not seen) */
+	/* a vCPU: CR0 and EFER as the program last set them, and its last exit */
+	bool sregs_set;
+	uint64_t cr0, efer;
+	bool exited;
+	uint32_t last_exit;
+	/* counts */
+	uint64_t runs, guest_ns;
+	struct vmm_exit_stats exits;
+	struct obs_obj *next;
+};
+
+/* One KVM ioctl, when it returned (or when the program died inside it: unfinished). */
+struct obs_call {
+	pid_t pid, tid;
+	int fd;
+	struct obs_obj *obj;      /* the fd's object (NULL: a KVM-type request on another fd) */
+	struct obs_obj *created;  /* the VM or vCPU it created */
+	struct kvmdec_call c;
+	uint64_t ns;              /* from the call to its return, seen from outside */
+	bool unfinished;
+	/* KVM_RUN: the exit, copied from the kvm_run page, and its I/O bytes */
+	bool has_exit;
+	struct kvm_run run;
+	const uint8_t *io;
+	size_t io_len;
+	uint8_t immediate_exit;   /* as the program set it before the call */
+};
+
+enum obs_proc_event { OBS_PROC_START, OBS_PROC_FORK, OBS_PROC_EXEC, OBS_PROC_EXIT };
+
+struct obs_sink {
+	void (*call)(void *ctx, const struct obs_call *c);
+	/* the program mapped a vCPU's kvm_run (len bytes at addr) */
+	void (*mapped)(void *ctx, pid_t tid, const struct obs_obj *vcpu, uint64_t addr, uint64_t len);
+	/* START/EXEC: what = the program's path; FORK: status = the parent pid; EXIT: the
+	 * wait status */
+	void (*proc)(void *ctx, enum obs_proc_event ev, pid_t pid, int status, const char *what);
+	void *ctx;
+};
+
+struct obs_opts {
+	const char *path;         /* the program's file (obs_find_program) */
+	char *const *argv;        /* its arguments, argv[0] first */
+	unsigned timeout_ms;      /* 0: none; else TERM, and KILL 500 ms later */
+	const struct obs_sink *sink;
+};
+
+struct obs_result {
+	int status;               /* the program's wait status (WIFEXITED / WIFSIGNALED) */
+	bool started;             /* the program was executed */
+	int exec_errno;           /* !started: why it could not be executed */
+	bool timed_out;
+	uint64_t kvm_calls;       /* KVM ioctls seen in all processes */
+	struct obs_obj *objs;     /* every KVM object seen, oldest first (valid until obs_free) */
+};
+
+struct obs;
+
+/*
+ * The file the program name stands for: name itself if it has a '/', else the first
+ * executable file of that name on PATH (as execvp finds it, but never running a file that is
+ * not a program through /bin/sh).  0, -ENOENT, or -EACCES (found, not executable).
+ */
+int obs_find_program(const char *name, char *path, size_t len);
+
+/* Start the program under observation, stopped before its first instruction. */
+int obs_start(const struct obs_opts *opts, struct obs **out);
+
+/* Run it to the end (every process of it), feeding the sink; 0 or -errno. */
+int obs_run(struct obs *o, struct obs_result *res);
+
+/* Release everything (kills what is still running). */
+void obs_free(struct obs *o);
