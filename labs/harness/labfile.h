@@ -179,6 +179,7 @@ struct lab_port_exits_spec {
 /* program labs: KVM_RUN calls over the VMs. */
 struct lab_vm_turns_spec {
 	bool alternate;               /* no two KVM_RUN calls in a row on the same VM */
+	bool one_thread;              /* every KVM_RUN from one thread */
 	uint64_t *min_runs;           /* at least this many KVM_RUN calls observed */
 	uint64_t *min_switches;       /* at least this many switches from one VM to another */
 };
@@ -245,6 +246,7 @@ struct lab_define {
 /* program labs: one run of the student's program. */
 struct lab_program_run {
 	char *id;
+	char *binary;                 /* this run's program (default: program.binary) */
 	char **args;
 	unsigned args_count;
 	uint64_t *timeout_ms;         /* kvmlab exec --timeout: a program that never ends is

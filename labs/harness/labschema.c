@@ -121,6 +121,8 @@ static const cyaml_schema_field_t port_exits_fields[] = {
 static const cyaml_schema_field_t vm_turns_fields[] = {
 	CYAML_FIELD_ENUM("alternate", CYAML_FLAG_OPTIONAL | CYAML_FLAG_STRICT, STRUCT, alternate,
 			 bools, CYAML_ARRAY_LEN(bools)),
+	CYAML_FIELD_ENUM("one_thread", CYAML_FLAG_OPTIONAL | CYAML_FLAG_STRICT, STRUCT,
+			 one_thread, bools, CYAML_ARRAY_LEN(bools)),
 	U64(min_runs), U64(min_switches), CYAML_FIELD_END
 };
 #undef STRUCT
@@ -206,7 +208,7 @@ static const cyaml_schema_value_t define_entry = {
 };
 #define STRUCT struct lab_program_run
 static const cyaml_schema_field_t program_run_fields[] = {
-	STR_REQ(id), LIST(args, &string_entry), U64(timeout_ms), U64(time_scale),
+	STR_REQ(id), STR(binary), LIST(args, &string_entry), U64(timeout_ms), U64(time_scale),
 	STR(defines_file), LIST(defines, &define_entry), LIST(files, &string_entry),
 	CYAML_FIELD_ENUM("expect_timeout", CYAML_FLAG_OPTIONAL | CYAML_FLAG_STRICT, STRUCT,
 			 expect_timeout, bools, CYAML_ARRAY_LEN(bools)),

@@ -197,6 +197,11 @@ static int check_program(struct lab *lab, struct lab_diag *d)
 		if (!id_ok(r->id))
 			return lab_diag_at(d, path, false, "a run id may use only letters, digits, "
 					   "'-', '_' and '.'");
+		if (r->binary && !inside_ok(r->binary)) {
+			snprintf(path, sizeof(path), "program.runs.%u.binary", i);
+			return lab_diag_at(d, path, false, "'%s' must be a relative path inside the "
+					   "submission", r->binary);
+		}
 		for (unsigned j = 0; j < i; j++)
 			if (strcmp(pg->runs[j].id, r->id) == 0)
 				return lab_diag_at(d, path, false, "run id '%s' given twice", r->id);

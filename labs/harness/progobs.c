@@ -129,6 +129,7 @@ static int one_line(struct json_object *j, struct lab_obs *o, struct lab_obs_sum
 		return 0;
 	if (parse_obj(obj, &x.vm, &x.vcpu) < 0)
 		return 0;
+	x.tid = (uint32_t)jint(j, "tid", 0);
 	x.type = exit_kind(ex, jstr(j, "dir"));
 	if (x.type == VMM_EXIT_IO_IN || x.type == VMM_EXIT_IO_OUT) {
 		x.dir = x.type == VMM_EXIT_IO_IN ? KVM_EXIT_IO_IN : KVM_EXIT_IO_OUT;

@@ -30,6 +30,7 @@ struct lab_mode_change {
 struct lab_obs_exit {
 	uint32_t vm;                  /* 1, 2, ...: in the order the program created its VMs */
 	uint32_t vcpu;
+	uint32_t tid;                 /* the program's thread that called KVM_RUN */
 	int type;                     /* enum vmm_exit */
 	int dir;                      /* KVM_EXIT_IO_IN or KVM_EXIT_IO_OUT; -1 for other exits */
 	uint16_t port;

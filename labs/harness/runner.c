@@ -483,7 +483,6 @@ int lab_run_submission(const struct lab *lab, struct lab_build *b, struct lab_ru
 	if (lab->program)   /* the submission is a hypervisor program (progrun.c) */
 		return lab_program_run(lab, b, run);
 	ret = lab_build(lab, b, err, sizeof(err));
-
 	if (ret < 0 || !b->ok) {
 		memset(run, 0, sizeof(*run));
 		run->output = calloc(1, 1);

@@ -764,18 +764,20 @@ int obs_run(struct obs *o, struct obs_result *res)
 		struct thr *t;
 		pid_t tid;
 
+		/* the alarm is looked at on every event: a program that stops for ptrace all the
+		 * time keeps waitpid from ever returning EINTR */
+		if (alarm_count != handled_alarms) {
+			handled_alarms = alarm_count;
+			o->res.timed_out = true;
+			signal_all(o, handled_alarms == 1 ? SIGTERM : SIGKILL);
+			if (handled_alarms == 1)
+				arm_alarm(500);
+		}
 		tid = waitpid(-1, &st, __WALL);
 		if (tid < 0) {
 			if (errno != EINTR) {
 				ret = errno == ECHILD ? 0 : -errno;
 				break;
-			}
-			if (alarm_count != handled_alarms) {
-				handled_alarms = alarm_count;
-				o->res.timed_out = true;
-				signal_all(o, handled_alarms == 1 ? SIGTERM : SIGKILL);
-				if (handled_alarms == 1)
-					arm_alarm(500);
 			}
 			continue;
 		}
