@@ -16,6 +16,9 @@
 
 #define OBS_K_MAX 8  /* observed names go up to the 8th call of a hypercall */
 
+/* program labs: values drawn at grading time (lab_run.drawn) */
+static const char *const draw_names[4] = { "draw1", "draw2", "draw3", "draw4" };
+
 /* name appears in expr as a whole word */
 static bool mentions(const char *expr, const char *name)
 {
@@ -101,7 +104,7 @@ static int prepare(struct lab_check *c, const struct lab *lab, struct lab_diag *
 		const struct lab_program_abi *abi = lab->program ? lab->program->abi : NULL;
 		unsigned nabi = abi ? (abi->names_count < LAB_ABI_MAX ? abi->names_count :
 				       LAB_ABI_MAX) : 0;
-		size_t cap = MAX_NAMES + 1 + (size_t)nabi * OBS_K_MAX * 3, n = 0;
+		size_t cap = MAX_NAMES + 5 + (size_t)nabi * OBS_K_MAX * 3, n = 0;
 		struct lab_obs_name *cand = calloc(cap, sizeof(*cand));
 		char **all = calloc(cap, sizeof(*all));
 		int ret = 0;
@@ -114,6 +117,9 @@ static int prepare(struct lab_check *c, const struct lab *lab, struct lab_diag *
 		for (unsigned i = 0; i < o->names_count; i++)
 			all[n++] = o->names[i];
 		all[n++] = (char *)"hva_base";
+		if (lab->program)
+			for (int k = 0; k < 4; k++)
+				all[n++] = (char *)draw_names[k];
 		for (unsigned a = 0; a < nabi; a++)
 			for (unsigned k = 1; k <= OBS_K_MAX; k++)
 				for (int f = 0; f < 3; f++) {
@@ -208,7 +214,7 @@ static int parse_capture(const char *s, size_t n, int64_t *v)
 static int eval_captures(const struct lab_output_spec *o, const char *out, const regmatch_t *m,
 			 const struct lab_run *run, struct lab_check_result *r)
 {
-	struct lab_expr_var vars[MAX_NAMES + 1 + 64];
+	struct lab_expr_var vars[MAX_NAMES + 5 + 64];
 	size_t nv;
 	struct labbuf act = { 0 };
 	char msg[256];
@@ -234,6 +240,12 @@ static int eval_captures(const struct lab_output_spec *o, const char *out, const
 	if (strstr(o->expect, "hva_base"))
 		labbuf_printf(&act, ", hva_base = 0x%llx", (unsigned long long)run->hva_base);
 	nv = o->names_count + 1;
+	for (int k = 0; k < 4; k++)
+		if (mentions(o->expect, draw_names[k])) {
+			vars[nv++] = (struct lab_expr_var){ .name = draw_names[k],
+							    .value = run->drawn[k] };
+			labbuf_printf(&act, ", %s = %u (drawn)", draw_names[k], run->drawn[k]);
+		}
 	for (unsigned i = 0; i < o->nobs && nv < sizeof(vars) / sizeof(vars[0]); i++) {
 		const struct lab_obs_name *on = &o->obs[i];
 

@@ -243,6 +243,14 @@ struct lab_define {
 	char *value;
 };
 
+/* program labs: text the grader replaces in its copy of a source before building (a fixed
+ * block's constants); "${draw1}".."${draw4}" in `to` are values drawn at grading time. */
+struct lab_substitute {
+	char *file;
+	char *from;
+	char *to;
+};
+
 /* program labs: one run of the student's program. */
 struct lab_program_run {
 	char *id;
@@ -255,6 +263,8 @@ struct lab_program_run {
 	char *defines_file;           /* the source the defines go into (relative) */
 	struct lab_define *defines;   /* built again with these (a build of its own) */
 	unsigned defines_count;
+	struct lab_substitute *substitute;   /* built again with these (a build of its own) */
+	unsigned substitute_count;
 	char **files;                 /* lab files copied into the run's folder first */
 	unsigned files_count;
 	bool expect_timeout;          /* the program runs until stopped (the Matrix) */

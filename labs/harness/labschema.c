@@ -203,13 +203,22 @@ static const cyaml_schema_field_t define_fields[] = {
 	STR_REQ(name), STR_REQ(value), CYAML_FIELD_END
 };
 #undef STRUCT
+#define STRUCT struct lab_substitute
+static const cyaml_schema_field_t substitute_fields[] = {
+	STR_REQ(file), STR_REQ(from), STR_REQ(to), CYAML_FIELD_END
+};
+#undef STRUCT
+static const cyaml_schema_value_t substitute_entry = {
+	CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct lab_substitute, substitute_fields),
+};
 static const cyaml_schema_value_t define_entry = {
 	CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct lab_define, define_fields),
 };
 #define STRUCT struct lab_program_run
 static const cyaml_schema_field_t program_run_fields[] = {
 	STR_REQ(id), STR(binary), LIST(args, &string_entry), U64(timeout_ms), U64(time_scale),
-	STR(defines_file), LIST(defines, &define_entry), LIST(files, &string_entry),
+	STR(defines_file), LIST(defines, &define_entry), LIST(substitute, &substitute_entry),
+	LIST(files, &string_entry),
 	CYAML_FIELD_ENUM("expect_timeout", CYAML_FLAG_OPTIONAL | CYAML_FLAG_STRICT, STRUCT,
 			 expect_timeout, bools, CYAML_ARRAY_LEN(bools)),
 	CYAML_FIELD_END

@@ -224,6 +224,12 @@ static int check_program(struct lab *lab, struct lab_diag *d)
 				return lab_diag_at(d, path, false, "a define is a C name and a "
 						   "one-line value");
 			}
+		for (unsigned j = 0; j < r->substitute_count; j++)
+			if (!inside_ok(r->substitute[j].file) || !*r->substitute[j].from) {
+				snprintf(path, sizeof(path), "program.runs.%u.substitute.%u", i, j);
+				return lab_diag_at(d, path, false, "a substitution names a file of the "
+						   "submission (relative) and a non-empty 'from'");
+			}
 		for (unsigned j = 0; j < r->files_count; j++) {
 			char *f;
 			int ok;

@@ -72,6 +72,7 @@ struct lab_run {
 	struct lab_obs *obs;          /* what kvmlab exec saw (NULL in other labs) */
 	char *workdir;                /* the run's folder (files checks read it) */
 	int abi_port[LAB_ABI_MAX];    /* port of each program.abi.names entry, -1: not declared */
+	uint32_t drawn[4];            /* ${draw1}..${draw4}: drawn for this grading (names draw1..) */
 	struct lab_run *runs;         /* the parent run: one per program.runs entry */
 	size_t nruns;
 	char error[256];              /* build or run failure, "" if none: then no check passes */
