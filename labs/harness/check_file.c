@@ -22,7 +22,7 @@ static int prepare(struct lab_check *c, const struct lab *lab, struct lab_diag *
 	const char *p = f->path;
 
 	(void)lab;
-	if (!*p || *p == '/' || strstr(p, ".."))
+	if (!lab_path_inside(p))
 		return lab_diag_check(d, "file.path", "'%s' must be a relative path without ..", p);
 	if ((f->absent ? 1 : 0) + (f->equals ? 1 : 0) + (f->contains ? 1 : 0) != 1)
 		return lab_diag_check(d, "file", "give one of equals, contains, absent");

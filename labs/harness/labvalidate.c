@@ -132,25 +132,6 @@ static bool ident_ok(const char *s)
 	return true;
 }
 
-/* A relative path that stays inside its folder. */
-static bool inside_ok(const char *s)
-{
-	const char *p = s;
-
-	if (!*s || *s == '/')
-		return false;
-	while (*p) {
-		size_t n = strcspn(p, "/");
-
-		if (n == 2 && p[0] == '.' && p[1] == '.')
-			return false;
-		p += n;
-		if (*p == '/')
-			p++;
-	}
-	return true;
-}
-
 /* A lab whose submission is a hypervisor program: what it builds and how it runs. */
 static int check_program(struct lab *lab, struct lab_diag *d)
 {
@@ -170,17 +151,17 @@ static int check_program(struct lab *lab, struct lab_diag *d)
 	    lab->hypercalls || lab->handlers)
 		return lab_diag_at(d, "program", true, "a program lab runs the student's own "
 				   "hypervisor: mode, guest, hypercalls and handlers do not apply");
-	if (!inside_ok(pg->binary))
+	if (!lab_path_inside(pg->binary))
 		return lab_diag_at(d, "program.binary", false, "'%s' must be a relative path inside "
 				   "the submission", pg->binary);
 	for (unsigned i = 0; i < pg->sources_count; i++)
-		if (!inside_ok(pg->sources[i])) {
+		if (!lab_path_inside(pg->sources[i])) {
 			snprintf(path, sizeof(path), "program.sources.%u", i);
 			return lab_diag_at(d, path, false, "'%s' must be a relative path inside the "
 					   "submission", pg->sources[i]);
 		}
 	if (pg->abi) {
-		if (!inside_ok(pg->abi->file))
+		if (!lab_path_inside(pg->abi->file))
 			return lab_diag_at(d, "program.abi.file", false, "'%s' must be a relative "
 					   "path inside the submission", pg->abi->file);
 		for (unsigned i = 0; i < pg->abi->names_count; i++)
@@ -197,7 +178,7 @@ static int check_program(struct lab *lab, struct lab_diag *d)
 		if (!id_ok(r->id))
 			return lab_diag_at(d, path, false, "a run id may use only letters, digits, "
 					   "'-', '_' and '.'");
-		if (r->binary && !inside_ok(r->binary)) {
+		if (r->binary && !lab_path_inside(r->binary)) {
 			snprintf(path, sizeof(path), "program.runs.%u.binary", i);
 			return lab_diag_at(d, path, false, "'%s' must be a relative path inside the "
 					   "submission", r->binary);
@@ -213,7 +194,7 @@ static int check_program(struct lab *lab, struct lab_diag *d)
 			snprintf(path, sizeof(path), "program.runs.%u.time_scale", i);
 			return lab_diag_at(d, path, false, "time_scale must be 1 to 1000");
 		}
-		if (r->defines_count && (!r->defines_file || !inside_ok(r->defines_file))) {
+		if (r->defines_count && (!r->defines_file || !lab_path_inside(r->defines_file))) {
 			snprintf(path, sizeof(path), "program.runs.%u.defines_file", i);
 			return lab_diag_at(d, path, false, "defines need defines_file: the source "
 					   "(relative, in the submission) they are set in");
@@ -225,7 +206,7 @@ static int check_program(struct lab *lab, struct lab_diag *d)
 						   "one-line value");
 			}
 		for (unsigned j = 0; j < r->substitute_count; j++)
-			if (!inside_ok(r->substitute[j].file) || !*r->substitute[j].from) {
+			if (!lab_path_inside(r->substitute[j].file) || !*r->substitute[j].from) {
 				snprintf(path, sizeof(path), "program.runs.%u.substitute.%u", i, j);
 				return lab_diag_at(d, path, false, "a substitution names a file of the "
 						   "submission (relative) and a non-empty 'from'");
@@ -235,7 +216,7 @@ static int check_program(struct lab *lab, struct lab_diag *d)
 			int ok;
 
 			snprintf(path, sizeof(path), "program.runs.%u.files.%u", i, j);
-			if (!inside_ok(r->files[j]))
+			if (!lab_path_inside(r->files[j]))
 				return lab_diag_at(d, path, false, "'%s' must be a relative path in "
 						   "the lab folder", r->files[j]);
 			f = lab_path_join(lab->dir, r->files[j]);

@@ -152,6 +152,19 @@ static int copy_tree(const char *src, const char *dst, struct labbuf *log)
 	return 0;
 }
 
+/* Replace path's contents with text (the grader's copy); 0 or -EIO. */
+static int write_text(const char *path, const char *text)
+{
+	FILE *f = text ? fopen(path, "we") : NULL;
+	int ret = 0;
+
+	if (!f || fputs(text, f) < 0)
+		ret = -EIO;
+	if (f && fclose(f) != 0)
+		ret = -EIO;
+	return ret;
+}
+
 /* Set "#define NAME VALUE" lines of file (in dir) to the run's values; -ENOENT (with err)
  * when a name has no #define line to set. */
 static int set_defines(const struct lab_program_run *r, const char *dir, char *err,
@@ -211,11 +224,7 @@ static int set_defines(const struct lab_program_run *r, const char *dir, char *e
 	if (ret == 0) {
 		char *text = labbuf_take(&out);
 
-		f = text ? fopen(path, "we") : NULL;
-		if (!f || fputs(text, f) < 0)
-			ret = -EIO;
-		if (f && fclose(f) != 0)
-			ret = -EIO;
+		ret = write_text(path, text);
 		free(text);
 	} else {
 		labbuf_release(&out);
@@ -285,11 +294,7 @@ static int substitute(const struct lab_program_run *r, const char *dir, const ui
 			return -ENOENT;
 		}
 		text = labbuf_take(&out);
-		f = text ? fopen(path, "we") : NULL;
-		if (!f || fputs(text, f) < 0)
-			ret = -EIO;
-		if (f && fclose(f) != 0)
-			ret = -EIO;
+		ret = write_text(path, text);
 		free(text);
 		if (ret < 0) {
 			snprintf(err, errlen, "%s: cannot write the grader's copy", sb->file);
