@@ -343,9 +343,9 @@ int main(void)
 	st.has_exit = true;
 	st.exit = (struct step_exit){ .kind = VMM_EXIT_INTERNAL_ERROR };
 	CHECK_STR(explain(&st), "INT 48: not delivered (RIP is still 0x1000, the INT's own address): KVM "
-		  "stopped with KVM_EXIT_INTERNAL_ERROR while delivering it; KVM_EXIT_INTERNAL_ERROR: KVM "
-		  "could not emulate or deliver this instruction's effects; nothing happened and RIP is "
-		  "still 0x1000.");
+		  "stopped with KVM_EXIT_INTERNAL_ERROR while delivering it; KVM could not continue the "
+		  "guest (KVM_EXIT_INTERNAL_ERROR): it could not emulate or deliver this instruction's "
+		  "effects; nothing happened and RIP is still 0x1000.");
 	CHECK_NOT(explain(&st), "the CPU delivered vector 48");
 	st.has_exit = false;
 	st.sbefore.idt.limit = st.safter.idt.limit = 0x2ff;

@@ -268,7 +268,9 @@ static void test_run_problems(const struct lab *lab, struct lab_run *run, char *
 		for (int i = 0; i < NCHECKS; i++)
 			CHECK(res[i].status != LAB_PASS);
 		CHECK_STR(res[RAX42].message, "not run: the guest did not build");
-		CHECK(res[CHILD].status == LAB_SKIP);
+		/* nothing ran: a dependent check says why too, rather than "depends on" */
+		CHECK(res[CHILD].status == LAB_FAIL);
+		CHECK_STR(res[CHILD].message, "not run: the guest did not build");
 		lab_check_results_free(res, lab->checks_count);
 	}
 	(void)ref;
@@ -486,6 +488,24 @@ static void test_expr(void)
 	CHECK(lab_expr_check("a / 0 + b", names, 2, err, sizeof(err)) == 0);
 	CHECK(lab_expr_check("a + x", names, 2, err, sizeof(err)) == -EINVAL);
 	CHECK_STR(err, "unknown name 'x' at column 5 of \"a + x\"");
+	/* nesting is bounded, not recursed into until the stack runs out */
+	{
+		static char deep[200003];
+		int64_t v;
+
+		memset(deep, '(', 100000);
+		deep[100000] = '1';
+		memset(deep + 100001, ')', 100000);
+		CHECK(lab_expr_eval(deep, vars, 2, &v, err, sizeof(err)) == -EINVAL);
+		CHECK_MSG(strstr(err, "nested more than 64 levels deep at column 65") != NULL, "%.80s", err);
+		memset(deep, '-', 200000);
+		deep[200000] = '1';
+		deep[200001] = '\0';
+		CHECK(lab_expr_check(deep, names, 2, err, sizeof(err)) == -EINVAL);
+		CHECK(strstr(err, "nested more than 64 levels deep") != NULL);
+		CHECK(lab_expr_eval("((((((((((1))))))))))", vars, 2, &v, err, sizeof(err)) == 0 &&
+		      v == 1);
+	}
 }
 
 int main(void)

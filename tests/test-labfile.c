@@ -70,6 +70,13 @@ static void test_bad_files(void)
 	expect_error("bad-expect.yaml",
 		     ":13:7: check 'delta': unknown name 'c' at column 5 of \"b - c == 1\"");
 	expect_error("bad-port.yaml", ":9:12: print32 uses port 0x500, as print8 does");
+	expect_error("bad-port-console.yaml", ":8:11: port 0xe9 of print8 is not a port from 1 "
+		     "to 0xffff other than the console's 0xe9");
+	expect_error("bad-mem-small.yaml", ":4:6: memory size must be a multiple of 4K from 64K "
+		     "to 4G (as kvmlab run --mem takes it)");
+	expect_error("bad-trace-path.yaml", ":10:21: check 'same': reference '../../etc/passwd' "
+		     "must be a relative path inside the lab folder");
+	expect_error("bad-exit-hypercall.yaml", ":10:29: check 'outs': unknown hypercall 'print64'");
 	expect_error("bad-points.yaml", ":3:9: the lab is worth 10 points but its checks add up to 8");
 	expect_error("bad-flag.yaml", ":10:34: wrong value for 'flags': expected a list of: P, RW, "
 		     "US, PWT, PCD, A, D, PS, G, NX, got 'WR'");

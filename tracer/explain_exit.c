@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ending.h"
 #include "engine.h"
 #include "explain_priv.h"
 #include "filecalls.h"
@@ -99,7 +100,7 @@ static void shutdown(struct explain_ctx *ctx, struct out *o, const struct step *
 	 * guest kvmlab set up in paged32 or PAE mode (HOST-KVM.md): the set-up mode says it. */
 	if (ctx->start_mode == VMM_MODE_PAGED32 || ctx->start_mode == VMM_MODE_PAE)
 		p = ctx->start_mode == VMM_MODE_PAE ? VMM_PAGING_PAE : VMM_PAGING_32;
-	char who[96] = "this instruction";
+	char who[96] = "this instruction", name[64];
 
 	/* The step's own instruction retired and a later one, at RIP, faulted (tracer/stepflow.c). */
 	if (st->flow.retired > 0 || st->flow.unknown)
@@ -112,25 +113,27 @@ static void shutdown(struct explain_ctx *ctx, struct out *o, const struct step *
 		    vmm_paging_name(p));
 		return;
 	}
+	ending_exit_words(VMM_EXIT_SHUTDOWN, NULL, name, sizeof(name));
 	if (s->cr2 != st->sbefore.cr2)
-		say(o, "triple fault (KVM_EXIT_SHUTDOWN): %s page-faulted at CR2=0x%llx, "
+		say(o, "%s: %s page-faulted at CR2=0x%llx, "
 		    "delivering that #PF faulted too (a double fault, #DF), and delivering the #DF faulted "
-		    "again (IDT base 0x%llx, limit 0x%x), so the CPU shut down", who,
+		    "again (IDT base 0x%llx, limit 0x%x), so the CPU shut down", name, who,
 		    (unsigned long long)s->cr2, (unsigned long long)s->idt.base, s->idt.limit);
 	else if (s->idt.limit == 0)
-		say(o, "triple fault (KVM_EXIT_SHUTDOWN): %s raised an exception, the IDT "
+		say(o, "%s: %s raised an exception, the IDT "
 		    "is empty (limit 0) so delivering it raised #GP and then a double fault (#DF), and "
-		    "delivering the #DF failed as well, so the CPU shut down", who);
+		    "delivering the #DF failed as well, so the CPU shut down", name, who);
 	else
-		say(o, "triple fault (KVM_EXIT_SHUTDOWN): %s raised an exception, "
+		say(o, "%s: %s raised an exception, "
 		    "delivering it faulted (a double fault, #DF), and delivering the #DF faulted again "
-		    "(IDT base 0x%llx, limit 0x%x), so the CPU shut down", who,
+		    "(IDT base 0x%llx, limit 0x%x), so the CPU shut down", name, who,
 		    (unsigned long long)s->idt.base, s->idt.limit);
 }
 
 void explain_exit(struct explain_ctx *ctx, struct out *o, const struct step *st)
 {
 	const struct step_exit *x = &st->exit;
+	char name[96];
 
 	switch (x->kind) {
 	case VMM_EXIT_IO_IN:
@@ -156,11 +159,13 @@ void explain_exit(struct explain_ctx *ctx, struct out *o, const struct step *st)
 		shutdown(ctx, o, st);
 		break;
 	case VMM_EXIT_INTERNAL_ERROR:
-		say(o, "KVM_EXIT_INTERNAL_ERROR: KVM could not emulate or deliver this instruction's "
-		    "effects; nothing happened and RIP is still 0x%llx", (unsigned long long)st->after.rip);
+		ending_exit_words(x->kind, NULL, name, sizeof(name));
+		say(o, "%s: it could not emulate or deliver this instruction's effects; nothing happened "
+		    "and RIP is still 0x%llx", name, (unsigned long long)st->after.rip);
 		break;
 	case VMM_EXIT_FAIL_ENTRY:
-		say(o, "KVM_EXIT_FAIL_ENTRY: the CPU refused to enter the guest with this state");
+		ending_exit_words(x->kind, NULL, name, sizeof(name));
+		say(o, "%s: the CPU refused this state", name);
 		break;
 	default:
 		say(o, "VM exit: %s", vmm_exit_name(x->kind));

@@ -162,107 +162,23 @@ void session_close(struct session *s)
 	vmm_vm_destroy(&s->vm);
 }
 
-static void print_cregs(FILE *f, const struct kvm_sregs *sr)
-{
-	fprintf(f, "CR0=0x%llx CR3=0x%llx CR4=0x%llx EFER=0x%llx",
-		(unsigned long long)sr->cr0, (unsigned long long)sr->cr3,
-		(unsigned long long)sr->cr4, (unsigned long long)sr->efer);
-}
-
-/* A triple fault right at the start of a paged32/PAE run is the host's limit if the probe agrees. */
-static bool host_cannot(struct session *s)
-{
-	char why[160];
-
-	if (s->mode != VMM_MODE_PAGED32 && s->mode != VMM_MODE_PAE)
-		return false;
-	return vmm_probe_mode(NULL, s->mode, why, sizeof(why)) == 0;
-}
-
-static enum session_end describe(struct session *s, enum vmm_stop stop, int err, FILE *f)
-{
-	struct kvm_run *run = s->vcpu.run;
-	const struct kvm_sregs *sr = &s->vcpu.sregs;
-	const struct kvm_regs *r = &s->vcpu.regs;
-	const char *mode;
-	const uint8_t *at400;
-
-	if (err < 0 || vmm_vcpu_load(&s->vcpu) < 0) {
-		fputs(vmm_last_error(), f);
-		return SESSION_HOST_FAILED;
-	}
-	mode = vmm_cpu_mode_name(vmm_cpu_mode(sr));
-	switch (stop) {
-	case VMM_STOP_HLT:
-		at400 = vmm_vm_gpa(&s->vm, 0x400, 1);
-		fprintf(f, "halted in %s mode, RAX=%llu (0x%llx), RIP=0x%llx, [0x400]=%u, %llu exits",
-			mode, (unsigned long long)r->rax, (unsigned long long)r->rax,
-			(unsigned long long)r->rip, at400 ? (unsigned)*at400 : 0u,
-			(unsigned long long)s->vcpu.stats.total);
-		return SESSION_HALTED;
-	case VMM_STOP_SHUTDOWN:
-		if (host_cannot(s)) {
-			fputs(vmm_probe_limitation(s->mode), f);
-			return SESSION_HOST_FAILED;
-		}
-		fprintf(f, "the guest triple-faulted (KVM_EXIT_SHUTDOWN: a fault while the CPU "
-			"delivered a double fault) at RIP=0x%llx in %s mode; ",
-			(unsigned long long)r->rip, mode);
-		print_cregs(f, sr);
-		fprintf(f, " IDTR=0x%llx/%u", (unsigned long long)sr->idt.base, sr->idt.limit);
-		return SESSION_FAULTED;
-	case VMM_STOP_INTERNAL_ERROR:
-		fprintf(f, "KVM could not continue the guest (KVM_EXIT_INTERNAL_ERROR, suberror %u%s) "
-			"at RIP=0x%llx in %s mode; ", run->internal.suberror,
-			run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION ? ": instruction emulation failed" :
-			run->internal.suberror == KVM_INTERNAL_ERROR_SIMUL_EX ? ": exception while delivering an exception" :
-			run->internal.suberror == KVM_INTERNAL_ERROR_DELIVERY_EV ? ": event delivery failed" : "",
-			(unsigned long long)r->rip, mode);
-		print_cregs(f, sr);
-		for (unsigned i = 0; i < run->internal.ndata && i < 16; i++)
-			fprintf(f, "%s0x%llx", i ? " " : " data: ", (unsigned long long)run->internal.data[i]);
-		return SESSION_FAULTED;
-	case VMM_STOP_FAIL_ENTRY:
-		fprintf(f, "KVM could not enter the guest (KVM_EXIT_FAIL_ENTRY, hardware reason 0x%llx) "
-			"in %s mode; ", (unsigned long long)
-			run->fail_entry.hardware_entry_failure_reason, mode);
-		print_cregs(f, sr);
-		return SESSION_FAULTED;
-	case VMM_STOP_EXIT_LIMIT:
-	case VMM_STOP_TIMEOUT:
-	case VMM_STOP_STEP_LIMIT:
-		fprintf(f, "%s: the guest was still running, in %s mode at RIP=0x%llx, after %llu exits",
-			vmm_stop_name(stop), mode, (unsigned long long)r->rip,
-			(unsigned long long)s->vcpu.stats.total);
-		return SESSION_LIMITED;
-	case VMM_STOP_DEVICE:
-		fprintf(f, "stopped at RIP=0x%llx in %s mode: %s", (unsigned long long)r->rip, mode,
-			vmm_last_error());
-		return SESSION_FAULTED;
-	default:
-		fprintf(f, "stopped on an exit kvmlab does not handle (%s) at RIP=0x%llx in %s mode",
-			vmm_kvm_exit_reason_name(run->exit_reason), (unsigned long long)r->rip, mode);
-		return SESSION_FAULTED;
-	}
-}
-
-enum session_end session_report(struct session *s, enum vmm_stop stop, int err, char *msg,
+enum ending_kind session_report(struct session *s, enum vmm_stop stop, int err, char *msg,
 				size_t len)
 {
-	FILE *f;
-	enum session_end end;
+	const uint8_t *at400 = vmm_vm_gpa(&s->vm, 0x400, 1);
+	struct ending e = {
+		.stop = stop, .regs = &s->vcpu.regs, .sregs = &s->vcpu.sregs, .run = s->vcpu.run,
+		.exits = s->vcpu.stats.total, .at400 = at400 ? *at400 : -1, .start_mode = s->mode,
+		.device_error = vmm_last_error(),
+	};
 
-	if (len < 2)
-		return SESSION_HOST_FAILED;
-	msg[0] = msg[len - 1] = '\0';
-	f = fmemopen(msg, len - 1, "w");   /* msg[len - 1] stays the NUL when the text fills it */
-	if (!f) {
-		snprintf(msg, len, "describing the end of the run: %s", strerror(errno));
-		return SESSION_HOST_FAILED;
+	if (len == 0)
+		return ENDING_HOST;
+	if (err < 0 || vmm_vcpu_load(&s->vcpu) < 0) {
+		snprintf(msg, len, "%s", vmm_last_error());
+		return ENDING_HOST;
 	}
-	end = describe(s, stop, err, f);
-	fclose(f);
-	return end;
+	return ending_text(&e, msg, len);
 }
 
 void session_print_stats(struct session *s, FILE *f)

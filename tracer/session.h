@@ -8,6 +8,7 @@
 
 #include "console.h"
 #include "cpumode.h"
+#include "ending.h"
 #include "filecalls.h"
 #include "hypercall.h"
 #include "loader.h"
@@ -60,14 +61,6 @@ struct session {
 	enum session_stage failed;     /* after a failed session_open(): where */
 };
 
-/* How a run ended, as session_report() sees it. */
-enum session_end {
-	SESSION_HALTED,      /* the guest halted */
-	SESSION_FAULTED,     /* triple fault, KVM could not run it, a device stopped it */
-	SESSION_LIMITED,     /* a limit (exits, instructions, time) ended the run */
-	SESSION_HOST_FAILED, /* the host failed, or cannot run this mode */
-};
-
 /* Find a guest by path or built-in name (hello -> hello-64 for long mode, ...) into path. */
 int session_find_guest(const char *name, const struct vm_opts *o, char *path, size_t len);
 
@@ -86,7 +79,7 @@ void session_close(struct session *s);
 
 /* How the run ended: one line into msg ("halted in long mode, RAX=42 ..."; a failed run,
  * err < 0, says vmm_last_error()), and what kind of end it was. */
-enum session_end session_report(struct session *s, enum vmm_stop stop, int err, char *msg,
+enum ending_kind session_report(struct session *s, enum vmm_stop stop, int err, char *msg,
 				size_t len);
 
 /* Print exits by type and the final state (--stats). */

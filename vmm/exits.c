@@ -41,3 +41,30 @@ const char *vmm_kvm_exit_reason_name(uint32_t reason)
 	snprintf(buf, sizeof(buf), "KVM_EXIT_%u", reason);
 	return buf;
 }
+
+void vmm_exit_count_port(struct vmm_exit_stats *s, uint16_t port, bool in)
+{
+	struct vmm_port_stats *p = NULL;
+
+	for (unsigned i = 0; i < s->nports && !p; i++)
+		if (s->ports[i].port == port)
+			p = &s->ports[i];
+	if (!p && s->nports < VMM_PORT_STATS) {
+		p = &s->ports[s->nports++];
+		p->port = port;
+	}
+	if (!p)
+		s->ports_other++;
+	else if (in)
+		p->in++;
+	else
+		p->out++;
+}
+
+uint64_t vmm_exit_port_count(const struct vmm_exit_stats *s, uint16_t port, bool in)
+{
+	for (unsigned i = 0; i < s->nports; i++)
+		if (s->ports[i].port == port)
+			return in ? s->ports[i].in : s->ports[i].out;
+	return 0;
+}

@@ -28,11 +28,19 @@ int vmm_gva_to_gpa(struct vmm_vcpu *vcpu, uint64_t gva, uint64_t *gpa)
 	return 0;
 }
 
-/* Copy page by page: consecutive virtual pages need not be consecutive physically. */
+/* Copy page by page: consecutive virtual pages need not be consecutive physically.  A
+ * write first checks every page (a pass with write 2 copying nothing), so a range that
+ * crosses into unmapped memory leaves the guest untouched rather than half written. */
 static int copy_gva(struct vmm_vcpu *vcpu, uint64_t gva, void *buf, size_t len, int write)
 {
 	uint8_t *p = buf;
 
+	if (write == 1) {
+		int ret = copy_gva(vcpu, gva, buf, len, 2);
+
+		if (ret < 0)
+			return ret;
+	}
 	while (len) {
 		uint64_t gpa, chunk = 4096 - (gva & 4095);
 		uint8_t *host;
@@ -45,9 +53,9 @@ static int copy_gva(struct vmm_vcpu *vcpu, uint64_t gva, void *buf, size_t len, 
 		host = vmm_vm_gpa(vcpu->vm, gpa, chunk);
 		if (!host)
 			return -EFAULT;
-		if (write)
+		if (write == 1)
 			memcpy(host, p, chunk);
-		else
+		else if (!write)
 			memcpy(p, host, chunk);
 		p += chunk;
 		gva += chunk;

@@ -13,6 +13,7 @@ int vmm_gva_to_gpa(struct vmm_vcpu *vcpu, uint64_t gva, uint64_t *gpa);
 int vmm_read_gva(struct vmm_vcpu *vcpu, uint64_t gva, void *buf, size_t len);
 
 /* Copy len bytes from buf to guest virtual gva; -EFAULT as for vmm_read_gva. */
+/* All or nothing: every page of [gva, gva + len) is checked before a byte is written. */
 int vmm_write_gva(struct vmm_vcpu *vcpu, uint64_t gva, const void *buf, size_t len);
 
 /* Read a NUL-terminated string of at most max-1 bytes at gva into buf; its length or -EFAULT/-E2BIG. */

@@ -28,6 +28,12 @@ void vmm_log_set_sink(vmm_log_sink s, void *ctx)
 	sink_ctx = ctx;
 }
 
+void vmm_log_get_sink(vmm_log_sink *s, void **ctx)
+{
+	*s = sink;
+	*ctx = sink_ctx;
+}
+
 void vmm_log_enable(enum vmm_log_level level, int on)
 {
 	if (on)

@@ -14,6 +14,9 @@ typedef void (*vmm_log_sink)(enum vmm_log_level level, const char *msg, void *ct
 /* Route log lines to sink (NULL restores the default: stderr). */
 void vmm_log_set_sink(vmm_log_sink sink, void *ctx);
 
+/* The sink in use and its ctx (to pass lines on to it, or to put it back). */
+void vmm_log_get_sink(vmm_log_sink *sink, void **ctx);
+
 /* Enable or disable one level (ERROR, WARN and INFO are on by default). */
 void vmm_log_enable(enum vmm_log_level level, int on);
 

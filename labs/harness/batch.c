@@ -17,6 +17,7 @@
 #include "array.h"
 #include "clock.h"
 #include "grade.h"
+#include "runner.h"
 #include "labfile.h"
 
 #define CHILD_FLOOD (16u << 20)       /* more than this: killed as flooding */
@@ -287,6 +288,9 @@ int lab_batch_run(const struct lab_batch_opts *o, struct lab_batch *b)
 	int ret;
 
 	memset(b, 0, sizeof(*b));
+	b->lab = o->lab;
+	b->shard_k = o->shard_k;
+	b->shard_n = o->shard_n;
 	if (o->jobs < 1 || o->jobs > LAB_BATCH_MAX_JOBS || o->timeout_s < 1 ||
 	    (o->shard_n && (o->shard_k < 1 || o->shard_k > o->shard_n))) {
 		snprintf(b->error, sizeof(b->error), "jobs, timeout or shard out of range");
@@ -299,6 +303,11 @@ int lab_batch_run(const struct lab_batch_opts *o, struct lab_batch *b)
 	}
 	b->max = lab->total_points;
 	lab_free(lab);
+	/* measured once here, before the children are forked (they inherit the answer) */
+	ret = lab_runner_check_sandbox(b->error, sizeof(b->error));
+	if (ret < 0)
+		return ret;
+	ret = 0;
 	if (o->report_dir) {
 		struct stat st;
 
@@ -395,14 +404,14 @@ int lab_batch_write_csv(const struct lab_batch *b, FILE *f)
 	return lab_fflush(f);
 }
 
-int lab_batch_write_json(const struct lab_batch *b, const struct lab_batch_opts *o, FILE *f)
+int lab_batch_write_json(const struct lab_batch *b, FILE *f)
 {
 	struct json_object *doc = json_object_new_object(), *subs = json_object_new_array();
 	char shard[32];
 	int err = 0;
 
-	snprintf(shard, sizeof(shard), "%u/%u", o->shard_n ? o->shard_k : 1, o->shard_n ? o->shard_n : 1);
-	err |= lab_json_add(doc, "lab", lab_json_text(o->lab));
+	snprintf(shard, sizeof(shard), "%u/%u", b->shard_n ? b->shard_k : 1, b->shard_n ? b->shard_n : 1);
+	err |= lab_json_add(doc, "lab", lab_json_text(b->lab));
 	err |= lab_json_add(doc, "max", json_object_new_int64(b->max));
 	err |= lab_json_add(doc, "count", json_object_new_int64((int64_t)b->count));
 	err |= lab_json_add(doc, "full_marks", json_object_new_int64(b->full_marks));

@@ -59,6 +59,8 @@ struct lab_batch_opts {
 };
 
 struct lab_batch {
+	const char *lab;                  /* the options' lab and shard, for the summaries */
+	unsigned shard_k, shard_n;
 	struct lab_batch_result *subs;    /* sorted by name */
 	size_t count;
 	unsigned max;                     /* the lab's points */
@@ -72,6 +74,7 @@ struct lab_batch {
 
 /* Grade every folder in o->dir (every submission gets a result).  0, or -errno with
  * b->error saying why: -EINVAL bad options, the lab file's error, o->dir unreadable,
+ * -EPERM a host that cannot sandbox student code (runner.h's policy requires it),
  * -ENOMEM.  Free with lab_batch_free. */
 int lab_batch_run(const struct lab_batch_opts *o, struct lab_batch *b);
 void lab_batch_free(struct lab_batch *b);
@@ -98,4 +101,4 @@ bool lab_batch_child_poll(const struct lab_batch_opts *o, struct lab_batch_child
 
 /* The summaries: CSV (submission,score,max,status,reason) and JSON; 0 or -errno. */
 int lab_batch_write_csv(const struct lab_batch *b, FILE *f);
-int lab_batch_write_json(const struct lab_batch *b, const struct lab_batch_opts *o, FILE *f);
+int lab_batch_write_json(const struct lab_batch *b, FILE *f);

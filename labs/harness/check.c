@@ -87,8 +87,18 @@ int lab_check_evaluate(const struct lab_check *c, const struct lab_run *run,
 	if (run && !run->error[0] && run->nruns && c->run_index >= 0 &&
 	    (size_t)c->run_index < run->nruns)
 		run = &run->runs[c->run_index];
+	if (run && c->run == LAB_RUN_REFERENCE_HANDLERS) {
+		if (!run->reference && !run->error[0]) {
+			r->message = strdup("not run: the guest was not run with the reference handlers");
+			return 0;
+		}
+		if (run->reference)   /* else the first run's error says why neither ran */
+			run = run->reference;
+	}
 	if (!run || run->error[0]) {
-		r->message = lab_strdupf("not run: %s", run ? run->error : "no run");
+		r->message = lab_strdupf("not run%s: %s", c->run == LAB_RUN_REFERENCE_HANDLERS ?
+					 " with the reference handlers" : "",
+					 run ? run->error : "no run");
 		return 0;
 	}
 	if (ops->needs_trace && !run->traced) {
@@ -100,6 +110,15 @@ int lab_check_evaluate(const struct lab_check *c, const struct lab_run *run,
 		r->status = LAB_FAIL;
 		if (!r->message)
 			r->message = lab_strdupf("internal error: %s", strerror(-ret));
+	}
+	if (r->status == LAB_FAIL && run->stop_detail[0]) {   /* a run cut short says how */
+		char *m = lab_strdupf("%s (%s)", r->message ? r->message : "failed",
+				      run->stop_detail);
+
+		if (m) {
+			free(r->message);
+			r->message = m;
+		}
 	}
 	r->score = r->status == LAB_PASS ? c->points : 0;
 	return ret;
@@ -117,7 +136,7 @@ static int eval_one(const struct lab *lab, const struct lab_run *run,
 	if (state[i] == 1)
 		return -ELOOP;  /* the loader rejects cycles; be safe anyway */
 	state[i] = 1;
-	if (c->dep >= 0) {
+	if (c->dep >= 0 && !(run && run->error[0])) {   /* nothing ran: each check says why */
 		ret = eval_one(lab, run, res, state, (unsigned)c->dep);
 		if (ret < 0 && ret != -ELOOP)
 			return ret;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "check.h"
 #include "expr.h"
@@ -14,10 +15,22 @@
 #define SHOW_MAX 2000   /* bytes of output shown in a result */
 #define MAX_NAMES 9
 
-#define OBS_K_MAX 8  /* observed names go up to the 8th call of a hypercall */
+/* Values of the run an expression may use beside the captures: what the grader observed. */
+static const char *const run_names[] = { "hva_base", "io_in", "io_out", "exits", "now" };
+#define NRUN (sizeof(run_names) / sizeof(*run_names))
 
-/* program labs: values drawn at grading time (lab_run.drawn) */
-static const char *const draw_names[4] = { "draw1", "draw2", "draw3", "draw4" };
+static int64_t run_value(const struct lab_run *run, unsigned i)
+{
+	switch (i) {
+	case 0: return (int64_t)run->hva_base;
+	case 1: return (int64_t)run->exits[VMM_EXIT_IO_IN];
+	case 2: return (int64_t)run->exits[VMM_EXIT_IO_OUT];
+	case 3: return (int64_t)run->total_exits;
+	default: return (int64_t)time(NULL);   /* when the check is evaluated */
+	}
+}
+
+#define OBS_K_MAX 8  /* observed names go up to the 8th call of a hypercall */
 
 /* name appears in expr as a whole word */
 static bool mentions(const char *expr, const char *name)
@@ -100,11 +113,11 @@ static int prepare(struct lab_check *c, const struct lab *lab, struct lab_diag *
 				return lab_diag_check(d, "output.names", "name '%s' given twice", n);
 	}
 	if (o->expect) {
-		/* the captures plus the run's own values (hva_base) and what was observed */
+		/* the captures plus the run's own values, and in program labs the observed calls */
 		const struct lab_program_abi *abi = lab->program ? lab->program->abi : NULL;
 		unsigned nabi = abi ? (abi->names_count < LAB_ABI_MAX ? abi->names_count :
 				       LAB_ABI_MAX) : 0;
-		size_t cap = MAX_NAMES + 5 + (size_t)nabi * OBS_K_MAX * 3, n = 0;
+		size_t cap = MAX_NAMES + NRUN + (size_t)nabi * OBS_K_MAX * 3, n = 0;
 		struct lab_obs_name *cand = calloc(cap, sizeof(*cand));
 		char **all = calloc(cap, sizeof(*all));
 		int ret = 0;
@@ -116,10 +129,8 @@ static int prepare(struct lab_check *c, const struct lab *lab, struct lab_diag *
 		}
 		for (unsigned i = 0; i < o->names_count; i++)
 			all[n++] = o->names[i];
-		all[n++] = (char *)"hva_base";
-		if (lab->program)
-			for (int k = 0; k < 4; k++)
-				all[n++] = (char *)draw_names[k];
+		for (unsigned i = 0; i < NRUN; i++)
+			all[n++] = (char *)run_names[i];
 		for (unsigned a = 0; a < nabi; a++)
 			for (unsigned k = 1; k <= OBS_K_MAX; k++)
 				for (int f = 0; f < 3; f++) {
@@ -214,7 +225,7 @@ static int parse_capture(const char *s, size_t n, int64_t *v)
 static int eval_captures(const struct lab_output_spec *o, const char *out, const regmatch_t *m,
 			 const struct lab_run *run, struct lab_check_result *r)
 {
-	struct lab_expr_var vars[MAX_NAMES + 5 + 64];
+	struct lab_expr_var vars[MAX_NAMES + NRUN + 64];
 	size_t nv;
 	struct labbuf act = { 0 };
 	char msg[256];
@@ -235,17 +246,14 @@ static int eval_captures(const struct lab_output_spec *o, const char *out, const
 		vars[i] = (struct lab_expr_var){ .name = o->names[i], .value = v };
 		labbuf_printf(&act, "%s%s = %lld", i ? ", " : "", o->names[i], (long long)v);
 	}
-	vars[o->names_count] = (struct lab_expr_var){ .name = "hva_base",
-						      .value = (int64_t)run->hva_base };
-	if (strstr(o->expect, "hva_base"))
-		labbuf_printf(&act, ", hva_base = 0x%llx", (unsigned long long)run->hva_base);
-	nv = o->names_count + 1;
-	for (int k = 0; k < 4; k++)
-		if (mentions(o->expect, draw_names[k])) {
-			vars[nv++] = (struct lab_expr_var){ .name = draw_names[k],
-							    .value = run->drawn[k] };
-			labbuf_printf(&act, ", %s = %u (drawn)", draw_names[k], run->drawn[k]);
-		}
+	for (unsigned i = 0; i < NRUN; i++) {
+		vars[o->names_count + i] = (struct lab_expr_var){ .name = run_names[i],
+								  .value = run_value(run, i) };
+		if (strstr(o->expect, run_names[i]))
+			labbuf_printf(&act, i ? ", %s = %lld" : ", %s = 0x%llx", run_names[i],
+				      (long long)run_value(run, i));
+	}
+	nv = o->names_count + NRUN;
 	for (unsigned i = 0; i < o->nobs && nv < sizeof(vars) / sizeof(vars[0]); i++) {
 		const struct lab_obs_name *on = &o->obs[i];
 

@@ -12,10 +12,12 @@ static int prepare(struct lab_check *c, const struct lab *lab, struct lab_diag *
 {
 	struct lab_trace_spec *t = c->trace_matches;
 
-	(void)d;
-	/* The reference trace may be produced later (by grading the reference solution). */
-	t->reference_path = t->reference[0] == '/' ? strdup(t->reference) :
-			    lab_path_join(lab->dir, t->reference);
+	/* a file of the lab's own folder, as every path a lab names (the reference trace
+	 * may be produced later, by grading the reference solution) */
+	if (!lab_path_inside(t->reference))
+		return lab_diag_check(d, "trace_matches.reference", "reference '%s' must be a "
+				      "relative path inside the lab folder", t->reference);
+	t->reference_path = lab_path_join(lab->dir, t->reference);
 	return t->reference_path ? 0 : -ENOMEM;
 }
 

@@ -18,7 +18,12 @@ struct parser {
 	char *err;
 	size_t errlen;
 	bool failed;
+	unsigned depth;       /* nested unary operators and parentheses */
 };
+
+/* Deeper than this is refused, not recursed into (a lab file's expression is untrusted
+ * text: 100,000 '(' would overflow the stack). */
+#define MAX_DEPTH 64
 
 static int64_t parse_or(struct parser *ps);
 
@@ -122,7 +127,24 @@ static int64_t primary(struct parser *ps)
 	return fail(ps, *ps->p ? "unexpected '%.1s'" : "unexpected end%s", ps->p);
 }
 
+static int64_t unary_op(struct parser *ps);
+
+/* Every level of nesting passes here: '(' through primary and parse_or, '-' '!' '+' directly. */
 static int64_t unary(struct parser *ps)
+{
+	int64_t v;
+
+	if (ps->failed)
+		return 0;
+	if (ps->depth >= MAX_DEPTH)
+		return fail(ps, "nested more than %s levels deep", "64");
+	ps->depth++;
+	v = unary_op(ps);
+	ps->depth--;
+	return v;
+}
+
+static int64_t unary_op(struct parser *ps)
 {
 	if (eat(ps, "-"))
 		return (int64_t)(0 - (uint64_t)unary(ps));

@@ -32,8 +32,9 @@ struct lab_grade {
  * and write the report in fmt to out (NULL: no report; subname: the name it shows).
  * 0: graded, g->score of g->max (a missing source, a failed build or run is graded,
  * the reason in g->reason).  -errno with g->error saying why and g->failed where: the
- * lab file (lab_load's -errno), the host (-ENODEV KVM is missing, -ENOMEM), or the
- * report (the write's -errno; g is graded all the same).
+ * lab file (lab_load's -errno), the host (-ENODEV KVM is missing, -EPERM the host cannot
+ * sandbox student code, -ENOMEM; for the first two the report is still written, every
+ * check saying why), or the report (the write's -errno; g is graded all the same).
  */
 int lab_grade(const char *yaml, const char *subdir, const char *subname,
 	      enum lab_report_format fmt, bool show_hidden, FILE *out, struct lab_grade *g);

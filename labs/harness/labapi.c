@@ -1,162 +1,216 @@
-/* labapi.c - the student handler API (kvmlab/lab.h) and the trampolines that call
- * student handlers from the hypercall device.  The lab_* helpers are exported
- * from the kvmlab executable (linked with -rdynamic) so the student's shared
- * object resolves them when it is loaded. */
+/* labapi.c - the grader's side of student handlers: a sandboxed kvmlab-handlers process,
+ * a trampoline per handler, and the helpers it may ask for (hostproto.h). */
 #include "labapi.h"
 
-#include <dlfcn.h>
 #include <errno.h>
-#include <setjmp.h>
+#include <libgen.h>
+#include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "error.h"
 #include "exits.h"
 #include "guestmem.h"
+#include "hostproto.h"
+#include "sandbox.h"
 #include "vcpu.h"
 #include "vm.h"
 
-#define EXPORT __attribute__((visibility("default"), used))
-
 struct lab_ctx {
 	struct vmm_hc *hc;
-	void *dl;
-	void *fn[VMM_HC__COUNT];
+	pid_t pid;
+	int fd;
+	bool off, dead;
+	uint64_t defined;                 /* bit id: the object defines lab_NAME */
+	double deadline;                  /* ms on CLOCK_MONOTONIC; 0: none */
+	unsigned timeout_ms;
+	char why[320];                    /* how the handler process ended, once dead */
+	char missing[256];
+	char names[VMM_HC__COUNT][32];    /* "lab_print8", ... */
+	struct hp_msg m;
 };
 
-static const char *const sym[VMM_HC__COUNT] = {
-	[VMM_HC_PRINT8] = "lab_print8",
-	[VMM_HC_PRINT32] = "lab_print32",
-	[VMM_HC_PRINTSTR] = "lab_printStr",
-	[VMM_HC_NUMEXITS] = "lab_numExits",
-	[VMM_HC_NUMEXITSBYTYPE] = "lab_numExitsByType",
-	[VMM_HC_GVATOHVA] = "lab_gvaToHva",
-	[VMM_HC_GETTIMESTAMP] = "lab_getTimestamp",
-};
-
-/* ---- the API students call ------------------------------------------------ */
-
-EXPORT int lab_read(struct lab_ctx *ctx, uint64_t gva, void *buf, size_t len)
+static double now_ms(void)
 {
-	return vmm_read_gva(ctx->hc->vcpu, gva, buf, len);
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
 
-EXPORT int lab_write(struct lab_ctx *ctx, uint64_t gva, const void *buf, size_t len)
+/* The process is over (or must be): kill the tree, say how it ended, in ctx->why. */
+static void bury(struct lab_ctx *ctx, const char *handler, bool timed_out)
 {
-	return vmm_write_gva(ctx->hc->vcpu, gva, buf, len);
+	char how[160];
+	int status = 0;
+	bool to;
+
+	if (ctx->dead)
+		return;
+	ctx->dead = true;
+	if (timed_out)
+		lab_sandbox_kill(ctx->pid, ctx->off);
+	if (lab_sandbox_wait(ctx->pid, ctx->off, 1000, &status, &to) < 0)
+		status = 0;
+	ctx->pid = -1;
+	if (timed_out) {
+		snprintf(ctx->why, sizeof(ctx->why), "your handler %s did not return within the "
+			 "lab's time limit (%u ms)", handler, ctx->timeout_ms);
+		return;
+	}
+	if (lab_sandbox_describe(status, ctx->off, how, sizeof(how)))
+		snprintf(ctx->why, sizeof(ctx->why), "your handler %s crashed: %s", handler, how);
+	else
+		snprintf(ctx->why, sizeof(ctx->why), "your handler %s ended its process (%s) instead "
+			 "of returning", handler, how);
 }
 
-EXPORT int lab_translate(struct lab_ctx *ctx, uint64_t gva, uint64_t *gpa)
+/* Receive one message before the deadline: 1, 0 on time-out, -1 when the host is gone. */
+static int recv_msg(struct lab_ctx *ctx)
 {
-	return vmm_gva_to_gpa(ctx->hc->vcpu, gva, gpa);
+	for (;;) {
+		struct pollfd p = { .fd = ctx->fd, .events = POLLIN };
+		int wait = -1, r;
+		ssize_t n;
+
+		if (ctx->deadline) {
+			double left = ctx->deadline - now_ms();
+
+			if (left <= 0)
+				return 0;
+			wait = (int)left + 1;
+		}
+		r = poll(&p, 1, wait);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r == 0)
+			return 0;
+		n = recv(ctx->fd, &ctx->m, sizeof(ctx->m), MSG_DONTWAIT);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n < (ssize_t)HP_HEADER || ctx->m.len > HP_DATA_MAX ||
+		    (size_t)n != HP_HEADER + ctx->m.len)
+			return -1;
+		return 1;
+	}
 }
 
-EXPORT void *lab_hva(struct lab_ctx *ctx, uint64_t gpa)
+static void reply(struct lab_ctx *ctx, int rc, uint64_t a, uint32_t len)
 {
-	return vmm_vm_gpa(ctx->hc->vcpu->vm, gpa, 1);
+	ctx->m.op = HP_REPLY;
+	ctx->m.rc = rc;
+	ctx->m.a = a;
+	ctx->m.len = len;
+	send(ctx->fd, &ctx->m, HP_HEADER + len, MSG_NOSIGNAL);
 }
 
-EXPORT uint64_t lab_exits(struct lab_ctx *ctx, const char *type)
+static uint64_t exits_of(const struct vmm_vcpu *vcpu, const char *type)
 {
 	for (int e = 0; e < VMM_EXIT__COUNT; e++)
 		if (strcasecmp(type, vmm_exit_name(e)) == 0)
-			return ctx->hc->vcpu->stats.count[e];
-	if (strcasecmp(type, "total") == 0)
-		return ctx->hc->vcpu->stats.total;
+			return vcpu->stats.count[e];
+	return strcasecmp(type, "total") == 0 ? vcpu->stats.total : 0;
+}
+
+/* Is [gva, gva + len) all mapped?  Checked in pieces, nothing written. */
+static int check_range(struct vmm_vcpu *vcpu, uint64_t gva, uint64_t len)
+{
+	char buf[HP_DATA_MAX];
+
+	if (len > (64u << 20))
+		return -EFAULT;
+	for (uint64_t off = 0; off < len; off += sizeof(buf)) {
+		size_t n = len - off < sizeof(buf) ? (size_t)(len - off) : sizeof(buf);
+		int ret = vmm_read_gva(vcpu, gva + off, buf, n);
+
+		if (ret < 0)
+			return ret;
+	}
 	return 0;
 }
 
-EXPORT uint64_t lab_exits_total(struct lab_ctx *ctx)
+/* Serve one request of the handler; false when it is not one. */
+static bool serve(struct lab_ctx *ctx)
 {
-	return ctx->hc->vcpu->stats.total;
-}
+	struct vmm_vcpu *vcpu = ctx->hc->vcpu;
+	struct hp_msg *m = &ctx->m;
+	uint64_t gpa = 0;
+	int rc;
 
-EXPORT void lab_print(struct lab_ctx *ctx, const char *fmt, ...)
-{
-	char small[512], *p = small;
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(small, sizeof(small), fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n >= sizeof(small)) {
-		if (n > 65536)
-			n = 65536;
-		p = malloc((size_t)n + 1);
-		if (!p)
-			return;
-		va_start(ap, fmt);
-		vsnprintf(p, (size_t)n + 1, fmt, ap);
-		va_end(ap);
+	switch (m->op) {
+	case HP_READ:
+		if (m->b > HP_DATA_MAX)
+			return false;
+		rc = vmm_read_gva(vcpu, m->a, m->data, (size_t)m->b);
+		reply(ctx, rc, 0, rc < 0 ? 0 : (uint32_t)m->b);
+		return true;
+	case HP_WRITE:
+		rc = m->len ? vmm_write_gva(vcpu, m->a, m->data, m->len) : check_range(vcpu, m->a, m->b);
+		reply(ctx, rc, 0, 0);
+		return true;
+	case HP_TRANSLATE:
+		rc = vmm_gva_to_gpa(vcpu, m->a, &gpa);
+		reply(ctx, rc, gpa, 0);
+		return true;
+	case HP_HVA:
+		reply(ctx, 0, (uint64_t)(uintptr_t)vmm_vm_gpa(vcpu->vm, m->a, 1), 0);
+		return true;
+	case HP_EXITS:
+		m->data[m->len ? m->len - 1 : 0] = '\0';
+		reply(ctx, 0, exits_of(vcpu, m->data), 0);
+		return true;
+	case HP_PRINT:
+		ctx->hc->sink(ctx->hc->ctx, m->data, m->len);
+		return true;
+	default:
+		return false;
 	}
-	ctx->hc->sink(ctx->hc->ctx, p, (size_t)n);
-	if (p != small)
-		free(p);
-}
-
-/* ---- trampolines ------------------------------------------------------------ */
-
-static sigjmp_buf *crash_jmp;
-static volatile sig_atomic_t crash_sig;
-
-static void on_crash(int sig)
-{
-	crash_sig = sig;
-	if (crash_jmp)
-		siglongjmp(*crash_jmp, 1);
-	signal(sig, SIG_DFL);
-	raise(sig);
 }
 
 static int call_student(struct vmm_hc *hc, enum vmm_hc_id id, bool in, uint32_t *v)
 {
-	static const int sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL };
 	struct lab_ctx *ctx = hc->user;
-	struct sigaction sa = { .sa_handler = on_crash }, old[4];
-	sigjmp_buf jb;
-	volatile int ret = 0;
+	const char *name = ctx->names[id];
 
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_NODEFER;
-	for (int i = 0; i < 4; i++)
-		sigaction(sigs[i], &sa, &old[i]);
-	crash_sig = 0;
-	if (sigsetjmp(jb, 1) == 0) {
-		crash_jmp = &jb;
-		switch (id) {
-		case VMM_HC_NUMEXITS:
-		case VMM_HC_GETTIMESTAMP:
-			if (in)
-				*v = ((uint32_t (*)(struct lab_ctx *))ctx->fn[id])(ctx);
-			break;
-		case VMM_HC_GVATOHVA:
-			if (in) {
-				*v = (uint32_t)hc->last_hva;
-				break;
-			}
-			/* fall through */
-		default:
-			ret = ((int (*)(struct lab_ctx *, uint32_t))ctx->fn[id])(ctx, *v);
+	if (id == VMM_HC_GVATOHVA && in) {   /* the IN half reads the last answer */
+		*v = (uint32_t)hc->last_hva;
+		return 0;
+	}
+	if (!ctx->dead) {
+		ctx->m = (struct hp_msg){ .op = HP_CALL, .rc = in, .a = (uint64_t)id, .b = *v };
+		if (send(ctx->fd, &ctx->m, HP_HEADER, MSG_NOSIGNAL) < 0)
+			bury(ctx, name, false);
+	}
+	while (!ctx->dead) {
+		int r = recv_msg(ctx);
+
+		if (r <= 0) {
+			bury(ctx, name, r == 0);
 			break;
 		}
+		if (ctx->m.op == HP_RETURN) {
+			if (in)
+				*v = (uint32_t)ctx->m.b;
+			if (ctx->m.rc < 0)
+				return vmm_fail(-EIO, "your handler %s returned %d", name, ctx->m.rc);
+			return 0;
+		}
+		if (!serve(ctx)) {
+			lab_sandbox_kill(ctx->pid, ctx->off);
+			bury(ctx, name, false);
+			snprintf(ctx->why, sizeof(ctx->why), "your handler %s broke the handler "
+				 "protocol (message %u): it is killed", name, ctx->m.op);
+		}
 	}
-	crash_jmp = NULL;
-	for (int i = 0; i < 4; i++)
-		sigaction(sigs[i], &old[i], NULL);
-	if (crash_sig)
-		return vmm_fail(-EFAULT, "your handler %s crashed with signal %d (%s)", sym[id],
-				(int)crash_sig, strsignal(crash_sig));
-	if (ret < 0)
-		return vmm_fail(-EIO, "your handler %s returned %d", sym[id], ret);
-	return 0;
+	return vmm_fail(-EIO, "%s", ctx->why);
 }
 
 #define TRAMPOLINE(name, id) \
@@ -174,36 +228,135 @@ static const vmm_hc_fn tramp[VMM_HC__COUNT] = {
 	t_print8, t_print32, t_printstr, t_numexits, t_bytype, t_gvatohva, t_timestamp,
 };
 
-int lab_ctx_load(struct lab_ctx **out, struct vmm_hc *hc, const char *so, char *err, size_t len)
+/* A handler the lab asks for and the object lacks: nothing happens, an IN reads 0. */
+static int t_missing(struct vmm_hc *hc, bool in, unsigned size, uint32_t *v)
 {
+	(void)hc;
+	(void)size;
+	if (in)
+		*v = 0;
+	return 0;
+}
+
+int lab_ctx_load(struct lab_ctx **out, struct vmm_hc *hc, const struct lab_ctx_opts *o,
+		 char *err, size_t len)
+{
+	const char *argv[4 + VMM_HC__COUNT];
 	struct lab_ctx *ctx = calloc(1, sizeof(*ctx));
+	struct lab_sandbox sb;
+	char *sodir = NULL;
+	int sv[2] = { -1, -1 }, inside, ret, r;
+	char fdarg[16];
 
 	*out = NULL;
 	if (!ctx)
 		return -ENOMEM;
 	ctx->hc = hc;
-	ctx->dl = dlopen(so, RTLD_NOW | RTLD_LOCAL);
-	if (!ctx->dl) {
-		snprintf(err, len, "cannot load the handlers: %s", dlerror());
-		free(ctx);
-		return -EINVAL;
+	ctx->pid = -1;
+	ctx->fd = -1;
+	ctx->off = o->sandbox_off;
+	ctx->timeout_ms = o->timeout_ms;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		ret = -errno;
+		snprintf(err, len, "cannot start the handlers: socketpair: %s", strerror(errno));
+		goto fail;
 	}
+	sodir = strdup(o->so);
+	if (!sodir) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+	lab_sandbox_init(&sb, argv);
+	sb.off = o->sandbox_off;
+	sb.uid = o->uid;
+	lab_sandbox_bind(&sb, o->host, false);
+	lab_sandbox_bind(&sb, dirname(sodir), false);
+	lab_sandbox_pass_fd(&sb, sv[1], &inside);
+	sb.cpu_s = o->timeout_ms ? o->timeout_ms / 1000 + 1 : 0;
+#ifndef __SANITIZE_ADDRESS__
+	sb.mem = 1ull << 30;   /* AddressSanitizer reserves terabytes of address space */
+#endif
+	sb.fsize = 1u << 20;
+	sb.nproc = 16;
+	snprintf(fdarg, sizeof(fdarg), "%d", inside);
+	argv[0] = o->host;
+	argv[1] = o->so;
+	argv[2] = fdarg;
 	for (int id = 0; id < VMM_HC__COUNT; id++) {
-		ctx->fn[id] = dlsym(ctx->dl, sym[id]);
-		if (ctx->fn[id])
+		snprintf(ctx->names[id], sizeof(ctx->names[id]), "lab_%s", vmm_hc_name(id));
+		argv[3 + id] = ctx->names[id];
+	}
+	argv[3 + VMM_HC__COUNT] = NULL;
+	ret = lab_sandbox_spawn(&sb, &ctx->pid);
+	close(sv[1]);
+	sv[1] = -1;
+	if (ret < 0) {
+		snprintf(err, len, "cannot start the handlers' sandbox: %s", strerror(-ret));
+		goto fail;
+	}
+	ctx->fd = sv[0];
+	sv[0] = -1;
+	if (o->timeout_ms)
+		ctx->deadline = now_ms() + o->timeout_ms;
+	r = recv_msg(ctx);
+	if (r <= 0 || ctx->m.op != HP_READY) {
+		bury(ctx, "(loading)", r == 0);
+		snprintf(err, len, "your handlers could not be loaded: %s%s",
+			 r == 0 ? "no answer within the lab's time limit" : "the process ended ",
+			 r == 0 ? "" : strchr(ctx->why, '(') ? strchr(ctx->why, '(') : "");
+		ret = -EIO;
+		goto fail;
+	}
+	if (ctx->m.rc < 0) {
+		ctx->m.data[ctx->m.len ? ctx->m.len - 1 : 0] = '\0';
+		snprintf(err, len, "cannot load the handlers: %s", ctx->m.data);
+		ret = -EINVAL;
+		goto fail;
+	}
+	ctx->defined = ctx->m.a;
+	for (int id = 0; id < VMM_HC__COUNT; id++) {
+		if (ctx->defined & (1ull << id)) {
 			hc->fn[id] = tramp[id];
+		} else {
+			size_t l = strlen(ctx->missing);
+
+			hc->fn[id] = t_missing;
+			snprintf(ctx->missing + l, sizeof(ctx->missing) - l, "%s%s", l ? ", " : "",
+				 ctx->names[id]);
+		}
 	}
 	hc->user = ctx;
+	free(sodir);
 	*out = ctx;
 	return 0;
+fail:
+	if (sv[0] >= 0)
+		close(sv[0]);
+	if (sv[1] >= 0)
+		close(sv[1]);
+	free(sodir);
+	lab_ctx_free(ctx);
+	return ret;
+}
+
+const char *lab_ctx_missing(const struct lab_ctx *ctx)
+{
+	return ctx ? ctx->missing : "";
 }
 
 void lab_ctx_free(struct lab_ctx *ctx)
 {
 	if (!ctx)
 		return;
-	if (ctx->hc)
+	if (ctx->hc && ctx->hc->user == ctx)
 		ctx->hc->user = NULL;
-	dlclose(ctx->dl);
+	if (ctx->fd >= 0)
+		close(ctx->fd);   /* the host sees the end of the socket and exits */
+	if (ctx->pid > 0) {
+		int status;
+		bool to;
+
+		lab_sandbox_wait(ctx->pid, ctx->off, 200, &status, &to);
+	}
 	free(ctx);
 }

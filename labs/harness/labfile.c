@@ -9,6 +9,7 @@
 #include "labbuf.h"
 #include "labdiag.h"
 #include "labfile.h"
+#include "labtemplate.h"
 #include "labschema.h"
 
 #define MAX_FILE_SIZE (1u << 20)
@@ -215,6 +216,19 @@ int lab_load(const char *path, const char *submission_dir, struct lab **out,
 			 ret == -EFBIG ? "file larger than 1 MiB" : strerror(-ret));
 		free(locs);
 		return ret;
+	}
+	{
+		char *expanded;
+
+		ret = lab_template_expand(text, len, &expanded, &len, msg, sizeof(msg));
+		if (ret < 0) {
+			snprintf(err, errlen, "%s%s", path, ret == -EINVAL ? msg : ": out of memory");
+			free(locs);
+			free(text);
+			return ret;
+		}
+		free(text);
+		text = expanded;
 	}
 	ret = lab_locs_build(text, len, locs, msg, sizeof(msg));
 	if (ret < 0) {

@@ -115,6 +115,9 @@ struct lab_obs_name {
 
 struct lab_exits_spec {
 	char *type;                   /* vmm_exit_name() of a kind, or "total" */
+	uint64_t *port;               /* only IO exits on this port ("IO in" or "IO out") */
+	char *hypercall;              /* ... or on this hypercall's port in the lab's map */
+	int port_num;                 /* loader: the port of either, or -1 */
 	uint64_t *min, *max, *equals;
 	int exit;                     /* loader: enum vmm_exit, or -1 for total */
 };
@@ -198,11 +201,18 @@ struct lab_file_spec {
 	bool absent;                  /* the file must not exist */
 };
 
+/* Which run a check looks at. */
+enum lab_run_kind {
+	LAB_RUN_SUBMISSION,           /* the submission's guest with its handlers (the default) */
+	LAB_RUN_REFERENCE_HANDLERS,   /* the same guest with kvmlab's built-in handlers */
+};
+
 struct lab_check {
 	char *id;
 	char *name;                   /* one-line description; loader: id when absent */
 	unsigned points;
 	enum lab_visibility visibility;
+	enum lab_run_kind run;        /* loader: from run_name (key "run") */
 	char *depends_on;
 	char *hint;
 	/* exactly one of these */
@@ -222,7 +232,8 @@ struct lab_check {
 	struct lab_vm_turns_spec *vm_turns;
 	struct lab_time_share_spec *time_share;
 	struct lab_file_spec *file;
-	char *run;                          /* program labs: the id of the run it checks */
+	char *run_name;                     /* key "run": submission, reference_handlers, or in a
+					     * program lab the id of one of program.runs */
 	/* loader */
 	int run_index;                      /* program labs: index of run in program.runs */
 	enum lab_check_kind kind;
@@ -244,7 +255,7 @@ struct lab_define {
 };
 
 /* program labs: text the grader replaces in its copy of a source before building (a fixed
- * block's constants); "${draw1}".."${draw4}" in `to` are values drawn at grading time. */
+ * block's constants; `to` may hold values drawn at load time, ${u32:NAME} ...). */
 struct lab_substitute {
 	char *file;
 	char *from;
@@ -312,6 +323,7 @@ struct lab {
 	char *submission_dir;         /* folder sources were resolved against, or NULL */
 	char *handlers_path;
 	uint64_t mem_size;            /* bytes; default 2 MiB */
+	bool reference_run;           /* a check looks at run: reference_handlers */
 	uint64_t max_exits;           /* limits with defaults applied */
 	uint64_t max_instructions;    /* 0: none */
 	unsigned timeout_ms;

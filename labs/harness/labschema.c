@@ -66,7 +66,8 @@ static const cyaml_schema_field_t output_fields[] = {
 #undef STRUCT
 #define STRUCT struct lab_exits_spec
 static const cyaml_schema_field_t exits_fields[] = {
-	STR_REQ(type), U64(min), U64(max), U64(equals), CYAML_FIELD_END
+	STR_REQ(type), U64(port), STR(hypercall), U64(min), U64(max), U64(equals),
+	CYAML_FIELD_END
 };
 #undef STRUCT
 #define STRUCT struct lab_register_spec
@@ -157,7 +158,7 @@ static const cyaml_schema_field_t check_fields[] = {
 			 visibility, visibilities, CYAML_ARRAY_LEN(visibilities)),
 	STR(depends_on), STR(hint),
 	LAB_CHECK_KINDS(KIND_FIELD)
-	STR(run),
+	CYAML_FIELD_STRING_PTR("run", CYAML_FLAG_OPTIONAL, STRUCT, run_name, 0, CYAML_UNLIMITED),
 	CYAML_FIELD_END
 };
 #undef STRUCT

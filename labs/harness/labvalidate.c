@@ -10,6 +10,7 @@
 #include "labdiag.h"
 #include "labfile.h"
 #include "labschema.h"
+#include "vm.h"
 
 #define DEFAULT_MEM (2ull << 20)
 #define MAX_MEM (4ull << 30)
@@ -71,9 +72,10 @@ static int check_top(struct lab *lab, struct lab_diag *d)
 	if (lab->mem && (parse_size(lab->mem, &lab->mem_size) < 0 || lab->mem_size == 0))
 		return lab_diag_at(d, "mem", false, "bad memory size '%s' (write e.g. 2M, 512K, 1G)",
 				   lab->mem);
-	if (lab->mem_size % 4096 || lab->mem_size > MAX_MEM)
+	if (lab->mem_size % 4096 || lab->mem_size < VMM_MEM_MIN || lab->mem_size > MAX_MEM)
 		return lab_diag_at(d, "mem", false,
-				   "memory size must be a multiple of 4K, at most 4G");
+				   "memory size must be a multiple of 4K from 64K to 4G (as kvmlab "
+				   "run --mem takes it)");
 	lab->max_exits = DEFAULT_MAX_EXITS;
 	lab->timeout_ms = DEFAULT_TIMEOUT_MS;
 	if (lab->limits && lab->limits->exits)
@@ -396,20 +398,32 @@ static int check_checks(struct lab *lab, struct lab_diag *d)
 					      "from outside)" : "'%s' is for program labs only",
 					      lab_check_kind_name(c->kind));
 		c->run_index = 0;
-		if (c->run && !lab->program)
-			return lab_diag_check(d, "run", "'run' is for program labs only");
-		if (c->run) {
+		c->run = LAB_RUN_SUBMISSION;
+		if (c->run_name && lab->program) {
 			c->run_index = -1;
 			for (unsigned j = 0; j < lab->program->runs_count; j++)
-				if (strcmp(lab->program->runs[j].id, c->run) == 0)
+				if (strcmp(lab->program->runs[j].id, c->run_name) == 0)
 					c->run_index = (int)j;
 			if (c->run_index < 0)
-				return lab_diag_check(d, "run", "no run '%s' in program.runs", c->run);
+				return lab_diag_check(d, "run", "no run '%s' in program.runs",
+						      c->run_name);
+		} else if (c->run_name && strcmp(c->run_name, "reference_handlers") == 0) {
+			c->run = LAB_RUN_REFERENCE_HANDLERS;
+		} else if (c->run_name && strcmp(c->run_name, "submission") != 0) {
+			return lab_diag_check(d, "run", "run is submission or reference_handlers (in "
+					      "a program lab, the id of one of program.runs), not '%s'",
+					      c->run_name);
 		}
 		if (lab_check_ops[c->kind]->prepare) {
 			ret = lab_check_ops[c->kind]->prepare(c, lab, d);
 			if (ret < 0)
 				return ret;
+		}
+		if (c->run == LAB_RUN_REFERENCE_HANDLERS) {
+			if (!lab->handlers)
+				return lab_diag_check(d, "run", "run: reference_handlers needs a lab "
+						      "with handlers");
+			lab->reference_run = true;
 		}
 		if (lab_check_ops[c->kind]->needs_trace)
 			lab->trace = true;

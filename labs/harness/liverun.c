@@ -26,13 +26,19 @@ static struct {
 	size_t n;
 } rec;
 
+/* The sink that was in place: lines other than ioctls go on to it. */
+struct prev_sink {
+	vmm_log_sink sink;
+	void *ctx;
+};
+
 static void rec_log(enum vmm_log_level level, const char *msg, void *ctx)
 {
+	struct prev_sink *prev = ctx;
 	size_t len;
 
-	(void)ctx;
 	if (level != VMM_LOG_IOCTL) {
-		fprintf(stderr, "kvmlab: %s\n", msg);
+		prev->sink(level, msg, prev->ctx);
 		return;
 	}
 	if (rec.n == REC_MAX_IOCTLS)
@@ -55,6 +61,7 @@ static int record_guest(const char *guest, char *err, size_t errlen)
 	struct vm_opts o = { .guest = guest, .mem = VMM_MEM_DEFAULT, .show_ioctls = true };
 	struct vmm_limits lim = { .max_exits = 10000, .timeout_ms = 5000 };
 	enum vmm_stop stop;
+	struct prev_sink prev;
 	struct session s;
 
 	if (!rec.done || strcmp(rec.guest, guest) != 0) {
@@ -63,7 +70,8 @@ static int record_guest(const char *guest, char *err, size_t errlen)
 		rec.n = 0;
 		rec.msg[0] = '\0';
 		snprintf(rec.guest, sizeof(rec.guest), "%s", guest);
-		vmm_log_set_sink(rec_log, NULL);
+		vmm_log_get_sink(&prev.sink, &prev.ctx);
+		vmm_log_set_sink(rec_log, &prev);
 		vmm_clear_error();
 		if (session_open(&s, &o, rec_discard, NULL) < 0) {
 			rec.err = -EIO;
@@ -78,7 +86,7 @@ static int record_guest(const char *guest, char *err, size_t errlen)
 			session_close(&s);
 		}
 		vmm_log_enable(VMM_LOG_IOCTL, 0);
-		vmm_log_set_sink(NULL, NULL);
+		vmm_log_set_sink(prev.sink, prev.ctx);
 	}
 	if (rec.err < 0)
 		snprintf(err, errlen, "%s", rec.msg);

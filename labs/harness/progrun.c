@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -232,30 +231,13 @@ static int set_defines(const struct lab_program_run *r, const char *dir, char *e
 	return ret;
 }
 
-/* ${drawN} in s expanded with the run's drawn values, into a new string. */
-static char *expand(const char *s, const uint32_t drawn[4])
-{
-	struct labbuf b = { 0 };
-
-	while (*s) {
-		if (strncmp(s, "${draw", 6) == 0 && s[6] >= '1' && s[6] <= '4' && s[7] == '}') {
-			labbuf_printf(&b, "%u", drawn[s[6] - '1']);
-			s += 8;
-		} else {
-			labbuf_putc(&b, *s++);
-		}
-	}
-	return labbuf_take(&b);
-}
-
 /* Replace every occurrence of each substitution's text in its file; -ENOENT (with err)
  * when the text is not there (the student changed the fixed block). */
-static int substitute(const struct lab_program_run *r, const char *dir, const uint32_t drawn[4],
-		      char *err, size_t errlen)
+static int substitute(const struct lab_program_run *r, const char *dir, char *err, size_t errlen)
 {
 	for (unsigned i = 0; i < r->substitute_count; i++) {
 		const struct lab_substitute *sb = &r->substitute[i];
-		char path[PATH_MAX * 2], *to = expand(sb->to, drawn), *text = NULL;
+		char path[PATH_MAX * 2], *to = strdup(sb->to), *text = NULL;
 		struct labbuf out = { 0 };
 		size_t len = 0, nfrom = strlen(sb->from);
 		const char *p, *hit;
@@ -653,14 +635,6 @@ int lab_program_run(const struct lab *lab, struct lab_build *b, struct lab_run *
 		const char *bindir = src;
 
 		memcpy(sub->abi_port, ports, sizeof(ports));
-		for (int k = 0; k < 4; k++) {
-			uint32_t v = 0;
-
-			/* values a canned answer cannot know: 1000 to about 4e9 */
-			if (getrandom(&v, sizeof(v), 0) != sizeof(v))
-				v = (uint32_t)vmm_clock_ns() * 2654435761u;
-			sub->drawn[k] = 1000 + v % 4000000000u;
-		}
 		if (r->defines_count || r->substitute_count) {
 			/* a build of its own, with the lab's values for the defines */
 			snprintf(own, sizeof(own), "%s/src-%s", b->tmpdir, r->id);
@@ -668,7 +642,7 @@ int lab_program_run(const struct lab *lab, struct lab_build *b, struct lab_run *
 			if (mkdir(own, 0700) < 0 || copy_tree(lab->submission_dir, own, &log) < 0)
 				snprintf(err, sizeof(err), "the submission could not be copied");
 			else if ((!r->defines_count || set_defines(r, own, err, sizeof(err)) == 0) &&
-				 substitute(r, own, sub->drawn, err, sizeof(err)) == 0) {
+				 substitute(r, own, err, sizeof(err)) == 0) {
 				if (r->defines_count) {
 					labbuf_printf(&log, "run %s: %s with", r->id, r->defines_file);
 					for (unsigned j = 0; j < r->defines_count; j++)
@@ -678,7 +652,7 @@ int lab_program_run(const struct lab *lab, struct lab_build *b, struct lab_run *
 				}
 				if (r->substitute_count)
 					labbuf_printf(&log, "run %s: the fixed block with values drawn "
-						      "now\n", r->id);
+						      "for this grading\n", r->id);
 				double t1 = vmm_clock_s();
 
 				ret = build_in(lab, own, b->tmpdir, &log, err, sizeof(err));

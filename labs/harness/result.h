@@ -56,6 +56,7 @@ struct lab_run {
 	size_t output_len;            /* bytes in output, without the NUL */
 	uint64_t exits[VMM_EXIT__COUNT]; /* exits by enum vmm_exit */
 	uint64_t total_exits;
+	struct vmm_exit_stats stats;  /* the same, and IO exits by port: as KVM reported them */
 	struct kvm_regs regs;         /* final state */
 	struct kvm_sregs sregs;
 	const uint8_t *mem;           /* final guest physical memory, from address 0 */
@@ -72,10 +73,11 @@ struct lab_run {
 	struct lab_obs *obs;          /* what kvmlab exec saw (NULL in other labs) */
 	char *workdir;                /* the run's folder (files checks read it) */
 	int abi_port[LAB_ABI_MAX];    /* port of each program.abi.names entry, -1: not declared */
-	uint32_t drawn[4];            /* ${draw1}..${draw4}: drawn for this grading (names draw1..) */
 	struct lab_run *runs;         /* the parent run: one per program.runs entry */
 	size_t nruns;
+	struct lab_run *reference;    /* the same guest under kvmlab's built-in handlers, for checks
+				       * with run: reference_handlers (NULL when none asks) */
 	char error[256];              /* build or run failure, "" if none: then no check passes */
-	char stop_detail[256];        /* how an abnormal run ended, "" if it halted (for the report) */
+	char stop_detail[512];        /* how an abnormal run ended, "" if it halted (for the report) */
 };
 

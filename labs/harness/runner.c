@@ -1,10 +1,10 @@
 /* runner.c - build a lab's guest and handlers with gcc, run it, fill a lab_run. */
 #include "runner.h"
 
-#include <dlfcn.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
+#include <sys/stat.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,6 +16,7 @@
 
 #include "array.h"
 #include "clock.h"
+#include "copytree.h"
 #include "datadir.h"
 #include "engine.h"
 #include "guestflags.h"
@@ -24,6 +25,7 @@
 #include "labbuf.h"
 #include "progobs.h"
 #include "progrun.h"
+#include "sandbox.h"
 #include "session.h"
 #include "tracewrite.h"
 
@@ -79,6 +81,37 @@ static void find_dirs(void)
 		 KVMLAB_LAB_INCDIR, inc_files);
 }
 
+/* kvmlab-handlers (handlerhost.c): next to the running executable (build/labs/ for
+ * build/kvmlab), in ../libexec after an install, or where meson installs it. */
+#ifndef KVMLAB_LIBEXECDIR
+#define KVMLAB_LIBEXECDIR "/usr/local/libexec/kvmlab"
+#endif
+
+static const char *handler_host(void)
+{
+	static char path[PATH_MAX + 64];
+	static const char *const rel[] = {
+		"labs/kvmlab-handlers", "kvmlab-handlers", "../libexec/kvmlab/kvmlab-handlers",
+	};
+	char self[PATH_MAX];
+	ssize_t n;
+
+	if (path[0])
+		return path;
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		*strrchr(self, '/') = '\0';
+		for (size_t i = 0; i < sizeof(rel) / sizeof(*rel); i++) {
+			snprintf(path, sizeof(path), "%s/%s", self, rel[i]);
+			if (access(path, X_OK) == 0)
+				return path;
+		}
+	}
+	snprintf(path, sizeof(path), "%s/kvmlab-handlers", KVMLAB_LIBEXECDIR);
+	return path;
+}
+
 /* The flags of guests/meson.build, generated into guestflags.h, without -Werror: a
  * student's warning is shown in the build log but does not fail the build. */
 static const char *const guest_cflags[] = {
@@ -90,46 +123,128 @@ static const char *const guest_width_flags[][2] = {
 	{ KVMLAB_GUEST_FLAGS_16 }, { KVMLAB_GUEST_FLAGS_32 }, { KVMLAB_GUEST_FLAGS_64 },
 };
 
-/* Run argv, its stdout and stderr appended to log; the exit status or -errno. */
-static int spawn(char *const argv[], struct labbuf *log)
+/* ---- building in the sandbox ------------------------------------------------------- */
+
+#define BUILD_WALL_MS 60000u          /* one compiler run, wall clock */
+#define BUILD_CPU_S 30u
+#define BUILD_MEM (1ull << 30)        /* cc1 on `#include "/dev/zero"` stops here */
+#define BUILD_FSIZE (64u << 20)
+#define BUILD_NPROC 64u
+#define BUILD_LOG_CAP (256u << 10)
+
+static enum lab_sandbox_policy policy = LAB_SANDBOX_REQUIRE;
+static const char *kvm_dev;   /* NULL: /dev/kvm */
+
+void lab_runner_set_dev(const char *dev)
 {
-	int fd[2], status;
+	kvm_dev = dev;
+}
+
+void lab_runner_set_sandbox(enum lab_sandbox_policy p)
+{
+	policy = p;
+}
+
+int lab_runner_check_sandbox(char *err, size_t errlen)
+{
+	char why[256];
+
+	if (policy == LAB_SANDBOX_NONE)
+		return 0;
+	if (lab_sandbox_probe(why, sizeof(why)) == 0)
+		return 1;
+	if (policy == LAB_SANDBOX_PREFER)
+		return 0;
+	snprintf(err, errlen, "this host cannot sandbox student code (%.120s): grading refused; "
+		 "--no-sandbox grades trusted code without one", why);
+	return -EPERM;
+}
+
+/* Run argv (gcc) in the build's sandbox, its output appended to log.  0 when it exited
+ * with status 0; else a positive number with why it failed in why; -errno for host
+ * trouble. */
+static int spawn(const struct lab_build *b, char *const argv[], struct labbuf *log,
+		 char *why, size_t whylen)
+{
+	char sub[PATH_MAX], lab[PATH_MAX], out[PATH_MAX], sys[PATH_MAX], buf[4096], how[160];
+	struct lab_sandbox sb;
+	double end = vmm_clock_s() + BUILD_WALL_MS / 1000.0;
+	bool timed_out = false, to;
+	int fd[2], status = 0, ret;
+	size_t got = 0;
 	pid_t pid;
-	char buf[4096];
-	ssize_t n;
 
 	labbuf_puts(log, "$");
 	for (int i = 0; argv[i]; i++)
 		labbuf_printf(log, " %s", argv[i]);
 	labbuf_putc(log, '\n');
+	snprintf(sub, sizeof(sub), "%s/sub", b->tmpdir);
+	snprintf(lab, sizeof(lab), "%s/lab", b->tmpdir);
+	snprintf(out, sizeof(out), "%s/out", b->tmpdir);
+	snprintf(sys, sizeof(sys), "%s/sys", b->tmpdir);
 	if (pipe2(fd, O_CLOEXEC) < 0)
 		return -errno;
-	pid = fork();
-	if (pid < 0) {
-		close(fd[0]);
-		close(fd[1]);
-		return -errno;
-	}
-	if (pid == 0) {
-		struct rlimit cpu = { 60, 60 };
-
-		setrlimit(RLIMIT_CPU, &cpu);
-		dup2(fd[1], 1);
-		dup2(fd[1], 2);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
+	lab_sandbox_init(&sb, (const char *const *)argv);
+	sb.off = !b->sandboxed;
+	sb.uid = b->uid;
+	sb.cwd = sub;
+	lab_sandbox_bind(&sb, sub, false);
+	lab_sandbox_bind(&sb, lab, false);
+	lab_sandbox_bind(&sb, out, true);
+	lab_sandbox_bind(&sb, sys, false);
+	sb.stdout_fd = sb.stderr_fd = fd[1];
+	sb.cpu_s = BUILD_CPU_S;
+	sb.mem = BUILD_MEM;
+	sb.fsize = BUILD_FSIZE;
+	sb.nproc = BUILD_NPROC;
+	ret = lab_sandbox_spawn(&sb, &pid);
 	close(fd[1]);
-	while ((n = read(fd[0], buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
-		if (n > 0 && log->len < 256 * 1024)
+	if (ret < 0) {
+		close(fd[0]);
+		return ret;
+	}
+	for (;;) {
+		struct pollfd p = { .fd = fd[0], .events = POLLIN };
+		double left = end - vmm_clock_s();
+		ssize_t n;
+
+		if (left <= 0) {
+			timed_out = true;
+			lab_sandbox_kill(pid, sb.off);
+			break;
+		}
+		if (poll(&p, 1, (int)(left * 1000) + 1) <= 0)
+			continue;
+		n = read(fd[0], buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+		if (log->len < BUILD_LOG_CAP)
 			labbuf_add(log, buf, (size_t)n);
+	}
 	close(fd[0]);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return WEXITSTATUS(status);
+	if (got > BUILD_LOG_CAP)
+		labbuf_printf(log, "[... %zu more bytes of compiler output not kept]\n",
+			      got - BUILD_LOG_CAP);
+	ret = lab_sandbox_wait(pid, sb.off, 1000, &status, &to);
+	if (ret < 0)
+		return ret;
+	if (timed_out) {
+		snprintf(why, whylen, "was stopped after %u s (the build's wall-clock limit)",
+			 BUILD_WALL_MS / 1000);
+		return 1;
+	}
+	if (lab_sandbox_describe(status, sb.off, how, sizeof(how))) {
+		snprintf(why, whylen, "was %s (limits of a build: %u s of CPU, %llu MiB of memory, "
+			 "%u MiB per file)", how, BUILD_CPU_S, BUILD_MEM >> 20, BUILD_FSIZE >> 20);
+		return 1;
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	snprintf(why, whylen, "(gcc %s)", how);
+	return 1;
 }
 
 static int width_of(const struct lab *lab)
@@ -143,19 +258,19 @@ static int width_of(const struct lab *lab)
 	}
 }
 
-/* Run gcc with argv, its output appended to log: 0 when it compiled; else err says why and the
- * result is gcc's exit status (err: what, e.g. "the guest does not compile", then that status)
- * or -errno (gcc could not run). */
-static int run_gcc(const char **argv, struct labbuf *log, const char *what, char *err,
-		   size_t errlen)
+/* Run gcc with argv in the sandbox, its output appended to log: 0 when it compiled; else
+ * err says why (what, e.g. "the guest does not compile", and how gcc ended) and the
+ * result is positive, or -errno (gcc could not run). */
+static int run_gcc(const struct lab_build *b, const char **argv, struct labbuf *log,
+		   const char *what, char *err, size_t errlen)
 {
-	int rc = spawn((char *const *)argv, log);
+	char why[256];
+	int rc = spawn(b, (char *const *)argv, log, why, sizeof(why));
 
 	if (rc < 0)
 		snprintf(err, errlen, "cannot run gcc: %s", strerror(-rc));
 	else if (rc != 0)
-		snprintf(err, errlen, "%s (gcc exit status %d); the build log has the compiler's "
-			 "messages", what, rc);
+		snprintf(err, errlen, "%s %s; the build log has the compiler's messages", what, why);
 	return rc;
 }
 
@@ -165,19 +280,23 @@ static int build_guest(const struct lab *lab, struct lab_build *b, struct labbuf
 	const struct lab_guest *g = &lab->guest;
 	const char *argv[160];
 	char ld[PATH_MAX + 16], inc_g[PATH_MAX + 4], inc_l[PATH_MAX + 4];
-	int n = 0, w = width_of(lab);
+	char (*given)[PATH_MAX] = NULL;
+	int n = 0, w = width_of(lab), ret;
 
 	if (g->kind == LAB_GUEST_ELF || g->kind == LAB_GUEST_FLAT) {
 		snprintf(b->guest, sizeof(b->guest), "%s", g->source_paths[0]);
 		return 0;
 	}
-	if (g->linker_script_path)
-		snprintf(ld, sizeof(ld), "%s", g->linker_script_path);
+	given = calloc(g->lab_sources_count + 1, sizeof(*given));
+	if (!given)
+		return -ENOMEM;
+	if (g->linker_script)
+		snprintf(ld, sizeof(ld), "%s/lab/%s", b->tmpdir, g->linker_script);
 	else
-		snprintf(ld, sizeof(ld), "%s/guest.ld", guest_src_dir);
-	snprintf(inc_g, sizeof(inc_g), "-I%s", guest_src_dir);
-	snprintf(inc_l, sizeof(inc_l), "-I%s", lab->dir);
-	snprintf(b->guest, sizeof(b->guest), "%s/guest.elf", b->tmpdir);
+		snprintf(ld, sizeof(ld), "%s/sys/guests/guest.ld", b->tmpdir);
+	snprintf(inc_g, sizeof(inc_g), "-I%s/sys/guests", b->tmpdir);
+	snprintf(inc_l, sizeof(inc_l), "-I%s/lab", b->tmpdir);
+	snprintf(b->guest, sizeof(b->guest), "%s/out/guest.elf", b->tmpdir);
 	argv[n++] = "gcc";
 	for (size_t i = 0; i < 2; i++)
 		argv[n++] = guest_width_flags[w == 16 ? 0 : w == 32 ? 1 : 2][i];
@@ -191,12 +310,16 @@ static int build_guest(const struct lab *lab, struct lab_build *b, struct labbuf
 	argv[n++] = ld;
 	argv[n++] = "-o";
 	argv[n++] = b->guest;
-	for (unsigned i = 0; i < g->lab_sources_count && n < 150; i++)
-		argv[n++] = g->lab_source_paths[i];
+	for (unsigned i = 0; i < g->lab_sources_count && n < 150; i++) {
+		snprintf(given[i], PATH_MAX, "%s/lab/%s", b->tmpdir, g->lab_sources[i]);
+		argv[n++] = given[i];
+	}
 	for (unsigned i = 0; i < g->sources_count && n < 158; i++)
 		argv[n++] = g->source_paths[i];
 	argv[n] = NULL;
-	return run_gcc(argv, log, "the guest does not compile", err, errlen);
+	ret = run_gcc(b, argv, log, "the guest does not compile", err, errlen);
+	free(given);
+	return ret;
 }
 
 static int build_handlers(const struct lab *lab, struct lab_build *b, struct labbuf *log,
@@ -206,8 +329,8 @@ static int build_handlers(const struct lab *lab, struct lab_build *b, struct lab
 	const char *argv[16];
 	int n = 0;
 
-	snprintf(inc, sizeof(inc), "-I%s", lab_inc_dir);
-	snprintf(b->handlers_so, sizeof(b->handlers_so), "%s/handlers.so", b->tmpdir);
+	snprintf(inc, sizeof(inc), "-I%s/sys/include", b->tmpdir);
+	snprintf(b->handlers_so, sizeof(b->handlers_so), "%s/out/handlers.so", b->tmpdir);
 	argv[n++] = "gcc";
 	argv[n++] = "-shared";
 	argv[n++] = "-fPIC";
@@ -220,12 +343,176 @@ static int build_handlers(const struct lab *lab, struct lab_build *b, struct lab
 	argv[n++] = lab->handlers_path;
 	argv[n] = NULL;
 	snprintf(what, sizeof(what), "the handlers (%s) do not compile", lab->handlers);
-	return run_gcc(argv, log, what, err, errlen);
+	return run_gcc(b, argv, log, what, err, errlen);
 }
 
-int lab_build(const struct lab *lab, struct lab_build *b, char *err, size_t errlen)
+/* The lab's own files a build may use, into tmp/lab: its top-level files but lab.yaml
+ * (never its solution/ or starter/ folders), its lab_sources and its linker script. */
+static int copy_lab_files(const struct lab *lab, const char *tmp)
 {
+	const struct lab_guest *g = &lab->guest;
+	char src[PATH_MAX * 2], dst[PATH_MAX * 2];
+	struct dirent *e;
+	int ret = 0;
+	DIR *d = opendir(lab->dir);
+
+	snprintf(dst, sizeof(dst), "%s/lab", tmp);
+	if (mkdir(dst, 0700) < 0)
+		return -errno;
+	while (d && ret == 0 && (e = readdir(d)) != NULL) {
+		struct stat st;
+
+		snprintf(src, sizeof(src), "%s/%s", lab->dir, e->d_name);
+		if (e->d_name[0] == '.' || strcmp(e->d_name, "lab.yaml") == 0 ||
+		    stat(src, &st) < 0 || !S_ISREG(st.st_mode))
+			continue;
+		snprintf(dst, sizeof(dst), "%s/lab/%s", tmp, e->d_name);
+		ret = lab_copy_file(src, dst);
+	}
+	if (d)
+		closedir(d);
+	for (unsigned i = 0; i <= g->lab_sources_count && ret == 0; i++) {
+		const char *rel = i < g->lab_sources_count ? g->lab_sources[i] : g->linker_script;
+
+		if (!rel)
+			continue;
+		snprintf(src, sizeof(src), "%s/%s", lab->dir, rel);
+		snprintf(dst, sizeof(dst), "%s/lab/%s", tmp, rel);
+		ret = lab_copy_file(src, dst);
+	}
+	return ret;
+}
+
+/* kvmlab's own files a build and the handlers use, into tmp/sys: guest.ld and guest.h,
+ * kvmlab/lab.h, kvmlab-handlers.  The sandbox sees these copies, never the folders they
+ * come from (which its uid may not even be allowed to walk); the log says where from. */
+static int copy_given(const struct lab *lab, struct lab_build *b, struct labbuf *log)
+{
+	static const char *const files[][2] = {
+		{ "guests", "guest.ld" }, { "guests", "guest.h" }, { "include", "kvmlab/lab.h" },
+	};
+	char src[PATH_MAX * 2], dst[PATH_MAX * 2];
+	int rc = 0;
+
+	labbuf_printf(log, "# guest.ld and guest.h from %s, kvmlab/lab.h from %s, the lab's "
+		      "files from %s\n", guest_src_dir, lab_inc_dir, lab->dir);
+	for (size_t i = 0; i < sizeof(files) / sizeof(*files) && rc == 0; i++) {
+		snprintf(src, sizeof(src), "%s/%s", i < 2 ? guest_src_dir : lab_inc_dir, files[i][1]);
+		snprintf(dst, sizeof(dst), "%s/sys/%s/%s", b->tmpdir, files[i][0], files[i][1]);
+		rc = lab_copy_file(src, dst);
+	}
+	if (rc == 0 && lab->handlers) {
+		snprintf(b->host, sizeof(b->host), "%s/sys/kvmlab-handlers", b->tmpdir);
+		rc = lab_copy_file(handler_host(), b->host);
+		if (rc == 0 && chmod(b->host, 0700) < 0)
+			rc = -errno;
+	}
+	return rc;
+}
+
+/* Can any uid walk down to dir?  (bwrap resolves what it binds as the sandbox's uid.) */
+static bool walkable(const char *dir)
+{
+	char p[PATH_MAX];
+	struct stat st;
+
+	snprintf(p, sizeof(p), "%s", dir);
+	for (;;) {
+		char *slash;
+
+		if (stat(p, &st) < 0 || !(st.st_mode & S_IXOTH))
+			return false;
+		slash = strrchr(p, '/');
+		if (!slash || slash == p)
+			return true;
+		*slash = '\0';
+	}
+}
+
+/* The temporary folder: TMPDIR/kvmlab-grade-PID-XXXXXX, after sweeping the folders of
+ * graders that died (SIGKILL leaves no chance to clean up).  A TMPDIR the sandbox's uid
+ * cannot walk to is replaced by /tmp, and the log says so. */
+static int make_tmpdir(struct lab_build *b, struct labbuf *log, char *err, size_t errlen)
+{
+	static bool swept;
 	const char *tmp = getenv("TMPDIR");
+	int rc;
+
+	if (!tmp || !*tmp)
+		tmp = "/tmp";
+	if (b->uid && !walkable(tmp)) {
+		labbuf_printf(log, "# TMPDIR %s is closed to the sandbox's uid: the build folder "
+			      "is in /tmp\n", tmp);
+		tmp = "/tmp";
+	}
+	if (!swept) {
+		lab_sandbox_sweep(tmp, "kvmlab-grade");
+		if (strcmp(tmp, "/tmp") != 0)
+			lab_sandbox_sweep("/tmp", "kvmlab-grade");
+		swept = true;
+	}
+	snprintf(b->tmpdir, sizeof(b->tmpdir), "%s/kvmlab-grade-%d-XXXXXX", tmp, (int)getpid());
+	if (!mkdtemp(b->tmpdir)) {
+		rc = -errno;
+		snprintf(err, errlen, "cannot make a temporary folder %s: %s", b->tmpdir,
+			 strerror(errno));
+		b->tmpdir[0] = '\0';
+		return rc;
+	}
+	if (getenv("KVMLAB_KEEP_BUILD")) {
+		char keep[PATH_MAX];
+
+		snprintf(keep, sizeof(keep), "%s/.kvmlab-keep", b->tmpdir);
+		close(open(keep, O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+	}
+	return 0;
+}
+
+/* Copy what the sandbox may see into the temporary folder, resolve the sources there. */
+static int stage(struct lab *lab, struct lab_build *b, struct labbuf *log, char *err,
+		 size_t errlen)
+{
+	char sub[PATH_MAX], out[PATH_MAX];
+	int rc;
+
+	snprintf(sub, sizeof(sub), "%s/sub", b->tmpdir);
+	snprintf(out, sizeof(out), "%s/out", b->tmpdir);
+	if (mkdir(out, 0700) < 0 || (rc = copy_lab_files(lab, b->tmpdir)) < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "cannot copy the lab's files: %s", strerror(-rc));
+		return rc;
+	}
+	rc = copy_given(lab, b, log);
+	if (rc < 0) {
+		snprintf(err, errlen, "cannot copy kvmlab's files for the build: %s", strerror(-rc));
+		return rc;
+	}
+	if (!lab->submission_dir) {
+		if (mkdir(sub, 0700) < 0)
+			return -errno;
+	} else {
+		rc = lab_copy_tree(lab->submission_dir, sub, log);
+		if (rc == -EFBIG) {
+			snprintf(err, errlen, "the submission is larger than the grader copies (%u MiB, "
+				 "%u files)", LAB_COPY_MAX_BYTES >> 20, LAB_COPY_MAX_FILES);
+			return 1;
+		}
+		if (rc < 0) {
+			snprintf(err, errlen, "cannot copy the submission: %s", strerror(-rc));
+			return 1;
+		}
+		if (lab_resolve_sources(lab, sub, err, errlen) < 0)
+			return 1;   /* a source that was a symlink is not in the copy */
+	}
+	rc = lab_sandbox_chown_tree(b->tmpdir, b->uid);
+	if (rc < 0)
+		snprintf(err, errlen, "cannot give the build folder to the sandbox: %s",
+			 strerror(-rc));
+	return rc;
+}
+
+int lab_build(struct lab *lab, struct lab_build *b, char *err, size_t errlen)
+{
 	struct labbuf log = { 0 };
 	double t0 = vmm_clock_s();
 	int rc;
@@ -233,14 +520,19 @@ int lab_build(const struct lab *lab, struct lab_build *b, char *err, size_t errl
 	memset(b, 0, sizeof(*b));
 	*err = '\0';
 	find_dirs();
-	snprintf(b->tmpdir, sizeof(b->tmpdir), "%s/kvmlab-grade-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(b->tmpdir)) {
-		rc = -errno;
-		snprintf(err, errlen, "cannot make a temporary folder %s: %s", b->tmpdir, strerror(errno));
-		b->tmpdir[0] = '\0';
+	rc = lab_runner_check_sandbox(err, errlen);
+	if (rc < 0)
+		return rc;
+	b->sandboxed = rc == 1;
+	b->uid = b->sandboxed ? lab_sandbox_new_uid() : 0;
+	rc = make_tmpdir(b, &log, err, errlen);
+	if (rc < 0) {
+		labbuf_release(&log);
 		return rc;
 	}
-	rc = build_guest(lab, b, &log, err, errlen);
+	rc = stage(lab, b, &log, err, errlen);
+	if (rc == 0)
+		rc = build_guest(lab, b, &log, err, errlen);
 	if (rc == 0 && lab->handlers_path)
 		rc = build_handlers(lab, b, &log, err, errlen);
 	b->ok = rc == 0;
@@ -250,18 +542,10 @@ int lab_build(const struct lab *lab, struct lab_build *b, char *err, size_t errl
 	return rc < 0 ? rc : 0;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 void lab_build_free(struct lab_build *b)
 {
 	if (b->tmpdir[0] && !getenv("KVMLAB_KEEP_BUILD"))
-		nftw(b->tmpdir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+		lab_rmtree(b->tmpdir);
 	free(b->log);
 	memset(b, 0, sizeof(*b));
 }
@@ -342,7 +626,7 @@ static int timeline_step(struct engine *e, const struct step *st, void *ctx)
 }
 
 static int run_traced(const struct lab *lab, const struct lab_build *b, struct session *s,
-		      struct lab_run *run, enum vmm_stop *stop)
+		      struct lab_run *run, enum vmm_stop *stop, bool with_handlers)
 {
 	struct engine *e = calloc(1, sizeof(*e));
 	struct tracewriter *w = NULL;
@@ -364,7 +648,9 @@ static int run_traced(const struct lab *lab, const struct lab_build *b, struct s
 	if (needs_trace_file(lab)) {
 		char path[PATH_MAX + 16];
 
-		snprintf(path, sizeof(path), "%s/trace.jsonl", b->tmpdir);
+		/* not in a sandbox's view */
+		snprintf(path, sizeof(path), "%s/trace%s.jsonl", b->tmpdir,
+			 with_handlers ? "" : "-reference");
 		f = fopen(path, "w");
 		w = malloc(sizeof(*w));
 		if (!f || !w) {
@@ -395,7 +681,9 @@ out:
 	return ret;
 }
 
-int lab_execute(const struct lab *lab, const struct lab_build *b, struct lab_run *run)
+/* Run the built guest with the student's handlers, or (with_handlers false) with kvmlab's. */
+static int execute(const struct lab *lab, const struct lab_build *b, struct lab_run *run,
+		   bool with_handlers)
 {
 	struct outsink out = { .run = run };
 	struct vm_opts o = { 0 };
@@ -413,6 +701,7 @@ int lab_execute(const struct lab *lab, const struct lab_build *b, struct lab_run
 		return 0;
 	}
 	o.guest = b->guest;
+	o.dev = kvm_dev;
 	o.mode_set = true;
 	o.mode = lab->mode;
 	o.mem = lab->mem_size;
@@ -427,15 +716,20 @@ int lab_execute(const struct lab *lab, const struct lab_build *b, struct lab_run
 			 vmm_last_error());
 		return s.failed == SESSION_HOST ? -ENODEV : 0;
 	}
-	if (b->handlers_so[0]) {
-		ret = lab_ctx_load(&ctx, &s.hc, b->handlers_so, run->error, sizeof(run->error));
+	if (b->handlers_so[0] && with_handlers) {
+		struct lab_ctx_opts ho = {
+			.host = b->host, .so = b->handlers_so, .sandbox_off = !b->sandboxed,
+			.uid = b->uid, .timeout_ms = lab->timeout_ms,
+		};
+
+		ret = lab_ctx_load(&ctx, &s.hc, &ho, run->error, sizeof(run->error));
 		if (ret < 0) {
 			session_close(&s);
 			return 0;
 		}
 	}
 	if (lab->trace) {
-		ret = run_traced(lab, b, &s, run, &stop);
+		ret = run_traced(lab, b, &s, run, &stop, with_handlers);
 	} else {
 		struct vmm_limits lim = { .max_exits = lab->max_exits, .timeout_ms = lab->timeout_ms };
 
@@ -445,12 +739,13 @@ int lab_execute(const struct lab *lab, const struct lab_build *b, struct lab_run
 	if (ret < 0)
 		snprintf(run->error, sizeof(run->error), "running the guest failed: %s",
 			 *vmm_last_error() ? vmm_last_error() : strerror(-ret));
-	else if (stop == VMM_STOP_DEVICE && *vmm_last_error())
-		snprintf(run->stop_detail, sizeof(run->stop_detail), "the guest was stopped: %s",
-			 vmm_last_error());
-	else if (stop != VMM_STOP_HLT)
-		snprintf(run->stop_detail, sizeof(run->stop_detail), "the run ended: %s",
-			 vmm_stop_name(stop));
+	else if (stop != VMM_STOP_HLT)  /* in the words `kvmlab run` uses */
+		session_report(&s, stop, 0, run->stop_detail, sizeof(run->stop_detail));
+	if (ctx && *lab_ctx_missing(ctx))
+		snprintf(run->stop_detail + strlen(run->stop_detail),
+			 sizeof(run->stop_detail) - strlen(run->stop_detail),
+			 "%s%s defines no %s (nothing answers those hypercalls)",
+			 run->stop_detail[0] ? "; " : "", lab->handlers, lab_ctx_missing(ctx));
 	if (out.truncated)
 		snprintf(run->stop_detail + strlen(run->stop_detail),
 			 sizeof(run->stop_detail) - strlen(run->stop_detail),
@@ -461,6 +756,7 @@ int lab_execute(const struct lab *lab, const struct lab_build *b, struct lab_run
 	run->sregs = s.vcpu.sregs;
 	memcpy(run->exits, s.vcpu.stats.count, sizeof(run->exits));
 	run->total_exits = s.vcpu.stats.total;
+	run->stats = s.vcpu.stats;
 	run->hva_base = (uint64_t)(uintptr_t)s.vm.mem;
 	run->mem_size = s.vm.mem_size;
 	{
@@ -475,7 +771,20 @@ int lab_execute(const struct lab *lab, const struct lab_build *b, struct lab_run
 	return ret < 0 ? ret : 0;
 }
 
-int lab_run_submission(const struct lab *lab, struct lab_build *b, struct lab_run *run)
+int lab_execute(const struct lab *lab, const struct lab_build *b, struct lab_run *run)
+{
+	int ret = execute(lab, b, run, true);
+
+	if (ret == 0 && lab->reference_run && b->ok) {
+		run->reference = calloc(1, sizeof(*run->reference));
+		if (!run->reference)
+			return -ENOMEM;
+		ret = execute(lab, b, run->reference, false);
+	}
+	return ret;
+}
+
+int lab_run_submission(struct lab *lab, struct lab_build *b, struct lab_run *run)
 {
 	char err[256];
 	int ret;
@@ -501,6 +810,10 @@ void lab_run_free(struct lab_run *run)
 		lab_obs_free(run->obs);
 	free(run->obs);
 	free(run->workdir);
+	if (run->reference) {
+		lab_run_free(run->reference);
+		free(run->reference);
+	}
 	free(run->output);
 	free((void *)run->mem);
 	free(run->modes);

@@ -3,8 +3,9 @@
  * lab_build() compiles the guest sources with the system gcc and the flags
  * guests/meson.build uses for bare-metal guests, into a private temporary
  * folder; the compiler's output goes into the build log.  lab_execute() opens
- * a session with the lab's mode, memory, port map and limits, loads the
- * student's handlers (a shared object built from lab->handlers_path), runs
+ * a session with the lab's mode, memory, port map and limits, starts the
+ * student's handlers (a shared object built from lab->handlers_path) in their
+ * own sandboxed process (labapi.h), runs
  * the guest untraced (vmm_run) or traced (the step engine: mode timeline,
  * instruction count, JSONL trace for trace_matches), and fills the run.
  */
@@ -12,15 +13,37 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "labfile.h"
 #include "live.h"
 #include "result.h"
 
+/* Whether student code (the compiler run, the handlers) runs in a sandbox (sandbox.h). */
+enum lab_sandbox_policy {
+	LAB_SANDBOX_REQUIRE,   /* grading: refuse (-EPERM) where the host cannot sandbox */
+	LAB_SANDBOX_PREFER,    /* a student's own `kvmlab lab build/run`: sandbox when possible */
+	LAB_SANDBOX_NONE,      /* the instructor's explicit --no-sandbox */
+};
+
+/* For this process; the default is LAB_SANDBOX_REQUIRE. */
+void lab_runner_set_sandbox(enum lab_sandbox_policy p);
+/* Whether this process sandboxes student code: 1 yes, 0 no (the policy allows it), or
+ * -EPERM with a sentence in err (a host that cannot, under LAB_SANDBOX_REQUIRE). */
+int lab_runner_check_sandbox(char *err, size_t errlen);
+/* The KVM device runs open (NULL: /dev/kvm); the string is kept by pointer. */
+void lab_runner_set_dev(const char *dev);
+
 struct lab_build {
-	char tmpdir[PATH_MAX - 64];        /* removed by lab_build_free */
+	char tmpdir[PATH_MAX - 64];   /* TMPDIR/kvmlab-grade-PID-XXXXXX: sub/ the submission's
+				       * copy, lab/ the lab's given files, sys/ kvmlab's (guest.ld,
+				       * guest.h, kvmlab/lab.h, kvmlab-handlers), out/ what gcc
+				       * writes; removed by lab_build_free */
+	bool sandboxed;
+	uid_t uid;                    /* the sandboxes' uid (0: the grader's own) */
 	char guest[PATH_MAX];         /* the ELF (or flat image) to run */
 	char handlers_so[PATH_MAX];   /* "" when the lab has no handlers */
+	char host[PATH_MAX];          /* the copy of kvmlab-handlers that runs them */
 	char *log;                    /* compiler commands and output, NUL-terminated */
 	size_t log_len;
 	bool ok;
@@ -31,12 +54,16 @@ struct lab_build {
 #define LAB_OUTPUT_CAP (1u << 20)
 
 /*
- * Build lab's guest (and handlers) from the sources lab_load() resolved.
+ * Build lab's guest (and handlers) from the sources lab_load() resolved: the submission
+ * is copied into b->tmpdir (regular files only, copytree.h) and the sources resolved
+ * again there (lab's paths then name the copy); gcc runs in a sandbox (sandbox.h) that
+ * sees the copy, the lab's given files and the guests' headers, with limits.
  * 0 with b->ok set, or a build failure: b->ok false, run->error-style reason
  * in err and the compiler output in b->log (still 0 returned); -errno only for
- * host trouble (no temp dir, fork failed).
+ * host trouble (no temp dir, fork failed), and -EPERM when the policy requires a
+ * sandbox and the host cannot make one (err says why).
  */
-int lab_build(const struct lab *lab, struct lab_build *b, char *err, size_t errlen);
+int lab_build(struct lab *lab, struct lab_build *b, char *err, size_t errlen);
 void lab_build_free(struct lab_build *b);
 
 /* Run a built guest; fills run (free with lab_run_free).  run->error says why
@@ -44,7 +71,7 @@ void lab_build_free(struct lab_build *b);
 int lab_execute(const struct lab *lab, const struct lab_build *b, struct lab_run *run);
 
 /* Build and run: run->error holds a build failure ("the guest does not compile"). */
-int lab_run_submission(const struct lab *lab, struct lab_build *b, struct lab_run *run);
+int lab_run_submission(struct lab *lab, struct lab_build *b, struct lab_run *run);
 
 void lab_run_free(struct lab_run *run);
 

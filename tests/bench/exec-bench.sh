@@ -2,6 +2,9 @@
 # exec-bench.sh - what watching a program's ioctls from outside costs (`kvmlab exec`):
 # an exit-heavy program (the test hypervisor making 100,000 port writes) alone, and under
 # kvmlab exec writing the log (text and JSONL) to a file; runs alternate, medians printed.
+# Then stepping: the same 40,004-instruction guest (a counting loop) single-stepped by
+# kvmlab trace in kvmlab's own VMM and by kvmlab exec --trace inside the test hypervisor,
+# each rate as the command itself measures it (steps / time stepping).
 set -u
 : "${KVMLAB:?}" "${HV_CLASSIC:?}"
 N=${EXEC_BENCH_EXITS:-100000}
@@ -31,3 +34,20 @@ echo "exec-bench: $N port writes, $RUNS runs each, medians ($lines log lines per
 echo "  alone:                 $a ms ($(awk -v a="$a" -v n="$N" 'BEGIN {printf "%.1f", a * 1000 / n}') us per exit)"
 echo "  kvmlab exec (text):    $t ms (+$(awk -v a="$a" -v t="$t" 'BEGIN {printf "%.0f", (t - a) * 100 / a}')%, $(awk -v a="$a" -v t="$t" -v n="$N" 'BEGIN {printf "%.1f", (t - a) * 1000 / n}') us more per exit)"
 echo "  kvmlab exec (jsonl):   $j ms (+$(awk -v a="$a" -v t="$j" 'BEGIN {printf "%.0f", (t - a) * 100 / a}')%)"
+
+# ---- stepping: kvmlab trace vs kvmlab exec --trace on the same guest bytes ----
+"$HV_CLASSIC" -C -D "$TMP/count.bin" || exit 1
+: >"$TMP/own"; : >"$TMP/foreign"
+for i in $(seq "$RUNS"); do
+	t0=$(date +%s%N)
+	"$KVMLAB" trace --flat 0 --mode long -o /dev/null "$TMP/count.bin" 2>"$TMP/err" || exit 1
+	t1=$(date +%s%N)
+	steps=$(sed -n 's/^kvmlab: \([0-9]*\) instructions retired$/\1/p' "$TMP/err")
+	awk -v s="$steps" -v t=$((t1 - t0)) 'BEGIN {printf "%.0f\n", s * 1e9 / t}' >>"$TMP/own"
+	"$KVMLAB" exec --trace -o /dev/null -- "$HV_CLASSIC" -C 2>"$TMP/err" >/dev/null || exit 1
+	sed -n 's/.*instructions retired (halted; \([0-9]*\) steps\/s)$/\1/p' "$TMP/err" >>"$TMP/foreign"
+done
+o=$(median <"$TMP/own"); f=$(median <"$TMP/foreign")
+echo "exec-bench: stepping 40,004 instructions, $RUNS runs each, medians"
+echo "  kvmlab trace (own VMM, whole process): $o steps/s"
+echo "  kvmlab exec --trace (foreign program): $f steps/s ($(awk -v o="$o" -v f="$f" 'BEGIN {printf "%.2f", f / o}')x)"

@@ -4,7 +4,10 @@
  *                                 one 4 MiB page) or long mode (PML4 0x2000, PDPT 0x3000,
  *                                 PD 0x4000, one 2 MiB page); 2 MiB of memory at 0, guest at 0
  *   -n N     long mode, a guest making N port writes (0x80) before it halts
+ *   -C       long mode, a guest that counts to 20,000 without exiting, then halts
  *   -H       long mode, a guest that loops without exiting (for --timeout)
+ *   -D FILE  write the guest image the other options pick to FILE and exit (to run the same
+ *            bytes under kvmlab itself)
  *   -K       kill itself with SIGSEGV after the third exit
  *   -R       close the VM and vCPU fds and make them again (the numbers are reused), and
  *            run the vCPU through a dup2'd fd 20
@@ -31,7 +34,7 @@
 
 extern const unsigned char hello16[], hello16_end[], hello32[], hello32_end[];
 extern const unsigned char hello64[], hello64_end[], spin64[], spin64_end[];
-extern const unsigned char hang64[], hang64_end[];
+extern const unsigned char hang64[], hang64_end[], count64[], count64_end[];
 
 struct vm {
 	int sys_fd, fd, vcpu_fd;
@@ -204,12 +207,14 @@ check:
 
 int main(int argc, char **argv)
 {
-	int opt, mode = 'r', kill_after = 0, reuse = 0, do_fork = 0, hang = 0, status;
-	const char *then = NULL;
+	int opt, mode = 'r', kill_after = 0, reuse = 0, do_fork = 0, hang = 0, count = 0, status;
+	const char *then = NULL, *dump = NULL;
+	const unsigned char *img;
+	size_t len;
 	unsigned long spins = 0;
 	struct vm vm;
 
-	while ((opt = getopt(argc, argv, "rsplHKRFn:E:")) != -1) {
+	while ((opt = getopt(argc, argv, "rsplCHKRFn:E:D:")) != -1) {
 		switch (opt) {
 		case 'r': case 's': case 'p': case 'l':
 			mode = opt;
@@ -221,6 +226,13 @@ int main(int argc, char **argv)
 		case 'H':
 			mode = 'l';
 			hang = 1;
+			break;
+		case 'C':
+			mode = 'l';
+			count = 1;
+			break;
+		case 'D':
+			dump = optarg;
 			break;
 		case 'K':
 			kill_after = 1;
@@ -235,7 +247,7 @@ int main(int argc, char **argv)
 			then = optarg;
 			break;
 		default:
-			fprintf(stderr, "usage: %s [-r | -s | -p | -l | -n N | -H] [-K] [-R] [-F] [-E PROG]\n",
+			fprintf(stderr, "usage: %s [-r | -s | -p | -l | -n N | -C | -H] [-K] [-R] [-F] [-E PROG] [-D FILE]\n",
 				argv[0]);
 			return 1;
 		}
@@ -251,17 +263,27 @@ int main(int argc, char **argv)
 			return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 		}
 	}
-	vm_init(&vm, reuse);
 	if (hang)
-		setup(&vm, 'l', hang64, (size_t)(hang64_end - hang64), 0);
+		img = hang64, len = (size_t)(hang64_end - hang64);
+	else if (count)
+		img = count64, len = (size_t)(count64_end - count64);
 	else if (spins)
-		setup(&vm, 'l', spin64, (size_t)(spin64_end - spin64), spins);
+		img = spin64, len = (size_t)(spin64_end - spin64);
 	else if (mode == 'r')
-		setup(&vm, mode, hello16, (size_t)(hello16_end - hello16), 0);
+		img = hello16, len = (size_t)(hello16_end - hello16);
 	else if (mode == 'l')
-		setup(&vm, mode, hello64, (size_t)(hello64_end - hello64), 0);
+		img = hello64, len = (size_t)(hello64_end - hello64);
 	else
-		setup(&vm, mode, hello32, (size_t)(hello32_end - hello32), 0);
+		img = hello32, len = (size_t)(hello32_end - hello32);
+	if (dump) {
+		FILE *f = fopen(dump, "wb");
+
+		if (!f || fwrite(img, 1, len, f) != len || fclose(f) != 0)
+			die(dump);
+		return 0;
+	}
+	vm_init(&vm, reuse);
+	setup(&vm, mode, img, len, spins);
 	status = run(&vm, mode == 'r' ? 2 : mode == 'l' ? 8 : 4, kill_after);
 	if (then && status == 0) {
 		execl(then, then, (char *)NULL);

@@ -4,7 +4,8 @@
  *
  * hello16/32/64: print "Hello, world!\n" one byte at a time on port 0xE9, store 42 at
  * 0x400 and halt with 42 in (E/R)AX.  spin64: RCX OUTs to port 0x80, then the same
- * ending.  hang64: a loop that never exits.  matrix1/2: real mode, forever OUT AX to
+ * ending.  count64: 20,000 turns of a loop that never exits, then the same ending (40,004
+ * instructions).  hang64: a loop that never exits.  matrix1/2: real mode, forever OUT AX to
  * port 0x10 (0x11) and increment (decrement) AX.
  */
 	.section .rodata
@@ -68,6 +69,16 @@ spin64:
 	movq %rax, 0x400
 	hlt
 spin64_end:
+
+	.globl count64, count64_end
+count64:
+	movl $20000, %ecx
+1:	decq %rcx
+	jnz 1b
+	movq $42, %rax
+	movq %rax, 0x400
+	hlt
+count64_end:
 
 	.globl hang64, hang64_end
 hang64:

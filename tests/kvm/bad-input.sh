@@ -37,7 +37,7 @@
 # | --timeout 0                             | 1      | out of range                          |
 # | --max-exits not a number                | 1      | --max-exits: 'many' is not a number   |
 # | an unknown command                      | 1      | unknown command 'frob'                |
-# | a guest that triple-faults (ud2-64)     | 4      | triple-faulted ... RIP, mode, CRs     |
+# | a guest that triple-faults (ud2-64)     | 4      | triple fault ... RIP, mode, CRs       |
 # | paged32/pae where the host cannot       | 3      | (run-modes.sh)                        |
 #
 # Each must be one line on stderr starting "kvmlab: ", nothing on stdout (nothing
@@ -188,7 +188,7 @@ CASE="unknown command"
 refused 1 "unknown command 'frob'" frob
 
 CASE="triple fault"
-refused 4 "triple-faulted" run ud2
+refused 4 "triple fault (KVM_EXIT_SHUTDOWN" run ud2
 expect_err "RIP=0x1000"
 expect_err "long mode"
 expect_err "CR0=0x"

@@ -150,7 +150,8 @@ else
 	has "triple fault (KVM_EXIT_SHUTDOWN): this instruction page-faulted at CR2=0x200000, delivering that #PF faulted too (a double fault, #DF), and delivering the #DF faulted again"
 	expect_err "stops at PD[1]: reserved bit set (bit 50): above MAXPHYADDR $maxphy (CPUID 0x80000008), a #PF with RSVD=1, not an address beyond guest memory"
 	expect_no_err "physical 0x0004000000200000"
-	expect_err "KVM_EXIT_SHUTDOWN: a fault while the CPU delivered a double fault"
+	expect_err "triple fault (KVM_EXIT_SHUTDOWN) at RIP="
+	expect_err ": a fault while the CPU delivered a double fault;"
 	expect_no_err "then a fault delivering that"
 fi
 

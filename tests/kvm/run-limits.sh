@@ -61,8 +61,8 @@ expect_err "exit limit reached"
 CASE="ud2-64"
 run_kvmlab 4 run ud2
 expect_one_line
-expect_err "triple-faulted"
-expect_err "KVM_EXIT_SHUTDOWN"
+expect_err "triple fault (KVM_EXIT_SHUTDOWN"
+expect_err "IDTR="
 expect_err "RIP=0x1000"
 expect_err "in long mode"
 expect_err_re "CR0=0x[0-9a-f]+ CR3=0x[0-9a-f]+ CR4=0x[0-9a-f]+ EFER=0x[0-9a-f]+"

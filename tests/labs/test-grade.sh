@@ -25,14 +25,16 @@ for s in good crash hang flood nocompile; do cp -r "$L/solution" "$B/$s"; done
 cp -r "$L/starter" "$B/starter"
 sed -i 's|lab_print(ctx, "%" PRIu32 "\\n", value);|*(volatile int *)0 = 1;|' "$B/crash/handlers.c"
 sed -i 's|lab_print(ctx, "%" PRIu32 "\\n", value);|for (;;) ;|' "$B/hang/handlers.c"
-sed -i 's|lab_print(ctx, "%" PRIu32 "\\n", value);|for (;;) fputs("flood flood flood flood\\n", stdout);|' "$B/flood/handlers.c"
+sed -i 's|lab_print(ctx, "%" PRIu32 "\\n", value);|for (;;) lab_print(ctx, "flood flood flood flood\\n");|' "$B/flood/handlers.c"
 sed -i 's|outl(HC_PRINT32, value);|outl(HC_PRINT32, value) not C;|' "$B/nocompile/guest.c"
 "$KVMLAB" grade "$L" --batch "$B" -j 2 --timeout 4 --csv "$T/b.csv" --json "$T/b.json" 2>"$T/progress"
 rc=$?
 cat "$T/progress"
 if [ $rc -eq 6 ] && [ "$(wc -l <"$T/b.csv")" -eq 7 ] &&
-   grep -q '^"good",50,50,ok' "$T/b.csv" && grep -q '^"hang",0,50,timeout' "$T/b.csv" &&
-   grep -q '^"flood",0,50,flood' "$T/b.csv" && grep -q '^"nocompile",0,50,error' "$T/b.csv" &&
+   grep -q '^"good",50,50,ok' "$T/b.csv" &&
+   grep -q '^"hang",7,50,error,.*lab_print32 did not return within the lab.s time limit (2000 ms)' "$T/b.csv" &&
+   grep -q '^"flood",7,50,error,.*output truncated at 1048576 bytes' "$T/b.csv" &&
+   grep -q '^"nocompile",0,50,error' "$T/b.csv" &&
    grep -q '^"crash",.*signal 11' "$T/b.csv" && grep -q '^\[6/6\]' "$T/progress"; then
 	ok "batch graded completely"
 else bad "batch (exit $rc)"; cat "$T/b.csv"; fi
@@ -42,6 +44,13 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["count"]==
 "$KVMLAB" grade "$L" --batch "$B" -j 2 --timeout 4 --shard 1/2 --csv "$T/s1.csv" 2>/dev/null
 "$KVMLAB" grade "$L" --batch "$B" -j 2 --timeout 4 --shard 2/2 --csv "$T/s2.csv" 2>/dev/null
 [ "$(cat "$T/s1.csv" "$T/s2.csv" | grep -vc '^submission')" -eq 6 ] && ok "shards" || bad "shards"
+
+# numExitsByType with a buffer across the end of memory: refused, and nothing written
+P=$(dirname "$0")/partial-write
+"$KVMLAB" grade "$P" "$P/sub" >"$T/out" 2>&1
+rc=$?
+[ $rc -eq 0 ] && grep -q "PASS  untouched" "$T/out" && ok "a refused guest write leaves memory untouched" ||
+	{ bad "partial write: exit $rc"; cat "$T/out"; }
 
 # formats and their consumers
 "$KVMLAB" grade "$L" "$L/starter" --format tap13 >"$T/r.tap"

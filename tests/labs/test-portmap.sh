@@ -63,8 +63,8 @@ else bad "own ports + own map: exit $rc"; cat "$T/out"; fi
 for v in shipped nomap; do
 	"$KVMLAB" grade "$T/$v" "$T/$v/solution" >"$T/out" 2>&1
 	rc=$?
-	if [ $rc -eq 6 ] && grep -q "FAIL.*print32 prints 2048" "$T/out" &&
-	   grep -q "FAIL.*printStr prints the string" "$T/out" && ! grep -q "Total: 50/50" "$T/out"; then
+	if [ $rc -eq 6 ] && grep -Eq "(FAIL|SKIP).*print32 prints 2048" "$T/out" &&
+	   grep -Eq "(FAIL|SKIP).*printStr prints the string" "$T/out" && ! grep -q "Total: 50/50" "$T/out"; then
 		ok "own ports + $v map: the hypercall checks fail ($(grep Total: "$T/out"))"
 	else bad "own ports + $v map: exit $rc"; cat "$T/out"; fi
 done

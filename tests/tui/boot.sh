@@ -11,7 +11,7 @@
 
 start 80 24 boot
 expect "step 0/0 .*mode: real" "starts in real mode"
-expect "0000:1000 cli" "real-mode code as CS:IP"
+expect "0000:1000 <_start> cli" "real-mode code as CS:IP, named by its symbol"
 expect "paging off" "no paging yet"
 for p in code registers system "page walk" events memory; do
 	expect "$p" "pane '$p' visible at 80x24"

@@ -13,9 +13,9 @@ keys -l 1087
 keys Enter
 expect "breakpoint at 1087 " "the breakpoint is confirmed"
 keys c
-expect "breakpoint at 1087 \(long_mode\) reached by step [0-9]+" "continue stops at the breakpoint"
+expect "breakpoint 0x1087 \(long_mode\) reached by step [0-9]+" "continue stops at the breakpoint"
 expect "mode: long" "long mode at the breakpoint"
-expect "B>00001087 mov ax, 0x20" "the code pane marks the breakpoint on the current line"
+expect "B>00001087 <long_mode> mov ax, 0x20" "the code pane marks the breakpoint on the current line"
 bp=$(screen | sed -n 's/.*reached by step \([0-9]*\).*/\1/p' | head -1)
 
 # A watch on the result address: the 8-byte store of 42 at 0x400 writes it.
@@ -25,7 +25,7 @@ keys -l "400 8"
 keys Enter
 expect "watching 8 bytes at 400" "the watch is confirmed"
 keys c
-expect "watch 400: written by step [0-9]+" "continue stops after the write"
+expect "write to watched address 0x400 reached by step [0-9]+" "continue stops after the write"
 expect "2a 00 00 00 00 00 00 00" "the memory pane shows the 42 just written"
 
 # On to the end; then back before the breakpoint and continue again: it stops there again,
@@ -35,7 +35,7 @@ expect "halted at step [0-9]+ in long mode, RAX=42" "continue runs to the halt"
 keys 20 b
 expect "HISTORY" "back in the history"
 keys c
-expect "breakpoint at 1087 \(long_mode\) reached by step $bp" "continue in the history stops at the breakpoint"
+expect "breakpoint 0x1087 \(long_mode\) reached by step $bp" "continue in the history stops at the breakpoint"
 expect "HISTORY" "still in the history (nothing re-run)"
 
 # F9 toggles the breakpoint at the code cursor (the current line): off, then on again.
@@ -44,7 +44,7 @@ expect "breakpoint at 1087 \(long_mode\) removed" "F9 removes it"
 keys 0 g
 at_step 0
 keys c
-expect "watch 400: written by step" "the watch still stops the replay"
+expect "write to watched address 0x400 reached by step" "the watch still stops the replay"
 keys c
 expect "halted at step|the guest has stopped" "without the breakpoint continue runs to the end"
 keys q

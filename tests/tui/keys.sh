@@ -61,7 +61,7 @@ expect "0000fff0 " "x rsp shows the stack"
 keys :
 keys -l 0x1000
 keys Enter
-expect "\*00001000 cli|00001000 cli" "the code pane shows 1000"
+expect "\*00001000 <_start> cli|00001000 <_start> cli" "the code pane shows 1000"
 keys G
 keys -l nonsense
 keys Enter

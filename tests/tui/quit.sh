@@ -21,6 +21,12 @@ echo "$out" | grep -q "must be a terminal" || fail "no terminal says so ($out)"
 out=$(env $guests_env "$KVMLAB" tui --mode nonsense boot 2>&1 < /dev/null)
 [ $? -eq 1 ] || fail "a bad option exits 1 ($out)"
 "$KVMLAB" tui --help | grep -q -- "--max-exits" || fail "tui --help lists the guest options"
+help=$("$KVMLAB" tui --help)
+echo "$help" | grep -q "^  F9  *toggle a breakpoint at the code cursor at once$" ||
+	fail "tui --help lists the keys of keys.h (F9)"
+echo "$help" | grep -q "^  n F8  *step over: a CALL runs until it returns \[N\]$" ||
+	fail "tui --help lists the keys of keys.h (n F8, counted)"
+[ "$(echo "$help" | awk 'length > 80' | wc -l)" -eq 0 ] || fail "tui --help fits 80 columns"
 pass "errors before the screen starts"
 
 # ---- q: status 0, the shell's terminal settings back -----------------------------------------

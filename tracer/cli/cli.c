@@ -26,8 +26,20 @@ int cli_wants_help(const struct command *cmd, int argc, char **argv)
 			break;
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			fputs(cmd->help, stdout);
-			if (cmd->guest_opts)
-				printf("\n%s", vm_opts_help);
+			if (cmd->help_more)
+				cmd->help_more(stdout);
+			if (cmd->opts && cmd->opts[0]) {
+				fputs("\nOptions:\n", stdout);
+				for (const struct cli_opt *const *t = cmd->opts; *t; t++)
+					cli_opts_help(stdout, *t);
+			}
+			if (cmd->guest_opts) {
+				printf("\nGuest options:\n  %-22s%s\n", "GUEST",
+				       "a built-in guest (hello, boot, loop, ...) or a file path");
+				cli_opts_help(stdout, vm_opt_table);
+			}
+			if (cmd->epilogue)
+				printf("\n%s", cmd->epilogue);
 			return 1;
 		}
 	}
@@ -49,13 +61,13 @@ int cli_session_failed(const struct session *s)
 int cli_session_end(struct session *s, enum vmm_stop stop, int err)
 {
 	static const int status[] = {
-		[SESSION_HALTED] = EXIT_HALTED,
-		[SESSION_FAULTED] = EXIT_FAULT,
-		[SESSION_LIMITED] = EXIT_LIMIT,
-		[SESSION_HOST_FAILED] = EXIT_HOST,
+		[ENDING_HALTED] = EXIT_HALTED,
+		[ENDING_FAULTED] = EXIT_FAULT,
+		[ENDING_LIMITED] = EXIT_LIMIT,
+		[ENDING_HOST] = EXIT_HOST,
 	};
 	char msg[1024];
-	enum session_end end = session_report(s, stop, err, msg, sizeof(msg));
+	enum ending_kind end = session_report(s, stop, err, msg, sizeof(msg));
 
 	return cli_error(status[end], "%s", msg);
 }

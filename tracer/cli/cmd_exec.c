@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include "command.h"
+#include "error.h"
 #include "exec/execlog.h"
+#include "exec/exectrace.h"
 #include "exec/observe.h"
 #include "options.h"
 #include "probe.h"
@@ -17,13 +19,15 @@
  * timeout(1) use them. */
 enum { EXEC_TIMEOUT = 124, EXEC_CANNOT_RUN = 126, EXEC_NOT_FOUND = 127 };
 
-enum { OPT_FORMAT = 256, OPT_STATS, OPT_TIMEOUT };
+enum { OPT_FORMAT = 256, OPT_STATS, OPT_TIMEOUT, OPT_TRACE, OPT_WALK, OPT_MAX_STEPS, OPT_VM };
 
 struct exec_opts {
 	const char *output;
 	enum fieldw_format fmt;
 	bool stats;
 	unsigned timeout_ms;
+	bool trace, walk;
+	uint64_t max_steps, vm;
 };
 
 static int parse(int argc, char **argv, struct exec_opts *o)
@@ -33,6 +37,10 @@ static int parse(int argc, char **argv, struct exec_opts *o)
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "stats", no_argument, NULL, OPT_STATS },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "trace", no_argument, NULL, OPT_TRACE },
+		{ "walk", no_argument, NULL, OPT_WALK },
+		{ "max-steps", required_argument, NULL, OPT_MAX_STEPS },
+		{ "vm", required_argument, NULL, OPT_VM },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint64_t v;
@@ -64,11 +72,31 @@ static int parse(int argc, char **argv, struct exec_opts *o)
 						 optarg);
 			o->timeout_ms = (unsigned)v;
 			break;
+		case OPT_TRACE:
+			o->trace = true;
+			break;
+		case OPT_WALK:
+			o->walk = true;
+			break;
+		case OPT_MAX_STEPS:
+			if (parse_u64("--max-steps", optarg, &o->max_steps) < 0)
+				return EXIT_USAGE;
+			break;
+		case OPT_VM:
+			if (parse_u64("--vm", optarg, &o->vm) < 0)
+				return EXIT_USAGE;
+			if (o->vm == 0 || o->vm > 1000000)
+				return cli_error(EXIT_USAGE, "exec: --vm: VMs are numbered from 1 (vm1, vm2, ...)");
+			break;
 		default:
 			return cli_error(EXIT_USAGE, "exec: unknown option '%s' (see kvmlab exec --help)",
 					 argv[optind - 1]);
 		}
 	}
+	if ((o->walk || o->max_steps || o->vm) && !o->trace)
+		return cli_error(EXIT_USAGE, "exec: --walk, --max-steps and --vm go with --trace");
+	if (o->trace && o->stats)
+		return cli_error(EXIT_USAGE, "exec: --stats is for the ioctl log, not for --trace");
 	if (optind >= argc)
 		return cli_error(EXIT_USAGE, "exec: give the program to run: kvmlab exec [OPTIONS] -- PROGRAM [ARGS...]");
 	return 0;
@@ -164,6 +192,8 @@ static int exec_main(int argc, char **argv)
 	}
 	execlog_init(&log, out, o.fmt, out == stderr || !o.output);
 	execlog_sink(&log, &sink);
+	if (o.trace)
+		sink = (struct obs_sink){ .ctx = &log };  /* the steps instead of the ioctls */
 	ret = obs_find_program(prog[0], path, sizeof(path));
 	if (ret < 0) {
 		if (out != stderr)
@@ -180,6 +210,30 @@ static int exec_main(int argc, char **argv)
 			fclose(out);
 		return cli_error(EXIT_HOST, "exec: cannot start %s under observation: %s", prog[0],
 				 strerror(-ret));
+	}
+	if (o.trace) {
+		struct exec_trace_opts to = {
+			.format = o.fmt == FIELDW_JSON ? TRACE_JSONL : TRACE_TEXT, .walk = o.walk,
+			.max_steps = o.max_steps, .vm_no = (int)o.vm, .out = out,
+		};
+		struct exec_trace_result tr;
+
+		ret = exec_trace(obs, &to, &tr);
+		if (ret < 0)
+			cli_error(0, "exec: stepping %s's guest: %s", prog[0], vmm_last_error());
+		else if (!tr.ran)
+			cli_error(0, "exec: %s never ran a vCPU%s: nothing to step", prog[0],
+				  o.vm ? " of that VM" : "");
+		else if (tr.program_ended)
+			cli_error(0, "exec: %s: %llu instructions retired, then %s stopped running it "
+				  "(%.0f steps/s)", tr.vcpu, (unsigned long long)tr.steps, prog[0],
+				  tr.ns ? (double)tr.steps * 1e9 / (double)tr.ns : 0.0);
+		else
+			cli_error(0, "exec: %s: %llu instructions retired (%s; %.0f steps/s)", tr.vcpu,
+				  (unsigned long long)tr.steps, vmm_stop_name(tr.stop),
+				  tr.ns ? (double)tr.steps * 1e9 / (double)tr.ns : 0.0);
+		if (tr.write_err)
+			cli_error(0, "exec: writing the trace: %s", strerror(tr.write_err));
 	}
 	ret = obs_run(obs, &res);
 	if (ret < 0)
@@ -218,7 +272,13 @@ const struct command cmd_exec = {
 	"  --stats             at the end, per VM and vCPU: KVM_RUN calls, exits by type and\n"
 	"                      direction, time in KVM_RUN\n"
 	"  --timeout MS        end PROGRAM after MS milliseconds (SIGTERM, then SIGKILL 500 ms\n"
-	"                      later), and still report\n\n"
+	"                      later), and still report\n"
+	"  --trace             instead of the log, single-step PROGRAM's guest as `kvmlab trace`\n"
+	"                      does (same steps, explanations and JSONL fields); PROGRAM still\n"
+	"                      sees exactly its own exits and ends as it would alone\n"
+	"  --walk              with --trace: each step's page walk (through PROGRAM's memory)\n"
+	"  --max-steps N       with --trace: step N instructions, then let PROGRAM run on\n"
+	"  --vm N              with --trace: step the vCPU of vmN (default: the first VM to run)\n\n"
 	"Exit status: PROGRAM's own; 128+N if a signal N killed it; 124 after --timeout;\n"
 	"126 if it cannot be executed, 127 if it does not exist; 1 for a bad command line.\n",
 	.main = exec_main,

@@ -11,7 +11,9 @@
 #include "command.h"
 #include "grade.h"
 #include "labcli.h"
+#include "options.h"
 #include "report.h"
+#include "runner.h"
 
 /* Each graded submission, on stderr: "[3/200] alice: 40/50 (error: ...)". */
 static void progress(void *ctx, size_t done, size_t total, const struct lab_batch_result *r)
@@ -26,26 +28,19 @@ static void progress(void *ctx, size_t done, size_t total, const struct lab_batc
 
 /* Write a summary to path with write(); 0, or an exit status with the message printed. */
 static int write_summary(const char *opt, const char *path, const struct lab_batch *b,
-			 const struct lab_batch_opts *o,
-			 int (*write)(const struct lab_batch *, const struct lab_batch_opts *, FILE *))
+			 int (*write)(const struct lab_batch *, FILE *))
 {
 	FILE *f = fopen(path, "w");
 	int ret;
 
 	if (!f)
 		return cli_error(EXIT_USAGE, "%s %s: %s", opt, path, strerror(errno));
-	ret = write(b, o, f);
+	ret = write(b, f);
 	if (fclose(f) != 0 && ret == 0)
 		ret = -errno;
 	if (ret < 0)
 		return cli_error(EXIT_USAGE, "%s %s: writing failed: %s", opt, path, strerror(-ret));
 	return 0;
-}
-
-static int write_csv(const struct lab_batch *b, const struct lab_batch_opts *o, FILE *f)
-{
-	(void)o;
-	return lab_batch_write_csv(b, f);
 }
 
 static int batch(const struct lab_batch_opts *o, const char *csv, const char *json)
@@ -58,7 +53,8 @@ static int batch(const struct lab_batch_opts *o, const char *csv, const char *js
 		fprintf(stderr, "%s\n", b.error);
 		status = EXIT_LOAD;
 	} else if (ret < 0) {
-		status = cli_error(ret == -ENOMEM ? EXIT_HOST : EXIT_USAGE, "%s", b.error);
+		status = cli_error(ret == -ENOMEM || ret == -EPERM ? EXIT_HOST : EXIT_USAGE, "%s",
+				   b.error);
 	}
 	if (ret < 0) {
 		lab_batch_free(&b);
@@ -68,9 +64,9 @@ static int batch(const struct lab_batch_opts *o, const char *csv, const char *js
 	if (b.report_errors)
 		status = cli_error(EXIT_USAGE, "-o %s: %u of the reports could not be written",
 				   o->report_dir, b.report_errors);
-	if (csv && (ret = write_summary("--csv", csv, &b, o, write_csv)))
+	if (csv && (ret = write_summary("--csv", csv, &b, lab_batch_write_csv)))
 		status = ret;
-	if (json && (ret = write_summary("--json", json, &b, o, lab_batch_write_json)))
+	if (json && (ret = write_summary("--json", json, &b, lab_batch_write_json)))
 		status = ret;
 	fprintf(stderr, "kvmlab: graded %zu submissions in %.1f s\n", b.count, b.seconds);
 	lab_batch_free(&b);
@@ -109,32 +105,41 @@ static int grade_one(const char *yaml, const char *dir, const char *name,
 	}
 }
 
-enum { OPT_FORMAT = 0x300, OPT_BATCH, OPT_SHARD, OPT_CSV, OPT_JSON, OPT_TIMEOUT, OPT_ALL };
+enum { OPT_FORMAT = 0x300, OPT_BATCH, OPT_SHARD, OPT_CSV, OPT_JSON, OPT_TIMEOUT, OPT_ALL,
+       OPT_NO_SANDBOX, OPT_DEV };
 
-static int grade_main(int argc, char **argv)
+static const struct cli_opt grade_opts[] = {
+	{ "format", OPT_FORMAT, "F", "text (default), tap (TAP 14), tap13, junit, gradescope" },
+	{ "output", 'o', "FILE", "write the report to FILE (with --batch: a folder, one\n"
+	  "report per submission)" },
+	{ "all", OPT_ALL, NULL, "show hidden checks in the text report (instructors)" },
+	{ "batch", OPT_BATCH, "DIR", "grade every folder in DIR, each in its own process with\n"
+	  "CPU, memory, file-size and wall-clock limits" },
+	{ "jobs", 'j', "N", "grade N submissions at a time (batch)" },
+	{ "shard", OPT_SHARD, "K/N", "grade only the K-th of N slices (names sorted;\n"
+	  "index % N == K-1)" },
+	{ "csv", OPT_CSV, "FILE", "batch summary: submission,score,max,status,reason" },
+	{ "json", OPT_JSON, "FILE", "batch summary as JSON" },
+	{ "timeout", OPT_TIMEOUT, "S", "wall-clock limit per submission in a batch (default 60)" },
+	{ "dev", OPT_DEV, "PATH", "the KVM device (default /dev/kvm)" },
+	{ "no-sandbox", OPT_NO_SANDBOX, NULL, "run the compiler and the student's handlers without the\n"
+	  "sandbox (bubblewrap, seccomp): only for trusted code, on a\n"
+	  "host that cannot make one (grading refuses otherwise)" },
+	{ 0 },
+};
+static const struct cli_opt *const grade_tables[] = { grade_opts, NULL };
+
+/* grade_main's work once getopt has its tables. */
+static int grade_args(int argc, char **argv, const struct option *opts, const char *shorts)
 {
-	static const struct option opts[] = {
-		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "output", required_argument, NULL, 'o' },
-		{ "batch", required_argument, NULL, OPT_BATCH },
-		{ "jobs", required_argument, NULL, 'j' },
-		{ "shard", required_argument, NULL, OPT_SHARD },
-		{ "csv", required_argument, NULL, OPT_CSV },
-		{ "json", required_argument, NULL, OPT_JSON },
-		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-		{ "all", no_argument, NULL, OPT_ALL },
-		{ 0 },
-	};
 	struct lab_batch_opts o = { .fmt = LAB_REPORT_TEXT, .jobs = 1, .timeout_s = 60,
 				    .progress = progress };
 	const char *output = NULL, *csv = NULL, *json = NULL;
 	char yaml[PATH_MAX];
 	int c;
 
-	if (cli_wants_help(&cmd_grade, argc, argv))
-		return 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:j:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shorts, opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_FORMAT:
 			if (lab_report_format_parse(optarg, &o.fmt) < 0)
@@ -161,6 +166,8 @@ static int grade_main(int argc, char **argv)
 				return cli_error(EXIT_USAGE, "--timeout: give seconds, at least 1");
 			break;
 		case OPT_ALL: o.show_hidden = true; break;
+		case OPT_NO_SANDBOX: lab_runner_set_sandbox(LAB_SANDBOX_NONE); break;
+		case OPT_DEV: lab_runner_set_dev(optarg); break;
 		default:
 			return cli_error(EXIT_USAGE, "see kvmlab grade --help");
 		}
@@ -178,30 +185,41 @@ static int grade_main(int argc, char **argv)
 			 argc - optind > 1 ? argv[optind + 1] : NULL, o.fmt, o.show_hidden, output);
 }
 
+static int grade_main(int argc, char **argv)
+{
+	struct option *opts;
+	char *shorts;
+	int status;
+
+	if (cli_wants_help(&cmd_grade, argc, argv))
+		return 0;
+	if (cli_opts_getopt(grade_tables, &opts, &shorts) < 0)
+		return cli_error(EXIT_USAGE, "out of memory");
+	status = grade_args(argc, argv, opts, shorts);
+	free(opts);
+	free(shorts);
+	return status;
+}
+
 const struct command cmd_grade = {
 	.name = "grade",
 	.summary = "grade a lab submission (or a folder of them) and report",
 	.help =
 	"usage: kvmlab grade [OPTIONS] LAB [SUBMISSION_DIR]\n"
-	"       kvmlab grade [OPTIONS] LAB --batch DIR [-j N] [--shard K/N] [--csv F] [--json F]\n\n"
+	"       kvmlab grade [OPTIONS] LAB --batch DIR [-j N] [--shard K/N]\n"
+	"                    [--csv F] [--json F]\n\n"
 	"Builds the submission (default: the current folder) with the lab's guest and\n"
 	"handlers, runs it on KVM, and prints each check with PASS/FAIL, its points and,\n"
 	"for a failure, the expected and actual values and a hint.\n"
 	"LAB is a lab folder, its lab.yaml, or a lab name from `kvmlab lab list`\n"
-	"(04-hypercalls, 04 or hypercalls).\n\n"
-	"Options:\n"
-	"      --format F        text (default), tap (TAP 14), tap13, junit, gradescope\n"
-	"  -o, --output FILE     write the report to FILE (with --batch: a folder, one\n"
-	"                        report per submission)\n"
-	"      --all             show hidden checks in the text report (instructors)\n"
-	"      --batch DIR       grade every folder in DIR, each in its own process with\n"
-	"                        CPU, memory, file-size and wall-clock limits\n"
-	"  -j, --jobs N          grade N submissions at a time (batch)\n"
-	"      --shard K/N       grade only the K-th of N slices (names sorted; index % N == K-1)\n"
-	"      --csv FILE        batch summary: submission,score,max,status,reason\n"
-	"      --json FILE       batch summary as JSON\n"
-	"      --timeout S       wall-clock limit per submission in a batch (default 60)\n\n"
-	"Exit status: 0 full marks (every submission, in a batch), 6 below full marks,\n"
-	"2 the lab file is invalid (file:line:column), 3 KVM is missing.\n",
+	"(04-hypercalls, 04 or hypercalls).\n",
+	.opts = grade_tables,
 	.main = grade_main,
+	.epilogue =
+	"Student code (the compiler run on a copy of the submission, the handlers) runs in\n"
+	"a sandbox: its own uid, no network, its own PID namespace, only its files visible,\n"
+	"a seccomp filter and limits; the score comes only from what kvmlab observes.\n\n"
+	"Exit status: 0 full marks (every submission, in a batch), 6 below full marks,\n"
+	"2 the lab file is invalid (file:line:column), 3 KVM is missing or the host\n"
+	"cannot sandbox (the report still lists every check with the reason).\n",
 };

@@ -44,14 +44,24 @@ static int lab_list(void)
 	return 0;
 }
 
+/* The folder of a lab file: "labs/04" for "labs/04/lab.yaml", "." for "lab.yaml". */
+static void folder_of(const char *yaml, char *dir, size_t len)
+{
+	const char *slash = strrchr(yaml, '/');
+
+	if (!slash)
+		snprintf(dir, len, ".");
+	else
+		snprintf(dir, len, "%.*s", (int)(slash - yaml), yaml);
+}
+
 static int lab_show(const char *yaml)
 {
 	char path[PATH_MAX + 16], buf[4096];
 	FILE *f;
 	size_t n;
 
-	snprintf(path, sizeof(path), "%s", yaml);
-	*strrchr(path, '/') = '\0';
+	folder_of(yaml, path, PATH_MAX);
 	strcat(path, "/README.md");
 	f = fopen(path, "r");
 	if (!f)
@@ -69,8 +79,7 @@ static void default_dir(const char *yaml, const char *given, char *dir, size_t l
 		snprintf(dir, len, "%s", given);
 		return;
 	}
-	snprintf(dir, len, "%s", yaml);
-	*strrchr(dir, '/') = '\0';
+	folder_of(yaml, dir, len);
 	strncat(dir, "/starter", len - strlen(dir) - 1);
 }
 
@@ -88,6 +97,7 @@ static int lab_build_run(const char *yaml, const char *given, bool run_it)
 		return EXIT_LOAD;
 	}
 	fprintf(stderr, "kvmlab: building %s from %s\n", lab->id, dir);
+	lab_runner_set_sandbox(LAB_SANDBOX_PREFER);   /* the student's own code, on their machine */
 	ret = lab_build(lab, &b, err, sizeof(err));
 	if (b.log && *b.log)
 		fputs(b.log, stderr);

@@ -57,13 +57,14 @@ out:
 	return status;
 }
 
+static const struct cli_opt run_opts[] = {
+	{ "stats", OPT_STATS, NULL, "print exits by type and the final state" },
+	{ 0 },
+};
+static const struct cli_opt *const run_tables[] = { run_opts, stoppoint_opts, NULL };
+
 static int run_main(int argc, char **argv)
 {
-	static const struct option extra[] = {
-		{ "stats", no_argument, NULL, OPT_STATS },
-		STOPPOINT_OPTIONS,
-		{ 0 },
-	};
 	struct vm_opts o;
 	struct session s;
 	struct vmm_limits lim;
@@ -73,7 +74,7 @@ static int run_main(int argc, char **argv)
 
 	if (cli_wants_help(&cmd_run, argc, argv))
 		return 0;
-	if (vm_opts_parse(argc, argv, &o, extra, NULL, on_opt, &ro) < 0)
+	if (vm_opts_parse(argc, argv, &o, run_tables, on_opt, &ro) < 0)
 		return EXIT_USAGE;
 	if (session_open(&s, &o, NULL, NULL) < 0)
 		return cli_session_failed(&s);
@@ -103,11 +104,10 @@ const struct command cmd_run = {
 	"  kvmlab run hello --mode real\n"
 	"  kvmlab run boot --stats\n"
 	"  kvmlab run --flat 0 --mode long build/guests/hello-flat-64.bin\n\n"
-	"Options:\n"
-	"      --stats           print exits by type and the final state\n"
-	STOPPOINT_HELP
-	"                        (at full speed where the host supports it, see kvmlab probe;\n"
-	"                        a --watch then covers 1, 2, 4 or 8 aligned bytes)\n",
+	"--break, --hbreak and --watch run the guest at full speed where the host\n"
+	"supports it (see kvmlab probe); a --watch then covers 1, 2, 4 or 8 aligned\n"
+	"bytes.\n",
+	.opts = run_tables,
 	.main = run_main,
 	.guest_opts = true,
 };

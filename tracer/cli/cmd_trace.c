@@ -106,18 +106,19 @@ static int trace_step(struct engine *e, const struct step *st, void *ctx)
 	return 0;
 }
 
+static const struct cli_opt trace_opts[] = {
+	{ "format", OPT_FORMAT, "F", "text (default) or jsonl (one JSON object per step)" },
+	{ "output", 'o', "FILE", "write the trace to FILE" },
+	{ "walk", OPT_WALK, NULL, "add the page walk of each instruction's address" },
+	{ "max-steps", OPT_MAX_STEPS, "N", "stop after N instructions" },
+	{ "from", OPT_FROM, "N", "print only the steps from N on (all steps still run)" },
+	{ "until", OPT_UNTIL, "M", "print only the steps up to M" },
+	{ 0 },
+};
+static const struct cli_opt *const trace_tables[] = { trace_opts, stoppoint_opts, NULL };
+
 static int trace_main(int argc, char **argv)
 {
-	static const struct option extra[] = {
-		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "output", required_argument, NULL, 'o' },
-		{ "walk", no_argument, NULL, OPT_WALK },
-		{ "max-steps", required_argument, NULL, OPT_MAX_STEPS },
-		STOPPOINT_OPTIONS,
-		{ "from", required_argument, NULL, OPT_FROM },
-		{ "until", required_argument, NULL, OPT_UNTIL },
-		{ 0 },
-	};
 	static struct step ring[RING];
 	static struct engine e;
 	struct trace_opts t = { .format = TRACE_TEXT };
@@ -132,7 +133,7 @@ static int trace_main(int argc, char **argv)
 
 	if (cli_wants_help(&cmd_trace, argc, argv))
 		return 0;
-	if (vm_opts_parse(argc, argv, &o, extra, "o:", on_opt, &t) < 0)
+	if (vm_opts_parse(argc, argv, &o, trace_tables, on_opt, &t) < 0)
 		return EXIT_USAGE;
 	if (t.output && !(f = fopen(t.output, "w")))
 		return cli_error(EXIT_USAGE, "--output %s: %s", t.output, strerror(errno));
@@ -194,14 +195,8 @@ const struct command cmd_trace = {
 	"when the trace goes to standard output.\n\n"
 	"  kvmlab trace boot\n"
 	"  kvmlab trace hello --mode long --format jsonl -o hello.jsonl\n"
-	"  kvmlab trace boot --break 0x1040 --walk\n\n"
-	"Options:\n"
-	"      --format F        text (default) or jsonl (one JSON object per step)\n"
-	"  -o, --output FILE     write the trace to FILE\n"
-	"      --walk            add the page walk of each instruction's address\n"
-	"      --max-steps N     stop after N instructions\n"
-	STOPPOINT_HELP
-	"      --from N, --until N  print only steps N..M (all steps still run)\n",
+	"  kvmlab trace boot --break 0x1040 --walk\n",
+	.opts = trace_tables,
 	.main = trace_main,
 	.guest_opts = true,
 };

@@ -19,7 +19,7 @@ static int tui_main(int argc, char **argv)
 
 	if (cli_wants_help(&cmd_tui, argc, argv))
 		return 0;
-	if (vm_opts_parse(argc, argv, &o, NULL, NULL, NULL, NULL) < 0)
+	if (vm_opts_parse(argc, argv, &o, NULL, NULL, NULL) < 0)
 		return EXIT_USAGE;
 	t.bench = getenv("KVMLAB_TUI_BENCH");
 	if (session_open(&s, &o, tui_console_sink, &t) < 0)
@@ -53,6 +53,17 @@ out:
 	return status;
 }
 
+/* The keys, from the action list in tracer/tui/keys.h (what the ? overlay shows). */
+static void tui_keys_help(FILE *f)
+{
+	static char lines[120][TUI_HELP_COLS];
+	int n = tui_help_lines(78, lines, 120);
+
+	fputs("\nKeys (the same list as ? inside):\n", f);
+	for (int i = 0; i < n; i++)
+		fprintf(f, "%s%s\n", lines[i][0] ? "  " : "", lines[i]);
+}
+
 const struct command cmd_tui = {
 	.name = "tui",
 	.summary = "step a guest in a full-screen debugger, forwards and back",
@@ -61,27 +72,21 @@ const struct command cmd_tui = {
 	"Opens GUEST in a full-screen step debugger. Panes show the code around the next\n"
 	"instruction, the registers (changes highlighted), the system state (CR0/CR3/CR4/\n"
 	"EFER by bit name, segments, GDTR/IDTR, the CPU mode), the page walk of RIP, the\n"
-	"exits and console output, and memory. Every step is recorded, so you can go back\n"
-	"and forth through the run without re-running the guest.\n\n"
-	"Keys (press ? inside for all of them):\n"
-	"  s F7    step one instruction      n F8     step over a call\n"
-	"  c F5    continue to a breakpoint  b Left   step back (f Right: forward)\n"
-	"  B       toggle a breakpoint       w        watch writes to an address\n"
-	"  g       go to step N              G :      show an address in code/memory\n"
-	"  W       walk an address           x        memory at an address\n"
-	"  Tab     next pane                 Up/Down PgUp/PgDn  scroll it\n"
-	"  ?       help                      q        quit\n"
-	"A number before a key repeats it: 100s steps 100 instructions; Enter repeats the\n"
-	"last s, n, c, b or f.  Addresses are hex (1000, 0x1000), a register (rsp), seg:off\n"
+	"step's explanation, source line and exits, the console output, and memory.\n"
+	"Every step is recorded, so you can go back and forth through the run without\n"
+	"re-running the guest.  Addresses are hex (1000, 0x1000), a symbol of the guest\n"
+	"(setup_paging, main+10), a register (rsp, cr2; cr3 is physical), seg:off\n"
 	"(0000:1000) or p:ADDR for a physical address.\n\n"
 	"  kvmlab tui boot                 # watch real -> protected -> long mode\n"
-	"  kvmlab tui hello --mode real\n\n"
+	"  kvmlab tui hello --mode real\n",
+	.help_more = tui_keys_help,
+	.epilogue =
 	"--max-exits ends the guest after that many exits; --timeout MS ends it when one\n"
 	"step, next or continue runs longer than MS milliseconds (any key also interrupts\n"
 	"a long continue, without ending the guest).\n\n"
-	"Colours follow the terminal; set NO_COLOR=1 for none.  The guest's console output\n"
-	"appears in the events pane.  The exit status is 0 when you quit, whatever the\n"
-	"guest did (the last line on standard error says where it was).\n",
+	"Colours follow the terminal; set NO_COLOR=1 for none.  The guest's console\n"
+	"output appears in the console pane.  The exit status is 0 when you quit,\n"
+	"whatever the guest did (the last line on standard error says where it was).\n",
 	.main = tui_main,
 	.guest_opts = true,
 };

@@ -88,13 +88,16 @@ static uint64_t logical_to_linear(const struct kvm_sregs *sr, enum x86_seg seg, 
 	return lin;
 }
 
+static const struct cli_opt walk_opts[] = {
+	{ "at", OPT_AT, "STEP", "walk after STEP instructions (default 0)" },
+	{ "addr", OPT_ADDR, "VA", "a linear address, a symbol of the guest (hello_main+0x10),\n"
+	  "or SEG:OFFSET (cs, ds, es, fs, gs, ss)" },
+	{ 0 },
+};
+static const struct cli_opt *const walk_tables[] = { walk_opts, NULL };
+
 static int walk_main(int argc, char **argv)
 {
-	static const struct option extra[] = {
-		{ "at", required_argument, NULL, OPT_AT },
-		{ "addr", required_argument, NULL, OPT_ADDR },
-		{ 0 },
-	};
 	static struct engine e;
 	struct walk_opts wo = { 0 };
 	struct vm_opts o;
@@ -106,7 +109,7 @@ static int walk_main(int argc, char **argv)
 
 	if (cli_wants_help(&cmd_walk, argc, argv))
 		return 0;
-	if (vm_opts_parse(argc, argv, &o, extra, NULL, on_opt, &wo) < 0)
+	if (vm_opts_parse(argc, argv, &o, walk_tables, on_opt, &wo) < 0)
 		return EXIT_USAGE;
 	if (session_open(&s, &o, discard, NULL) < 0)  /* the walk is the output */
 		return cli_session_failed(&s);
@@ -168,11 +171,8 @@ const struct command cmd_walk = {
 	"tables, level by level, and cross-checks the result with KVM_TRANSLATE.\n\n"
 	"  kvmlab walk boot --at 36\n"
 	"  kvmlab walk hello --mode long --addr 0x400\n"
-	"  kvmlab walk boot --at 20 --addr ds:0x2000\n\n"
-	"Options:\n"
-	"      --at STEP         walk after STEP instructions (default 0)\n"
-	"      --addr VA         a linear address, a symbol of the guest (hello_main+0x10),\n"
-	"                        or SEG:OFFSET (cs, ds, es, fs, gs, ss)\n",
+	"  kvmlab walk boot --at 20 --addr ds:0x2000\n",
+	.opts = walk_tables,
 	.main = walk_main,
 	.guest_opts = true,
 };

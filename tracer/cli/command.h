@@ -3,16 +3,22 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "run.h"
 #include "session.h"
 
+struct cli_opt;
+
 struct command {
 	const char *name;
 	const char *summary;   /* one line for `kvmlab --help` */
-	const char *help;      /* the full `kvmlab NAME --help` text */
+	const char *help;      /* the `kvmlab NAME --help` text before the options */
+	void (*help_more)(FILE *f);  /* generated help right after it, or NULL */
+	const struct cli_opt *const *opts;  /* its option tables, NULL-ended: getopt and --help */
 	int (*main)(int argc, char **argv);
 	bool guest_opts;       /* takes the shared guest options (help lists them) */
+	const char *epilogue;  /* help text after the options, or NULL */
 };
 
 /* Exit statuses every subcommand uses (documented in `kvmlab --help`). */

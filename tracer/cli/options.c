@@ -11,26 +11,83 @@
 #include "vm.h"
 
 enum {
-	OPT_MODE = 0x100, OPT_MEM, OPT_FLAT, OPT_SMALL, OPT_MAX_EXITS, OPT_TIMEOUT,
+	OPT_MEM = 0x100, OPT_FLAT, OPT_SMALL, OPT_MAX_EXITS, OPT_TIMEOUT,
 	OPT_IOCTLS, OPT_DEV, OPT_HYPERCALLS, OPT_FILES,
 };
 
-const char vm_opts_help[] =
-	"Guest options:\n"
-	"  GUEST                 a built-in guest name (hello, boot, loop, ...) or a file path\n"
-	"  -m, --mode MODE       start mode: real, protected, paged32, pae or long\n"
-	"                        (default: the mode the guest names, else long for ELF64,\n"
-	"                        protected for ELF32 and real for flat images)\n"
-	"      --mem SIZE        guest memory, e.g. 2M, 512K, 1G (default 2M)\n"
-	"      --flat ADDR       load GUEST as a raw binary at guest address ADDR\n"
-	"      --4k-pages        long mode: map memory with 4 KiB pages (default 2 MiB)\n"
-	"      --max-exits N     stop after N VM exits\n"
-	"      --timeout MS      stop after MS milliseconds of wall-clock time\n"
-	"      --hypercalls MAP  port map, e.g. print8=0x500,print32=0x501 (see README)\n"
-	"      --files DIR       let the file hypercalls (fileOpen, ...) use the files\n"
-	"                        under DIR (default: off, every call gives -EACCES)\n"
-	"      --show-ioctls     log every KVM ioctl, decoded, to stderr\n"
-	"      --dev PATH        KVM device (default /dev/kvm)\n";
+const struct cli_opt vm_opt_table[] = {
+	{ "mode", 'm', "MODE", "start mode: real, protected, paged32, pae or long\n"
+	  "(default: the mode the guest names, else long for ELF64,\n"
+	  "protected for ELF32 and real for flat images)" },
+	{ "mem", OPT_MEM, "SIZE", "guest memory, e.g. 2M, 512K, 1G (default 2M)" },
+	{ "flat", OPT_FLAT, "ADDR", "load GUEST as a raw binary at guest address ADDR" },
+	{ "4k-pages", OPT_SMALL, NULL, "long mode: map memory with 4 KiB pages (default 2 MiB)" },
+	{ "max-exits", OPT_MAX_EXITS, "N", "stop after N VM exits" },
+	{ "timeout", OPT_TIMEOUT, "MS", "stop after MS milliseconds of wall-clock time" },
+	{ "hypercalls", OPT_HYPERCALLS, "MAP", "port map, e.g. print8=0x500,print32=0x501 (see README)" },
+	{ "files", OPT_FILES, "DIR", "let the file hypercalls (fileOpen, ...) use the files\n"
+	  "under DIR (default: off, every call gives -EACCES)" },
+	{ "show-ioctls", OPT_IOCTLS, NULL, "log every KVM ioctl, decoded, to stderr" },
+	{ "dev", OPT_DEV, "PATH", "KVM device (default /dev/kvm)" },
+	{ 0 },
+};
+
+#define HELP_COLUMN 24
+
+void cli_opts_help(FILE *f, const struct cli_opt *t)
+{
+	for (; t->name; t++) {
+		const char *h = t->help;
+		int n;
+
+		if (t->id > 0 && t->id < 128)
+			n = fprintf(f, "  -%c, --%s", t->id, t->name);
+		else
+			n = fprintf(f, "      --%s", t->name);
+		if (t->arg)
+			n += fprintf(f, " %s", t->arg);
+		fprintf(f, "%*s", n < HELP_COLUMN ? HELP_COLUMN - n : 1, "");
+		for (;;) {
+			size_t len = strcspn(h, "\n");
+
+			fprintf(f, "%.*s\n", (int)len, h);
+			if (!h[len])
+				break;
+			h += len + 1;
+			fprintf(f, "%*s", HELP_COLUMN, "");
+		}
+	}
+}
+
+int cli_opts_getopt(const struct cli_opt *const *tables, struct option **longs, char **shorts)
+{
+	size_t n = 0, k = 0, s = 0;
+
+	for (const struct cli_opt *const *t = tables; *t; t++)
+		for (const struct cli_opt *o = *t; o->name; o++)
+			n++;
+	*longs = calloc(n + 1, sizeof(**longs));
+	*shorts = calloc(2 * n + 1, 1);
+	if (!*longs || !*shorts) {
+		free(*longs);
+		free(*shorts);
+		*longs = NULL;
+		*shorts = NULL;
+		return -ENOMEM;
+	}
+	for (const struct cli_opt *const *t = tables; *t; t++) {
+		for (const struct cli_opt *o = *t; o->name; o++) {
+			(*longs)[k++] = (struct option){ o->name, o->arg ? required_argument : no_argument,
+							 NULL, o->id };
+			if (o->id > 0 && o->id < 128) {
+				(*shorts)[s++] = (char)o->id;
+				if (o->arg)
+					(*shorts)[s++] = ':';
+			}
+		}
+	}
+	return 0;
+}
 
 int parse_u64(const char *what, const char *text, uint64_t *out)
 {
@@ -55,7 +112,6 @@ static int parse_shared(int opt, const char *arg, struct vm_opts *o)
 
 	switch (opt) {
 	case 'm':
-	case OPT_MODE:
 		if (vmm_mode_parse(arg, &o->mode) < 0) {
 			cli_error(EXIT_USAGE, "unknown mode '%s': use real, protected, paged32, pae or long", arg);
 			return -EINVAL;
@@ -104,42 +160,32 @@ static int parse_shared(int opt, const char *arg, struct vm_opts *o)
 	return 1;
 }
 
-int vm_opts_parse(int argc, char **argv, struct vm_opts *o, const struct option *extra,
-		  const char *extra_short, extra_opt_fn fn, void *ctx)
+int vm_opts_parse(int argc, char **argv, struct vm_opts *o, const struct cli_opt *const *extra,
+		  extra_opt_fn fn, void *ctx)
 {
-	static const struct option shared[] = {
-		{ "mode", required_argument, NULL, OPT_MODE },
-		{ "mem", required_argument, NULL, OPT_MEM },
-		{ "flat", required_argument, NULL, OPT_FLAT },
-		{ "4k-pages", no_argument, NULL, OPT_SMALL },
-		{ "max-exits", required_argument, NULL, OPT_MAX_EXITS },
-		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-		{ "show-ioctls", no_argument, NULL, OPT_IOCTLS },
-		{ "dev", required_argument, NULL, OPT_DEV },
-		{ "hypercalls", required_argument, NULL, OPT_HYPERCALLS },
-		{ "files", required_argument, NULL, OPT_FILES },
-	};
-	enum { NSHARED = sizeof(shared) / sizeof(shared[0]) };
-	struct option *all;
-	char *shortopts;
+	const struct cli_opt **tables;
+	struct option *all = NULL;
+	char *shortopts = NULL;
 	size_t n = 0;
-	int opt, ret = 0;
+	int opt, ret;
 
 	memset(o, 0, sizeof(*o));
 	o->mem = VMM_MEM_DEFAULT;
-	while (extra && extra[n].name)   /* every one of them: none is dropped */
+	while (extra && extra[n])
 		n++;
-	all = calloc(NSHARED + n + 1, sizeof(*all));
-	shortopts = malloc(strlen("m:") + (extra_short ? strlen(extra_short) : 0) + 1);
-	if (!all || !shortopts) {
-		cli_error(EXIT_USAGE, "%s: out of memory", argv[0]);
-		ret = -ENOMEM;
-		goto out;
+	tables = calloc(n + 2, sizeof(*tables));   /* the shared table, the command's, NULL */
+	ret = tables ? 0 : -ENOMEM;
+	if (tables) {
+		tables[0] = vm_opt_table;
+		if (n)
+			memcpy(tables + 1, extra, n * sizeof(*tables));
+		ret = cli_opts_getopt(tables, &all, &shortopts);
+		free(tables);
 	}
-	memcpy(all, shared, sizeof(shared));
-	if (n)
-		memcpy(all + NSHARED, extra, n * sizeof(*all));
-	sprintf(shortopts, "m:%s", extra_short ? extra_short : "");
+	if (ret < 0) {
+		cli_error(EXIT_USAGE, "%s: out of memory", argv[0]);
+		return ret;
+	}
 	optind = 1;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, shortopts, all, NULL)) != -1) {

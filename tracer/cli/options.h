@@ -5,19 +5,36 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "session.h"   /* struct vm_opts */
 
-/* Help text for the shared options (for a command's --help). */
-extern const char vm_opts_help[];
+/* One command-line option, declared once: getopt_long's entry and its --help lines both come
+ * from it.  Tables end with an entry whose name is NULL. */
+struct cli_opt {
+	const char *name;   /* the long name: "mode" for --mode */
+	int id;             /* what getopt returns; a letter ('m') also makes it a short option (-m) */
+	const char *arg;    /* the value's name in the help ("MODE"), NULL if it takes none */
+	const char *help;   /* what it does; '\n' starts a continuation line */
+};
+
+/* The shared guest options (run, trace, tui, walk). */
+extern const struct cli_opt vm_opt_table[];
+
+/* getopt_long's view of a NULL-ended list of tables: *longs (ending with a zero entry) and
+ * *shorts ("m:o:"), both to free; 0 or -ENOMEM. */
+int cli_opts_getopt(const struct cli_opt *const *tables, struct option **longs, char **shorts);
+
+/* The help lines of a table: "  -m, --mode MODE       start mode ...", continuations indented. */
+void cli_opts_help(FILE *f, const struct cli_opt *table);
 
 /* Called for an option not in the shared set: 0 if handled, -errno to fail (message printed). */
 typedef int (*extra_opt_fn)(int opt, const char *arg, void *ctx);
 
-/* Parse argv: shared options, the command's extras (long options, short string), one guest.
- * 0, or -EINVAL with the message printed. */
-int vm_opts_parse(int argc, char **argv, struct vm_opts *o, const struct option *extra,
-		  const char *extra_short, extra_opt_fn fn, void *ctx);
+/* Parse argv: the shared options, the command's (a NULL-ended list of tables, or NULL) and one
+ * guest.  0, or -EINVAL with the message printed. */
+int vm_opts_parse(int argc, char **argv, struct vm_opts *o, const struct cli_opt *const *extra,
+		  extra_opt_fn fn, void *ctx);
 
 /* Parse a whole unsigned number (0x.. hex allowed) into *out; -EINVAL with a message if bad. */
 int parse_u64(const char *what, const char *text, uint64_t *out);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "command.h"
+#include "ending.h"
 #include "error.h"
 #include "options.h"
 #include "symbols.h"
@@ -68,6 +69,16 @@ int stoppoints_add_watch(struct stoppoints *p, const char *arg)
 	return 0;
 }
 
+const struct cli_opt stoppoint_opts[] = {
+	{ "break", STOPPOINT_OPT_BREAK, "ADDR", "stop when execution reaches linear address ADDR\n"
+	  "(an int3 the guest never sees; up to 64); ADDR may be a symbol\n"
+	  "of the guest's ELF: --break setup_paging, --break hello_main+0x10" },
+	{ "hbreak", STOPPOINT_OPT_HBREAK, "ADDR", "the same with a debug register (DR0-DR3, shared\n"
+	  "with --watch)" },
+	{ "watch", STOPPOINT_OPT_WATCH, "ADDR[:LEN]", "stop after an instruction writes [ADDR, ADDR+LEN)" },
+	{ 0 },
+};
+
 int stoppoints_option(struct stoppoints *p, int opt, const char *arg)
 {
 	switch (opt) {
@@ -124,24 +135,10 @@ int stoppoints_apply(const struct stoppoints *p, struct engine *e)
 
 int stoppoints_report(const struct engine *e)
 {
-	const struct kvm_regs *r = &e->cpu->regs;
+	char buf[200];
 
-	char name[SYMBOLS_NAME_MAX + 24];
-
-	if (e->hit_break >= 0 && symbols_label(e->syms, e->brk[e->hit_break], name, sizeof(name)) == 0)
-		fprintf(stderr, "kvmlab: breakpoint 0x%llx (%s) reached",
-			(unsigned long long)e->brk[e->hit_break], name);
-	else if (e->hit_break >= 0)
-		fprintf(stderr, "kvmlab: breakpoint 0x%llx reached", (unsigned long long)e->brk[e->hit_break]);
-	else if (e->hit_watch >= 0)
-		fprintf(stderr, "kvmlab: write to watched address 0x%llx reached (RIP=0x%llx after the write)",
-			(unsigned long long)e->watch[e->hit_watch].addr, (unsigned long long)r->rip);
-	else
+	if (!ending_hit_text(e, e->hit_break, e->hit_watch, 0, buf, sizeof(buf)))
 		return 0;
-	if (e->nsteps)
-		fprintf(stderr, " after %llu instructions\n", (unsigned long long)e->nretired);
-	else
-		fprintf(stderr, " after %llu exits (RAX=0x%llx)\n", (unsigned long long)e->cpu->stats->total,
-			(unsigned long long)r->rax);
+	fprintf(stderr, "kvmlab: %s\n", buf);
 	return 1;
 }

@@ -1,25 +1,15 @@
 /* stoppoints.h - --break and --watch on the command line, shared by run and trace. */
 #pragma once
 
-#include <getopt.h>
 #include <stdint.h>
 
 #include "engine.h"
+#include "options.h"
 
-/* Option codes and getopt_long entries for --break, --hbreak and --watch (put them in a command's table). */
+/* --break, --hbreak and --watch: their option table (list it in a command's tables). */
 enum { STOPPOINT_OPT_BREAK = 0x500, STOPPOINT_OPT_HBREAK, STOPPOINT_OPT_WATCH };
-#define STOPPOINT_OPTIONS \
-	{ "break", required_argument, NULL, STOPPOINT_OPT_BREAK }, \
-	{ "hbreak", required_argument, NULL, STOPPOINT_OPT_HBREAK }, \
-	{ "watch", required_argument, NULL, STOPPOINT_OPT_WATCH }
+extern const struct cli_opt stoppoint_opts[];
 
-/* Help lines for them. */
-#define STOPPOINT_HELP \
-	"      --break ADDR      stop when execution reaches linear address ADDR (an int3 the\n" \
-	"                        guest never sees; up to 64); ADDR may be a symbol of the\n" \
-	"                        guest's ELF: --break setup_paging, --break hello_main+0x10\n" \
-	"      --hbreak ADDR     the same with a debug register (DR0-DR3, shared with --watch)\n" \
-	"      --watch ADDR[:LEN] stop after an instruction writes [ADDR, ADDR+LEN)\n"
 
 /* Addresses are numbers or the guest's symbols ("setup_paging", "hello_main+0x10"); a symbol is
  * looked up when the points are applied, once the guest's ELF is loaded (*_sym: the text typed,

@@ -22,6 +22,7 @@ enum {
 };
 
 #define ARG_LO(i) (offsetof(struct seccomp_data, args) + (i) * sizeof(uint64_t))
+#define ARG_HI(i) (ARG_LO(i) + sizeof(uint32_t))
 #define LD(off) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (off))
 #define JEQ(k, t, f) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (k), (t), (f))
 #define RET(v) BPF_STMT(BPF_RET | BPF_K, (v))
@@ -37,16 +38,26 @@ enum {
 #define MMAP_IF(nr) JEQ((nr), 0, 7), LD(ARG_LO(3)), BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 1), \
 	JEQ(0, 3, 0), LD(ARG_LO(4)), JEQ(0xffffffffu, 1, 0), TRACE, ALLOW
 
-static const struct sock_filter abi64[] = {
-	LD(offsetof(struct seccomp_data, nr)),
-	BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, X32_BIT, 0, 1), TRACE,  /* x32: all of it */
-	IOCTL_IF(NR64_IOCTL),
-	TRACE_IF(NR64_CLOSE), TRACE_IF(NR64_DUP), TRACE_IF(NR64_DUP2), TRACE_IF(NR64_DUP3),
-	TRACE_IF(NR_CLOSE_RANGE),
-	FCNTL_IF(NR64_FCNTL),
-	MMAP_IF(NR64_MMAP),
-	ALLOW,
-};
+/* The 64-bit ioctl: KVM_RUN with the cookie passes, other KVM requests stop.  The cookie is
+ * in the fourth argument register (r10), which ioctl does not use (KVM_RUN's own argument
+ * must be 0). */
+#define IOCTL64_IF(nr, lo, hi) JEQ((nr), 0, 12), LD(ARG_LO(1)), JEQ(KVM_RUN_REQ, 0, 5), \
+	LD(ARG_LO(3)), JEQ((lo), 0, 3), LD(ARG_HI(3)), JEQ((hi), 0, 1), ALLOW, \
+	LD(ARG_LO(1)), BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0xff00), JEQ(0xAE00, 0, 1), TRACE, ALLOW
+#define KVM_RUN_REQ 0xAE80u
+
+#define ABI64(lo, hi) { \
+	LD(offsetof(struct seccomp_data, nr)), \
+	BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, X32_BIT, 0, 1), TRACE,  /* x32: all of it */ \
+	IOCTL64_IF(NR64_IOCTL, (lo), (hi)), \
+	TRACE_IF(NR64_CLOSE), TRACE_IF(NR64_DUP), TRACE_IF(NR64_DUP2), TRACE_IF(NR64_DUP3), \
+	TRACE_IF(NR_CLOSE_RANGE), \
+	FCNTL_IF(NR64_FCNTL), \
+	MMAP_IF(NR64_MMAP), \
+	ALLOW, \
+}
+
+static const struct sock_filter abi64_shape[] = ABI64(0, 0);
 
 static const struct sock_filter abi32[] = {
 	LD(offsetof(struct seccomp_data, nr)),
@@ -58,11 +69,12 @@ static const struct sock_filter abi32[] = {
 	ALLOW,
 };
 
-#define N64 (sizeof(abi64) / sizeof(abi64[0]))
+#define N64 (sizeof(abi64_shape) / sizeof(abi64_shape[0]))
 #define N32 (sizeof(abi32) / sizeof(abi32[0]))
 
-int obs_filter_install(void)
+int obs_filter_install(uint64_t cookie)
 {
+	const struct sock_filter abi64[] = ABI64((uint32_t)cookie, (uint32_t)(cookie >> 32));
 	struct sock_filter prog[2 + N64 + 1 + N32 + 1];
 	struct sock_fprog fprog = { .len = sizeof(prog) / sizeof(prog[0]), .filter = prog };
 	size_t n = 0;

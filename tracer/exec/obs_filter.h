@@ -18,10 +18,12 @@ enum obs_sc {
 
 /*
  * Install the filter in the calling process (after PR_SET_NO_NEW_PRIVS): SECCOMP_RET_TRACE
- * for the calls above on the x86-64, i386 and x32 ABIs, everything else allowed.  Only
+ * for the calls above on the x86-64, i386 and x32 ABIs, everything else allowed; a 64-bit
+ * KVM_RUN whose fourth argument register (r10, unused by ioctl) holds cookie is allowed without a stop: kvmlab
+ * single-steps the program's guest with such calls, and the program cannot know the cookie.  Only
  * async-signal-safe calls (it runs between fork and exec); 0 or -errno.
  */
-int obs_filter_install(void);
+int obs_filter_install(uint64_t cookie);
 
 /* Which of the calls a stop is for, from the audit arch and syscall number. */
 enum obs_sc obs_filter_classify(uint32_t arch, unsigned nr);

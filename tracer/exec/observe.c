@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
@@ -61,6 +62,10 @@ struct obs {
 	int nvms;
 	struct obs_result res;
 	uint8_t *outbuf;          /* ioctl argument after the call */
+	uint64_t cookie;          /* KVM_RUN with this third argument is not stopped */
+	bool begun;
+	sig_atomic_t handled_alarms;
+	struct sigaction old_alarm;
 };
 
 static uint64_t now_ns(void)
@@ -78,7 +83,8 @@ struct child_err {
 	int err;
 };
 
-static void __attribute__((noreturn)) child(const char *path, char *const *argv, int errfd)
+static void __attribute__((noreturn)) child(const char *path, char *const *argv, int errfd,
+					    uint64_t cookie)
 {
 	struct child_err e = { 1, 0 };
 
@@ -86,7 +92,7 @@ static void __attribute__((noreturn)) child(const char *path, char *const *argv,
 		e.err = errno;
 		goto fail;
 	}
-	e.err = -obs_filter_install();
+	e.err = -obs_filter_install(cookie);
 	if (e.err)
 		goto fail;
 	execv(path, argv);
@@ -371,7 +377,7 @@ static size_t read_arg(pid_t pid, unsigned long req, uint64_t addr, uint8_t *buf
 
 /* ---- the calls ---------------------------------------------------------------------------- */
 
-static enum vmm_exit exit_kind(const struct kvm_run *r, long ret)
+enum vmm_exit obs_exit_kind(const struct kvm_run *r, long ret)
 {
 	if (ret == -EINTR || r->exit_reason == KVM_EXIT_INTR)
 		return VMM_EXIT_INTR;
@@ -478,7 +484,7 @@ static void ioctl_exit(struct obs *o, struct thr *t, long ret, bool unfinished)
 			}
 			v->exited = true;
 			v->last_exit = c.run.exit_reason;
-			v->exits.count[exit_kind(&c.run, ret)]++;
+			v->exits.count[obs_exit_kind(&c.run, ret)]++;
 			v->exits.total++;
 		}
 	}
@@ -656,6 +662,11 @@ static void signal_all(struct obs *o, int sig)
 
 /* ---- public ------------------------------------------------------------------------------ */
 
+uint64_t obs_cookie(const struct obs *o)
+{
+	return o->cookie;
+}
+
 int obs_find_program(const char *name, char *path, size_t len)
 {
 	const char *dirs = getenv("PATH");
@@ -702,6 +713,10 @@ int obs_start(const struct obs_opts *opts, struct obs **out)
 	o->sink = opts->sink;
 	o->timeout_ms = opts->timeout_ms;
 	o->objs_tail = &o->objs;
+	if (getrandom(&o->cookie, sizeof(o->cookie), 0) != sizeof(o->cookie)) {
+		err = -EIO;
+		goto fail;
+	}
 	if (pipe2(pipefd, O_CLOEXEC) < 0) {
 		err = -errno;
 		goto fail;
@@ -715,7 +730,7 @@ int obs_start(const struct obs_opts *opts, struct obs **out)
 		goto fail;
 	}
 	if (pid == 0)
-		child(opts->path, opts->argv, pipefd[1]);
+		child(opts->path, opts->argv, pipefd[1], o->cookie);
 	close(pipefd[1]);
 	o->errpipe = pipefd[0];
 	o->main_pid = pid;
@@ -746,19 +761,52 @@ fail:
 	return err;
 }
 
-int obs_run(struct obs *o, struct obs_result *res)
+int obs_begin(struct obs *o)
 {
-	struct sigaction sa = { .sa_handler = on_alarm }, old;
-	sig_atomic_t handled_alarms = 0;
-	int ret = 0;
+	struct sigaction sa = { .sa_handler = on_alarm };
 
+	if (o->begun)
+		return 0;
+	o->begun = true;
 	alarm_count = 0;
+	o->handled_alarms = 0;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGALRM, &sa, &old);  /* no SA_RESTART: waitpid returns EINTR */
+	sigaction(SIGALRM, &sa, &o->old_alarm);  /* no SA_RESTART: waitpid returns EINTR */
 	if (o->timeout_ms)
 		arm_alarm(o->timeout_ms);
 	if (ptrace(PTRACE_CONT, o->main_pid, 0, 0) < 0)
-		ret = -errno;
+		return -errno;
+	return 0;
+}
+
+/* Is this seccomp stop a KVM_RUN the caller of obs_pump() wants to hold? */
+static bool wanted(struct obs *o, struct thr *t, const struct obs_want *want, struct obs_hold *hold)
+{
+	struct __ptrace_syscall_info si;
+	struct obs_obj *x;
+	int fd;
+
+	if (!want || ptrace(PTRACE_GET_SYSCALL_INFO, t->tid, sizeof(si), &si) <= 0 ||
+	    si.op != PTRACE_SYSCALL_INFO_SECCOMP || si.arch != AUDIT_ARCH_X86_64 ||
+	    obs_filter_classify(si.arch, (unsigned)si.seccomp.nr) != OBS_SC_IOCTL ||
+	    (uint32_t)si.seccomp.args[1] != KVM_RUN)
+		return false;
+	fd = (int)si.seccomp.args[0];
+	x = obs_fdmap_get(&t->p->fds, fd);
+	if (!x)
+		x = classify_fd(o, t->p, fd);
+	if (!x || x->kind != OBS_VCPU || !x->run)
+		return false;
+	if (want->vcpu ? x != want->vcpu : (want->vm_no && (!x->vm || x->vm->vm_no != want->vm_no)))
+		return false;
+	*hold = (struct obs_hold){ .tid = t->tid, .pid = t->p->pid, .vcpu = x, .fd = fd };
+	return true;
+}
+
+int obs_pump(struct obs *o, const struct obs_want *want, struct obs_hold *hold)
+{
+	int ret = obs_begin(o);
+
 	while (ret == 0 && o->threads) {
 		int st, resume = PTRACE_CONT, sig = 0;
 		struct thr *t;
@@ -766,11 +814,11 @@ int obs_run(struct obs *o, struct obs_result *res)
 
 		/* the alarm is looked at on every event: a program that stops for ptrace all the
 		 * time keeps waitpid from ever returning EINTR */
-		if (alarm_count != handled_alarms) {
-			handled_alarms = alarm_count;
+		if (alarm_count != o->handled_alarms) {
+			o->handled_alarms = alarm_count;
 			o->res.timed_out = true;
-			signal_all(o, handled_alarms == 1 ? SIGTERM : SIGKILL);
-			if (handled_alarms == 1)
+			signal_all(o, o->handled_alarms == 1 ? SIGTERM : SIGKILL);
+			if (o->handled_alarms == 1)
 				arm_alarm(500);
 		}
 		tid = waitpid(-1, &st, __WALL);
@@ -795,6 +843,8 @@ int obs_run(struct obs *o, struct obs_result *res)
 		if (WSTOPSIG(st) == SIGTRAP && (st >> 16)) {
 			switch (st >> 16) {
 			case PTRACE_EVENT_SECCOMP:
+				if (wanted(o, t, want, hold))
+					return 1;  /* left stopped for the caller */
 				resume = on_seccomp(o, t);
 				break;
 			case PTRACE_EVENT_EXEC:
@@ -820,8 +870,20 @@ int obs_run(struct obs *o, struct obs_result *res)
 		if (ptrace(resume, tid, 0, sig) < 0 && errno != ESRCH)
 			ret = -errno;
 	}
-	setitimer(ITIMER_REAL, &(struct itimerval){ 0 }, NULL);
-	sigaction(SIGALRM, &old, NULL);
+	return ret;
+}
+
+void obs_task_gone(struct obs *o, pid_t tid, int status)
+{
+	on_gone(o, tid, status);
+}
+
+void obs_end(struct obs *o, struct obs_result *res)
+{
+	if (o->begun) {
+		setitimer(ITIMER_REAL, &(struct itimerval){ 0 }, NULL);
+		sigaction(SIGALRM, &o->old_alarm, NULL);
+	}
 	if (!o->res.started) {
 		struct child_err e = { 0, 0 };
 
@@ -832,6 +894,13 @@ int obs_run(struct obs *o, struct obs_result *res)
 	}
 	o->res.objs = o->objs;
 	*res = o->res;
+}
+
+int obs_run(struct obs *o, struct obs_result *res)
+{
+	int ret = obs_pump(o, NULL, NULL);
+
+	obs_end(o, res);
 	return ret;
 }
 

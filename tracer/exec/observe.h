@@ -114,5 +114,43 @@ int obs_start(const struct obs_opts *opts, struct obs **out);
 /* Run it to the end (every process of it), feeding the sink; 0 or -errno. */
 int obs_run(struct obs *o, struct obs_result *res);
 
+/* ---- holding a vCPU's KVM_RUN (for stepping the program's guest) ---------------------- */
+
+/* Which KVM_RUN obs_pump() stops at: that vCPU, or any vCPU of VM number vm_no (0: any). */
+struct obs_want {
+	const struct obs_obj *vcpu;
+	int vm_no;
+};
+
+/* A thread stopped at the entry of a KVM_RUN (a seccomp stop), left for the caller. */
+struct obs_hold {
+	pid_t tid, pid;
+	struct obs_obj *vcpu;
+	int fd;                   /* the program's fd for the vCPU */
+};
+
+/* Let the program run (once: obs_start leaves it stopped). 0 or -errno. */
+int obs_begin(struct obs *o);
+
+/*
+ * Serve the program's stops until a thread enters a KVM_RUN that want names (1: it is left
+ * stopped and described in *hold; the caller resumes it with ptrace), or until every process
+ * of it has ended (0).  want NULL: run to the end.  -errno on failure.
+ */
+int obs_pump(struct obs *o, const struct obs_want *want, struct obs_hold *hold);
+
+/* A held thread ended while its holder waited for it (a wait status). */
+void obs_task_gone(struct obs *o, pid_t tid, int status);
+
+/* The kind of exit a KVM_RUN that returned ret left in r. */
+enum vmm_exit obs_exit_kind(const struct kvm_run *r, long ret);
+
+/* The result so far (call once, at the end). */
+void obs_end(struct obs *o, struct obs_result *res);
+
+/* The secret value in r10 (ioctl's unused fourth argument) that lets a KVM_RUN through the filter without a stop (only
+ * kvmlab's own calls injected into the program use it). */
+uint64_t obs_cookie(const struct obs *o);
+
 /* Release everything (kills what is still running). */
 void obs_free(struct obs *o);

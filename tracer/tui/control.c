@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "array.h"
+#include "ending.h"
 #include "error.h"
-#include "probe.h"
 #include "run.h"
 #include "symbols.h"
 #include "tui.h"
@@ -37,38 +37,18 @@ void tui_goto_step(struct tui *t, uint64_t pos)
 
 const char *tui_stop_text(struct tui *t, char *buf, size_t len)
 {
-	const struct kvm_regs *r = &t->e->cpu->regs;
-	const char *mode = vmm_cpu_mode_name(vmm_cpu_mode(&t->e->cpu->sregs));
-	uint64_t n = recorded(t);
+	uint8_t at400;
+	struct ending end = {
+		.stop = t->e->stop, .regs = &t->e->cpu->regs, .sregs = &t->e->cpu->sregs,
+		.run = t->e->cpu->run, .exits = t->e->cpu->stats->total, .stepped = true,
+		.steps = recorded(t), .start_mode = t->start_mode, .device_error = vmm_last_error(),
+	};
 
 	buf[0] = '\0';
 	if (!t->e->ended)
 		return buf;
-	switch (t->e->stop) {
-	case VMM_STOP_HLT:
-		snprintf(buf, len, "halted at step %llu in %s mode, RAX=%llu (0x%llx)",
-			 (unsigned long long)n, mode, (unsigned long long)r->rax, (unsigned long long)r->rax);
-		break;
-	case VMM_STOP_SHUTDOWN:
-		if ((t->start_mode == VMM_MODE_PAGED32 || t->start_mode == VMM_MODE_PAE) && n <= 1)
-			snprintf(buf, len, "%s", vmm_probe_limitation(t->start_mode));
-		else
-			snprintf(buf, len, "triple fault at step %llu (KVM_EXIT_SHUTDOWN) in %s mode at "
-				 "RIP=0x%llx: an exception the guest could not handle", (unsigned long long)n,
-				 mode, (unsigned long long)r->rip);
-		break;
-	case VMM_STOP_EXIT_LIMIT:
-	case VMM_STOP_STEP_LIMIT:
-	case VMM_STOP_TIMEOUT:
-		snprintf(buf, len, "%s after %llu steps and %llu exits; the guest was still running",
-			 vmm_stop_name(t->e->stop), (unsigned long long)t->e->nsteps,
-			 (unsigned long long)t->e->cpu->stats->total);
-		break;
-	default:
-		snprintf(buf, len, "stopped (%s) at step %llu in %s mode at RIP=0x%llx",
-			 vmm_stop_name(t->e->stop), (unsigned long long)n, mode, (unsigned long long)r->rip);
-		break;
-	}
+	end.at400 = tvcpu_read(t->e->cpu, 0x400, &at400, 1) == 0 ? at400 : -1;
+	ending_text(&end, buf, len);
 	return buf;
 }
 
@@ -104,6 +84,9 @@ static void record_step(struct tui *t)
 		}
 		tui_events_add(&t->log, st->n, TUI_EV_EXIT, line, strlen(line));
 	}
+	if (st->insn_len)  /* without memory for it the code pane decodes from memory instead */
+		tui_xmap_add(&t->xmap, engine_pc(&st->before, &st->sbefore), st->n,
+			     vmm_cpu_code_bits(&st->sbefore), st->insn, st->insn_len);
 	if (st->nwrites) {
 		struct tui_write *w = vmm_array_grow(t->writes, &t->writes_cap, sizeof(*w), t->nwrites + 1, 256);
 
@@ -128,17 +111,10 @@ static void stopped(struct tui *t)
 /* Say which breakpoint or watch ended a run at step st. */
 static void say_hit(struct tui *t, const struct engine_goal *g, const struct step *st)
 {
-	char name[SYMBOLS_NAME_MAX + 24] = "";
+	char buf[200];
 
-	if (g->hit_break >= 0)
-		symbols_label(t->e->syms, t->e->brk[g->hit_break], name, sizeof(name));
-	if (g->hit_break >= 0)
-		tui_message(t, false, "breakpoint at %llx%s%s%s reached by step %llu",
-			    (unsigned long long)t->e->brk[g->hit_break], *name ? " (" : "", name,
-			    *name ? ")" : "", (unsigned long long)st->n);
-	else if (g->hit_watch >= 0)
-		tui_message(t, false, "watch %llx: written by step %llu",
-			    (unsigned long long)t->e->watch[g->hit_watch].addr, (unsigned long long)st->n);
+	if (ending_hit_text(t->e, g->hit_break, g->hit_watch, st->n, buf, sizeof(buf)))
+		tui_message(t, false, "%s", buf);
 }
 
 struct live_run {
@@ -444,6 +420,7 @@ void tui_prompt_done(struct tui *t)
 			goto linear_only;
 		t->walk_set = true;
 		t->walk_addr = a.addr;
+		snprintf(t->walk_text, sizeof(t->walk_text), "%s", text);
 		return;
 	default:
 		return;

@@ -147,21 +147,22 @@ int tui_layout_needs(int lines, int cols, const int want[TUI_NPANES], struct tui
 		column(out, left, 3, 1, h, 0, lw, want);
 		column(out, right, 4, 1, h, lw + 1, cols - lw - 1, want);
 	} else {
-		/* three columns: the code and the console; the CPU's state and what the step did;
-		 * the page walk and memory */
+		/* three columns: the code; the CPU's state, what the step did and what the guest
+		 * printed; the page walk and memory */
 		static const struct slot a[] = {
-			{ TUI_PANE_CODE, 8, 3, 0 }, { TUI_PANE_CONSOLE, 3, 1, 0 },
+			{ TUI_PANE_CODE, 8, 3, 0 },
 		};
 		const struct slot b[] = {
 			{ TUI_PANE_REGS, rh, 0, rh }, { TUI_PANE_SYSTEM, 9, 0, 0 }, { TUI_PANE_EVENTS, 6, 2, 0 },
+			{ TUI_PANE_CONSOLE, 3, 1, 0 },
 		};
 		static const struct slot c[] = {
 			{ TUI_PANE_WALK, 8, 3, 0 }, { TUI_PANE_MEMORY, 6, 2, 0 },
 		};
 		int wa = cols * 35 / 100, wb = cols * 32 / 100, wc = cols - wa - wb - 2;
 
-		column(out, a, 2, 1, h, 0, wa, want);
-		column(out, b, 3, 1, h, wa + 1, wb, want);
+		column(out, a, 1, 1, h, 0, wa, want);
+		column(out, b, 4, 1, h, wa + 1, wb, want);
 		column(out, c, 2, 1, h, wa + wb + 2, wc, want);
 	}
 	return 0;
@@ -297,16 +298,79 @@ int tui_scroll_clamp(long off, int total, int visible)
 	return off < 0 ? 0 : (int)off;
 }
 
+bool tui_scroll_back(int *back, enum tui_action a, uint64_t count, int total, int visible)
+{
+	long n = count > 1000000 ? 1000000 : (long)count, page = visible > 1 ? visible - 1 : 1;
+	long off = *back;
+
+	switch (a) {
+	case TUI_ACT_UP: off += n; break;
+	case TUI_ACT_DOWN: off -= n; break;
+	case TUI_ACT_PAGE_UP: off += n * page; break;
+	case TUI_ACT_PAGE_DOWN: off -= n * page; break;
+	case TUI_ACT_HOME: off = 0; break;
+	default: return false;
+	}
+	*back = tui_scroll_clamp(off, total, visible);
+	return true;
+}
+
 /* ---- help and hints --------------------------------------------------------------------------- */
 
 static const char *const help_notes[] = {
 	"",
 	"A number typed before a key marked [N] repeats it: 100s steps 100 instructions, "
 	"50g shows step 50, 0g the start.",
-	"Addresses are hex (1000 or 0x1000), a register (rip, rsp, eax), seg:off (0000:1000, "
-	"cs:1000) or p:ADDR for a physical one; +HEX or -HEX adds an offset.",
+	"Addresses are hex (1000 or 0x1000), a symbol of the guest's ELF (setup_paging, "
+	"main+10), a register (rip, rsp, eax, cr2, cr3, gdt), seg:off (0000:1000, cs:1000) or "
+	"p:ADDR for a physical one; +HEX or -HEX adds an offset.  cr3 is the physical address of "
+	"the top-level page table.",
 	"Stepping back shows the recorded history: the guest never runs backwards, and it is not "
 	"run again.",
+};
+
+/* What the abbreviations on the screen mean, pane by pane. */
+static const char *const help_abbrevs[][2] = {
+	{ "", "What the panes show:" },
+	{ "HISTORY", "the title bar: a recorded step is shown, not the vCPU's state now" },
+	{ "STOPPED", "the guest halted, faulted or reached a limit; the status line says how" },
+	{ "mode", "real, protected, protected+paging, PAE, long (64-bit code), compat (long mode "
+		  "active, running a 32- or 16-bit code segment)" },
+	{ "code >", "the next instruction; * the cursor; B a breakpoint" },
+	{ "<name>", "a symbol of the guest's ELF starts here" },
+	{ "(16-bit)", "an instruction that already ran, shown as it ran: in that code size, "
+		      "with the bytes it had then" },
+	{ "CF PF AF", "RFLAGS bits: carry, parity, adjust; ZF zero, SF sign, TF trap (single "
+		      "step), IF interrupts enabled, DF direction, OF overflow; -ZF: a flag the "
+		      "step cleared" },
+	{ "CPL", "current privilege level (0 kernel .. 3 user); DPL a descriptor's privilege level" },
+	{ "CR0", "PE protected mode, MP/EM/TS FPU control, ET extension type, NE numeric error, WP "
+		 "write protect, AM alignment mask, NW/CD cache off, PG paging" },
+	{ "CR3", "the page tables' physical address; CR2 the address of the last page fault" },
+	{ "CR4", "PSE 4 MiB pages, PAE physical address extension, PGE global pages, VME/PVI "
+		 "virtual-8086, TSD, DE, MCE, PCE, OSFXSR, OSXMMEXCPT, UMIP, LA57 5-level paging, "
+		 "VMXE, SMXE, FSGSBASE, PCIDE, OSXSAVE, SMEP/SMAP supervisor protections, PKE" },
+	{ "EFER", "SCE syscall, LME long mode enable, LMA long mode active, NXE no-execute" },
+	{ "GDT IDT", "a descriptor table's base/limit (GDTR, IDTR)" },
+	{ "sel acc", "a segment's selector and access byte; base and limit are the hidden part "
+		     "the CPU loaded from the descriptor" },
+	{ "LD", "L: a 64-bit code segment, D: 32-bit default size (-D 32-bit, L- 64-bit, -- "
+		"16-bit); the row LD is the LDTR, TR the task register" },
+	{ "RX RW", "code readable/executable, data read/write; TSSbusy a task state segment" },
+	{ "PML4 PDPT", "page-table levels: PML5, PML4, PDPT (page directory pointers), PD (page "
+		       "directory), PT (page table)" },
+	{ "P RW US", "entry flags: present, writable, user-accessible; PWT/PCD caching, A "
+		     "accessed, D dirty, PS a large page (2M/4M/1G), G global, NX no-execute" },
+	{ "=> phys", "the physical address the walk ends at, the page size, RW/RO, U/S" },
+	{ "KVM", "KVM_TRANSLATE's answer for the same address, asked of the vCPU: 'agrees' or "
+		 "DISAGREES with the walk kvmlab did itself" },
+	{ "live only", "KVM_TRANSLATE can only be asked about the vCPU's state now: a step from "
+		       "the history shows kvmlab's own walk alone (End goes to the latest step)" },
+	{ "#6 IO", "an exit: the step that made it, its type (IO, MMIO, HLT, ...), port or "
+		   "address, size and data" },
+	{ "p:", "memory at a physical address (no page walk); 'follows writes' the memory pane "
+		"shows the latest write until you pick an address" },
+	{ "e: all", "the explanation is longer than the pane: e shows it all, z zooms any pane" },
 };
 
 /* Append text wrapped at width, the first line after prefix, the others indented to match. */
@@ -364,6 +428,12 @@ int tui_help_lines(int width, char lines[][TUI_HELP_COLS], int max)
 	}
 	for (size_t i = 0; i < sizeof(help_notes) / sizeof(help_notes[0]); i++)
 		n = wrap("", help_notes[i], width, lines, n, max);
+	for (size_t i = 0; i < sizeof(help_abbrevs) / sizeof(help_abbrevs[0]); i++) {
+		char prefix[16];
+
+		snprintf(prefix, sizeof(prefix), "%-11s", help_abbrevs[i][0]);
+		n = wrap(i ? prefix : "", help_abbrevs[i][1], width, lines, n, max);
+	}
 	return n < max ? n : max;
 }
 

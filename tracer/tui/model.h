@@ -142,6 +142,11 @@ uint64_t tui_back(uint64_t pos, uint64_t n);
 /* Clamp a scroll offset so that a view of `visible` lines over `total` stays filled. */
 int tui_scroll_clamp(long off, int total, int visible);
 
+/* A scrolling key for a view that counts lines back from its newest (a log): Up, PgUp add,
+ * Down, PgDn take away (count times; a page is visible - 1 lines), Home goes back to 0; the new
+ * offset, clamped, in *back.  False for any other action (*back untouched). */
+bool tui_scroll_back(int *back, enum tui_action a, uint64_t count, int total, int visible);
+
 /* ---- event logs, each entry tagged with its step -----------------------------------------
  * The TUI keeps two: one line per exit or message, and the guest's console output in chunks. */
 
@@ -211,3 +216,35 @@ int tui_help_lines(int width, char lines[][TUI_HELP_COLS], int max);
 
 /* The status line's key hints, as many as fit in width: "s step  n next ...". */
 size_t tui_hints(char *buf, size_t len, int width);
+
+/* ---- instructions as they ran -------------------------------------------------------------
+ * Every executed instruction by address: the first and the latest time it ran, with its code
+ * size and bytes then, so the code pane shows past code as it ran (not re-decoded in today's
+ * mode from today's bytes) and knows where instructions start. */
+
+struct tui_xrec {
+	uint64_t step;               /* the step that executed it (1-based) */
+	uint8_t bits, len;
+	uint8_t bytes[15];
+};
+
+struct tui_xslot {
+	uint64_t addr;               /* linear; ~0: empty */
+	struct tui_xrec first, last;
+};
+
+struct tui_xmap {
+	struct tui_xslot *slot;
+	size_t cap, n;               /* cap: a power of two */
+};
+
+/* Record that step (steps only grow) executed len bytes at linear addr in bits-bit code. 0, or
+ * -ENOMEM (the map is unchanged), -EINVAL for a length of 0 or above 15. */
+int tui_xmap_add(struct tui_xmap *m, uint64_t addr, uint64_t step, int bits, const uint8_t *bytes,
+		 size_t len);
+
+/* The instruction at addr as it last ran at or before step pos (the latest run if that was by
+ * then, else the first); NULL if it had not run by pos. */
+const struct tui_xrec *tui_xmap_find(const struct tui_xmap *m, uint64_t addr, uint64_t pos);
+
+void tui_xmap_free(struct tui_xmap *m);

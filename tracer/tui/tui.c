@@ -178,6 +178,7 @@ void tui_free(struct tui *t)
 	tui_events_free(&t->log);
 	tui_events_free(&t->console);
 	free(t->writes);
+	tui_xmap_free(&t->xmap);
 	tui_snap_free(t);
 }
 
@@ -298,10 +299,10 @@ static void draw_pane_title(struct tui *t, enum tui_pane_id id)
 
 static void draw_help(struct tui *t)
 {
-	static char lines[128][TUI_HELP_COLS];
+	static char lines[256][TUI_HELP_COLS];
 	int w = t->cols - 2 < 100 ? t->cols - 2 : 100, h, x, y, n, rows;
 
-	n = tui_help_lines(w - 4, lines, 128);
+	n = tui_help_lines(w - 4, lines, 256);
 	h = n + 4 < t->lines - 1 ? n + 4 : t->lines - 1;
 	rows = h - 4;
 	x = (t->cols - w) / 2;

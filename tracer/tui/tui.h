@@ -107,8 +107,10 @@ struct tui {
 	uint64_t executing;          /* the step being executed (tags console output) */
 	struct tui_write *writes;
 	size_t nwrites, writes_cap;
+	struct tui_xmap xmap;        /* every executed instruction, as it ran (the code pane) */
 	bool walk_set;               /* the walk pane shows walk_addr instead of RIP */
 	uint64_t walk_addr;
+	char walk_text[TUI_PROMPT_MAX]; /* what was typed for it ("cr2", "setup_paging") */
 	uint64_t code_cursor;        /* linear address of the code cursor (set by the code view) */
 	bool interrupted;            /* a key stopped a long run */
 	char stop_msg[320];          /* how the guest stopped, said once when it did */

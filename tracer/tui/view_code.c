@@ -1,14 +1,19 @@
-/* view_code.c - the code pane: disassembly around the next instruction in the CPU's current
- * mode, breakpoints marked, CS:IP addresses in real mode and linear ones elsewhere.
+/* view_code.c - the code pane: the instructions around the next one, breakpoints marked, CS:IP
+ * addresses in real mode and linear ones elsewhere, a symbol's name where it starts.
  *
- * The listing keeps its first address while the next instruction stays inside it, so stepping
- * through a loop does not make the text jump; x86 code cannot be decoded backwards, so lines
- * above an address are found by decoding from a little before it until an instruction ends
- * exactly there. */
+ * An instruction the guest already executed is shown as it ran: with the code size and the bytes
+ * of that step (from t->xmap), so a far jump made in 16-bit code still reads as one after the
+ * switch to 64-bit mode.  Everything else is decoded in the current mode, always from a known
+ * instruction boundary: the next instruction, the end of one before it, an executed instruction
+ * or a symbol.  x86 code cannot be decoded backwards, so lines above an address come from a known
+ * start below it whose instructions end exactly there; with none, the listing starts at the
+ * address.  The listing keeps its first address while the next instruction stays inside it, so
+ * stepping through a loop does not make the text jump. */
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "symbols.h"
 #include "tui.h"
 
 #define MAX_LINES 256
@@ -21,6 +26,8 @@ struct code {
 	int bits;                    /* code size the listing was decoded in */
 	int n;                       /* lines in the last listing */
 	uint64_t addr[MAX_LINES];
+	struct tui_xrec rec[MAX_LINES];  /* each line's code size and bytes */
+	bool ran[MAX_LINES];         /* ... as it ran by the shown step */
 };
 
 static int code_open(struct tui *t, void **priv)
@@ -73,7 +80,8 @@ static int decode(struct tui *t, int bits, uint64_t lin, const uint8_t *buf, siz
 		snprintf(text, len, "%s", c->text);
 		return c->len;
 	}
-	n = disasm_text(&t->e->dis, bits, buf, avail, shown, text, len);
+	n = disasm_text_at(&t->e->dis, bits, buf, avail, shown, shown == lin ? 0 : t->snap.sregs.cs.base,
+			   text, len);
 	if (n <= 0) {
 		snprintf(text, len, "(bad) db 0x%02x", buf[0]);
 		return 1;  /* not remembered: the bytes after this one made it undecodable */
@@ -97,108 +105,89 @@ static int insn_len(struct tui *t, int bits, const uint8_t *buf, size_t avail)
 	return in.i.length;
 }
 
-/* Instructions decoded from start until target: how many, or -1 if none ends exactly there. */
-static int lands(struct tui *t, int bits, uint64_t start, uint64_t target)
+/* The instruction at lin as the listing shows it: as it ran by the shown step (ran), or decoded
+ * from memory in the current mode; its length (at least 1). */
+static int line_at(struct tui *t, uint64_t lin, struct tui_xrec *out, bool *ran)
 {
-	uint8_t buf[MAX_BACK + 15];
+	const struct tui_snap *sn = &t->snap;
+	const struct tui_xrec *x = lin == sn->pc ? NULL : tui_xmap_find(&t->xmap, lin, sn->pos);
+	uint8_t buf[15];
 	size_t avail;
+
+	*ran = x != NULL;
+	if (x) {
+		*out = *x;
+		return x->len;
+	}
+	avail = tui_snap_read_linear(t, lin, buf, sizeof(buf));
+	*out = (struct tui_xrec){ .bits = (uint8_t)sn->bits };
+	out->len = (uint8_t)insn_len(t, sn->bits, buf, avail);
+	memcpy(out->bytes, buf, avail < out->len ? avail : out->len);
+	return out->len;
+}
+
+/* Lines from start until target: how many, or -1 if none ends exactly there. */
+static int lands(struct tui *t, uint64_t start, uint64_t target)
+{
+	struct tui_xrec r;
 	uint64_t a = start;
+	bool ran;
 	int k = 0;
 
-	if (start >= target || target - start > MAX_BACK)
-		return -1;
-	avail = tui_snap_read_linear(t, start, buf, (size_t)(target - start) + 15);
-	while (a < target) {
-		size_t off = (size_t)(a - start);
-
-		if (off >= avail)
-			return -1;
-		a += (uint64_t)insn_len(t, bits, buf + off, avail - off);
+	while (a < target && k < MAX_LINES) {
+		a += (uint64_t)line_at(t, a, &r, &ran);
 		k++;
 	}
 	return a == target ? k : -1;
 }
 
-/* Instruction starts the guest really executed just before the shown step, in this code size
- * and below target: decoding from one of them cannot go astray. */
-static int executed_starts(struct tui *t, int bits, uint64_t target, uint64_t *out, int max)
+/* A known instruction start: executed by the shown step, or where a symbol starts. */
+static bool known_start(struct tui *t, uint64_t lin)
 {
-	const struct tui_snap *sn = &t->snap;
-	int n = 0;
+	uint64_t off;
 
-	for (uint64_t k = sn->pos, i = 0; k >= 1 && i < 16 && n < max; k--, i++) {
-		struct step st;
-		const struct step *p = &st;
-		uint64_t pc;
-
-		if (k == sn->pos)
-			p = &sn->st;
-		else if (history_get(&t->e->hist, k, &st) < 0)
-			break;
-		pc = engine_pc(&p->before, &p->sbefore);
-		if (vmm_cpu_code_bits(&p->sbefore) == bits && pc < target && target - pc <= MAX_BACK)
-			out[n++] = pc;
-	}
-	return n;
+	if (tui_xmap_find(&t->xmap, lin, t->snap.pos))
+		return true;
+	return symbols_find(t->e->syms, lin, &off) && off == 0;
 }
 
-/* Drop instructions from the top of a listing that starts at a and has k above the target. */
-static uint64_t trim(struct tui *t, int bits, uint64_t a, int k, int want)
+/* Drop lines from the top of a listing that starts at a and has k above the target. */
+static uint64_t trim(struct tui *t, uint64_t a, int k, int want)
 {
-	while (k > want) {
-		uint8_t buf[16];
-		size_t avail = tui_snap_read_linear(t, a, buf, sizeof(buf));
+	struct tui_xrec r;
+	bool ran;
 
-		a += (uint64_t)insn_len(t, bits, buf, avail);
+	while (k > want) {
+		a += (uint64_t)line_at(t, a, &r, &ran);
 		k--;
 	}
 	return a;
 }
 
-/* An address up to `want` instructions above target found from the bytes alone: the farthest
- * start that decodes into an instruction ending exactly at target. */
-static uint64_t back_up_bytes(struct tui *t, int bits, uint64_t target, int want)
+/* An address up to `want` lines above target, from a known instruction start whose lines end
+ * exactly at target (the nearest that gives enough); target itself if there is none. */
+static uint64_t back_up(struct tui *t, int bits, uint64_t target, int want)
 {
 	uint64_t best = target;
-	int bestk = 0, maxback = want * 7 < MAX_BACK ? want * 7 : MAX_BACK;
+	int bestk = 0, tried = 0;
 
-	for (int back = maxback; back >= 1; back--) {
+	(void)bits;
+	for (uint64_t back = 1; back <= MAX_BACK && back <= target && tried < 48; back++) {
+		uint64_t start = target - back;
 		int k;
 
-		if ((uint64_t)back > target)
+		if (!known_start(t, start))
 			continue;
-		k = lands(t, bits, target - (uint64_t)back, target);
+		tried++;
+		k = lands(t, start, target);
 		if (k > bestk) {
-			best = target - (uint64_t)back;
+			best = start;
 			bestk = k;
 			if (k >= want)
 				break;
 		}
 	}
-	return trim(t, bits, best, bestk, want);
-}
-
-/* An address `want` instructions above target (fewer if the bytes do not allow it). */
-static uint64_t back_up(struct tui *t, int bits, uint64_t target, int want)
-{
-	uint64_t best = target, known[16];
-	int bestk = 0;
-	int nknown = executed_starts(t, bits, target, known, 16);
-
-	/* First from the instructions the guest executed (the nearest that gives enough). */
-	for (int i = 0; i < nknown; i++) {
-		int k = lands(t, bits, known[i], target);
-
-		if (k > 0 && (bestk < want ? k > bestk : k >= want && k < bestk)) {
-			best = known[i];
-			bestk = k;
-		}
-	}
-	if (bestk >= want)
-		return trim(t, bits, best, bestk, want);
-	if (bestk > 0)
-		return back_up_bytes(t, bits, best, want - bestk);
-	return back_up_bytes(t, bits, target, want);
+	return trim(t, best, bestk, want);
 }
 
 static bool is_break(const struct engine *e, uint64_t lin)
@@ -221,11 +210,9 @@ static void code_draw(struct tui *t, void *priv)
 {
 	struct code *c = priv;
 	const struct tui_snap *sn = &t->snap;
-	static uint8_t buf[MAX_LINES * 15 + 16];
 	struct tui_pen p;
 	int h, at, digits;
-	size_t avail;
-	uint64_t a;
+	uint64_t a = 0;
 	bool wide;
 
 	tui_pen_start(&p, t, TUI_PANE_CODE);
@@ -239,14 +226,12 @@ static void code_draw(struct tui *t, void *priv)
 		c->top = back_up(t, sn->bits, c->cursor, h / 3);
 	c->bits = sn->bits;
 	for (int pass = 0; pass < 2; pass++) {
-		avail = tui_snap_read_linear(t, c->top, buf, (size_t)h * 15 + 15);
 		a = c->top;
 		c->n = 0;
 		for (int i = 0; i < h; i++) {
-			size_t off = (size_t)(a - c->top);
-
-			c->addr[c->n++] = a;
-			a += (uint64_t)insn_len(t, sn->bits, buf + off, off < avail ? avail - off : 0);
+			c->addr[c->n] = a;
+			a += (uint64_t)line_at(t, a, &c->rec[c->n], &c->ran[c->n]);
+			c->n++;
 		}
 		if (find(c, c->cursor) >= 0 || pass == 1)
 			break;
@@ -256,15 +241,15 @@ static void code_draw(struct tui *t, void *priv)
 	wide = p.w >= 60;
 	digits = sn->bits == 64 && a > 0xffffffffull ? 16 : 8;
 	for (int i = 0; i < c->n; i++) {
-		uint64_t lin = c->addr[i];
-		size_t off = (size_t)(lin - c->top);
-		size_t left = off < avail ? avail - off : 0;
+		const struct tui_xrec *r = &c->rec[i];
+		uint64_t lin = c->addr[i], off;
 		char text[160], bytes[40] = "";
-		int len = decode(t, sn->bits, lin, buf + off, left, text, sizeof(text));
 		bool cur = lin == sn->pc;
 		bool cursor = !c->follow && lin == c->cursor && t->focus == TUI_PANE_CODE;
 		enum tui_style st = cur ? TUI_ST_CURRENT : cursor ? TUI_ST_CURSOR : TUI_ST_NORMAL;
+		const char *name = symbols_find(t->e->syms, lin, &off);
 
+		decode(t, r->bits, lin, r->bytes, r->len, text, sizeof(text));
 		tui_pen_put(&p, TUI_ST_BREAK, is_break(t->e, lin) ? "B" : " ");
 		tui_pen_put(&p, st, cur ? ">" : cursor ? "*" : " ");
 		if (sn->bits == 16 && !(sn->sregs.cr0 & X86_CR0(PE)))
@@ -273,11 +258,15 @@ static void code_draw(struct tui *t, void *priv)
 		else
 			tui_pen_printf(&p, cur ? st : TUI_ST_DIM, "%0*llx ", digits, (unsigned long long)lin);
 		if (wide) {
-			for (int k = 0; k < len && k < 8 && (size_t)k < left; k++)
-				snprintf(bytes + 3 * k, sizeof(bytes) - 3 * (size_t)k, "%02x ", buf[off + (size_t)k]);
+			for (int k = 0; k < r->len && k < 8; k++)
+				snprintf(bytes + 3 * k, sizeof(bytes) - 3 * (size_t)k, "%02x ", r->bytes[k]);
 			tui_pen_printf(&p, cur ? st : TUI_ST_DIM, "%-24s", bytes);
 		}
+		if (name && off == 0)
+			tui_pen_printf(&p, cur ? st : TUI_ST_LABEL, "<%s> ", name);
 		tui_pen_put(&p, st, text);
+		if (c->ran[i] && r->bits != sn->bits)
+			tui_pen_printf(&p, cur ? st : TUI_ST_DIM, "  (%d-bit)", r->bits);
 		if (st != TUI_ST_NORMAL)
 			tui_pen_fill(&p, st);
 		tui_pen_nl(&p);
@@ -317,12 +306,12 @@ static void move(struct tui *t, struct code *c, long delta)
 		if (at + 1 < c->n) {
 			at++;
 		} else {
-			uint8_t buf[16];
+			struct tui_xrec r;
 			uint64_t last = c->addr[c->n - 1];
-			size_t avail = tui_snap_read_linear(t, last, buf, sizeof(buf));
+			bool ran;
 
 			memmove(c->addr, c->addr + 1, (size_t)(c->n - 1) * sizeof(c->addr[0]));
-			c->addr[c->n - 1] = last + (uint64_t)insn_len(t, c->bits, buf, avail);
+			c->addr[c->n - 1] = last + (uint64_t)line_at(t, last, &r, &ran);
 			c->top = c->addr[0];
 		}
 		delta--;

@@ -86,20 +86,9 @@ static void console_title(struct tui *t, void *priv, char *buf, size_t len)
 static bool console_key(struct tui *t, void *priv, enum tui_action a, uint64_t count)
 {
 	struct console *c = priv;
-	long n = count > 1000000 ? 1000000 : (long)count, page = c->shown > 1 ? c->shown - 1 : 1;
-	long back = c->back;
 
 	(void)t;
-	switch (a) {
-	case TUI_ACT_UP: back += n; break;
-	case TUI_ACT_DOWN: back -= n; break;
-	case TUI_ACT_PAGE_UP: back += n * page; break;
-	case TUI_ACT_PAGE_DOWN: back -= n * page; break;
-	case TUI_ACT_HOME: back = 0; break;
-	default: return false;
-	}
-	c->back = tui_scroll_clamp(back, c->total, c->shown);
-	return true;
+	return tui_scroll_back(&c->back, a, count, c->total, c->shown);
 }
 
 const struct tui_view tui_view_console = {

@@ -193,19 +193,9 @@ static void events_title(struct tui *t, void *priv, char *buf, size_t len)
 static bool events_key(struct tui *t, void *priv, enum tui_action a, uint64_t count)
 {
 	struct events *ev = priv;
-	long n = count > 1000000 ? 1000000 : (long)count, page = ev->shown > 1 ? ev->shown - 1 : 1;
 
 	(void)t;
-	switch (a) {
-	case TUI_ACT_UP: ev->back += (int)n; break;
-	case TUI_ACT_DOWN: ev->back -= (int)n; break;
-	case TUI_ACT_PAGE_UP: ev->back += (int)(n * page); break;
-	case TUI_ACT_PAGE_DOWN: ev->back -= (int)(n * page); break;
-	case TUI_ACT_HOME: ev->back = 0; break;
-	default: return false;
-	}
-	ev->back = tui_scroll_clamp(ev->back, (int)ev->upto, ev->shown);
-	return true;
+	return tui_scroll_back(&ev->back, a, count, (int)ev->upto, ev->shown);
 }
 
 const struct tui_view tui_view_events = {

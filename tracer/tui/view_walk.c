@@ -51,7 +51,7 @@ static void kvm_part(struct tui *t, struct tui_pen *p, struct walkview *v, const
 
 	tui_pen_put(p, TUI_ST_LABEL, small ? " KVM " : "KVM_TRANSLATE ");
 	if (!t->snap.live) {
-		tui_pen_put(p, TUI_ST_DIM, small ? "live only" : "(asks the vCPU: live step only)");
+		tui_pen_put(p, TUI_ST_DIM, small ? "live only" : "live only (asks the vCPU, ? explains)");
 		return;
 	}
 	translate(t, v, w, lin);
@@ -174,7 +174,7 @@ static void walk_draw(struct tui *t, void *priv)
 	}
 	tui_pen_put(&p, TUI_ST_LABEL, "linear ");
 	tui_pen_printf(&p, TUI_ST_NORMAL, "%llx", (unsigned long long)lin);
-	tui_pen_printf(&p, TUI_ST_DIM, " (%s) ", t->walk_set ? "typed" : "RIP");
+	tui_pen_printf(&p, TUI_ST_DIM, " (%s) ", t->walk_set ? t->walk_text : "RIP");
 	if (w.paging == VMM_PAGING_NONE) {
 		tui_pen_put(&p, TUI_ST_MODE, "paging off");
 		tui_pen_nl(&p);
@@ -206,7 +206,10 @@ static void walk_draw(struct tui *t, void *priv)
 static void walk_title(struct tui *t, void *priv, char *buf, size_t len)
 {
 	(void)priv;
-	snprintf(buf, len, "%s", t->walk_set ? "typed (W Enter: RIP)" : "of RIP");
+	if (t->walk_set)
+		snprintf(buf, len, "of %s (W Enter: RIP)", t->walk_text);
+	else
+		snprintf(buf, len, "of RIP");
 }
 
 const struct tui_view tui_view_walk = {

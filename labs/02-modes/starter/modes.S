@@ -14,7 +14,7 @@
  * from top to bottom, and remove the "stop here" halt when stage 1 is done.
  * Trace your guest after each step to see what changed:
  *     KVMLAB_KEEP_BUILD=1 kvmlab lab build 02 .   (its log names .../guest.elf)
- *     kvmlab trace /tmp/kvmlab-grade-XXXXXX/guest.elf
+ *     kvmlab trace /tmp/kvmlab-grade-PID-XXXXXX/out/guest.elf
  *     kvmlab grade 02 .
  * README.md explains each step.
  */

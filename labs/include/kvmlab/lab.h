@@ -2,15 +2,18 @@
  *
  * A lab with `handlers: handlers.c` builds that file with
  *   gcc -shared -fPIC -O2 -I<this folder's parent>
- * and loads it into the grader.  Define any of the handlers below; a handler
- * you do not define keeps kvmlab's built-in behaviour.  Each handler runs when
- * the guest touches that hypercall's port (OUT for the ones with a value or a
- * guest pointer, IN for the ones that return a value).
+ * and loads it into kvmlab-handlers, a sandboxed process of its own: the VMM
+ * and the guest stay in the grader, and each helper below is a request the
+ * grader answers.  Define the handlers below; a handler you do not define does
+ * nothing (an IN reads 0): kvmlab does not fill in for it.  Each handler runs
+ * when the guest touches that hypercall's port (OUT for the ones with a value
+ * or a guest pointer, IN for the ones that return a value).
  *
- * Rules: never dereference a guest address yourself - use lab_read,
- * lab_write and lab_hva, which check every byte against guest memory.  Print
- * with lab_print (not printf: the grader captures lab_print's output).
- * Return 0 on success; a negative value stops the guest with an error.
+ * Rules: guest memory is not in your process - use lab_read and lab_write,
+ * which check every byte against guest memory; lab_hva gives an address in
+ * the VMM's process, to print.  Print with lab_print (printf output goes
+ * nowhere).  Return 0 on success; a negative value stops the guest with an
+ * error.
  */
 #ifndef KVMLAB_LAB_H
 #define KVMLAB_LAB_H

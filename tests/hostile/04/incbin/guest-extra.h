@@ -1,0 +1,1 @@
+__asm__(".section .rodata\n.incbin \"@CANARY@\"\n.previous");

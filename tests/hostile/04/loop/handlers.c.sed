@@ -1,0 +1,1 @@
+s|lab_print(ctx, "%" PRIu32 "\\n", value);|for (;;) ;|

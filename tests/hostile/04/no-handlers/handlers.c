@@ -1,0 +1,1 @@
+#include <kvmlab/lab.h>

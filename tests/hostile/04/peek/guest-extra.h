@@ -1,0 +1,1 @@
+#include "@BATCH@/ref/handlers.c"

@@ -1,0 +1,102 @@
+#!/bin/bash
+# exec-trace.sh - kvmlab exec --trace: another program's guest single-stepped by the same
+# engine as kvmlab trace, with the same steps, while the program sees only its own exits.
+set -u
+. "$(dirname "$0")/lib.sh"
+require_kvm
+: "${HV_CLASSIC:?}" "${HV_CLASSIC_STATIC:?}" "${HV_MATRIX:?}"
+
+# The fields of each step that do not depend on who set the vCPU up: where, what, which exit.
+steps_of() {
+	python3 -c '
+import json, sys
+for line in open(sys.argv[1]):
+    o = json.loads(line)
+    print(o["pc"], o["asm"], json.dumps(o.get("exit")), o.get("explain", ""))
+' "$1"
+}
+
+# kvmlab's own VMM under exec --trace: the very same trace as kvmlab trace, field by field.
+for mode in real protected long; do
+	CASE="exec --trace -- kvmlab run hello --mode $mode"
+	"$KVMLAB" run hello --mode $mode >"$TMP/alone-out" 2>"$TMP/alone-err"
+	run_kvmlab 0 exec --trace --format jsonl -o "$TMP/a.jsonl" -- "$KVMLAB" run hello --mode $mode
+	expect_out "Hello, world!"
+	# the program ends exactly as alone: same RIP, RAX, memory and number of exits
+	expect_err "$(grep 'kvmlab: halted' "$TMP/alone-err")"
+	expect_err_re "^kvmlab: exec: vm1.vcpu0: [0-9]+ instructions retired \(halted; [0-9]+ steps/s\)$"
+	"$KVMLAB" trace hello --mode $mode --format jsonl -o "$TMP/b.jsonl" 2>/dev/null
+	check "kvmlab diff: identical" "$KVMLAB" diff "$TMP/a.jsonl" "$TMP/b.jsonl"
+done
+
+# Our test hypervisors, dynamic and static: the program's output and status unchanged (it
+# checks RAX and [0x400] itself, and a debug exit would make it complain), and the steps
+# those of kvmlab trace on the same bytes.
+for hv in "$HV_CLASSIC" "$HV_CLASSIC_STATIC"; do
+	for m in r:real s:protected l:long; do
+		opt=-${m%%:*}
+		mode=${m#*:}
+		CASE="$(basename "$hv") $opt --trace"
+		run_kvmlab 0 exec --trace --format jsonl -o "$TMP/a.jsonl" -- "$hv" $opt
+		expect_out "Hello, world!"
+		expect_no_err "Got exit_reason"
+		expect_no_err "Wrong result"
+		"$hv" $opt -D "$TMP/guest.bin"
+		"$KVMLAB" trace --flat 0 --mode $mode --format jsonl -o "$TMP/b.jsonl" "$TMP/guest.bin" 2>/dev/null
+		steps_of "$TMP/a.jsonl" >"$TMP/a.steps"
+		steps_of "$TMP/b.jsonl" >"$TMP/b.steps"
+		check "same instructions and exits as kvmlab trace ($(wc -l <"$TMP/a.steps") steps)" \
+			cmp -s "$TMP/a.steps" "$TMP/b.steps"
+		check "14 OUT exits to 0xE9, then HLT" sh -c "grep -c '\"port\": \"0xe9\"' '$TMP/a.steps' | grep -qx 14 && tail -1 '$TMP/a.steps' | grep -q HLT"
+	done
+done
+
+# A few steps, then the program runs on by itself, unchanged.
+CASE="classic -l --trace --max-steps 10"
+run_kvmlab 0 exec --trace --max-steps 10 -o "$TMP/t.txt" -- "$HV_CLASSIC" -l
+expect_out "Hello, world!"
+expect_err_re '^kvmlab: exec: vm1.vcpu0: 10 instructions retired \(instruction limit reached'
+check "10 steps written" [ "$(grep -cE '^ +[0-9]+ ' "$TMP/t.txt")" = 10 ]
+
+# --walk: the page walk of each step, through the program's own page tables at 0x2000.
+CASE="classic -l --trace --walk"
+run_kvmlab 0 exec --trace --walk --format jsonl -o "$TMP/w.jsonl" -- "$HV_CLASSIC" -l
+expect_out "Hello, world!"
+check "walks start at the program's PML4 (CR3 0x2000)" python3 -c '
+import json, sys
+o = json.loads(open(sys.argv[1]).readline())
+w = o["walk"]
+assert w["status"] == "ok", w
+assert w["levels"][0]["table"] == "0x2000", w["levels"][0]
+assert w["phys"] == "0x0", w
+' "$TMP/w.jsonl"
+
+# Two VMs: --vm 2 steps the second; the Matrix still ends well (its values in order).
+CASE="matrix --trace --vm 2"
+run_kvmlab 0 exec --trace --vm 2 --max-steps 200 -o "$TMP/t.txt" -- "$HV_MATRIX" -q 10 -d 150
+expect_out "vm1 ok
+vm2 ok"
+expect_err_re '^kvmlab: exec: vm2.vcpu0: 200 instructions retired'
+check "vm2's port 0x11, never vm1's 0x10" sh -c "grep -q 'out 0x11, ax' '$TMP/t.txt' && ! grep -q 'out 0x10' '$TMP/t.txt'"
+CASE="matrix --trace (timer, to the end)"
+run_kvmlab 0 exec --trace -o "$TMP/t.txt" -- "$HV_MATRIX" -q 10 -d 150
+expect_out "vm1 ok
+vm2 ok"
+expect_err_re '^kvmlab: exec: vm1.vcpu0: [0-9]+ instructions retired, then .*hv-matrix stopped running it'
+
+# 32-bit paging on a host that cannot: the program's own verdict, as alone.
+CASE="classic -p --trace"
+"$HV_CLASSIC" -p >"$TMP/alone-out" 2>"$TMP/alone-err"
+alone=$?
+run_kvmlab "$alone" exec --trace -o "$TMP/t.txt" -- "$HV_CLASSIC" -p
+expect_out "$(cat "$TMP/alone-out")"
+expect_err "$(head -1 "$TMP/alone-err")"
+
+CASE="--trace on a program without KVM"
+run_kvmlab 0 exec --trace -- true
+expect_err "kvmlab: exec: true never ran a vCPU: nothing to step"
+CASE="--walk without --trace"
+run_kvmlab 1 exec --walk -- true
+expect_one_line
+
+finish

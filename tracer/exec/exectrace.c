@@ -1,0 +1,57 @@
+/* exectrace.c - step another program's guest with the same engine as `kvmlab trace`. */
+#include "exectrace.h"
+
+#include <string.h>
+#include <time.h>
+
+#include "error.h"
+#include "foreign.h"
+
+static int write_step(struct engine *e, const struct step *st, void *ctx)
+{
+	(void)e;
+	tracewriter_step(ctx, st);
+	return 0;
+}
+
+int exec_trace(struct obs *o, const struct exec_trace_opts *t, struct exec_trace_result *r)
+{
+	static struct foreign f;
+	static struct engine e;
+	struct tracewriter w;
+	struct engine_goal g;
+	struct timespec t0, t1;
+	int ret, rel;
+
+	memset(r, 0, sizeof(*r));
+	ret = foreign_open(&f, o, t->vm_no);
+	if (ret != 0)
+		return ret < 0 ? ret : 0;  /* 1: the program never ran a vCPU */
+	r->ran = true;
+	snprintf(r->vcpu, sizeof(r->vcpu), "%s", f.hold.vcpu->name);
+	ret = engine_init(&e, &f.cpu, false);
+	if (ret == 0) {
+		e.max_steps = t->max_steps;
+		tracewriter_init(&w, &e, t->format, t->walk, t->out);
+		engine_goal_init(&e, &g, ENGINE_GOAL_CONTINUE, 0, NULL, 0, NULL, 0);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		ret = engine_go(&e, &g, write_step, &w);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		r->ns = (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000u + (uint64_t)t1.tv_nsec -
+			(uint64_t)t0.tv_nsec;
+		if (tracewriter_finish(&w) < 0)
+			r->write_err = w.out.err;
+		r->steps = e.nsteps;
+		r->stop = e.stop;
+	}
+	engine_free(&e);
+	if (f.ended) {
+		/* the program stopped running the vCPU (or ended): its choice, not a failure */
+		r->program_ended = true;
+		return 0;
+	}
+	rel = foreign_release(&f, ret >= 0 && e.stop == VMM_STOP_HLT);
+	if (ret >= 0 && rel < 0)
+		ret = rel;
+	return ret < 0 ? ret : 0;
+}

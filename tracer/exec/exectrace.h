@@ -1,0 +1,35 @@
+/* exectrace.h - `kvmlab exec --trace`: the step engine on a vCPU inside another program. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "engine.h"
+#include "observe.h"
+#include "tracewrite.h"
+
+struct exec_trace_opts {
+	enum trace_format format;
+	bool walk;
+	uint64_t max_steps;
+	int vm_no;                /* the VM whose vCPU is stepped (0: the first to run) */
+	FILE *out;                /* where the steps go */
+};
+
+struct exec_trace_result {
+	bool ran;                 /* a vCPU was found and stepped */
+	uint64_t steps;           /* instructions retired */
+	enum vmm_stop stop;       /* why stepping ended (when ran and no error) */
+	char vcpu[64];            /* its name */
+	int write_err;            /* errno of a failed write of the trace, or 0 */
+	bool program_ended;       /* the program ended (or stopped running the vCPU) first */
+	uint64_t ns;              /* time spent stepping */
+};
+
+/*
+ * Step the guest of the program o observes (obs_start'ed, not yet run) from its first KVM_RUN
+ * on VM vm_no to its end, writing every step as `kvmlab trace` does; then let the program
+ * run on to its end, observed.  0, or -errno (vmm_last_error() says why).
+ */
+int exec_trace(struct obs *o, const struct exec_trace_opts *t, struct exec_trace_result *r);

@@ -1,0 +1,494 @@
+/* foreign.c - step a vCPU that lives in another program (see foreign.h). */
+#include "foreign.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "vm.h"
+
+#define SYNC_WANTED (KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS)
+#define RUN_MAP_LEN (2 * 4096)
+static const uint8_t gadget_code[] = { 0x0f, 0x05, 0xcc };  /* syscall; int3 */
+
+static struct foreign *of(struct tvcpu *c)
+{
+	return c->impl;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+/* The held thread died while kvmlab waited for it. */
+static int gone(struct foreign *f, int st)
+{
+	f->held = false;
+	f->ended = true;
+	f->ended_status = st;
+	obs_task_gone(f->o, f->hold.tid, st);
+	return vmm_fail(-ESRCH, "the program ended (%s %d) while kvmlab was stepping its guest",
+			WIFSIGNALED(st) ? "signal" : "status",
+			WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+}
+
+/* Run ioctl(fd, req, arg) in the held thread through the gadget, r10 = cookie; *ret is its
+ * result. */
+static int gadget_call(struct foreign *f, unsigned long req, uint64_t arg, uint64_t cookie,
+		       long *ret)
+{
+	struct user_regs_struct r = f->prog;
+	pid_t tid = f->hold.tid;
+	int st, sig = 0;
+
+	r.rip = f->gadget;
+	r.rax = SYS_ioctl;
+	r.orig_rax = (uint64_t)-1;  /* at the program's own KVM_RUN: skip it */
+	r.rdi = (uint64_t)f->hold.fd;
+	r.rsi = req;
+	r.rdx = arg;
+	r.r10 = cookie;
+	if (ptrace(PTRACE_SETREGS, tid, 0, &r) < 0)
+		return vmm_fail(-errno, "ptrace SETREGS: %s", strerror(errno));
+	f->at_entry = false;
+	for (;;) {
+		if (ptrace(PTRACE_CONT, tid, 0, sig) < 0)
+			return vmm_fail(-errno, "ptrace CONT: %s", strerror(errno));
+		sig = 0;
+		while (waitpid(tid, &st, __WALL) < 0)
+			if (errno != EINTR)
+				return vmm_fail(-errno, "waitpid: %s", strerror(errno));
+		if (WIFEXITED(st) || WIFSIGNALED(st))
+			return gone(f, st);
+		if (WSTOPSIG(st) == SIGTRAP && (st >> 16) == PTRACE_EVENT_SECCOMP)
+			continue;  /* kvmlab's own call, stopped by the filter: let it run */
+		if (WSTOPSIG(st) == SIGTRAP && !(st >> 16)) {
+			if (ptrace(PTRACE_GETREGS, tid, 0, &r) < 0)
+				return vmm_fail(-errno, "ptrace GETREGS: %s", strerror(errno));
+			if (r.rip == f->gadget + sizeof(gadget_code)) {
+				*ret = (long)r.rax;
+				return 0;
+			}
+		}
+		if ((st >> 16) == 0 && WSTOPSIG(st) != (SIGTRAP | 0x80))
+			sig = WSTOPSIG(st);  /* the program's own signal (its timer): deliver it */
+	}
+}
+
+static int gadget_ioctl(struct foreign *f, unsigned long req, uint64_t arg, long *ret)
+{
+	return gadget_call(f, req, arg, 0, ret);
+}
+
+/* Let the program's pending KVM_RUN return ret (the exit is in kvm_run); the thread runs on. */
+static int hand_back(struct foreign *f, long ret)
+{
+	struct user_regs_struct r = f->prog;
+
+	r.rax = (uint64_t)ret;
+	r.orig_rax = (uint64_t)-1;
+	if (ptrace(PTRACE_SETREGS, f->hold.tid, 0, &r) < 0 ||
+	    ptrace(PTRACE_CONT, f->hold.tid, 0, 0) < 0)
+		return vmm_fail(-errno, "ptrace: %s", strerror(errno));
+	f->held = false;
+	f->exit_pending = false;
+	return 0;
+}
+
+/* Wait (serving the program) until it calls KVM_RUN on the stepped vCPU again. */
+static int hold_next(struct foreign *f)
+{
+	struct obs_want want = { .vcpu = f->hold.vcpu };
+	int ret = obs_pump(f->o, &want, &f->hold);
+
+	if (ret == 0) {
+		f->ended = true;
+		return vmm_fail(-ESRCH, "the program ended without running %s again",
+				f->hold.vcpu->name);
+	}
+	if (ret < 0)
+		return vmm_fail(ret, "observing the program failed: %s", strerror(-ret));
+	f->held = true;
+	f->at_entry = true;
+	if (ptrace(PTRACE_GETREGS, f->hold.tid, 0, &f->prog) < 0)
+		return vmm_fail(-errno, "ptrace GETREGS: %s", strerror(errno));
+	return 0;
+}
+
+static int run_gadget(struct foreign *f, long *ret)
+{
+	f->run->kvm_valid_regs |= SYNC_WANTED;
+	f->run->kvm_dirty_regs |= f->dirty;
+	f->dirty = 0;
+	if (gadget_call(f, KVM_RUN, 0, obs_cookie(f->o), ret) < 0)
+		return -ESRCH;
+	f->synced = true;
+	return 0;
+}
+
+static int foreign_enter(struct tvcpu *c, enum vmm_exit *kind)
+{
+	struct foreign *f = of(c);
+	long ret;
+	int err;
+
+	*kind = VMM_EXIT_OTHER;
+	for (;;) {
+		if (!f->held && (err = hold_next(f)) < 0)
+			return err;
+		if (f->deadline_ns && now_ns() >= f->deadline_ns) {
+			f->timed_out = true;
+			*kind = VMM_EXIT_INTR;
+			return 0;
+		}
+		if ((err = run_gadget(f, &ret)) < 0)
+			return err;
+		if (ret == -EINTR || ret == -EAGAIN) {
+			/* the program's own interruption (its signal, its immediate_exit) */
+			if ((err = hand_back(f, ret)) < 0)
+				return err;
+			continue;
+		}
+		if (ret < 0) {
+			hand_back(f, ret);
+			return vmm_fail((int)ret, "KVM_RUN in the program failed: %s", strerror((int)-ret));
+		}
+		*kind = obs_exit_kind(f->run, ret);
+		f->stats.count[*kind]++;
+		if (*kind != VMM_EXIT_DEBUG) {
+			f->stats.total++;
+			f->exit_pending = true;
+		}
+		return 0;
+	}
+}
+
+static int foreign_complete_io(struct tvcpu *c)
+{
+	struct foreign *f = of(c);
+	long ret;
+	int err;
+
+	/* the program serves the exit, and comes back with its next KVM_RUN */
+	if ((err = hand_back(f, 0)) < 0 || (err = hold_next(f)) < 0)
+		return err;
+	if (f->run->immediate_exit) {
+		/* it asked for an immediate exit itself: the I/O completes, and it gets EINTR */
+		if ((err = run_gadget(f, &ret)) < 0 || (err = hand_back(f, ret)) < 0)
+			return err;
+		return hold_next(f);
+	}
+	f->run->immediate_exit = 1;
+	err = run_gadget(f, &ret);
+	f->run->immediate_exit = 0;
+	return err;
+}
+
+/* Read (write) len bytes at addr in the program. */
+static int prog_mem(struct foreign *f, uint64_t addr, void *buf, size_t len, bool write)
+{
+	struct iovec local = { buf, len }, remote = { (void *)(uintptr_t)addr, len };
+	ssize_t n = write ? process_vm_writev(f->hold.pid, &local, 1, &remote, 1, 0)
+			  : process_vm_readv(f->hold.pid, &local, 1, &remote, 1, 0);
+
+	return n == (ssize_t)len ? 0 : -EFAULT;
+}
+
+/* ioctl with a structure: copied to the data page, the call made, copied back. */
+static int struct_ioctl(struct foreign *f, unsigned long req, void *arg, size_t len)
+{
+	long ret;
+	int err;
+
+	if (len > 4096)
+		return -EINVAL;
+	if ((err = prog_mem(f, f->data, arg, len, true)) < 0 ||
+	    (err = gadget_ioctl(f, req, f->data, &ret)) < 0)
+		return err;
+	if (ret < 0)
+		return (int)ret;
+	return prog_mem(f, f->data, arg, len, false);
+}
+
+static int foreign_load(struct tvcpu *c)
+{
+	struct foreign *f = of(c);
+	int err;
+
+	if (f->synced) {
+		c->regs = f->run->s.regs.regs;
+		c->sregs = f->run->s.regs.sregs;
+		return 0;
+	}
+	if ((err = struct_ioctl(f, KVM_GET_REGS, &c->regs, sizeof(c->regs))) < 0 ||
+	    (err = struct_ioctl(f, KVM_GET_SREGS, &c->sregs, sizeof(c->sregs))) < 0)
+		return vmm_fail(err, "reading the program's vCPU registers: %s", strerror(-err));
+	return 0;
+}
+
+static int foreign_store_regs(struct tvcpu *c)
+{
+	struct foreign *f = of(c);
+
+	f->run->s.regs.regs = c->regs;
+	f->dirty |= KVM_SYNC_X86_REGS;
+	return 0;
+}
+
+static int foreign_store_sregs(struct tvcpu *c)
+{
+	struct foreign *f = of(c);
+
+	f->run->s.regs.sregs = c->sregs;
+	f->dirty |= KVM_SYNC_X86_SREGS;
+	return 0;
+}
+
+static int foreign_set_debug(struct tvcpu *c, uint32_t control, const uint64_t dr[8])
+{
+	struct kvm_guest_debug dbg = { .control = control };
+	int err;
+
+	if (dr)
+		memcpy(dbg.arch.debugreg, dr, sizeof(dbg.arch.debugreg));
+	err = struct_ioctl(of(c), KVM_SET_GUEST_DEBUG, &dbg, sizeof(dbg));
+	return err < 0 ? vmm_fail(err, "KVM_SET_GUEST_DEBUG in the program: %s", strerror(-err)) : 0;
+}
+
+static int foreign_translate(struct tvcpu *c, uint64_t lin, uint64_t *gpa, bool *valid)
+{
+	struct kvm_translation t = { .linear_address = lin };
+	int err = struct_ioctl(of(c), KVM_TRANSLATE, &t, sizeof(t));
+
+	if (err < 0)
+		return vmm_fail(err, "KVM_TRANSLATE in the program: %s", strerror(-err));
+	*gpa = t.physical_address;
+	*valid = t.valid;
+	return 0;
+}
+
+static int foreign_pdptrs(struct tvcpu *c, uint64_t pdptr[4])
+{
+	struct kvm_sregs2 s;
+	int err;
+
+	if (!(c->caps & VMM_CAP_SREGS2))
+		return -ENOTSUP;
+	err = struct_ioctl(of(c), KVM_GET_SREGS2, &s, sizeof(s));
+	if (err < 0)
+		return err;
+	if (!(s.flags & KVM_SREGS2_FLAGS_PDPTRS_VALID))
+		return -ENODATA;
+	memcpy(pdptr, s.pdptrs, sizeof(s.pdptrs));
+	return 0;
+}
+
+/* The program's host address of guest physical [gpa, gpa+len), or 0. */
+static uint64_t gpa_hva(struct foreign *f, uint64_t gpa, size_t len)
+{
+	const struct obs_obj *vm = f->hold.vcpu->vm;
+
+	for (int i = 0; vm && i < vm->nslots; i++) {
+		const struct obs_slot *s = &vm->slots[i];
+
+		if (gpa >= s->gpa && gpa - s->gpa <= s->size && s->size - (gpa - s->gpa) >= len)
+			return s->hva + (gpa - s->gpa);
+	}
+	return 0;
+}
+
+static int foreign_mem_read(struct tvcpu *c, uint64_t gpa, void *buf, size_t len)
+{
+	uint64_t hva = gpa_hva(of(c), gpa, len);
+
+	return hva ? prog_mem(of(c), hva, buf, len, false) : -EFAULT;
+}
+
+static int foreign_mem_write(struct tvcpu *c, uint64_t gpa, const void *buf, size_t len)
+{
+	uint64_t hva = gpa_hva(of(c), gpa, len);
+
+	return hva ? prog_mem(of(c), hva, (void *)buf, len, true) : -EFAULT;
+}
+
+static int foreign_arm_timeout(struct tvcpu *c, unsigned ms)
+{
+	struct foreign *f = of(c);
+
+	f->timed_out = false;
+	f->deadline_ns = ms ? now_ns() + (uint64_t)ms * 1000000u : 0;
+	return 0;
+}
+
+static bool foreign_timed_out(struct tvcpu *c)
+{
+	return of(c)->timed_out;
+}
+
+static const struct tvcpu_ops foreign_ops = {
+	.enter = foreign_enter,
+	.complete_io = foreign_complete_io,
+	.load = foreign_load,
+	.store_regs = foreign_store_regs,
+	.store_sregs = foreign_store_sregs,
+	.set_debug = foreign_set_debug,
+	.translate = foreign_translate,
+	.pdptrs = foreign_pdptrs,
+	.mem_read = foreign_mem_read,
+	.mem_write = foreign_mem_write,
+	.arm_timeout = foreign_arm_timeout,
+	.timed_out = foreign_timed_out,
+};
+
+/* What this host's KVM offers (asked of kvmlab's own /dev/kvm: the program's VM would EIO). */
+static unsigned host_caps(void)
+{
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	unsigned caps = 0;
+	long dbg2;
+
+	if (fd < 0)
+		return 0;
+	if (ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS) > 0)
+		caps |= VMM_CAP_SYNC_REGS;
+	if (ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_SET_GUEST_DEBUG) > 0)
+		caps |= VMM_CAP_GUEST_DEBUG;
+	if (ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_IMMEDIATE_EXIT) > 0)
+		caps |= VMM_CAP_IMMEDIATE_EXIT;
+	if (ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_SREGS2) > 0)
+		caps |= VMM_CAP_SREGS2;
+	dbg2 = ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_SET_GUEST_DEBUG2);
+	if (dbg2 > 0 && (dbg2 & KVM_GUESTDBG_BLOCKIRQ))
+		caps |= VMM_CAP_BLOCKIRQ;
+	close(fd);
+	return caps;
+}
+
+/* Map a two-page scratch area (the gadget, then a data page) into the program, using the
+ * system call the held thread is stopped in. */
+static int inject(struct foreign *f)
+{
+	struct user_regs_struct r = f->prog;
+	pid_t tid = f->hold.tid;
+	int st;
+
+	r.orig_rax = SYS_mmap;
+	r.rdi = 0;
+	r.rsi = 2 * 4096;
+	r.rdx = PROT_READ | PROT_WRITE | PROT_EXEC;
+	r.r10 = MAP_PRIVATE | MAP_ANONYMOUS;
+	r.r8 = (uint64_t)-1;
+	r.r9 = 0;
+	if (ptrace(PTRACE_SETREGS, tid, 0, &r) < 0 || ptrace(PTRACE_SYSCALL, tid, 0, 0) < 0)
+		return vmm_fail(-errno, "ptrace: %s", strerror(errno));
+	while (waitpid(tid, &st, __WALL) < 0)
+		if (errno != EINTR)
+			return vmm_fail(-errno, "waitpid: %s", strerror(errno));
+	if (WIFEXITED(st) || WIFSIGNALED(st))
+		return gone(f, st);
+	if (ptrace(PTRACE_GETREGS, tid, 0, &r) < 0)
+		return vmm_fail(-errno, "ptrace GETREGS: %s", strerror(errno));
+	if ((int64_t)r.rax < 0 && (int64_t)r.rax > -4096)
+		return vmm_fail((int)r.rax, "mapping kvmlab's gadget into the program: %s",
+				strerror((int)-r.rax));
+	f->gadget = r.rax;
+	f->data = r.rax + 4096;
+	f->at_entry = false;  /* the program's KVM_RUN became this mmap: hand_back() answers it */
+	return prog_mem(f, f->gadget, (void *)gadget_code, sizeof(gadget_code), true);
+}
+
+static int map_run(struct foreign *f)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, f->hold.pid, 0), fd;
+	void *m;
+
+	if (pidfd < 0)
+		return vmm_fail(-errno, "pidfd_open: %s", strerror(errno));
+	fd = (int)syscall(SYS_pidfd_getfd, pidfd, f->hold.fd, 0);
+	close(pidfd);
+	if (fd < 0)
+		return vmm_fail(-errno, "pidfd_getfd of the program's vCPU fd: %s", strerror(errno));
+	m = mmap(NULL, RUN_MAP_LEN, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (m == MAP_FAILED)
+		return vmm_fail(-errno, "mapping the program's kvm_run: %s", strerror(errno));
+	f->run = m;
+	return 0;
+}
+
+int foreign_open(struct foreign *f, struct obs *o, int vm_no)
+{
+	struct obs_want want = { .vm_no = vm_no };
+	uint64_t size = 0;
+	int ret;
+
+	memset(f, 0, sizeof(*f));
+	f->o = o;
+	ret = obs_pump(o, &want, &f->hold);
+	if (ret <= 0)
+		return ret < 0 ? vmm_fail(ret, "observing the program failed: %s", strerror(-ret)) : 1;
+	f->held = true;
+	f->at_entry = true;
+	if (ptrace(PTRACE_GETREGS, f->hold.tid, 0, &f->prog) < 0)
+		return vmm_fail(-errno, "ptrace GETREGS: %s", strerror(errno));
+	if ((ret = inject(f)) < 0 || (ret = map_run(f)) < 0)
+		return ret;
+	/* guest memory: the slots that follow one another from guest physical 0 */
+	for (bool grew = true; grew && f->hold.vcpu->vm;) {
+		grew = false;
+		for (int i = 0; i < f->hold.vcpu->vm->nslots; i++)
+			if (f->hold.vcpu->vm->slots[i].gpa == size && f->hold.vcpu->vm->slots[i].size) {
+				size += f->hold.vcpu->vm->slots[i].size;
+				grew = true;
+			}
+	}
+	f->cpu = (struct tvcpu){
+		.ops = &foreign_ops,
+		.impl = f,
+		.run = f->run,
+		.mem = NULL,
+		.mem_size = size,
+		.caps = host_caps(),
+		.stats = &f->stats,
+	};
+	if (!(f->cpu.caps & VMM_CAP_SYNC_REGS))
+		return vmm_fail(-ENOTSUP, "this host's KVM has no KVM_CAP_SYNC_REGS, which stepping "
+				"another program's guest needs");
+	return 0;
+}
+
+int foreign_release(struct foreign *f, bool was_hlt)
+{
+	long ret = 0;
+	int err;
+
+	if (!f->held)
+		return 0;
+	if (!f->exit_pending) {
+		if ((err = foreign_set_debug(&f->cpu, 0, NULL)) < 0)
+			return err;
+		if (was_hlt) {
+			/* a debug exit just past a HLT (this host's way): the untraced run saw HLT */
+			f->run->exit_reason = KVM_EXIT_HLT;
+		} else if ((err = run_gadget(f, &ret)) < 0) {
+			return err;
+		}
+		return hand_back(f, ret);
+	}
+	foreign_set_debug(&f->cpu, 0, NULL);
+	return hand_back(f, 0);
+}
