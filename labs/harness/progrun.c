@@ -16,11 +16,13 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "copytree.h"
 #include "exits.h"
 #include "labbuf.h"
 #include "labdiag.h"
 #include "progobs.h"
 #include "run.h"
+#include "sandbox.h"
 
 #define BUILD_TIMEOUT_MS 120000u
 #define LOG_CAP (256u * 1024)
@@ -129,27 +131,6 @@ static void append_file(struct labbuf *log, const char *path)
 
 static const char *const base_env[] = { "PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/tmp",
 					"LC_ALL=C", NULL };
-
-/* Copy the submission (symlinks stay symlinks) into dst. */
-static int copy_tree(const char *src, const char *dst, struct labbuf *log)
-{
-	char from[PATH_MAX + 8];
-	char *argv[] = { "cp", "-R", "-P", "--", from, (char *)dst, NULL };
-	struct child c = { .argv = argv, .out_fd = -1, .err_fd = -1, .env = base_env,
-			   .timeout_ms = 30000 };
-	bool to;
-	int st;
-
-	snprintf(from, sizeof(from), "%s/.", src);
-	st = run_child(&c, &to);
-	if (st < 0)
-		return st;
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-		labbuf_printf(log, "copying %s failed\n", src);
-		return -EIO;
-	}
-	return 0;
-}
 
 /* Replace path's contents with text (the grader's copy); 0 or -EIO. */
 static int write_text(const char *path, const char *text)
@@ -286,15 +267,25 @@ static int substitute(const struct lab_program_run *r, const char *dir, char *er
 	return 0;
 }
 
-static int build_in(const struct lab *lab, const char *dir, const char *tmp, struct labbuf *log,
-		    char *err, size_t errlen)
+#define BUILD_CPU_S 120u
+#define BUILD_MEM (2ull << 30)
+#define BUILD_FSIZE (64u << 20)
+#define BUILD_NPROC 128u
+
+/* The submission's build command in dir, in the sandbox of [trust] (its own uid, the
+ * system read-only, only dir writable, no network, limits).  0 when it made the binary,
+ * 1 with the reason in err, -errno for host trouble. */
+static int build_in(const struct lab *lab, const char *dir, const char *tmp, bool sandboxed,
+		    uid_t uid, struct labbuf *log, char *err, size_t errlen)
 {
 	const struct lab_program *pg = lab->program;
-	char *dflt[] = { "make", NULL };
-	char **argv = dflt;
-	char logpath[PATH_MAX + 16];
+	const char *dflt[] = { "make", NULL };
+	const char **argv = dflt;
+	char logpath[PATH_MAX + 16], how[160];
+	struct lab_sandbox sb;
 	bool to;
-	int fd, st;
+	int fd, st = 0, ret;
+	pid_t pid;
 
 	if (pg->build_count) {
 		argv = calloc(pg->build_count + 1, sizeof(char *));
@@ -308,34 +299,44 @@ static int build_in(const struct lab *lab, const char *dir, const char *tmp, str
 	labbuf_putc(log, '\n');
 	snprintf(logpath, sizeof(logpath), "%s/build.log", tmp);
 	fd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		if (argv != dflt)
-			free(argv);
-		return -errno;
+	ret = fd < 0 ? -errno : lab_sandbox_chown_tree(dir, uid);
+	if (ret == 0) {
+		lab_sandbox_init(&sb, argv);
+		sb.off = !sandboxed;
+		sb.uid = uid;
+		sb.cwd = dir;
+		lab_sandbox_bind(&sb, dir, true);
+		/* cc and c++ are Debian alternatives: symlinks through /etc/alternatives */
+		if (access("/etc/alternatives", F_OK) == 0)
+			lab_sandbox_bind(&sb, "/etc/alternatives", false);
+		sb.stdout_fd = sb.stderr_fd = fd;
+		sb.cpu_s = BUILD_CPU_S;
+		sb.mem = BUILD_MEM;
+		sb.fsize = BUILD_FSIZE;
+		sb.nproc = BUILD_NPROC;
+		ret = lab_sandbox_spawn(&sb, &pid);
+		if (ret == 0)
+			ret = lab_sandbox_wait(pid, sb.off, BUILD_TIMEOUT_MS, &st, &to);
 	}
-	{
-		struct child c = { .argv = argv, .cwd = dir, .out_fd = fd, .err_fd = fd,
-				   .env = base_env, .timeout_ms = BUILD_TIMEOUT_MS };
-
-		st = run_child(&c, &to);
-	}
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 	if (argv != dflt)
 		free(argv);
 	append_file(log, logpath);
-	if (st < 0)
-		return st;
+	if (ret < 0)
+		return ret;
 	if (to)
 		snprintf(err, errlen, "the build took longer than %u s", BUILD_TIMEOUT_MS / 1000);
-	else if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		snprintf(err, errlen, "the submission did not build (%s exited with %d)",
-			 argv == dflt ? "make" : pg->build[0], WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+	else if (lab_sandbox_describe(st, sb.off, how, sizeof(how)) ||
+		 !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		snprintf(err, errlen, "the submission did not build (%s %s)",
+			 pg->build_count ? pg->build[0] : "make", how);
 	else {
 		char bin[PATH_MAX * 2];
-		struct stat sb;
+		struct stat sb2;
 
 		snprintf(bin, sizeof(bin), "%s/%s", dir, pg->binary);
-		if (stat(bin, &sb) < 0 || !S_ISREG(sb.st_mode) || !(sb.st_mode & S_IXUSR))
+		if (stat(bin, &sb2) < 0 || !S_ISREG(sb2.st_mode) || !(sb2.st_mode & S_IXUSR))
 			snprintf(err, errlen, "the build did not make %s", pg->binary);
 		else
 			return 0;
@@ -575,6 +576,8 @@ int lab_program_run(const struct lab *lab, struct lab_build *b, struct lab_run *
 	char src[PATH_MAX], err[256] = "";
 	int ports[LAB_ABI_MAX];
 	double t0 = vmm_clock_s(), build_s = 0;
+	bool sandboxed;
+	uid_t uid;
 	int ret = 0;
 
 	memset(b, 0, sizeof(*b));
@@ -588,21 +591,33 @@ int lab_program_run(const struct lab *lab, struct lab_build *b, struct lab_run *
 			 "cannot run KVM programs");
 		return -ENODEV;
 	}
-	snprintf(b->tmpdir, sizeof(b->tmpdir), "%s/kvmlab-prog-%d-XXXXXX",
-		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (int)getpid());
+	ret = lab_runner_check_sandbox(err, sizeof(err));
+	if (ret < 0) {
+		snprintf(run->error, sizeof(run->error), "%s", err);
+		return ret;
+	}
+	sandboxed = ret == 1;
+	uid = sandboxed ? lab_sandbox_new_uid() : 0;
+	ret = 0;
+	/* the prefix of the runner's folders: a grading killed before it could remove its
+	 * folder is swept by the next one (lab_sandbox_sweep) */
+	snprintf(b->tmpdir, sizeof(b->tmpdir), "/tmp/kvmlab-grade-%d-XXXXXX", (int)getpid());
 	if (!mkdtemp(b->tmpdir)) {
 		ret = -errno;
 		b->tmpdir[0] = '\0';
 		snprintf(run->error, sizeof(run->error), "no temporary folder: %s", strerror(-ret));
 		return ret;
 	}
+	if (chmod(b->tmpdir, 0711) < 0) {   /* the sandbox's uid walks through to its copy */
+		ret = -errno;
+		goto host;
+	}
 	snprintf(src, sizeof(src), "%s/src", b->tmpdir);
-	if (mkdir(src, 0700) < 0 || !lab->submission_dir ||
-	    copy_tree(lab->submission_dir, src, &log) < 0) {
+	if (!lab->submission_dir || lab_copy_tree(lab->submission_dir, src, &log) < 0) {
 		snprintf(run->error, sizeof(run->error), "the submission could not be copied");
 		goto out;
 	}
-	ret = build_in(lab, src, b->tmpdir, &log, err, sizeof(err));
+	ret = build_in(lab, src, b->tmpdir, sandboxed, uid, &log, err, sizeof(err));
 	build_s = vmm_clock_s() - t0;
 	if (ret < 0)
 		goto host;
@@ -639,7 +654,7 @@ int lab_program_run(const struct lab *lab, struct lab_build *b, struct lab_run *
 			/* a build of its own, with the lab's values for the defines */
 			snprintf(own, sizeof(own), "%s/src-%s", b->tmpdir, r->id);
 			err[0] = '\0';
-			if (mkdir(own, 0700) < 0 || copy_tree(lab->submission_dir, own, &log) < 0)
+			if (lab_copy_tree(lab->submission_dir, own, NULL) < 0)
 				snprintf(err, sizeof(err), "the submission could not be copied");
 			else if ((!r->defines_count || set_defines(r, own, err, sizeof(err)) == 0) &&
 				 substitute(r, own, err, sizeof(err)) == 0) {
@@ -655,7 +670,8 @@ int lab_program_run(const struct lab *lab, struct lab_build *b, struct lab_run *
 						      "for this grading\n", r->id);
 				double t1 = vmm_clock_s();
 
-				ret = build_in(lab, own, b->tmpdir, &log, err, sizeof(err));
+				ret = build_in(lab, own, b->tmpdir, sandboxed, uid, &log, err,
+					       sizeof(err));
 				build_s += vmm_clock_s() - t1;
 				if (ret < 0)
 					goto host;

@@ -119,6 +119,16 @@ expect "$L" "$T/noabi" "no hypercalls.yaml" 0
 grep -q "source .hypercalls.yaml. not found" "$T/out" && ok "05 no hypercalls.yaml: says so" ||
 	{ bad "05 no hypercalls.yaml: no reason"; cat "$T/out"; }
 
+# a Makefile that reads and writes outside its folder: the build runs in the sandbox
+cheat 05-hc2023 hostile
+printf 'all:\n\tcat /etc/shadow; echo pwned >/tmp/kvmlab-course-pwned; echo x >%s/written\n' "$T" \
+	>"$T/hostile/Makefile"
+rm -f /tmp/kvmlab-course-pwned
+expect "$L" "$T/hostile" "a Makefile reaching outside" 0
+if grep -q '^  root:' "$T/out" || [ -e /tmp/kvmlab-course-pwned ] || [ -e "$T/written" ]; then
+	bad "05 hostile Makefile got out of its sandbox"; cat "$T/out"
+else ok "05 hostile Makefile stayed in its sandbox"; fi
+
 # ---- 06-simple-kvm ---------------------------------------------------------------
 L=$LABS/06-simple-kvm
 full "$L" "$L/solution" "reference solution"
