@@ -170,6 +170,31 @@ cheat 08-files escape
 sed -i 's|\t\tif (n == 2 \&\& c\[0\] == .\.. \&\& c\[1\] == .\..)|\t\tif (0)|' "$T/escape/kvm-hello-world.c"
 expect "$L" "$T/escape" "paths with .. served" 34 no-escape
 
+# ---- kvmlab exec --flow: the 2024 Part 1a flowchart from an observed run ----------
+make -s -C "$LABS/05-hc2023/solution" >/dev/null 2>&1 || true
+cp -r "$LABS/05-hc2023/solution" "$T/flow"
+make -s -C "$T/flow" clean >/dev/null 2>&1
+if make -s -C "$T/flow" >/dev/null 2>&1 &&
+   "$KVMLAB" exec --flow "$T/flow.dot" -o /dev/null -- "$T/flow/kvm-hello-world" -l >/dev/null; then
+	missing=""
+	for box in "Check that /dev/kvm speaks API version 12" "KVM_CREATE_VM on kvm" \
+		   "Give the guest its memory.*slot 0, guest physical 0x0, 2048 KiB" \
+		   "Map the vCPU's kvm_run area" "CR0=0x80050033 CR3=0x2000 CR4=0x20 EFER=0x500" \
+		   "RIP=0x0 RSP=0x200000 RFLAGS=0x2" "KVM_RUN on vm1.vcpu0 .x[0-9]+.*exit: IO out port 0xe9 x14" \
+		   "exit: KVM_EXIT_HLT x1" "RAX=0x2a"; do
+		grep -Eq "$box" "$T/flow.dot" || missing="$missing [$box]"
+	done
+	[ -z "$missing" ] && ok "exec --flow: the boxes of kvm-hello-world -l" ||
+		{ bad "exec --flow: missing$missing"; cat "$T/flow.dot"; }
+	if command -v dot >/dev/null; then
+		dot -Tsvg "$T/flow.dot" -o "$T/flow.svg" && dot -Tpng "$T/flow.dot" -o "$T/flow.png" &&
+			grep -q "<svg" "$T/flow.svg" && [ -s "$T/flow.png" ] &&
+			ok "exec --flow: graphviz renders it (SVG, PNG)" || bad "exec --flow: dot refused it"
+	else
+		echo "note: graphviz (dot) is not installed: rendering not tried"
+	fi
+else bad "exec --flow did not run"; fi
+
 # ---- a batch of program submissions, -j 2 ------------------------------------------
 L=$LABS/05-hc2023
 B=$T/batch; mkdir -p "$B"

@@ -9,6 +9,7 @@
 
 #include "command.h"
 #include "error.h"
+#include "exec/execflow.h"
 #include "exec/execlog.h"
 #include "exec/exectrace.h"
 #include "exec/observe.h"
@@ -19,10 +20,12 @@
  * timeout(1) use them. */
 enum { EXEC_TIMEOUT = 124, EXEC_CANNOT_RUN = 126, EXEC_NOT_FOUND = 127 };
 
-enum { OPT_FORMAT = 256, OPT_STATS, OPT_TIMEOUT, OPT_TRACE, OPT_WALK, OPT_MAX_STEPS, OPT_VM };
+enum { OPT_FORMAT = 256, OPT_STATS, OPT_TIMEOUT, OPT_TRACE, OPT_WALK, OPT_MAX_STEPS, OPT_VM,
+	OPT_FLOW };
 
 struct exec_opts {
 	const char *output;
+	const char *flow;         /* --flow FILE: the flowchart, in DOT */
 	enum fieldw_format fmt;
 	bool stats;
 	unsigned timeout_ms;
@@ -41,6 +44,7 @@ static int parse(int argc, char **argv, struct exec_opts *o)
 		{ "walk", no_argument, NULL, OPT_WALK },
 		{ "max-steps", required_argument, NULL, OPT_MAX_STEPS },
 		{ "vm", required_argument, NULL, OPT_VM },
+		{ "flow", required_argument, NULL, OPT_FLOW },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint64_t v;
@@ -88,6 +92,9 @@ static int parse(int argc, char **argv, struct exec_opts *o)
 			if (o->vm == 0 || o->vm > 1000000)
 				return cli_error(EXIT_USAGE, "exec: --vm: VMs are numbered from 1 (vm1, vm2, ...)");
 			break;
+		case OPT_FLOW:
+			o->flow = optarg;
+			break;
 		default:
 			return cli_error(EXIT_USAGE, "exec: unknown option '%s' (see kvmlab exec --help)",
 					 argv[optind - 1]);
@@ -95,6 +102,8 @@ static int parse(int argc, char **argv, struct exec_opts *o)
 	}
 	if ((o->walk || o->max_steps || o->vm) && !o->trace)
 		return cli_error(EXIT_USAGE, "exec: --walk, --max-steps and --vm go with --trace");
+	if (o->trace && o->flow)
+		return cli_error(EXIT_USAGE, "exec: --flow draws the ioctls, not the steps of --trace");
 	if (o->trace && o->stats)
 		return cli_error(EXIT_USAGE, "exec: --stats is for the ioctl log, not for --trace");
 	if (optind >= argc)
@@ -171,6 +180,7 @@ static int exec_main(int argc, char **argv)
 {
 	struct exec_opts o = { .fmt = FIELDW_TEXT };
 	static struct execlog log;
+	static struct execflow flow;
 	struct obs_opts oo = { 0 };
 	struct obs_result res = { 0 };
 	struct obs_sink sink;
@@ -194,6 +204,11 @@ static int exec_main(int argc, char **argv)
 	execlog_sink(&log, &sink);
 	if (o.trace)
 		sink = (struct obs_sink){ .ctx = &log };  /* the steps instead of the ioctls */
+	if (o.flow) {
+		struct obs_sink inner = sink;
+
+		execflow_init(&flow, &inner, &sink);
+	}
 	ret = obs_find_program(prog[0], path, sizeof(path));
 	if (ret < 0) {
 		if (out != stderr)
@@ -241,6 +256,17 @@ static int exec_main(int argc, char **argv)
 	if (o.stats && res.started)
 		execlog_stats(&log, res.objs);
 	execlog_flush(&log);
+	if (o.flow && res.started) {
+		FILE *ff = fopen(o.flow, "we");
+
+		if (!ff || execflow_write(&flow, ff, prog[0]) < 0 || fclose(ff) != 0) {
+			cli_error(0, "exec: --flow %s: %s", o.flow, strerror(errno ? errno : EIO));
+			if (out != stderr)
+				fclose(out);
+			obs_free(obs);
+			return EXIT_USAGE;
+		}
+	}
 	if (!res.started)
 		status = cannot_run(prog[0], res.exec_errno);
 	else
@@ -273,6 +299,9 @@ const struct command cmd_exec = {
 	"                      direction, time in KVM_RUN\n"
 	"  --timeout MS        end PROGRAM after MS milliseconds (SIGTERM, then SIGKILL 500 ms\n"
 	"                      later), and still report\n"
+	"  --flow FILE         also draw the flowchart of what PROGRAM asked KVM (each logical\n"
+	"                      action, its KVM call and inputs; KVM_RUN loops with their exits)\n"
+	"                      in Graphviz DOT: dot -Tsvg FILE -o flow.svg (or -Tpng)\n"
 	"  --trace             instead of the log, single-step PROGRAM's guest as `kvmlab trace`\n"
 	"                      does (same steps, explanations and JSONL fields); PROGRAM still\n"
 	"                      sees exactly its own exits and ends as it would alone\n"
