@@ -24,6 +24,10 @@
 #include "run.h"
 #include "sandbox.h"
 
+#ifndef KVMLAB_TIMESCALE_INSTALLED
+#define KVMLAB_TIMESCALE_INSTALLED "/usr/local/lib/kvmlab/libkvmlab-timescale.so"
+#endif
+
 #define BUILD_TIMEOUT_MS 120000u
 #define LOG_CAP (256u * 1024)
 #define ABI_FILE_CAP 16384
@@ -53,9 +57,12 @@ static void find_paths(void)
 	if (!timescale_so[0] && kvmlab_exe[0]) {
 		char *slash = strrchr(kvmlab_exe, '/');
 
+		/* the build tree: build/labs/ next to build/kvmlab */
 		if (slash)
 			snprintf(timescale_so, sizeof(timescale_so), "%.*s/labs/libkvmlab-timescale.so",
 				 (int)(slash - kvmlab_exe), kvmlab_exe);
+		if (access(timescale_so, R_OK) != 0)   /* an installed kvmlab */
+			snprintf(timescale_so, sizeof(timescale_so), "%s", KVMLAB_TIMESCALE_INSTALLED);
 	}
 }
 
@@ -344,6 +351,20 @@ static int build_in(const struct lab *lab, const char *dir, const char *tmp, boo
 	return 1;
 }
 
+/* A program handed in already built is built again: the grader runs what the sources make. */
+static void remove_binaries(const struct lab *lab, const char *dir)
+{
+	char path[PATH_MAX * 2];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, lab->program->binary);
+	unlink(path);
+	for (unsigned i = 0; i < lab->program->runs_count; i++)
+		if (lab->program->runs[i].binary) {
+			snprintf(path, sizeof(path), "%s/%s", dir, lab->program->runs[i].binary);
+			unlink(path);
+		}
+}
+
 int lab_program_read_abi(const struct lab *lab, const char *dir, int ports[LAB_ABI_MAX],
 			 char *err, size_t errlen)
 {
@@ -617,6 +638,7 @@ int lab_program_run(const struct lab *lab, struct lab_build *b, struct lab_run *
 		snprintf(run->error, sizeof(run->error), "the submission could not be copied");
 		goto out;
 	}
+	remove_binaries(lab, src);
 	ret = build_in(lab, src, b->tmpdir, sandboxed, uid, &log, err, sizeof(err));
 	build_s = vmm_clock_s() - t0;
 	if (ret < 0)
@@ -670,6 +692,7 @@ int lab_program_run(const struct lab *lab, struct lab_build *b, struct lab_run *
 						      "for this grading\n", r->id);
 				double t1 = vmm_clock_s();
 
+				remove_binaries(lab, own);
 				ret = build_in(lab, own, b->tmpdir, sandboxed, uid, &log, err,
 					       sizeof(err));
 				build_s += vmm_clock_s() - t1;

@@ -171,7 +171,6 @@ sed -i 's|\t\tif (n == 2 \&\& c\[0\] == .\.. \&\& c\[1\] == .\..)|\t\tif (0)|' "
 expect "$L" "$T/escape" "paths with .. served" 34 no-escape
 
 # ---- kvmlab exec --flow: the 2024 Part 1a flowchart from an observed run ----------
-make -s -C "$LABS/05-hc2023/solution" >/dev/null 2>&1 || true
 cp -r "$LABS/05-hc2023/solution" "$T/flow"
 make -s -C "$T/flow" clean >/dev/null 2>&1
 if make -s -C "$T/flow" >/dev/null 2>&1 &&
