@@ -54,6 +54,20 @@ static struct step long_mode(void)
 	return st;
 }
 
+/* INT vec at 0x1000 under an IDT at base/limit, delivered to handler. */
+static struct step int_step(struct step st, uint8_t vec, uint64_t base, uint16_t limit, uint64_t handler)
+{
+	st.insn_len = 2;
+	st.insn[0] = 0xcd;
+	st.insn[1] = vec;
+	st.before.rip = 0x1000;
+	st.after.rip = handler;
+	st.sbefore.idt.base = st.safter.idt.base = base;
+	st.sbefore.idt.limit = st.safter.idt.limit = limit;
+	st.flow.vector = vec;
+	return st;
+}
+
 static const char *explain(const struct step *st)
 {
 	static char buf[1024];
@@ -301,15 +315,7 @@ int main(void)
 		  "page's paging-structure caches), so the next access walks the page tables again.");
 
 	/* Software interrupts in real mode, through the IVT at IDTR.base + 4n (SDM Vol. 3A 20.1.4). */
-	st = fresh();
-	st.insn_len = 2;
-	st.insn[0] = 0xcd;
-	st.insn[1] = 0x21;
-	st.before.rip = 0x1000;
-	st.after.rip = 0x2000;
-	st.sbefore.idt.base = st.safter.idt.base = 0x2000;
-	st.sbefore.idt.limit = st.safter.idt.limit = 0x3ff;
-	st.flow.vector = 0x21;
+	st = int_step(fresh(), 0x21, 0x2000, 0x3ff, 0x2000);
 	put32(cpu.mem, 0x2084, 0x2000);
 	CHECK_STR(explain(&st), "INT 33: FLAGS, CS and IP pushed, IF and TF cleared, and the CPU jumped to "
 		  "the handler the IVT entry at 0x2084 (IDTR.base 0x2000 + 4*33) names, 0000:2000.");
@@ -326,16 +332,8 @@ int main(void)
 	CHECK_STR(explain(&st), "");
 
 	/* INT 0x30 in long mode: delivered; not delivered (internal error); past the IDT limit. */
-	st = long_mode();
-	st.insn_len = 2;
-	st.insn[0] = 0xcd;
-	st.insn[1] = 0x30;
-	st.before.rip = 0x1000;
-	st.after.rip = 0xa9;
-	st.sbefore.idt.base = st.safter.idt.base = 0x8000;
-	st.sbefore.idt.limit = st.safter.idt.limit = 0xfff;
+	st = int_step(long_mode(), 0x30, 0x8000, 0xfff, 0xa9);
 	put64(cpu.mem, 0x8000 + 0x30 * 16, 0x00008e00000800a9ull);
-	st.flow.vector = 0x30;
 	CHECK_STR(explain(&st), "INT 48: the CPU delivered vector 48 through an interrupt gate (IF cleared) "
 		  "at 0x8300 (IDTR.base + 48*16) to 0008:a9, pushing SS, RSP, RFLAGS, CS and RIP.");
 	st.flow.vector = -1;
@@ -434,6 +432,9 @@ int main(void)
 		  "(KVM_EXIT_IO) each, starting with 'x'.");
 	st.exit = (struct step_exit){ .kind = VMM_EXIT_IO_OUT, .size = 4, .port = 0x502, .count = 1, .data = { 0x10, 0x20 } };
 	CHECK_STR(explain(&st), "hypercall printStr: OUT to port 0x502 <- 0x2010, a VM exit (KVM_EXIT_IO) kvmlab answers.");
+	st.exit = (struct step_exit){ .kind = VMM_EXIT_IO_OUT, .size = 4, .port = 0x80, .count = 1, .data = { 1, 2, 3, 4 } };
+	CHECK_STR(explain(&st), "OUT to port 0x80 (4 bytes): EAX = 0x4030201; a VM exit (KVM_EXIT_IO); no "
+		  "device there, the write is ignored.");
 	st.exit = (struct step_exit){ .kind = VMM_EXIT_IO_IN, .in = 1, .size = 2, .port = 0x80, .count = 3 };
 	CHECK_STR(explain(&st), "IN from port 0x80 (2 bytes, string I/O): a VM exit (KVM_EXIT_IO); no device there, it reads as all ones.");
 	st.exit = (struct step_exit){ .kind = VMM_EXIT_MMIO_WRITE, .size = 4, .addr = 0x300000 };
@@ -460,7 +461,8 @@ int main(void)
 	st.safter.idt.limit = 0xfff;
 	st.safter.cr2 = 0x1234;
 	CHECK_CONTAINS(explain(&st), "this instruction page-faulted at CR2=0x1234, delivering that #PF "
-		       "faulted too (a double fault, #DF), and delivering the #DF faulted again");
+		       "faulted too (a double fault, #DF), and delivering the #DF faulted again (IDT base 0x0, "
+		       "limit 0xfff), so the CPU shut down");
 	st.safter.cr2 = 0;
 	CHECK_CONTAINS(explain(&st), "this instruction raised an exception, delivering it faulted (a double "
 		       "fault, #DF), and delivering the #DF faulted again (IDT base 0x0, limit 0xfff)");
@@ -498,6 +500,97 @@ int main(void)
 	CHECK_CONTAINS(explain(&st), "(P=1, but it sets address bits at or above MAXPHYADDR, which are reserved");
 	st.w[0].gpa = 0x5000;
 	CHECK_STR(explain(&st), "");
+
+	/* The rest of the control bits, each way (SDM Vol. 3A 2.5, 4.1.1, 10.8.5). */
+	st = fresh();
+	st.safter.cr4 = 0x300030 | 0x1000;
+	st.safter.efer = 0x900;
+	CHECK_STR(explain(&st), "CR4.PAE set: page tables will use 64-bit entries; CR4.PSE set: 4 MiB pages "
+		  "allowed in 32-bit paging; CR4.LA57 set: 5-level paging; CR4.SMEP set: supervisor code can "
+		  "no longer execute from user pages; CR4.SMAP set: supervisor data accesses to user pages "
+		  "now fault unless EFLAGS.AC=1; EFER.LME set (MSR 0xC0000080): long mode will activate when "
+		  "paging is turned on; EFER.NXE set: the NX bit in page tables now forbids execution.");
+	st.sbefore = st.safter;
+	st.safter.cr4 = 0;
+	st.safter.efer = 0;
+	CHECK_STR(explain(&st), "CR4.PAE cleared: page tables go back to 32-bit entries; CR4.PSE cleared: 4 "
+		  "MiB pages no longer allowed in 32-bit paging; CR4.LA57 cleared: 4-level paging; CR4.SMEP "
+		  "cleared: supervisor code may execute from user pages again; CR4.SMAP cleared: supervisor "
+		  "code may access user pages again; EFER.LME cleared (MSR 0xC0000080): long mode disabled; EFER.NXE cleared: "
+		  "the NX bit in page tables is now reserved.");
+	/* CR3 with PCIDs: the low 12 bits are the PCID, not PWT/PCD (SDM Vol. 3A 4.10.1). */
+	st = long_mode();
+	st.sbefore.cr4 = st.safter.cr4 = 0x20020;
+	st.safter.cr3 = 0x7fd018;
+	CHECK_STR(explain(&st), "CR3 <- 0x7fd018: the PML4 table is now at physical 0x7fd000; PCID 0x18.");
+
+	/* Segments: a system segment, an expand-down segment with no valid offset, 64-bit data
+	 * segments, a null SS in 64-bit mode, the way back to CPL 0 and other privilege changes,
+	 * a null LDTR. */
+	st = fresh();
+	st.sbefore.cr0 = st.safter.cr0 = 1;
+	st.safter.es = (struct kvm_segment){ .selector = 0x30, .limit = 0x67, .type = 9, .present = 1 };
+	st.safter.ds = (struct kvm_segment){ .selector = 0x28, .limit = 0xffff, .type = 7, .present = 1, .s = 1 };
+	CHECK_STR(explain(&st), "DS <- 0x28: read/write data, base 0x0, expand-down with limit 0xffff: no "
+		  "valid offset at all, DPL 0; ES <- 0x30: system segment type 0x9, base 0x0, limit 0x67, DPL 0.");
+	st = long_mode();
+	st.safter.ds = (struct kvm_segment){ .selector = 0x10, .limit = 0xffffffff, .type = 3, .present = 1, .s = 1 };
+	st.safter.ss = (struct kvm_segment){ .selector = 0 };
+	CHECK_STR(explain(&st), "DS <- 0x10: read/write data, base 0x0, limit 0xffffffff, DPL 0 (in 64-bit "
+		  "mode its base and limit are ignored); SS <- 0x0: a null SS, which 64-bit mode allows at CPL "
+		  "0-2 (an interrupt or exception that changes privilege level loads one).");
+	st = long_mode();
+	st.sbefore.cs.selector = 0x33;
+	CHECK_STR(explain(&st), "CS <- 0x8: 64-bit code, base 0x0, limit 0xffff, DPL 0; CPL 3 -> 0: the CPU is "
+		  "back in the kernel (supervisor mode).");
+	st.safter.cs.selector = 0x29;
+	st.safter.cs.dpl = 1;
+	CHECK_CONTAINS(explain(&st), "CPL 3 -> 1: a change of privilege level");
+	st = long_mode();
+	st.sbefore.ldt.selector = 0x38;
+	CHECK_STR(explain(&st), "LDTR <- 0x0: no LDT (a null selector).");
+
+	/* Other MSRs; an INT whose gate is not present, or whose DPL is below CPL; a #PF's CR2;
+	 * KVM_EXIT_FAIL_ENTRY; an instruction past the single-step trap that cannot be read. */
+	st = long_mode();
+	st.insn_len = 2;
+	memcpy(st.insn, "\x0f\x30", 2);
+	st.before.rcx = 0x174;
+	st.before.rax = 0x8;
+	CHECK_STR(explain(&st), "WRMSR MSR 0x174 <- 0x8 (EDX:EAX).");
+	st = int_step(long_mode(), 0x31, 0x8000, 0xfff, 0x1000);
+	st.flow.vector = -1;
+	put64(cpu.mem, 0x8000 + 0x31 * 16, 0x00000e00000800a9ull);	/* P = 0 */
+	CHECK_STR(explain(&st), "INT 49: not delivered: its gate is not present, so the CPU raises #NP instead.");
+	put64(cpu.mem, 0x8000 + 0x31 * 16, 0x00008e00000800a9ull);	/* DPL 0, called from CPL 3 */
+	st.sbefore.cs.selector = st.safter.cs.selector = 0x33;
+	CHECK_STR(explain(&st), "INT 49: not delivered: the gate's DPL 0 is below CPL 3, so the CPU raises "
+		  "#GP instead.");
+	st = long_mode();
+	st.insn_len = 3;
+	memcpy(st.insn, "\x48\x8b\x03", 3);
+	st.sbefore.idt.base = st.safter.idt.base = 0x8000;
+	st.sbefore.idt.limit = st.safter.idt.limit = 0xfff;
+	put64(cpu.mem, 0x8000 + 14 * 16, 0x00008e0000080300ull);
+	st.before.rsp = 0x9000;
+	st.after.rsp = 0x8fd0;
+	put64(cpu.mem, 0x8fd0, 2);
+	st.after.rip = 0x300;
+	st.safter.cr2 = 0x5000;
+	st.flow.vector = 14;
+	st.flow.retired = 0;
+	CHECK_STR(explain(&st), "exception #PF (vector 14): this instruction faulted and the CPU delivered it "
+		  "through the IDT gate at 0x80e0 to the handler at 0008:300, pushing SS, RSP, RFLAGS, CS and "
+		  "RIP; error code 0x2; CR2 <- 0x5000, the address that faulted.");
+	st = fresh();
+	st.has_exit = true;
+	st.exit = (struct step_exit){ .kind = VMM_EXIT_FAIL_ENTRY };
+	CHECK_STR(explain(&st), "KVM could not enter the guest (KVM_EXIT_FAIL_ENTRY): the CPU refused this state.");
+	st = fresh();
+	st.flow.retired = 2;
+	st.flow.nskip = 1;
+	st.flow.skip[0] = 0x7ffff000;
+	CHECK_CONTAINS(explain(&st), "the CPU also ran 0x7ffff000 (unreadable) before it trapped");
 
 	/* Which registers changed, by name. */
 	st = fresh();

@@ -149,9 +149,28 @@ static void test_help(void)
 	free(shared);
 }
 
+/* The value parsers the commands share (--timeout, --format of trace and exec). */
+static void test_values(void)
+{
+	unsigned ms = 7;
+	bool jsonl = true;
+
+	CHECK(parse_timeout_ms("--timeout", "1500", &ms) == 0 && ms == 1500);
+	CHECK(parse_timeout_ms("--timeout", "86400000", &ms) == 0 && ms == 86400000);
+	CHECK(parse_timeout_ms("--timeout", "0", &ms) == -EINVAL);
+	CHECK(parse_timeout_ms("--timeout", "86400001", &ms) == -EINVAL);
+	CHECK(parse_timeout_ms("--timeout", "soon", &ms) == -EINVAL);
+	CHECK_EQ(ms, 86400000);                         /* refusals leave it */
+	CHECK(parse_format("--format", "text", &jsonl) == 0 && !jsonl);
+	CHECK(parse_format("--format", "jsonl", &jsonl) == 0 && jsonl);
+	CHECK(parse_format("--format", "json", &jsonl) == -EINVAL && jsonl);
+	CHECK(parse_format("--format", "", &jsonl) == -EINVAL);
+}
+
 int main(void)
 {
 	test_parse();
+	test_values();
 	test_help();
 	return check_summary();
 }

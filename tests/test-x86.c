@@ -112,10 +112,28 @@ static void test_segments(void)
 	CHECK_EQ(x86_linear(&s, X86_SEG_DS, 0x10), 0x410);
 }
 
+/* Valid offsets: 0..limit, except expand-down data segments (SDM Vol. 3A 5.3). */
+static void test_seg_range(void)
+{
+	struct kvm_segment up = { .limit = 0xfff, .type = 3, .s = 1, .present = 1 };
+	struct kvm_segment down = { .limit = 0xfff, .type = 7, .s = 1, .present = 1, .db = 1 };
+	struct kvm_segment code = { .limit = 0xffff, .type = 0xf, .s = 1, .present = 1 };
+	uint64_t lo, hi;
+
+	CHECK(x86_seg_range(&up, &lo, &hi) && lo == 0 && hi == 0xfff);
+	CHECK(x86_seg_range(&down, &lo, &hi) && lo == 0x1000 && hi == 0xffffffff);
+	down.db = 0;
+	CHECK(x86_seg_range(&down, &lo, &hi) && lo == 0x1000 && hi == 0xffff);
+	down.limit = 0xffff;
+	CHECK(!x86_seg_range(&down, &lo, &hi));
+	CHECK(x86_seg_range(&code, &lo, &hi) && lo == 0 && hi == 0xffff);  /* conforming code: not expand-down */
+}
+
 int main(void)
 {
 	test_bits();
 	test_descriptors();
 	test_segments();
+	test_seg_range();
 	return check_summary();
 }

@@ -85,8 +85,7 @@ uint64_t engine_mem_offset(const struct kvm_regs *r, const struct insn *in, cons
 	return off + (uint64_t)op->mem.disp.value;
 }
 
-/* The segment register of a memory operand (DS when Zydis names none). */
-static enum x86_seg operand_seg(ZydisRegister seg)
+enum x86_seg engine_operand_seg(ZydisRegister seg)
 {
 	switch (seg) {
 	case ZYDIS_REGISTER_ES: return X86_SEG_ES;
@@ -118,7 +117,7 @@ static void predict_writes(struct engine *e, const struct insn *in, struct step 
 		if (op->visibility == ZYDIS_OPERAND_VISIBILITY_HIDDEN &&
 		    ZydisRegisterGetLargestEnclosing(ZYDIS_MACHINE_MODE_LONG_64, op->mem.base) == ZYDIS_REGISTER_RSP)
 			off -= bytes;  /* push, call, pushf: the store goes below the old stack pointer */
-		w->gva = x86_linear(&st->sbefore, operand_seg(op->mem.segment), off & amask);
+		w->gva = x86_linear(&st->sbefore, engine_operand_seg(op->mem.segment), off & amask);
 		w->cut = bytes > STEP_WRITE_MAX || (in->i.attributes & ZYDIS_ATTRIB_HAS_REP);
 		w->len = (uint8_t)(bytes > STEP_WRITE_MAX ? STEP_WRITE_MAX : bytes);
 		if (engine_lin_to_phys(e, &st->sbefore, w->gva, &w->gpa) < 0 ||

@@ -11,6 +11,7 @@
 #include "run.h"
 #include "step.h"
 #include "tvcpu.h"
+#include "x86.h"
 
 struct vmm_hc;
 struct vmm_fc;
@@ -121,6 +122,9 @@ int engine_add_watch(struct engine *e, uint64_t lin, uint64_t len);
 
 /* Value of a general register (any width) in r, masked to its width; 0 for none. */
 uint64_t engine_reg_value(const struct kvm_regs *r, ZydisRegister reg);
+
+/* The segment register of a memory operand (DS when Zydis names none). */
+enum x86_seg engine_operand_seg(ZydisRegister seg);
 
 /* Offset (before the segment base and address-size mask) of memory operand op of in under r. */
 uint64_t engine_mem_offset(const struct kvm_regs *r, const struct insn *in, const ZydisDecodedOperand *op);

@@ -18,19 +18,12 @@
 void say(struct out *o, const char *fmt, ...)
 {
 	va_list ap;
-	int k;
 
-	if (o->n + 3 >= o->len)
-		return;
-	if (o->n) {
-		memcpy(o->buf + o->n, "; ", 2);
-		o->n += 2;
-	}
+	if (o->t.n)
+		textbuf_printf(&o->t, "; ");
 	va_start(ap, fmt);
-	k = vsnprintf(o->buf + o->n, o->len - o->n, fmt, ap);
+	textbuf_vprintf(&o->t, fmt, ap);
 	va_end(ap);
-	if (k > 0)
-		o->n = o->n + (size_t)k < o->len ? o->n + (size_t)k : o->len - 1;
 }
 
 void explain_init(struct explain_ctx *ctx, struct engine *e)
@@ -136,11 +129,10 @@ void explain_flow(struct explain_ctx *ctx, struct out *o, const struct step *st)
 
 int explain_step(struct explain_ctx *ctx, const struct step *st, char *buf, size_t len)
 {
-	struct out o = { buf, len, 0 };
+	struct out o;
 	struct insn insn, *in = NULL;
 
-	if (len)
-		buf[0] = '\0';
+	textbuf_init(&o.t, buf, len);
 	if (st->insn_len && disasm_decode(&ctx->e->dis, vmm_cpu_code_bits(&st->sbefore), st->insn,
 					  st->insn_len, &insn) == 0)
 		in = &insn;
@@ -156,9 +148,7 @@ int explain_step(struct explain_ctx *ctx, const struct step *st, char *buf, size
 	if (st->has_exit)
 		explain_exit(ctx, &o, st);
 	explain_flow(ctx, &o, st);
-	if (o.n && o.n + 1 < len) {
-		buf[o.n++] = '.';
-		buf[o.n] = '\0';
-	}
-	return (int)o.n;
+	if (o.t.n && !o.t.full)
+		textbuf_printf(&o.t, ".");
+	return (int)o.t.n;
 }

@@ -55,7 +55,7 @@ static void bit_changes(struct out *o, const struct bit_change *bits, size_t n, 
 	for (const struct bit_change *c = bits; c < bits + n; c++) {
 		bool set = is & c->bit;
 
-		if ((was ^ is) & c->bit)
+		if ((was ^ is) & c->bit)  /* explain-coverage: the table's sentences */
 			say(o, "%s %s%s: %s", c->name, set ? "set" : "cleared", c->where,
 			    set ? c->if_set : c->if_cleared);
 	}

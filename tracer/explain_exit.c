@@ -70,9 +70,14 @@ static void io(struct engine *e, struct out *o, const struct step_exit *x)
 		    e->fc->dirfd < 0 ? " (file hypercalls are off: run with --files DIR)" : "");
 		return;
 	}
-	say(o, "%s port 0x%x (%u byte%s%s): a VM exit (KVM_EXIT_IO); no device there, %s", x->in ? "IN from" :
-	    "OUT to", x->port, x->size, x->size > 1 ? "s" : "", x->count > 1 ? ", string I/O" : "",
-	    x->in ? "it reads as all ones" : "the write is ignored");
+	if (x->in)
+		say(o, "IN from port 0x%x (%u byte%s%s): a VM exit (KVM_EXIT_IO); no device there, it "
+		    "reads as all ones", x->port, x->size, x->size > 1 ? "s" : "",
+		    x->count > 1 ? ", string I/O" : "");
+	else
+		say(o, "OUT to port 0x%x (%u byte%s%s): %s = 0x%x; a VM exit (KVM_EXIT_IO); no device "
+		    "there, the write is ignored", x->port, x->size, x->size > 1 ? "s" : "",
+		    x->count > 1 ? ", string I/O, first element" : "", reg, v);
 }
 
 /* Whether this host runs 32-bit/PAE paging (HOST-KVM.md: PVM hosts do not), probed once. */

@@ -11,6 +11,7 @@
 
 #include "disasm.h"
 #include "explain.h"
+#include "textbuf.h"
 #include "x86.h"
 
 
@@ -21,8 +22,7 @@
 
 /* A sentence under construction: clauses joined with "; ". */
 struct out {
-	char *buf;
-	size_t len, n;
+	struct textbuf t;
 };
 
 /* Append a clause. */

@@ -8,18 +8,20 @@
 #include "explain_priv.h"
 #include "x86.h"
 
-/* Valid offsets of a data segment: expand-up 0..limit; expand-down limit+1 .. 0xFFFF (B=0) or
- * 0xFFFFFFFF (B=1) (SDM Vol. 3A 3.4.5.1, 5.3). */
-static int data_range(bool down, bool b, uint64_t limit, char *buf, size_t len)
+/* A data segment's valid offsets in words: expand-down segments give limit+1 .. 0xFFFF (B=0)
+ * or 0xFFFFFFFF (B=1), not 0..limit (SDM Vol. 3A 3.4.5.1, 5.3). */
+static void data_range(const struct kvm_segment *s, char *buf, size_t len)
 {
-	if (!down)
-		return snprintf(buf, len, "limit 0x%llx", (unsigned long long)limit);
-	if (limit >= (b ? 0xffffffffull : 0xffffull))
-		return snprintf(buf, len, "expand-down with limit 0x%llx: no valid offset at all",
-				(unsigned long long)limit);
-	return snprintf(buf, len, "expand-down: valid offsets 0x%llx..0x%llx (limit 0x%llx, B=%u)",
-			(unsigned long long)limit + 1, b ? 0xffffffffull : 0xffffull,
-			(unsigned long long)limit, b);
+	uint64_t lo, hi;
+	bool any = x86_seg_range(s, &lo, &hi);
+
+	if (!(s->type & X86_SEG_TYPE_DC))
+		snprintf(buf, len, "limit 0x%x", s->limit);
+	else if (!any)
+		snprintf(buf, len, "expand-down with limit 0x%x: no valid offset at all", s->limit);
+	else
+		snprintf(buf, len, "expand-down: valid offsets 0x%llx..0x%llx (limit 0x%x, B=%u)",
+			 (unsigned long long)lo, (unsigned long long)hi, s->limit, s->db);
 }
 
 /* SDM Vol. 3A 3.4.5 (descriptor fields), 3.4.5.1 (types), 3.5 (system descriptors). */
@@ -48,7 +50,7 @@ void explain_segment(const struct kvm_segment *s, char *buf, size_t len)
 			 s->limit, s->dpl);
 		return;
 	}
-	data_range(s->type & 4, s->db, s->limit, range, sizeof(range));
+	data_range(s, range, sizeof(range));
 	snprintf(buf, len, "%s data, base 0x%llx, %s, DPL %u", s->type & 2 ? "read/write" : "read-only",
 		 (unsigned long long)s->base, range, s->dpl);
 }
@@ -56,29 +58,22 @@ void explain_segment(const struct kvm_segment *s, char *buf, size_t len)
 /* One GDT descriptor in a few words: "0x08 32-bit code base 0x0 limit 0xffffffff". */
 static void describe_descriptor(uint64_t d, unsigned sel, char *buf, size_t len)
 {
-	bool present = d & (1ull << 47), sys = !(d & (1ull << 44)), code = d & (1ull << 43);
-	bool l = d & (1ull << 53), db = d & (1ull << 54);
-	unsigned type = (unsigned)(d >> 40) & 0xf;
-	uint64_t base = ((d >> 16) & 0xffffff) | ((d >> 32) & 0xff000000);
-	uint64_t limit = (d & 0xffff) | ((d >> 32) & 0xf0000);
+	struct kvm_segment s = x86_desc_unpack(d, (uint16_t)sel);
 	char range[96];
 
-	if (d & (1ull << 55))
-		limit = limit << 12 | 0xfff;
-	if (!present) {
+	if (!s.present) {
 		snprintf(buf, len, "0x%02x not present", sel);
-	} else if (sys) {
+	} else if (!s.s) {
 		/* SDM Vol. 3A 3.5 Table 3-2 */
-		snprintf(buf, len, "0x%02x %s base 0x%llx limit 0x%llx", sel,
-			 type == 2 ? "LDT" : type == 9 ? "TSS (available)" : type == 11 ? "TSS (busy)" :
-			 "system", (unsigned long long)base, (unsigned long long)limit);
-	} else if (code) {
-		snprintf(buf, len, "0x%02x %s code base 0x%llx limit 0x%llx", sel,
-			 l ? "64-bit" : db ? "32-bit" : "16-bit", (unsigned long long)base,
-			 (unsigned long long)limit);
+		snprintf(buf, len, "0x%02x %s base 0x%llx limit 0x%x", sel,
+			 s.type == 2 ? "LDT" : s.type == 9 ? "TSS (available)" : s.type == 11 ? "TSS (busy)" :
+			 "system", (unsigned long long)s.base, s.limit);
+	} else if (s.type & X86_SEG_TYPE_CODE) {
+		snprintf(buf, len, "0x%02x %s code base 0x%llx limit 0x%x", sel,
+			 s.l ? "64-bit" : s.db ? "32-bit" : "16-bit", (unsigned long long)s.base, s.limit);
 	} else {
-		data_range(type & 4, db, limit, range, sizeof(range));
-		snprintf(buf, len, "0x%02x data base 0x%llx %s", sel, (unsigned long long)base, range);
+		data_range(&s, range, sizeof(range));
+		snprintf(buf, len, "0x%02x data base 0x%llx %s", sel, (unsigned long long)s.base, range);
 	}
 }
 
@@ -181,16 +176,18 @@ void explain_segments(struct explain_ctx *ctx, struct out *o, const struct step 
 			    "(0x%llx); the cache keeps its limit 0x%x%s", names[i], sb[i]->selector,
 			    (unsigned long long)sb[i]->base, sb[i]->limit,
 			    i == 0 && sb[0]->db ? " and D=1, so code still runs as 32-bit" : "");
-		else
+		else  /* explain-coverage: explain_segment's sentences */
 			say(o, "%s <- 0x%x: %s", names[i], sb[i]->selector, desc);
 	}
 	/* SDM Vol. 3A 5.5, 5.8: CPL is CS.RPL; a return to a numerically higher CPL is how user
 	 * code starts. */
-	if (explain_cpl(b) != explain_cpl(a))
-		say(o, "CPL %u -> %u: %s", explain_cpl(a), explain_cpl(b),
-		    explain_cpl(b) == 3 ? "the CPU now runs user code: privileged instructions raise #GP, "
-		    "and supervisor-only pages raise #PF" : explain_cpl(b) == 0 ?
-		    "the CPU is back in the kernel (supervisor mode)" : "a change of privilege level");
+	if (explain_cpl(b) != explain_cpl(a) && explain_cpl(b) == 3)
+		say(o, "CPL %u -> 3: the CPU now runs user code: privileged instructions raise #GP, and "
+		    "supervisor-only pages raise #PF", explain_cpl(a));
+	else if (explain_cpl(b) != explain_cpl(a) && explain_cpl(b) == 0)
+		say(o, "CPL %u -> 0: the CPU is back in the kernel (supervisor mode)", explain_cpl(a));
+	else if (explain_cpl(b) != explain_cpl(a))
+		say(o, "CPL %u -> %u: a change of privilege level", explain_cpl(a), explain_cpl(b));
 }
 
 void explain_tables(struct explain_ctx *ctx, struct out *o, const struct step *st)

@@ -146,7 +146,7 @@ int session_engine_init(struct session *s, struct engine *e, bool record)
 	e->fc = &s->fc;
 	/* Symbols only name things: a guest whose tables cannot be read runs without them. */
 	symbols_free(&s->syms);
-	if (symbols_load(&s->syms, s->path) == 0) {
+	if (!s->no_symbols && symbols_load(&s->syms, s->path) == 0) {
 		e->syms = &s->syms;
 		e->dis.syms = &s->syms;
 	}

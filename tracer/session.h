@@ -58,6 +58,9 @@ struct session {
 	struct vmm_fc fc;              /* the file hypercall ports (--files) */
 	char path[PATH_MAX];           /* the guest file actually loaded */
 	struct symbols syms;           /* its symbols and lines (session_engine_init loads them) */
+	bool no_symbols;               /* set before session_engine_init: do not read them (the
+					  grader: a submission's debug information is not parsed
+					  in the grader's process; its traces need no names) */
 	enum session_stage failed;     /* after a failed session_open(): where */
 };
 

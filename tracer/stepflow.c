@@ -61,6 +61,24 @@ static int stack_value(struct engine *e, const struct kvm_regs *r, const struct 
 	return engine_read_linear(e, s, lin, v, width) == width ? 0 : -1;
 }
 
+/* The target of JMP/CALL through memory, read before the step: the offset (for a far pointer,
+ * its offset part, operand-size wide). */
+static bool memory_target(struct engine *e, const struct insn *in, const struct step *st,
+			  uint64_t *v)
+{
+	const ZydisDecodedOperand *op = &in->op[0];
+	uint64_t amask = in->i.address_width >= 64 ? ~0ull : (1ull << in->i.address_width) - 1;
+	uint64_t lin = x86_linear(&st->sbefore, engine_operand_seg(op->mem.segment),
+				  engine_mem_offset(&st->before, in, op) & amask);
+	bool far = in->i.meta.branch_type == ZYDIS_BRANCH_TYPE_FAR;
+	unsigned w = far ? in->i.operand_width / 8 : op->size / 8;
+
+	*v = 0;
+	if (w == 0 || w > 8 || engine_read_linear(e, &st->sbefore, lin, v, w) != w)
+		return false;
+	return true;
+}
+
 void stepflow_predict(struct engine *e, const struct insn *in, const struct step *st,
 		      struct stepflow_pred *p)
 {
@@ -121,6 +139,8 @@ void stepflow_predict(struct engine *e, const struct insn *in, const struct step
 			add_cs(p, op->ptr.offset, op->ptr.segment, -1);
 		else if (op->type == ZYDIS_OPERAND_TYPE_REGISTER)
 			add(p, engine_reg_value(r, op->reg.value) & mask, -1);
+		else if (op->type == ZYDIS_OPERAND_TYPE_MEMORY && memory_target(e, in, st, &v))
+			add(p, v, -1);
 		else
 			p->unknown = true;
 		return;
@@ -162,7 +182,7 @@ static bool replay(struct engine *e, const struct step *st, uint64_t rip, uint64
 {
 	const struct kvm_sregs *s = &st->safter;
 	int bits = vmm_cpu_code_bits(s);
-	uint64_t mask = ip_mask(bits), base = bits == 64 ? 0 : s->cs.base;
+	uint64_t mask = ip_mask(bits), base = x86_seg_base(s, X86_SEG_CS);  /* CS:IP -> linear */
 	unsigned k = 0;
 
 	for (int pos = 0; pos <= STEP_MAX_SKIP; pos++) {
@@ -296,7 +316,9 @@ void stepflow_check(struct engine *e, const struct stepflow_pred *p, struct step
 		return;
 	}
 	if (p->unknown) {
-		f->unknown = true;
+		/* Where it leads is not known (SYSCALL, ...): no claim, except that after a late fault
+		 * at least this instruction retired. */
+		f->unknown = late_fault;
 		return;
 	}
 	/* RIP is not where the instruction leads: find the path from there to here, first with no

@@ -40,7 +40,7 @@ struct symbols {
 	char **files;                /* source paths as the DWARF names them */
 	size_t nfiles;
 	struct symbols_src *src;     /* source text cache */
-	size_t nsrc;
+	size_t nsrc, src_cap;
 };
 
 /* Read path's symbol table and line table.  A file with neither (stripped, flat binary) gives an

@@ -2,13 +2,17 @@
 #include "tracediff.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <json-c/json.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "textbuf.h"
 
 struct trace_file {
 	const char *path;
@@ -21,45 +25,85 @@ struct trace_file {
 	struct json_object *step;    /* the current line, an object */
 };
 
-struct report {
-	char *buf;
-	size_t len, n;
-};
-
-static void put(struct report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void put(struct report *r, const char *fmt, ...)
+/* Open a trace without blocking on a FIFO that has no writer (it then reads as empty); a
+ * folder is refused (-EISDIR). */
+static FILE *open_trace(const char *path)
 {
-	va_list ap;
-	int k;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	struct stat st;
+	FILE *f;
 
-	if (r->n >= r->len)
-		return;
-	va_start(ap, fmt);
-	k = vsnprintf(r->buf + r->n, r->len - r->n, fmt, ap);
-	va_end(ap);
-	if (k > 0)
-		r->n = r->n + (size_t)k < r->len ? r->n + (size_t)k : r->len - 1;
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0 || S_ISDIR(st.st_mode) ||
+	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
+		int err = S_ISDIR(st.st_mode) ? EISDIR : errno;
+
+		close(fd);
+		errno = err;
+		return NULL;
+	}
+	f = fdopen(fd, "r");
+	if (!f)
+		close(fd);
+	return f;
+}
+
+/* The longest line taken as a step: the widest step (--walk, many writes) is a few KiB. */
+#define MAX_LINE (1u << 20)
+
+/* Read one line of at most MAX_LINE bytes into t->line: its length, 0 at the end, -E2BIG
+ * past the limit (what was read stays unread beyond it), -ENOMEM. */
+static ssize_t read_line(struct trace_file *t)
+{
+	size_t n = 0;
+	int c;
+
+	while ((c = getc_unlocked(t->f)) != EOF) {
+		if (n + 1 >= t->cap) {
+			size_t cap = t->cap ? t->cap * 2 : 4096;
+			char *p;
+
+			if (t->cap > MAX_LINE)
+				return -E2BIG;
+			p = realloc(t->line, cap);
+			if (!p)
+				return -ENOMEM;
+			t->line = p;
+			t->cap = cap;
+		}
+		t->line[n++] = (char)c;
+		if (c == '\n')
+			break;
+	}
+	if (n)
+		t->line[n] = '\0';
+	return (ssize_t)n;
 }
 
 /* Read and check the next line: 1 if read, 0 at the end, -EINVAL (reported) if bad. */
-static int next(struct trace_file *t, struct report *r)
+static int next(struct trace_file *t, struct textbuf *r)
 {
 	enum json_tokener_error err;
 	size_t end;
 
 	json_object_put(t->step);
 	t->step = NULL;
-	t->len = getline(&t->line, &t->cap, t->f);
-	if (t->len < 0)
+	t->len = read_line(t);
+	if (t->len == 0)
 		return 0;
 	t->lineno++;
+	if (t->len < 0) {
+		textbuf_printf(r, "%s:%lu: %s", t->path, t->lineno, t->len == -E2BIG ?
+			       "a line longer than 1 MiB is not a trace step" : "out of memory");
+		return -EINVAL;
+	}
 	if (t->line[t->len - 1] != '\n') {
-		put(r, "%s:%lu: the last line has no newline: the file is truncated", t->path, t->lineno);
+		textbuf_printf(r, "%s:%lu: the last line has no newline: the file is truncated", t->path, t->lineno);
 		return -EINVAL;
 	}
 	if (t->len > INT_MAX / 2) {
-		put(r, "%s:%lu: a line of %zd bytes is not a trace step", t->path, t->lineno, t->len);
+		textbuf_printf(r, "%s:%lu: a line of %zd bytes is not a trace step", t->path, t->lineno, t->len);
 		return -EINVAL;
 	}
 	json_tokener_reset(t->tok);
@@ -67,32 +111,32 @@ static int next(struct trace_file *t, struct report *r)
 	err = json_tokener_get_error(t->tok);
 	end = json_tokener_get_parse_end(t->tok);
 	if (!t->step) {
-		put(r, "%s:%lu: not valid JSON at column %zu: %s", t->path, t->lineno, end + 1,
-		    err == json_tokener_continue ? "the line ends before the JSON value does"
+		textbuf_printf(r, "%s:%lu: not valid JSON at column %zu: %s", t->path, t->lineno, end + 1,
+			       err == json_tokener_continue ? "the line ends before the JSON value does"
 						 : json_tokener_error_desc(err));
 		return -EINVAL;
 	}
 	if (!json_object_is_type(t->step, json_type_object)) {
-		put(r, "%s:%lu: not a JSON object (a trace line starts with '{')", t->path, t->lineno);
+		textbuf_printf(r, "%s:%lu: not a JSON object (a trace line starts with '{')", t->path, t->lineno);
 		return -EINVAL;
 	}
 	if (!json_object_object_get_ex(t->step, "step", NULL) ||
 	    !json_object_object_get_ex(t->step, "pc", NULL)) {
-		put(r, "%s:%lu: a JSON object, but not a kvmlab trace step (no \"step\" or \"pc\" field; "
-		    "make traces with kvmlab trace --format jsonl)", t->path, t->lineno);
+		textbuf_printf(r, "%s:%lu: a JSON object, but not a kvmlab trace step (no \"step\" or \"pc\" field; "
+			       "make traces with kvmlab trace --format jsonl)", t->path, t->lineno);
 		return -EINVAL;
 	}
 	return 1;
 }
 
 /* A value as it is written in a trace (compact JSON), or "(absent)". */
-static void show(struct report *r, struct json_object *v, bool present)
+static void show(struct textbuf *r, struct json_object *v, bool present)
 {
 	if (present)
-		put(r, "%s", json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN |
+		textbuf_printf(r, "%s", json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN |
 							   JSON_C_TO_STRING_NOSLASHESCAPE));
 	else
-		put(r, "(absent)");
+		textbuf_printf(r, "(absent)");
 }
 
 static bool same_field(const struct trace_file *a, const struct trace_file *b, const char *key)
@@ -116,7 +160,7 @@ static bool annotation(const struct trace_file *a, const struct trace_file *b, c
 }
 
 /* Report every field that differs between the current lines; the number of them. */
-static int compare(const struct trace_file *a, const struct trace_file *b, struct report *r)
+static int compare(const struct trace_file *a, const struct trace_file *b, struct textbuf *r)
 {
 	struct json_object *step = NULL, *as = NULL;
 	bool has_as = json_object_object_get_ex(a->step, "asm", &as);
@@ -137,17 +181,17 @@ static int compare(const struct trace_file *a, const struct trace_file *b, struc
 			if (annotation(a, b, key))
 				continue;
 			if (!ndiff++) {
-				put(r, "traces diverge at step ");
+				textbuf_printf(r, "traces diverge at step ");
 				show(r, step, true);
-				put(r, " (%s line %lu, %s line %lu)", a->path, a->lineno, b->path, b->lineno);
+				textbuf_printf(r, " (%s line %lu, %s line %lu)", a->path, a->lineno, b->path, b->lineno);
 				if (has_as) {
-					put(r, ": ");
+					textbuf_printf(r, ": ");
 					show(r, as, true);
 				}
 			}
-			put(r, "\n  %-8s A: ", key);
+			textbuf_printf(r, "\n  %-8s A: ", key);
 			show(r, pass ? o : val, pass ? present : true);
-			put(r, "\n  %-8s B: ", "");
+			textbuf_printf(r, "\n  %-8s B: ", "");
 			show(r, pass ? val : o, pass ? true : present);
 		}
 	}
@@ -157,24 +201,24 @@ static int compare(const struct trace_file *a, const struct trace_file *b, struc
 int trace_diff(const char *a, const char *b, char *msg, size_t len)
 {
 	struct trace_file t[2] = { { .path = a }, { .path = b } };
-	struct report r = { msg, len, 0 };
+	struct textbuf r;
 	unsigned long same = 0;
 	int ret = 0;
 
-	if (len)
-		msg[0] = '\0';
+	textbuf_init(&r, msg, len);
 	for (int i = 0; i < 2; i++) {
 		t[i].tok = json_tokener_new();
 		if (!t[i].tok) {
 			ret = -ENOMEM;
-			put(&r, "out of memory");
+			textbuf_printf(&r, "out of memory");
 			goto out;
 		}
 		json_tokener_set_flags(t[i].tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-		t[i].f = fopen(t[i].path, "r");
+		t[i].f = open_trace(t[i].path);
 		if (!t[i].f) {
 			ret = -errno;
-			put(&r, "%s: %s", t[i].path, strerror(errno));
+			textbuf_printf(&r, "%s: %s", t[i].path, errno == EISDIR ? "a folder, not a trace file" :
+				       strerror(errno));
 			goto out;
 		}
 	}
@@ -187,11 +231,11 @@ int trace_diff(const char *a, const char *b, char *msg, size_t len)
 		}
 		if (!ra || !rb) {
 			if (ra != rb) {
-				put(&r, "traces agree for %lu steps, then %s ends while %s goes on at line %lu",
-				    same, t[!ra ? 0 : 1].path, t[!ra ? 1 : 0].path, t[!ra ? 1 : 0].lineno);
+				textbuf_printf(&r, "traces agree for %lu steps, then %s ends while %s goes on at line %lu",
+					       same, t[!ra ? 0 : 1].path, t[!ra ? 1 : 0].path, t[!ra ? 1 : 0].lineno);
 				ret = 1;
 			} else {
-				put(&r, "traces are identical (%lu steps)", same);
+				textbuf_printf(&r, "traces are identical (%lu steps)", same);
 			}
 			break;
 		}

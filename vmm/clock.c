@@ -11,6 +11,11 @@ uint64_t vmm_clock_ns(void)
 	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
 }
 
+double vmm_clock_ms(void)
+{
+	return (double)vmm_clock_ns() / 1e6;
+}
+
 double vmm_clock_s(void)
 {
 	return (double)vmm_clock_ns() / 1e9;

@@ -19,7 +19,7 @@
 static int open_image(const char *path, off_t *size)
 {
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);   /* a FIFO must not block */
 
 	if (fd < 0)
 		return vmm_fail(-errno, "%s: %s", path, strerror(errno));

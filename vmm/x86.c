@@ -107,6 +107,20 @@ const struct kvm_segment *x86_seg(const struct kvm_sregs *s, enum x86_seg seg)
 	}
 }
 
+bool x86_seg_range(const struct kvm_segment *s, uint64_t *lo, uint64_t *hi)
+{
+	uint64_t top = s->db ? 0xffffffffull : 0xffffull;
+
+	if (!s->s || (s->type & X86_SEG_TYPE_CODE) || !(s->type & X86_SEG_TYPE_DC)) {
+		*lo = 0;
+		*hi = s->limit;
+		return true;
+	}
+	*lo = (uint64_t)s->limit + 1;
+	*hi = top;
+	return *lo <= top;
+}
+
 bool x86_code64(const struct kvm_sregs *s)
 {
 	return (s->efer & X86_EFER(LMA)) && s->cs.l;

@@ -85,6 +85,10 @@ int x86_seg_parse(const char *name, size_t n, enum x86_seg *out);
 /* The state of one segment register. */
 const struct kvm_segment *x86_seg(const struct kvm_sregs *s, enum x86_seg seg);
 
+/* The offsets segment s allows, lo..hi (SDM Vol. 3A 5.3): 0..limit, but for an expand-down data
+ * segment limit+1 .. 0xFFFF (B = 0) or 0xFFFFFFFF (B = 1). False when no offset is valid. */
+bool x86_seg_range(const struct kvm_segment *s, uint64_t *lo, uint64_t *hi);
+
 /* True in 64-bit mode (EFER.LMA and CS.L), where only the FS and GS bases count. */
 bool x86_code64(const struct kvm_sregs *s);
 

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "error.h"
 #include "exits.h"
 #include "guestmem.h"
@@ -37,14 +38,6 @@ struct lab_ctx {
 	char names[VMM_HC__COUNT][32];    /* "lab_print8", ... */
 	struct hp_msg m;
 };
-
-static double now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
 
 /* The process is over (or must be): kill the tree, say how it ended, in ctx->why. */
 static void bury(struct lab_ctx *ctx, const char *handler, bool timed_out)
@@ -82,7 +75,7 @@ static int recv_msg(struct lab_ctx *ctx)
 		ssize_t n;
 
 		if (ctx->deadline) {
-			double left = ctx->deadline - now_ms();
+			double left = ctx->deadline - vmm_clock_ms();
 
 			if (left <= 0)
 				return 0;
@@ -297,7 +290,7 @@ int lab_ctx_load(struct lab_ctx **out, struct vmm_hc *hc, const struct lab_ctx_o
 	ctx->fd = sv[0];
 	sv[0] = -1;
 	if (o->timeout_ms)
-		ctx->deadline = now_ms() + o->timeout_ms;
+		ctx->deadline = vmm_clock_ms() + o->timeout_ms;
 	r = recv_msg(ctx);
 	if (r <= 0 || ctx->m.op != HP_READY) {
 		bury(ctx, "(loading)", r == 0);

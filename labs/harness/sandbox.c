@@ -25,6 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
+
 #define TMPFS_SIZE "268435456"
 #define MAX_ARGS 160
 
@@ -399,17 +401,9 @@ void lab_sandbox_kill(pid_t pid, bool off)
 	kill(pid, SIGKILL);   /* bwrap: --die-with-parent takes the namespace with it */
 }
 
-static double now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
-
 int lab_sandbox_wait(pid_t pid, bool off, unsigned timeout_ms, int *status, bool *timed_out)
 {
-	double end = now_ms() + timeout_ms;
+	double end = vmm_clock_ms() + timeout_ms;
 
 	*timed_out = false;
 	for (;;) {
@@ -420,7 +414,7 @@ int lab_sandbox_wait(pid_t pid, bool off, unsigned timeout_ms, int *status, bool
 		if (w < 0 && errno != EINTR)
 			return -errno;
 		if (timeout_ms && w == 0) {
-			if (now_ms() >= end && !*timed_out) {
+			if (vmm_clock_ms() >= end && !*timed_out) {
 				*timed_out = true;
 				lab_sandbox_kill(pid, off);
 			}

@@ -123,6 +123,9 @@ assert (steps[13]["mode"], steps[13]["bits"]) == ("protected-16", 16), steps[13]
 assert (steps[14]["mode"], steps[14]["bits"]) == ("protected", 32), steps[14]
 assert (steps[19]["mode"], steps[19]["bits"]) == ("unreal", 32), steps[19]
 assert steps[19]["asm"] == "mov eax, 0x12345678", steps[19]' "$TMP/r.jsonl"
+run_kvmlab 0 trace -o "$TMP/r2.jsonl" --format jsonl --flat 0x1000 --mode real "$G/explain-16.bin"
+run_kvmlab 0 diff "$TMP/r.jsonl" "$TMP/r2.jsonl"
+expect_out "traces are identical (23 steps)"
 
 CASE="int-64 (INT 0x30 through a 16-byte gate)"
 trace "4|0" --flat 0x1000 --mode long "$G/int-64.bin"

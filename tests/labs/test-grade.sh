@@ -27,7 +27,7 @@ sed -i 's|lab_print(ctx, "%" PRIu32 "\\n", value);|*(volatile int *)0 = 1;|' "$B
 sed -i 's|lab_print(ctx, "%" PRIu32 "\\n", value);|for (;;) ;|' "$B/hang/handlers.c"
 sed -i 's|lab_print(ctx, "%" PRIu32 "\\n", value);|for (;;) lab_print(ctx, "flood flood flood flood\\n");|' "$B/flood/handlers.c"
 sed -i 's|outl(HC_PRINT32, value);|outl(HC_PRINT32, value) not C;|' "$B/nocompile/guest.c"
-"$KVMLAB" grade "$L" --batch "$B" -j 2 --timeout 4 --csv "$T/b.csv" --json "$T/b.json" 2>"$T/progress"
+"$KVMLAB" grade "$L" --batch "$B" -j 2 --timeout 30 --csv "$T/b.csv" --json "$T/b.json" 2>"$T/progress"
 rc=$?
 cat "$T/progress"
 if [ $rc -eq 6 ] && [ "$(wc -l <"$T/b.csv")" -eq 7 ] &&
@@ -41,8 +41,8 @@ else bad "batch (exit $rc)"; cat "$T/b.csv"; fi
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["count"]==6 and len(d["submissions"])==6' "$T/b.json" \
 	&& ok "batch JSON" || bad "batch JSON"
 # shards 1/2 and 2/2 together cover the batch once
-"$KVMLAB" grade "$L" --batch "$B" -j 2 --timeout 4 --shard 1/2 --csv "$T/s1.csv" 2>/dev/null
-"$KVMLAB" grade "$L" --batch "$B" -j 2 --timeout 4 --shard 2/2 --csv "$T/s2.csv" 2>/dev/null
+"$KVMLAB" grade "$L" --batch "$B" -j 2 --timeout 30 --shard 1/2 --csv "$T/s1.csv" 2>/dev/null
+"$KVMLAB" grade "$L" --batch "$B" -j 2 --timeout 30 --shard 2/2 --csv "$T/s2.csv" 2>/dev/null
 [ "$(cat "$T/s1.csv" "$T/s2.csv" | grep -vc '^submission')" -eq 6 ] && ok "shards" || bad "shards"
 
 # numExitsByType with a buffer across the end of memory: refused, and nothing written
@@ -51,6 +51,26 @@ P=$(dirname "$0")/partial-write
 rc=$?
 [ $rc -eq 0 ] && grep -q "PASS  untouched" "$T/out" && ok "a refused guest write leaves memory untouched" ||
 	{ bad "partial write: exit $rc"; cat "$T/out"; }
+
+# a lab in paged32 mode: where the host cannot run it, the host's limit (exit 3), never a
+# triple fault charged to the submission; where it can, full marks
+P=$(dirname "$0")/paged32
+"$KVMLAB" grade "$P" "$P/sub" >"$T/out" 2>&1
+rc=$?
+if "$KVMLAB" probe 2>/dev/null | grep -Eq '^ *no +paged32'; then
+	[ $rc -eq 3 ] && grep -q "cannot run paged32 mode" "$T/out" && ! grep -qi "triple" "$T/out" &&
+		ok "paged32 lab on a host without 32-bit paging: exit 3, the host's limit" ||
+		{ bad "paged32 lab: exit $rc"; cat "$T/out"; }
+else
+	[ $rc -eq 0 ] && ok "paged32 lab: full marks" || { bad "paged32 lab: exit $rc"; cat "$T/out"; }
+fi
+
+# lab show with a bare lab.yaml, from inside the lab folder (a path without a '/')
+KABS=$(cd "$(dirname "$KVMLAB")" && pwd)/$(basename "$KVMLAB")
+(cd "$L" && "$KABS" lab show lab.yaml) >"$T/out" 2>&1
+rc=$?
+[ $rc -eq 0 ] && grep -q "^# Lab 04" "$T/out" && ok "lab show lab.yaml inside the lab folder" ||
+	{ bad "lab show lab.yaml: exit $rc"; head -3 "$T/out"; }
 
 # formats and their consumers
 "$KVMLAB" grade "$L" "$L/starter" --format tap13 >"$T/r.tap"

@@ -37,7 +37,7 @@ tmx() { tmux -L "$TUI_SOCK" -f /dev/null "$@"; }
 # stop: end the tmux server of the last start (each start gets a server of its own).
 stop() { tmux -L "$TUI_SOCK" kill-server >/dev/null 2>&1; }
 
-# start W H ARGS...: run `kvmlab tui ARGS` in a W x H pane; when it exits the pane shows
+# start W H ARGS...: run `kvmlab tui ARGS` (`kvmlab $TUI_CMD ARGS` if set) in a W x H pane; when it exits the pane shows
 # "EXITED <status>" and the terminal settings (stty -a) and stays open.
 start() {
 	stop
@@ -49,7 +49,7 @@ start() {
 	[ -n "${GUESTS_DIR:-}" ] && guests="KVMLAB_GUESTS='$GUESTS_DIR'"
 	printf '%s\n' "#!/bin/sh" \
 		"echo \$\$ > '$TUI_TMP/pid'" \
-		"exec env $guests ${TUI_ENV:-} '$KVMLAB' tui $*" > "$TUI_TMP/run.sh"
+		"exec env $guests ${TUI_ENV:-} '$KVMLAB' ${TUI_CMD:-tui} $*" > "$TUI_TMP/run.sh"
 	printf '%s\n' "#!/bin/sh" \
 		"sh '$TUI_TMP/run.sh'" \
 		"echo EXITED \$?" \

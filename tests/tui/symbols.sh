@@ -50,6 +50,17 @@ expect "'nosuch' is not an address \(hex, a symbol" "an unknown name is refused,
 keys q
 expect "EXITED 0" "q quits"
 
+# A tall code pane shows the C source line above its instructions (objdump -S style).
+start 120 40 hello --mode long
+keys 5 s
+at_step 5
+expect "^  hello.c:[0-9]+  for \(const char \*p = \"Hello, world!" "the C line above its code"
+expect "^  [0-9]{8} <hello_main> mov edx" "hello_main's first instruction under it"
+expect "^  hello.c:[0-9]+  __asm__ volatile\(\"outb" "the outb() line above the OUT"
+expect "code  64-bit  hello.c:[0-9]+" "the title names the next instruction's line"
+keys q
+expect "EXITED 0" "q quits"
+
 # A C guest: source lines, and a console that scrolls.
 [ -n "${TEST_GUESTS_DIR:-}" ] || TEST_GUESTS_DIR="$(dirname "$GUESTS_DIR")/tests"
 start 80 24 "$TEST_GUESTS_DIR/c-guest-64" --mem 4M

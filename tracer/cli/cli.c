@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "command.h"
+#include "probe.h"
 #include "error.h"
 #include "options.h"
 
@@ -56,6 +57,17 @@ int cli_session_failed(const struct session *s)
 	};
 
 	return cli_error(status[s->failed], "%s", vmm_last_error());
+}
+
+int cli_mode_refused(const struct session *s, const char *dev)
+{
+	char why[160];
+
+	if (s->mode != VMM_MODE_PAGED32 && s->mode != VMM_MODE_PAE)
+		return 0;
+	if (vmm_probe_mode(dev, s->mode, why, sizeof(why)) != 0)
+		return 0;
+	return cli_error(EXIT_HOST, "%s", vmm_probe_limitation(s->mode));
 }
 
 int cli_session_end(struct session *s, enum vmm_stop stop, int err)

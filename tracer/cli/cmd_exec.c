@@ -3,7 +3,9 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,15 +14,18 @@
 #include "exec/execflow.h"
 #include "exec/execlog.h"
 #include "exec/exectrace.h"
+#include "exec/foreign.h"
+#include "tui/tui.h"
 #include "exec/observe.h"
 #include "options.h"
 #include "probe.h"
+#include "x86.h"
 
 /* Statuses of their own (the program's status is passed on otherwise), as env(1) and
  * timeout(1) use them. */
 enum { EXEC_TIMEOUT = 124, EXEC_CANNOT_RUN = 126, EXEC_NOT_FOUND = 127 };
 
-enum { OPT_FORMAT = 256, OPT_STATS, OPT_TIMEOUT, OPT_TRACE, OPT_WALK, OPT_MAX_STEPS, OPT_VM,
+enum { OPT_FORMAT = 256, OPT_STATS, OPT_TIMEOUT, OPT_TRACE, OPT_WALK, OPT_MAX_STEPS, OPT_VM, OPT_TUI,
 	OPT_FLOW };
 
 struct exec_opts {
@@ -29,55 +34,68 @@ struct exec_opts {
 	enum fieldw_format fmt;
 	bool stats;
 	unsigned timeout_ms;
-	bool trace, walk;
+	bool trace, walk, tui;
 	uint64_t max_steps, vm;
 };
 
-static int parse(int argc, char **argv, struct exec_opts *o)
+static const struct cli_opt exec_opts[] = {
+	{ "output", 'o', "FILE", "write the log to FILE (default: standard error)" },
+	{ "format", OPT_FORMAT, "FMT", "text (default) or jsonl (one JSON object per line)" },
+	{ "stats", OPT_STATS, NULL, "at the end, per VM and vCPU: KVM_RUN calls, exits by\n"
+	  "type and direction, time in KVM_RUN" },
+	{ "timeout", OPT_TIMEOUT, "MS", "end PROGRAM after MS milliseconds (SIGTERM, then SIGKILL\n"
+	  "500 ms later), and still report" },
+	{ "flow", OPT_FLOW, "FILE", "also draw the flowchart of what PROGRAM asked KVM (each\n"
+	  "logical action, its KVM call and inputs; KVM_RUN loops\n"
+	  "with their exits) in Graphviz DOT: dot -Tsvg FILE -o\n"
+	  "flow.svg (or -Tpng)" },
+	{ "trace", OPT_TRACE, NULL, "instead of the log, single-step PROGRAM's guest as\n"
+	  "`kvmlab trace` does (same steps, explanations and\n"
+	  "JSONL fields); PROGRAM still sees exactly its own exits\n"
+	  "and ends as it would alone" },
+	{ "walk", OPT_WALK, NULL, "with --trace: each step's page walk (through PROGRAM's\n"
+	  "memory)" },
+	{ "max-steps", OPT_MAX_STEPS, "N", "with --trace: step N instructions, then let PROGRAM\n"
+	  "run on" },
+	{ "tui", OPT_TUI, NULL, "instead of the log, step PROGRAM's guest in the TUI of\n"
+	  "`kvmlab tui` (PROGRAM's output is kept, and shown when\n"
+	  "the TUI closes)" },
+	{ "vm", OPT_VM, "N", "with --trace or --tui: step the vCPU of vmN (default: the\n"
+	  "first VM to run)" },
+	{ 0 },
+};
+static const struct cli_opt *const exec_tables[] = { exec_opts, NULL };
+
+static int parse_with(int argc, char **argv, struct exec_opts *o, const struct option *longopts,
+		      const char *shorts)
 {
-	static const struct option longopts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "stats", no_argument, NULL, OPT_STATS },
-		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-		{ "trace", no_argument, NULL, OPT_TRACE },
-		{ "walk", no_argument, NULL, OPT_WALK },
-		{ "max-steps", required_argument, NULL, OPT_MAX_STEPS },
-		{ "vm", required_argument, NULL, OPT_VM },
-		{ "flow", required_argument, NULL, OPT_FLOW },
-		{ NULL, 0, NULL, 0 },
-	};
-	uint64_t v;
+	bool jsonl;
 	int c;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+o:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shorts, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			o->output = optarg;
 			break;
 		case OPT_FORMAT:
-			if (strcmp(optarg, "text") == 0)
-				o->fmt = FIELDW_TEXT;
-			else if (strcmp(optarg, "jsonl") == 0)
-				o->fmt = FIELDW_JSON;
-			else
-				return cli_error(EXIT_USAGE, "exec: --format: use text or jsonl, not '%s'", optarg);
+			if (parse_format("exec: --format", optarg, &jsonl) < 0)
+				return EXIT_USAGE;
+			o->fmt = jsonl ? FIELDW_JSON : FIELDW_TEXT;
 			break;
 		case OPT_STATS:
 			o->stats = true;
 			break;
 		case OPT_TIMEOUT:
-			if (parse_u64("--timeout", optarg, &v) < 0)
+			if (parse_timeout_ms("exec: --timeout", optarg, &o->timeout_ms) < 0)
 				return EXIT_USAGE;
-			if (v == 0 || v > 86400000)
-				return cli_error(EXIT_USAGE, "exec: --timeout: %s ms is out of range (1 to 86400000)",
-						 optarg);
-			o->timeout_ms = (unsigned)v;
 			break;
 		case OPT_TRACE:
 			o->trace = true;
+			break;
+		case OPT_TUI:
+			o->tui = true;
 			break;
 		case OPT_WALK:
 			o->walk = true;
@@ -100,15 +118,41 @@ static int parse(int argc, char **argv, struct exec_opts *o)
 					 argv[optind - 1]);
 		}
 	}
-	if ((o->walk || o->max_steps || o->vm) && !o->trace)
-		return cli_error(EXIT_USAGE, "exec: --walk, --max-steps and --vm go with --trace");
-	if (o->trace && o->flow)
-		return cli_error(EXIT_USAGE, "exec: --flow draws the ioctls, not the steps of --trace");
-	if (o->trace && o->stats)
-		return cli_error(EXIT_USAGE, "exec: --stats is for the ioctl log, not for --trace");
+	if (o->trace && o->tui)
+		return cli_error(EXIT_USAGE, "exec: --trace or --tui, not both");
+	if ((o->trace || o->tui) && o->flow)
+		return cli_error(EXIT_USAGE, "exec: --flow draws the ioctls, not the steps of --trace or --tui");
+	if ((o->walk || o->max_steps) && !o->trace)
+		return cli_error(EXIT_USAGE, "exec: --walk and --max-steps go with --trace");
+	if (o->vm && !o->trace && !o->tui)
+		return cli_error(EXIT_USAGE, "exec: --vm goes with --trace or --tui");
+	if ((o->trace || o->tui) && o->stats)
+		return cli_error(EXIT_USAGE, "exec: --stats is for the ioctl log, not for --trace or --tui");
 	if (optind >= argc)
 		return cli_error(EXIT_USAGE, "exec: give the program to run: kvmlab exec [OPTIONS] -- PROGRAM [ARGS...]");
 	return 0;
+}
+
+/* The options before PROGRAM (getopt stops at the first argument that is not one: "+"). */
+static int parse(int argc, char **argv, struct exec_opts *o)
+{
+	struct option *longopts;
+	char *shorts, *plus;
+	int ret;
+
+	if (cli_opts_getopt(exec_tables, &longopts, &shorts) < 0)
+		return cli_error(EXIT_USAGE, "exec: out of memory");
+	plus = malloc(strlen(shorts) + 2);
+	if (plus) {
+		sprintf(plus, "+%s", shorts);
+		ret = parse_with(argc, argv, o, longopts, plus);
+	} else {
+		ret = cli_error(EXIT_USAGE, "exec: out of memory");
+	}
+	free(plus);
+	free(longopts);
+	free(shorts);
+	return ret;
 }
 
 /* Why a program could not be executed, in words, and the status for it. */
@@ -135,7 +179,7 @@ static void paging_limit(const struct obs_obj *objs)
 
 	for (const struct obs_obj *x = objs; x; x = x->next) {
 		if (x->kind != OBS_VCPU || !x->exited || x->last_exit != KVM_EXIT_SHUTDOWN ||
-		    !x->sregs_set || !(x->cr0 & 0x80000000u) || (x->efer & 0x400))
+		    !x->sregs_set || !(x->cr0 & X86_CR0(PG)) || (x->efer & X86_EFER(LMA)))
 			continue;
 		if (!probed && vmm_probe(NULL, &p) < 0)
 			return;
@@ -176,6 +220,64 @@ static int report_end(const struct execlog *log, const struct obs_result *r, con
 	return 128 + WTERMSIG(r->status);
 }
 
+/* The start mode the TUI names, from the state the program set up. */
+static enum vmm_mode start_mode(const struct kvm_sregs *s)
+{
+	switch (vmm_cpu_mode(s)) {
+	case VMM_CPU_REAL: return VMM_MODE_REAL;
+	case VMM_CPU_PROTECTED: return VMM_MODE_PROTECTED;
+	case VMM_CPU_PAGED32: return VMM_MODE_PAGED32;
+	case VMM_CPU_PAE: return VMM_MODE_PAE;
+	default: return VMM_MODE_LONG;
+	}
+}
+
+/* `exec --tui`: the TUI on the program's vCPU; its output waits in out/err until the
+ * screen is gone.  0, or an exit status after a message. */
+static int exec_tui(struct obs *obs, const struct exec_opts *o, const char *prog)
+{
+	static struct tui t;
+	static struct engine e;
+	static struct foreign f;
+	int ret, status = 0;
+
+	ret = foreign_open(&f, obs, (int)o->vm);
+	if (ret != 0)
+		return ret < 0 ? cli_error(EXIT_HOST, "exec: %s", vmm_last_error())
+			       : cli_error(0, "exec: %s never ran a vCPU%s: nothing to step", prog,
+					   o->vm ? " of that VM" : "");
+	ret = engine_init(&e, &f.cpu, true);
+	if (ret == 0)
+		ret = tui_init(&t, &e, prog, start_mode(&f.cpu.sregs));
+	if (ret == 0)
+		ret = tui_run(&t);
+	if (ret < 0)
+		status = cli_error(EXIT_USAGE, "exec: %s", *vmm_last_error() ? vmm_last_error() : "out of memory");
+	else
+		fprintf(stderr, "kvmlab exec: left %s at step %llu of %llu\n", f.hold.vcpu->name,
+			(unsigned long long)t.pos, (unsigned long long)history_count(&e.hist));
+	if (!f.ended && foreign_release(&f, e.ended && e.stop == VMM_STOP_HLT) < 0 && !status)
+		status = cli_error(EXIT_HOST, "exec: %s", vmm_last_error());
+	tui_free(&t);
+	engine_free(&e);
+	return status;
+}
+
+/* What the program wrote while the TUI had the screen, to where it would have gone. */
+static void replay(int fd, FILE *to)
+{
+	char buf[65536];
+	ssize_t n;
+
+	fflush(to);
+	if (fd < 0 || lseek(fd, 0, SEEK_SET) < 0)
+		return;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		if (write(fileno(to), buf, (size_t)n) != n)
+			break;
+	close(fd);
+}
+
 static int exec_main(int argc, char **argv)
 {
 	struct exec_opts o = { .fmt = FIELDW_TEXT };
@@ -202,7 +304,7 @@ static int exec_main(int argc, char **argv)
 	}
 	execlog_init(&log, out, o.fmt, out == stderr || !o.output);
 	execlog_sink(&log, &sink);
-	if (o.trace)
+	if (o.trace || o.tui)
 		sink = (struct obs_sink){ .ctx = &log };  /* the steps instead of the ioctls */
 	if (o.flow) {
 		struct obs_sink inner = sink;
@@ -217,6 +319,13 @@ static int exec_main(int argc, char **argv)
 	}
 	oo.path = path;
 	oo.argv = prog;
+	oo.out_fd = oo.err_fd = -1;
+	if (o.tui) {
+		oo.out_fd = memfd_create("kvmlab-exec-stdout", MFD_CLOEXEC);
+		oo.err_fd = memfd_create("kvmlab-exec-stderr", MFD_CLOEXEC);
+		if (oo.out_fd < 0 || oo.err_fd < 0)
+			return cli_error(EXIT_HOST, "exec: memfd_create: %s", strerror(errno));
+	}
 	oo.timeout_ms = o.timeout_ms;
 	oo.sink = &sink;
 	ret = obs_start(&oo, &obs);
@@ -250,9 +359,23 @@ static int exec_main(int argc, char **argv)
 		if (tr.write_err)
 			cli_error(0, "exec: writing the trace: %s", strerror(tr.write_err));
 	}
+	if (o.tui) {
+		int st = exec_tui(obs, &o, prog[0]);
+
+		if (st) {
+			obs_free(obs);
+			replay(oo.out_fd, stdout);
+			replay(oo.err_fd, stderr);
+			return st;
+		}
+	}
 	ret = obs_run(obs, &res);
 	if (ret < 0)
 		cli_error(0, "exec: observing %s failed: %s", prog[0], strerror(-ret));
+	if (o.tui) {
+		replay(oo.out_fd, stdout);
+		replay(oo.err_fd, stderr);
+	}
 	if (o.stats && res.started)
 		execlog_stats(&log, res.objs);
 	execlog_flush(&log);
@@ -291,24 +414,10 @@ const struct command cmd_exec = {
 	"and the time spent in KVM_RUN. Threads, child processes and several VMs are followed.\n"
 	"PROGRAM's own standard output and error pass through unchanged.\n\n"
 	"The ioctls are seen from outside (ptrace and a seccomp filter), so raw system calls\n"
-	"and static linking do not hide them.\n\n"
-	"Options:\n"
-	"  -o, --output FILE   write the log to FILE (default: standard error)\n"
-	"  --format FMT        text (default) or jsonl (one JSON object per line)\n"
-	"  --stats             at the end, per VM and vCPU: KVM_RUN calls, exits by type and\n"
-	"                      direction, time in KVM_RUN\n"
-	"  --timeout MS        end PROGRAM after MS milliseconds (SIGTERM, then SIGKILL 500 ms\n"
-	"                      later), and still report\n"
-	"  --flow FILE         also draw the flowchart of what PROGRAM asked KVM (each logical\n"
-	"                      action, its KVM call and inputs; KVM_RUN loops with their exits)\n"
-	"                      in Graphviz DOT: dot -Tsvg FILE -o flow.svg (or -Tpng)\n"
-	"  --trace             instead of the log, single-step PROGRAM's guest as `kvmlab trace`\n"
-	"                      does (same steps, explanations and JSONL fields); PROGRAM still\n"
-	"                      sees exactly its own exits and ends as it would alone\n"
-	"  --walk              with --trace: each step's page walk (through PROGRAM's memory)\n"
-	"  --max-steps N       with --trace: step N instructions, then let PROGRAM run on\n"
-	"  --vm N              with --trace: step the vCPU of vmN (default: the first VM to run)\n\n"
+	"and static linking do not hide them.\n",
+	.opts = exec_tables,
+	.main = exec_main,
+	.epilogue =
 	"Exit status: PROGRAM's own; 128+N if a signal N killed it; 124 after --timeout;\n"
 	"126 if it cannot be executed, 127 if it does not exist; 1 for a bad command line.\n",
-	.main = exec_main,
 };

@@ -1,5 +1,6 @@
 /* cmd_grade.c - `kvmlab grade`: grade a submission, or (--batch) a folder of them, and report.
  * The grading itself is the lab harness's (labs/harness/grade.c, batch.c). */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -105,6 +106,25 @@ static int grade_one(const char *yaml, const char *dir, const char *name,
 	}
 }
 
+/* "K/N", both numbers, 1 <= K <= N, nothing else; 0 or -EINVAL. */
+static int parse_shard(const char *text, unsigned *k, unsigned *n)
+{
+	unsigned long long a, b;
+	char *end;
+
+	if (!isdigit((unsigned char)text[0]))
+		return -EINVAL;
+	a = strtoull(text, &end, 10);
+	if (*end != '/' || !isdigit((unsigned char)end[1]))
+		return -EINVAL;
+	b = strtoull(end + 1, &end, 10);
+	if (*end || a < 1 || a > b || b > 1000000)
+		return -EINVAL;
+	*k = (unsigned)a;
+	*n = (unsigned)b;
+	return 0;
+}
+
 enum { OPT_FORMAT = 0x300, OPT_BATCH, OPT_SHARD, OPT_CSV, OPT_JSON, OPT_TIMEOUT, OPT_ALL,
        OPT_NO_SANDBOX, OPT_DEV };
 
@@ -136,6 +156,7 @@ static int grade_args(int argc, char **argv, const struct option *opts, const ch
 				    .progress = progress };
 	const char *output = NULL, *csv = NULL, *json = NULL;
 	char yaml[PATH_MAX];
+	uint64_t v;
 	int c;
 
 	optind = 1;
@@ -149,21 +170,24 @@ static int grade_args(int argc, char **argv, const struct option *opts, const ch
 		case 'o': output = optarg; break;
 		case OPT_BATCH: o.dir = optarg; break;
 		case 'j':
-			o.jobs = (unsigned)atoi(optarg);
-			if (o.jobs < 1 || o.jobs > LAB_BATCH_MAX_JOBS)
+			if (parse_u64("-j", optarg, &v) < 0)
+				return EXIT_USAGE;
+			if (v < 1 || v > LAB_BATCH_MAX_JOBS)
 				return cli_error(EXIT_USAGE, "-j: give 1 to %d", LAB_BATCH_MAX_JOBS);
+			o.jobs = (unsigned)v;
 			break;
 		case OPT_SHARD:
-			if (sscanf(optarg, "%u/%u", &o.shard_k, &o.shard_n) != 2 || o.shard_n < 1 ||
-			    o.shard_k < 1 || o.shard_k > o.shard_n)
+			if (parse_shard(optarg, &o.shard_k, &o.shard_n) < 0)
 				return cli_error(EXIT_USAGE, "--shard: expected K/N with 1 <= K <= N");
 			break;
 		case OPT_CSV: csv = optarg; break;
 		case OPT_JSON: json = optarg; break;
 		case OPT_TIMEOUT:
-			o.timeout_s = (unsigned)atoi(optarg);
-			if (o.timeout_s < 1)
-				return cli_error(EXIT_USAGE, "--timeout: give seconds, at least 1");
+			if (parse_u64("--timeout", optarg, &v) < 0)
+				return EXIT_USAGE;
+			if (v < 1 || v > 86400)
+				return cli_error(EXIT_USAGE, "--timeout: give seconds, 1 to 86400");
+			o.timeout_s = (unsigned)v;
 			break;
 		case OPT_ALL: o.show_hidden = true; break;
 		case OPT_NO_SANDBOX: lab_runner_set_sandbox(LAB_SANDBOX_NONE); break;

@@ -29,15 +29,13 @@ struct trace_opts {
 static int on_opt(int opt, const char *arg, void *ctx)
 {
 	struct trace_opts *t = ctx;
+	bool jsonl;
 
 	switch (opt) {
 	case OPT_FORMAT:
-		if (strcmp(arg, "text") == 0)
-			t->format = TRACE_TEXT;
-		else if (strcmp(arg, "jsonl") == 0)
-			t->format = TRACE_JSONL;
-		else
-			return cli_error(EXIT_USAGE, "--format: '%s' is not text or jsonl", arg), -EINVAL;
+		if (parse_format("--format", arg, &jsonl) < 0)
+			return -EINVAL;
+		t->format = jsonl ? TRACE_JSONL : TRACE_TEXT;
 		return 0;
 	case 'o':
 		t->output = arg;

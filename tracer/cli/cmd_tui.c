@@ -24,6 +24,11 @@ static int tui_main(int argc, char **argv)
 	t.bench = getenv("KVMLAB_TUI_BENCH");
 	if (session_open(&s, &o, tui_console_sink, &t) < 0)
 		return cli_session_failed(&s);
+	if ((status = cli_mode_refused(&s, o.dev)) != 0) {   /* before the screen starts */
+		session_close(&s);
+		return status;
+	}
+	status = EXIT_HALTED;
 	ret = session_engine_init(&s, &e, true);
 	if (ret < 0) {
 		status = cli_error(EXIT_HOST, "%s", vmm_last_error());
@@ -74,9 +79,7 @@ const struct command cmd_tui = {
 	"EFER by bit name, segments, GDTR/IDTR, the CPU mode), the page walk of RIP, the\n"
 	"step's explanation, source line and exits, the console output, and memory.\n"
 	"Every step is recorded, so you can go back and forth through the run without\n"
-	"re-running the guest.  Addresses are hex (1000, 0x1000), a symbol of the guest\n"
-	"(setup_paging, main+10), a register (rsp, cr2; cr3 is physical), seg:off\n"
-	"(0000:1000) or p:ADDR for a physical address.\n\n"
+	"re-running the guest (the addresses a prompt takes are below the keys).\n\n"
 	"  kvmlab tui boot                 # watch real -> protected -> long mode\n"
 	"  kvmlab tui hello --mode real\n",
 	.help_more = tui_keys_help,

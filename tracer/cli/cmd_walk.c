@@ -77,21 +77,27 @@ static uint64_t logical_to_linear(const struct kvm_sregs *sr, enum x86_seg seg, 
 {
 	const struct kvm_segment *sg = x86_seg(sr, seg);
 	const char *name = x86_seg_name(seg);
-	uint64_t base = x86_seg_base(sr, seg), lin = x86_linear(sr, seg, off);
+	uint64_t base = x86_seg_base(sr, seg), lin = x86_linear(sr, seg, off), lo, hi;
 
 	printf("logical %s:0x%llx = linear 0x%llx (%s base 0x%llx%s + offset)\n", name,
 	       (unsigned long long)off, (unsigned long long)lin, name, (unsigned long long)base,
 	       base != sg->base ? ", ignored in 64-bit mode" : "");
-	if (!x86_code64(sr) && vmm_cpu_mode(sr) != VMM_CPU_REAL && off > sg->limit)
-		printf("note: offset 0x%llx is beyond the %s limit 0x%x: the CPU would fault (#GP/#SS)\n",
-		       (unsigned long long)off, name, sg->limit);
+	if (x86_code64(sr) || vmm_cpu_mode(sr) == VMM_CPU_REAL)
+		return lin;
+	if (!x86_seg_range(sg, &lo, &hi))
+		printf("note: %s is an expand-down segment with limit 0x%x: no offset is valid, the "
+		       "CPU would fault (#GP/#SS)\n", name, sg->limit);
+	else if (off < lo || off > hi)
+		printf("note: offset 0x%llx is outside %s's valid offsets 0x%llx..0x%llx%s: the CPU "
+		       "would fault (#GP/#SS)\n", (unsigned long long)off, name, (unsigned long long)lo,
+		       (unsigned long long)hi, lo ? " (expand-down)" : "");
 	return lin;
 }
 
 static const struct cli_opt walk_opts[] = {
 	{ "at", OPT_AT, "STEP", "walk after STEP instructions (default 0)" },
-	{ "addr", OPT_ADDR, "VA", "a linear address, a symbol of the guest (hello_main+0x10),\n"
-	  "or SEG:OFFSET (cs, ds, es, fs, gs, ss)" },
+	{ "addr", OPT_ADDR, "VA", "a linear address, a symbol of the guest\n"
+	  "(hello_main+0x10), or SEG:OFF (cs, ds, es, fs, gs, ss)" },
 	{ 0 },
 };
 static const struct cli_opt *const walk_tables[] = { walk_opts, NULL };
@@ -113,6 +119,11 @@ static int walk_main(int argc, char **argv)
 		return EXIT_USAGE;
 	if (session_open(&s, &o, discard, NULL) < 0)  /* the walk is the output */
 		return cli_session_failed(&s);
+	if ((status = cli_mode_refused(&s, o.dev)) != 0) {
+		session_close(&s);
+		return status;
+	}
+	status = EXIT_HALTED;
 	ret = session_engine_init(&s, &e, false);
 	if (ret == 0 && wo.at) {
 		struct engine_goal g;

@@ -44,5 +44,9 @@ int cli_wants_help(const struct command *cmd, int argc, char **argv);
 /* session_open() failed: print vmm_last_error(); the exit status for the stage (s->failed). */
 int cli_session_failed(const struct session *s);
 
+/* Before stepping a guest whose start mode is paged32 or PAE: where this host's KVM cannot
+ * run 32-bit paging, say so as kvmlab run does and give EXIT_HOST; else 0. */
+int cli_mode_refused(const struct session *s, const char *dev);
+
 /* Print how the run ended (session_report) to stderr; the exit status for it. */
 int cli_session_end(struct session *s, enum vmm_stop stop, int err);

@@ -1,6 +1,7 @@
 /* options.c - parsing the options shared by the guest-running commands. */
 #include "options.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,7 +95,7 @@ int parse_u64(const char *what, const char *text, uint64_t *out)
 	char *end;
 
 	errno = 0;
-	if (!text || !*text || *text == '-') {
+	if (!text || !isdigit((unsigned char)*text)) {   /* strtoull takes " -1" as 2^64 - 1 */
 		cli_error(EXIT_USAGE, "%s: '%s' is not a number", what, text ? text : "");
 		return -EINVAL;
 	}
@@ -106,10 +107,32 @@ int parse_u64(const char *what, const char *text, uint64_t *out)
 	return 0;
 }
 
-static int parse_shared(int opt, const char *arg, struct vm_opts *o)
+int parse_timeout_ms(const char *what, const char *text, unsigned *out)
 {
 	uint64_t v;
 
+	if (parse_u64(what, text, &v) < 0)
+		return -EINVAL;
+	if (v == 0 || v > 86400000) {
+		cli_error(EXIT_USAGE, "%s: %s ms is out of range (1 to 86400000)", what, text);
+		return -EINVAL;
+	}
+	*out = (unsigned)v;
+	return 0;
+}
+
+int parse_format(const char *what, const char *text, bool *jsonl)
+{
+	if (strcmp(text, "text") != 0 && strcmp(text, "jsonl") != 0) {
+		cli_error(EXIT_USAGE, "%s: '%s' is not text or jsonl", what, text);
+		return -EINVAL;
+	}
+	*jsonl = text[0] == 'j';
+	return 0;
+}
+
+static int parse_shared(int opt, const char *arg, struct vm_opts *o)
+{
 	switch (opt) {
 	case 'm':
 		if (vmm_mode_parse(arg, &o->mode) < 0) {
@@ -131,16 +154,15 @@ static int parse_shared(int opt, const char *arg, struct vm_opts *o)
 		o->small_pages = true;
 		return 0;
 	case OPT_MAX_EXITS:
-		return parse_u64("--max-exits", arg, &o->max_exits);
-	case OPT_TIMEOUT:
-		if (parse_u64("--timeout", arg, &v) < 0)
+		if (parse_u64("--max-exits", arg, &o->max_exits) < 0)
 			return -EINVAL;
-		if (v == 0 || v > 86400000) {
-			cli_error(EXIT_USAGE, "--timeout: %s ms is out of range (1 to 86400000)", arg);
+		if (o->max_exits == 0) {   /* 0 would be "no limit": not what anyone means by it */
+			cli_error(EXIT_USAGE, "--max-exits: give 1 or more (leave it out for no limit)");
 			return -EINVAL;
 		}
-		o->timeout_ms = (unsigned)v;
 		return 0;
+	case OPT_TIMEOUT:
+		return parse_timeout_ms("--timeout", arg, &o->timeout_ms);
 	case OPT_IOCTLS:
 		o->show_ioctls = true;
 		return 0;

@@ -38,3 +38,9 @@ int vm_opts_parse(int argc, char **argv, struct vm_opts *o, const struct cli_opt
 
 /* Parse a whole unsigned number (0x.. hex allowed) into *out; -EINVAL with a message if bad. */
 int parse_u64(const char *what, const char *text, uint64_t *out);
+
+/* Parse a wall-clock limit, 1 to 86400000 ms; -EINVAL with a message if bad. */
+int parse_timeout_ms(const char *what, const char *text, unsigned *out);
+
+/* Parse an output format, "text" or "jsonl" (*jsonl); -EINVAL with a message otherwise. */
+int parse_format(const char *what, const char *text, bool *jsonl);

@@ -71,8 +71,9 @@ int stoppoints_add_watch(struct stoppoints *p, const char *arg)
 
 const struct cli_opt stoppoint_opts[] = {
 	{ "break", STOPPOINT_OPT_BREAK, "ADDR", "stop when execution reaches linear address ADDR\n"
-	  "(an int3 the guest never sees; up to 64); ADDR may be a symbol\n"
-	  "of the guest's ELF: --break setup_paging, --break hello_main+0x10" },
+	  "(an int3 the guest never sees; up to 64); ADDR may be a\n"
+	  "symbol of the guest's ELF: --break setup_paging,\n"
+	  "--break hello_main+0x10" },
 	{ "hbreak", STOPPOINT_OPT_HBREAK, "ADDR", "the same with a debug register (DR0-DR3, shared\n"
 	  "with --watch)" },
 	{ "watch", STOPPOINT_OPT_WATCH, "ADDR[:LEN]", "stop after an instruction writes [ADDR, ADDR+LEN)" },

@@ -113,6 +113,8 @@ static void on_call(void *ctx, const struct obs_call *c)
 	}
 	if (c->c.req == KVM_RUN)
 		fieldw_u64(&w, "immediate_exit", c->immediate_exit);
+	if (c->in_reply_len)  /* what the program answered to the IN exit before this call */
+		fieldw_bytes(&w, "in_answer", c->in_reply, c->in_reply_len);
 	kvmdec_args(&w, &c->c);
 	if (c->unfinished) {
 		fieldw_str(&w, "unfinished", "the program ended inside the call");

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "error.h"
 #include "foreign.h"
 
@@ -20,7 +21,7 @@ int exec_trace(struct obs *o, const struct exec_trace_opts *t, struct exec_trace
 	static struct engine e;
 	struct tracewriter w;
 	struct engine_goal g;
-	struct timespec t0, t1;
+	uint64_t t0;
 	int ret, rel;
 
 	memset(r, 0, sizeof(*r));
@@ -34,11 +35,9 @@ int exec_trace(struct obs *o, const struct exec_trace_opts *t, struct exec_trace
 		e.max_steps = t->max_steps;
 		tracewriter_init(&w, &e, t->format, t->walk, t->out);
 		engine_goal_init(&e, &g, ENGINE_GOAL_CONTINUE, 0, NULL, 0, NULL, 0);
-		clock_gettime(CLOCK_MONOTONIC, &t0);
+		t0 = vmm_clock_ns();
 		ret = engine_go(&e, &g, write_step, &w);
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		r->ns = (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000u + (uint64_t)t1.tv_nsec -
-			(uint64_t)t0.tv_nsec;
+		r->ns = vmm_clock_ns() - t0;
 		if (tracewriter_finish(&w) < 0)
 			r->write_err = w.out.err;
 		r->steps = e.nsteps;

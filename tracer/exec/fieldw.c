@@ -1,7 +1,6 @@
 /* fieldw.c - named fields as text or JSON (see fieldw.h). */
 #include "fieldw.h"
 
-#include <stdio.h>
 #include <string.h>
 
 void fieldw_init(struct fieldw *w, struct outbuf *o, enum fieldw_format fmt)
@@ -106,28 +105,29 @@ void fieldw_bytes(struct fieldw *w, const char *k, const uint8_t *b, size_t n)
 	outbuf_put(w->o, "[", 1);
 	outbuf_bytes(w->o, b, n, ' ');
 	outbuf_put(w->o, "]", 1);
-	for (size_t i = 0; i < n; i++) {
-		if (b[i] < 0x20 || b[i] > 0x7e)
-			continue;
-		/* the printable characters, in C notation, when there are any */
-		outbuf_put(w->o, "\"", 1);
-		for (size_t j = 0; j < n; j++) {
-			char esc[5];
-			int len;
-
-			if (b[j] == '\n')
-				len = snprintf(esc, sizeof(esc), "\\n");
-			else if (b[j] == '"' || b[j] == '\\')
-				len = snprintf(esc, sizeof(esc), "\\%c", b[j]);
-			else if (b[j] >= 0x20 && b[j] <= 0x7e)
-				len = snprintf(esc, sizeof(esc), "%c", b[j]);
-			else
-				len = snprintf(esc, sizeof(esc), "\\x%02x", b[j]);
-			outbuf_put(w->o, esc, (size_t)len);
-		}
-		outbuf_put(w->o, "\"", 1);
-		break;
+	/* text (printable characters, newlines, tabs): again in quotes, in C notation */
+	if (n == 0)
+		return;
+	for (size_t i = 0; i < n; i++)
+		if ((b[i] < 0x20 || b[i] > 0x7e) && b[i] != '\n' && b[i] != '\t')
+			return;
+	for (size_t i = 0; i < n; i++)
+		if (b[i] >= 0x20 && b[i] <= 0x7e)
+			break;
+		else if (i == n - 1)
+			return;  /* only white space */
+	outbuf_put(w->o, "\"", 1);
+	for (size_t j = 0; j < n; j++) {
+		if (b[j] == '\n')
+			outbuf_put(w->o, "\\n", 2);
+		else if (b[j] == '\t')
+			outbuf_put(w->o, "\\t", 2);
+		else if (b[j] == '"' || b[j] == '\\')
+			outbuf_put(w->o, (const char[]){ '\\', (char)b[j] }, 2);
+		else
+			outbuf_put(w->o, (const char *)&b[j], 1);
 	}
+	outbuf_put(w->o, "\"", 1);
 }
 
 void fieldw_bits(struct fieldw *w, const char *k, uint64_t v, const char *names)

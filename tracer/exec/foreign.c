@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "error.h"
 #include "vm.h"
 
@@ -24,14 +25,6 @@ static const uint8_t gadget_code[] = { 0x0f, 0x05, 0xcc };  /* syscall; int3 */
 static struct foreign *of(struct tvcpu *c)
 {
 	return c->impl;
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
 }
 
 /* The held thread died while kvmlab waited for it. */
@@ -150,7 +143,7 @@ static int foreign_enter(struct tvcpu *c, enum vmm_exit *kind)
 	for (;;) {
 		if (!f->held && (err = hold_next(f)) < 0)
 			return err;
-		if (f->deadline_ns && now_ns() >= f->deadline_ns) {
+		if (f->deadline_ns && vmm_clock_ns() >= f->deadline_ns) {
 			f->timed_out = true;
 			*kind = VMM_EXIT_INTR;
 			return 0;
@@ -172,6 +165,8 @@ static int foreign_enter(struct tvcpu *c, enum vmm_exit *kind)
 		if (*kind != VMM_EXIT_DEBUG) {
 			f->stats.total++;
 			f->exit_pending = true;
+			f->hold.vcpu->exited = true;  /* as the log would have seen it */
+			f->hold.vcpu->last_exit = f->run->exit_reason;
 		}
 		return 0;
 	}
@@ -330,7 +325,7 @@ static int foreign_arm_timeout(struct tvcpu *c, unsigned ms)
 	struct foreign *f = of(c);
 
 	f->timed_out = false;
-	f->deadline_ns = ms ? now_ns() + (uint64_t)ms * 1000000u : 0;
+	f->deadline_ns = ms ? vmm_clock_ns() + (uint64_t)ms * 1000000u : 0;
 	return 0;
 }
 

@@ -59,12 +59,15 @@ size_t kvmdec_arg_size(unsigned long req, const uint8_t *head, size_t have)
 	return n + count * each;
 }
 
-/* Copy a structure out of what was read; missing bytes read as 0, and *cut says so. */
-#define LOAD(dst, buf, len, cut) do { \
-	memset(&(dst), 0, sizeof(dst)); \
-	memcpy(&(dst), (buf), (len) < sizeof(dst) ? (len) : sizeof(dst)); \
-	(cut) = (len) < sizeof(dst); \
-} while (0)
+/* Copy a structure out of what was read; missing bytes read as 0 (structure() says when
+ * the program's memory gave fewer bytes than the request's size). */
+static void load(void *dst, size_t size, const uint8_t *b, size_t len)
+{
+	memset(dst, 0, size);
+	memcpy(dst, b, len < size ? len : size);
+}
+
+#define LOAD(dst, buf, len) load(&(dst), sizeof(dst), (buf), (len))
 
 static void bits(struct fieldw *w, const char *key, uint64_t v, const struct x86_bit *t)
 {
@@ -162,9 +165,8 @@ static void sregs2(struct fieldw *w, const char *key, const struct kvm_sregs2 *s
 static void memory_region(struct fieldw *w, const uint8_t *b, size_t len)
 {
 	struct kvm_userspace_memory_region m;
-	bool cut;
 
-	LOAD(m, b, len, cut);
+	LOAD(m, b, len);
 	fieldw_begin(w, "arg");
 	fieldw_u64(w, "slot", m.slot & 0xffff);
 	if (m.slot >> 16)
@@ -177,8 +179,6 @@ static void memory_region(struct fieldw *w, const uint8_t *b, size_t len)
 	fieldw_hex(w, "guest_phys_addr", m.guest_phys_addr);
 	fieldw_hex(w, "memory_size", m.memory_size);
 	fieldw_hex(w, "userspace_addr", m.userspace_addr);
-	if (cut)
-		fieldw_str(w, "unreadable", "part of the structure");
 	fieldw_end(w);
 }
 
@@ -186,9 +186,8 @@ static void cpuid(struct fieldw *w, const char *key, const uint8_t *b, size_t le
 {
 	struct kvm_cpuid2 h;
 	size_t have;
-	bool cut;
 
-	LOAD(h, b, len, cut);
+	LOAD(h, b, len);
 	have = len > sizeof(h) ? (len - sizeof(h)) / sizeof(struct kvm_cpuid_entry2) : 0;
 	fieldw_begin(w, key);
 	fieldw_u64(w, "nent", h.nent);
@@ -208,7 +207,7 @@ static void cpuid(struct fieldw *w, const char *key, const uint8_t *b, size_t le
 		fieldw_end(w);
 	}
 	fieldw_aend(w);
-	if (cut || h.nent > have)
+	if (h.nent > have)
 		fieldw_u64(w, "entries_not_read", h.nent > have ? h.nent - have : 0);
 	fieldw_end(w);
 }
@@ -217,10 +216,8 @@ static void msrs(struct fieldw *w, const char *key, const uint8_t *b, size_t len
 {
 	struct kvm_msrs h;
 	size_t have;
-	bool cut;
 
-	LOAD(h, b, len, cut);
-	(void)cut;
+	LOAD(h, b, len);
 	have = len > sizeof(h) ? (len - sizeof(h)) / sizeof(struct kvm_msr_entry) : 0;
 	fieldw_begin(w, key);
 	fieldw_u64(w, "nmsrs", h.nmsrs);
@@ -266,10 +263,8 @@ static void guest_debug(struct fieldw *w, const uint8_t *b, size_t len)
 		{ 18, "INJECT_DB" }, { 19, "INJECT_BP" }, { 20, "BLOCKIRQ" }, { 0, NULL },
 	};
 	struct kvm_guest_debug d;
-	bool cut;
 
-	LOAD(d, b, len, cut);
-	(void)cut;
+	LOAD(d, b, len);
 	fieldw_begin(w, "arg");
 	bits(w, "control", d.control, ctl);
 	fieldw_abegin(w, "debugreg");
@@ -282,10 +277,8 @@ static void guest_debug(struct fieldw *w, const uint8_t *b, size_t len)
 static void translate(struct fieldw *w, const char *key, const uint8_t *b, size_t len, bool out)
 {
 	struct kvm_translation t;
-	bool cut;
 
-	LOAD(t, b, len, cut);
-	(void)cut;
+	LOAD(t, b, len);
 	fieldw_begin(w, key);
 	fieldw_hex(w, "linear_address", t.linear_address);
 	if (out) {
@@ -301,10 +294,8 @@ static void enable_cap(struct fieldw *w, const uint8_t *b, size_t len)
 {
 	struct kvm_enable_cap e;
 	const char *name;
-	bool cut;
 
-	LOAD(e, b, len, cut);
-	(void)cut;
+	LOAD(e, b, len);
 	name = kvmdec_cap_name(e.cap);
 	fieldw_begin(w, "arg");
 	fieldw_u64(w, "cap", e.cap);
@@ -321,10 +312,8 @@ static void enable_cap(struct fieldw *w, const uint8_t *b, size_t len)
 static void debugregs(struct fieldw *w, const char *key, const uint8_t *b, size_t len)
 {
 	struct kvm_debugregs d;
-	bool cut;
 
-	LOAD(d, b, len, cut);
-	(void)cut;
+	LOAD(d, b, len);
 	fieldw_begin(w, key);
 	fieldw_abegin(w, "db");
 	for (int i = 0; i < 4; i++)
@@ -339,10 +328,8 @@ static void debugregs(struct fieldw *w, const char *key, const uint8_t *b, size_
 static void fpu(struct fieldw *w, const char *key, const uint8_t *b, size_t len)
 {
 	struct kvm_fpu f;
-	bool cut;
 
-	LOAD(f, b, len, cut);
-	(void)cut;
+	LOAD(f, b, len);
 	fieldw_begin(w, key);
 	fieldw_hex(w, "fcw", f.fcw);
 	fieldw_hex(w, "fsw", f.fsw);
@@ -357,10 +344,8 @@ static void fpu(struct fieldw *w, const char *key, const uint8_t *b, size_t len)
 static void events(struct fieldw *w, const char *key, const uint8_t *b, size_t len)
 {
 	struct kvm_vcpu_events e;
-	bool cut;
 
-	LOAD(e, b, len, cut);
-	(void)cut;
+	LOAD(e, b, len);
 	fieldw_begin(w, key);
 	fieldw_begin(w, "exception");
 	fieldw_u64(w, "injected", e.exception.injected);
@@ -403,34 +388,46 @@ static void raw(struct fieldw *w, const char *key, const uint8_t *b, size_t len)
 	fieldw_end(w);
 }
 
-/* Decode the structure b[0..len) of request req as `key`; out: after the call. */
+static void decode_struct(struct fieldw *w, const char *key, unsigned long req, const uint8_t *b,
+		       size_t len, bool out);
+
+/* Decode the structure b[0..len) of request req as `key`; out: after the call.  Bytes the
+ * program's memory did not give read as 0, and key_bytes_read says how many it gave. */
 static void structure(struct fieldw *w, const char *key, unsigned long req, const uint8_t *b,
 		      size_t len, bool out)
 {
-	bool cut;
+	decode_struct(w, key, req, b, len, out);
+	if (len < _IOC_SIZE(req)) {
+		char k[32];
+
+		snprintf(k, sizeof(k), "%s_bytes_read", key);
+		fieldw_u64(w, k, len);
+	}
+}
+
+static void decode_struct(struct fieldw *w, const char *key, unsigned long req, const uint8_t *b,
+		       size_t len, bool out)
+{
 
 	switch (req) {
 	case KVM_GET_REGS: case KVM_SET_REGS: {
 		struct kvm_regs r;
 
-		LOAD(r, b, len, cut);
-		(void)cut;
+		LOAD(r, b, len);
 		kvmdec_regs(w, key, &r);
 		return;
 	}
 	case KVM_GET_SREGS: case KVM_SET_SREGS: {
 		struct kvm_sregs s;
 
-		LOAD(s, b, len, cut);
-		(void)cut;
+		LOAD(s, b, len);
 		kvmdec_sregs(w, key, &s);
 		return;
 	}
 	case KVM_GET_SREGS2: case KVM_SET_SREGS2: {
 		struct kvm_sregs2 s;
 
-		LOAD(s, b, len, cut);
-		(void)cut;
+		LOAD(s, b, len);
 		sregs2(w, key, &s);
 		return;
 	}
@@ -468,8 +465,7 @@ static void structure(struct fieldw *w, const char *key, unsigned long req, cons
 	case KVM_GET_MP_STATE: case KVM_SET_MP_STATE: {
 		struct kvm_mp_state m;
 
-		LOAD(m, b, len, cut);
-		(void)cut;
+		LOAD(m, b, len);
 		fieldw_begin(w, key);
 		fieldw_u64(w, "mp_state", m.mp_state);
 		fieldw_str(w, "name", mp_state_name(m.mp_state));
@@ -479,8 +475,7 @@ static void structure(struct fieldw *w, const char *key, unsigned long req, cons
 	case KVM_GET_CLOCK: case KVM_SET_CLOCK: {
 		struct kvm_clock_data c;
 
-		LOAD(c, b, len, cut);
-		(void)cut;
+		LOAD(c, b, len);
 		fieldw_begin(w, key);
 		fieldw_u64(w, "clock", c.clock);
 		fieldw_hex(w, "flags", c.flags);
@@ -490,8 +485,7 @@ static void structure(struct fieldw *w, const char *key, unsigned long req, cons
 	case KVM_IRQ_LINE: {
 		struct kvm_irq_level l;
 
-		LOAD(l, b, len, cut);
-		(void)cut;
+		LOAD(l, b, len);
 		fieldw_begin(w, key);
 		fieldw_u64(w, "irq", l.irq);
 		fieldw_u64(w, "level", l.level);
@@ -501,8 +495,7 @@ static void structure(struct fieldw *w, const char *key, unsigned long req, cons
 	case KVM_SET_IDENTITY_MAP_ADDR: {
 		uint64_t a;
 
-		LOAD(a, b, len, cut);
-		(void)cut;
+		LOAD(a, b, len);
 		fieldw_hex(w, key, a);
 		return;
 	}

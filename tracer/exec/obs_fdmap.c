@@ -1,6 +1,8 @@
 /* obs_fdmap.c - fd -> KVM object tables (see obs_fdmap.h). */
 #include "obs_fdmap.h"
 
+#include "array.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,19 +17,17 @@ int obs_fdmap_set(struct obs_fdmap *m, int fd, struct obs_obj *x)
 	if (fd < 0 || fd >= OBS_FDMAP_MAX)
 		return -EBADF;
 	if (fd >= m->len) {
-		int len = m->len ? m->len : 64;
+		size_t len = (size_t)m->len;
 		struct obs_obj **n;
 
 		if (!x)
 			return 0;
-		while (len <= fd)
-			len *= 2;
-		n = realloc(m->obj, (size_t)len * sizeof(*n));
+		n = vmm_array_grow(m->obj, &len, sizeof(*n), (size_t)fd + 1, 64);
 		if (!n)
 			return -ENOMEM;
-		memset(n + m->len, 0, (size_t)(len - m->len) * sizeof(*n));
+		memset(n + m->len, 0, (len - (size_t)m->len) * sizeof(*n));
 		m->obj = n;
-		m->len = len;
+		m->len = (int)len;
 	}
 	m->obj[fd] = x;
 	return 0;

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "obs_fdmap.h"
 #include "obs_filter.h"
 
@@ -40,6 +41,8 @@ struct thr {
 	uint8_t *in;              /* ioctl argument as read at the call */
 	size_t in_len;
 	uint8_t immediate_exit;
+	uint8_t in_reply[64];     /* KVM_RUN after an IN exit: the program's answer */
+	size_t in_reply_len;
 	struct thr *next;
 };
 
@@ -64,17 +67,10 @@ struct obs {
 	uint8_t *outbuf;          /* ioctl argument after the call */
 	uint64_t cookie;          /* KVM_RUN with this third argument is not stopped */
 	bool begun;
-	sig_atomic_t handled_alarms;
+	uint64_t deadline_ns;     /* --timeout: SIGTERM at this time, SIGKILL 500 ms later */
+	int ended_by;             /* 0, SIGTERM or SIGKILL: what the timeout has sent */
 	struct sigaction old_alarm;
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
-}
 
 /* ---- the program's side of fork ------------------------------------------------------- */
 
@@ -83,10 +79,17 @@ struct child_err {
 	int err;
 };
 
-static void __attribute__((noreturn)) child(const char *path, char *const *argv, int errfd,
-					    uint64_t cookie)
+static void __attribute__((noreturn)) child(const struct obs_opts *opts, int errfd, uint64_t cookie)
 {
+	const char *path = opts->path;
+	char *const *argv = opts->argv;
 	struct child_err e = { 1, 0 };
+
+	if ((opts->out_fd > 2 && dup2(opts->out_fd, 1) < 0) ||
+	    (opts->err_fd > 2 && dup2(opts->err_fd, 2) < 0)) {
+		e.err = errno;
+		goto fail;
+	}
 
 	if (ptrace(PTRACE_TRACEME, 0, 0, 0) < 0 || raise(SIGSTOP) < 0) {
 		e.err = errno;
@@ -411,9 +414,19 @@ static void ioctl_enter(struct obs *o, struct thr *t)
 			t->in_len = read_arg(t->tid, req, t->args[2], t->in);
 	}
 	t->immediate_exit = 0;
-	if (req == KVM_RUN && x && x->kind == OBS_VCPU && x->run)
-		t->immediate_exit = ((const struct kvm_run *)x->run)->immediate_exit;
-	t->t0 = now_ns();
+	t->in_reply_len = 0;
+	if (req == KVM_RUN && x && x->kind == OBS_VCPU && x->run) {
+		const struct kvm_run *r = (const struct kvm_run *)x->run;
+		uint64_t off = r->io.data_offset, n = (uint64_t)r->io.size * r->io.count;
+
+		t->immediate_exit = r->immediate_exit;
+		if (x->exited && x->last_exit == KVM_EXIT_IO && r->exit_reason == KVM_EXIT_IO &&
+		    r->io.direction == KVM_EXIT_IO_IN && off <= x->run_len && n <= x->run_len - off) {
+			t->in_reply_len = n < sizeof(t->in_reply) ? (size_t)n : sizeof(t->in_reply);
+			memcpy(t->in_reply, x->run + off, t->in_reply_len);
+		}
+	}
+	t->t0 = vmm_clock_ns();
 }
 
 static void ioctl_exit(struct obs *o, struct thr *t, long ret, bool unfinished)
@@ -423,10 +436,11 @@ static void ioctl_exit(struct obs *o, struct thr *t, long ret, bool unfinished)
 	unsigned long req = (unsigned long)(uint32_t)t->args[1];
 	struct obs_call c = {
 		.pid = p->pid, .tid = t->tid, .fd = fd, .obj = obs_fdmap_get(&p->fds, fd),
-		.ns = now_ns() - t->t0, .unfinished = unfinished,
-		.immediate_exit = t->immediate_exit,
+		.ns = vmm_clock_ns() - t->t0, .unfinished = unfinished,
+		.immediate_exit = t->immediate_exit, .in_reply_len = t->in_reply_len,
 	};
 
+	memcpy(c.in_reply, t->in_reply, t->in_reply_len);
 	c.c = (struct kvmdec_call){ .req = req, .arg = t->args[2], .in = t->in,
 				   .in_len = t->in_len, .ret = ret };
 	if (!unfinished && ret >= 0 && kvmdec_arg_is_pointer(req) && (_IOC_DIR(req) & _IOC_READ)) {
@@ -639,19 +653,11 @@ static void on_gone(struct obs *o, pid_t tid, int status)
 
 /* ---- the timeout -------------------------------------------------------------------------- */
 
-static volatile sig_atomic_t alarm_count;
-
+/* SIGALRM only interrupts waitpid (every 50 ms while a timeout runs); the deadline is
+ * checked against the clock, so an alarm that comes outside waitpid is not lost. */
 static void on_alarm(int sig)
 {
 	(void)sig;
-	alarm_count++;
-}
-
-static void arm_alarm(unsigned ms)
-{
-	struct itimerval it = { .it_value = { ms / 1000, (long)(ms % 1000) * 1000 } };
-
-	setitimer(ITIMER_REAL, &it, NULL);
 }
 
 static void signal_all(struct obs *o, int sig)
@@ -659,6 +665,24 @@ static void signal_all(struct obs *o, int sig)
 	for (struct proc *p = o->procs; p; p = p->next)
 		kill(p->pid, sig);
 }
+
+static void check_deadline(struct obs *o)
+{
+	uint64_t now;
+
+	if (!o->deadline_ns || o->ended_by == SIGKILL)
+		return;
+	now = vmm_clock_ns();
+	if (o->ended_by == 0 && now >= o->deadline_ns) {
+		o->res.timed_out = true;
+		o->ended_by = SIGTERM;
+		signal_all(o, SIGTERM);
+	} else if (o->ended_by == SIGTERM && now >= o->deadline_ns + 500000000u) {
+		o->ended_by = SIGKILL;
+		signal_all(o, SIGKILL);
+	}
+}
+
 
 /* ---- public ------------------------------------------------------------------------------ */
 
@@ -730,7 +754,7 @@ int obs_start(const struct obs_opts *opts, struct obs **out)
 		goto fail;
 	}
 	if (pid == 0)
-		child(opts->path, opts->argv, pipefd[1], o->cookie);
+		child(opts, pipefd[1], o->cookie);
 	close(pipefd[1]);
 	o->errpipe = pipefd[0];
 	o->main_pid = pid;
@@ -768,12 +792,19 @@ int obs_begin(struct obs *o)
 	if (o->begun)
 		return 0;
 	o->begun = true;
-	alarm_count = 0;
-	o->handled_alarms = 0;
+	sigset_t alrm;
+
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGALRM, &sa, &o->old_alarm);  /* no SA_RESTART: waitpid returns EINTR */
-	if (o->timeout_ms)
-		arm_alarm(o->timeout_ms);
+	sigemptyset(&alrm);
+	sigaddset(&alrm, SIGALRM);
+	sigprocmask(SIG_UNBLOCK, &alrm, NULL);  /* whatever the caller's mask was */
+	if (o->timeout_ms) {
+		struct itimerval it = { .it_interval = { 0, 50000 }, .it_value = { 0, 50000 } };
+
+		o->deadline_ns = vmm_clock_ns() + (uint64_t)o->timeout_ms * 1000000u;
+		setitimer(ITIMER_REAL, &it, NULL);
+	}
 	if (ptrace(PTRACE_CONT, o->main_pid, 0, 0) < 0)
 		return -errno;
 	return 0;
@@ -812,15 +843,7 @@ int obs_pump(struct obs *o, const struct obs_want *want, struct obs_hold *hold)
 		struct thr *t;
 		pid_t tid;
 
-		/* the alarm is looked at on every event: a program that stops for ptrace all the
-		 * time keeps waitpid from ever returning EINTR */
-		if (alarm_count != o->handled_alarms) {
-			o->handled_alarms = alarm_count;
-			o->res.timed_out = true;
-			signal_all(o, o->handled_alarms == 1 ? SIGTERM : SIGKILL);
-			if (o->handled_alarms == 1)
-				arm_alarm(500);
-		}
+		check_deadline(o);
 		tid = waitpid(-1, &st, __WALL);
 		if (tid < 0) {
 			if (errno != EINTR) {

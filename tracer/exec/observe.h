@@ -69,6 +69,9 @@ struct obs_call {
 	const uint8_t *io;
 	size_t io_len;
 	uint8_t immediate_exit;   /* as the program set it before the call */
+	/* KVM_RUN after an IN exit: the bytes the program put at data_offset as its answer */
+	uint8_t in_reply[64];
+	size_t in_reply_len;
 };
 
 enum obs_proc_event { OBS_PROC_START, OBS_PROC_FORK, OBS_PROC_EXEC, OBS_PROC_EXIT };
@@ -87,6 +90,7 @@ struct obs_opts {
 	const char *path;         /* the program's file (obs_find_program) */
 	char *const *argv;        /* its arguments, argv[0] first */
 	unsigned timeout_ms;      /* 0: none; else TERM, and KILL 500 ms later */
+	int out_fd, err_fd;       /* > 2: the program's standard output and error go there */
 	const struct obs_sink *sink;
 };
 

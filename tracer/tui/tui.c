@@ -351,8 +351,9 @@ void tui_draw(struct tui *t)
 
 		if (r->h <= 0)
 			continue;  /* another pane is zoomed */
-		draw_pane_title(t, (enum tui_pane_id)i);
+		/* the content first: a title may say what the drawing found (a cut explanation) */
 		t->pane[i].view->draw(t, t->pane[i].priv);
+		draw_pane_title(t, (enum tui_pane_id)i);
 		if (r->x > 0) {
 			attrset(t->attr[TUI_ST_DIM]);
 			mvvline(r->y, r->x - 1, ACS_VLINE, r->h);

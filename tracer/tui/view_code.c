@@ -28,6 +28,8 @@ struct code {
 	uint64_t addr[MAX_LINES];
 	struct tui_xrec rec[MAX_LINES];  /* each line's code size and bytes */
 	bool ran[MAX_LINES];         /* ... as it ran by the shown step */
+	int row[MAX_LINES];          /* the screen row of each instruction */
+	bool src[MAX_LINES];         /* a C source line is shown before it */
 };
 
 static int code_open(struct tui *t, void **priv)
@@ -206,6 +208,41 @@ static int find(const struct code *c, uint64_t lin)
 	return -1;
 }
 
+/* A C source line (from a .c or .h file: in assembly the instruction is its own source). */
+static bool c_source(struct tui *t, uint64_t lin, const char **file, unsigned *line)
+{
+	size_t n;
+
+	if (symbols_line(t->e->syms, lin, file, line) < 0)
+		return false;
+	n = strlen(*file);
+	return n > 2 && (*file)[n - 2] == '.' && ((*file)[n - 1] == 'c' || (*file)[n - 1] == 'h');
+}
+
+/* Each instruction's screen row: in a tall pane (16 lines and more) a C source line comes before
+ * the first instruction of each line, as objdump -S shows it. */
+static void source_rows(struct tui *t, struct code *c, int h)
+{
+	const char *file, *prev = NULL;
+	unsigned line, prev_line = 0;
+	int row = 0;
+
+	for (int i = 0; i < c->n; i++) {
+		c->src[i] = false;
+		if (h >= 16 && c_source(t, c->addr[i], &file, &line)) {
+			if (file != prev || line != prev_line) {
+				c->src[i] = true;
+				row++;
+			}
+			prev = file;
+			prev_line = line;
+		} else {
+			prev = NULL;
+		}
+		c->row[i] = row++;
+	}
+}
+
 static void code_draw(struct tui *t, void *priv)
 {
 	struct code *c = priv;
@@ -222,10 +259,10 @@ static void code_draw(struct tui *t, void *priv)
 	if (c->follow)
 		c->cursor = sn->pc;
 	at = find(c, c->cursor);
-	if (c->bits != sn->bits || at < 0 || c->n < h || (c->follow && at >= h - 1))
+	if (c->bits != sn->bits || at < 0 || c->n < h || (c->follow && c->row[at] >= h - 1))
 		c->top = back_up(t, sn->bits, c->cursor, h / 3);
 	c->bits = sn->bits;
-	for (int pass = 0; pass < 2; pass++) {
+	for (int pass = 0; pass < 3; pass++) {
 		a = c->top;
 		c->n = 0;
 		for (int i = 0; i < h; i++) {
@@ -233,9 +270,12 @@ static void code_draw(struct tui *t, void *priv)
 			a += (uint64_t)line_at(t, a, &c->rec[c->n], &c->ran[c->n]);
 			c->n++;
 		}
-		if (find(c, c->cursor) >= 0 || pass == 1)
+		source_rows(t, c, h);
+		at = find(c, c->cursor);
+		if (at >= 0 && c->row[at] < h - 1)
 			break;
-		c->top = c->cursor;  /* the listing above did not line up: start at the cursor */
+		/* the listing above did not line up, or C source lines pushed the cursor down */
+		c->top = at < 0 || pass == 1 ? c->cursor : back_up(t, sn->bits, c->cursor, h / 6);
 	}
 	t->code_cursor = c->cursor;
 	wide = p.w >= 60;
@@ -249,6 +289,21 @@ static void code_draw(struct tui *t, void *priv)
 		enum tui_style st = cur ? TUI_ST_CURRENT : cursor ? TUI_ST_CURSOR : TUI_ST_NORMAL;
 		const char *name = symbols_find(t->e->syms, lin, &off);
 
+		if (c->row[i] >= h)
+			break;
+		if (c->src[i]) {
+			const char *file, *base;
+			unsigned line;
+			char src[200];
+
+			if (c_source(t, lin, &file, &line) &&
+			    symbols_source(t->e->syms, file, line, src, sizeof(src)) == 0) {
+				base = strrchr(file, '/');
+				tui_pen_printf(&p, TUI_ST_DIM, "  %s:%u  ", base ? base + 1 : file, line);
+				tui_pen_put(&p, TUI_ST_NOTE, src);
+			}
+			tui_pen_nl(&p);
+		}
 		decode(t, r->bits, lin, r->bytes, r->len, text, sizeof(text));
 		tui_pen_put(&p, TUI_ST_BREAK, is_break(t->e, lin) ? "B" : " ");
 		tui_pen_put(&p, st, cur ? ">" : cursor ? "*" : " ");
@@ -278,7 +333,12 @@ static void code_title(struct tui *t, void *priv, char *buf, size_t len)
 {
 	const struct code *c = priv;
 
-	snprintf(buf, len, "%d-bit%s", t->snap.bits, c->follow ? "" : ", cursor (Home: back to RIP)");
+	char where[80] = "";
+
+	/* the source line of the next instruction (or the cursor's) when the ELF knows it */
+	symbols_where(t->e->syms, c->follow ? t->snap.pc : c->cursor, where, sizeof(where));
+	snprintf(buf, len, "%d-bit%s%s%s", t->snap.bits, *where ? "  " : "", where,
+		 c->follow ? "" : ", cursor (Home: back to RIP)");
 }
 
 /* Move the cursor by delta lines (negative: up). */

@@ -118,16 +118,25 @@ static void events_draw(struct tui *t, void *priv)
 			snprintf(text, sizeof(text), "(not decoded)");
 		tui_pen_printf(&p, TUI_ST_LABEL, "step %llu: ", (unsigned long long)sn->pos);
 		tui_pen_put(&p, TUI_ST_NORMAL, text);
+		/* The single-step trap came late (tracer/stepflow.c): say it where it cannot be cut. */
+		if (st->flow.unknown)
+			tui_pen_printf(&p, TUI_ST_CHANGED, "  [trap came late: %u+ instructions]",
+				       st->flow.retired);
+		else if (st->flow.nskip)
+			tui_pen_printf(&p, TUI_ST_CHANGED, "  [trap came late: %u instructions]",
+				       st->flow.retired);
 		tui_pen_nl(&p);
 		rows--;
+		/* Where the step is in the source, unless that line alone would cut an explanation
+		 * that fits without it. */
+		nw = *why ? wrap(why, p.w, MAX_WRAP, starts, lens) : 0;
 		where_text(t, where, sizeof(where));
-		if (*where && rows > 0) {
+		if (*where && rows > 1 && nw != rows) {
 			tui_pen_put(&p, TUI_ST_DIM, where);
 			tui_pen_nl(&p);
 			rows--;
 		}
 		/* The explanation whole when it fits; else as much as fits and how to see the rest. */
-		nw = *why ? wrap(why, p.w, MAX_WRAP, starts, lens) : 0;
 		fit = nw < MAX_WRAP ? nw : MAX_WRAP;
 		if (fit > rows) {
 			fit = rows;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "tui.h"
+#include "x86.h"
 
 static void creg(struct tui_pen *p, const char *name, uint64_t now, uint64_t was, bool changed,
 		 const struct x86_bit *bits, int digits)
@@ -53,13 +54,42 @@ static void seg(struct tui_pen *p, const char *name, const struct kvm_segment *s
 	tui_pen_nl(p);
 }
 
+/* Expand-down data segments: the limit column is the lowest invalid offset, so say which
+ * offsets are valid (SDM Vol. 3A 5.3). Ignored in 64-bit mode. The lines written (p NULL: only
+ * counted). */
+static int expand_down(struct tui_pen *p, const struct kvm_sregs *s, bool lm)
+{
+	static const char *const names[] = { "SS", "DS", "ES", "FS", "GS" };
+	const struct kvm_segment *segs[] = { &s->ss, &s->ds, &s->es, &s->fs, &s->gs };
+	uint64_t lo, hi;
+	int n = 0;
+
+	for (int i = 0; i < 5 && !lm; i++) {
+		const struct kvm_segment *g = segs[i];
+
+		if (g->unusable || !g->s || (g->type & X86_SEG_TYPE_CODE) || !(g->type & X86_SEG_TYPE_DC))
+			continue;
+		n++;
+		if (!p)
+			continue;
+		if (x86_seg_range(g, &lo, &hi))
+			tui_pen_printf(p, TUI_ST_DIM, "%s expand-down: valid offsets %llx..%llx", names[i],
+				       (unsigned long long)lo, (unsigned long long)hi);
+		else
+			tui_pen_printf(p, TUI_ST_DIM, "%s expand-down: no valid offset", names[i]);
+		tui_pen_nl(p);
+	}
+	return n;
+}
+
 int tui_system_lines(const struct tui *t, int w)
 {
 	const struct kvm_sregs *s = &t->snap.sregs;
 	int dt = t->snap.bits == 64 && (s->gdt.base >> 32 || s->idt.base >> 32) ? 16 : 8;
 
-	/* mode, CR0, CR3, CR4, EFER, GDT and IDT (one line or two), the header, 8 segments */
-	return 5 + (w < 2 * (dt + 10) + 1 ? 2 : 1) + 1 + 8;
+	/* mode, CR0, CR3, CR4, EFER, GDT and IDT (one line or two), the header, 8 segments, and a
+	 * line per expand-down data segment */
+	return 5 + (w < 2 * (dt + 10) + 1 ? 2 : 1) + 1 + 8 + expand_down(NULL, s, t->snap.bits == 64);
 }
 
 static void system_draw(struct tui *t, void *priv)
@@ -113,6 +143,7 @@ static void system_draw(struct tui *t, void *priv)
 	seg(&p, "GS", &s->gs, &w->gs, ch, wide, lm);
 	seg(&p, "TR", &s->tr, &w->tr, ch, wide, lm);
 	seg(&p, "LD", &s->ldt, &w->ldt, ch, wide, lm);
+	expand_down(&p, s, lm);
 	tui_pen_end(&p);
 }
 
