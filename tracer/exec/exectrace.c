@@ -40,7 +40,7 @@ int exec_trace(struct obs *o, const struct exec_trace_opts *t, struct exec_trace
 		r->ns = vmm_clock_ns() - t0;
 		if (tracewriter_finish(&w) < 0)
 			r->write_err = w.out.err;
-		r->steps = e.nsteps;
+		r->steps = e.nretired;
 		r->stop = e.stop;
 	}
 	engine_free(&e);
