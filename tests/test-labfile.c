@@ -62,7 +62,7 @@ static void test_bad_files(void)
 		     ":10:5: check 'both': has both 'register' and 'stop'; a check tests one thing");
 	expect_error("bad-no-kind.yaml", ":8:5: check 'nothing': says nothing to check: give one of "
 		     "output, exits, register, memory, stop, final_mode, mode_timeline, mapping, "
-		     "instructions, trace_matches, answers");
+		     "instructions, trace_matches, answers, port_exits, vm_turns, time_share, file");
 	expect_error("bad-missing-key.yaml",
 		     ":11:5: missing required key 'points' in entry 2 of 'checks'");
 	expect_error("bad-mode.yaml", ":3:7: wrong value for 'mode': expected one of: real, "

@@ -10,6 +10,24 @@
 const struct lab_check_ops *const lab_check_ops[LAB_CHECK__COUNT] = { LAB_CHECK_KINDS(OPS_ENTRY) };
 #undef OPS_ENTRY
 
+bool lab_range_ok(uint64_t n, const uint64_t *min, const uint64_t *max, const uint64_t *equals)
+{
+	return (!equals || n == *equals) && (!min || n >= *min) && (!max || n <= *max);
+}
+
+char *lab_range_text(const uint64_t *min, const uint64_t *max, const uint64_t *equals,
+		     const char *what)
+{
+	if (equals)
+		return lab_strdupf("%llu %s", (unsigned long long)*equals, what);
+	if (min && max)
+		return lab_strdupf("%llu to %llu %s", (unsigned long long)*min,
+				   (unsigned long long)*max, what);
+	if (min)
+		return lab_strdupf("at least %llu %s", (unsigned long long)*min, what);
+	return lab_strdupf("at most %llu %s", (unsigned long long)(max ? *max : 0), what);
+}
+
 const char *lab_status_name(enum lab_status s)
 {
 	switch (s) {
@@ -65,6 +83,10 @@ int lab_check_evaluate(const struct lab_check *c, const struct lab_run *run,
 		r->message = strdup("unknown check kind");
 		return -EINVAL;
 	}
+	/* a program lab: the parent run holds one run per program.runs entry */
+	if (run && !run->error[0] && run->nruns && c->run_index >= 0 &&
+	    (size_t)c->run_index < run->nruns)
+		run = &run->runs[c->run_index];
 	if (run && c->run != LAB_RUN_SUBMISSION) {
 		const struct lab_run *other = c->run == LAB_RUN_REFERENCE_HANDLERS ? run->reference
 					      : run->grader;

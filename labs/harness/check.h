@@ -45,6 +45,15 @@ extern const struct lab_check_ops *const lab_check_ops[LAB_CHECK__COUNT];
 LAB_CHECK_KINDS(LAB_CHECK_OPS_DECL)
 #undef LAB_CHECK_OPS_DECL
 
+/* A count against optional min, max and equals: whether it passes, and the wanted range as
+ * text ("3 IO out exits", "1 to 5 ...", "at least 2 ...", "at most 9 ..."). */
+bool lab_range_ok(uint64_t n, const uint64_t *min, const uint64_t *max, const uint64_t *equals);
+char *lab_range_text(const uint64_t *min, const uint64_t *max, const uint64_t *equals,
+		     const char *what);
+
+/* Program labs: the index of name in lab->program->abi->names, or -1. */
+int lab_abi_index(const struct lab *lab, const char *name);
+
 /* Evaluate one check, ignoring its dependency.  0 or -errno; r is filled either way. */
 int lab_check_evaluate(const struct lab_check *c, const struct lab_run *run,
 		       struct lab_check_result *r);

@@ -63,18 +63,6 @@ static int prepare(struct lab_check *c, const struct lab *lab, struct lab_diag *
 	return 0;
 }
 
-static char *describe(const struct lab_exits_spec *e, const char *what)
-{
-	if (e->equals)
-		return lab_strdupf("%llu %s", (unsigned long long)*e->equals, what);
-	if (e->min && e->max)
-		return lab_strdupf("%llu to %llu %s", (unsigned long long)*e->min,
-				   (unsigned long long)*e->max, what);
-	if (e->min)
-		return lab_strdupf("at least %llu %s", (unsigned long long)*e->min, what);
-	return lab_strdupf("at most %llu %s", (unsigned long long)*e->max, what);
-}
-
 static int evaluate(const struct lab_check *c, const struct lab_run *run,
 		    struct lab_check_result *r)
 {
@@ -94,13 +82,8 @@ static int evaluate(const struct lab_check *c, const struct lab_run *run,
 			 vmm_exit_name((enum vmm_exit)e->exit), e->hypercall ? e->hypercall : "",
 			 e->hypercall ? "'s " : "", (unsigned)e->port_num);
 	}
-	if (e->equals)
-		ok = n == *e->equals;
-	if (e->min)
-		ok = ok && n >= *e->min;
-	if (e->max)
-		ok = ok && n <= *e->max;
-	return lab_result_set(r, ok, describe(e, what),
+	ok = lab_range_ok(n, e->min, e->max, e->equals);
+	return lab_result_set(r, ok, lab_range_text(e->min, e->max, e->equals, what),
 			      lab_strdupf("%llu %s", (unsigned long long)n, what),
 			      lab_strdupf("the run made %llu %s", (unsigned long long)n, what));
 }

@@ -30,13 +30,58 @@ static int64_t run_value(const struct lab_run *run, unsigned i)
 	}
 }
 
+#define OBS_K_MAX 8  /* observed names go up to the 8th call of a hypercall */
+
+/* name appears in expr as a whole word */
+static bool mentions(const char *expr, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = strstr(expr, name); p; p = strstr(p + 1, name)) {
+		bool before = p > expr && (isalnum((unsigned char)p[-1]) || p[-1] == '_');
+		bool after = isalnum((unsigned char)p[n]) || p[n] == '_';
+
+		if (!before && !after)
+			return true;
+	}
+	return false;
+}
+
+/* The value of an observed name: 0, or -ENOENT when the call was not seen. */
+static int obs_value(const struct lab_obs_name *on, const struct lab_run *run, int64_t *v)
+{
+	const struct lab_obs *o = run->obs;
+	int port = run->abi_port[on->abi];
+	uint64_t all = 0, in = 0, out = 0;
+	unsigned seen = 0;
+	uint32_t vm;
+
+	if (!o || port < 0 || o->n == 0)
+		return -ENOENT;
+	vm = o->exits[0].vm;
+	for (size_t i = 0; i < o->n; i++) {
+		const struct lab_obs_exit *x = &o->exits[i];
+
+		if (x->vm != vm)
+			continue;
+		all++;
+		in += x->type == VMM_EXIT_IO_IN;
+		out += x->type == VMM_EXIT_IO_OUT;
+		if ((x->type == VMM_EXIT_IO_IN || x->type == VMM_EXIT_IO_OUT) && x->port == port &&
+		    ++seen == on->k) {
+			*v = (int64_t)(on->field == 0 ? all : on->field == 1 ? in : out);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
 static int prepare(struct lab_check *c, const struct lab *lab, struct lab_diag *d)
 {
 	struct lab_output_spec *o = c->output;
 	int given = !!o->equals + !!o->contains + !!o->regex, rc;
 	char msg[256];
 
-	(void)lab;
 	if (given != 1)
 		return lab_diag_check(d, "output", "give exactly one of equals, contains, regex");
 	if ((o->names_count > 0) != (o->expect != NULL))
@@ -68,21 +113,59 @@ static int prepare(struct lab_check *c, const struct lab *lab, struct lab_diag *
 				return lab_diag_check(d, "output.names", "name '%s' given twice", n);
 	}
 	if (o->expect) {
-		/* the captures plus the run's own values */
-		char *all[MAX_NAMES + NRUN];
+		/* the captures plus the run's own values, and in program labs the observed calls */
+		const struct lab_program_abi *abi = lab->program ? lab->program->abi : NULL;
+		unsigned nabi = abi ? (abi->names_count < LAB_ABI_MAX ? abi->names_count :
+				       LAB_ABI_MAX) : 0;
+		size_t cap = MAX_NAMES + NRUN + (size_t)nabi * OBS_K_MAX * 3, n = 0;
+		struct lab_obs_name *cand = calloc(cap, sizeof(*cand));
+		char **all = calloc(cap, sizeof(*all));
+		int ret = 0;
 
+		if (!cand || !all) {
+			free(cand);
+			free(all);
+			return -ENOMEM;
+		}
 		for (unsigned i = 0; i < o->names_count; i++)
-			all[i] = o->names[i];
+			all[n++] = o->names[i];
 		for (unsigned i = 0; i < NRUN; i++)
-			all[o->names_count + i] = (char *)run_names[i];
-		if (lab_expr_check(o->expect, all, o->names_count + NRUN, msg, sizeof(msg)) < 0)
-			return lab_diag_check(d, "output.expect", "%s", msg);
+			all[n++] = (char *)run_names[i];
+		for (unsigned a = 0; a < nabi; a++)
+			for (unsigned k = 1; k <= OBS_K_MAX; k++)
+				for (int f = 0; f < 3; f++) {
+					struct lab_obs_name *on = &cand[o->nobs];
+
+					snprintf(on->name, sizeof(on->name), "%.48s_%u%s", abi->names[a],
+						 k, f == 0 ? "" : f == 1 ? "_in" : "_out");
+					on->abi = (int)a;
+					on->k = k;
+					on->field = f;
+					all[n++] = on->name;
+					o->nobs++;
+				}
+		if (lab_expr_check(o->expect, all, n, msg, sizeof(msg)) < 0)
+			ret = lab_diag_check(d, "output.expect", "%s", msg);
+		/* keep only the observed names the expression uses */
+		o->obs = cand;
+		n = 0;
+		for (unsigned i = 0; i < o->nobs; i++)
+			if (mentions(o->expect, cand[i].name))
+				cand[n++] = cand[i];
+		o->nobs = (unsigned)n;
+		free(all);
+		return ret;
 	}
 	return 0;
 }
 
 static void release(struct lab_check *c)
 {
+	if (c->output) {
+		free(c->output->obs);
+		c->output->obs = NULL;
+		c->output->nobs = 0;
+	}
 	if (c->output && c->output->compiled) {
 		regfree(&c->output->re);
 		c->output->compiled = false;
@@ -142,7 +225,8 @@ static int parse_capture(const char *s, size_t n, int64_t *v)
 static int eval_captures(const struct lab_output_spec *o, const char *out, const regmatch_t *m,
 			 const struct lab_run *run, struct lab_check_result *r)
 {
-	struct lab_expr_var vars[MAX_NAMES + NRUN];
+	struct lab_expr_var vars[MAX_NAMES + NRUN + 64];
+	size_t nv;
 	struct labbuf act = { 0 };
 	char msg[256];
 	int64_t v;
@@ -169,7 +253,20 @@ static int eval_captures(const struct lab_output_spec *o, const char *out, const
 			labbuf_printf(&act, i ? ", %s = %lld" : ", %s = 0x%llx", run_names[i],
 				      (long long)run_value(run, i));
 	}
-	if (lab_expr_eval(o->expect, vars, o->names_count + NRUN, &v, msg, sizeof(msg)) < 0)
+	nv = o->names_count + NRUN;
+	for (unsigned i = 0; i < o->nobs && nv < sizeof(vars) / sizeof(vars[0]); i++) {
+		const struct lab_obs_name *on = &o->obs[i];
+
+		if (obs_value(on, run, &v) < 0) {
+			labbuf_release(&act);
+			return lab_result_set(r, false, strdup(o->expect), NULL,
+					      lab_strdupf("%s: the guest made fewer than %u exits on "
+							  "that hypercall's port", on->name, on->k));
+		}
+		vars[nv++] = (struct lab_expr_var){ .name = on->name, .value = v };
+		labbuf_printf(&act, ", %s = %lld (observed)", on->name, (long long)v);
+	}
+	if (lab_expr_eval(o->expect, vars, nv, &v, msg, sizeof(msg)) < 0)
 		return lab_result_set(r, false, strdup(o->expect), labbuf_take(&act),
 				      lab_strdupf("cannot evaluate: %s", msg));
 	return lab_result_set(r, v != 0, strdup(o->expect), labbuf_take(&act),

@@ -128,6 +128,15 @@ int lab_resolve_sources(struct lab *lab, const char *dir, char *err, size_t errl
 		if (ret < 0)
 			return ret;
 	}
+	for (unsigned i = 0; lab->program && i < lab->program->sources_count; i++) {
+		char *path = NULL;
+
+		snprintf(ypath, sizeof(ypath), "program.sources.%u", i);
+		ret = resolve(&d, dir, lab->program->sources[i], ypath, "source", &path);
+		free(path);
+		if (ret < 0)
+			return ret;
+	}
 	for (unsigned i = 0; i < lab->checks_count; i++) {   /* answers files: read when checked */
 		struct lab_answers_spec *a = lab->checks[i].answers;
 

@@ -51,7 +51,11 @@ enum lab_guest_kind {
 	X(INSTRUCTIONS, "instructions", instructions, lab_check_instructions_ops, MAP,              \
 	  instructions_fields)                                                                      \
 	X(TRACE, "trace_matches", trace_matches, lab_check_trace_ops, MAP, trace_fields)            \
-	X(ANSWERS, "answers", answers, lab_check_answers_ops, MAP, answers_fields)
+	X(ANSWERS, "answers", answers, lab_check_answers_ops, MAP, answers_fields)                  \
+	X(PORT_EXITS, "port_exits", port_exits, lab_check_port_exits_ops, MAP, port_exits_fields)   \
+	X(VM_TURNS, "vm_turns", vm_turns, lab_check_vm_turns_ops, MAP, vm_turns_fields)             \
+	X(TIME_SHARE, "time_share", time_share, lab_check_time_share_ops, MAP, time_share_fields)   \
+	X(FILE, "file", file, lab_check_file_ops, MAP, file_fields)
 
 #define LAB_CHECK_ENUM(kind, key, member, ops, shape, schema) LAB_CHECK_##kind,
 enum lab_check_kind {
@@ -95,6 +99,18 @@ struct lab_output_spec {
 	char *expect;                 /* expression over the names */
 	regex_t re;                   /* loader: compiled regex */
 	bool compiled;
+	struct lab_obs_name *obs;     /* loader: observed values expect names (program labs) */
+	unsigned nobs;
+};
+
+/* Program labs: a name in an output expression for a value kvmlab exec observed,
+ * "numExits_2" (the exit ordinal of the 2nd exit on numExits' port, this one included),
+ * "numExitsByType_1_in" / "_out" (IO IN / OUT exits up to and including it). */
+struct lab_obs_name {
+	char name[72];
+	int abi;                      /* index in program.abi.names */
+	unsigned k;                   /* 1-based call */
+	int field;                    /* 0 all exits, 1 IN, 2 OUT */
 };
 
 struct lab_exits_spec {
@@ -152,6 +168,39 @@ struct lab_answers_spec {
 	char *live_arg;               /* loader: ARG, or NULL */
 };
 
+/* program labs: IO exits seen on one port (the submission's port of a hypercall, or a number). */
+struct lab_port_exits_spec {
+	char *hypercall;              /* a name of program.abi.names, or NULL */
+	uint64_t *port;               /* or a port number */
+	char *dir;                    /* "in", "out" or "any" (default) */
+	uint64_t *vm;                 /* only this VM (1, 2, ...) */
+	uint64_t *min, *max, *equals;
+	int dirn;                     /* loader: -1 any, KVM_EXIT_IO_IN, KVM_EXIT_IO_OUT */
+	int abi;                      /* loader: index of hypercall in program.abi.names, -1 */
+};
+
+/* program labs: KVM_RUN calls over the VMs. */
+struct lab_vm_turns_spec {
+	bool alternate;               /* no two KVM_RUN calls in a row on the same VM */
+	bool one_thread;              /* every KVM_RUN from one thread */
+	uint64_t *min_runs;           /* at least this many KVM_RUN calls observed */
+	uint64_t *min_switches;       /* at least this many switches from one VM to another */
+};
+
+/* program labs: VM vm's share of the time all VMs spent in KVM_RUN. */
+struct lab_time_share_spec {
+	uint64_t vm;                  /* 1, 2, ... in the order the program created them */
+	uint64_t percent;             /* expected share */
+	uint64_t tolerance;           /* accepted deviation in percentage points */
+};
+
+/* program labs: a file in the run's folder after the run. */
+struct lab_file_spec {
+	char *path;                   /* relative to the run's folder */
+	char *equals, *contains;
+	bool absent;                  /* the file must not exist */
+};
+
 /* Which run a check looks at. */
 enum lab_run_kind {
 	LAB_RUN_SUBMISSION,           /* the submission's guest with its handlers (the default) */
@@ -164,7 +213,7 @@ struct lab_check {
 	char *name;                   /* one-line description; loader: id when absent */
 	unsigned points;
 	enum lab_visibility visibility;
-	enum lab_run_kind run;        /* key "run" */
+	enum lab_run_kind run;        /* loader: from run_name (key "run") */
 	char *depends_on;
 	char *hint;
 	/* exactly one of these */
@@ -180,10 +229,76 @@ struct lab_check {
 	struct lab_instructions_spec *instructions;
 	struct lab_trace_spec *trace_matches;
 	struct lab_answers_spec *answers;
+	struct lab_port_exits_spec *port_exits;
+	struct lab_vm_turns_spec *vm_turns;
+	struct lab_time_share_spec *time_share;
+	struct lab_file_spec *file;
+	char *run_name;                     /* key "run": submission, reference_handlers, or in a
+					     * program lab the id of one of program.runs */
 	/* loader */
+	int run_index;                      /* program labs: index of run in program.runs */
 	enum lab_check_kind kind;
 	int dep;                            /* index of depends_on in lab.checks, -1 */
 	unsigned line, column;              /* where the check starts in the file */
+};
+
+/* One hypercall port set in the file. */
+struct lab_port {
+	int id;                       /* enum vmm_hc_id */
+	const char *name;             /* vmm_hc_name(id): "print8", ... */
+	uint16_t port;
+};
+
+/* program labs: a #define the grader sets in its copy of a source file before building. */
+struct lab_define {
+	char *name;
+	char *value;
+};
+
+/* program labs: text the grader replaces in its copy of a source before building (a fixed
+ * block's constants; `to` may hold values drawn at load time, ${u32:NAME} ...). */
+struct lab_substitute {
+	char *file;
+	char *from;
+	char *to;
+};
+
+/* program labs: one run of the student's program. */
+struct lab_program_run {
+	char *id;
+	char *binary;                 /* this run's program (default: program.binary) */
+	char **args;
+	unsigned args_count;
+	uint64_t *timeout_ms;         /* kvmlab exec --timeout: a program that never ends is
+				       * stopped here (default: the lab's timeout_ms) */
+	uint64_t *time_scale;         /* the program's timers run this many times faster */
+	char *defines_file;           /* the source the defines go into (relative) */
+	struct lab_define *defines;   /* built again with these (a build of its own) */
+	unsigned defines_count;
+	struct lab_substitute *substitute;   /* built again with these (a build of its own) */
+	unsigned substitute_count;
+	char **files;                 /* lab files copied into the run's folder first */
+	unsigned files_count;
+	bool expect_timeout;          /* the program runs until stopped (the Matrix) */
+};
+
+/* program labs: the student's hypercall ABI, declared in a file of the submission. */
+struct lab_program_abi {
+	char *file;                   /* e.g. hypercalls.yaml: "name: port" lines */
+	char **names;                 /* the hypercalls it must declare */
+	unsigned names_count;
+};
+
+/* A lab whose submission is the student's own hypervisor program (labs/README.md). */
+struct lab_program {
+	char **build;                 /* the build command (default: make) */
+	unsigned build_count;
+	char *binary;                 /* what the build makes, relative to the submission */
+	struct lab_program_abi *abi;
+	char **sources;               /* files the submission must have (checked at load) */
+	unsigned sources_count;
+	struct lab_program_run *runs;
+	unsigned runs_count;
 };
 
 struct lab_hypercall_ports;       /* the YAML mapping; see ports */
@@ -202,6 +317,7 @@ struct lab {
 				       * with the student's handlers for run: grader_guest checks */
 	unsigned grader_guest_count;
 	struct lab_limits *limits;
+	struct lab_program *program;  /* set: the submission is a hypervisor program */
 	bool trace;                   /* loader: also set when a check needs a trace */
 	struct lab_check *checks;
 	unsigned checks_count;

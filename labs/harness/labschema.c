@@ -42,10 +42,6 @@ static const cyaml_strval_t visibilities[] = {
 	{ "visible", LAB_VISIBLE }, { "hidden", LAB_HIDDEN },
 	{ "after_due_date", LAB_AFTER_DUE_DATE },
 };
-static const cyaml_strval_t runs[] = {
-	{ "submission", LAB_RUN_SUBMISSION }, { "reference_handlers", LAB_RUN_REFERENCE_HANDLERS },
-	{ "grader_guest", LAB_RUN_GRADER_GUEST },
-};
 static const cyaml_strval_t page_flags[] = {
 	{ "P", LAB_PF_P }, { "RW", LAB_PF_RW }, { "US", LAB_PF_US }, { "PWT", LAB_PF_PWT },
 	{ "PCD", LAB_PF_PCD }, { "A", LAB_PF_A }, { "D", LAB_PF_D }, { "PS", LAB_PF_PS },
@@ -116,6 +112,37 @@ static const cyaml_schema_field_t answers_fields[] = {
 	CYAML_FIELD_END
 };
 #undef STRUCT
+#define STRUCT struct lab_port_exits_spec
+static const cyaml_schema_field_t port_exits_fields[] = {
+	STR(hypercall), U64(port), STR(dir), U64(vm), U64(min), U64(max), U64(equals),
+	CYAML_FIELD_END
+};
+#undef STRUCT
+#define STRUCT struct lab_vm_turns_spec
+static const cyaml_schema_field_t vm_turns_fields[] = {
+	CYAML_FIELD_ENUM("alternate", CYAML_FLAG_OPTIONAL | CYAML_FLAG_STRICT, STRUCT, alternate,
+			 bools, CYAML_ARRAY_LEN(bools)),
+	CYAML_FIELD_ENUM("one_thread", CYAML_FLAG_OPTIONAL | CYAML_FLAG_STRICT, STRUCT,
+			 one_thread, bools, CYAML_ARRAY_LEN(bools)),
+	U64(min_runs), U64(min_switches), CYAML_FIELD_END
+};
+#undef STRUCT
+#define STRUCT struct lab_time_share_spec
+static const cyaml_schema_field_t time_share_fields[] = {
+	CYAML_FIELD_UINT("vm", CYAML_FLAG_DEFAULT, STRUCT, vm),
+	CYAML_FIELD_UINT("percent", CYAML_FLAG_DEFAULT, STRUCT, percent),
+	CYAML_FIELD_UINT("tolerance", CYAML_FLAG_DEFAULT, STRUCT, tolerance),
+	CYAML_FIELD_END
+};
+#undef STRUCT
+#define STRUCT struct lab_file_spec
+static const cyaml_schema_field_t file_fields[] = {
+	STR_REQ(path), STR(equals), STR(contains),
+	CYAML_FIELD_ENUM("absent", CYAML_FLAG_OPTIONAL | CYAML_FLAG_STRICT, STRUCT, absent,
+			 bools, CYAML_ARRAY_LEN(bools)),
+	CYAML_FIELD_END
+};
+#undef STRUCT
 /* A check kind's spec, as LAB_CHECK_KINDS describes its shape. */
 #define KIND_MAP(key, member, fields) MAP(key, member, fields),
 #define KIND_ENUM(key, member, values) CYAML_FIELD_ENUM_PTR(key, CYAML_FLAG_OPTIONAL | \
@@ -130,9 +157,8 @@ static const cyaml_schema_field_t check_fields[] = {
 	CYAML_FIELD_ENUM("visibility", CYAML_FLAG_OPTIONAL | CYAML_FLAG_STRICT, STRUCT,
 			 visibility, visibilities, CYAML_ARRAY_LEN(visibilities)),
 	STR(depends_on), STR(hint),
-	CYAML_FIELD_ENUM("run", CYAML_FLAG_OPTIONAL | CYAML_FLAG_STRICT, STRUCT, run, runs,
-			 CYAML_ARRAY_LEN(runs)),
 	LAB_CHECK_KINDS(KIND_FIELD)
+	CYAML_FIELD_STRING_PTR("run", CYAML_FLAG_OPTIONAL, STRUCT, run_name, 0, CYAML_UNLIMITED),
 	CYAML_FIELD_END
 };
 #undef STRUCT
@@ -173,6 +199,52 @@ static const cyaml_schema_field_t limits_fields[] = {
 	U64(exits), U64(instructions), U64(timeout_ms), CYAML_FIELD_END
 };
 #undef STRUCT
+#define STRUCT struct lab_define
+static const cyaml_schema_field_t define_fields[] = {
+	STR_REQ(name), STR_REQ(value), CYAML_FIELD_END
+};
+#undef STRUCT
+#define STRUCT struct lab_substitute
+static const cyaml_schema_field_t substitute_fields[] = {
+	STR_REQ(file), STR_REQ(from), STR_REQ(to), CYAML_FIELD_END
+};
+#undef STRUCT
+static const cyaml_schema_value_t substitute_entry = {
+	CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct lab_substitute, substitute_fields),
+};
+static const cyaml_schema_value_t define_entry = {
+	CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct lab_define, define_fields),
+};
+#define STRUCT struct lab_program_run
+static const cyaml_schema_field_t program_run_fields[] = {
+	STR_REQ(id), STR(binary), LIST(args, &string_entry), U64(timeout_ms), U64(time_scale),
+	STR(defines_file), LIST(defines, &define_entry), LIST(substitute, &substitute_entry),
+	LIST(files, &string_entry),
+	CYAML_FIELD_ENUM("expect_timeout", CYAML_FLAG_OPTIONAL | CYAML_FLAG_STRICT, STRUCT,
+			 expect_timeout, bools, CYAML_ARRAY_LEN(bools)),
+	CYAML_FIELD_END
+};
+#undef STRUCT
+static const cyaml_schema_value_t program_run_entry = {
+	CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct lab_program_run, program_run_fields),
+};
+#define STRUCT struct lab_program_abi
+static const cyaml_schema_field_t program_abi_fields[] = {
+	STR_REQ(file),
+	CYAML_FIELD_SEQUENCE("names", CYAML_FLAG_POINTER, STRUCT, names, &string_entry, 1,
+			     CYAML_UNLIMITED),
+	CYAML_FIELD_END
+};
+#undef STRUCT
+#define STRUCT struct lab_program
+static const cyaml_schema_field_t program_fields[] = {
+	LIST(build, &string_entry), STR_REQ(binary), MAP("abi", abi, program_abi_fields),
+	LIST(sources, &string_entry),
+	CYAML_FIELD_SEQUENCE("runs", CYAML_FLAG_POINTER, STRUCT, runs, &program_run_entry, 1,
+			     CYAML_UNLIMITED),
+	CYAML_FIELD_END
+};
+#undef STRUCT
 static const cyaml_schema_value_t check_entry = {
 	CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct lab_check, check_fields),
 };
@@ -180,9 +252,11 @@ static const cyaml_schema_value_t check_entry = {
 static const cyaml_schema_field_t lab_fields[] = {
 	STR_REQ(id), STR_REQ(title),
 	CYAML_FIELD_UINT_PTR("points", CYAML_FLAG_OPTIONAL, STRUCT, points),
-	CYAML_FIELD_ENUM("mode", CYAML_FLAG_STRICT, STRUCT, mode, modes, CYAML_ARRAY_LEN(modes)),
+	CYAML_FIELD_ENUM("mode", CYAML_FLAG_STRICT | CYAML_FLAG_OPTIONAL, STRUCT, mode, modes,
+			 CYAML_ARRAY_LEN(modes)),
 	STR(mem),
-	CYAML_FIELD_MAPPING("guest", CYAML_FLAG_DEFAULT, STRUCT, guest, guest_fields),
+	CYAML_FIELD_MAPPING("guest", CYAML_FLAG_OPTIONAL, STRUCT, guest, guest_fields),
+	MAP("program", program, program_fields),
 	MAP("hypercalls", hypercalls, hypercall_fields),
 	STR(handlers), LIST(grader_guest, &string_entry),
 	MAP("limits", limits, limits_fields),

@@ -123,11 +123,144 @@ static int check_ports(struct lab *lab, struct lab_diag *d)
 	return 0;
 }
 
+/* A C identifier (a #define's name, a hypercall's name in an ABI file). */
+static bool ident_ok(const char *s)
+{
+	if (!isalpha((unsigned char)*s) && *s != '_')
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_')
+			return false;
+	return true;
+}
+
+/* A lab whose submission is a hypervisor program: what it builds and how it runs. */
+static int check_program(struct lab *lab, struct lab_diag *d)
+{
+	struct lab_program *pg = lab->program;
+	char path[96];
+
+	if (!pg) {
+		if (!lab_locs_get(d->locs, "mode"))
+			return lab_diag_at(d, "mode", false, "missing key 'mode' (or give 'program' "
+					   "for a lab whose submission is a hypervisor program)");
+		if (!lab_locs_get(d->locs, "guest"))
+			return lab_diag_at(d, "guest", false, "missing key 'guest' (or give 'program' "
+					   "for a lab whose submission is a hypervisor program)");
+		return 0;
+	}
+	if (lab_locs_get(d->locs, "guest") || lab_locs_get(d->locs, "mode") ||
+	    lab->hypercalls || lab->handlers)
+		return lab_diag_at(d, "program", true, "a program lab runs the student's own "
+				   "hypervisor: mode, guest, hypercalls and handlers do not apply");
+	if (!lab_path_inside(pg->binary))
+		return lab_diag_at(d, "program.binary", false, "'%s' must be a relative path inside "
+				   "the submission", pg->binary);
+	for (unsigned i = 0; i < pg->sources_count; i++)
+		if (!lab_path_inside(pg->sources[i])) {
+			snprintf(path, sizeof(path), "program.sources.%u", i);
+			return lab_diag_at(d, path, false, "'%s' must be a relative path inside the "
+					   "submission", pg->sources[i]);
+		}
+	if (pg->abi) {
+		if (!lab_path_inside(pg->abi->file))
+			return lab_diag_at(d, "program.abi.file", false, "'%s' must be a relative "
+					   "path inside the submission", pg->abi->file);
+		for (unsigned i = 0; i < pg->abi->names_count; i++)
+			if (!ident_ok(pg->abi->names[i])) {
+				snprintf(path, sizeof(path), "program.abi.names.%u", i);
+				return lab_diag_at(d, path, false, "'%s' is not a name",
+						   pg->abi->names[i]);
+			}
+	}
+	for (unsigned i = 0; i < pg->runs_count; i++) {
+		struct lab_program_run *r = &pg->runs[i];
+
+		snprintf(path, sizeof(path), "program.runs.%u.id", i);
+		if (!id_ok(r->id))
+			return lab_diag_at(d, path, false, "a run id may use only letters, digits, "
+					   "'-', '_' and '.'");
+		if (r->binary && !lab_path_inside(r->binary)) {
+			snprintf(path, sizeof(path), "program.runs.%u.binary", i);
+			return lab_diag_at(d, path, false, "'%s' must be a relative path inside the "
+					   "submission", r->binary);
+		}
+		for (unsigned j = 0; j < i; j++)
+			if (strcmp(pg->runs[j].id, r->id) == 0)
+				return lab_diag_at(d, path, false, "run id '%s' given twice", r->id);
+		if (r->timeout_ms && (*r->timeout_ms == 0 || *r->timeout_ms > MAX_TIMEOUT_MS)) {
+			snprintf(path, sizeof(path), "program.runs.%u.timeout_ms", i);
+			return lab_diag_at(d, path, false, "timeout_ms must be 1 to %u", MAX_TIMEOUT_MS);
+		}
+		if (r->time_scale && (*r->time_scale == 0 || *r->time_scale > 1000)) {
+			snprintf(path, sizeof(path), "program.runs.%u.time_scale", i);
+			return lab_diag_at(d, path, false, "time_scale must be 1 to 1000");
+		}
+		if (r->defines_count && (!r->defines_file || !lab_path_inside(r->defines_file))) {
+			snprintf(path, sizeof(path), "program.runs.%u.defines_file", i);
+			return lab_diag_at(d, path, false, "defines need defines_file: the source "
+					   "(relative, in the submission) they are set in");
+		}
+		for (unsigned j = 0; j < r->defines_count; j++)
+			if (!ident_ok(r->defines[j].name) || strpbrk(r->defines[j].value, "\n\\")) {
+				snprintf(path, sizeof(path), "program.runs.%u.defines.%u", i, j);
+				return lab_diag_at(d, path, false, "a define is a C name and a "
+						   "one-line value");
+			}
+		for (unsigned j = 0; j < r->substitute_count; j++)
+			if (!lab_path_inside(r->substitute[j].file) || !*r->substitute[j].from) {
+				snprintf(path, sizeof(path), "program.runs.%u.substitute.%u", i, j);
+				return lab_diag_at(d, path, false, "a substitution names a file of the "
+						   "submission (relative) and a non-empty 'from'");
+			}
+		for (unsigned j = 0; j < r->files_count; j++) {
+			char *f;
+			int ok;
+
+			snprintf(path, sizeof(path), "program.runs.%u.files.%u", i, j);
+			if (!lab_path_inside(r->files[j]))
+				return lab_diag_at(d, path, false, "'%s' must be a relative path in "
+						   "the lab folder", r->files[j]);
+			f = lab_path_join(lab->dir, r->files[j]);
+			if (!f)
+				return -ENOMEM;
+			ok = access(f, R_OK) == 0;
+			free(f);
+			if (!ok)
+				return lab_diag_at(d, path, false, "'%s' not found in the lab folder %s",
+						   r->files[j], lab->dir);
+		}
+	}
+	return 0;
+}
+
+/* Which kinds a lab of either sort can have. */
+static bool kind_fits(const struct lab *lab, enum lab_check_kind k)
+{
+	switch (k) {
+	case LAB_CHECK_OUTPUT:
+	case LAB_CHECK_EXITS:
+	case LAB_CHECK_STOP:
+	case LAB_CHECK_ANSWERS:
+		return true;
+	case LAB_CHECK_PORT_EXITS:
+	case LAB_CHECK_VM_TURNS:
+	case LAB_CHECK_TIME_SHARE:
+	case LAB_CHECK_FILE:
+		return lab->program != NULL;
+	default:
+		return lab->program == NULL;
+	}
+}
+
 /* Files the lab itself provides, relative to the lab folder. */
 static int check_guest(struct lab *lab, struct lab_diag *d)
 {
 	struct lab_guest *g = &lab->guest;
 	char path[64];
+
+	if (lab->program)
+		return 0;
 
 	if ((g->kind == LAB_GUEST_ELF || g->kind == LAB_GUEST_FLAT) && g->sources_count != 1)
 		return lab_diag_at(d, "guest.sources", false,
@@ -276,6 +409,30 @@ static int check_checks(struct lab *lab, struct lab_diag *d)
 		ret = check_kind(c, d);
 		if (ret < 0)
 			return ret;
+		if (!kind_fits(lab, c->kind))
+			return lab_diag_check(d, lab_check_kind_name(c->kind), lab->program ?
+					      "a program lab cannot check '%s' (it sees the program "
+					      "from outside)" : "'%s' is for program labs only",
+					      lab_check_kind_name(c->kind));
+		c->run_index = 0;
+		c->run = LAB_RUN_SUBMISSION;
+		if (c->run_name && lab->program) {
+			c->run_index = -1;
+			for (unsigned j = 0; j < lab->program->runs_count; j++)
+				if (strcmp(lab->program->runs[j].id, c->run_name) == 0)
+					c->run_index = (int)j;
+			if (c->run_index < 0)
+				return lab_diag_check(d, "run", "no run '%s' in program.runs",
+						      c->run_name);
+		} else if (c->run_name && strcmp(c->run_name, "reference_handlers") == 0) {
+			c->run = LAB_RUN_REFERENCE_HANDLERS;
+		} else if (c->run_name && strcmp(c->run_name, "grader_guest") == 0) {
+			c->run = LAB_RUN_GRADER_GUEST;
+		} else if (c->run_name && strcmp(c->run_name, "submission") != 0) {
+			return lab_diag_check(d, "run", "run is submission, reference_handlers or "
+					      "grader_guest (in a program lab, the id of one of "
+					      "program.runs), not '%s'", c->run_name);
+		}
 		if (lab_check_ops[c->kind]->prepare) {
 			ret = lab_check_ops[c->kind]->prepare(c, lab, d);
 			if (ret < 0)
@@ -313,6 +470,8 @@ int lab_validate(struct lab *lab, struct lab_diag *d)
 
 	if (ret == 0)
 		ret = check_ports(lab, d);
+	if (ret == 0)
+		ret = check_program(lab, d);
 	if (ret == 0)
 		ret = check_guest(lab, d);
 	if (ret == 0)

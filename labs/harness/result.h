@@ -22,6 +22,34 @@ struct lab_mode_change {
 	int cpu_mode;                 /* enum vmm_cpu_mode */
 };
 
+/* Program labs: at most this many declared hypercalls and VMs are told apart. */
+#define LAB_ABI_MAX 16
+#define LAB_OBS_MAX_VMS 8
+
+/* Program labs: one KVM_RUN of the student's program, as `kvmlab exec` saw it. */
+struct lab_obs_exit {
+	uint32_t vm;                  /* 1, 2, ...: in the order the program created its VMs */
+	uint32_t vcpu;
+	uint32_t tid;                 /* the program's thread that called KVM_RUN */
+	int type;                     /* enum vmm_exit */
+	int dir;                      /* KVM_EXIT_IO_IN or KVM_EXIT_IO_OUT; -1 for other exits */
+	uint16_t port;
+	uint8_t size;
+	uint32_t count;
+	uint64_t data;                /* up to 8 bytes at data_offset, little-endian */
+	uint64_t ns;                  /* time spent in this KVM_RUN */
+};
+
+/* Program labs: everything observed in one run. */
+struct lab_obs {
+	struct lab_obs_exit *exits;   /* every KVM_RUN, in order */
+	size_t n, cap;
+	unsigned nvms;
+	uint64_t vm_ns[LAB_OBS_MAX_VMS];   /* time in KVM_RUN per VM (index vm - 1) */
+	uint64_t vm_runs[LAB_OBS_MAX_VMS];
+	bool kvm_opened;              /* the program opened /dev/kvm at all */
+};
+
 struct lab_run {
 	int stop;                     /* enum vmm_stop: how the run ended */
 	char *output;                 /* console + hypercall output, in order, NUL-terminated */
@@ -41,6 +69,12 @@ struct lab_run {
 	struct lab_mode_change *modes; /* mode timeline, in step order */
 	size_t nmodes;
 	char *trace_path;             /* the JSONL trace written for this run */
+	/* program labs */
+	struct lab_obs *obs;          /* what kvmlab exec saw (NULL in other labs) */
+	char *workdir;                /* the run's folder (files checks read it) */
+	int abi_port[LAB_ABI_MAX];    /* port of each program.abi.names entry, -1: not declared */
+	struct lab_run *runs;         /* the parent run: one per program.runs entry */
+	size_t nruns;
 	struct lab_run *reference;    /* the same guest under kvmlab's built-in handlers, for checks
 				       * with run: reference_handlers (NULL when none asks) */
 	struct lab_run *grader;       /* the lab's own guest (grader_guest) under the student's

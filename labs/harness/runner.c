@@ -23,6 +23,8 @@
 #include "error.h"
 #include "labapi.h"
 #include "labbuf.h"
+#include "progobs.h"
+#include "progrun.h"
 #include "probe.h"
 #include "sandbox.h"
 #include "session.h"
@@ -832,8 +834,11 @@ int lab_execute(const struct lab *lab, const struct lab_build *b, struct lab_run
 int lab_run_submission(struct lab *lab, struct lab_build *b, struct lab_run *run)
 {
 	char err[256];
-	int ret = lab_build(lab, b, err, sizeof(err));
+	int ret;
 
+	if (lab->program)   /* the submission is a hypervisor program (progrun.c) */
+		return lab_program_run(lab, b, run);
+	ret = lab_build(lab, b, err, sizeof(err));
 	if (ret < 0 || !b->ok) {
 		memset(run, 0, sizeof(*run));
 		run->output = calloc(1, 1);
@@ -845,6 +850,13 @@ int lab_run_submission(struct lab *lab, struct lab_build *b, struct lab_run *run
 
 void lab_run_free(struct lab_run *run)
 {
+	for (size_t i = 0; i < run->nruns; i++)
+		lab_run_free(&run->runs[i]);
+	free(run->runs);
+	if (run->obs)
+		lab_obs_free(run->obs);
+	free(run->obs);
+	free(run->workdir);
 	if (run->reference) {
 		lab_run_free(run->reference);
 		free(run->reference);

@@ -87,10 +87,10 @@ expect_err "halted in long mode, RAX=42"
 
 CASE="installed: lab list"
 run_kvmlab 0 lab list
-for lab in 01-kvm-api 02-modes 03-paging 04-hypercalls; do
+for lab in 01-kvm-api 02-modes 03-paging 04-hypercalls 05-hc2023 06-simple-kvm 07-matrix 08-files; do
 	check "lists $lab" grep -q "^$lab " "$TMP/out"
 done
-check "lists no other folder (include, harness)" [ "$(grep -c . "$TMP/out")" = 5 ]
+check "lists no other folder (include, harness)" [ "$(grep -c . "$TMP/out")" = 9 ]
 
 CASE="installed: grade 04 solution"
 run_kvmlab 0 grade 04 "$SHARE/labs/04-hypercalls/solution"

@@ -11,6 +11,7 @@
 
 #include "command.h"
 #include "error.h"
+#include "exec/execflow.h"
 #include "exec/execlog.h"
 #include "exec/exectrace.h"
 #include "exec/foreign.h"
@@ -25,10 +26,12 @@
  * timeout(1) use them. */
 enum { EXEC_TIMEOUT = 124, EXEC_CANNOT_RUN = 126, EXEC_NOT_FOUND = 127 };
 
-enum { OPT_FORMAT = 256, OPT_STATS, OPT_TIMEOUT, OPT_TRACE, OPT_WALK, OPT_MAX_STEPS, OPT_VM, OPT_TUI };
+enum { OPT_FORMAT = 256, OPT_STATS, OPT_TIMEOUT, OPT_TRACE, OPT_WALK, OPT_MAX_STEPS, OPT_VM, OPT_TUI,
+	OPT_FLOW };
 
 struct exec_opts {
 	const char *output;
+	const char *flow;         /* --flow FILE: the flowchart, in DOT */
 	enum fieldw_format fmt;
 	bool stats;
 	unsigned timeout_ms;
@@ -45,6 +48,10 @@ static const struct cli_opt exec_opts[] = {
 	  "type and direction, time in KVM_RUN" },
 	{ "timeout", OPT_TIMEOUT, "MS", "end PROGRAM after MS milliseconds (SIGTERM, then SIGKILL\n"
 	  "500 ms later), and still report" },
+	{ "flow", OPT_FLOW, "FILE", "also draw the flowchart of what PROGRAM asked KVM (each\n"
+	  "logical action, its KVM call and inputs; KVM_RUN loops\n"
+	  "with their exits) in Graphviz DOT: dot -Tsvg FILE -o\n"
+	  "flow.svg (or -Tpng)" },
 	{ "trace", OPT_TRACE, NULL, "instead of the log, single-step PROGRAM's guest as\n"
 	  "`kvmlab trace` does (same steps, explanations and\n"
 	  "JSONL fields); PROGRAM still sees exactly its own exits\n"
@@ -111,6 +118,9 @@ static int parse_with(int argc, char **argv, struct exec_opts *o, const struct o
 				return EXIT_USAGE;
 			o->any_points = true;
 			break;
+		case OPT_FLOW:
+			o->flow = optarg;
+			break;
 		default:
 			return cli_error(EXIT_USAGE, "exec: unknown option '%s' (see kvmlab exec --help)",
 					 argv[optind - 1]);
@@ -118,6 +128,8 @@ static int parse_with(int argc, char **argv, struct exec_opts *o, const struct o
 	}
 	if (o->trace && o->tui)
 		return cli_error(EXIT_USAGE, "exec: --trace or --tui, not both");
+	if ((o->trace || o->tui) && o->flow)
+		return cli_error(EXIT_USAGE, "exec: --flow draws the ioctls, not the steps of --trace or --tui");
 	if ((o->walk || o->max_steps || o->any_points) && !o->trace)
 		return cli_error(EXIT_USAGE, "exec: --walk, --max-steps, --break, --hbreak and --watch go "
 				 "with --trace");
@@ -290,6 +302,7 @@ static int exec_main(int argc, char **argv)
 {
 	struct exec_opts o = { .fmt = FIELDW_TEXT };
 	static struct execlog log;
+	static struct execflow flow;
 	struct obs_opts oo = { 0 };
 	struct obs_result res = { 0 };
 	struct obs_sink sink;
@@ -313,6 +326,11 @@ static int exec_main(int argc, char **argv)
 	execlog_sink(&log, &sink);
 	if (o.trace || o.tui)
 		sink = (struct obs_sink){ .ctx = &log };  /* the steps instead of the ioctls */
+	if (o.flow) {
+		struct obs_sink inner = sink;
+
+		execflow_init(&flow, &inner, &sink);
+	}
 	ret = obs_find_program(prog[0], path, sizeof(path));
 	if (ret < 0) {
 		if (out != stderr)
@@ -385,6 +403,17 @@ static int exec_main(int argc, char **argv)
 	if (o.stats && res.started)
 		execlog_stats(&log, res.objs);
 	execlog_flush(&log);
+	if (o.flow && res.started) {
+		FILE *ff = fopen(o.flow, "we");
+
+		if (!ff || execflow_write(&flow, ff, prog[0]) < 0 || fclose(ff) != 0) {
+			cli_error(0, "exec: --flow %s: %s", o.flow, strerror(errno ? errno : EIO));
+			if (out != stderr)
+				fclose(out);
+			obs_free(obs);
+			return EXIT_USAGE;
+		}
+	}
 	if (!res.started)
 		status = cannot_run(prog[0], res.exec_errno);
 	else

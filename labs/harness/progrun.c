@@ -1,0 +1,729 @@
+/* progrun.c - build a student's hypervisor program and run it under kvmlab exec. */
+#include "progrun.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "copytree.h"
+#include "exits.h"
+#include "labbuf.h"
+#include "labdiag.h"
+#include "progobs.h"
+#include "run.h"
+#include "sandbox.h"
+
+#ifndef KVMLAB_TIMESCALE_INSTALLED
+#define KVMLAB_TIMESCALE_INSTALLED "/usr/local/lib/kvmlab/libkvmlab-timescale.so"
+#endif
+
+#define BUILD_TIMEOUT_MS 120000u
+#define LOG_CAP (256u * 1024)
+#define ABI_FILE_CAP 16384
+
+static char kvmlab_exe[PATH_MAX];
+static char timescale_so[PATH_MAX];
+
+void lab_program_set_paths(const char *exe, const char *so)
+{
+	if (exe)
+		snprintf(kvmlab_exe, sizeof(kvmlab_exe), "%s", exe);
+	if (so)
+		snprintf(timescale_so, sizeof(timescale_so), "%s", so);
+}
+
+static void find_paths(void)
+{
+	const char *env = getenv("KVMLAB_TIMESCALE");
+	ssize_t n;
+
+	if (!kvmlab_exe[0]) {
+		n = readlink("/proc/self/exe", kvmlab_exe, sizeof(kvmlab_exe) - 1);
+		kvmlab_exe[n > 0 ? n : 0] = '\0';
+	}
+	if (!timescale_so[0] && env)
+		snprintf(timescale_so, sizeof(timescale_so), "%s", env);
+	if (!timescale_so[0] && kvmlab_exe[0]) {
+		char *slash = strrchr(kvmlab_exe, '/');
+
+		/* the build tree: build/labs/ next to build/kvmlab */
+		if (slash)
+			snprintf(timescale_so, sizeof(timescale_so), "%.*s/labs/libkvmlab-timescale.so",
+				 (int)(slash - kvmlab_exe), kvmlab_exe);
+		if (access(timescale_so, R_OK) != 0)   /* an installed kvmlab */
+			snprintf(timescale_so, sizeof(timescale_so), "%s", KVMLAB_TIMESCALE_INSTALLED);
+	}
+}
+
+struct child {
+	char *const *argv;
+	const char *cwd;
+	int out_fd, err_fd;           /* -1: /dev/null */
+	const char *const *env;       /* NULL-terminated */
+	unsigned timeout_ms;
+};
+
+/* Run a child in a process group of its own with limits; its wait status, or -errno.
+ * *timed_out: it was killed (the whole group) at the time limit. */
+static int run_child(const struct child *c, bool *timed_out)
+{
+	double deadline = vmm_clock_s() + c->timeout_ms / 1000.0;
+	int status;
+	pid_t pid;
+
+	*timed_out = false;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		struct rlimit cpu = { 300, 300 }, fsize = { 64u << 20, 64u << 20 };
+		int null = open("/dev/null", O_RDWR);
+
+		setpgid(0, 0);
+		setrlimit(RLIMIT_CPU, &cpu);
+		setrlimit(RLIMIT_FSIZE, &fsize);
+		if (null < 0 || dup2(null, 0) < 0 ||
+		    dup2(c->out_fd >= 0 ? c->out_fd : null, 1) < 0 ||
+		    dup2(c->err_fd >= 0 ? c->err_fd : null, 2) < 0)
+			_exit(126);
+		closefrom(3);
+		if (c->cwd && chdir(c->cwd) < 0)
+			_exit(126);
+		execvpe(c->argv[0], c->argv, (char *const *)c->env);
+		_exit(127);
+	}
+	setpgid(pid, pid);
+	for (;;) {
+		pid_t w = waitpid(pid, &status, WNOHANG);
+		struct timespec ts = { 0, 2000000 };
+
+		if (w == pid)
+			break;
+		if (w < 0 && errno != EINTR)
+			return -errno;
+		if (vmm_clock_s() > deadline && !*timed_out) {
+			*timed_out = true;
+			kill(-pid, SIGKILL);
+			kill(pid, SIGKILL);
+		}
+		nanosleep(&ts, NULL);
+	}
+	kill(-pid, SIGKILL);   /* whatever it left behind in its group */
+	return status;
+}
+
+static void append_file(struct labbuf *log, const char *path)
+{
+	char buf[4096];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	while ((n = read(fd, buf, sizeof(buf))) > 0 && log->len < LOG_CAP)
+		labbuf_add(log, buf, (size_t)n);
+	close(fd);
+}
+
+static const char *const base_env[] = { "PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/tmp",
+					"LC_ALL=C", NULL };
+
+/* Replace path's contents with text (the grader's copy); 0 or -EIO. */
+static int write_text(const char *path, const char *text)
+{
+	FILE *f = text ? fopen(path, "we") : NULL;
+	int ret = 0;
+
+	if (!f || fputs(text, f) < 0)
+		ret = -EIO;
+	if (f && fclose(f) != 0)
+		ret = -EIO;
+	return ret;
+}
+
+/* Set "#define NAME VALUE" lines of file (in dir) to the run's values; -ENOENT (with err)
+ * when a name has no #define line to set. */
+static int set_defines(const struct lab_program_run *r, const char *dir, char *err,
+		       size_t errlen)
+{
+	char path[PATH_MAX * 2];
+	struct labbuf out = { 0 };
+	char *line = NULL;
+	size_t cap = 0;
+	bool *done = calloc(r->defines_count + 1, 1);
+	FILE *f;
+	int ret = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, r->defines_file);
+	f = fopen(path, "re");
+	if (!f || !done) {
+		snprintf(err, errlen, "%s: %s", r->defines_file, strerror(errno));
+		free(done);
+		if (f)
+			fclose(f);
+		return -ENOENT;
+	}
+	while (getline(&line, &cap, f) > 0) {
+		const char *p = line;
+		bool replaced = false;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (strncmp(p, "#define", 7) == 0) {
+			p += 7;
+			while (*p == ' ' || *p == '\t')
+				p++;
+			for (unsigned i = 0; i < r->defines_count; i++) {
+				size_t n = strlen(r->defines[i].name);
+
+				if (strncmp(p, r->defines[i].name, n) == 0 &&
+				    (p[n] == ' ' || p[n] == '\t')) {
+					labbuf_printf(&out, "#define %s %s\n", r->defines[i].name,
+						      r->defines[i].value);
+					done[i] = true;
+					replaced = true;
+				}
+			}
+		}
+		if (!replaced)
+			labbuf_puts(&out, line);
+	}
+	free(line);
+	fclose(f);
+	for (unsigned i = 0; i < r->defines_count && ret == 0; i++)
+		if (!done[i]) {
+			snprintf(err, errlen, "%s has no line '#define %s ...' for the grader to set",
+				 r->defines_file, r->defines[i].name);
+			ret = -ENOENT;
+		}
+	free(done);
+	if (ret == 0) {
+		char *text = labbuf_take(&out);
+
+		ret = write_text(path, text);
+		free(text);
+	} else {
+		labbuf_release(&out);
+	}
+	return ret;
+}
+
+/* Replace every occurrence of each substitution's text in its file; -ENOENT (with err)
+ * when the text is not there (the student changed the fixed block). */
+static int substitute(const struct lab_program_run *r, const char *dir, char *err, size_t errlen)
+{
+	for (unsigned i = 0; i < r->substitute_count; i++) {
+		const struct lab_substitute *sb = &r->substitute[i];
+		char path[PATH_MAX * 2], *to = strdup(sb->to), *text = NULL;
+		struct labbuf out = { 0 };
+		size_t len = 0, nfrom = strlen(sb->from);
+		const char *p, *hit;
+		FILE *f;
+		bool found = false;
+		int ret = 0;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, sb->file);
+		f = fopen(path, "re");
+		if (f) {
+			text = NULL;
+			if (getdelim(&text, &len, '\0', f) < 0) {
+				free(text);
+				text = NULL;
+			}
+			fclose(f);
+		}
+		if (!text || !to) {
+			snprintf(err, errlen, "%s: %s", sb->file, strerror(errno ? errno : ENOMEM));
+			free(text);
+			free(to);
+			return -ENOENT;
+		}
+		for (p = text; (hit = strstr(p, sb->from)); p = hit + nfrom) {
+			labbuf_add(&out, p, (size_t)(hit - p));
+			labbuf_puts(&out, to);
+			found = true;
+		}
+		labbuf_puts(&out, p);
+		free(text);
+		free(to);
+		if (!found) {
+			labbuf_release(&out);
+			snprintf(err, errlen, "%s no longer has '%s' (the lab's fixed block was changed)",
+				 sb->file, sb->from);
+			return -ENOENT;
+		}
+		text = labbuf_take(&out);
+		ret = write_text(path, text);
+		free(text);
+		if (ret < 0) {
+			snprintf(err, errlen, "%s: cannot write the grader's copy", sb->file);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+#define BUILD_CPU_S 120u
+#define BUILD_MEM (2ull << 30)
+#define BUILD_FSIZE (64u << 20)
+#define BUILD_NPROC 128u
+
+/* The submission's build command in dir, in the sandbox of [trust] (its own uid, the
+ * system read-only, only dir writable, no network, limits).  0 when it made the binary,
+ * 1 with the reason in err, -errno for host trouble. */
+static int build_in(const struct lab *lab, const char *dir, const char *tmp, bool sandboxed,
+		    uid_t uid, struct labbuf *log, char *err, size_t errlen)
+{
+	const struct lab_program *pg = lab->program;
+	const char *dflt[] = { "make", NULL };
+	const char **argv = dflt;
+	char logpath[PATH_MAX + 16], how[160];
+	struct lab_sandbox sb;
+	bool to;
+	int fd, st = 0, ret;
+	pid_t pid;
+
+	if (pg->build_count) {
+		argv = calloc(pg->build_count + 1, sizeof(char *));
+		if (!argv)
+			return -ENOMEM;
+		memcpy(argv, pg->build, pg->build_count * sizeof(char *));
+	}
+	labbuf_puts(log, "$");
+	for (int i = 0; argv[i]; i++)
+		labbuf_printf(log, " %s", argv[i]);
+	labbuf_putc(log, '\n');
+	snprintf(logpath, sizeof(logpath), "%s/build.log", tmp);
+	fd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	ret = fd < 0 ? -errno : lab_sandbox_chown_tree(dir, uid);
+	if (ret == 0) {
+		lab_sandbox_init(&sb, argv);
+		sb.off = !sandboxed;
+		sb.uid = uid;
+		sb.cwd = dir;
+		lab_sandbox_bind(&sb, dir, true);
+		/* cc and c++ are Debian alternatives: symlinks through /etc/alternatives */
+		if (access("/etc/alternatives", F_OK) == 0)
+			lab_sandbox_bind(&sb, "/etc/alternatives", false);
+		sb.stdout_fd = sb.stderr_fd = fd;
+		sb.cpu_s = BUILD_CPU_S;
+		sb.mem = BUILD_MEM;
+		sb.fsize = BUILD_FSIZE;
+		sb.nproc = BUILD_NPROC;
+		ret = lab_sandbox_spawn(&sb, &pid);
+		if (ret == 0)
+			ret = lab_sandbox_wait(pid, sb.off, BUILD_TIMEOUT_MS, &st, &to);
+	}
+	if (fd >= 0)
+		close(fd);
+	if (argv != dflt)
+		free(argv);
+	append_file(log, logpath);
+	if (ret < 0)
+		return ret;
+	if (to)
+		snprintf(err, errlen, "the build took longer than %u s", BUILD_TIMEOUT_MS / 1000);
+	else if (lab_sandbox_describe(st, sb.off, how, sizeof(how)) ||
+		 !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		snprintf(err, errlen, "the submission did not build (%s %s)",
+			 pg->build_count ? pg->build[0] : "make", how);
+	else {
+		char bin[PATH_MAX * 2];
+		struct stat sb2;
+
+		snprintf(bin, sizeof(bin), "%s/%s", dir, pg->binary);
+		if (stat(bin, &sb2) < 0 || !S_ISREG(sb2.st_mode) || !(sb2.st_mode & S_IXUSR))
+			snprintf(err, errlen, "the build did not make %s", pg->binary);
+		else
+			return 0;
+	}
+	return 1;
+}
+
+/* A program handed in already built is built again: the grader runs what the sources make. */
+static void remove_binaries(const struct lab *lab, const char *dir)
+{
+	char path[PATH_MAX * 2];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, lab->program->binary);
+	unlink(path);
+	for (unsigned i = 0; i < lab->program->runs_count; i++)
+		if (lab->program->runs[i].binary) {
+			snprintf(path, sizeof(path), "%s/%s", dir, lab->program->runs[i].binary);
+			unlink(path);
+		}
+}
+
+int lab_program_read_abi(const struct lab *lab, const char *dir, int ports[LAB_ABI_MAX],
+			 char *err, size_t errlen)
+{
+	const struct lab_program_abi *abi = lab->program->abi;
+	char path[PATH_MAX * 2], line[256];
+	unsigned lineno = 0;
+	FILE *f;
+
+	for (int i = 0; i < LAB_ABI_MAX; i++)
+		ports[i] = -1;
+	if (!abi)
+		return 0;
+	snprintf(path, sizeof(path), "%s/%s", dir, abi->file);
+	f = fopen(path, "re");
+	if (!f) {
+		snprintf(err, errlen, "%s: %s (the lab asks for the port of each hypercall there)",
+			 abi->file, strerror(errno));
+		return -ENOENT;
+	}
+	while (fgets(line, sizeof(line), f) && ++lineno < ABI_FILE_CAP) {
+		char name[64], *p = line, *end;
+		size_t n = 0;
+		unsigned long v;
+
+		while (isspace((unsigned char)*p))
+			p++;
+		if (*p == '#' || *p == '\0')
+			continue;
+		while ((isalnum((unsigned char)*p) || *p == '_') && n < sizeof(name) - 1)
+			name[n++] = *p++;
+		name[n] = '\0';
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!n || *p++ != ':')
+			goto bad;
+		errno = 0;
+		v = strtoul(p, &end, 0);
+		if (end == p || errno || v > 0xffff)
+			goto bad;
+		while (isspace((unsigned char)*end))
+			end++;
+		if (*end && *end != '#')
+			goto bad;
+		for (unsigned i = 0; i < abi->names_count && i < LAB_ABI_MAX; i++)
+			if (strcmp(abi->names[i], name) == 0)
+				ports[i] = (int)v;
+		continue;
+bad:
+		snprintf(err, errlen, "%s:%u: write 'name: port', e.g. 'printStr: 0xE7'", abi->file,
+			 lineno);
+		fclose(f);
+		return -EINVAL;
+	}
+	fclose(f);
+	return 0;
+}
+
+/* Copy the lab's files for this run into its folder. */
+static int seed_files(const struct lab *lab, const struct lab_program_run *r, const char *dir)
+{
+	for (unsigned i = 0; i < r->files_count; i++) {
+		char from[PATH_MAX * 2], *argv[] = { "cp", "--", from, (char *)dir, NULL };
+		struct child c = { .argv = argv, .out_fd = -1, .err_fd = -1, .env = base_env,
+				   .timeout_ms = 10000 };
+		bool to;
+		int st;
+
+		snprintf(from, sizeof(from), "%s/%s", lab->dir, r->files[i]);
+		st = run_child(&c, &to);
+		if (st < 0)
+			return st;
+		if (!WIFEXITED(st) || WEXITSTATUS(st))
+			return -EIO;
+	}
+	return 0;
+}
+
+static char *read_output(const char *path, size_t *len, bool *truncated)
+{
+	struct labbuf b = { 0 };
+	char buf[8192];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	*truncated = false;
+	if (fd >= 0) {
+		while ((n = read(fd, buf, sizeof(buf))) > 0) {
+			if (b.len + (size_t)n > LAB_OUTPUT_CAP) {
+				labbuf_add(&b, buf, LAB_OUTPUT_CAP - b.len);
+				*truncated = true;
+				break;
+			}
+			labbuf_add(&b, buf, (size_t)n);
+		}
+		close(fd);
+	}
+	*len = b.len;
+	return labbuf_take(&b);
+}
+
+/* One run: the program under kvmlab exec, in a folder of its own. */
+static int run_one(const struct lab *lab, unsigned idx, const char *bindir, const char *tmp,
+		   struct lab_run *run)
+{
+	const struct lab_program_run *r = &lab->program->runs[idx];
+	unsigned timeout = r->timeout_ms ? (unsigned)*r->timeout_ms : lab->timeout_ms;
+	char dir[PATH_MAX], log[PATH_MAX + 16], out[PATH_MAX + 16], bin[PATH_MAX * 2];
+	char tmo[32], scale[64], preload[PATH_MAX + 16];
+	const char *env[8];
+	char **argv;
+	struct lab_obs_summary sum;
+	bool to, truncated;
+	int st, ofd, n = 0, ne = 0, ret;
+
+	snprintf(dir, sizeof(dir), "%s/run-%s", tmp, r->id);
+	snprintf(log, sizeof(log), "%s/run-%s.jsonl", tmp, r->id);
+	snprintf(out, sizeof(out), "%s/run-%s.out", tmp, r->id);
+	snprintf(bin, sizeof(bin), "%s/%s", bindir, r->binary ? r->binary : lab->program->binary);
+	snprintf(tmo, sizeof(tmo), "%u", timeout);
+	run->stop = VMM_STOP_OTHER;
+	run->workdir = strdup(dir);
+	if (!run->workdir)
+		return -ENOMEM;
+	if (mkdir(dir, 0700) < 0)
+		return -errno;
+	ret = seed_files(lab, r, dir);
+	if (ret < 0) {
+		snprintf(run->error, sizeof(run->error), "the lab's files could not be copied");
+		return 0;
+	}
+	argv = calloc(r->args_count + 16, sizeof(char *));
+	if (!argv)
+		return -ENOMEM;
+	argv[n++] = kvmlab_exe;
+	argv[n++] = "exec";
+	argv[n++] = "--format";
+	argv[n++] = "jsonl";
+	argv[n++] = "-o";
+	argv[n++] = log;
+	argv[n++] = "--timeout";
+	argv[n++] = tmo;
+	argv[n++] = "--";
+	if (r->time_scale && *r->time_scale > 1) {
+		/* through env(1), so that kvmlab exec's own timer is not scaled */
+		snprintf(scale, sizeof(scale), "KVMLAB_TIME_SCALE=%llu",
+			 (unsigned long long)*r->time_scale);
+		snprintf(preload, sizeof(preload), "LD_PRELOAD=%s", timescale_so);
+		argv[n++] = "env";
+		argv[n++] = scale;
+		argv[n++] = preload;
+	}
+	argv[n++] = bin;
+	for (unsigned i = 0; i < r->args_count; i++)
+		argv[n++] = r->args[i];
+	for (ne = 0; base_env[ne]; ne++)
+		env[ne] = base_env[ne];
+	env[ne] = NULL;
+	ofd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (ofd < 0) {
+		free(argv);
+		return -errno;
+	}
+	{
+		struct child c = { .argv = argv, .cwd = dir, .out_fd = ofd, .err_fd = -1,
+				   .env = env, .timeout_ms = timeout + 5000 };
+
+		st = run_child(&c, &to);
+	}
+	close(ofd);
+	free(argv);
+	if (st < 0)
+		return st;
+	run->output = read_output(out, &run->output_len, &truncated);
+	if (!run->output)
+		return -ENOMEM;
+	run->obs = calloc(1, sizeof(*run->obs));
+	if (!run->obs)
+		return -ENOMEM;
+	ret = lab_obs_read(log, run->obs, &sum);
+	if (ret < 0 || to || (WIFEXITED(st) && WEXITSTATUS(st) >= 126 && WEXITSTATUS(st) != 124)) {
+		snprintf(run->error, sizeof(run->error), to ? "the program could not be stopped "
+			 "after %u ms" : ret < 0 ? "kvmlab exec left no readable log (%u ms)" :
+			 "the program could not be run (kvmlab exec status %d)",
+			 to ? timeout : WIFEXITED(st) ? (unsigned)WEXITSTATUS(st) : 0u);
+		return 0;
+	}
+	if (!run->obs->kvm_opened) {
+		snprintf(run->error, sizeof(run->error), "the program never used /dev/kvm");
+		return 0;
+	}
+	for (size_t i = 0; i < run->obs->n; i++)
+		if (run->obs->exits[i].vm == 1) {
+			run->exits[run->obs->exits[i].type]++;
+			run->total_exits++;
+		}
+	run->hva_base = sum.hva_base;
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 124)
+		run->stop = VMM_STOP_TIMEOUT;
+	else if (sum.last_exit == VMM_EXIT_HLT)
+		run->stop = VMM_STOP_HLT;
+	else if (sum.last_exit == VMM_EXIT_SHUTDOWN)
+		run->stop = VMM_STOP_SHUTDOWN;
+	else if (sum.last_exit == VMM_EXIT_FAIL_ENTRY)
+		run->stop = VMM_STOP_FAIL_ENTRY;
+	else if (sum.last_exit == VMM_EXIT_INTERNAL_ERROR)
+		run->stop = VMM_STOP_INTERNAL_ERROR;
+	if (run->stop == VMM_STOP_TIMEOUT && !r->expect_timeout)
+		snprintf(run->stop_detail, sizeof(run->stop_detail), "run %s: the program was still "
+			 "running after %u ms and was stopped", r->id, timeout);
+	else if (run->stop == VMM_STOP_TIMEOUT)
+		;   /* a program that runs until stopped (the Matrix): stopped as expected */
+	else if (sum.exit_signal)
+		snprintf(run->stop_detail, sizeof(run->stop_detail), "run %s: the program was killed "
+			 "by signal %d", r->id, sum.exit_signal);
+	else if (sum.exit_status > 0)
+		snprintf(run->stop_detail, sizeof(run->stop_detail), "run %s: the program exited "
+			 "with status %d", r->id, sum.exit_status);
+	if (truncated && !r->expect_timeout)
+		snprintf(run->stop_detail + strlen(run->stop_detail),
+			 sizeof(run->stop_detail) - strlen(run->stop_detail),
+			 "%soutput truncated at %u bytes", run->stop_detail[0] ? "; " : "",
+			 LAB_OUTPUT_CAP);
+	return 0;
+}
+
+int lab_program_run(const struct lab *lab, struct lab_build *b, struct lab_run *run)
+{
+	const struct lab_program *pg = lab->program;
+	struct labbuf log = { 0 };
+	char src[PATH_MAX], err[256] = "";
+	int ports[LAB_ABI_MAX];
+	double t0 = vmm_clock_s(), build_s = 0;
+	bool sandboxed;
+	uid_t uid;
+	int ret = 0;
+
+	memset(b, 0, sizeof(*b));
+	memset(run, 0, sizeof(*run));
+	run->output = calloc(1, 1);
+	if (!run->output)
+		return -ENOMEM;
+	find_paths();
+	if (access("/dev/kvm", F_OK) != 0) {
+		snprintf(run->error, sizeof(run->error), "/dev/kvm does not exist: this machine "
+			 "cannot run KVM programs");
+		return -ENODEV;
+	}
+	ret = lab_runner_check_sandbox(err, sizeof(err));
+	if (ret < 0) {
+		snprintf(run->error, sizeof(run->error), "%s", err);
+		return ret;
+	}
+	sandboxed = ret == 1;
+	uid = sandboxed ? lab_sandbox_new_uid() : 0;
+	ret = 0;
+	/* the prefix of the runner's folders: a grading killed before it could remove its
+	 * folder is swept by the next one (lab_sandbox_sweep) */
+	snprintf(b->tmpdir, sizeof(b->tmpdir), "/tmp/kvmlab-grade-%d-XXXXXX", (int)getpid());
+	if (!mkdtemp(b->tmpdir)) {
+		ret = -errno;
+		b->tmpdir[0] = '\0';
+		snprintf(run->error, sizeof(run->error), "no temporary folder: %s", strerror(-ret));
+		return ret;
+	}
+	if (chmod(b->tmpdir, 0711) < 0) {   /* the sandbox's uid walks through to its copy */
+		ret = -errno;
+		goto host;
+	}
+	snprintf(src, sizeof(src), "%s/src", b->tmpdir);
+	if (!lab->submission_dir || lab_copy_tree(lab->submission_dir, src, &log) < 0) {
+		snprintf(run->error, sizeof(run->error), "the submission could not be copied");
+		goto out;
+	}
+	remove_binaries(lab, src);
+	ret = build_in(lab, src, b->tmpdir, sandboxed, uid, &log, err, sizeof(err));
+	build_s = vmm_clock_s() - t0;
+	if (ret < 0)
+		goto host;
+	if (ret > 0) {
+		snprintf(run->error, sizeof(run->error), "%s", err);
+		goto out;
+	}
+	b->ok = true;
+	if (lab_program_read_abi(lab, src, ports, err, sizeof(err)) < 0) {
+		snprintf(run->error, sizeof(run->error), "%s", err);
+		goto out;
+	}
+	if (pg->abi) {
+		labbuf_printf(&log, "%s:", pg->abi->file);
+		for (unsigned i = 0; i < pg->abi->names_count && i < LAB_ABI_MAX; i++)
+			labbuf_printf(&log, ports[i] < 0 ? " %s=(none)" : " %s=0x%x",
+				      pg->abi->names[i], ports[i]);
+		labbuf_putc(&log, '\n');
+	}
+	run->runs = calloc(pg->runs_count, sizeof(*run->runs));
+	if (!run->runs) {
+		ret = -ENOMEM;
+		goto host;
+	}
+	run->nruns = pg->runs_count;
+	for (unsigned i = 0; i < pg->runs_count; i++) {
+		const struct lab_program_run *r = &pg->runs[i];
+		struct lab_run *sub = &run->runs[i];
+		char own[PATH_MAX];
+		const char *bindir = src;
+
+		memcpy(sub->abi_port, ports, sizeof(ports));
+		if (r->defines_count || r->substitute_count) {
+			/* a build of its own, with the lab's values for the defines */
+			snprintf(own, sizeof(own), "%s/src-%s", b->tmpdir, r->id);
+			err[0] = '\0';
+			if (lab_copy_tree(lab->submission_dir, own, NULL) < 0)
+				snprintf(err, sizeof(err), "the submission could not be copied");
+			else if ((!r->defines_count || set_defines(r, own, err, sizeof(err)) == 0) &&
+				 substitute(r, own, err, sizeof(err)) == 0) {
+				if (r->defines_count) {
+					labbuf_printf(&log, "run %s: %s with", r->id, r->defines_file);
+					for (unsigned j = 0; j < r->defines_count; j++)
+						labbuf_printf(&log, " %s=%s", r->defines[j].name,
+							      r->defines[j].value);
+					labbuf_putc(&log, '\n');
+				}
+				if (r->substitute_count)
+					labbuf_printf(&log, "run %s: the fixed block with values drawn "
+						      "for this grading\n", r->id);
+				double t1 = vmm_clock_s();
+
+				remove_binaries(lab, own);
+				ret = build_in(lab, own, b->tmpdir, sandboxed, uid, &log, err,
+					       sizeof(err));
+				build_s += vmm_clock_s() - t1;
+				if (ret < 0)
+					goto host;
+			}
+			if (err[0]) {
+				snprintf(sub->error, sizeof(sub->error), "run %s: %s", r->id, err);
+				sub->output = calloc(1, 1);
+				continue;
+			}
+			bindir = own;
+		}
+		ret = run_one(lab, i, bindir, b->tmpdir, sub);
+		if (ret < 0)
+			goto host;
+		if (!sub->output)
+			sub->output = calloc(1, 1);
+	}
+	/* the parent's own fields: the first run's, for reports */
+	if (run->nruns && run->runs[0].stop_detail[0])
+		snprintf(run->stop_detail, sizeof(run->stop_detail), "%s", run->runs[0].stop_detail);
+	ret = 0;
+	goto out;
+host:
+	if (!run->error[0])
+		snprintf(run->error, sizeof(run->error), "grading failed on this machine: %s",
+			 strerror(-ret));
+out:
+	b->log = labbuf_take(&log);
+	b->log_len = b->log ? strlen(b->log) : 0;
+	b->seconds = build_s ? build_s : vmm_clock_s() - t0;   /* the builds alone */
+	return ret < 0 ? ret : 0;
+}
