@@ -209,6 +209,56 @@ static const char expected_gradescope[] =
 	"  ]\n"
 	"}\n";
 
+/* GitHub Classroom's reporter payload (report_classroom.c) */
+static const char expected_classroom[] =
+	"{\n"
+	"  \"version\": 1,\n"
+	"  \"status\": \"fail\",\n"
+	"  \"max_score\": 30,\n"
+	"  \"tests\": [\n"
+	"    {\n"
+	"      \"name\": \"hello: prints Hello, world!\",\n"
+	"      \"status\": \"pass\",\n"
+	"      \"score\": 5,\n"
+	"      \"message\": \"\",\n"
+	"      \"line_no\": 0,\n"
+	"      \"execution_time\": 0.000\n"
+	"    },\n"
+	"    {\n"
+	"      \"name\": \"rax42: RAX is 42 at exit\",\n"
+	"      \"status\": \"fail\",\n"
+	"      \"score\": 0,\n"
+	"      \"message\": \"rax is 0x7, not 0x2a\\nExpected: rax = 0x2a (42)\\nActual:   rax = 0x7 (7)\\nHint:     Put 42 in RAX before hlt.\",\n"
+	"      \"line_no\": 0,\n"
+	"      \"execution_time\": 0.000\n"
+	"    },\n"
+	"    {\n"
+	"      \"name\": \"mem42: 42 at 0x400\",\n"
+	"      \"status\": \"fail\",\n"
+	"      \"score\": 0,\n"
+	"      \"message\": \"Skipped: depends on rax42\",\n"
+	"      \"line_no\": 0,\n"
+	"      \"execution_time\": 0.000\n"
+	"    },\n"
+	"    {\n"
+	"      \"name\": \"mapped: maps 0x400000\",\n"
+	"      \"status\": \"fail\",\n"
+	"      \"score\": 0,\n"
+	"      \"message\": \"it maps to 0x300000, not 0x200000\\nwalk of 0x400000:\\n  PML4[0] at 0x1000\\nExpected: 0x400000 -> 0x200000 with P RW\\nActual:   0x400000 -> 0x300000 with P\\nHint:     Check <RW> & \\\"US\\\" in #every level\\\\\",\n"
+	"      \"line_no\": 0,\n"
+	"      \"execution_time\": 0.000\n"
+	"    },\n"
+	"    {\n"
+	"      \"name\": \"secret\",\n"
+	"      \"status\": \"pass\",\n"
+	"      \"score\": 5,\n"
+	"      \"message\": \"\",\n"
+	"      \"line_no\": 0,\n"
+	"      \"execution_time\": 0.000\n"
+	"    }\n"
+	"  ]\n"
+	"}\n";
+
 static char *render(const struct lab_report *r, enum lab_report_format f)
 {
 	char *buf = NULL;
@@ -243,7 +293,7 @@ static void test_formats(void)
 	static const char *const want[LAB_REPORT__COUNT] = {
 		[LAB_REPORT_TEXT] = expected_text, [LAB_REPORT_TAP] = expected_tap,
 		[LAB_REPORT_JUNIT] = expected_junit, [LAB_REPORT_GRADESCOPE] = expected_gradescope,
-		[LAB_REPORT_TAP13] = expected_tap13,
+		[LAB_REPORT_TAP13] = expected_tap13, [LAB_REPORT_CLASSROOM] = expected_classroom,
 	};
 	struct lab_report r;
 	enum lab_report_format f;

@@ -130,6 +130,18 @@ static void test_help(void)
 		  "      --all             show hidden checks\n"
 		  "      --watch ADDR[:LEN] stop after a write\n");
 	CHECK_CONTAINS(shared, "  -m, --mode MODE       start mode: real, protected, paged32, pae or long\n");
+	{	/* a long help with no '\n' of its own wraps at the last space before column 80 */
+		static const struct cli_opt wide[] = {
+			{ "slurm", 0x302, "DIR", "DIR/grade.sbatch, a job array grading shard K of N of a "
+			  "batch on nodes with /dev/kvm" },
+			{ 0 },
+		};
+		char *w = help_of(wide);
+
+		CHECK_STR(w, "      --slurm DIR       DIR/grade.sbatch, a job array grading shard K of N of a\n"
+			  "                        batch on nodes with /dev/kvm\n");
+		free(w);
+	}
 	CHECK_CONTAINS(shared, "      --4k-pages        long mode:");
 	/* getopt's tables from the same entries: every long option, short letters with ':' */
 	CHECK(cli_opts_getopt(tables, &longs, &shorts) == 0);

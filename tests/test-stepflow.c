@@ -141,6 +141,15 @@ int main(void)
 	CHECK(f->fault_vector == 13 && f->fault_pc == 0x4001 && f->fault_at == 0);
 	CHECK(f->retired == 2 && f->nskip == 1 && f->skip[0] == HANDLER);
 
+	/* INT 0x30 whose handler ran to its IRETQ untrapped (the gate cleared TF): the handler's
+	 * instructions are named, and the INT counts as delivered. */
+	put64(cpu.mem, IDT + 0x30 * 16, 0x00008e0000080000ull | 0x2800);
+	memcpy(cpu.mem + 0x2800, "\x90\x48\xcf", 3);	/* nop; iretq */
+	st = long_step(0x4000, "\xcd\x30", 2);
+	f = run(&st, 0x4002);
+	CHECK(f->vector == 0x30 && f->retired == 3 && f->nskip == 2 && f->skip[0] == 0x2800 &&
+	      f->skip[1] == 0x2801 && !f->unknown);
+
 	/* RIP somewhere no path leads: a late trap, how many is not known. */
 	st = long_step(0x4000, "\x90", 1);
 	memset(cpu.mem + 0x4001, 0x90, 8);

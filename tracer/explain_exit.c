@@ -31,7 +31,8 @@ static void io(struct engine *e, struct out *o, const struct step_exit *x)
 	char text[12] = "", one[3];
 
 	memcpy(&v, x->data, x->size <= 4 ? x->size : 4);
-	/* SDM Vol. 3C 26.1.3 / KVM API "KVM_EXIT_IO": port I/O exits to the VMM */
+	/* SDM Vol. 3C "Instructions That Cause VM Exits Conditionally" (I/O bitmaps; KVM exits on
+	 * every port) and the KVM API, KVM_EXIT_IO: port I/O exits to the VMM */
 	if (x->port == VMM_CONSOLE_PORT && !x->in && x->count > 1) {
 		show_char(one, x->data[0]);
 		say(o, "string OUT to port 0xE9 (console): %u elements of %u byte%s, one VM exit "

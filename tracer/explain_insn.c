@@ -46,8 +46,9 @@ void explain_insn(struct explain_ctx *ctx, struct out *o, const struct step *st,
 	interrupt_flag(o, st, in);
 	switch (in->i.mnemonic) {
 	case ZYDIS_MNEMONIC_CPUID:
-		/* SDM Vol. 3C 26.1.2: CPUID causes a VM exit unconditionally; KVM answers it in the
-		 * kernel from the table given with KVM_SET_CPUID2, without an exit to user space. */
+		/* SDM Vol. 3C "Instructions That Cause VM Exits Unconditionally" (25.1.2, 26.1.2 in
+		 * later editions): CPUID; KVM answers it in the kernel from the table given with
+		 * KVM_SET_CPUID2 (KVM API), without an exit to user space. */
 		say(o, "CPUID leaf 0x%x: always a VM exit under VMX, handled inside KVM from the table "
 		    "kvmlab gave with KVM_SET_CPUID2 (no exit reaches kvmlab): EAX=0x%llx EBX=0x%llx "
 		    "ECX=0x%llx EDX=0x%llx", (unsigned)st->before.rax,
@@ -57,7 +58,8 @@ void explain_insn(struct explain_ctx *ctx, struct out *o, const struct step *st,
 		    (unsigned long long)(st->after.rdx & 0xffffffffull));
 		break;
 	case ZYDIS_MNEMONIC_RDTSC:
-		/* SDM Vol. 3C 25.3 (TSC offsetting), 26.1.3 ("RDTSC exiting" control) */
+		/* SDM Vol. 3C "Instructions That Cause VM Exits Conditionally" ("RDTSC exiting") and
+		 * "Timestamp-Counter Offsetting" (25.1.3 and 25.3; 26.1.3 and 26.6 later) */
 		say(o, "RDTSC: EDX:EAX <- the time-stamp counter, 0x%llx; KVM normally lets it run "
 		    "without a VM exit, the hardware adding the guest's TSC offset",
 		    (unsigned long long)((st->after.rdx & 0xffffffffull) << 32 |

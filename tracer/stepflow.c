@@ -94,6 +94,7 @@ void stepflow_predict(struct engine *e, const struct insn *in, const struct step
 	memset(p, 0, sizeof(*p));
 	p->valid = true;
 	p->cs_now = s->cs.selector;
+	p->fall = fall;
 	switch (i->mnemonic) {
 	case ZYDIS_MNEMONIC_INT:
 	case ZYDIS_MNEMONIC_INT3:
@@ -102,7 +103,8 @@ void stepflow_predict(struct engine *e, const struct insn *in, const struct step
 		unsigned vec = i->mnemonic == ZYDIS_MNEMONIC_INT3 ? 3 : i->mnemonic == ZYDIS_MNEMONIC_INTO ? 4 :
 			       i->mnemonic == ZYDIS_MNEMONIC_INT1 ? 1 : (unsigned)(op->imm.value.u & 0xff);
 
-		add(p, fall, -1);  /* INTO without OF */
+		if (i->mnemonic == ZYDIS_MNEMONIC_INTO)
+			add(p, fall, -1);  /* INTO without OF */
 		if (idtgate_get(s, vec, read_lin, &rd, &g) == 0 && g.read)
 			add_cs(p, g.offset, g.selector, (int)vec);
 		return;
@@ -175,10 +177,11 @@ static bool frame_has(struct engine *e, const struct step *st, uint64_t rip, uin
 
 /* Decode forward from rip (in the state after the step) until to; the instructions passed are
  * the ones the host retired after the step's own. With fault_at >= 0 the instruction at that
- * position raises an exception instead of retiring, and the path goes on at handler. True when
- * to was reached (f->skip, f->nskip, f->fault_pc filled). */
+ * position raises an exception instead of retiring, and the path goes on at handler. An IRET
+ * on the way returns to to when the path started in a handler for an event whose return address
+ * is to (iret_to; ~0: none). True when to was reached (f->skip, f->nskip, f->fault_pc filled). */
 static bool replay(struct engine *e, const struct step *st, uint64_t rip, uint64_t to, int fault_at,
-		   uint64_t handler, struct step_flow *f)
+		   uint64_t handler, uint64_t iret_to, struct step_flow *f)
 {
 	const struct kvm_sregs *s = &st->safter;
 	int bits = vmm_cpu_code_bits(s);
@@ -217,6 +220,12 @@ static bool replay(struct engine *e, const struct step *st, uint64_t rip, uint64
 				next = target & mask;
 				break;
 			case ZYDIS_CATEGORY_RET:
+				if ((in.i.mnemonic == ZYDIS_MNEMONIC_IRET || in.i.mnemonic == ZYDIS_MNEMONIC_IRETD ||
+				     in.i.mnemonic == ZYDIS_MNEMONIC_IRETQ) && iret_to == to) {
+					next = to;  /* the handler returned to the interrupted code */
+					break;
+				}
+				return false;
 			case ZYDIS_CATEGORY_INTERRUPT:
 			case ZYDIS_CATEGORY_SYSCALL:
 			case ZYDIS_CATEGORY_SYSRET:
@@ -325,7 +334,8 @@ void stepflow_check(struct engine *e, const struct stepflow_pred *p, struct step
 	 * exception on the way, then with the step's own instruction faulting, then with a later
 	 * one faulting (its exception delivered through one of the first 32 gates). */
 	for (int i = 0; i < p->n; i++) {
-		if (replay(e, st, p->rip[i], rip, -1, 0, f)) {
+		/* an INT's handler returns to the instruction after the INT (SDM Vol. 3A 6.12.1) */
+		if (replay(e, st, p->rip[i], rip, -1, 0, p->vec[i] >= 0 ? p->fall : ~0ull, f)) {
 			f->land = f->skip[0];
 			f->land_cs = p->cs[i];
 			f->vector = (int16_t)p->vec[i];
@@ -336,7 +346,7 @@ void stepflow_check(struct engine *e, const struct stepflow_pred *p, struct step
 	nh = handlers(e, st, h);
 	for (int j = 0; j < nh; j++) {
 		if (!frame_has(e, st, st->before.rip, st->sbefore.cs.selector) ||
-		    !replay(e, st, h[j], rip, -1, 0, f))
+		    !replay(e, st, h[j], rip, -1, 0, ~0ull, f))
 			continue;
 		f->land = f->skip[0];
 		f->land_cs = st->safter.cs.selector;
@@ -347,7 +357,7 @@ void stepflow_check(struct engine *e, const struct stepflow_pred *p, struct step
 	for (int at = 0; at < STEP_MAX_SKIP; at++) {
 		for (int i = 0; i < p->n; i++) {
 			for (int j = 0; j < nh; j++) {
-				if (!replay(e, st, p->rip[i], rip, at, h[j], f) ||
+				if (!replay(e, st, p->rip[i], rip, at, h[j], ~0ull, f) ||
 				    !frame_has(e, st, f->fault_rip, p->cs[i]))
 					continue;
 				f->land = at ? f->skip[0] : f->fault_pc;

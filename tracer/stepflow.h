@@ -18,6 +18,7 @@ struct stepflow_pred {
 	bool unknown;        /* indirect through memory, SYSCALL, ...: the target is not predicted */
 	int n;
 	uint16_t cs_now;     /* CS before the step */
+	uint64_t fall;       /* RIP of the next instruction */
 	uint64_t rip[3];     /* RIP values the instruction may leave */
 	uint16_t cs[3];      /* and the CS selector with each (a far transfer's new CS) */
 	int vec[3];          /* the vector delivered when it leaves rip[i] (INT n), or -1 */

@@ -254,14 +254,8 @@ const char *symbols_find(const struct symbols *s, uint64_t addr, uint64_t *off)
 {
 	size_t lo = 0, hi = s ? s->nsym : 0;
 
-	while (lo < hi) {  /* the first symbol above addr */
-		size_t mid = (lo + hi) / 2;
-
-		if (s->sym[mid].addr <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	_Static_assert(offsetof(struct symbols_sym, addr) == 0, "symbols_upto reads addr first");
+	lo = symbols_upto(s ? s->sym : NULL, hi, sizeof(*s->sym), addr);
 	if (lo == 0)
 		return NULL;
 	/* Of the symbols at the nearest address below, the highest-ranked one that covers addr. */

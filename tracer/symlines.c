@@ -139,6 +139,7 @@ void symbols_free_lines(struct symbols *s)
 	s->files = NULL;
 	s->rows = NULL;
 	s->nsrc = s->nfiles = s->nrows = 0;
+	s->src_cap = 0;
 }
 
 /* ---- lookups ---------------------------------------------------------------------------------------- */
@@ -148,14 +149,8 @@ int symbols_line(const struct symbols *s, uint64_t addr, const char **file, unsi
 	size_t lo = 0, hi = s ? s->nrows : 0;
 	const struct symbols_row *r;
 
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (s->rows[mid].addr <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	_Static_assert(offsetof(struct symbols_row, addr) == 0, "symbols_upto reads addr first");
+	lo = symbols_upto(s ? s->rows : NULL, hi, sizeof(*s->rows), addr);
 	if (lo == 0)
 		return -ENOENT;
 	r = &s->rows[lo - 1];
@@ -253,7 +248,7 @@ int symbols_source(struct symbols *s, const char *file, unsigned line, char *buf
 
 		if (s->nsrc >= MAX_SRC)
 			return -ENOENT;
-		grown = realloc(s->src, (s->nsrc + 1) * sizeof(*s->src));
+		grown = vmm_array_grow(s->src, &s->src_cap, sizeof(*s->src), s->nsrc + 1, 4);
 		if (!grown)
 			return -ENOENT;
 		s->src = grown;

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "textbuf.h"
 
 struct trace_file {
@@ -61,16 +62,14 @@ static ssize_t read_line(struct trace_file *t)
 
 	while ((c = getc_unlocked(t->f)) != EOF) {
 		if (n + 1 >= t->cap) {
-			size_t cap = t->cap ? t->cap * 2 : 4096;
 			char *p;
 
 			if (t->cap > MAX_LINE)
 				return -E2BIG;
-			p = realloc(t->line, cap);
+			p = vmm_array_grow(t->line, &t->cap, 1, n + 2, 4096);
 			if (!p)
 				return -ENOMEM;
 			t->line = p;
-			t->cap = cap;
 		}
 		t->line[n++] = (char)c;
 		if (c == '\n')

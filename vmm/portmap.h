@@ -26,7 +26,8 @@ int vmm_portmap_find(const char *name, size_t len);
 /* The port call answers on (m NULL: its default port); 0 if there is no such call. */
 uint16_t vmm_portmap_port(const struct vmm_portmap *m, int call);
 
-/* Move call to port: 0, -ERANGE if port is not 1..0xffff or is the console's 0xe9. */
+/* Move call to port: 0, -ENOENT if there is no such call, -ERANGE if port is not 1..0xffff or
+ * is the console's 0xe9. */
 int vmm_portmap_set(struct vmm_portmap *m, int call, uint64_t port);
 
 /* Apply "print8=0x600,fileOpen=0x610" over m; 0, or -EINVAL with a message and m unchanged. */

@@ -31,6 +31,7 @@ static const char *const status_names[LAB_BATCH__COUNT] = {
 	[LAB_BATCH_TIMEOUT] = "timeout",
 	[LAB_BATCH_FLOOD] = "flood",
 	[LAB_BATCH_REPORT_ERROR] = "report_error",
+	[LAB_BATCH_REJECTED] = "rejected",
 };
 
 const char *lab_batch_status_name(enum lab_batch_status s)
@@ -44,7 +45,8 @@ static const char *fmt_ext(enum lab_report_format f)
 	case LAB_REPORT_TAP:
 	case LAB_REPORT_TAP13: return "tap";
 	case LAB_REPORT_JUNIT: return "xml";
-	case LAB_REPORT_GRADESCOPE: return "json";
+	case LAB_REPORT_GRADESCOPE:
+	case LAB_REPORT_CLASSROOM: return "json";
 	default: return "txt";
 	}
 }
@@ -269,6 +271,18 @@ static int list_submissions(const struct lab_batch_opts *o, struct lab_batch *b)
 		b->count++;
 	}
 	closedir(d);
+	for (size_t i = 0; i < o->ndecided; i++) {
+		struct lab_batch_result *grown = vmm_array_grow(b->subs, &cap, sizeof(*grown), b->count + 1, 64);
+		if (!grown) {
+			snprintf(b->error, sizeof(b->error), "out of memory");
+			return -ENOMEM;
+		}
+		b->subs = grown;
+		b->subs[b->count] = o->decided[i];
+		b->subs[b->count].decided = true;
+		b->subs[b->count].max = b->max;
+		b->count++;
+	}
 	if (b->count)
 		qsort(b->subs, b->count, sizeof(*b->subs), cmp_name);
 	for (size_t i = 0; i < b->count; i++)   /* shard: keep index % N == K - 1 */
@@ -334,6 +348,13 @@ int lab_batch_run(const struct lab_batch_opts *o, struct lab_batch *b)
 
 			if (running[j])
 				continue;
+			if (r->decided) {
+				next++;
+				done++;
+				if (o->progress)
+					o->progress(o->ctx, done, b->count, r);
+				continue;
+			}
 			ret = lab_batch_child_start(o, r, &child[j]);
 			next++;
 			if (ret < 0) {

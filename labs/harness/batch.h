@@ -29,10 +29,12 @@ enum lab_batch_status {
 	LAB_BATCH_TIMEOUT,       /* killed at the wall-clock limit */
 	LAB_BATCH_FLOOD,         /* killed for writing too much */
 	LAB_BATCH_REPORT_ERROR,  /* graded, but its report (report_dir) could not be written */
+	LAB_BATCH_REJECTED,      /* its archive was refused when it was unpacked (intake.h) */
 	LAB_BATCH__COUNT,
 };
 
-/* "ok", "error", "load_error", "host_error", "crashed", "timeout", "flood", "report_error". */
+/* "ok", "error", "load_error", "host_error", "crashed", "timeout", "flood", "report_error",
+ * "rejected". */
 const char *lab_batch_status_name(enum lab_batch_status s);
 
 struct lab_batch_result {
@@ -42,6 +44,7 @@ struct lab_batch_result {
 	enum lab_batch_status status;
 	char reason[512];        /* "" or why: build or run error, signal, limit */
 	double seconds;
+	bool decided;            /* given in lab_batch_opts.decided: never graded */
 };
 
 struct lab_batch_opts {
@@ -53,6 +56,10 @@ struct lab_batch_opts {
 	unsigned shard_k, shard_n;        /* only the K-th of N (names sorted, index % N == K-1); 0: all */
 	unsigned timeout_s;               /* wall-clock limit per submission (CPU: 5 s more) */
 	bool show_hidden;                 /* text reports: hidden checks in detail */
+	/* results decided before grading (archives refused at intake, intake.h): sorted and
+	 * sharded with the folders, reported as they are */
+	const struct lab_batch_result *decided;
+	size_t ndecided;
 	/* called as each submission is graded (may be NULL) */
 	void (*progress)(void *ctx, size_t done, size_t total, const struct lab_batch_result *r);
 	void *ctx;

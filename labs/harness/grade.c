@@ -14,6 +14,15 @@
 int lab_grade(const char *yaml, const char *subdir, const char *subname,
 	      enum lab_report_format fmt, bool show_hidden, FILE *out, struct lab_grade *g)
 {
+	struct lab_grade_out o = { .fmt = fmt, .out = out };
+
+	return lab_grade_reports(yaml, subdir, subname, show_hidden, &o, out ? 1 : 0, g);
+}
+
+int lab_grade_reports(const char *yaml, const char *subdir, const char *subname,
+		      bool show_hidden, const struct lab_grade_out *outs, size_t nouts,
+		      struct lab_grade *g)
+{
 	struct lab *lab = NULL;
 	struct lab_build b;
 	struct lab_run run;
@@ -60,8 +69,8 @@ int lab_grade(const char *yaml, const char *subdir, const char *subname,
 	g->score = rep.score;
 	g->max = rep.max_score;
 	snprintf(g->reason, sizeof(g->reason), "%s", rep.run_error ? rep.run_error : "");
-	if (out) {
-		ret = lab_report_write(&rep, fmt, out);
+	for (size_t i = 0; i < nouts && ret == 0; i++) {
+		ret = lab_report_write(&rep, outs[i].fmt, outs[i].out);
 		if (ret < 0) {
 			g->failed = LAB_GRADE_REPORT;
 			snprintf(g->error, sizeof(g->error), "writing the report: %s", strerror(-ret));

@@ -38,3 +38,15 @@ struct lab_grade {
  */
 int lab_grade(const char *yaml, const char *subdir, const char *subname,
 	      enum lab_report_format fmt, bool show_hidden, FILE *out, struct lab_grade *g);
+
+/* One report of a grading: its format and where it goes. */
+struct lab_grade_out {
+	enum lab_report_format fmt;
+	FILE *out;
+};
+
+/* lab_grade() writing the same results in several formats (the grading service keeps
+ * them all: `kvmlab grade --reports DIR`). */
+int lab_grade_reports(const char *yaml, const char *subdir, const char *subname,
+		      bool show_hidden, const struct lab_grade_out *outs, size_t nouts,
+		      struct lab_grade *g);

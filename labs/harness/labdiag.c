@@ -26,15 +26,9 @@ struct backtrace {
 void lab_cylog_fn(cyaml_log_t level, void *ctx, const char *fmt, va_list args)
 {
 	struct lab_cylog *log = ctx;
-	int n;
 
-	if (level < CYAML_LOG_ERROR || log->len >= sizeof(log->text) - 1)
-		return;
-	n = vsnprintf(log->text + log->len, sizeof(log->text) - log->len, fmt, args);
-	if (n > 0)
-		log->len += (size_t)n;
-	if (log->len >= sizeof(log->text))
-		log->len = sizeof(log->text) - 1;
+	if (level >= CYAML_LOG_ERROR)
+		textbuf_vprintf(&log->out, fmt, args);
 }
 
 static void vformat(struct lab_diag *d, const struct lab_loc *l, bool at_key,

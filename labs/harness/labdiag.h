@@ -11,6 +11,8 @@
 
 #include <cyaml/cyaml.h>
 
+#include "textbuf.h"
+
 struct lab_loc {
 	char *path;
 	unsigned line, column;         /* 1-based start of the node */
@@ -55,10 +57,11 @@ int lab_diag_at(struct lab_diag *d, const char *path, bool at_key, const char *f
 int lab_diag_check(struct lab_diag *d, const char *sub, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Collects libcyaml's log lines (use as cyaml_config log_fn with ctx a struct lab_cylog). */
+/* Collects libcyaml's log lines (use as cyaml_config log_fn with ctx a struct lab_cylog,
+ * after textbuf_init(&log.out, log.text, sizeof(log.text))). */
 struct lab_cylog {
 	char text[4096];
-	size_t len;
+	struct textbuf out;
 };
 void lab_cylog_fn(cyaml_log_t level, void *ctx, const char *fmt, va_list args);
 

@@ -188,7 +188,7 @@ int lab_load(const char *path, const char *submission_dir, struct lab **out,
 	     char *err, size_t errlen)
 {
 	struct lab_locs *locs = calloc(1, sizeof(*locs));
-	struct lab_cylog log = { .len = 0 };
+	struct lab_cylog log;
 	struct lab_diag d = { .file = path, .locs = locs, .err = err, .errlen = errlen };
 	cyaml_config_t cfg = lab_cyaml_config;
 	struct lab *lab = NULL;
@@ -226,6 +226,7 @@ int lab_load(const char *path, const char *submission_dir, struct lab **out,
 		snprintf(err, errlen, "%s:%s", path, msg);
 		goto fail;
 	}
+	textbuf_init(&log.out, log.text, sizeof(log.text));
 	cfg.log_fn = lab_cylog_fn;
 	cfg.log_ctx = &log;
 	cerr = cyaml_load_data((const uint8_t *)text, len, &cfg, &lab_schema, (void **)&lab, NULL);

@@ -13,6 +13,7 @@ const struct lab_reporter *const lab_reporters[LAB_REPORT__COUNT] = {
 	[LAB_REPORT_JUNIT] = &lab_report_junit,
 	[LAB_REPORT_GRADESCOPE] = &lab_report_gradescope,
 	[LAB_REPORT_TAP13] = &lab_report_tap13,
+	[LAB_REPORT_CLASSROOM] = &lab_report_classroom,
 };
 
 void lab_report_init(struct lab_report *r, const struct lab *lab,

@@ -18,6 +18,7 @@ enum lab_report_format {
 	LAB_REPORT_JUNIT,
 	LAB_REPORT_GRADESCOPE,
 	LAB_REPORT_TAP13,             /* TAP with "TAP version 13", for older harnesses (prove < 3.48) */
+	LAB_REPORT_CLASSROOM,         /* GitHub Classroom's autograding reporter (report_classroom.c) */
 	LAB_REPORT__COUNT,
 };
 
@@ -41,7 +42,7 @@ struct lab_reporter {
 
 extern const struct lab_reporter *const lab_reporters[LAB_REPORT__COUNT];
 extern const struct lab_reporter lab_report_text, lab_report_tap, lab_report_junit,
-	lab_report_gradescope, lab_report_tap13;
+	lab_report_gradescope, lab_report_tap13, lab_report_classroom;
 
 /* Fill r from a lab and its results (ids, title, totals); other fields zero. */
 void lab_report_init(struct lab_report *r, const struct lab *lab,
@@ -53,7 +54,7 @@ int lab_report_write(const struct lab_report *r, enum lab_report_format f, FILE 
 /* Flush out: 0, or -errno if writing to it failed at any point (-EIO if the cause is gone). */
 int lab_fflush(FILE *out);
 
-/* "text", "tap", "junit", "gradescope", "tap13" -> format; -EINVAL if unknown. */
+/* "text", "tap", "junit", "gradescope", "tap13", "classroom" -> format; -EINVAL if unknown. */
 int lab_report_format_parse(const char *name, enum lab_report_format *out);
 
 /* Shared by the writers: a check's display name "id: name" (or "id" when they match). */

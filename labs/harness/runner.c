@@ -80,34 +80,37 @@ static void find_dirs(void)
 		 KVMLAB_LAB_INCDIR, inc_files);
 }
 
-/* kvmlab-handlers (handlerhost.c): next to the running executable (build/labs/ for
- * build/kvmlab), in ../libexec after an install, or where meson installs it. */
+/* kvmlab's helper programs (kvmlab-handlers, kvmlab-unpack): next to the running executable
+ * (build/labs/ for build/kvmlab, build/labs/ for a test in build/tests/), in ../libexec after
+ * an install, or where meson installs them. */
 #ifndef KVMLAB_LIBEXECDIR
 #define KVMLAB_LIBEXECDIR "/usr/local/libexec/kvmlab"
 #endif
 
-static const char *handler_host(void)
+void lab_runner_helper(const char *name, char *path, size_t len)
 {
-	static char path[PATH_MAX + 64];
-	static const char *const rel[] = {
-		"labs/kvmlab-handlers", "kvmlab-handlers", "../libexec/kvmlab/kvmlab-handlers",
-	};
+	static const char *const rel[] = { "labs", ".", "../libexec/kvmlab", "../labs" };
 	char self[PATH_MAX];
-	ssize_t n;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 
-	if (path[0])
-		return path;
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (n > 0) {
 		self[n] = '\0';
 		*strrchr(self, '/') = '\0';
 		for (size_t i = 0; i < sizeof(rel) / sizeof(*rel); i++) {
-			snprintf(path, sizeof(path), "%s/%s", self, rel[i]);
+			snprintf(path, len, "%s/%s/%s", self, rel[i], name);
 			if (access(path, X_OK) == 0)
-				return path;
+				return;
 		}
 	}
-	snprintf(path, sizeof(path), "%s/kvmlab-handlers", KVMLAB_LIBEXECDIR);
+	snprintf(path, len, "%s/%s", KVMLAB_LIBEXECDIR, name);
+}
+
+static const char *handler_host(void)
+{
+	static char path[PATH_MAX + 64];
+
+	if (!path[0])
+		lab_runner_helper("kvmlab-handlers", path, sizeof(path));
 	return path;
 }
 

@@ -31,6 +31,9 @@ void lab_runner_set_sandbox(enum lab_sandbox_policy p);
 /* Whether this process sandboxes student code: 1 yes, 0 no (the policy allows it), or
  * -EPERM with a sentence in err (a host that cannot, under LAB_SANDBOX_REQUIRE). */
 int lab_runner_check_sandbox(char *err, size_t errlen);
+/* Where kvmlab's helper program name is (kvmlab-handlers, kvmlab-unpack): next to the
+ * running executable, in ../libexec after an install, else the installed libexec path. */
+void lab_runner_helper(const char *name, char *path, size_t len);
 /* The KVM device runs open (NULL: /dev/kvm); the string is kept by pointer. */
 void lab_runner_set_dev(const char *dev);
 

@@ -61,6 +61,18 @@ expect_out "Hello, world!"
 expect_err_re '^kvmlab: exec: vm1.vcpu0: 10 instructions retired \(instruction limit reached'
 check "10 steps written" [ "$(grep -cE '^ +[0-9]+ ' "$TMP/t.txt")" = 10 ]
 
+# A breakpoint and a watch stop the stepping where kvmlab trace stops; the program runs on.
+CASE="classic -l --trace --break 0x12"
+run_kvmlab 0 exec --trace --break 0x12 -o "$TMP/t.txt" -- "$HV_CLASSIC" -l
+expect_out "Hello, world!"
+expect_err "kvmlab: breakpoint 0x12 reached after 88 instructions"
+expect_err_re "^kvmlab: exec: vm1.vcpu0: 88 instructions retired; .*hv-classic runs on$"
+CASE="classic -l --trace --watch 0x400:8"
+run_kvmlab 0 exec --trace --watch 0x400:8 -o "$TMP/t.txt" -- "$HV_CLASSIC" -l
+expect_out "Hello, world!"
+expect_err "kvmlab: write to watched address 0x400 reached after 90 instructions"
+check "the write is the last step" sh -c "tail -1 '$TMP/t.txt' | grep -q '\[0x400\] <- 2a 00 00 00 00 00 00 00'"
+
 # --walk: the page walk of each step, through the program's own page tables at 0x2000.
 CASE="classic -l --trace --walk"
 run_kvmlab 0 exec --trace --walk --format jsonl -o "$TMP/w.jsonl" -- "$HV_CLASSIC" -l
@@ -75,8 +87,9 @@ assert w["phys"] == "0x0", w
 ' "$TMP/w.jsonl"
 
 # Two VMs: --vm 2 steps the second; the Matrix still ends well (its values in order).
+# (3 s: 200 steps of vm2 take long on a loaded machine; after them it runs at full speed)
 CASE="matrix --trace --vm 2"
-run_kvmlab 0 exec --trace --vm 2 --max-steps 200 -o "$TMP/t.txt" -- "$HV_MATRIX" -q 10 -d 150
+run_kvmlab 0 exec --trace --vm 2 --max-steps 200 -o "$TMP/t.txt" -- "$HV_MATRIX" -q 10 -d 3000
 expect_out "vm1 ok
 vm2 ok"
 expect_err_re '^kvmlab: exec: vm2.vcpu0: 200 instructions retired'

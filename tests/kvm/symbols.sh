@@ -98,6 +98,7 @@ if command -v gcc >/dev/null; then
 	if [ -n "$elf" ] && [ -f "$elf" ]; then
 		out=$("$KVMLAB" trace "$elf" --mem 4M --max-steps 400 --format jsonl 2>/dev/null)
 		expect "a lab guest's steps carry C source lines" "$out" '"src":"paging.c:'
+		expect "the lab guest's call is named (the issue's example)" "$out" '"asm":"call setup_paging"'
 		rm -rf "${elf%/out/guest.elf}"
 	else
 		bad "the kept lab build has no ELF" "$log"

@@ -18,6 +18,7 @@
 #include "exec/observe.h"
 #include "options.h"
 #include "probe.h"
+#include "stoppoints.h"
 #include "x86.h"
 
 /* Statuses of their own (the program's status is passed on otherwise), as env(1) and
@@ -33,6 +34,8 @@ struct exec_opts {
 	unsigned timeout_ms;
 	bool trace, walk, tui;
 	uint64_t max_steps, vm;
+	struct stoppoints points;
+	bool any_points;
 };
 
 static const struct cli_opt exec_opts[] = {
@@ -53,11 +56,11 @@ static const struct cli_opt exec_opts[] = {
 	{ "tui", OPT_TUI, NULL, "instead of the log, step PROGRAM's guest in the TUI of\n"
 	  "`kvmlab tui` (PROGRAM's output is kept, and shown when\n"
 	  "the TUI closes)" },
-	{ "vm", OPT_VM, "N", "with --trace or --tui: step the vCPU of vmN (default: the\n"
-	  "first VM to run)" },
+	{ "vm", OPT_VM, "N", "with --trace or --tui: step the vCPU of vmN (default:\n"
+	  "the first VM to run)" },
 	{ 0 },
 };
-static const struct cli_opt *const exec_tables[] = { exec_opts, NULL };
+static const struct cli_opt *const exec_tables[] = { exec_opts, stoppoint_opts, NULL };
 
 static int parse_with(int argc, char **argv, struct exec_opts *o, const struct option *longopts,
 		      const char *shorts)
@@ -103,6 +106,11 @@ static int parse_with(int argc, char **argv, struct exec_opts *o, const struct o
 			if (o->vm == 0 || o->vm > 1000000)
 				return cli_error(EXIT_USAGE, "exec: --vm: VMs are numbered from 1 (vm1, vm2, ...)");
 			break;
+		case STOPPOINT_OPT_BREAK: case STOPPOINT_OPT_HBREAK: case STOPPOINT_OPT_WATCH:
+			if (stoppoints_option(&o->points, c, optarg) != 0)
+				return EXIT_USAGE;
+			o->any_points = true;
+			break;
 		default:
 			return cli_error(EXIT_USAGE, "exec: unknown option '%s' (see kvmlab exec --help)",
 					 argv[optind - 1]);
@@ -110,8 +118,9 @@ static int parse_with(int argc, char **argv, struct exec_opts *o, const struct o
 	}
 	if (o->trace && o->tui)
 		return cli_error(EXIT_USAGE, "exec: --trace or --tui, not both");
-	if ((o->walk || o->max_steps) && !o->trace)
-		return cli_error(EXIT_USAGE, "exec: --walk and --max-steps go with --trace");
+	if ((o->walk || o->max_steps || o->any_points) && !o->trace)
+		return cli_error(EXIT_USAGE, "exec: --walk, --max-steps, --break, --hbreak and --watch go "
+				 "with --trace");
 	if (o->vm && !o->trace && !o->tui)
 		return cli_error(EXIT_USAGE, "exec: --vm goes with --trace or --tui");
 	if ((o->trace || o->tui) && o->stats)
@@ -206,6 +215,17 @@ static int report_end(const struct execlog *log, const struct obs_result *r, con
 	for (unsigned i = 0; i < n; i++)
 		fprintf(stderr, "  %s\n", last[i]);
 	return 128 + WTERMSIG(r->status);
+}
+
+static int points_setup(struct engine *e, void *ctx)
+{
+	return stoppoints_apply(ctx, e);
+}
+
+static void points_done(const struct engine *e, void *ctx)
+{
+	(void)ctx;
+	stoppoints_report(e);
 }
 
 /* The start mode the TUI names, from the state the program set up. */
@@ -321,6 +341,7 @@ static int exec_main(int argc, char **argv)
 		struct exec_trace_opts to = {
 			.format = o.fmt == FIELDW_JSON ? TRACE_JSONL : TRACE_TEXT, .walk = o.walk,
 			.max_steps = o.max_steps, .vm_no = (int)o.vm, .out = out,
+			.setup = points_setup, .done = points_done, .ctx = &o.points,
 		};
 		struct exec_trace_result tr;
 
@@ -330,6 +351,9 @@ static int exec_main(int argc, char **argv)
 		else if (!tr.ran)
 			cli_error(0, "exec: %s never ran a vCPU%s: nothing to step", prog[0],
 				  o.vm ? " of that VM" : "");
+		else if (!tr.program_ended && !tr.ended)
+			cli_error(0, "exec: %s: %llu instructions retired; %s runs on", tr.vcpu,
+				  (unsigned long long)tr.steps, prog[0]);
 		else if (tr.program_ended)
 			cli_error(0, "exec: %s: %llu instructions retired, then %s stopped running it "
 				  "(%.0f steps/s)", tr.vcpu, (unsigned long long)tr.steps, prog[0],

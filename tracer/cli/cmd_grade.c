@@ -10,7 +10,9 @@
 
 #include "batch.h"
 #include "command.h"
+#include "deploy.h"
 #include "grade.h"
+#include "grademerge.h"
 #include "labcli.h"
 #include "options.h"
 #include "report.h"
@@ -44,7 +46,29 @@ static int write_summary(const char *opt, const char *path, const struct lab_bat
 	return 0;
 }
 
-static int batch(const struct lab_batch_opts *o, const char *csv, const char *json)
+/* The gradebook files a batch was asked for (--gradescope-csv, --moodle-csv). */
+static int write_gradebooks(const struct lab_batch *b, const char *gradescope_csv,
+			    const char *moodle_csv)
+{
+	const struct lab_deploy_api *d = cli_deploy();
+	struct lab_gradebook g;
+	int ret = 0;
+
+	if (!d)
+		return EXIT_HOST;
+	d->gradebook_init(&g, b->lab, b->max);
+	for (size_t i = 0; i < b->count && ret == 0; i++)
+		ret = d->gradebook_add(&g, b->subs[i].name, b->subs[i].score, b->subs[i].max,
+					lab_batch_status_name(b->subs[i].status), b->subs[i].reason,
+					b->subs[i].seconds);
+	if (ret == 0)
+		ret = grademerge_write(d, &g, NULL, NULL, gradescope_csv, moodle_csv);
+	d->gradebook_free(&g);
+	return ret < 0 ? EXIT_USAGE : 0;
+}
+
+static int batch_graded(const struct lab_batch_opts *o, const char *csv, const char *json,
+			const char *gradescope_csv, const char *moodle_csv)
 {
 	struct lab_batch b;
 	int ret, status;
@@ -69,9 +93,83 @@ static int batch(const struct lab_batch_opts *o, const char *csv, const char *js
 		status = ret;
 	if (json && (ret = write_summary("--json", json, &b, lab_batch_write_json)))
 		status = ret;
+	if ((gradescope_csv || moodle_csv) && (ret = write_gradebooks(&b, gradescope_csv, moodle_csv)))
+		status = ret;
 	fprintf(stderr, "kvmlab: graded %zu submissions in %.1f s\n", b.count, b.seconds);
 	lab_batch_free(&b);
 	return status;
+}
+
+/* The batch's submissions as they arrived (folders, archives, a zip of archives: intake.h);
+ * refused archives are results decided before grading. */
+static int batch(struct lab_batch_opts *o, const char *csv, const char *json,
+		 const char *gradescope_csv, const char *moodle_csv)
+{
+	const struct lab_deploy_api *d = cli_deploy();
+	struct lab_batch_result *decided = NULL;
+	struct lab_intake in;
+	char err[600];
+	int status;
+
+	if (!d)
+		return EXIT_HOST;
+	if (d->intake_open(o->dir, NULL, &in, err, sizeof(err)) < 0)
+		return cli_error(EXIT_USAGE, "--batch %s", err);
+	if (in.nrejects && !(decided = calloc(in.nrejects, sizeof(*decided)))) {
+		d->intake_free(&in);
+		return cli_error(EXIT_HOST, "out of memory");
+	}
+	for (size_t i = 0; i < in.nrejects; i++) {
+		snprintf(decided[i].name, sizeof(decided[i].name), "%s", in.rejects[i].id);
+		snprintf(decided[i].reason, sizeof(decided[i].reason), "%s", in.rejects[i].reason);
+		decided[i].status = LAB_BATCH_REJECTED;
+	}
+	o->dir = in.dir;
+	o->decided = decided;
+	o->ndecided = in.nrejects;
+	status = batch_graded(o, csv, json, gradescope_csv, moodle_csv);
+	free(decided);
+	d->intake_free(&in);
+	return status;
+}
+
+/* --reports DIR: the submission's report in every format, as the grading service keeps
+ * them: report.txt, report.tap, report.xml (JUnit), results.json (Gradescope). */
+static int grade_reports(const char *yaml, const char *subdir, bool all, const char *dir)
+{
+	static const struct { enum lab_report_format fmt; const char *name; } files[] = {
+		{ LAB_REPORT_TEXT, "report.txt" }, { LAB_REPORT_TAP, "report.tap" },
+		{ LAB_REPORT_JUNIT, "report.xml" }, { LAB_REPORT_GRADESCOPE, "results.json" },
+	};
+	const char *name = strrchr(subdir, '/') ? strrchr(subdir, '/') + 1 : subdir;
+	struct lab_grade_out outs[4];
+	struct lab_grade g;
+	char path[PATH_MAX + 32];
+	int ret, st = 0;
+
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(path, sizeof(path), "%.4000s/%s", dir, files[i].name);
+		outs[i].fmt = files[i].fmt;
+		outs[i].out = fopen(path, "w");
+		if (!outs[i].out) {
+			st = cli_error(EXIT_USAGE, "--reports %s: %s", path, strerror(errno));
+			while (i-- > 0)
+				fclose(outs[i].out);
+			return st;
+		}
+	}
+	ret = lab_grade_reports(yaml, subdir, name, all, outs, 4, &g);
+	for (size_t i = 0; i < 4; i++)
+		if (fclose(outs[i].out) != 0 && ret == 0)
+			ret = -errno;
+	if (ret < 0 && g.failed == LAB_GRADE_LAB) {
+		fprintf(stderr, "%s\n", g.error);
+		return EXIT_LOAD;
+	}
+	if (ret < 0)
+		return cli_error(g.failed == LAB_GRADE_HOST ? EXIT_HOST : EXIT_USAGE, "%s",
+				 g.error[0] ? g.error : strerror(-ret));
+	return g.score == g.max ? EXIT_HALTED : EXIT_DIFFER;
 }
 
 /* One submission, in this process: the report to output (NULL: stdout). */
@@ -126,20 +224,30 @@ static int parse_shard(const char *text, unsigned *k, unsigned *n)
 }
 
 enum { OPT_FORMAT = 0x300, OPT_BATCH, OPT_SHARD, OPT_CSV, OPT_JSON, OPT_TIMEOUT, OPT_ALL,
-       OPT_NO_SANDBOX, OPT_DEV };
+       OPT_NO_SANDBOX, OPT_DEV, OPT_GRADESCOPE_CSV, OPT_MOODLE_CSV, OPT_REPORTS };
 
 static const struct cli_opt grade_opts[] = {
-	{ "format", OPT_FORMAT, "F", "text (default), tap (TAP 14), tap13, junit, gradescope" },
+	{ "format", OPT_FORMAT, "F", "text (default), tap (TAP 14), tap13, junit, gradescope,\n"
+	  "classroom (GitHub Classroom's autograding reporter)" },
+	{ "reports", OPT_REPORTS, "DIR", "the report in every format into DIR: report.txt,\n"
+	  "report.tap, report.xml (JUnit), results.json (Gradescope)" },
 	{ "output", 'o', "FILE", "write the report to FILE (with --batch: a folder, one\n"
 	  "report per submission)" },
 	{ "all", OPT_ALL, NULL, "show hidden checks in the text report (instructors)" },
 	{ "batch", OPT_BATCH, "DIR", "grade every folder in DIR, each in its own process with\n"
-	  "CPU, memory, file-size and wall-clock limits" },
+	  "CPU, memory, file-size and wall-clock limits; archives\n"
+	  "(ID.zip, ID_anything.tar.gz) in DIR, or DIR itself a zip\n"
+	  "or tarball of them (Moodle's download-all), are unpacked\n"
+	  "first, each in a child with limits; results name the ID" },
 	{ "jobs", 'j', "N", "grade N submissions at a time (batch)" },
 	{ "shard", OPT_SHARD, "K/N", "grade only the K-th of N slices (names sorted;\n"
 	  "index % N == K-1)" },
 	{ "csv", OPT_CSV, "FILE", "batch summary: submission,score,max,status,reason" },
 	{ "json", OPT_JSON, "FILE", "batch summary as JSON" },
+	{ "gradescope-csv", OPT_GRADESCOPE_CSV, "FILE", "batch scores for Gradescope's import\n"
+	  "(SID,Total Score)" },
+	{ "moodle-csv", OPT_MOODLE_CSV, "FILE", "batch scores for Moodle's grade import\n"
+	  "(ID number,score,Feedback)" },
 	{ "timeout", OPT_TIMEOUT, "S", "wall-clock limit per submission in a batch (default 60)" },
 	{ "dev", OPT_DEV, "PATH", "the KVM device (default /dev/kvm)" },
 	{ "no-sandbox", OPT_NO_SANDBOX, NULL, "run the compiler and the student's handlers without the\n"
@@ -154,7 +262,8 @@ static int grade_args(int argc, char **argv, const struct option *opts, const ch
 {
 	struct lab_batch_opts o = { .fmt = LAB_REPORT_TEXT, .jobs = 1, .timeout_s = 60,
 				    .progress = progress };
-	const char *output = NULL, *csv = NULL, *json = NULL;
+	const char *output = NULL, *csv = NULL, *json = NULL, *gs_csv = NULL, *moodle_csv = NULL;
+	const char *reports = NULL;
 	char yaml[PATH_MAX];
 	uint64_t v;
 	int c;
@@ -165,7 +274,7 @@ static int grade_args(int argc, char **argv, const struct option *opts, const ch
 		case OPT_FORMAT:
 			if (lab_report_format_parse(optarg, &o.fmt) < 0)
 				return cli_error(EXIT_USAGE, "--format: '%s' is not text, tap, tap13, "
-						 "junit or gradescope", optarg);
+						 "junit, gradescope or classroom", optarg);
 			break;
 		case 'o': output = optarg; break;
 		case OPT_BATCH: o.dir = optarg; break;
@@ -192,6 +301,9 @@ static int grade_args(int argc, char **argv, const struct option *opts, const ch
 		case OPT_ALL: o.show_hidden = true; break;
 		case OPT_NO_SANDBOX: lab_runner_set_sandbox(LAB_SANDBOX_NONE); break;
 		case OPT_DEV: lab_runner_set_dev(optarg); break;
+		case OPT_GRADESCOPE_CSV: gs_csv = optarg; break;
+		case OPT_MOODLE_CSV: moodle_csv = optarg; break;
+		case OPT_REPORTS: reports = optarg; break;
 		default:
 			return cli_error(EXIT_USAGE, "see kvmlab grade --help");
 		}
@@ -203,8 +315,14 @@ static int grade_args(int argc, char **argv, const struct option *opts, const ch
 	if (o.dir) {
 		o.lab = yaml;
 		o.report_dir = output;
-		return batch(&o, csv, json);
+		return batch(&o, csv, json, gs_csv, moodle_csv);
 	}
+	if (gs_csv || moodle_csv)
+		return cli_error(EXIT_USAGE, "--gradescope-csv and --moodle-csv go with --batch "
+				 "(or kvmlab grade merge)");
+	if (reports)
+		return grade_reports(yaml, argc - optind > 1 ? argv[optind + 1] : ".", o.show_hidden,
+				     reports);
 	return grade_one(yaml, argc - optind > 1 ? argv[optind + 1] : ".",
 			 argc - optind > 1 ? argv[optind + 1] : NULL, o.fmt, o.show_hidden, output);
 }
@@ -215,6 +333,8 @@ static int grade_main(int argc, char **argv)
 	char *shorts;
 	int status;
 
+	if (argc > 1 && strcmp(argv[1], "merge") == 0)
+		return grademerge_main(argc - 1, argv + 1);
 	if (cli_wants_help(&cmd_grade, argc, argv))
 		return 0;
 	if (cli_opts_getopt(grade_tables, &opts, &shorts) < 0)
@@ -230,8 +350,10 @@ const struct command cmd_grade = {
 	.summary = "grade a lab submission (or a folder of them) and report",
 	.help =
 	"usage: kvmlab grade [OPTIONS] LAB [SUBMISSION_DIR]\n"
-	"       kvmlab grade [OPTIONS] LAB --batch DIR [-j N] [--shard K/N]\n"
-	"                    [--csv F] [--json F]\n\n"
+	"       kvmlab grade [OPTIONS] LAB --batch DIR|ARCHIVE [-j N] [--shard K/N]\n"
+	"                    [--csv F] [--json F] [--gradescope-csv F] [--moodle-csv F]\n"
+	"       kvmlab grade merge [--csv F] [--json F] [--gradescope-csv F] [--moodle-csv F]\n"
+	"                    SHARD.json...\n\n"
 	"Builds the submission (default: the current folder) with the lab's guest and\n"
 	"handlers, runs it on KVM, and prints each check with PASS/FAIL, its points and,\n"
 	"for a failure, the expected and actual values and a hint.\n"
@@ -243,6 +365,8 @@ const struct command cmd_grade = {
 	"Student code (the compiler run on a copy of the submission, the handlers) runs in\n"
 	"a sandbox: its own uid, no network, its own PID namespace, only its files visible,\n"
 	"a seccomp filter and limits; the score comes only from what kvmlab observes.\n\n"
+	"kvmlab grade merge joins the --json summaries of the shards of one batch (every\n"
+	"shard K/N once, one lab) into one CSV, JSON and gradebook files.\n\n"
 	"Exit status: 0 full marks (every submission, in a batch), 6 below full marks,\n"
 	"2 the lab file is invalid (file:line:column), 3 KVM is missing or the host\n"
 	"cannot sandbox (the report still lists every check with the reason).\n",

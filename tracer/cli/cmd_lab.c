@@ -10,6 +10,7 @@
 #include "command.h"
 #include "error.h"
 #include "labcli.h"
+#include "labexport.h"
 #include "labfile.h"
 #include "run.h"
 #include "runner.h"
@@ -135,6 +136,8 @@ static int lab_main(int argc, char **argv)
 {
 	char yaml[PATH_MAX];
 
+	if (argc > 1 && strcmp(argv[1], "export") == 0)   /* its own options and --help */
+		return labexport_main(argc - 1, argv + 1);
 	if (cli_wants_help(&cmd_lab, argc, argv))
 		return 0;
 	if (argc < 2)
@@ -159,7 +162,9 @@ const struct command cmd_lab = {
 	"usage: kvmlab lab list\n"
 	"       kvmlab lab show LAB\n"
 	"       kvmlab lab build LAB [DIR]\n"
-	"       kvmlab lab run LAB [DIR]\n\n"
+	"       kvmlab lab run LAB [DIR]\n"
+	"       kvmlab lab export LAB --gradescope FILE.zip [--service URL --token-file F]\n"
+	"                            (kvmlab lab export --help: every target)\n\n"
 	"list   every lab with its id, points and title\n"
 	"show   print the lab's README (the assignment)\n"
 	"build  compile DIR (default: the lab's starter/) as the grader does; compiler\n"

@@ -34,6 +34,7 @@ const struct cli_opt vm_opt_table[] = {
 };
 
 #define HELP_COLUMN 24
+#define HELP_WIDTH 80
 
 void cli_opts_help(FILE *f, const struct cli_opt *t)
 {
@@ -48,14 +49,22 @@ void cli_opts_help(FILE *f, const struct cli_opt *t)
 		if (t->arg)
 			n += fprintf(f, " %s", t->arg);
 		fprintf(f, "%*s", n < HELP_COLUMN ? HELP_COLUMN - n : 1, "");
-		for (;;) {
-			size_t len = strcspn(h, "\n");
+		n = n < HELP_COLUMN ? HELP_COLUMN : n + 1;   /* the column the text starts at */
+		for (;;) {   /* lines end at '\n', or at the last space that keeps them in 80 columns */
+			size_t len = strcspn(h, "\n"), room = n < HELP_WIDTH ? (size_t)(HELP_WIDTH - n) : 1;
 
+			if (len > room) {
+				size_t cut = room;
+
+				while (cut > 0 && h[cut] != ' ')
+					cut--;
+				len = cut ? cut : len;
+			}
 			fprintf(f, "%.*s\n", (int)len, h);
 			if (!h[len])
 				break;
 			h += len + 1;
-			fprintf(f, "%*s", HELP_COLUMN, "");
+			n = fprintf(f, "%*s", HELP_COLUMN, "");
 		}
 	}
 }

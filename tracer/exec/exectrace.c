@@ -31,6 +31,8 @@ int exec_trace(struct obs *o, const struct exec_trace_opts *t, struct exec_trace
 	r->ran = true;
 	snprintf(r->vcpu, sizeof(r->vcpu), "%s", f.hold.vcpu->name);
 	ret = engine_init(&e, &f.cpu, false);
+	if (ret == 0 && t->setup)
+		ret = t->setup(&e, t->ctx);
 	if (ret == 0) {
 		e.max_steps = t->max_steps;
 		tracewriter_init(&w, &e, t->format, t->walk, t->out);
@@ -40,8 +42,11 @@ int exec_trace(struct obs *o, const struct exec_trace_opts *t, struct exec_trace
 		r->ns = vmm_clock_ns() - t0;
 		if (tracewriter_finish(&w) < 0)
 			r->write_err = w.out.err;
-		r->steps = e.nsteps;
+		r->steps = e.nretired;
 		r->stop = e.stop;
+		r->ended = e.ended;
+		if (ret >= 0 && t->done)
+			t->done(&e, t->ctx);
 	}
 	engine_free(&e);
 	if (f.ended) {
@@ -49,7 +54,7 @@ int exec_trace(struct obs *o, const struct exec_trace_opts *t, struct exec_trace
 		r->program_ended = true;
 		return 0;
 	}
-	rel = foreign_release(&f, ret >= 0 && e.stop == VMM_STOP_HLT);
+	rel = foreign_release(&f, ret >= 0 && e.ended && e.stop == VMM_STOP_HLT);
 	if (ret >= 0 && rel < 0)
 		ret = rel;
 	return ret < 0 ? ret : 0;

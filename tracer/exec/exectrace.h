@@ -15,12 +15,19 @@ struct exec_trace_opts {
 	uint64_t max_steps;
 	int vm_no;                /* the VM whose vCPU is stepped (0: the first to run) */
 	FILE *out;                /* where the steps go */
+	/* called with the engine before stepping (breakpoints, watches: 0 or -errno) and after
+	 * it (to say where it stopped); either may be NULL */
+	int (*setup)(struct engine *e, void *ctx);
+	void (*done)(const struct engine *e, void *ctx);
+	void *ctx;
 };
 
 struct exec_trace_result {
 	bool ran;                 /* a vCPU was found and stepped */
 	uint64_t steps;           /* instructions retired */
-	enum vmm_stop stop;       /* why stepping ended (when ran and no error) */
+	bool ended;               /* the guest stopped (stop says why); else a breakpoint or a
+				   watch stopped the stepping */
+	enum vmm_stop stop;
 	char vcpu[64];            /* its name */
 	int write_err;            /* errno of a failed write of the trace, or 0 */
 	bool program_ended;       /* the program ended (or stopped running the vCPU) first */

@@ -168,12 +168,11 @@ static uint64_t trim(struct tui *t, uint64_t a, int k, int want)
 
 /* An address up to `want` lines above target, from a known instruction start whose lines end
  * exactly at target (the nearest that gives enough); target itself if there is none. */
-static uint64_t back_up(struct tui *t, int bits, uint64_t target, int want)
+static uint64_t back_up(struct tui *t, uint64_t target, int want)
 {
 	uint64_t best = target;
 	int bestk = 0, tried = 0;
 
-	(void)bits;
 	for (uint64_t back = 1; back <= MAX_BACK && back <= target && tried < 48; back++) {
 		uint64_t start = target - back;
 		int k;
@@ -260,7 +259,7 @@ static void code_draw(struct tui *t, void *priv)
 		c->cursor = sn->pc;
 	at = find(c, c->cursor);
 	if (c->bits != sn->bits || at < 0 || c->n < h || (c->follow && c->row[at] >= h - 1))
-		c->top = back_up(t, sn->bits, c->cursor, h / 3);
+		c->top = back_up(t, c->cursor, h / 3);
 	c->bits = sn->bits;
 	for (int pass = 0; pass < 3; pass++) {
 		a = c->top;
@@ -275,7 +274,7 @@ static void code_draw(struct tui *t, void *priv)
 		if (at >= 0 && c->row[at] < h - 1)
 			break;
 		/* the listing above did not line up, or C source lines pushed the cursor down */
-		c->top = at < 0 || pass == 1 ? c->cursor : back_up(t, sn->bits, c->cursor, h / 6);
+		c->top = at < 0 || pass == 1 ? c->cursor : back_up(t, c->cursor, h / 6);
 	}
 	t->code_cursor = c->cursor;
 	wide = p.w >= 60;
@@ -353,7 +352,7 @@ static void move(struct tui *t, struct code *c, long delta)
 		if (at > 0) {
 			at--;
 		} else {
-			uint64_t up = back_up(t, c->bits, c->addr[0], 1);
+			uint64_t up = back_up(t, c->addr[0], 1);
 
 			if (up == c->addr[0] || c->n == 0)
 				break;
