@@ -32,8 +32,8 @@ rc=$?
 cat "$T/progress"
 if [ $rc -eq 6 ] && [ "$(wc -l <"$T/b.csv")" -eq 7 ] &&
    grep -q '^"good",50,50,ok' "$T/b.csv" &&
-   grep -q '^"hang",6,50,error,.*lab_print32 did not return within the lab.s time limit (2000 ms)' "$T/b.csv" &&
-   grep -q '^"flood",6,50,error,.*output truncated at 1048576 bytes' "$T/b.csv" &&
+   grep -q '^"hang",7,50,error,.*lab_print32 did not return within the lab.s time limit (2000 ms)' "$T/b.csv" &&
+   grep -q '^"flood",7,50,error,.*output truncated at 1048576 bytes' "$T/b.csv" &&
    grep -q '^"nocompile",0,50,error' "$T/b.csv" &&
    grep -q '^"crash",.*signal 11' "$T/b.csv" && grep -q '^\[6/6\]' "$T/progress"; then
 	ok "batch graded completely"
@@ -71,6 +71,26 @@ KABS=$(cd "$(dirname "$KVMLAB")" && pwd)/$(basename "$KVMLAB")
 rc=$?
 [ $rc -eq 0 ] && grep -q "^# Lab 04" "$T/out" && ok "lab show lab.yaml inside the lab folder" ||
 	{ bad "lab show lab.yaml: exit $rc"; head -3 "$T/out"; }
+
+# the lab's own guest under the student's handlers (grader_guest:, run: grader_guest), on a
+# copy of lab 04 with tests/labs/grader-guest's guest and checks: the solution gets them
+# all, handlers that print a transcript whatever the guest does get none of them
+G=$T/gg
+cp -r "$L" "$G"
+cp "$(dirname "$0")/grader-guest/grader.c" "$G/"
+sed -i 's/^points: 50$/points: 58/; s/^checks:$/grader_guest: [start.S, grader.c, solution\/guest.c]\nchecks:/' "$G/lab.yaml"
+cat "$(dirname "$0")/grader-guest/checks.yaml" >>"$G/lab.yaml"
+"$KVMLAB" grade "$G" "$G/solution" >"$T/out" 2>&1
+rc=$?
+[ $rc -eq 0 ] && grep -q "PASS  handlers-numExitsByType" "$T/out" && grep -q "^Total: 58/58" "$T/out" &&
+	ok "grader_guest: the solution's handlers pass on the grader's own guest" ||
+	{ bad "grader_guest, solution: exit $rc"; cat "$T/out"; }
+cp -r "$G/solution" "$T/forger"
+cp "$(dirname "$0")/../hostile/04/transcript/handlers.c" "$T/forger/handlers.c"
+"$KVMLAB" grade "$G" "$T/forger" >"$T/out" 2>&1
+[ "$(grep -c '^FAIL  handlers-' "$T/out")" -eq 4 ] &&
+	ok "grader_guest: handlers that print a transcript fail all four" ||
+	{ bad "grader_guest, forger"; cat "$T/out"; }
 
 # formats and their consumers
 "$KVMLAB" grade "$L" "$L/starter" --format tap13 >"$T/r.tap"

@@ -1,4 +1,5 @@
-/* grader.c - the grader's own guest for 04-hypercalls (lab.yaml, grader_guest): the
+/* grader.c - a grader's own guest for a copy of 04-hypercalls (tests/labs/test-grade.sh adds
+ * grader_guest: [start.S, grader.c, solution/guest.c] and checks.yaml to it): the
  * reference wrappers of solution/guest.c calling every hypercall with the values drawn at
  * grading time, run under the student's handlers, so the handlers are graded on a guest
  * the student did not write.  Students never see this file's build. */
