@@ -23,7 +23,7 @@ chmod 644 "$CANARY"
 SHADOW=$(head -n 1 /etc/shadow 2>/dev/null | cut -d: -f1-2)
 trap '[ -n "${KEEP:-}" ] || rm -rf "$T" "$CANARY" /tmp/kvmlab-hostile-pwned; pkill -f kvmlab-hostile-marker 2>/dev/null' EXIT
 
-fill() {   # fill FILE: the placeholders
+fill() {   # fill FILE: put the batch and canary paths in for the @BATCH@ and @CANARY@ markers
 	sed -i "s|@BATCH@|$B|g; s|@CANARY@|$CANARY|g" "$1"
 }
 
