@@ -10,13 +10,19 @@
 
 int cli_error(int status, const char *fmt, ...)
 {
+	char line[4096];
 	va_list ap;
+	int n;
 
-	fputs("kvmlab: ", stderr);
+	/* One write for the whole line: stderr is unbuffered, and another process (kvmlab exec
+	 * watching this one) may write to the same terminal in between. */
+	memcpy(line, "kvmlab: ", 8);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	n = vsnprintf(line + 8, sizeof(line) - 9, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	n = n < 0 ? 0 : n > (int)sizeof(line) - 10 ? (int)sizeof(line) - 10 : n;
+	line[8 + n] = '\n';
+	fwrite(line, 1, (size_t)n + 9, stderr);
 	return status;
 }
 
