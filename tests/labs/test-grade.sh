@@ -91,6 +91,13 @@ cp "$(dirname "$0")/../hostile/04/transcript/handlers.c" "$T/forger/handlers.c"
 [ "$(grep -c '^FAIL  handlers-' "$T/out")" -eq 4 ] &&
 	ok "grader_guest: handlers that print a transcript fail all four" ||
 	{ bad "grader_guest, forger"; cat "$T/out"; }
+# Exported, the lab keeps what its own guest is built from (solution/guest.c) and no more
+# of the solution, and the exported copy still loads.
+"$KVMLAB" lab export "$G" --github "$T/ggh" 2>"$T/out"
+shipped=$(cd "$T/ggh" && find . -path '*solution*' -type f | sort | tr '\n' ' ')
+[ "$shipped" = "./.kvmlab/lab/solution/guest.c " ] && "$KVMLAB" lab show "$T/ggh/.kvmlab/lab" >/dev/null 2>&1 &&
+	ok "grader_guest: export ships solution/guest.c and nothing else of the solution" ||
+	{ bad "grader_guest, export: $shipped"; cat "$T/out"; }
 
 # formats and their consumers
 "$KVMLAB" grade "$L" "$L/starter" --format tap13 >"$T/r.tap"
