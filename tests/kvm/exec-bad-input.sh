@@ -7,8 +7,8 @@ require_kvm
 : "${HV_CLASSIC:?}"
 # A copy of its own, so that "still running" counts this test's processes and not those of
 # the exec tests meson runs beside it.
-cp "$HV_CLASSIC" "$TMP/hv-classic-badinput" || exit 1
-HV_CLASSIC=$TMP/hv-classic-badinput
+mkdir "$TMP/own" && cp "$HV_CLASSIC" "$TMP/own/hv-classic" || exit 1
+HV_CLASSIC=$TMP/own/hv-classic
 
 # No process of the test may outlive it: count the test hypervisors still running.
 expect_nothing_left() {
