@@ -133,8 +133,10 @@ int explain_step(struct explain_ctx *ctx, const struct step *st, char *buf, size
 	struct insn insn, *in = NULL;
 
 	textbuf_init(&o.t, buf, len);
-	if (st->insn_len && disasm_decode(&ctx->e->dis, vmm_cpu_code_bits(&st->sbefore), st->insn,
-					  st->insn_len, &insn) == 0)
+	if (st == &ctx->e->last && ctx->e->last_insn)   /* the engine decoded it already */
+		in = &ctx->e->last_insn->in;
+	else if (st->insn_len && disasm_decode(&ctx->e->dis, vmm_cpu_code_bits(&st->sbefore),
+					       st->insn, st->insn_len, &insn) == 0)
 		in = &insn;
 	if (memcmp(&st->sbefore, &st->safter, sizeof(st->sbefore)) != 0) {
 		explain_control(&o, st);

@@ -30,16 +30,24 @@ void tracewriter_init(struct tracewriter *w, struct engine *e, enum trace_format
 	explain_init(&w->ex, e);
 	outbuf_init(&w->out, f);
 	w->where[0] = '\0';
+	memset(w->where_cache, 0, sizeof(w->where_cache));
 }
 
 /* The symbol the step's pc is in, and its source line, when the guest's ELF names them. */
-static void step_where(const struct tracewriter *w, const struct step *st, char *sym, size_t symlen,
+static void step_where(struct tracewriter *w, const struct step *st, char *sym, size_t symlen,
 		       char *src, size_t srclen)
 {
 	uint64_t pc = engine_pc(&st->before, &st->sbefore);
+	struct tracewriter_where *c = &w->where_cache[pc % TRACEWRITER_WHERE_CACHE];
 
-	symbols_label(w->e->syms, pc, sym, symlen);
-	symbols_where(w->e->syms, pc, src, srclen);
+	if (!c->valid || c->pc != pc) {
+		symbols_label(w->e->syms, pc, c->sym, sizeof(c->sym));
+		symbols_where(w->e->syms, pc, c->src, sizeof(c->src));
+		c->pc = pc;
+		c->valid = true;
+	}
+	snprintf(sym, symlen, "%s", c->sym);
+	snprintf(src, srclen, "%s", c->src);
 }
 
 /* "-- hello_main (hello.c:23) outb(...);" when the symbol or the source line changed. */
