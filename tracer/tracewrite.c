@@ -33,9 +33,9 @@ void tracewriter_init(struct tracewriter *w, struct engine *e, enum trace_format
 	memset(w->where_cache, 0, sizeof(w->where_cache));
 }
 
-/* The symbol the step's pc is in, and its source line, when the guest's ELF names them. */
-static void step_where(struct tracewriter *w, const struct step *st, char *sym, size_t symlen,
-		       char *src, size_t srclen)
+/* The symbol the step's pc is in, and its source line, when the guest's ELF names them (""
+ * when not): an entry of the cache, valid until the next call. */
+static const struct tracewriter_where *step_where(struct tracewriter *w, const struct step *st)
 {
 	uint64_t pc = engine_pc(&st->before, &st->sbefore);
 	struct tracewriter_where *c = &w->where_cache[pc % TRACEWRITER_WHERE_CACHE];
@@ -46,8 +46,7 @@ static void step_where(struct tracewriter *w, const struct step *st, char *sym, 
 		c->pc = pc;
 		c->valid = true;
 	}
-	snprintf(sym, symlen, "%s", c->sym);
-	snprintf(src, srclen, "%s", c->src);
+	return c;
 }
 
 /* "-- hello_main (hello.c:23) outb(...);" when the symbol or the source line changed. */
@@ -283,11 +282,11 @@ static void cross_check(struct tracewriter *w, const struct step *st, const stru
 void tracewriter_step(struct tracewriter *w, const struct step *st)
 {
 	struct reg_change ch[REGDIFF_MAX];
-	char asm_text[96], why[512], walkbuf[2048], sym[SYMBOLS_NAME_MAX + 24], src[160];
+	char asm_text[96], why[512], walkbuf[2048];
 	const char *walk = NULL;
 	int nch = regdiff(st, ch);
-
-	step_where(w, st, sym, sizeof(sym), src, sizeof(src));
+	const struct tracewriter_where *where = step_where(w, st);
+	const char *sym = where->sym, *src = where->src;
 	if (st == &w->e->last && w->e->last_insn)
 		snprintf(asm_text, sizeof(asm_text), "%s", insncache_text(w->e->last_insn, &w->e->dis));
 	else if (st->insn_len)
