@@ -102,15 +102,47 @@ static int add_exit(struct lab_obs *o, const struct lab_obs_exit *x)
 	return 0;
 }
 
-static int one_line(struct json_object *j, struct lab_obs *o, struct lab_obs_summary *sum)
+/* The processes whose end is the program's: the one that ran the program's file (under a
+ * sandbox, kvmlab-sandbox and bubblewrap come first), else kvmlab exec's first process. */
+struct ends {
+	const char *program;
+	int64_t first_pid, program_pid;
+	int first_status, first_signal;
+};
+
+static void process_line(struct json_object *j, const char *proc, struct ends *e,
+			 struct lab_obs_summary *sum)
+{
+	const char *what = jstr(j, "program");
+	int64_t pid = jint(j, "pid", -1);
+
+	if (strcmp(proc, "start") == 0 && e->first_pid < 0)
+		e->first_pid = pid;
+	if ((strcmp(proc, "start") == 0 || strcmp(proc, "exec") == 0) && what && e->program &&
+	    strcmp(what, e->program) == 0 && e->program_pid < 0) {
+		e->program_pid = pid;
+		sum->program_ran = true;
+	}
+	if (strcmp(proc, "exit") != 0)
+		return;
+	if (pid == e->program_pid) {
+		sum->exit_status = (int)jint(j, "status", -1);
+		sum->exit_signal = (int)jint(j, "signal", 0);
+	} else if (pid == e->first_pid) {
+		e->first_status = (int)jint(j, "status", -1);
+		e->first_signal = (int)jint(j, "signal", 0);
+	}
+}
+
+static int one_line(struct json_object *j, struct lab_obs *o, struct lab_obs_summary *sum,
+		    struct ends *e)
 {
 	const char *ioctl = jstr(j, "ioctl"), *obj = jstr(j, "obj"), *proc = jstr(j, "process");
 	struct lab_obs_exit x = { .dir = -1 };
 	const char *ex;
 
-	if (proc && strcmp(proc, "exit") == 0) {
-		sum->exit_status = (int)jint(j, "status", -1);
-		sum->exit_signal = (int)jint(j, "signal", 0);
+	if (proc) {
+		process_line(j, proc, e, sum);
 		return 0;
 	}
 	if (!ioctl)
@@ -144,8 +176,11 @@ static int one_line(struct json_object *j, struct lab_obs *o, struct lab_obs_sum
 	return add_exit(o, &x);
 }
 
-int lab_obs_read(const char *path, struct lab_obs *o, struct lab_obs_summary *sum)
+int lab_obs_read(const char *path, const char *program, struct lab_obs *o,
+		 struct lab_obs_summary *sum)
 {
+	struct ends e = { .program = program, .first_pid = -1, .program_pid = -1,
+			  .first_status = -1 };
 	FILE *f = fopen(path, "re");
 	char *line = NULL;
 	size_t cap = 0;
@@ -169,11 +204,15 @@ int lab_obs_read(const char *path, struct lab_obs *o, struct lab_obs_summary *su
 			ret = -EBADMSG;
 			break;
 		}
-		ret = one_line(j, o, sum);
+		ret = one_line(j, o, sum, &e);
 		json_object_put(j);
 	}
 	free(line);
 	fclose(f);
+	if (!sum->program_ran) {
+		sum->exit_status = e.first_status;
+		sum->exit_signal = e.first_signal;
+	}
 	if (ret < 0)
 		lab_obs_free(o);
 	return ret;

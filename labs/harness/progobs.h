@@ -14,8 +14,11 @@ struct lab_obs_summary {
 	int exit_status;              /* the program's exit status, -1 if not seen */
 	int exit_signal;              /* the signal that ended it, 0 if none */
 	uint64_t kvm_calls;           /* KVM ioctls seen */
+	bool program_ran;             /* a process executed the program's file */
 };
 
-/* Parse the JSONL log at path; 0 or -errno (-EBADMSG: a line that is not a JSON object). */
-int lab_obs_read(const char *path, struct lab_obs *o, struct lab_obs_summary *sum);
+/* Parse the JSONL log at path of a run of the file program (exit status and signal are
+ * that process's); 0 or -errno (-EBADMSG: a line that is not a JSON object). */
+int lab_obs_read(const char *path, const char *program, struct lab_obs *o,
+		 struct lab_obs_summary *sum);
 void lab_obs_free(struct lab_obs *o);

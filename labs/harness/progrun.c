@@ -465,23 +465,97 @@ static char *read_output(const char *path, size_t *len, bool *truncated)
 	return labbuf_take(&b);
 }
 
+#define RUN_MEM (1ull << 30)
+#define RUN_FSIZE (64u << 20)
+#define RUN_NPROC 64u
+
+/* How the program runs: kvmlab exec observes from outside the sandbox, whose first process
+ * is kvmlab-sandbox (sandboxhost.c): it enters the sandbox in place, then runs the program
+ * with /dev/kvm (a node of its uid), its build folder read-only and its run folder. */
+struct prog_box {
+	bool on;
+	uid_t uid;
+	char host[PATH_MAX];      /* kvmlab-sandbox */
+	char kvm[PATH_MAX];       /* the node bound at /dev/kvm */
+};
+
+struct prog_argv {
+	char *v[64];
+	int n;
+	char num[5][24];
+};
+
+static void arg(struct prog_argv *a, const char *s)
+{
+	if (a->n < (int)(sizeof(a->v) / sizeof(a->v[0])) - 1)
+		a->v[a->n++] = (char *)s;
+}
+
+/* The sandbox's part of the command line, in front of the program (nothing when off). */
+static void box_args(const struct prog_box *box, struct prog_argv *a, const char *dir,
+		     const char *bindir, const char *preload, unsigned timeout_ms)
+{
+	static const char *const names[] = { "--uid", "--cpu", "--mem", "--fsize", "--nproc" };
+	unsigned long long v[] = { box->uid, 2ull * (timeout_ms / 1000 + 1) + 5, RUN_MEM,
+				   RUN_FSIZE, RUN_NPROC };
+
+	if (!box->on)
+		return;
+	arg(a, box->host);
+	for (int i = 0; i < 5; i++) {
+		snprintf(a->num[i], sizeof(a->num[i]), "%llu", v[i]);
+		arg(a, names[i]);
+		arg(a, a->num[i]);
+	}
+	arg(a, "--cwd");
+	arg(a, dir);
+	arg(a, "--bind");
+	arg(a, dir);
+	arg(a, "--ro-bind");
+	arg(a, bindir);
+	if (preload) {
+		arg(a, "--ro-bind");
+		arg(a, preload);
+	}
+	arg(a, "--kvm");
+	arg(a, box->kvm);
+	arg(a, "--");
+}
+
+/* The first line of the run's standard error when kvmlab-sandbox or bubblewrap wrote it
+ * (the sandbox could not be entered), else "". */
+static void box_failure(const char *path, char *why, size_t len)
+{
+	FILE *f = fopen(path, "re");
+
+	why[0] = '\0';
+	if (f && fgets(why, (int)len, f)) {
+		why[strcspn(why, "\n")] = '\0';
+		if (strncmp(why, "kvmlab-sandbox: ", 16) != 0 && strncmp(why, "bwrap: ", 7) != 0)
+			why[0] = '\0';
+	}
+	if (f)
+		fclose(f);
+}
+
 /* One run: the program under kvmlab exec, in a folder of its own. */
 static int run_one(const struct lab *lab, unsigned idx, const char *bindir, const char *tmp,
-		   struct lab_run *run)
+		   const struct prog_box *box, struct lab_run *run)
 {
 	const struct lab_program_run *r = &lab->program->runs[idx];
 	unsigned timeout = r->timeout_ms ? (unsigned)*r->timeout_ms : lab->timeout_ms;
 	char dir[PATH_MAX], log[PATH_MAX + 16], out[PATH_MAX + 16], bin[PATH_MAX * 2];
-	char tmo[32], scale[64], preload[PATH_MAX + 16];
+	char tmo[32], scale[64], preload[PATH_MAX + 16], errpath[PATH_MAX + 16], why[200];
 	const char *env[8];
-	char **argv;
+	struct prog_argv *argv;
 	struct lab_obs_summary sum;
-	bool to, truncated;
-	int st, ofd, n = 0, ne = 0, ret;
+	bool to, truncated, scaled;
+	int st, ofd, efd, ne = 0, ret;
 
 	snprintf(dir, sizeof(dir), "%s/run-%s", tmp, r->id);
 	snprintf(log, sizeof(log), "%s/run-%s.jsonl", tmp, r->id);
 	snprintf(out, sizeof(out), "%s/run-%s.out", tmp, r->id);
+	snprintf(errpath, sizeof(errpath), "%s/run-%s.err", tmp, r->id);
 	snprintf(bin, sizeof(bin), "%s/%s", bindir, r->binary ? r->binary : lab->program->binary);
 	snprintf(tmo, sizeof(tmo), "%u", timeout);
 	run->stop = VMM_STOP_OTHER;
@@ -495,45 +569,59 @@ static int run_one(const struct lab *lab, unsigned idx, const char *bindir, cons
 		snprintf(run->error, sizeof(run->error), "the lab's files could not be copied");
 		return 0;
 	}
-	argv = calloc(r->args_count + 16, sizeof(char *));
+	if (box->on && lab_sandbox_chown_tree(dir, box->uid) < 0) {
+		snprintf(run->error, sizeof(run->error), "the run's folder could not be given to "
+			 "the sandbox");
+		return 0;
+	}
+	argv = calloc(1, sizeof(*argv));
 	if (!argv)
 		return -ENOMEM;
-	argv[n++] = kvmlab_exe;
-	argv[n++] = "exec";
-	argv[n++] = "--format";
-	argv[n++] = "jsonl";
-	argv[n++] = "-o";
-	argv[n++] = log;
-	argv[n++] = "--timeout";
-	argv[n++] = tmo;
-	argv[n++] = "--";
-	if (r->time_scale && *r->time_scale > 1) {
+	arg(argv, kvmlab_exe);
+	arg(argv, "exec");
+	arg(argv, "--format");
+	arg(argv, "jsonl");
+	arg(argv, "-o");
+	arg(argv, log);
+	arg(argv, "--timeout");
+	arg(argv, tmo);
+	arg(argv, "--");
+	scaled = r->time_scale && *r->time_scale > 1;
+	box_args(box, argv, dir, bindir, scaled ? timescale_so : NULL, timeout);
+	if (scaled) {
 		/* through env(1), so that kvmlab exec's own timer is not scaled */
 		snprintf(scale, sizeof(scale), "KVMLAB_TIME_SCALE=%llu",
 			 (unsigned long long)*r->time_scale);
 		snprintf(preload, sizeof(preload), "LD_PRELOAD=%s", timescale_so);
-		argv[n++] = "env";
-		argv[n++] = scale;
-		argv[n++] = preload;
+		arg(argv, "env");
+		arg(argv, scale);
+		arg(argv, preload);
 	}
-	argv[n++] = bin;
-	for (unsigned i = 0; i < r->args_count; i++)
-		argv[n++] = r->args[i];
+	arg(argv, bin);
+	for (unsigned i = 0; i < r->args_count && i < 16; i++)
+		arg(argv, r->args[i]);
 	for (ne = 0; base_env[ne]; ne++)
 		env[ne] = base_env[ne];
 	env[ne] = NULL;
+	efd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (efd < 0) {
+		free(argv);
+		return -errno;
+	}
 	ofd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (ofd < 0) {
+		close(efd);
 		free(argv);
 		return -errno;
 	}
 	{
-		struct child c = { .argv = argv, .cwd = dir, .out_fd = ofd, .err_fd = -1,
+		struct child c = { .argv = argv->v, .cwd = dir, .out_fd = ofd, .err_fd = efd,
 				   .env = env, .timeout_ms = timeout + 5000 };
 
 		st = run_child(&c, &to);
 	}
 	close(ofd);
+	close(efd);
 	free(argv);
 	if (st < 0)
 		return st;
@@ -543,12 +631,18 @@ static int run_one(const struct lab *lab, unsigned idx, const char *bindir, cons
 	run->obs = calloc(1, sizeof(*run->obs));
 	if (!run->obs)
 		return -ENOMEM;
-	ret = lab_obs_read(log, run->obs, &sum);
+	ret = lab_obs_read(log, bin, run->obs, &sum);
+	box_failure(errpath, why, sizeof(why));
 	if (ret < 0 || to || (WIFEXITED(st) && WEXITSTATUS(st) >= 126 && WEXITSTATUS(st) != 124)) {
-		snprintf(run->error, sizeof(run->error), to ? "the program could not be stopped "
-			 "after %u ms" : ret < 0 ? "kvmlab exec left no readable log (%u ms)" :
-			 "the program could not be run (kvmlab exec status %d)",
-			 to ? timeout : WIFEXITED(st) ? (unsigned)WEXITSTATUS(st) : 0u);
+		if (to)
+			snprintf(run->error, sizeof(run->error), "the program could not be stopped "
+				 "after %u ms", timeout);
+		else if (ret < 0)
+			snprintf(run->error, sizeof(run->error), "kvmlab exec left no readable log");
+		else
+			snprintf(run->error, sizeof(run->error), "the program could not be run "
+				 "(kvmlab exec status %d)%s%.180s", WIFEXITED(st) ? WEXITSTATUS(st) : 0,
+				 why[0] ? ": " : "", why);
 		return 0;
 	}
 	if (!run->obs->kvm_opened) {
@@ -590,9 +684,35 @@ static int run_one(const struct lab *lab, unsigned idx, const char *bindir, cons
 	return 0;
 }
 
+/* The sandbox of the runs: kvmlab-sandbox, and a KVM node for the uid in tmp.  0, or -errno
+ * with the reason in err. */
+static int box_open(struct prog_box *box, bool sandboxed, uid_t uid, const char *tmp,
+		    char *err, size_t errlen)
+{
+	int ret;
+
+	memset(box, 0, sizeof(*box));
+	if (!sandboxed)
+		return 0;
+	box->on = true;
+	box->uid = uid;
+	lab_runner_helper("kvmlab-sandbox", box->host, sizeof(box->host));
+	if (access(box->host, X_OK) != 0) {
+		snprintf(err, errlen, "%.160s is missing: kvmlab is not completely installed",
+			 box->host);
+		return -ENOENT;
+	}
+	ret = lab_sandbox_kvm_node(tmp, uid, lab_runner_dev(), box->kvm, sizeof(box->kvm));
+	if (ret < 0)
+		snprintf(err, errlen, "no KVM device for the sandbox from %s: %s", lab_runner_dev(),
+			 strerror(-ret));
+	return ret;
+}
+
 int lab_program_run(const struct lab *lab, struct lab_build *b, struct lab_run *run)
 {
 	const struct lab_program *pg = lab->program;
+	struct prog_box box;
 	struct labbuf log = { 0 };
 	char src[PATH_MAX], err[256] = "";
 	int ports[LAB_ABI_MAX];
@@ -607,9 +727,9 @@ int lab_program_run(const struct lab *lab, struct lab_build *b, struct lab_run *
 	if (!run->output)
 		return -ENOMEM;
 	find_paths();
-	if (access("/dev/kvm", F_OK) != 0) {
-		snprintf(run->error, sizeof(run->error), "/dev/kvm does not exist: this machine "
-			 "cannot run KVM programs");
+	if (access(lab_runner_dev(), F_OK) != 0) {
+		snprintf(run->error, sizeof(run->error), "%s does not exist: this machine "
+			 "cannot run KVM programs", lab_runner_dev());
 		return -ENODEV;
 	}
 	ret = lab_runner_check_sandbox(err, sizeof(err));
@@ -648,6 +768,11 @@ int lab_program_run(const struct lab *lab, struct lab_build *b, struct lab_run *
 		goto out;
 	}
 	b->ok = true;
+	ret = box_open(&box, sandboxed, uid, b->tmpdir, err, sizeof(err));
+	if (ret < 0) {
+		snprintf(run->error, sizeof(run->error), "%s", err);
+		goto host;
+	}
 	if (lab_program_read_abi(lab, src, ports, err, sizeof(err)) < 0) {
 		snprintf(run->error, sizeof(run->error), "%s", err);
 		goto out;
@@ -706,7 +831,7 @@ int lab_program_run(const struct lab *lab, struct lab_build *b, struct lab_run *
 			}
 			bindir = own;
 		}
-		ret = run_one(lab, i, bindir, b->tmpdir, sub);
+		ret = run_one(lab, i, bindir, b->tmpdir, &box, sub);
 		if (ret < 0)
 			goto host;
 		if (!sub->output)

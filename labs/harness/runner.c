@@ -144,6 +144,11 @@ void lab_runner_set_dev(const char *dev)
 	kvm_dev = dev;
 }
 
+const char *lab_runner_dev(void)
+{
+	return kvm_dev ? kvm_dev : "/dev/kvm";
+}
+
 void lab_runner_set_sandbox(enum lab_sandbox_policy p)
 {
 	policy = p;

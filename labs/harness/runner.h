@@ -36,6 +36,8 @@ int lab_runner_check_sandbox(char *err, size_t errlen);
 void lab_runner_helper(const char *name, char *path, size_t len);
 /* The KVM device runs open (NULL: /dev/kvm); the string is kept by pointer. */
 void lab_runner_set_dev(const char *dev);
+/* That device's path ("/dev/kvm" when none was set). */
+const char *lab_runner_dev(void);
 
 struct lab_build {
 	char tmpdir[PATH_MAX - 64];   /* TMPDIR/kvmlab-grade-PID-XXXXXX: sub/ the submission's

@@ -204,6 +204,11 @@ static int build_args(const struct lab_sandbox *sb, struct args *a, int first)
 	add(a, "/proc");
 	add(a, "--dev");
 	add(a, "/dev");
+	if (sb->kvm_node) {
+		add(a, "--dev-bind");
+		add(a, sb->kvm_node);
+		add(a, "/dev/kvm");
+	}
 	add(a, "--size");
 	add(a, TMPFS_SIZE);
 	add(a, "--tmpfs");
@@ -215,6 +220,8 @@ static int build_args(const struct lab_sandbox *sb, struct args *a, int first)
 		add(a, a->fdnum[i]);
 		add(a, sb->binds[i].path);
 	}
+	if (sb->pid1)
+		add(a, "--as-pid-1");
 	add(a, "--chdir");
 	add(a, sb->cwd ? sb->cwd : "/tmp");
 	add(a, "--seccomp");
@@ -255,6 +262,27 @@ int lab_sandbox_chown_tree(const char *path, uid_t uid)
 	return nftw(path, chown_entry, 16, FTW_PHYS) < 0 ? -errno : 0;
 }
 
+int lab_sandbox_kvm_node(const char *dir, uid_t uid, const char *dev, char *path, size_t len)
+{
+	struct stat st;
+
+	if (stat(dev, &st) < 0)
+		return -errno;
+	if (!S_ISCHR(st.st_mode))
+		return -ENODEV;
+	if (!uid) {
+		snprintf(path, len, "%s", dev);
+		return 0;
+	}
+	if ((size_t)snprintf(path, len, "%s/kvm", dir) >= len)
+		return -ENAMETOOLONG;
+	if (mknod(path, S_IFCHR | 0600, st.st_rdev) < 0 && errno != EEXIST)
+		return -errno;
+	if (lchown(path, uid, uid) < 0 || chmod(path, 0600) < 0)
+		return -errno;
+	return 0;
+}
+
 /* ---- spawning ------------------------------------------------------------------ */
 
 static void set_limit(int res, uint64_t v)
@@ -293,55 +321,121 @@ static int arrange_fds(const struct lab_sandbox *sb, const int *extra, unsigned 
 	return (int)syscall(SYS_close_range, (unsigned)n, ~0u, 0) < 0 ? -1 : 0;
 }
 
+/* What a sandbox needs ready before its process changes uid: the bwrap command line, the
+ * O_PATH descriptors of its binds and the pipe holding the filter. */
+struct prepared {
+	struct args *a;
+	int extra[LAB_SANDBOX_MAX_BINDS + 1];
+	unsigned nextra;
+	int filt;                 /* read end of the filter's pipe, -1: none */
+	uid_t uid;                /* 0: keep the grader's */
+};
+
+static void prepared_release(struct prepared *p)
+{
+	for (unsigned i = 0; i < p->nextra; i++)
+		if (p->extra[i] != p->filt)
+			close(p->extra[i]);
+	if (p->filt >= 0)
+		close(p->filt);
+	free(p->a);
+	p->a = NULL;
+	p->nextra = 0;
+	p->filt = -1;
+}
+
+static int prepare(const struct lab_sandbox *sb, struct prepared *p)
+{
+	int filt[2], ret = 0;
+
+	memset(p, 0, sizeof(*p));
+	p->filt = -1;
+	if (!sb->off && geteuid() == 0)
+		p->uid = sb->uid ? sb->uid : lab_sandbox_new_uid();
+	if (sb->off)
+		return 0;
+	ret = build_filter();
+	if (ret < 0)
+		return ret;
+	p->a = calloc(1, sizeof(*p->a));
+	if (!p->a)
+		return -ENOMEM;
+	if (pipe2(filt, O_CLOEXEC) < 0) {
+		ret = -errno;
+		goto fail;
+	}
+	p->filt = filt[0];
+	if (bpf_len > 65536 || write(filt[1], bpf, bpf_len) != (ssize_t)bpf_len)
+		ret = -EIO;
+	close(filt[1]);
+	for (unsigned i = 0; i < sb->nbinds && ret == 0; i++) {
+		p->extra[p->nextra] = open(sb->binds[i].path, O_PATH | O_CLOEXEC);
+		if (p->extra[p->nextra] < 0)
+			ret = -errno;
+		else
+			p->nextra++;
+	}
+	if (ret == 0) {
+		p->extra[p->nextra++] = p->filt;
+		ret = build_args(sb, p->a, 3 + (int)sb->nfds);
+	}
+	if (ret == 0)
+		return 0;
+fail:
+	prepared_release(p);
+	return ret;
+}
+
+/* The sandboxed side, in the process that becomes the sandbox: descriptors, limits, the
+ * uid, death with its parent, then bwrap (or the program itself with sandboxing off).
+ * Returns only on failure: 127 when the exec failed, 126 before, with errno set. */
+static int enter(const struct lab_sandbox *sb, const struct prepared *p, pid_t parent)
+{
+	if (arrange_fds(sb, p->extra, p->nextra) < 0)
+		return 126;
+	set_limit(RLIMIT_CPU, sb->cpu_s);
+	set_limit(RLIMIT_AS, sb->mem);
+	set_limit(RLIMIT_FSIZE, sb->fsize);
+	set_limit(RLIMIT_CORE, 0);
+	if (p->uid) {
+		if (sb->nproc)
+			set_limit(RLIMIT_NPROC, sb->nproc);
+		if (setgroups(0, NULL) < 0 || setresgid(p->uid, p->uid, p->uid) < 0 ||
+		    setresuid(p->uid, p->uid, p->uid) < 0)
+			return 126;
+		/* the uid change made it non-dumpable, which hides /proc/self/fd from
+		 * bwrap's --bind-fd; exec resets it for the sandboxed program */
+		prctl(PR_SET_DUMPABLE, 1);
+	}
+	/* after the uid change, which clears it: die with the parent */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent) {
+		errno = ESRCH;
+		return 126;
+	}
+	if (sb->off) {
+		if (sb->cwd && chdir(sb->cwd) < 0)
+			return 126;
+		execvp(sb->argv[0], (char *const *)sb->argv);
+	} else {
+		execvp("bwrap", (char *const *)p->a->v);
+	}
+	return 127;
+}
+
 int lab_sandbox_spawn(const struct lab_sandbox *sb, pid_t *pid)
 {
-	struct args *a = NULL;
-	int filt[2] = { -1, -1 }, extra[LAB_SANDBOX_MAX_BINDS + 1], ret;
-	unsigned nextra = 0;
-	pid_t parent = getpid(), p;
-	uid_t uid = 0;
-	bool drop = !sb->off && geteuid() == 0;
+	struct prepared p;
+	pid_t parent = getpid(), child;
+	int ret = prepare(sb, &p);
 
-	if (!sb->off) {
-		ret = build_filter();
-		if (ret < 0)
-			return ret;
-		a = calloc(1, sizeof(*a));
-		if (!a)
-			return -ENOMEM;
-		if (pipe2(filt, O_CLOEXEC) < 0) {
-			ret = -errno;
-			free(a);
-			return ret;
-		}
-		if (bpf_len > 65536 || write(filt[1], bpf, bpf_len) != (ssize_t)bpf_len) {
-			ret = -EIO;
-			goto out;
-		}
-		close(filt[1]);
-		filt[1] = -1;
-		for (unsigned i = 0; i < sb->nbinds; i++) {
-			extra[nextra] = open(sb->binds[i].path, O_PATH | O_CLOEXEC);
-			if (extra[nextra] < 0) {
-				ret = -errno;
-				goto out;
-			}
-			nextra++;
-		}
-		extra[nextra++] = filt[0];
-		ret = build_args(sb, a, 3 + (int)sb->nfds);
-		if (ret < 0)
-			goto out;
-	}
-	if (drop)
-		uid = sb->uid ? sb->uid : lab_sandbox_new_uid();
+	if (ret < 0)
+		return ret;
 	fflush(NULL);
-	p = fork();
-	if (p < 0) {
+	child = fork();
+	if (child < 0) {
 		ret = -errno;
-		goto out;
-	}
-	if (p == 0) {
+	} else if (child == 0) {
 		sigset_t none;
 
 		sigemptyset(&none);
@@ -349,46 +443,25 @@ int lab_sandbox_spawn(const struct lab_sandbox *sb, pid_t *pid)
 		for (int s = 1; s < NSIG; s++)
 			signal(s, SIG_DFL);
 		setpgid(0, 0);
-		if (arrange_fds(sb, extra, nextra) < 0)
-			_exit(126);
-		set_limit(RLIMIT_CPU, sb->cpu_s);
-		set_limit(RLIMIT_AS, sb->mem);
-		set_limit(RLIMIT_FSIZE, sb->fsize);
-		set_limit(RLIMIT_CORE, 0);
-		if (drop) {
-			if (sb->nproc)
-				set_limit(RLIMIT_NPROC, sb->nproc);
-			if (setgroups(0, NULL) < 0 || setresgid(uid, uid, uid) < 0 ||
-			    setresuid(uid, uid, uid) < 0)
-				_exit(126);
-			/* the uid change made it non-dumpable, which hides /proc/self/fd from
-			 * bwrap's --bind-fd; exec resets it for the sandboxed program */
-			prctl(PR_SET_DUMPABLE, 1);
-		}
-		/* after the uid change, which clears it: die with the grader */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(126);
-		if (sb->off) {
-			if (sb->cwd && chdir(sb->cwd) < 0)
-				_exit(126);
-			execvp(sb->argv[0], (char *const *)sb->argv);
-		} else {
-			execvp("bwrap", (char *const *)a->v);
-		}
-		_exit(127);
+		_exit(enter(sb, &p, parent));
+	} else {
+		*pid = child;
 	}
-	*pid = p;
-	ret = 0;
-out:
-	for (unsigned i = 0; i < nextra; i++)
-		if (extra[i] != filt[0])
-			close(extra[i]);
-	if (filt[0] >= 0)
-		close(filt[0]);
-	if (filt[1] >= 0)
-		close(filt[1]);
-	free(a);
+	prepared_release(&p);
+	return ret;
+}
+
+int lab_sandbox_exec(const struct lab_sandbox *sb)
+{
+	struct prepared p;
+	int ret = prepare(sb, &p);
+
+	if (ret < 0)
+		return ret;
+	fflush(NULL);
+	enter(sb, &p, getppid());
+	ret = -errno;
+	free(p.a);   /* its descriptors were moved: nothing else to release */
 	return ret;
 }
 

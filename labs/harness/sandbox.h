@@ -10,8 +10,9 @@
  *    lab_sandbox_spawn returns kills the whole tree (bwrap --die-with-parent, and pid 1's
  *    death ends the namespace); the same happens when the grader dies (PR_SET_PDEATHSIG);
  *  - a mount view: /usr read-only (with /bin, /lib, /lib64, /sbin), a fresh /proc, a
- *    minimal /dev (null, zero, full, random, urandom, tty; no kvm), a private /tmp
- *    (tmpfs, 256 MiB), and only the folders the caller binds, at the same paths;
+ *    minimal /dev (null, zero, full, random, urandom, tty; /dev/kvm only when the caller
+ *    names a node for it: lab_sandbox_kvm_node), a private /tmp (tmpfs, 256 MiB), and only
+ *    the folders the caller binds, at the same paths;
  *  - no inherited file descriptors but 0 (/dev/null unless given), 1, 2 and the caller's
  *    list, renumbered 3, 4, ... (an already-open /dev/kvm, a socket to the grader);
  *  - limits: CPU seconds, address space, file size, processes (per uid: its own);
@@ -58,6 +59,10 @@ struct lab_sandbox {
 	unsigned nproc;           /* RLIMIT_NPROC for its uid (only when it has a uid of its own) */
 	uid_t uid;                /* when the grader is root: the uid to run as (0: a fresh one) */
 	bool off;                 /* no namespaces: limits and descriptors only (--no-sandbox) */
+	const char *kvm_node;     /* a KVM device node bound at /dev/kvm inside (NULL: none) */
+	bool pid1;                /* the program is its PID namespace's process 1: no process
+				   * of bwrap's (outside the seccomp filter) shares the namespace
+				   * for the program to write into through /proc/1/mem */
 };
 
 /* A uid no other process runs as (LAB_SANDBOX_UID_BASE + pid and a sequence number), or 0
@@ -80,8 +85,22 @@ int lab_sandbox_pass_fd(struct lab_sandbox *sb, int fd, int *inside);
  */
 int lab_sandbox_probe(char *why, size_t len);
 
+/*
+ * A KVM device node the sandbox's uid may open, for kvm_node: with a uid of its own (the
+ * grader is root), a private node dir/kvm of dev's device number, owned by uid, mode 0600
+ * (the host's /dev/kvm stays as it is); with uid 0 (no uid change), dev itself.  The path
+ * goes into path.  0 or -errno (-ENODEV: dev is not a character device).
+ */
+int lab_sandbox_kvm_node(const char *dir, uid_t uid, const char *dev, char *path, size_t len);
+
 /* Start the program; *pid is the process to wait for and to kill.  0 or -errno. */
 int lab_sandbox_spawn(const struct lab_sandbox *sb, pid_t *pid);
+
+/* Become the sandboxed program in this very process (for a process that another one
+ * started and watches, such as kvmlab exec's program: kvmlab-sandbox).  Standard streams
+ * are taken from sb as in lab_sandbox_spawn; the process dies with its parent.  Returns
+ * only on failure, -errno (the descriptors may already have been rearranged). */
+int lab_sandbox_exec(const struct lab_sandbox *sb);
 
 /* Kill everything the sandbox started (the tree, and the namespace). */
 void lab_sandbox_kill(pid_t pid, bool off);

@@ -15,17 +15,8 @@ mkdir -p "$B" "$T/tmp" "$T/reports"
 chmod 711 "$T"   # the sandbox uid walks to the build folders under TMPDIR
 export TMPDIR="$T/tmp"
 
-# a secret anyone on the host may read: only the sandbox's mount view keeps it out
-CANARY=/tmp/kvmlab-hostile-canary-$$
-TOKEN=canary-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
-echo "$TOKEN" >"$CANARY"
-chmod 644 "$CANARY"
-SHADOW=$(head -n 1 /etc/shadow 2>/dev/null | cut -d: -f1-2)
-trap '[ -n "${KEEP:-}" ] || rm -rf "$T" "$CANARY" /tmp/kvmlab-hostile-pwned; pkill -f kvmlab-hostile-marker 2>/dev/null' EXIT
-
-fill() {   # fill FILE: put the batch and canary paths in for the @BATCH@ and @CANARY@ markers
-	sed -i "s|@BATCH@|$B|g; s|@CANARY@|$CANARY|g" "$1"
-}
+. "$(dirname "$0")/hostile-lib.sh"
+fill() { hostile_fill "$1" "$B" "$T"; }
 
 cp -r "$L/solution" "$B/ref"
 for h in "$HOSTILE"/*/; do
@@ -53,7 +44,6 @@ n=$(ls "$B" | wc -l)
 "$KVMLAB" grade "$L" --batch "$B" -j 2 --timeout 60 --csv "$T/grades.csv" --json "$T/grades.json" \
 	-o "$T/reports" >"$T/progress" 2>&1
 rc=$?
-CSV_SUM=$(cksum <"$T/grades.csv")
 if [ $rc -eq 6 ] && [ "$(grep -c '^"' "$T/grades.csv")" -eq "$n" ] && grep -q "^\[$n/$n\]" "$T/progress"; then
 	ok "the batch of $n graded to its end"
 else bad "batch: exit $rc"; cat "$T/progress"; fi
@@ -64,37 +54,12 @@ grep -q '^"ref",50,50,ok' "$T/grades.csv" && ok "ref: full marks in the same bat
 
 for h in "$HOSTILE"/*/; do
 	name=$(basename "$h")
-	line=$(grep "^\"$name\"," "$T/grades.csv")
-	score=$(echo "$line" | cut -d, -f2)
-	max=$(sed -n 's/^max //p' "$h/expect")
-	reason=$(sed -n 's/^reason //p' "$h/expect")
-	if [ -n "$score" ] && [ "$score" -le "$max" ] && { [ -z "$reason" ] || echo "$line" | grep -Eq "$reason"; }; then
-		ok "$name: $score points (at most $max)${reason:+, says '$reason'}"
-	else bad "$name: expected at most $max${reason:+ and '$reason'}: $line"; fi
+	hostile_expect "$name" "$(grep "^\"$name\"," "$T/grades.csv")" "$h/expect"
 	# every report is a full report
 	[ -s "$T/reports/$name.txt" ] && grep -q '^Total: ' "$T/reports/$name.txt" ||
 		bad "$name: no full report"
 done
-
-# nothing read outside a sandbox reached the grader's outputs
-if grep -rq "$TOKEN" "$T/grades.csv" "$T/grades.json" "$T/reports" "$T/progress"; then
-	bad "the canary reached the reports"; grep -rl "$TOKEN" "$T"
-else ok "the canary appears in no report, CSV, JSON or log"; fi
-if [ -n "$SHADOW" ] && grep -rqF "$SHADOW" "$T/grades.csv" "$T/grades.json" "$T/reports" "$T/progress"; then
-	bad "/etc/shadow reached the reports"
-else ok "/etc/shadow appears in no report"; fi
-# nothing written outside a sandbox
-if [ -e /tmp/kvmlab-hostile-pwned ] || [ -e "$B/pwned" ] || [ -e /etc/kvmlab-pwned ] || [ -e /root/kvmlab-pwned ]; then
-	bad "a submission wrote outside its sandbox"
-else ok "no file written outside a sandbox"; fi
-# nothing outlives its grading, nothing rewrites the results afterwards
-sleep 4
-if pgrep -f kvmlab-hostile-marker >/dev/null; then bad "a process outlived its grading"; pgrep -af kvmlab-hostile-marker
-else ok "no process outlived its grading"; fi
-[ "$(cksum <"$T/grades.csv")" = "$CSV_SUM" ] && ok "grades.csv unchanged after the batch" ||
-	bad "grades.csv was rewritten"
-# temporary folders are gone
-[ -z "$(ls "$T/tmp")" ] && ok "no temporary folder left" || { bad "left in TMPDIR"; ls "$T/tmp"; }
+hostile_no_escape "$T" "$B"
 
 # a single grade: a hang in a handler ends with a full report, in every format
 start=$(date +%s)
