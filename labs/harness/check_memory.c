@@ -99,6 +99,17 @@ static int evaluate(const struct lab_check *c, const struct lab_run *run,
 	unsigned long long addr = m->address, v = 0;
 	size_t len = m->bytes ? m->raw_len : (size_t)*m->size;
 
+	if ((!run->mem || addr >= run->mem_size || len > run->mem_size - addr) && run->obs)
+		/* a program lab: the memory kvmlab read from the program (progobs.h) */
+		return lab_result_set(r, false, NULL, NULL, run->mem_size ?
+				      lab_strdupf("0x%llx is outside the guest memory read from the "
+						  "program's VM 1 when its guest stopped (its memory "
+						  "slots cover 0x0-0x%llx)", addr,
+						  (unsigned long long)run->mem_size - 1) :
+				      lab_strdupf("the program's VM 1 has no guest memory to read "
+						  "at 0x%llx: its guest never stopped (HLT), or no "
+						  "readable memory slot starts at guest physical 0",
+						  addr));
 	if (!run->mem || addr >= run->mem_size || len > run->mem_size - addr)
 		return lab_result_set(r, false, NULL, NULL,
 				      lab_strdupf("0x%llx is outside the guest's memory", addr));

@@ -242,6 +242,7 @@ static bool kind_fits(const struct lab *lab, enum lab_check_kind k)
 	case LAB_CHECK_EXITS:
 	case LAB_CHECK_STOP:
 	case LAB_CHECK_ANSWERS:
+	case LAB_CHECK_MEMORY:   /* a program lab: read from the program when its guest stops */
 		return true;
 	case LAB_CHECK_PORT_EXITS:
 	case LAB_CHECK_VM_TURNS:

@@ -2,6 +2,9 @@
 #include "progobs.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <unistd.h>
 #include <json-c/json.h>
 #include <linux/kvm.h>
 #include <stdio.h>
@@ -222,4 +225,74 @@ void lab_obs_free(struct lab_obs *o)
 {
 	free(o->exits);
 	memset(o, 0, sizeof(*o));
+}
+
+struct range {
+	uint64_t gpa, size;
+};
+
+static int by_gpa(const void *a, const void *b)
+{
+	const struct range *x = a, *y = b;
+
+	return x->gpa < y->gpa ? -1 : x->gpa > y->gpa;
+}
+
+/* The end of the readable memory that starts at guest physical 0 (0: none). */
+static uint64_t contiguous_end(FILE *f)
+{
+	struct range r[256];
+	unsigned long long gpa, size;
+	char line[128];
+	size_t n = 0;
+	uint64_t end = 0;
+
+	while (fgets(line, sizeof(line), f) && n < sizeof(r) / sizeof(*r))
+		if (line[0] != '#' && sscanf(line, "%llx %llx", &gpa, &size) == 2 &&
+		    gpa + size > gpa)
+			r[n++] = (struct range){ gpa, size };
+	qsort(r, n, sizeof(*r), by_gpa);
+	for (size_t i = 0; i < n && r[i].gpa <= end; i++)
+		if (r[i].gpa + r[i].size > end)
+			end = r[i].gpa + r[i].size;
+	return end;
+}
+
+int lab_obs_read_memory(const char *prefix, uint64_t cap, uint8_t **mem, uint64_t *size)
+{
+	char path[PATH_MAX];
+	uint64_t end;
+	uint8_t *buf;
+	ssize_t n;
+	FILE *f;
+	int fd;
+
+	*mem = NULL;
+	*size = 0;
+	snprintf(path, sizeof(path), "%s.vm1.slots", prefix);
+	f = fopen(path, "re");
+	if (!f)
+		return errno == ENOENT ? 0 : -errno;
+	end = contiguous_end(f);
+	fclose(f);
+	if (end > cap)
+		end = cap;
+	if (!end)
+		return 0;
+	snprintf(path, sizeof(path), "%s.vm1", prefix);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	buf = calloc(1, end);
+	n = buf ? pread(fd, buf, end, 0) : -1;
+	close(fd);
+	if (!buf)
+		return -ENOMEM;
+	if (n < 0) {
+		free(buf);
+		return -EIO;
+	}
+	*mem = buf;   /* a file shorter than end: the rest was never written, zero */
+	*size = end;
+	return 0;
 }

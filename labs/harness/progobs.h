@@ -22,3 +22,13 @@ struct lab_obs_summary {
 int lab_obs_read(const char *path, const char *program, struct lab_obs *o,
 		 struct lab_obs_summary *sum);
 void lab_obs_free(struct lab_obs *o);
+
+/*
+ * VM 1's guest memory as `kvmlab exec --memory prefix` wrote it when the guest stopped
+ * (prefix.vm1 and the ranges read, prefix.vm1.slots): *mem gets the bytes from guest
+ * physical 0 up to where the ranges read stop being contiguous, at most cap; *size their
+ * number (0 and NULL when the guest never stopped or no readable slot starts at 0).  The
+ * program's slots are untrusted: a byte no range covers is never handed to a check.
+ * 0 or -errno.
+ */
+int lab_obs_read_memory(const char *prefix, uint64_t cap, uint8_t **mem, uint64_t *size);

@@ -546,6 +546,8 @@ static int run_one(const struct lab *lab, unsigned idx, const char *bindir, cons
 	unsigned timeout = r->timeout_ms ? (unsigned)*r->timeout_ms : lab->timeout_ms;
 	char dir[PATH_MAX], log[PATH_MAX + 16], out[PATH_MAX + 16], bin[PATH_MAX * 2];
 	char tmo[32], scale[64], preload[PATH_MAX + 16], errpath[PATH_MAX + 16], why[200];
+	char mem[PATH_MAX + 16];
+	uint8_t *image;
 	const char *env[8];
 	struct prog_argv *argv;
 	struct lab_obs_summary sum;
@@ -556,6 +558,7 @@ static int run_one(const struct lab *lab, unsigned idx, const char *bindir, cons
 	snprintf(log, sizeof(log), "%s/run-%s.jsonl", tmp, r->id);
 	snprintf(out, sizeof(out), "%s/run-%s.out", tmp, r->id);
 	snprintf(errpath, sizeof(errpath), "%s/run-%s.err", tmp, r->id);
+	snprintf(mem, sizeof(mem), "%s/run-%s.mem", tmp, r->id);
 	snprintf(bin, sizeof(bin), "%s/%s", bindir, r->binary ? r->binary : lab->program->binary);
 	snprintf(tmo, sizeof(tmo), "%u", timeout);
 	run->stop = VMM_STOP_OTHER;
@@ -585,6 +588,8 @@ static int run_one(const struct lab *lab, unsigned idx, const char *bindir, cons
 	arg(argv, log);
 	arg(argv, "--timeout");
 	arg(argv, tmo);
+	arg(argv, "--memory");   /* outside the sandbox's view, as the log */
+	arg(argv, mem);
 	arg(argv, "--");
 	scaled = r->time_scale && *r->time_scale > 1;
 	box_args(box, argv, dir, bindir, scaled ? timescale_so : NULL, timeout);
@@ -655,6 +660,8 @@ static int run_one(const struct lab *lab, unsigned idx, const char *bindir, cons
 			run->total_exits++;
 		}
 	run->hva_base = sum.hva_base;
+	if (lab_obs_read_memory(mem, lab->mem_size, &image, &run->mem_size) == 0)
+		run->mem = image;
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 124)
 		run->stop = VMM_STOP_TIMEOUT;
 	else if (sum.last_exit == VMM_EXIT_HLT)

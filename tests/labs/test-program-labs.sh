@@ -112,6 +112,39 @@ open(p, "w").write(s)
 PY
 expect "$L" "$T/transcript" "canned transcript" 25 print32-value printStr gvaToHva
 
+# guest memory read from the program at the HLT: a guest that stores 41, and a hypervisor
+# that also registers a bogus memory slot (its host address mapped by nothing)
+cheat 05-hc2023 not42
+sed -i 's|^\t\*(long \*)0x400 = 42;|\t*(long *)0x400 = 41;|' "$T/not42/guest.c"
+expect "$L" "$T/not42" "the guest's 0x400 holds 41" 49 memory-42
+grep -q "the 8-byte value at 0x400 is 0x29" "$T/out" && ok "05 memory: the value read is shown" ||
+	{ bad "05 memory: no value shown"; cat "$T/out"; }
+cheat 05-hc2023 bogusslot
+python3 - "$T/bogusslot/kvm-hello-world.c" <<'PY'
+import sys
+p = sys.argv[1]; s = open(p).read()
+s = s.replace("""		die("KVM_SET_USER_MEMORY_REGION");
+}""", """		die("KVM_SET_USER_MEMORY_REGION");
+	memreg.slot = 1;
+	memreg.guest_phys_addr = 0x40000000;
+	memreg.memory_size = 0x1000000;
+	memreg.userspace_addr = 0x7f0000000000ul;
+	if (ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &memreg) < 0)
+		die("KVM_SET_USER_MEMORY_REGION (bogus)");
+}""", 1)
+open(p, "w").write(s)
+PY
+full "$L" "$T/bogusslot" "a bogus memory slot beside the real one"
+HV=$(dirname "$KVMLAB")/tests/hv/hv-classic
+if [ -x "$HV" ]; then
+	"$KVMLAB" exec --memory "$T/m" -o /dev/null -- "$HV" -l >/dev/null
+	if [ "$(od -An -tx1 -j 1024 -N 8 "$T/m.vm1" | tr -d ' ')" = 2a00000000000000 ] &&
+	   [ "$(sed -n 1p "$T/m.vm1.slots")" = "# vm1 at KVM_EXIT_HLT" ] &&
+	   [ "$(sed -n 2p "$T/m.vm1.slots")" = "0x0 0x200000" ]; then
+		ok "exec --memory: the guest's 42 at 0x400, and the slot read"
+	else bad "exec --memory"; cat "$T/m.vm1.slots"; fi
+fi
+
 # ports declared wrongly, or not at all
 cheat 05-hc2023 noabi
 rm "$T/noabi/hypercalls.yaml"
@@ -169,6 +202,12 @@ expect "$L" "$T/empty" "empty submission" 0
 cheat 08-files escape
 sed -i 's|\t\tif (n == 2 \&\& c\[0\] == .\.. \&\& c\[1\] == .\..)|\t\tif (0)|' "$T/escape/kvm-hello-world.c"
 expect "$L" "$T/escape" "paths with .. served" 34 no-escape
+
+# fileRead copying one byte past the guest's buffer (a translation off by one)
+cheat 08-files offbyone
+sed -i 's|\t\t    read(files\[fd\], p, len);|\t\t    read(files[fd], p + 1, len);|' "$T/offbyone/kvm-hello-world.c"
+grep -q 'p + 1, len' "$T/offbyone/kvm-hello-world.c" || bad "08 offbyone: the cheat did not apply"
+expect "$L" "$T/offbyone" "fileRead one byte past the buffer" 2 read read-buffer
 
 # ---- kvmlab exec --flow: the 2024 Part 1a flowchart from an observed run ----------
 cp -r "$LABS/05-hc2023/solution" "$T/flow"

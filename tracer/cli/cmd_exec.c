@@ -13,6 +13,7 @@
 #include "error.h"
 #include "exec/execflow.h"
 #include "exec/execlog.h"
+#include "exec/execmem.h"
 #include "exec/exectrace.h"
 #include "exec/foreign.h"
 #include "tui/tui.h"
@@ -27,11 +28,12 @@
 enum { EXEC_TIMEOUT = 124, EXEC_CANNOT_RUN = 126, EXEC_NOT_FOUND = 127 };
 
 enum { OPT_FORMAT = 256, OPT_STATS, OPT_TIMEOUT, OPT_TRACE, OPT_WALK, OPT_MAX_STEPS, OPT_VM, OPT_TUI,
-	OPT_FLOW };
+	OPT_FLOW, OPT_MEMORY };
 
 struct exec_opts {
 	const char *output;
 	const char *flow;         /* --flow FILE: the flowchart, in DOT */
+	const char *memory;       /* --memory PREFIX: guest memory when a guest stops */
 	enum fieldw_format fmt;
 	bool stats;
 	unsigned timeout_ms;
@@ -52,6 +54,11 @@ static const struct cli_opt exec_opts[] = {
 	  "logical action, its KVM call and inputs; KVM_RUN loops\n"
 	  "with their exits) in Graphviz DOT: dot -Tsvg FILE -o\n"
 	  "flow.svg (or -Tpng)" },
+	{ "memory", OPT_MEMORY, "PREFIX", "when a guest stops (HLT, SHUTDOWN, FAIL_ENTRY,\n"
+	  "INTERNAL_ERROR), write its VM's guest physical memory,\n"
+	  "read from PROGRAM through its memory slots, to\n"
+	  "PREFIX.vmN (byte G at offset G: xxd -s 0x400 -l 8\n"
+	  "PREFIX.vm1), and the ranges read to PREFIX.vmN.slots" },
 	{ "trace", OPT_TRACE, NULL, "instead of the log, single-step PROGRAM's guest as\n"
 	  "`kvmlab trace` does (same steps, explanations and\n"
 	  "JSONL fields); PROGRAM still sees exactly its own exits\n"
@@ -121,6 +128,9 @@ static int parse_with(int argc, char **argv, struct exec_opts *o, const struct o
 		case OPT_FLOW:
 			o->flow = optarg;
 			break;
+		case OPT_MEMORY:
+			o->memory = optarg;
+			break;
 		default:
 			return cli_error(EXIT_USAGE, "exec: unknown option '%s' (see kvmlab exec --help)",
 					 argv[optind - 1]);
@@ -130,6 +140,8 @@ static int parse_with(int argc, char **argv, struct exec_opts *o, const struct o
 		return cli_error(EXIT_USAGE, "exec: --trace or --tui, not both");
 	if ((o->trace || o->tui) && o->flow)
 		return cli_error(EXIT_USAGE, "exec: --flow draws the ioctls, not the steps of --trace or --tui");
+	if ((o->trace || o->tui) && o->memory)
+		return cli_error(EXIT_USAGE, "exec: --memory goes with the ioctl log, not with --trace or --tui");
 	if ((o->walk || o->max_steps || o->any_points) && !o->trace)
 		return cli_error(EXIT_USAGE, "exec: --walk, --max-steps, --break, --hbreak and --watch go "
 				 "with --trace");
@@ -303,6 +315,7 @@ static int exec_main(int argc, char **argv)
 	struct exec_opts o = { .fmt = FIELDW_TEXT };
 	static struct execlog log;
 	static struct execflow flow;
+	static struct execmem mem;
 	struct obs_opts oo = { 0 };
 	struct obs_result res = { 0 };
 	struct obs_sink sink;
@@ -330,6 +343,11 @@ static int exec_main(int argc, char **argv)
 		struct obs_sink inner = sink;
 
 		execflow_init(&flow, &inner, &sink);
+	}
+	if (o.memory) {
+		struct obs_sink inner = sink;
+
+		execmem_init(&mem, o.memory, &inner, &sink);
 	}
 	ret = obs_find_program(prog[0], path, sizeof(path));
 	if (ret < 0) {
@@ -402,6 +420,8 @@ static int exec_main(int argc, char **argv)
 	}
 	if (o.stats && res.started)
 		execlog_stats(&log, res.objs);
+	if (o.memory && mem.err)
+		cli_error(0, "exec: --memory %s: %s", o.memory, strerror(mem.err));
 	execlog_flush(&log);
 	if (o.flow && res.started) {
 		FILE *ff = fopen(o.flow, "we");
