@@ -226,6 +226,42 @@ static void test_kvm_fd(void)
 	close(kvm);
 }
 
+/* A private KVM node for the sandbox's uid (lab_sandbox_kvm_node): opened by its path
+ * inside as /dev/kvm, the host's /dev/kvm unchanged; and the program as pid 1. */
+static void test_kvm_node(void)
+{
+	struct lab_sandbox sb;
+	struct stat host0, host1, node;
+	char out[4096], path[128];
+	uid_t uid = lab_sandbox_new_uid();
+
+	if (stat("/dev/kvm", &host0) < 0) {
+		printf("skipped: /dev/kvm: %s\n", strerror(errno));
+		return;
+	}
+	CHECK_EQ(lab_sandbox_kvm_node(dir, uid, "/dev/kvm", path, sizeof(path)), 0);
+	CHECK_EQ(lab_sandbox_kvm_node(dir, uid, "/dev/null/x", path, sizeof(path)), -ENOTDIR);
+	CHECK_EQ(lab_sandbox_kvm_node(dir, uid, dir, path, sizeof(path)), -ENODEV);
+	CHECK_EQ(lab_sandbox_kvm_node(dir, uid, "/dev/kvm", path, sizeof(path)), 0);
+	if (uid) {
+		CHECK(stat(path, &node) == 0 && S_ISCHR(node.st_mode) && node.st_uid == uid &&
+		      (node.st_mode & 0777) == 0600 && node.st_rdev == host0.st_rdev);
+	} else {
+		CHECK(strcmp(path, "/dev/kvm") == 0);
+	}
+	lab_sandbox_init(&sb, NULL);
+	sb.uid = uid;
+	sb.kvm_node = path;
+	sb.pid1 = true;
+	run_in(&sb, "exec python3 -c 'import fcntl, os\n"
+	       "fd = os.open(\"/dev/kvm\", os.O_RDWR); print(fcntl.ioctl(fd, 0xae00), os.getpid())\n"
+	       "print(sorted(os.listdir(\"/dev\")))'", out, sizeof(out), 0, NULL);
+	CHECK_MSG(strncmp(out, "12 1\n", 5) == 0 && strstr(out, "'kvm'"), "kvm node: '%s'", out);
+	CHECK(stat("/dev/kvm", &host1) == 0 && host1.st_uid == host0.st_uid &&
+	      host1.st_gid == host0.st_gid && host1.st_mode == host0.st_mode);
+	unlink(path);
+}
+
 static void test_off(void)
 {
 	struct lab_sandbox sb;
@@ -280,6 +316,7 @@ int main(void)
 	test_view();
 	test_endings();
 	test_kvm_fd();
+	test_kvm_node();
 	test_off();
 	test_sweep();
 	lab_rmtree(dir);
