@@ -17,6 +17,21 @@ hostile_fill() {
 	sed -i "s|@BATCH@|$2|g; s|@CANARY@|$CANARY|g; s|@OUT@|$3|g; s|@LABS@|$LABS|g" "$1"
 }
 
+# hostile_batch LAB_DIR BATCH OUT TIMEOUT TOTAL: grade the batch with -j 2 (results in OUT:
+# grades.csv, grades.json, reports/, progress); it must end with every submission graded
+# (exit 0 or 6) and the unchanged solution `ref` at TOTAL points
+hostile_batch() {
+	n=$(ls "$2" | wc -l)
+	"$KVMLAB" grade "$1" --batch "$2" -j 2 --timeout "$4" --csv "$3/grades.csv" \
+		--json "$3/grades.json" -o "$3/reports" >"$3/progress" 2>&1
+	rc=$?
+	if { [ $rc -eq 0 ] || [ $rc -eq 6 ]; } && [ "$(grep -c '^"' "$3/grades.csv")" -eq "$n" ] && grep -q "^\[$n/$n\]" "$3/progress"; then
+		ok "$(basename "$1"): the batch of $n graded to its end"
+	else bad "$(basename "$1"): batch: exit $rc"; cat "$3/progress"; fi
+	grep -q "^\"ref\",$5,$5,ok" "$3/grades.csv" && ok "$(basename "$1"): ref: full marks in the same batch" ||
+		{ bad "$(basename "$1"): ref"; grep '^"ref"' "$3/grades.csv"; }
+}
+
 # hostile_expect NAME LINE EXPECT: the batch's CSV line of submission NAME against its
 # expect file ("min N", "max N", "reason REGEX")
 hostile_expect() {

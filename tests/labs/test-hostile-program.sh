@@ -31,16 +31,7 @@ for lab in $(cat "$HOSTILE"/*/expect | sed -n 's/^lab //p' | sort -u); do
 		hostile_fill "$T/append.c" "$B" "$O"
 		cat "$T/append.c" >>"$B/$name/kvm-hello-world.c"
 	done
-	n=$(ls "$B" | wc -l)
-	total=$(sed -n 's/^points: //p' "$L/lab.yaml")
-	"$KVMLAB" grade "$L" --batch "$B" -j 2 --timeout 120 --csv "$O/grades.csv" \
-		--json "$O/grades.json" -o "$O/reports" >"$O/progress" 2>&1
-	rc=$?
-	if [ $rc -le 6 ] && [ "$(grep -c '^"' "$O/grades.csv")" -eq "$n" ] && grep -q "^\[$n/$n\]" "$O/progress"; then
-		ok "$lab: the batch of $n graded to its end"
-	else bad "$lab: batch: exit $rc"; cat "$O/progress"; fi
-	grep -q "^\"ref\",$total,$total,ok" "$O/grades.csv" && ok "$lab: ref: full marks in the same batch" ||
-		{ bad "$lab: ref"; grep '^"ref"' "$O/grades.csv"; }
+	hostile_batch "$L" "$B" "$O" 120 "$(sed -n 's/^points: //p' "$L/lab.yaml")"
 	for h in "$HOSTILE"/*/; do
 		grep -qx "lab $lab" "$h/expect" || continue
 		name=$(basename "$h")

@@ -39,16 +39,7 @@ for h in "$HOSTILE"/*/; do
 	for f in "$S"/*.c; do [ -L "$f" ] || fill "$f"; done
 done
 REF_SUM=$(cat "$B/ref/guest.c" "$B/ref/handlers.c" | cksum)
-n=$(ls "$B" | wc -l)
-
-"$KVMLAB" grade "$L" --batch "$B" -j 2 --timeout 60 --csv "$T/grades.csv" --json "$T/grades.json" \
-	-o "$T/reports" >"$T/progress" 2>&1
-rc=$?
-if [ $rc -eq 6 ] && [ "$(grep -c '^"' "$T/grades.csv")" -eq "$n" ] && grep -q "^\[$n/$n\]" "$T/progress"; then
-	ok "the batch of $n graded to its end"
-else bad "batch: exit $rc"; cat "$T/progress"; fi
-grep -q '^"ref",50,50,ok' "$T/grades.csv" && ok "ref: full marks in the same batch" ||
-	{ bad "ref"; grep '^"ref"' "$T/grades.csv"; }
+hostile_batch "$L" "$B" "$T" 60 50
 [ "$(cat "$B/ref/guest.c" "$B/ref/handlers.c" | cksum)" = "$REF_SUM" ] && ok "ref's files untouched" ||
 	bad "ref's files were changed"
 
