@@ -103,7 +103,12 @@ static void on_call(void *ctx, const struct obs_call *c)
 	if (c->c.req != KVM_RUN || !c->has_exit || c->c.ret < 0 || !c->obj || !c->obj->vm ||
 	    !stops_guest(c->run.exit_reason))
 		return;
-	int ret = dump(m, c->obj->vm, c->run.exit_reason);
+	int vm = c->obj->vm->vm_no, ret;
+	uint64_t n = vm > 0 && vm <= EXECMEM_VMS ? ++m->stops[vm - 1] : 0;
+
+	if (n > EXECMEM_EVERY && n % EXECMEM_EVERY != 0)
+		return;
+	ret = dump(m, c->obj->vm, c->run.exit_reason);
 
 	if (ret < 0 && !m->err)
 		m->err = -ret;
