@@ -508,6 +508,72 @@ static void test_expr(void)
 	}
 }
 
+/* Program-lab checks on hand-filled observations: the VMs' turns (a KVM_RUN a signal cut
+ * short may be run again on its VM; an exit may not), and guest memory read from the
+ * program (an address past the slots read fails with the reason). */
+static void test_program_checks(void)
+{
+	static const char text[] =
+		"id: prog\n"
+		"title: program checks\n"
+		"program: {binary: m, runs: [{id: a}]}\n"
+		"checks:\n"
+		"  - {id: turns, points: 1, vm_turns: {alternate: true, min_runs: 4}}\n"
+		"  - {id: mem42, points: 1, memory: {address: 0x400, size: 8, equals: 42}}\n";
+	static const struct { uint32_t vm; int type; } good[] = {
+		{ 1, VMM_EXIT_IO_OUT }, { 2, VMM_EXIT_IO_OUT }, { 1, VMM_EXIT_INTR },
+		{ 1, VMM_EXIT_IO_OUT }, { 2, VMM_EXIT_IO_OUT },
+	};
+	struct lab_obs_exit ex[5];
+	struct lab_obs obs = { .exits = ex, .n = 5, .cap = 5, .nvms = 2, .kvm_opened = true };
+	char path[600], err[1024];
+	struct lab_check_result *res;
+	struct lab_run parent, sub;
+	struct lab *lab = NULL;
+
+	snprintf(path, sizeof(path), "%s/prog.yaml", dir);
+	CHECK(write_file(path, text) == 0);
+	if (lab_load(path, NULL, &lab, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		CHECK(!"program lab with vm_turns and memory loads");
+		unlink(path);
+		return;
+	}
+	for (int i = 0; i < 5; i++)
+		ex[i] = (struct lab_obs_exit){ .vm = good[i].vm, .type = good[i].type, .dir = -1 };
+	memset(&parent, 0, sizeof(parent));
+	memset(&sub, 0, sizeof(sub));
+	memset(mem, 0, 0x1000);
+	put64(mem, 0x400, 42);
+	sub.obs = &obs;
+	sub.mem = mem;
+	sub.mem_size = 0x1000;
+	parent.runs = &sub;
+	parent.nruns = 1;
+	res = grade(lab, &parent);
+	CHECK_MSG(res && res[0].status == LAB_PASS, "turns with an EINTR retry: %s",
+		  res && res[0].message ? res[0].message : "");
+	CHECK(res && res[1].status == LAB_PASS);
+	lab_check_results_free(res, lab->checks_count);
+	ex[2].type = VMM_EXIT_IO_OUT;       /* a real exit, then the same VM again */
+	sub.mem_size = 0x400;               /* the slots read end below 0x400 */
+	res = grade(lab, &parent);
+	CHECK(res && res[0].status == LAB_FAIL && res[0].message &&
+	      strstr(res[0].message, "KVM_RUN calls 3 and 4 ran the same VM (1)"));
+	CHECK_MSG(res && res[1].status == LAB_FAIL && res[1].message &&
+		  strstr(res[1].message, "outside the guest memory read from the program's VM 1"),
+		  "memory past the slots: %s", res && res[1].message ? res[1].message : "");
+	lab_check_results_free(res, lab->checks_count);
+	sub.mem = NULL;
+	sub.mem_size = 0;
+	res = grade(lab, &parent);
+	CHECK(res && res[1].status == LAB_FAIL && res[1].message &&
+	      strstr(res[1].message, "its guest never stopped (HLT)"));
+	lab_check_results_free(res, lab->checks_count);
+	lab_free(lab);
+	unlink(path);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir)) {
@@ -517,6 +583,7 @@ int main(void)
 	test_expr();
 	test_checks();
 	test_answers();
+	test_program_checks();
 	rmdir(dir);
 	return check_summary();
 }
