@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <linux/perf_event.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,8 +189,9 @@ static int open_cpu(struct obs_tp *tp, pid_t pid, int cpu, unsigned pages)
 		if (fd < 0)
 			return fd;
 		tp->fds[tp->nfds++] = fd;
-		if ((i == TP_ENTER || i == TP_EXIT) &&
-		    ioctl(fd, PERF_EVENT_IOC_SET_FILTER, "id == 16") < 0)
+		if (i == TP_ENTER && ioctl(fd, PERF_EVENT_IOC_SET_FILTER, "id == 16") < 0)
+			return -errno;
+		if (i == TP_EXIT && ioctl(fd, PERF_EVENT_IOC_SET_FILTER, "id == 16 && ret != 0") < 0)
 			return -errno;
 		if (lead >= 0)
 			continue;
@@ -379,6 +381,14 @@ static int by_time(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+static bool sorted(const struct obs_tp_event *ev, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (by_time(&ev[i - 1], &ev[i]) > 0)
+			return false;
+	return true;
+}
+
 int obs_tp_drain(struct obs_tp *tp, uint64_t cutoff,
 		 void (*fn)(void *ctx, const struct obs_tp_event *e), void *ctx)
 {
@@ -388,7 +398,7 @@ int obs_tp_drain(struct obs_tp *tp, uint64_t cutoff,
 	for (int cpu = 0; ret == 0 && cpu < tp->nrings; cpu++)
 		ret = read_ring(tp, cpu);
 	/* each ring is in time order; equal times keep the order they were read in */
-	if (tp->nev > old)
+	if (tp->nev > old && !sorted(tp->ev, tp->nev))
 		qsort(tp->ev, tp->nev, sizeof(*tp->ev), by_time);
 	while (n < tp->nev && tp->ev[n].time <= cutoff)
 		fn(ctx, &tp->ev[n++]);

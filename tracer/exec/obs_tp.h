@@ -6,7 +6,9 @@
 #include <sys/types.h>
 
 /*
- * perf_event_open on the tracepoints raw_syscalls:sys_enter and sys_exit (ioctl only),
+ * perf_event_open on the tracepoints raw_syscalls:sys_enter (ioctl only) and sys_exit (a
+ * failed ioctl only: a KVM_RUN returns what kvm_userspace_exit carries, so a successful one
+ * needs no record of its own),
  * kvm:kvm_userspace_exit, kvm:kvm_pio and kvm:kvm_mmio, attached to one process with
  * `inherit` (its threads and children are followed), one ring per CPU, timestamps on
  * CLOCK_MONOTONIC.  The kernel writes each record as it happens; nothing in the program
@@ -15,7 +17,7 @@
 
 enum obs_tp_kind {
 	OBS_TP_SYS_ENTER,   /* nr, args[0..2] */
-	OBS_TP_SYS_EXIT,    /* nr, ret */
+	OBS_TP_SYS_EXIT,    /* nr, ret (< 0: only failed calls are recorded) */
 	OBS_TP_UEXIT,       /* kvm_userspace_exit: reason, err (0 or -errno) */
 	OBS_TP_PIO,         /* kvm_pio: rw (1 = out), port, size, count, val (first element) */
 	OBS_TP_MMIO,        /* kvm_mmio: type (0 unsatisfied read, 1 read, 2 write), len, gpa, val */

@@ -745,12 +745,15 @@ static void tp_event(void *ctx, const struct obs_tp_event *e)
 		r->io = *e;
 		return;
 	case OBS_TP_UEXIT:
+		/* KVM_RUN returns what kvm_userspace_exit carries: the call ends here */
 		if (r->in) {
 			r->exited = true;
 			r->reason = e->uexit.reason;
+			tp_run_done(o, t, e->uexit.err, e->time, false);
 		}
 		return;
 	case OBS_TP_SYS_EXIT:
+		/* only failures are recorded: a KVM_RUN that failed before reaching the vCPU */
 		if (e->exit.nr == NR_IOCTL64 && r->in)
 			tp_run_done(o, t, e->exit.ret, e->time, false);
 		return;
