@@ -473,7 +473,7 @@ static int run_observed(const struct lab *lab, unsigned idx, const char *bindir,
 	const struct lab_program_run *r = &lab->program->runs[idx];
 	unsigned timeout = r->timeout_ms ? (unsigned)*r->timeout_ms : lab->timeout_ms;
 	char dir[PATH_MAX], log[PATH_MAX + 16], out[PATH_MAX + 16], bin[PATH_MAX * 2];
-	char tmo[32], scale[64], preload[PATH_MAX + 16];
+	char tmo[32], scale[64], preload[PATH_MAX + 16], ring[48];
 	const char *env[8];
 	char **argv;
 	struct lab_obs_summary sum;
@@ -525,6 +525,10 @@ static int run_observed(const struct lab *lab, unsigned idx, const char *bindir,
 		argv[n++] = r->args[i];
 	for (ne = 0; base_env[ne]; ne++)
 		env[ne] = base_env[ne];
+	if (getenv("KVMLAB_EXEC_RING_PAGES")) {   /* the size of kvmlab exec's rings, passed on */
+		snprintf(ring, sizeof(ring), "KVMLAB_EXEC_RING_PAGES=%.20s", getenv("KVMLAB_EXEC_RING_PAGES"));
+		env[ne++] = ring;
+	}
 	env[ne] = NULL;
 	ofd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (ofd < 0) {
@@ -615,13 +619,16 @@ static void run_forget(struct lab_run *run)
  * records (its rings were full), the log is incomplete and the run is made again with every
  * KVM_RUN stopped by ptrace, which loses nothing. */
 static int run_one(const struct lab *lab, unsigned idx, const char *bindir, const char *tmp,
-		   struct lab_run *run)
+		   struct lab_run *run, struct labbuf *log)
 {
 	uint64_t lost = 0;
 	int ret = run_observed(lab, idx, bindir, tmp, "auto", run, &lost);
 
 	if (ret < 0 || !lost)
 		return ret;
+	labbuf_printf(log, "run %s: the kernel dropped %llu tracepoint records (its rings were full): "
+		      "made again with every KVM_RUN stopped (kvmlab exec --observe ptrace)\n",
+		      lab->program->runs[idx].id, (unsigned long long)lost);
 	run_forget(run);
 	return run_observed(lab, idx, bindir, tmp, "ptrace", run, &lost);
 }
@@ -742,7 +749,7 @@ int lab_program_run(const struct lab *lab, struct lab_build *b, struct lab_run *
 			}
 			bindir = own;
 		}
-		ret = run_one(lab, i, bindir, b->tmpdir, sub);
+		ret = run_one(lab, i, bindir, b->tmpdir, sub, &log);
 		if (ret < 0)
 			goto host;
 		if (!sub->output)
