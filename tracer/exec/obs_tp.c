@@ -1,6 +1,8 @@
 /* obs_tp.c - KVM_RUN calls and exits from the kernel's tracepoints (see obs_tp.h). */
 #include "obs_tp.h"
 
+#include "array.h"
+
 #include <errno.h>
 #include <linux/perf_event.h>
 #include <stdbool.h>
@@ -249,6 +251,7 @@ static uint64_t field(const uint8_t *raw, uint32_t rawlen, const struct tp_fmt *
 static int parse_raw(const struct obs_tp *tp, const uint8_t *raw, uint32_t rawlen,
 		     struct obs_tp_event *e)
 {
+	uint64_t v[5];
 	uint16_t type;
 	int k;
 
@@ -257,57 +260,47 @@ static int parse_raw(const struct obs_tp *tp, const uint8_t *raw, uint32_t rawle
 	memcpy(&type, raw, sizeof(type));
 	for (k = 0; k < TP__COUNT && tp->fmt[k].id != type; k++)
 		;
-	const struct tp_fmt *f = &tp->fmt[k];
-
+	if (k == TP__COUNT)
+		return 0;
+	for (int i = 0; i < 5; i++)
+		v[i] = field(raw, rawlen, &tp->fmt[k], i);
 	switch (k) {
 	case TP_ENTER:
-		e->kind = OBS_TP_SYS_ENTER;
-		e->enter.nr = (long)field(raw, rawlen, f, 0);
-		if (f->off[1] + 3 * 8 > rawlen)
+		if (tp->fmt[k].off[1] + sizeof(e->enter.args) > rawlen)
 			return 0;
-		memcpy(e->enter.args, raw + f->off[1], sizeof(e->enter.args));
+		e->kind = OBS_TP_SYS_ENTER;
+		e->enter.nr = (long)v[0];
+		memcpy(e->enter.args, raw + tp->fmt[k].off[1], sizeof(e->enter.args));
 		return 1;
 	case TP_EXIT:
 		e->kind = OBS_TP_SYS_EXIT;
-		e->exit.nr = (long)field(raw, rawlen, f, 0);
-		e->exit.ret = (long)field(raw, rawlen, f, 1);
+		e->exit.nr = (long)v[0];
+		e->exit.ret = (long)v[1];
 		return 1;
 	case TP_UEXIT:
 		e->kind = OBS_TP_UEXIT;
-		e->uexit.reason = (uint32_t)field(raw, rawlen, f, 0);
-		e->uexit.err = (int)(uint32_t)field(raw, rawlen, f, 1);
+		e->uexit.reason = (uint32_t)v[0];
+		e->uexit.err = (int)(uint32_t)v[1];
 		return 1;
 	case TP_PIO:
 		e->kind = OBS_TP_PIO;
-		e->pio.rw = (uint32_t)field(raw, rawlen, f, 0);
-		e->pio.port = (uint32_t)field(raw, rawlen, f, 1);
-		e->pio.size = (uint32_t)field(raw, rawlen, f, 2);
-		e->pio.count = (uint32_t)field(raw, rawlen, f, 3);
-		e->pio.val = (uint32_t)field(raw, rawlen, f, 4);
-		return 1;
-	case TP_MMIO:
-		e->kind = OBS_TP_MMIO;
-		e->mmio.type = (uint32_t)field(raw, rawlen, f, 0);
-		e->mmio.len = (uint32_t)field(raw, rawlen, f, 1);
-		e->mmio.gpa = field(raw, rawlen, f, 2);
-		e->mmio.val = field(raw, rawlen, f, 3);
+		e->pio = (struct obs_tp_pio){ (uint32_t)v[0], (uint32_t)v[1], (uint32_t)v[2],
+					      (uint32_t)v[3], (uint32_t)v[4] };
 		return 1;
 	default:
-		return 0;
+		e->kind = OBS_TP_MMIO;
+		e->mmio = (struct obs_tp_mmio){ (uint32_t)v[0], (uint32_t)v[1], v[2], v[3] };
+		return 1;
 	}
 }
 
 static int push(struct obs_tp *tp, const struct obs_tp_event *e)
 {
-	if (tp->nev == tp->cap) {
-		size_t cap = tp->cap ? tp->cap * 2 : 4096;
-		struct obs_tp_event *p = realloc(tp->ev, cap * sizeof(*p));
+	struct obs_tp_event *p = vmm_array_grow(tp->ev, &tp->cap, sizeof(*p), tp->nev + 1, 4096);
 
-		if (!p)
-			return -ENOMEM;
-		tp->ev = p;
-		tp->cap = cap;
-	}
+	if (!p)
+		return -ENOMEM;
+	tp->ev = p;
 	tp->ev[tp->nev] = *e;
 	tp->ev[tp->nev++].seq = tp->seq++;
 	return 0;

@@ -34,8 +34,8 @@ struct obs_tp_event {
 		struct { long nr; uint64_t args[3]; } enter;
 		struct { long nr; long ret; } exit;
 		struct { uint32_t reason; int err; } uexit;
-		struct { uint32_t rw, port, size, count, val; } pio;
-		struct { uint32_t type, len; uint64_t gpa, val; } mmio;
+		struct obs_tp_pio { uint32_t rw, port, size, count, val; } pio;
+		struct obs_tp_mmio { uint32_t type, len; uint64_t gpa, val; } mmio;
 		struct { uint64_t lost; } lost;
 	};
 };
