@@ -21,10 +21,13 @@ trap 'rm -rf "$TMP"' EXIT
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-: >"$TMP/alone"; : >"$TMP/text"; : >"$TMP/jsonl"; : >"$TMP/ptrace"
+: >"$TMP/alone"; : >"$TMP/pinned"; : >"$TMP/text"; : >"$TMP/jsonl"; : >"$TMP/ptrace"
+cpu=$(cut -d' ' -f39 /proc/self/stat)
 for i in $(seq "$RUNS"); do
 	t0=$(ms); "$HV_CLASSIC" -n "$N" >/dev/null || exit 1; t1=$(ms)
 	echo $((t1 - t0)) >>"$TMP/alone"
+	t0=$(ms); taskset -c "$cpu" "$HV_CLASSIC" -n "$N" >/dev/null || exit 1; t1=$(ms)
+	echo $((t1 - t0)) >>"$TMP/pinned"
 	t0=$(ms); "$KVMLAB" exec -o "$TMP/log" -- "$HV_CLASSIC" -n "$N" >/dev/null || exit 1; t1=$(ms)
 	echo $((t1 - t0)) >>"$TMP/text"
 	how=$(sed -n 's/^observer \([a-z]*\).*/\1/p' "$TMP/log")
@@ -34,10 +37,11 @@ for i in $(seq "$RUNS"); do
 	echo $((t1 - t0)) >>"$TMP/ptrace"
 done
 lines=$(wc -l <"$TMP/log")
-a=$(median <"$TMP/alone"); t=$(median <"$TMP/text"); j=$(median <"$TMP/jsonl"); p=$(median <"$TMP/ptrace")
-more() { awk -v a="$a" -v t="$1" -v n="$N" 'BEGIN {printf "+%.0f%%, %.1f us more per exit", (t - a) * 100 / a, (t - a) * 1000 / n}'; }
+a=$(median <"$TMP/alone"); pa=$(median <"$TMP/pinned"); t=$(median <"$TMP/text"); j=$(median <"$TMP/jsonl"); p=$(median <"$TMP/ptrace")
+more() { awk -v a="$a" -v t="$1" -v n="$N" 'BEGIN {printf "%+.0f%%, %+.1f us per exit", (t - a) * 100 / a, (t - a) * 1000 / n}'; }
 echo "exec-bench: $N port writes, $RUNS runs each, medians ($lines log lines per run; load $(cut -d' ' -f1-3 /proc/loadavg))"
 echo "  alone:                              $a ms ($(awk -v a="$a" -v n="$N" 'BEGIN {printf "%.1f", a * 1000 / n}') us per exit)"
+echo "  alone, pinned to one CPU (taskset):  $pa ms ($(more "$pa"))"
 echo "  kvmlab exec, $how (text):   $t ms ($(more "$t"))"
 echo "  kvmlab exec, $how (jsonl):  $j ms ($(more "$j"))"
 echo "  kvmlab exec --observe ptrace (text): $p ms ($(more "$p"))"

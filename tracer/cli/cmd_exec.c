@@ -48,9 +48,10 @@ static const struct cli_opt exec_opts[] = {
 	{ "stats", OPT_STATS, NULL, "at the end, per VM and vCPU: KVM_RUN calls, exits by\n"
 	  "type and direction, time in KVM_RUN" },
 	{ "observe", OPT_OBSERVE, "HOW", "how KVM_RUN is seen: auto (default: tracepoints where\n"
-	  "they can be used, else ptrace), tracepoints (the kernel's\n"
-	  "KVM tracepoints; KVM_RUN is not stopped) or ptrace (every\n"
-	  "KVM_RUN stopped, PROGRAM and kvmlab pinned to one CPU)" },
+	  "they can be used, else ptrace), tracepoints (the\n"
+	  "kernel's KVM tracepoints; KVM_RUN is not stopped) or\n"
+	  "ptrace (every KVM_RUN stopped; PROGRAM and kvmlab\n"
+	  "pinned to one CPU)" },
 	{ "timeout", OPT_TIMEOUT, "MS", "end PROGRAM after MS milliseconds (SIGTERM, then SIGKILL\n"
 	  "500 ms later), and still report" },
 	{ "flow", OPT_FLOW, "FILE", "also draw the flowchart of what PROGRAM asked KVM (each\n"
@@ -473,11 +474,16 @@ const struct command cmd_exec = {
 	"with all its fields (an I/O exit's port, size, count, data_offset and the bytes there)\n"
 	"and the time spent in KVM_RUN. Threads, child processes and several VMs are followed.\n"
 	"PROGRAM's own standard output and error pass through unchanged.\n\n"
-	"The ioctls are seen from outside (ptrace and a seccomp filter), so raw system calls\n"
-	"and static linking do not hide them.\n",
+	"The ioctls are seen from outside (ptrace and a seccomp filter; KVM_RUN through the\n"
+	"kernel's KVM tracepoints where they can be used, so that an exit costs the program\n"
+	"no stop: see --observe), so raw system calls and static linking do not hide them.\n"
+	"The log's first line says which way KVM_RUN is watched.\n",
 	.opts = exec_tables,
 	.main = exec_main,
 	.epilogue =
 	"Exit status: PROGRAM's own; 128+N if a signal N killed it; 124 after --timeout;\n"
-	"126 if it cannot be executed, 127 if it does not exist; 1 for a bad command line.\n",
+	"126 if it cannot be executed, 127 if it does not exist; 1 for a bad command line;\n"
+	"3 if --observe tracepoints was asked for where they cannot be used.\n"
+	"Environment: KVMLAB_EXEC_RING_PAGES (pages of each CPU's tracepoint ring, a power\n"
+	"of two; default 2048), KVMLAB_TRACEFS (where tracefs is mounted).\n",
 };
