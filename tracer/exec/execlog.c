@@ -117,13 +117,13 @@ static void on_call(void *ctx, const struct obs_call *c)
 		fieldw_bytes(&w, "in_answer", c->in_reply, c->in_reply_len);
 	kvmdec_args(&w, &c->c);
 	if (c->unfinished) {
-		fieldw_str(&w, "unfinished", "the program ended inside the call");
+		fieldw_str(&w, "unfinished", c->note ? c->note : "the program ended inside the call");
 	} else {
 		kvmdec_result(&w, &c->c);
 		if (c->has_exit && (c->c.ret >= 0 || c->run.exit_reason == KVM_EXIT_INTR))
 			kvmdec_exit(&w, &c->run, c->io, c->io_len);
 	}
-	if (c->note)
+	if (c->note && !c->unfinished)
 		fieldw_str(&w, "note", c->note);
 	if (c->created)
 		fieldw_str(&w, "new", c->created->name);

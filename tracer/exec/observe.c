@@ -662,15 +662,16 @@ static bool tp_exit_fields(struct thr *t, struct obs_call *c, uint8_t *io)
 	}
 }
 
-/* The sys_exit of a KVM_RUN seen through the tracepoints (or the thread's end inside it). */
-static void tp_run_done(struct obs *o, struct thr *t, long ret, uint64_t now, bool unfinished)
+/* The end of a KVM_RUN seen through the tracepoints; unfinished: why it has none (NULL: it
+ * has). */
+static void tp_run_done(struct obs *o, struct thr *t, long ret, uint64_t now, const char *unfinished)
 {
 	struct tp_run *r = &t->tp;
 	struct proc *p = t->p;
 	struct obs_call c = {
 		.pid = p->pid, .tid = t->tid, .fd = r->fd, .obj = obs_fdmap_get(&p->fds, r->fd),
-		.ns = now - r->t0, .unfinished = unfinished, .no_immediate_exit = true,
-		.in_reply_len = r->answer_len,
+		.ns = now - r->t0, .unfinished = unfinished != NULL, .no_immediate_exit = true,
+		.in_reply_len = r->answer_len, .note = unfinished,
 	};
 	uint8_t io[8];
 
@@ -714,8 +715,9 @@ static void tp_event(void *ctx, const struct obs_tp_event *e)
 	case OBS_TP_SYS_ENTER:
 		if (e->enter.nr != NR_IOCTL64 || (uint32_t)e->enter.args[1] != KVM_RUN)
 			return;
-		if (r->in)  /* its sys_exit was lost */
-			tp_run_done(o, t, -EINTR, e->time, true);
+		if (r->in)
+			tp_run_done(o, t, -EINTR, e->time, "the records of its end were among those the "
+				    "kernel dropped");
 		*r = (struct tp_run){ .in = true, .fd = (int)e->enter.args[0], .arg = e->enter.args[2],
 				      .t0 = e->time, .after_in = r->after_in, .pending = r->pending,
 				      .pend = r->pend };
@@ -749,13 +751,13 @@ static void tp_event(void *ctx, const struct obs_tp_event *e)
 		if (r->in) {
 			r->exited = true;
 			r->reason = e->uexit.reason;
-			tp_run_done(o, t, e->uexit.err, e->time, false);
+			tp_run_done(o, t, e->uexit.err, e->time, NULL);
 		}
 		return;
 	case OBS_TP_SYS_EXIT:
 		/* only failures are recorded: a KVM_RUN that failed before reaching the vCPU */
 		if (e->exit.nr == NR_IOCTL64 && r->in)
-			tp_run_done(o, t, e->exit.ret, e->time, false);
+			tp_run_done(o, t, e->exit.ret, e->time, NULL);
 		return;
 	default:
 		return;
@@ -905,7 +907,7 @@ static void on_gone(struct obs *o, pid_t tid, int status)
 	p = t->p;
 	tp_drain(o, vmm_clock_ns(), t);
 	if (t->tp.in)
-		tp_run_done(o, t, -EINTR, vmm_clock_ns(), true);
+		tp_run_done(o, t, -EINTR, vmm_clock_ns(), "the program ended inside the call");
 	if (t->in_call && t->sc == OBS_SC_IOCTL)
 		ioctl_exit(o, t, -EINTR, true);
 	thr_drop(o, t);

@@ -88,7 +88,8 @@ struct obs_call {
 	uint8_t in_reply[64];
 	size_t in_reply_len;
 	bool no_immediate_exit;   /* tracepoints: immediate_exit was not seen at the call */
-	const char *note;         /* what the exit's fields could not carry (NULL: nothing) */
+	const char *note;         /* what the exit's fields could not carry, or why the call is
+				   * unfinished (NULL: nothing to say) */
 };
 
 enum obs_proc_event { OBS_PROC_START, OBS_PROC_FORK, OBS_PROC_EXEC, OBS_PROC_EXIT };
