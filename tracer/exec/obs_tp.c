@@ -3,23 +3,28 @@
 
 #include "array.h"
 
+#include <dirent.h>
 #include <errno.h>
-#include <linux/perf_event.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
-#define NR_IOCTL 16
-#define DEFAULT_PAGES 2048u       /* 8 MiB per CPU: ~150,000 exits between two drains */
+#define DEFAULT_PAGES 2048u       /* 8 MiB per CPU: ~70,000 exits between two reads */
 #define MAX_CPUS 256
+#define PAGE 4096
+/* The ring buffer's page header (events/header_page): u64 timestamp, long commit (the bytes
+ * of data, and flags), data; and its event header (events/header_event): type_len:5,
+ * time_delta:27, then array[]. */
+#define PAGE_HEADER 16
+#define COMMIT_MASK ((1u << 30) - 1)
+enum { RB_PADDING = 29, RB_TIME_EXTEND = 30, RB_TIME_STAMP = 31 };
 
 /* The tracepoints, and the fields read from each record (offsets from its format file). */
 enum { TP_ENTER, TP_EXIT, TP_UEXIT, TP_PIO, TP_MMIO, TP__COUNT };
@@ -40,19 +45,13 @@ struct tp_fmt {
 	unsigned off[5], size[5];
 };
 
-struct ring {
-	int fd;
-	struct perf_event_mmap_page *meta;
-	uint8_t *data;
-	size_t len;
-};
-
 struct obs_tp {
 	struct tp_fmt fmt[TP__COUNT];
-	struct ring rings[MAX_CPUS];
-	int nrings;
-	int fds[MAX_CPUS * TP__COUNT];
-	int nfds;
+	char dir[600];            /* the private tracefs instance */
+	int pipe[MAX_CPUS];       /* per_cpu/cpuN/trace_pipe_raw, -1: none */
+	int ncpu;
+	uint64_t dropped[MAX_CPUS], last[MAX_CPUS];  /* per CPU: records dropped; last time read */
+	size_t ring;
 	uint64_t lost, seq;
 	struct obs_tp_event *ev;  /* read, not yet handed out, oldest first */
 	size_t nev, cap;
@@ -135,81 +134,98 @@ static int read_format(const char *dir, const struct tp_def *d, struct tp_fmt *f
 	return 0;
 }
 
-static int read_formats(struct tp_fmt *fmt, char *why, size_t wlen)
+static int read_formats(const char *root, struct tp_fmt *fmt, char *why, size_t wlen)
 {
-	char dir[512];
-	int ret = tracefs_dir(dir, sizeof(dir), why, wlen);
+	int ret = 0;
 
 	for (int i = 0; ret == 0 && i < TP__COUNT; i++)
-		ret = read_format(dir, &defs[i], &fmt[i], why, wlen);
+		ret = read_format(root, &defs[i], &fmt[i], why, wlen);
 	return ret;
 }
 
 int obs_tp_probe(char *why, size_t len)
 {
 	struct tp_fmt fmt[TP__COUNT];
+	char root[512];
+	int ret = tracefs_dir(root, sizeof(root), why, len);
 
-	return read_formats(fmt, why, len);
+	return ret < 0 ? ret : read_formats(root, fmt, why, len);
 }
 
-/* ---- perf rings ---------------------------------------------------------------------- */
+/* ---- a private instance ------------------------------------------------------------ */
 
-static int open_event(const struct tp_fmt *f, pid_t pid, int cpu, int group, size_t ring)
+/* Write text to the instance's file name; 0 or -errno. */
+static int put(const char *dir, const char *name, const char *text)
 {
-	struct perf_event_attr a = {
-		.type = PERF_TYPE_TRACEPOINT, .size = sizeof(a), .config = f->id,
-		.sample_period = 1,
-		.sample_type = PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_RAW,
-		.inherit = 1, .sample_id_all = 1, .use_clockid = 1, .clockid = CLOCK_MONOTONIC,
-		.watermark = 1, .wakeup_watermark = (uint32_t)(ring / 2),
-	};
-	int fd = (int)syscall(SYS_perf_event_open, &a, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+	char path[768];
+	ssize_t n;
+	int fd;
 
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (group >= 0 && ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT, group) < 0) {
-		int err = -errno;
-
-		close(fd);
-		return err;
-	}
-	return fd;
+	n = write(fd, text, strlen(text));
+	n = n == (ssize_t)strlen(text) ? 0 : n < 0 ? -errno : -EIO;
+	close(fd);
+	return (int)n;
 }
 
-/* The five events of one CPU into one ring (the first event's; the kernel lets the others
- * write into it only once it is mapped). */
-static int open_cpu(struct obs_tp *tp, pid_t pid, int cpu, unsigned pages)
+/* Instances of kvmlab processes that are gone (killed before they could remove theirs). */
+static void sweep(const char *root)
 {
-	size_t ring = (size_t)pages * 4096;
-	struct ring *r = &tp->rings[tp->nrings];
-	void *m;
-	int lead = -1;
+	char path[1024];
+	struct dirent *d;
+	DIR *dir;
+	int pid;
 
-	for (int i = 0; i < TP__COUNT; i++) {
-		int fd = open_event(&tp->fmt[i], pid, cpu, lead, ring);
+	snprintf(path, sizeof(path), "%s/instances", root);
+	dir = opendir(path);
+	while (dir && (d = readdir(dir)))
+		if (sscanf(d->d_name, "kvmlab-exec-%d-", &pid) == 1 && kill(pid, 0) < 0 && errno == ESRCH) {
+			snprintf(path, sizeof(path), "%.500s/instances/%.255s", root, d->d_name);
+			rmdir(path);
+		}
+	if (dir)
+		closedir(dir);
+}
 
-		if (fd < 0)
-			return fd;
-		tp->fds[tp->nfds++] = fd;
-		if (i == TP_ENTER && ioctl(fd, PERF_EVENT_IOC_SET_FILTER, "id == 16") < 0)
-			return -errno;
-		if (i == TP_EXIT && ioctl(fd, PERF_EVENT_IOC_SET_FILTER, "id == 16 && ret != 0") < 0)
-			return -errno;
-		if (lead >= 0)
-			continue;
-		lead = fd;
-		m = mmap(NULL, ring + 4096, PROT_READ | PROT_WRITE, MAP_SHARED, lead, 0);
-		if (m == MAP_FAILED)
-			return -errno;
-		*r = (struct ring){ .fd = lead, .meta = m, .data = (uint8_t *)m + 4096, .len = ring };
-		tp->nrings++;
+/* The instance's settings, in order: the events of pid and its children only, clocked on
+ * CLOCK_MONOTONIC, new records dropped (and counted) rather than old ones overwritten. */
+static int setup(struct obs_tp *tp, pid_t pid, unsigned pages, char *why, size_t len)
+{
+	char kb[32], pids[32];
+	const struct { const char *file, *text; } steps[] = {
+		{ "tracing_on", "0" }, { "buffer_size_kb", kb }, { "trace_clock", "mono" },
+		{ "options/overwrite", "0" }, { "options/event-fork", "1" },
+		{ "set_event_pid", pids },
+		{ "events/raw_syscalls/sys_enter/filter", "id == 16" },
+		{ "events/raw_syscalls/sys_exit/filter", "id == 16 && ret != 0" },
+		{ "events/raw_syscalls/sys_enter/enable", "1" },
+		{ "events/raw_syscalls/sys_exit/enable", "1" },
+		{ "events/kvm/kvm_userspace_exit/enable", "1" },
+		{ "events/kvm/kvm_pio/enable", "1" }, { "events/kvm/kvm_mmio/enable", "1" },
+		{ "tracing_on", "1" },
+	};
+
+	snprintf(kb, sizeof(kb), "%u", pages * (PAGE / 1024));
+	snprintf(pids, sizeof(pids), "%d", (int)pid);
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		int ret = put(tp->dir, steps[i].file, steps[i].text);
+
+		if (ret < 0) {
+			snprintf(why, len, "%s/%s: %s", tp->dir, steps[i].file, strerror(-ret));
+			return ret;
+		}
 	}
+	tp->ring = (size_t)pages * PAGE;
 	return 0;
 }
 
 int obs_tp_open(pid_t pid, unsigned ring_pages, struct obs_tp **out, char *why, size_t len)
 {
 	struct obs_tp *tp = calloc(1, sizeof(*tp));
+	char root[512];
 	long ncpu = sysconf(_SC_NPROCESSORS_CONF);
 	int ret;
 
@@ -217,22 +233,41 @@ int obs_tp_open(pid_t pid, unsigned ring_pages, struct obs_tp **out, char *why, 
 		return -ENOMEM;
 	if (!ring_pages || (ring_pages & (ring_pages - 1)))
 		ring_pages = DEFAULT_PAGES;
-	ret = read_formats(tp->fmt, why, len);
-	if (ncpu < 1 || ncpu > MAX_CPUS)
-		ncpu = ncpu < 1 ? 1 : MAX_CPUS;
-	for (int cpu = 0; ret == 0 && cpu < ncpu; cpu++) {
-		ret = open_cpu(tp, pid, cpu, ring_pages);
-		if (ret < 0)
-			snprintf(why, len, "perf_event_open on the KVM tracepoints (CPU %d): %s%s", cpu,
-				 strerror(-ret), ret == -EACCES || ret == -EPERM ?
-				 " (run as root, or lower /proc/sys/kernel/perf_event_paranoid to -1)" : "");
+	for (int i = 0; i < MAX_CPUS; i++)
+		tp->pipe[i] = -1;
+	ret = tracefs_dir(root, sizeof(root), why, len);
+	if (ret == 0)
+		ret = read_formats(root, tp->fmt, why, len);
+	if (ret < 0)
+		goto fail;
+	sweep(root);
+	snprintf(tp->dir, sizeof(tp->dir), "%s/instances/kvmlab-exec-%d-%d", root, (int)getpid(),
+		 (int)pid);
+	if (mkdir(tp->dir, 0700) < 0) {
+		ret = -errno;
+		snprintf(why, len, "%s: %s (tracefs instances need root)", tp->dir, strerror(errno));
+		tp->dir[0] = '\0';
+		goto fail;
 	}
-	if (ret < 0) {
-		obs_tp_free(tp);
-		return ret;
+	ret = setup(tp, pid, ring_pages, why, len);
+	tp->ncpu = ncpu < 1 ? 1 : ncpu > MAX_CPUS ? MAX_CPUS : (int)ncpu;
+	for (int cpu = 0; ret == 0 && cpu < tp->ncpu; cpu++) {
+		char path[768];
+
+		snprintf(path, sizeof(path), "%s/per_cpu/cpu%d/trace_pipe_raw", tp->dir, cpu);
+		tp->pipe[cpu] = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		if (tp->pipe[cpu] < 0 && errno != ENOENT) {
+			ret = -errno;
+			snprintf(why, len, "%s: %s", path, strerror(errno));
+		}
 	}
+	if (ret < 0)
+		goto fail;
 	*out = tp;
 	return 0;
+fail:
+	obs_tp_free(tp);
+	return ret;
 }
 
 /* ---- reading ------------------------------------------------------------------------- */
@@ -306,63 +341,119 @@ static int push(struct obs_tp *tp, const struct obs_tp_event *e)
 	return 0;
 }
 
-/* One record of ring r (hdr.size bytes at rec, copied out of the wrap already). */
-static int record(struct obs_tp *tp, int cpu, const uint8_t *rec, size_t size)
+/* One data record: raw is the event (common_type, flags, preempt count, common_pid, ...). */
+static int record(struct obs_tp *tp, int cpu, uint64_t time, const uint8_t *raw, uint32_t rawlen)
 {
-	struct perf_event_header h;
-	struct obs_tp_event e = { .cpu = cpu };
-	uint32_t ids[2], rawlen;
+	struct obs_tp_event e = { .cpu = cpu, .time = time };
+	int32_t pid;
 
-	memcpy(&h, rec, sizeof(h));
-	if (h.type == PERF_RECORD_SAMPLE && size >= sizeof(h) + 20) {
-		memcpy(ids, rec + 8, sizeof(ids));
-		memcpy(&e.time, rec + 16, 8);
-		memcpy(&rawlen, rec + 24, 4);
-		e.tid = (pid_t)ids[1];
-		if (28 + (size_t)rawlen > size || !parse_raw(tp, rec + 28, rawlen, &e))
-			return 0;
-		return push(tp, &e);
-	}
-	if (h.type == PERF_RECORD_LOST && size >= sizeof(h) + 16) {
-		memcpy(&e.lost.lost, rec + 16, 8);
-		tp->lost += e.lost.lost;
-		e.kind = OBS_TP_LOST;
-		/* sample_id_all: pid, tid, time follow */
-		if (size >= sizeof(h) + 16 + 16) {
-			memcpy(ids, rec + 24, sizeof(ids));
-			memcpy(&e.time, rec + 32, 8);
-			e.tid = (pid_t)ids[1];
-		}
-		return push(tp, &e);
-	}
-	return 0;
+	if (rawlen < 8 || !parse_raw(tp, raw, rawlen, &e))
+		return 0;
+	memcpy(&pid, raw + 4, sizeof(pid));
+	e.tid = (pid_t)pid;
+	tp->last[cpu] = time;
+	return push(tp, &e);
 }
 
-static int read_ring(struct obs_tp *tp, int cpu)
+/* The records of one page read from trace_pipe_raw (n bytes). */
+static int read_page(struct obs_tp *tp, int cpu, const uint8_t *page, size_t n)
 {
-	struct ring *r = &tp->rings[cpu];
-	uint64_t head = __atomic_load_n(&r->meta->data_head, __ATOMIC_ACQUIRE);
-	uint64_t tail = r->meta->data_tail;
-	uint8_t buf[65536];   /* a record is at most 64 KiB (its size is 16 bits) */
+	uint64_t ts;
+	int64_t commit;
+	size_t at = PAGE_HEADER, end;
 	int ret = 0;
 
-	while (ret == 0 && tail < head) {
-		struct perf_event_header h;
-		size_t at = (size_t)(tail % r->len), first;
+	if (n < PAGE_HEADER)
+		return 0;
+	memcpy(&ts, page, sizeof(ts));
+	memcpy(&commit, page + 8, sizeof(commit));
+	end = PAGE_HEADER + (size_t)(commit & COMMIT_MASK);
+	if (end > n)
+		end = n;
+	while (ret == 0 && at + 4 <= end) {
+		uint32_t h, a = 0, type, delta;
 
-		first = r->len - at < sizeof(h) ? r->len - at : sizeof(h);
-		memcpy(&h, r->data + at, first);
-		memcpy((uint8_t *)&h + first, r->data, sizeof(h) - first);
-		if (h.size < sizeof(h))
+		memcpy(&h, page + at, 4);
+		type = h & 31;
+		delta = h >> 5;
+		if (at + 8 <= end)
+			memcpy(&a, page + at + 4, 4);
+		switch (type) {
+		case RB_PADDING:
+			if (!delta)
+				return 0;   /* the rest of the page is empty */
+			at += 4 + (size_t)a;
 			break;
-		first = r->len - at < h.size ? r->len - at : h.size;
-		memcpy(buf, r->data + at, first);
-		memcpy(buf + first, r->data, h.size - first);
-		ret = record(tp, cpu, buf, h.size);
-		tail += h.size;
+		case RB_TIME_EXTEND:
+			ts += delta + ((uint64_t)a << 27);
+			at += 8;
+			break;
+		case RB_TIME_STAMP:
+			ts = (ts & ~((1ull << 59) - 1)) | ((uint64_t)a << 27) | delta;
+			at += 8;
+			break;
+		case 0:   /* the length in array[0], which it counts */
+			ts += delta;
+			if (a < 4 || at + 4 + a > end)
+				return 0;
+			ret = record(tp, cpu, ts, page + at + 8, a - 4);
+			at += 4 + (size_t)a;
+			break;
+		default:
+			ts += delta;
+			if (at + 4 + type * 4 > end)
+				return 0;
+			ret = record(tp, cpu, ts, page + at + 4, type * 4);
+			at += 4 + (size_t)type * 4;
+			break;
+		}
 	}
-	__atomic_store_n(&r->meta->data_tail, tail, __ATOMIC_RELEASE);
 	return ret;
+}
+
+/* Records the kernel dropped on cpu since the last look (per_cpu/cpuN/stats), as one LOST
+ * record after the last one read there. */
+static int count_dropped(struct obs_tp *tp, int cpu)
+{
+	char path[768], buf[1024];
+	unsigned long long dropped = 0, overrun = 0;
+	struct obs_tp_event e = { .kind = OBS_TP_LOST, .cpu = cpu, .time = tp->last[cpu] };
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/per_cpu/cpu%d/stats", tp->dir, cpu);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	for (char *l = buf; l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		sscanf(l, "dropped events: %llu", &dropped);
+		sscanf(l, "overrun: %llu", &overrun);
+	}
+	dropped += overrun;
+	if (dropped <= tp->dropped[cpu])
+		return 0;
+	e.lost.lost = dropped - tp->dropped[cpu];
+	tp->dropped[cpu] = dropped;
+	tp->lost += e.lost.lost;
+	return push(tp, &e);
+}
+
+static int read_cpu(struct obs_tp *tp, int cpu)
+{
+	uint8_t page[PAGE];
+	ssize_t n;
+	int ret = 0;
+
+	if (tp->pipe[cpu] < 0)
+		return 0;
+	while (ret == 0 && (n = read(tp->pipe[cpu], page, sizeof(page))) > 0)
+		ret = read_page(tp, cpu, page, (size_t)n);
+	return ret < 0 ? ret : count_dropped(tp, cpu);
 }
 
 static int by_time(const void *a, const void *b)
@@ -388,8 +479,8 @@ int obs_tp_drain(struct obs_tp *tp, uint64_t cutoff,
 	size_t old = tp->nev, n = 0;
 	int ret = 0;
 
-	for (int cpu = 0; ret == 0 && cpu < tp->nrings; cpu++)
-		ret = read_ring(tp, cpu);
+	for (int cpu = 0; ret == 0 && cpu < tp->ncpu; cpu++)
+		ret = read_cpu(tp, cpu);
 	/* each ring is in time order; equal times keep the order they were read in */
 	if (tp->nev > old && !sorted(tp->ev, tp->nev))
 		qsort(tp->ev, tp->nev, sizeof(*tp->ev), by_time);
@@ -407,17 +498,20 @@ uint64_t obs_tp_lost(const struct obs_tp *tp)
 
 size_t obs_tp_ring_bytes(const struct obs_tp *tp)
 {
-	return tp->nrings ? tp->rings[0].len : 0;
+	return tp->ring;
 }
 
 void obs_tp_free(struct obs_tp *tp)
 {
 	if (!tp)
 		return;
-	for (int i = 0; i < tp->nrings; i++)
-		munmap(tp->rings[i].meta, tp->rings[i].len + 4096);
-	for (int i = 0; i < tp->nfds; i++)
-		close(tp->fds[i]);
+	for (int i = 0; i < MAX_CPUS; i++)
+		if (tp->pipe[i] >= 0)
+			close(tp->pipe[i]);
+	if (tp->dir[0]) {
+		put(tp->dir, "tracing_on", "0");
+		rmdir(tp->dir);
+	}
 	free(tp->ev);
 	free(tp);
 }

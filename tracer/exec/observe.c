@@ -1173,13 +1173,15 @@ int obs_pump(struct obs *o, const struct obs_want *want, struct obs_hold *hold)
 	int ret = obs_begin(o);
 
 	while (ret == 0 && o->threads) {
-		int st, resume = PTRACE_CONT, sig = 0;
+		int st, resume = PTRACE_CONT, sig = 0, werr;
 		struct thr *t;
 		pid_t tid;
 
 		check_deadline(o);
 		tid = waitpid(-1, &st, __WALL);
+		werr = errno;
 		tp_drain(o, vmm_clock_ns(), NULL);
+		errno = werr;
 		if (tid < 0) {
 			if (errno != EINTR) {
 				ret = errno == ECHILD ? 0 : -errno;
