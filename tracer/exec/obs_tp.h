@@ -6,13 +6,13 @@
 #include <sys/types.h>
 
 /*
- * perf_event_open on the tracepoints raw_syscalls:sys_enter (ioctl only) and sys_exit (a
- * failed ioctl only: a KVM_RUN returns what kvm_userspace_exit carries, so a successful one
- * needs no record of its own),
- * kvm:kvm_userspace_exit, kvm:kvm_pio and kvm:kvm_mmio, attached to one process with
- * `inherit` (its threads and children are followed), one ring per CPU, timestamps on
- * CLOCK_MONOTONIC.  The kernel writes each record as it happens; nothing in the program
- * can skip or change it.  Records are handed out merged in time order.
+ * A private tracefs instance recording the tracepoints raw_syscalls:sys_enter (ioctl only)
+ * and sys_exit (a failed ioctl only: a KVM_RUN returns what kvm_userspace_exit carries, so a
+ * successful one needs no record of its own), kvm:kvm_userspace_exit, kvm:kvm_pio and
+ * kvm:kvm_mmio, for one process and the threads and children it makes (set_event_pid,
+ * event-fork), one ring per CPU, timestamps on CLOCK_MONOTONIC.  The kernel writes each
+ * record as it happens; nothing in the program can skip or change it.  Records are handed
+ * out merged in time order.
  */
 
 enum obs_tp_kind {
@@ -48,8 +48,8 @@ struct obs_tp;
  */
 int obs_tp_probe(char *why, size_t len);
 
-/* Attach to process pid (stopped, not yet exec'd); ring_pages per CPU, a power of two
- * (0: the default).  0 or -errno with the reason in why. */
+/* Record process pid (stopped, not yet exec'd) from now on; ring_pages (4 KiB) per CPU, a
+ * power of two (0: the default, 8 MiB).  0 or -errno with the reason in why. */
 int obs_tp_open(pid_t pid, unsigned ring_pages, struct obs_tp **out, char *why, size_t len);
 
 /* Hand fn every record up to time cutoff (UINT64_MAX: all), oldest first; later ones wait.
@@ -63,5 +63,5 @@ uint64_t obs_tp_lost(const struct obs_tp *tp);
 /* The bytes of each CPU's ring. */
 size_t obs_tp_ring_bytes(const struct obs_tp *tp);
 
-/* Close everything. */
+/* Stop recording and remove the instance. */
 void obs_tp_free(struct obs_tp *tp);
