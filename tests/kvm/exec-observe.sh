@@ -118,6 +118,27 @@ check "the log says where records were lost" grep -qE '^observer tracepoints los
 check "--stats counts them" grep -qE '^stats observer tracepoints lost_records=[1-9]' "$TMP/log"
 expect_err_re 'kvmlab: exec: the kernel dropped [1-9][0-9]* tracepoint records \(a ring was full\)'
 
+# The recording turned off behind kvmlab's back (a program running as root could): said in
+# the log and on standard error.  Only this kvmlab's instance (named after its pid) is touched.
+CASE="the tracefs instance turned off while the program runs"
+tfs=${KVMLAB_TRACEFS:-$(awk '$3 == "tracefs" {print $2; exit}' /proc/mounts)}
+"$KVMLAB" exec --observe tracepoints -o "$TMP/log" -- "$HV_CLASSIC" -n 300000 >/dev/null 2>"$TMP/err" &
+kpid=$!
+inst=""
+for i in $(seq 200); do
+	inst=$(ls -d "$tfs/instances/kvmlab-exec-$kpid-"* 2>/dev/null | head -1)
+	[ -n "$inst" ] && [ "$(cat "$inst/tracing_on" 2>/dev/null)" = 1 ] && break
+	sleep 0.05
+done
+sleep 0.3
+[ -n "$inst" ] && echo 0 >"$inst/tracing_on"
+wait "$kpid"
+STATUS=$?
+check "exit status 0" [ "$STATUS" = 0 ]
+check "the log says the recording was changed" grep -qE "^observer tracepoints tampered=.*tracing_on is 0, not 1 note=the recording was changed" "$TMP/log"
+check "so does standard error" grep -qE "^kvmlab: exec: the tracepoint recording was changed while .* ran \(.*tracing_on is 0, not 1\): the log may miss KVM_RUN calls" "$TMP/err"
+check "the instance is removed" [ ! -e "$inst" ]
+
 # No tracepoints: --observe tracepoints refuses with the reason, auto falls back to ptrace.
 CASE="tracefs not found, --observe tracepoints"
 KVMLAB_TRACEFS="$TMP/none" run_kvmlab 3 exec --observe tracepoints -- "$HV_CLASSIC" -r

@@ -230,6 +230,9 @@ static int report_end(const struct execlog *log, const struct obs_result *r, con
 	paging_limit(r->objs);
 	if (!r->kvm_calls)
 		cli_error(0, "exec: %s made no KVM ioctl: it never used /dev/kvm", prog);
+	if (r->tampered[0])
+		cli_error(0, "exec: the tracepoint recording was changed while %s ran (%s): the log may "
+			  "miss KVM_RUN calls (use --observe ptrace)", prog, r->tampered);
 	if (r->lost)
 		cli_error(0, "exec: the kernel dropped %llu tracepoint records (a ring was full): the log "
 			  "misses KVM_RUN calls; the lines say where (set KVMLAB_EXEC_RING_PAGES higher, "

@@ -234,17 +234,23 @@ static void on_how(void *ctx, const struct obs_how *how)
 	end_line(l, &w);
 }
 
-static void on_lost(void *ctx, pid_t tid, uint64_t n)
+static void on_lost(void *ctx, pid_t tid, uint64_t n, const char *tampered)
 {
 	struct execlog *l = ctx;
 	struct fieldw w;
 
-	l->lost += n;
 	observer_line(l, &w);
-	fieldw_u64(&w, "lost", n);
-	fieldw_i64(&w, "tid", tid);
-	fieldw_str(&w, "note", "the kernel dropped these tracepoint records (a ring was full): KVM_RUN "
-		   "lines around here are missing or incomplete");
+	if (tampered) {
+		fieldw_str(&w, "tampered", tampered);
+		fieldw_str(&w, "note", "the recording was changed while the program ran: KVM_RUN lines "
+			   "may be missing from here on");
+	} else {
+		l->lost += n;
+		fieldw_u64(&w, "lost", n);
+		fieldw_i64(&w, "tid", tid);
+		fieldw_str(&w, "note", "the kernel dropped these tracepoint records (a ring was full): "
+			   "KVM_RUN lines around here are missing or incomplete");
+	}
 	end_line(l, &w);
 }
 

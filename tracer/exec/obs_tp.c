@@ -222,6 +222,47 @@ static int setup(struct obs_tp *tp, pid_t pid, unsigned pages, char *why, size_t
 	return 0;
 }
 
+/* The first line of the instance's file name, into buf. */
+static void get(const struct obs_tp *tp, const char *name, char *buf, size_t len)
+{
+	char path[768];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", tp->dir, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	n = fd < 0 ? -1 : read(fd, buf, len - 1);
+	if (fd >= 0)
+		close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+bool obs_tp_intact(const struct obs_tp *tp, char *why, size_t len)
+{
+	static const char *const on[] = {
+		"tracing_on", "events/raw_syscalls/sys_enter/enable",
+		"events/raw_syscalls/sys_exit/enable", "events/kvm/kvm_userspace_exit/enable",
+		"events/kvm/kvm_pio/enable", "events/kvm/kvm_mmio/enable", "options/event-fork",
+	};
+	char buf[256];
+
+	for (size_t i = 0; i < sizeof(on) / sizeof(on[0]); i++) {
+		get(tp, on[i], buf, sizeof(buf));
+		if (strcmp(buf, "1") != 0) {
+			snprintf(why, len, "%s/%s is %s, not 1", tp->dir, on[i], buf[0] ? buf : "unreadable");
+			return false;
+		}
+	}
+	get(tp, "events/raw_syscalls/sys_enter/filter", buf, sizeof(buf));
+	if (strcmp(buf, "id == 16") != 0) {
+		snprintf(why, len, "%s/events/raw_syscalls/sys_enter/filter was changed to '%.100s'",
+			 tp->dir, buf);
+		return false;
+	}
+	return true;
+}
+
 int obs_tp_open(pid_t pid, unsigned ring_pages, struct obs_tp **out, char *why, size_t len)
 {
 	struct obs_tp *tp = calloc(1, sizeof(*tp));

@@ -1,6 +1,7 @@
 /* obs_tp.h - a program's KVM_RUN calls and exits seen through the kernel's tracepoints. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -56,6 +57,11 @@ int obs_tp_open(pid_t pid, unsigned ring_pages, struct obs_tp **out, char *why, 
  * 0 or -errno. */
 int obs_tp_drain(struct obs_tp *tp, uint64_t cutoff,
 		 void (*fn)(void *ctx, const struct obs_tp_event *e), void *ctx);
+
+/* The instance still records what it was set up to (a program running as root could write
+ * to tracefs): tracing on, the five events and event-fork enabled, the ioctl filter; if not,
+ * false and what changed in why. */
+bool obs_tp_intact(const struct obs_tp *tp, char *why, size_t len);
 
 /* Records lost so far (ring overflows). */
 uint64_t obs_tp_lost(const struct obs_tp *tp);

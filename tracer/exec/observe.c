@@ -95,6 +95,7 @@ struct obs {
 	uint64_t cookie;          /* KVM_RUN with this third argument is not stopped */
 	bool begun;
 	struct obs_tp *tp;        /* KVM_RUN through the tracepoints (NULL: ptrace stops it) */
+	unsigned drains;
 	struct obs_how how;
 	char why[256];
 	uint64_t deadline_ns;     /* --timeout: SIGTERM at this time, SIGKILL 500 ms later */
@@ -704,7 +705,7 @@ static void tp_event(void *ctx, const struct obs_tp_event *e)
 	if (e->kind == OBS_TP_LOST) {
 		o->res.lost += e->lost.lost;
 		if (o->sink->lost)
-			o->sink->lost(o->sink->ctx, e->tid, e->lost.lost);
+			o->sink->lost(o->sink->ctx, e->tid, e->lost.lost, NULL);
 		return;
 	}
 	t = thr_get(o, e->tid, true);
@@ -770,6 +771,10 @@ static void tp_drain(struct obs *o, uint64_t cutoff, struct thr *stopped)
 {
 	if (!o->tp)
 		return;
+	/* now and then (and at the end), that the instance still records as it was set up */
+	if ((++o->drains % 16 == 0 || cutoff == UINT64_MAX) && !o->res.tampered[0] &&
+	    !obs_tp_intact(o->tp, o->res.tampered, sizeof(o->res.tampered)) && o->sink->lost)
+		o->sink->lost(o->sink->ctx, 0, 0, o->res.tampered);
 	obs_tp_drain(o->tp, cutoff, tp_event, o);
 	if (stopped)
 		tp_settle(o, stopped);

@@ -103,8 +103,9 @@ struct obs_sink {
 	void (*proc)(void *ctx, enum obs_proc_event ev, pid_t pid, int status, const char *what);
 	/* once, before the program starts: how it is observed */
 	void (*how)(void *ctx, const struct obs_how *how);
-	/* the kernel dropped n tracepoint records (a ring overflowed) around thread tid */
-	void (*lost)(void *ctx, pid_t tid, uint64_t n);
+	/* the kernel dropped n tracepoint records (a ring overflowed) around thread tid; or
+	 * (tampered not NULL) the recording was changed behind kvmlab's back, as it says */
+	void (*lost)(void *ctx, pid_t tid, uint64_t n, const char *tampered);
 	void *ctx;
 };
 
@@ -126,6 +127,7 @@ struct obs_result {
 	uint64_t kvm_calls;       /* KVM ioctls seen in all processes */
 	enum obs_mode mode;       /* how it was observed */
 	uint64_t lost;            /* tracepoint records the kernel dropped */
+	char tampered[256];       /* "": the tracepoints recorded as set up; else what changed */
 	struct obs_obj *objs;     /* every KVM object seen, oldest first (valid until obs_free) */
 };
 
