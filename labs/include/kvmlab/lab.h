@@ -42,11 +42,31 @@ void *lab_hva(struct lab_ctx *ctx, uint64_t gpa);
 uint64_t lab_exits(struct lab_ctx *ctx, const char *type);
 uint64_t lab_exits_total(struct lab_ctx *ctx);
 
+/* The guest's clock as KVM keeps it (KVM_GET_CLOCK), in nanoseconds. */
+uint64_t lab_kvm_clock(struct lab_ctx *ctx);
+
 /* printf to the guest's output (what the grader checks). */
 void lab_print(struct lab_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /* ---- handlers you may define ------------------------------------------- */
+
+#define LAB_EXIT_DATA_MAX 4096   /* bytes of an exit's data a handler sees at most */
+#define LAB_NEXT 1               /* lab_hypercall: let lab_NAME answer this exit */
+
+/* One VM exit on a hypercall port, as KVM reported it. */
+struct lab_exit {
+	uint16_t port;           /* the I/O port */
+	uint8_t in;              /* 1: IN (the guest reads value), 0: OUT */
+	uint8_t size;            /* bytes per item: 1 (outb/inb), 2 (outw/inw), 4 (outl/inl) */
+	uint32_t count;          /* items: 1, more for string I/O (rep outsb, ...) */
+	uint32_t value;          /* OUT: the first item; IN: set it, every item reads it */
+	const char *hypercall;   /* the lab's name ("gvaToHva"), or NULL if the port cannot tell */
+	const uint8_t *data;     /* OUT: the size * count bytes written (LAB_EXIT_DATA_MAX at most) */
+};
+
+/* Every exit on the lab's hypercall ports: 0, LAB_NEXT, or negative to stop the guest. */
+int lab_hypercall(struct lab_ctx *ctx, struct lab_exit *exit);
 
 int lab_print8(struct lab_ctx *ctx, uint32_t value);        /* OUT: print one character */
 int lab_print32(struct lab_ctx *ctx, uint32_t value);       /* OUT: value in decimal + "\n" */
