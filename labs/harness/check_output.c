@@ -278,7 +278,8 @@ static int eval_captures(const struct lab_output_spec *o, const char *out, const
 				      (long long)run_value(run, i));
 	}
 	nv = o->names_count + NRUN;
-	for (unsigned i = 0; i < NSEEN; i++) {   /* in labs without handlers the load refused them */
+	for (unsigned i = 0; !run->obs && i < NSEEN; i++) {   /* labs with handlers (programs:
+							    * the observed names above) */
 		seen_name(i, names[i], sizeof(names[i]));
 		vars[nv++] = (struct lab_expr_var){ .name = names[i], .value = seen_value(run, i) };
 		if (mentions(o->expect, names[i]))

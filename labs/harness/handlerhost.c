@@ -215,8 +215,15 @@ static void call(struct hp_msg *m)
 	};
 	int ret = generic ? generic(&the_ctx, &e) : LAB_NEXT;
 
-	if (ret == LAB_NEXT)   /* not taken: lab_NAME, where the grader allows it; else nothing */
-		ret = m->next && known && fn[id] ? call_named(fn[id], &e, m) : 0;
+	if (ret == LAB_NEXT && m->next && known && fn[id]) {   /* not taken: lab_NAME */
+		struct hp_msg n = { .op = HP_NEXT };
+
+		if (generic)
+			send_msg(&n);   /* so that the grader names the right handler */
+		ret = call_named(fn[id], &e, m);
+	} else if (ret == LAB_NEXT) {   /* the grader does not allow lab_NAME here: nothing */
+		ret = 0;
+	}
 	*m = (struct hp_msg){ .op = HP_RETURN, .rc = ret, .b = e.in ? e.value : 0 };
 	send_msg(m);
 }

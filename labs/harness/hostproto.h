@@ -21,6 +21,7 @@
  *                    HP_TRANSLATE a = gva                               -> HP_REPLY rc, a = gpa
  *                    HP_HVA      a = gpa                                -> HP_REPLY a = host address or 0
  *                    HP_EXITS    data = an exit type name, or "total"   -> HP_REPLY a = count
+ *                    HP_NEXT     lab_hypercall returned LAB_NEXT: lab_NAME runs now (no reply)
  *                    HP_CLOCK                                           -> HP_REPLY rc, a = KVM_GET_CLOCK ns
  *                    HP_PRINT    data = text for the guest's output     (no reply)
  *                    HP_RETURN   rc = the handler's return value, b = the IN value
@@ -48,6 +49,7 @@ enum hp_op {
 	HP_REPLY,
 	HP_RETURN,
 	HP_CLOCK,
+	HP_NEXT,
 };
 
 #define HP_NONE UINT64_MAX        /* HP_CALL's a when the port's hypercalls cannot tell */

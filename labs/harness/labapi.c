@@ -30,6 +30,7 @@ struct lab_ctx {
 	pid_t pid;
 	int fd;
 	bool off, dead;
+	bool next;                        /* this call went on from lab_hypercall to lab_NAME */
 	uint64_t defined;                 /* bit id: the object defines lab_NAME; bit 63:
 					   * lab_hypercall */
 	double deadline;                  /* ms on CLOCK_MONOTONIC; 0: none */
@@ -168,6 +169,9 @@ static bool serve(struct lab_ctx *ctx)
 		rc = vmm_vm_clock(vcpu->vm, &gpa);
 		reply(ctx, rc, gpa, 0);
 		return true;
+	case HP_NEXT:
+		ctx->next = true;
+		return true;
 	default:
 		return false;
 	}
@@ -187,6 +191,7 @@ static int call_student(struct vmm_hc *hc, struct vmm_hc_exit *e)
 	size_t bytes = (size_t)e->size * e->count;
 	int ret;
 
+	ctx->next = false;
 	if (!generic && !named) {
 		ret = e->call >= 0 && e->in && e->call == VMM_HC_GVATOHVA ? 0 : vmm_hc_check(e);
 		memset(e->data, 0, e->in ? bytes : 0);
@@ -208,6 +213,8 @@ static int call_student(struct vmm_hc *hc, struct vmm_hc_exit *e)
 	while (!ctx->dead) {
 		int r = recv_msg(ctx);
 
+		if (ctx->next && named)
+			name = ctx->names[e->call];
 		if (r <= 0) {
 			bury(ctx, name, r == 0);
 			break;
