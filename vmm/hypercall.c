@@ -270,9 +270,14 @@ int vmm_hc_attach(struct vmm_hc *hc, struct vmm_pio_bus *bus, const struct vmm_p
 	for (int i = 0; i < VMM_HC__COUNT; i++)
 		hc->port[i] = vmm_portmap_port(ports, i);
 	for (int i = 0; i < VMM_HC__COUNT; i++) {
-		int ret;
+		int first = vmm_hc_find(hc, hc->port[i]), ret;
 
-		if (vmm_hc_find(hc, hc->port[i]) != i)
+		if (first != i && !vmm_hc_can_share(first, i))
+			return vmm_fail(-EBUSY, "%s and %s cannot share port 0x%x: an exit there could "
+					"be either (hypercalls share a port only when the direction or "
+					"the size tells them apart)", names[first], names[i],
+					hc->port[i]);
+		if (first != i)
 			continue;   /* a port several calls share: one device, registered once */
 		hc->dev[hc->ndev] = (struct vmm_pio_dev){
 			.name = names[i], .base = hc->port[i], .len = 1, .exit = hc_exit, .ctx = hc,

@@ -89,4 +89,29 @@ rc=$?
 if ! grep -qx "Hello, world!" "$T/out" && ! grep -qx 2048 "$T/out"; then
 	ok "kvmlab run without the map: no hypercall output (exit $rc: $(tail -n 1 "$T/err"))"
 else bad "kvmlab run without the map: exit $rc"; cat "$T/out" "$T/err"; fi
+
+# kvmlab's own handlers on a shared port: the shipped solution's guest built with numExits on
+# print32's port, told apart by direction; two that an exit cannot tell apart are refused
+G=$LABS/04-hypercalls
+gcc -m64 -Wl,-m,elf_x86_64 -ffreestanding -fno-pic -fno-asynchronous-unwind-tables \
+	-fno-stack-protector -fcf-protection=none -mno-red-zone -mgeneral-regs-only -O2 \
+	-nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=0x1000 \
+	-Wl,--no-warn-rwx-segments -I"$GUESTS_SRC" -I"$G" -T "$GUESTS_SRC/guest.ld" \
+	-DKVMLAB_PORT_print8=0x500 -DKVMLAB_PORT_print32=0x501 -DKVMLAB_PORT_printStr=0x502 \
+	-DKVMLAB_PORT_numExits=0x501 -DKVMLAB_PORT_numExitsByType=0x504 \
+	-DKVMLAB_PORT_gvaToHva=0x505 -DKVMLAB_PORT_getTimestamp=0x506 \
+	-o "$T/shared.elf" "$G/start.S" "$G/fixed.c" "$G/solution/guest.c" >"$T/cc" 2>&1 ||
+	{ bad "building the shared-port guest"; cat "$T/cc"; exit 1; }
+timeout 20 "$KVMLAB" run "$T/shared.elf" --hypercalls numExits=0x501 >"$T/out" 2>"$T/err"
+rc=$?
+a=$(sed -n '/^CS 695 Assignment 3$/{n;p}' "$T/out")
+b=$(sed -n '/^CS 695 Assignment 3$/{n;n;p}' "$T/out")
+if [ $rc -eq 0 ] && grep -qx 2048 "$T/out" && [ -n "$a" ] && [ "$b" = $((a + 2)) ]; then
+	ok "kvmlab run --hypercalls numExits=0x501: print32 and numExits share a port ($a, $b)"
+else bad "shared port: exit $rc"; cat "$T/out" "$T/err"; fi
+timeout 20 "$KVMLAB" run "$T/shared.elf" --hypercalls numExits=0x501,printStr=0x501 >"$T/out" 2>"$T/err"
+rc=$?
+if [ $rc -ne 0 ] && grep -q "print32 and printStr cannot share port 0x501" "$T/err"; then
+	ok "print32 and printStr on one port: refused ($(cat "$T/err"))"
+else bad "refusal: exit $rc"; cat "$T/out" "$T/err"; fi
 exit $fail
