@@ -196,6 +196,13 @@ static int classify(const struct vmm_hc *hc, uint16_t port, bool in, unsigned si
 	return nexact == 1 ? exact : nexact ? -1 : ndir == 1 ? dir : ndir ? -1 : nany == 1 ? any : -1;
 }
 
+int vmm_hc_which(const struct vmm_hc *hc, uint16_t port, bool in, unsigned size)
+{
+	int id = port ? classify(hc, port, in, size) : -1;
+
+	return id >= 0 ? id : vmm_hc_find(hc, port);
+}
+
 int vmm_hc_check(const struct vmm_hc_exit *e)
 {
 	int id = e->call;

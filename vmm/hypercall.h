@@ -75,6 +75,10 @@ int vmm_hc_attach(struct vmm_hc *hc, struct vmm_pio_bus *bus, const struct vmm_p
 /* The hypercall attached at port (the first, when several share it), or -1. */
 int vmm_hc_find(const struct vmm_hc *hc, uint16_t port);
 
+/* The hypercall an access of size bytes at port is (by direction and size where several
+ * share the port), else the port's first, or -1. */
+int vmm_hc_which(const struct vmm_hc *hc, uint16_t port, bool in, unsigned size);
+
 /* Can a and b share a port (every exit still names one of them)? */
 bool vmm_hc_can_share(enum vmm_hc_id a, enum vmm_hc_id b);
 
