@@ -82,7 +82,10 @@ int vmm_hc_which(const struct vmm_hc *hc, uint16_t port, bool in, unsigned size)
 /* Can a and b share a port (every exit still names one of them)? */
 bool vmm_hc_can_share(enum vmm_hc_id a, enum vmm_hc_id b);
 
-/* 0 if e's direction and size suit its hypercall, else -EPROTO with the reason set. */
+/* Do e's direction and size suit its hypercall? */
+bool vmm_hc_fits(const struct vmm_hc_exit *e);
+
+/* 0 if they do (vmm_hc_fits), else -EPROTO with the reason set. */
 int vmm_hc_check(const struct vmm_hc_exit *e);
 
 /* printf to the hypercall output sink. */

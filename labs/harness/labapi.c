@@ -185,7 +185,7 @@ static int call_student(struct vmm_hc *hc, struct vmm_hc_exit *e)
 {
 	struct lab_ctx *ctx = hc->user;
 	bool generic = ctx->defined & GENERIC, named = e->call >= 0 &&
-		(ctx->defined & (1ull << e->call)) && vmm_hc_check(e) == 0 &&
+		(ctx->defined & (1ull << e->call)) && vmm_hc_fits(e) &&
 		!(e->in && e->call == VMM_HC_GVATOHVA);   /* lab_gvaToHva takes the OUT only */
 	const char *name = generic ? HP_GENERIC : e->call >= 0 ? ctx->names[e->call] : "";
 	size_t bytes = (size_t)e->size * e->count;
