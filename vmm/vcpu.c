@@ -153,6 +153,8 @@ static int dispatch_io(struct vmm_vcpu *vcpu)
 		return vmm_fail(-EPROTO, "malformed IO exit: size %u count %u offset %llu", size,
 				run->io.count, (unsigned long long)run->io.data_offset);
 	dev = vmm_pio_find(&vm->pio, run->io.port);
+	if (dev && dev->exit)
+		return dev->exit(dev, vcpu, run->io.port, in, data, size, run->io.count);
 	for (uint32_t i = 0; i < run->io.count; i++, data += size) {
 		int ret;
 

@@ -186,3 +186,14 @@ int vmm_parse_size(const char *text, uint64_t *out)
 	*out = (uint64_t)v << shift;
 	return 0;
 }
+
+int vmm_vm_clock(const struct vmm_vm *vm, uint64_t *ns)
+{
+	struct kvm_clock_data c = { 0 };
+	long ret = VMM_IOCTL(vm->vm_fd, KVM_GET_CLOCK, &c);
+
+	if (ret < 0)
+		return vmm_fail((int)ret, "KVM_GET_CLOCK failed: %s", strerror((int)-ret));
+	*ns = c.clock;
+	return 0;
+}

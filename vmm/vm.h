@@ -44,5 +44,8 @@ void vmm_vm_destroy(struct vmm_vm *vm);
 /* Host pointer to [gpa, gpa+len) if it lies wholly in guest memory, else NULL. */
 void *vmm_vm_gpa(const struct vmm_vm *vm, uint64_t gpa, uint64_t len);
 
+/* The VM's clock (KVM_GET_CLOCK) in nanoseconds into *ns: 0 or -errno. */
+int vmm_vm_clock(const struct vmm_vm *vm, uint64_t *ns);
+
 /* Parse a memory size such as "2M", "512K", "1G" or "65536" into *out; -EINVAL on bad text. */
 int vmm_parse_size(const char *text, uint64_t *out);

@@ -216,6 +216,7 @@ struct lab_check {
 	enum lab_run_kind run;        /* loader: from run_name (key "run") */
 	char *depends_on;
 	char *hint;
+	unsigned *edition;            /* graded only in a lab of this edition (lab.edition) */
 	/* exactly one of these */
 	struct lab_output_spec *output;
 	struct lab_exits_spec *exits;
@@ -236,6 +237,7 @@ struct lab_check {
 	char *run_name;                     /* key "run": submission, reference_handlers, or in a
 					     * program lab the id of one of program.runs */
 	/* loader */
+	unsigned at;                        /* its index in the file's checks */
 	int run_index;                      /* program labs: index of run in program.runs */
 	enum lab_check_kind kind;
 	int dep;                            /* index of depends_on in lab.checks, -1 */
@@ -308,6 +310,8 @@ struct lab {
 	char *id;
 	char *title;
 	unsigned *points;             /* when set, must equal the sum of the checks' points */
+	unsigned *edition;            /* the course's edition (2023, 2024): its checks, its
+				       * fixed block (the guest gets -DKVMLAB_EDITION=N) */
 	int mode;                     /* enum vmm_mode */
 	char *mem;                    /* "2M"; see mem_size */
 	struct lab_guest guest;
@@ -320,8 +324,9 @@ struct lab {
 	struct lab_program *program;  /* set: the submission is a hypervisor program */
 	bool trace;                   /* loader: also set when a check needs a trace */
 	struct lab_check *checks;
-	unsigned checks_count;
+	unsigned checks_count;        /* loader: those of the lab's edition, first */
 	/* loader */
+	unsigned checks_loaded;       /* all the file's checks, the other editions' after them */
 	char *file;                   /* path given to lab_load() */
 	char *dir;                    /* folder of the file */
 	char *submission_dir;         /* folder sources were resolved against, or NULL */

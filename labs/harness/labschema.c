@@ -157,6 +157,7 @@ static const cyaml_schema_field_t check_fields[] = {
 	CYAML_FIELD_ENUM("visibility", CYAML_FLAG_OPTIONAL | CYAML_FLAG_STRICT, STRUCT,
 			 visibility, visibilities, CYAML_ARRAY_LEN(visibilities)),
 	STR(depends_on), STR(hint),
+	CYAML_FIELD_UINT_PTR("edition", CYAML_FLAG_OPTIONAL, STRUCT, edition),
 	LAB_CHECK_KINDS(KIND_FIELD)
 	CYAML_FIELD_STRING_PTR("run", CYAML_FLAG_OPTIONAL, STRUCT, run_name, 0, CYAML_UNLIMITED),
 	CYAML_FIELD_END
@@ -252,6 +253,7 @@ static const cyaml_schema_value_t check_entry = {
 static const cyaml_schema_field_t lab_fields[] = {
 	STR_REQ(id), STR_REQ(title),
 	CYAML_FIELD_UINT_PTR("points", CYAML_FLAG_OPTIONAL, STRUCT, points),
+	CYAML_FIELD_UINT_PTR("edition", CYAML_FLAG_OPTIONAL, STRUCT, edition),
 	CYAML_FIELD_ENUM("mode", CYAML_FLAG_STRICT | CYAML_FLAG_OPTIONAL, STRUCT, mode, modes,
 			 CYAML_ARRAY_LEN(modes)),
 	STR(mem),

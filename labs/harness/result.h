@@ -14,6 +14,7 @@
 
 #include "cpumode.h"
 #include "exits.h"
+#include "hypercall.h"
 #include "run.h"
 
 /* One entry of the mode timeline: from step `step` on, the CPU was in cpu_mode. */
@@ -64,6 +65,14 @@ struct lab_run {
 	uint64_t hva_base;            /* host address of guest physical 0 in the grading
 				       * process (0: unknown); output expressions read it
 				       * as the name hva_base */
+	/* the window the run took, by the host's clocks, for a timestamp the guest was given
+	 * (output expressions: start, end, tsc_start, tsc_end, clock_start, clock_end) */
+	uint64_t start, end;          /* seconds since 1970 */
+	uint64_t tsc_start, tsc_end;  /* the host's time-stamp counter */
+	uint64_t clock_start, clock_end;   /* the VM's KVM_GET_CLOCK, ns */
+	uint64_t hc_seen[VMM_HC__COUNT][VMM_HC_SEEN][2];   /* IO in, IO out exits KVM had
+							    * reported at each hypercall's 1st and
+							    * 2nd call (NAME_1_in, NAME_2_out) */
 	bool traced;                  /* the fields below are valid */
 	uint64_t instructions;        /* instructions retired */
 	struct lab_mode_change *modes; /* mode timeline, in step order */

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "array.h"
@@ -287,6 +288,7 @@ static int build_guest(const struct lab *lab, struct lab_build *b, struct labbuf
 	const struct lab_guest *g = &lab->guest;
 	const char *argv[160];
 	char ld[PATH_MAX + 16], inc_g[PATH_MAX + 4], inc_l[PATH_MAX + 4], inc_r[PATH_MAX + 8];
+	char edition[32], ports[VMM_HC__COUNT][48];
 	char (*given)[PATH_MAX] = NULL;
 	char *elf = grader ? b->grader_guest : b->guest;
 	int n = 0, w = width_of(lab), ret;
@@ -318,6 +320,15 @@ static int build_guest(const struct lab *lab, struct lab_build *b, struct labbuf
 		argv[n++] = inc_r;
 	for (unsigned i = 0; i < g->cflags_count && n < 100; i++)
 		argv[n++] = g->cflags[i];
+	if (lab->edition) {   /* the lab's sources pick that edition's fixed block */
+		snprintf(edition, sizeof(edition), "-DKVMLAB_EDITION=%u", *lab->edition);
+		argv[n++] = edition;
+	}
+	for (int i = 0; lab->handlers && i < VMM_HC__COUNT; i++) {   /* the lab's port map */
+		snprintf(ports[i], sizeof(ports[i]), "-DKVMLAB_PORT_%s=0x%x", vmm_hc_name(i),
+			 vmm_portmap_port(&lab->ports, i));
+		argv[n++] = ports[i];
+	}
 	argv[n++] = "-T";
 	argv[n++] = ld;
 	argv[n++] = "-o";
@@ -768,6 +779,9 @@ static int execute(const struct lab *lab, const struct lab_build *b, struct lab_
 			return 0;
 		}
 	}
+	run->start = (uint64_t)time(NULL);
+	run->tsc_start = __builtin_ia32_rdtsc();
+	vmm_vm_clock(&s.vm, &run->clock_start);
 	if (lab->trace) {
 		ret = run_traced(lab, b, &s, run, &stop, guest == b->grader_guest ? "-grader" :
 				 with_handlers ? "" : "-reference");
@@ -776,6 +790,10 @@ static int execute(const struct lab *lab, const struct lab_build *b, struct lab_
 
 		ret = vmm_run(&s.vcpu, &lim, &stop);
 	}
+	run->end = (uint64_t)time(NULL);
+	run->tsc_end = __builtin_ia32_rdtsc();
+	vmm_vm_clock(&s.vm, &run->clock_end);
+	memcpy(run->hc_seen, s.hc.io_seen, sizeof(run->hc_seen));
 	run->stop = (int)stop;
 	if (ret < 0)
 		snprintf(run->error, sizeof(run->error), "running the guest failed: %s",
