@@ -34,9 +34,12 @@ static int prepare(struct lab_check *c, const struct lab *lab, struct lab_diag *
 	if (!lab_path_inside(s->program))
 		return lab_diag_check(d, "script.program", "'%s' must be a path in the lab folder, "
 				      "relative and without ..", s->program);
-	s->program_path = lab_path_join(lab->dir, s->program);
-	s->dir = strdup(lab->dir);
-	if (!s->program_path || !s->dir)
+	s->dir = realpath(lab->dir, NULL);   /* the sandbox binds and enters it by absolute path */
+	if (!s->dir)
+		return lab_diag_check(d, "script.program", "the lab folder %s: %s", lab->dir,
+				      strerror(errno));
+	s->program_path = lab_path_join(s->dir, s->program);
+	if (!s->program_path)
 		return -ENOMEM;
 	if (stat(s->program_path, &st) < 0 || !S_ISREG(st.st_mode))
 		return lab_diag_check(d, "script.program", "'%s' is not a file in the lab folder %s",
@@ -158,7 +161,10 @@ static int run_script(const struct lab_check *c, const struct lab_run *run, cons
 					       s->program, timeout));
 	} else if (lab_sandbox_describe(status, sb.off, how, sizeof(how)) ||
 		   !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		ret = lab_error(r, lab_strdupf("%s ended with %s%s", s->program, how, line));
+		ret = lab_error(r, lab_strdupf("%s ended with %s%s%s", s->program, how, line,
+					       strstr(line, "bwrap:") ? " (the sandbox runs it as a "
+					       "uid of its own: the lab folder and its parents must "
+					       "be readable and searchable by others)" : ""));
 	} else if (!(*answer = slurp(out, ANSWER_MAX, &more)) || more) {
 		ret = lab_error(r, lab_strdupf("%s wrote %s", s->program, more ?
 					       "more than 64 KiB" : "nothing readable"));

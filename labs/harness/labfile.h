@@ -203,7 +203,7 @@ struct lab_file_spec {
 };
 
 /* A range of guest physical memory [from, to) (or [from, from + size)); each end a number, a
- * symbol of the run's guest ELF or "stack_top", with an optional +N or -N. */
+ * symbol of the run's guest ELF, "stack_top" or "mem_end", with an optional +N or -N. */
 struct lab_mem_range {
 	char *from, *to;
 	uint64_t *size;

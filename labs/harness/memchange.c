@@ -134,7 +134,7 @@ int lab_mem_range_prepare(const struct lab_mem_range *r, struct lab_diag *d, con
 	snprintf(sub, sizeof(sub), "%s.from", path);
 	if (end_ok(r->from) < 0)
 		return lab_diag_check(d, sub, "'%s' is not an address: give a number (0x400), a "
-				      "symbol of the guest (result, result+8) or stack_top-0x1000",
+				      "symbol of the guest (result, result+8), stack_top-0x1000 or mem_end",
 				      r->from);
 	snprintf(sub, sizeof(sub), "%s.to", path);
 	if (!r->to == !r->size)
@@ -142,7 +142,7 @@ int lab_mem_range_prepare(const struct lab_mem_range *r, struct lab_diag *d, con
 				      "size, not both");
 	if (r->to && end_ok(r->to) < 0)
 		return lab_diag_check(d, sub, "'%s' is not an address: give a number, a symbol of "
-				      "the guest or stack_top, with +N or -N", r->to);
+				      "the guest, stack_top or mem_end, with +N or -N", r->to);
 	if (r->size && *r->size == 0)
 		return lab_diag_check(d, path, "size 0 is an empty range");
 	return 0;
@@ -162,6 +162,8 @@ static int resolve_end(const char *t, const struct lab_run *run, struct symbols 
 		/* a number */
 	} else if (n == 9 && strncmp(t, "stack_top", 9) == 0) {
 		base = run->stack_top;
+	} else if (n == 7 && strncmp(t, "mem_end", 7) == 0) {
+		base = run->mem_size;
 	} else {
 		if (!*loaded) {
 			if (!run->guest_path || symbols_load_table(syms, run->guest_path) < 0) {
