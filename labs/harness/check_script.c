@@ -29,7 +29,6 @@ static int prepare(struct lab_check *c, const struct lab *lab, struct lab_diag *
 {
 	struct lab_script_spec *s = c->script;
 	struct stat st;
-	char path[48];
 
 	if (!lab_path_inside(s->program))
 		return lab_diag_check(d, "script.program", "'%s' must be a path in the lab folder, "
@@ -51,15 +50,7 @@ static int prepare(struct lab_check *c, const struct lab *lab, struct lab_diag *
 	if (s->memory_count && lab->program)
 		return lab_diag_check(d, "script.memory", "a program lab's guest lives in the "
 				      "student's program: kvmlab keeps no copy of its memory");
-	for (unsigned i = 0; i < s->memory_count; i++) {
-		int ret;
-
-		snprintf(path, sizeof(path), "script.memory.%u", i);
-		ret = lab_mem_range_prepare(&s->memory[i], d, path);
-		if (ret < 0)
-			return ret;
-	}
-	return 0;
+	return lab_mem_ranges_prepare(s->memory, s->memory_count, d, "script.memory");
 }
 
 static void release(struct lab_check *c)

@@ -15,18 +15,9 @@
 
 static int prepare(struct lab_check *c, const struct lab *lab, struct lab_diag *d)
 {
-	char path[48];
-
 	(void)lab;
-	for (unsigned i = 0; i < c->writes_within_count; i++) {
-		int ret;
-
-		snprintf(path, sizeof(path), "writes_within.%u", i);
-		ret = lab_mem_range_prepare(&c->writes_within[i], d, path);
-		if (ret < 0)
-			return ret;
-	}
-	return 0;
+	return lab_mem_ranges_prepare(c->writes_within, c->writes_within_count, d,
+				      "writes_within");
 }
 
 static bool inside(uint64_t a, const uint64_t *lo, const uint64_t *hi, unsigned n)

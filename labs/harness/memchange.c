@@ -127,7 +127,7 @@ static int end_ok(const char *t)
 	return is_name(t, n) || strict_number(t, n, &v) == 0 ? 0 : -EINVAL;
 }
 
-int lab_mem_range_prepare(const struct lab_mem_range *r, struct lab_diag *d, const char *path)
+static int range_prepare(const struct lab_mem_range *r, struct lab_diag *d, const char *path)
 {
 	char sub[96];
 
@@ -145,6 +145,22 @@ int lab_mem_range_prepare(const struct lab_mem_range *r, struct lab_diag *d, con
 				      "the guest, stack_top or mem_end, with +N or -N", r->to);
 	if (r->size && *r->size == 0)
 		return lab_diag_check(d, path, "size 0 is an empty range");
+	return 0;
+}
+
+int lab_mem_ranges_prepare(const struct lab_mem_range *r, unsigned n, struct lab_diag *d,
+			   const char *base)
+{
+	char path[64];
+
+	for (unsigned i = 0; i < n; i++) {
+		int ret;
+
+		snprintf(path, sizeof(path), "%s.%u", base, i);
+		ret = range_prepare(&r[i], d, path);
+		if (ret < 0)
+			return ret;
+	}
 	return 0;
 }
 

@@ -32,8 +32,9 @@ bool lab_memchange_next(const struct lab_run *run, uint64_t *addr);
 /* Whether page n was written during the run. */
 bool lab_memchange_page_dirty(const struct lab_run *run, uint64_t page);
 
-/* Load time: check the text of a range (path names it in messages).  0 or -EINVAL. */
-int lab_mem_range_prepare(const struct lab_mem_range *r, struct lab_diag *d, const char *path);
+/* Load time: check the text of n ranges (base.N names each in messages).  0 or -EINVAL. */
+int lab_mem_ranges_prepare(const struct lab_mem_range *r, unsigned n, struct lab_diag *d,
+			   const char *base);
 
 /* Resolve ranges against run (symbols of its guest ELF, its stack top) into lo[i], hi[i]:
  * [lo, hi) within guest memory.  0, or -EINVAL with a sentence in err. */

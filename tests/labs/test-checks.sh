@@ -57,7 +57,7 @@ else bad "timeout_ms: exit $rc"; cat "$T/out"; fi
 
 # long mode: the VMM's page tables lack accessed bits; the CPU sets them on the first walk
 cp -r "$L" "$T/long"
-sed -i 's/^mode: protected/mode: long/; /id: script/d' "$T/long/lab.yaml"
+sed -i 's/^mode: protected/mode: long/; /id: script/d; /lab_sources/d' "$T/long/lab.yaml"
 mkdir "$T/long/sub"
 printf '\t.code64\n\t.globl _start\n_start:\n\tmovl $42, result(%%rip)\n\thlt\n\t.data\nresult:\t.long 0\n' >"$T/long/sub/guest.S"
 grade "$T/long" "$T/long/sub"

@@ -7,30 +7,9 @@ _start:
 	lgdt gdt_desc
 	movw $0x10, %ax
 	movw %ax, %ds
-	movl $42, result
-	pushl $0x11223344
-	popl %eax
-	movb $'o', %al
-	outb %al, $0xe9
-	movb $'k', %al
-	outb %al, $0xe9
-	movb $'\n', %al
-	outb %al, $0xe9
-	movw $0x602, %dx
-	movw $0x1234, %ax
-	outw %ax, %dx
-	inb %dx, %al
-	movl $42, %eax
-	movw $0x501, %dx
-	outl %eax, %dx
-	hlt
+	jmp common
 
 	.data
-	.globl result
-	.balign 4
-result:	.long 0
-	.long 0x5a5a5a5a   /* the word after result: nothing may change it */
-
 	.balign 8
 gdt:	.quad 0
 	.quad 0x00cf9b000000ffff   /* 0x08: flat code, accessed */
