@@ -8,7 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "../labs/harness/check.h"   /* the lab checks under test */
+#include "runstate.h"
 #include "exits.h"
 #include "labfile.h"
 #include "testkit.h"
@@ -205,6 +208,20 @@ static void test_exits_program(void)
 
 		CHECK_MSG(r.status == LAB_PASS, "%s: %s", lab->checks[i].id, r.message);
 		lab_check_result_fini(&r);
+	}
+	{   /* a script's state: the observed IO exits per VM, port, direction and size */
+		struct json_object *st = lab_run_state(&lab->checks[0], &run, NULL, NULL);
+
+		CHECK_STR(st ? json_object_to_json_string_ext(json_object_object_get(st, "exits"),
+							      JSON_C_TO_STRING_PLAIN) : "",
+			  "{\"total\":0,\"by_type\":{},\"io_other\":0,\"io\":["
+			  "{\"vm\":1,\"port\":\"0xe8\",\"dir\":\"out\",\"size\":4,\"count\":2},"
+			  "{\"vm\":1,\"port\":\"0xe8\",\"dir\":\"out\",\"size\":1,\"count\":1},"
+			  "{\"vm\":2,\"port\":\"0x10\",\"dir\":\"out\",\"size\":2,\"count\":1},"
+			  "{\"vm\":1,\"port\":\"0x10\",\"dir\":\"out\",\"size\":2,\"count\":1},"
+			  "{\"vm\":2,\"port\":\"0x10\",\"dir\":\"in\",\"size\":1,\"count\":1}]}");
+		CHECK(st && !json_object_object_get(st, "registers"));   /* seen from outside */
+		json_object_put(st);
 	}
 	run.abi_port[0] = -1;
 	{
