@@ -4,7 +4,8 @@
 #  - writes_within: a correct guest passes; one whose GDT descriptor has the accessed bit
 #    clear fails at the byte the CPU wrote, named as the descriptor's accessed bit; one that
 #    stores outside fails at the first byte it changed, with the bytes before and after;
-#    in long mode the accessed bits the CPU sets in the VMM's page tables are named;
+#    in long mode the accessed bits the CPU sets in the VMM's page tables are named; a traced
+#    (single-stepped) run gives the same verdicts;
 #  - timeout_ms: a check fails when its run took longer, and says how long;
 #  - script: the judge's points, partial points, and every way a script can fail (crash,
 #    hang, junk, too many points, an unknown key, a pass with partial points, too much
@@ -54,6 +55,17 @@ grade "$T/slow" "$L/sub-slow"
 if [ $rc -eq 6 ] && line in-time | grep -q "the run took [0-9]* ms; this check allows 1 ms (timeout_ms)" &&
    grep -q "^PASS  writes " "$T/out"; then ok "timeout_ms: a slow run fails that check, with its time"
 else bad "timeout_ms: exit $rc"; cat "$T/out"; fi
+
+# a traced lab (an instructions check makes the grader single-step): the same verdicts
+cp -r "$L" "$T/traced"
+printf '  - {id: steps, points: 1, instructions: {min: 10, max: 100}}\n' >>"$T/traced/lab.yaml"
+grade "$T/traced" "$L/sub-good"
+[ $rc -eq 0 ] && grep -q "Total: 14/14 points" "$T/out" && ok "traced: a correct guest passes writes_within" ||
+	{ bad "traced good guest: exit $rc"; cat "$T/out"; }
+grade "$T/traced" "$L/sub-gdt"
+[ $rc -eq 6 ] && line writes | grep -q "GDT descriptor 2 (selector 0x10), byte 5" &&
+	ok "traced: the descriptor's accessed bit is found the same way" ||
+	{ bad "traced gdt guest: exit $rc"; cat "$T/out"; }
 
 # long mode: the VMM's page tables lack accessed bits; the CPU sets them on the first walk
 cp -r "$L" "$T/long"
