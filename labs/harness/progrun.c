@@ -530,7 +530,6 @@ static int run_one(const struct lab *lab, unsigned idx, const char *bindir, cons
 	{
 		struct child c = { .argv = argv, .cwd = dir, .out_fd = ofd, .err_fd = -1,
 				   .env = env, .timeout_ms = timeout + 5000 };
-
 		uint64_t t0 = vmm_clock_ns();
 
 		st = run_child(&c, &to);
