@@ -15,6 +15,7 @@ struct lab_obs_summary {
 	int exit_signal;              /* the signal that ended it, 0 if none */
 	uint64_t kvm_calls;           /* KVM ioctls seen */
 	bool program_ran;             /* a process executed the program's file */
+	uint64_t lost;                /* tracepoint records the kernel dropped (the log misses them) */
 };
 
 /* Parse the JSONL log at path of a run of the file program (exit status and signal are

@@ -538,27 +538,39 @@ static void box_failure(const char *path, char *why, size_t len)
 		fclose(f);
 }
 
-/* One run: the program under kvmlab exec, in a folder of its own. */
-static int run_one(const struct lab *lab, unsigned idx, const char *bindir, const char *tmp,
-		   const struct prog_box *box, struct lab_run *run)
+/* Does a check of the lab read guest memory (then exec writes it: --memory)? */
+static bool reads_memory(const struct lab *lab)
+{
+	for (unsigned i = 0; i < lab->checks_count; i++)
+		if (lab->checks[i].kind == LAB_CHECK_MEMORY)
+			return true;
+	return false;
+}
+
+/* One run: the program under kvmlab exec (KVM_RUN seen as observe says), in a folder of its
+ * own; *lost: tracepoint records the kernel dropped. */
+static int run_observed(const struct lab *lab, unsigned idx, const char *bindir, const char *tmp,
+			const char *observe, const struct prog_box *box, struct lab_run *run,
+			uint64_t *lost)
 {
 	const struct lab_program_run *r = &lab->program->runs[idx];
 	unsigned timeout = r->timeout_ms ? (unsigned)*r->timeout_ms : lab->timeout_ms;
 	char dir[PATH_MAX], log[PATH_MAX + 16], out[PATH_MAX + 16], bin[PATH_MAX * 2];
 	char tmo[32], scale[64], preload[PATH_MAX + 16], errpath[PATH_MAX + 16], why[200];
-	char mem[PATH_MAX + 16];
+	char mem[PATH_MAX + 16], ring[48];
 	uint8_t *image;
 	const char *env[8];
 	struct prog_argv *argv;
 	struct lab_obs_summary sum;
 	bool to, truncated, scaled;
 	int st, ofd, efd, ne = 0, ret;
+	const char *again = strcmp(observe, "ptrace") == 0 ? "-ptrace" : "";
 
-	snprintf(dir, sizeof(dir), "%s/run-%s", tmp, r->id);
-	snprintf(log, sizeof(log), "%s/run-%s.jsonl", tmp, r->id);
-	snprintf(out, sizeof(out), "%s/run-%s.out", tmp, r->id);
-	snprintf(errpath, sizeof(errpath), "%s/run-%s.err", tmp, r->id);
-	snprintf(mem, sizeof(mem), "%s/run-%s.mem", tmp, r->id);
+	snprintf(dir, sizeof(dir), "%s/run-%s%s", tmp, r->id, again);
+	snprintf(log, sizeof(log), "%s/run-%s%s.jsonl", tmp, r->id, again);
+	snprintf(out, sizeof(out), "%s/run-%s%s.out", tmp, r->id, again);
+	snprintf(errpath, sizeof(errpath), "%s/run-%s%s.err", tmp, r->id, again);
+	snprintf(mem, sizeof(mem), "%s/run-%s%s.mem", tmp, r->id, again);
 	snprintf(bin, sizeof(bin), "%s/%s", bindir, r->binary ? r->binary : lab->program->binary);
 	snprintf(tmo, sizeof(tmo), "%u", timeout);
 	run->stop = VMM_STOP_OTHER;
@@ -588,8 +600,12 @@ static int run_one(const struct lab *lab, unsigned idx, const char *bindir, cons
 	arg(argv, log);
 	arg(argv, "--timeout");
 	arg(argv, tmo);
-	arg(argv, "--memory");   /* outside the sandbox's view, as the log */
-	arg(argv, mem);
+	arg(argv, "--observe");
+	arg(argv, observe);
+	if (reads_memory(lab)) {   /* outside the sandbox's view, as the log (and with ptrace) */
+		arg(argv, "--memory");
+		arg(argv, mem);
+	}
 	arg(argv, "--");
 	scaled = r->time_scale && *r->time_scale > 1;
 	box_args(box, argv, dir, bindir, scaled ? timescale_so : NULL, timeout);
@@ -607,6 +623,10 @@ static int run_one(const struct lab *lab, unsigned idx, const char *bindir, cons
 		arg(argv, r->args[i]);
 	for (ne = 0; base_env[ne]; ne++)
 		env[ne] = base_env[ne];
+	if (getenv("KVMLAB_EXEC_RING_PAGES")) {   /* the size of kvmlab exec's rings, passed on */
+		snprintf(ring, sizeof(ring), "KVMLAB_EXEC_RING_PAGES=%.20s", getenv("KVMLAB_EXEC_RING_PAGES"));
+		env[ne++] = ring;
+	}
 	env[ne] = NULL;
 	efd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (efd < 0) {
@@ -622,8 +642,10 @@ static int run_one(const struct lab *lab, unsigned idx, const char *bindir, cons
 	{
 		struct child c = { .argv = argv->v, .cwd = dir, .out_fd = ofd, .err_fd = efd,
 				   .env = env, .timeout_ms = timeout + 5000 };
+		uint64_t t0 = vmm_clock_ns();
 
 		st = run_child(&c, &to);
+		run->elapsed_ns = vmm_clock_ns() - t0;
 	}
 	close(ofd);
 	close(efd);
@@ -637,6 +659,7 @@ static int run_one(const struct lab *lab, unsigned idx, const char *bindir, cons
 	if (!run->obs)
 		return -ENOMEM;
 	ret = lab_obs_read(log, bin, run->obs, &sum);
+	*lost = sum.lost;
 	box_failure(errpath, why, sizeof(why));
 	if (ret < 0 || to || (WIFEXITED(st) && WEXITSTATUS(st) >= 126 && WEXITSTATUS(st) != 124)) {
 		if (to)
@@ -689,6 +712,43 @@ static int run_one(const struct lab *lab, unsigned idx, const char *bindir, cons
 			 "%soutput truncated at %u bytes", run->stop_detail[0] ? "; " : "",
 			 LAB_OUTPUT_CAP);
 	return 0;
+}
+
+/* What was made of a run, undone (for the run again). */
+static void run_forget(struct lab_run *run)
+{
+	free(run->workdir);
+	free(run->output);
+	if (run->obs)
+		lab_obs_free(run->obs);
+	free(run->obs);
+	free((void *)run->mem);
+	run->workdir = run->output = NULL;
+	run->obs = NULL;
+	run->mem = NULL;
+	run->mem_size = 0;
+	run->output_len = 0;
+	run->error[0] = run->stop_detail[0] = '\0';
+	run->total_exits = 0;
+	memset(run->exits, 0, sizeof(run->exits));
+}
+
+/* One run, KVM_RUN through the tracepoints where they can be used; if the kernel dropped
+ * records (its rings were full), the log is incomplete and the run is made again with every
+ * KVM_RUN stopped by ptrace, which loses nothing. */
+static int run_one(const struct lab *lab, unsigned idx, const char *bindir, const char *tmp,
+		   const struct prog_box *box, struct lab_run *run, struct labbuf *log)
+{
+	uint64_t lost = 0;
+	int ret = run_observed(lab, idx, bindir, tmp, "auto", box, run, &lost);
+
+	if (ret < 0 || !lost)
+		return ret;
+	labbuf_printf(log, "run %s: the kernel dropped %llu tracepoint records (its rings were full): "
+		      "made again with every KVM_RUN stopped (kvmlab exec --observe ptrace)\n",
+		      lab->program->runs[idx].id, (unsigned long long)lost);
+	run_forget(run);
+	return run_observed(lab, idx, bindir, tmp, "ptrace", box, run, &lost);
 }
 
 /* The sandbox of the runs: kvmlab-sandbox, and a KVM node for the uid in tmp.  0, or -errno
@@ -804,6 +864,7 @@ int lab_program_run(const struct lab *lab, struct lab_build *b, struct lab_run *
 		const char *bindir = src;
 
 		memcpy(sub->abi_port, ports, sizeof(ports));
+		sub->sandboxed = sandboxed;
 		if (r->defines_count || r->substitute_count) {
 			/* a build of its own, with the lab's values for the defines */
 			snprintf(own, sizeof(own), "%s/src-%s", b->tmpdir, r->id);
@@ -838,7 +899,7 @@ int lab_program_run(const struct lab *lab, struct lab_build *b, struct lab_run *
 			}
 			bindir = own;
 		}
-		ret = run_one(lab, i, bindir, b->tmpdir, &box, sub);
+		ret = run_one(lab, i, bindir, b->tmpdir, &box, sub, &log);
 		if (ret < 0)
 			goto host;
 		if (!sub->output)
