@@ -163,18 +163,26 @@ static int hc_io(struct vmm_pio_dev *dev, struct vmm_vcpu *vcpu, uint16_t port, 
 	enum vmm_hc_id id = (enum vmm_hc_id)(dev - hc->dev);
 	uint32_t v = 0;
 	int ret;
+	bool wrong_dir = (in && dirs[id] == 'o') || (!in && dirs[id] == 'i');
+	bool wrong_size = id != VMM_HC_PRINT8 && size != vmm_hc_size(id);
 
 	(void)vcpu;
-	if ((in && dirs[id] == 'o') || (!in && dirs[id] == 'i'))
+	if ((wrong_dir || wrong_size) && hc->misuse.size == 0)
+		hc->misuse = (struct vmm_hc_misuse){ .id = (int)id, .port = port, .size = size,
+						     .in = in };
+	if (wrong_dir)
 		return vmm_fail(-EPROTO, "%s (port 0x%x) is %s with %s, but the guest used %s",
 				names[id], port, dirs[id] == 'i' ? "read" : "written",
 				dirs[id] == 'i' ? "IN" : "OUT", in ? "IN" : "OUT");
-	if (id != VMM_HC_PRINT8 && size != 4)
+	if (wrong_size)
 		return vmm_fail(-EPROTO, "%s (port 0x%x) takes a 32-bit access (outl/inl), but the "
 				"guest used %u byte(s)", names[id], port, size);
 	if (!in)
 		memcpy(&v, data, size);
+	hc->serving = (int)id;
+	hc->calls[id]++;
 	ret = hc->fn[id](hc, in, size, &v);
+	hc->serving = -1;
 	if (in)
 		memcpy(data, &v, size);
 	return ret;
@@ -193,9 +201,29 @@ void vmm_hc_init(struct vmm_hc *hc, struct vmm_vcpu *vcpu, vmm_console_sink sink
 	hc->vcpu = vcpu;
 	hc->sink = sink ? sink : stdout_sink;
 	hc->ctx = ctx;
+	hc->serving = -1;
 	for (int i = 0; i < VMM_HC__COUNT; i++) {
 		hc->fn[i] = builtin[i];
 	}
+}
+
+bool vmm_hc_builtin(const struct vmm_hc *hc, enum vmm_hc_id id)
+{
+	return (unsigned)id < VMM_HC__COUNT && hc->fn[id] == builtin[id];
+}
+
+unsigned vmm_hc_size(enum vmm_hc_id id)
+{
+	return id == VMM_HC_PRINT8 ? 1 : 4;
+}
+
+const char *vmm_hc_access(enum vmm_hc_id id)
+{
+	if ((unsigned)id >= VMM_HC__COUNT)
+		return "?";
+	if (id == VMM_HC_PRINT8)
+		return "outb";
+	return dirs[id] == 'o' ? "outl" : dirs[id] == 'i' ? "inl" : "outl, then inl";
 }
 
 int vmm_hc_attach(struct vmm_hc *hc, struct vmm_pio_bus *bus, const struct vmm_portmap *ports)

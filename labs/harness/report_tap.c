@@ -86,6 +86,7 @@ static int write_tap(const struct lab_report *r, FILE *out, int version)
 		yaml_field(out, "message", res->message);
 		yaml_field(out, "expected", res->expected);
 		yaml_field(out, "actual", res->actual);
+		yaml_field(out, "cause", res->cause);
 		yaml_field(out, "hint", c->hint);
 		fprintf(out, "  points: %u\n  max_points: %u\n", res->score, res->max_score);
 		if (c->visibility != LAB_VISIBLE)

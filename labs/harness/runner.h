@@ -43,6 +43,7 @@ struct lab_build {
 				       * guest.h, kvmlab/lab.h, kvmlab-handlers), out/ what gcc
 				       * writes; removed by lab_build_free */
 	bool sandboxed;
+	const char *dev;              /* the KVM device the runs open (NULL: /dev/kvm) */
 	uid_t uid;                    /* the sandboxes' uid (0: the grader's own) */
 	char guest[PATH_MAX];         /* the ELF (or flat image) to run */
 	char handlers_so[PATH_MAX];   /* "" when the lab has no handlers */
