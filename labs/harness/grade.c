@@ -14,11 +14,12 @@
 #include "runner.h"
 
 int lab_grade(const char *yaml, const char *subdir, const char *subname,
-	      enum lab_report_format fmt, bool show_hidden, FILE *out, struct lab_grade *g)
+	      const struct lab_runner_opts *ro, enum lab_report_format fmt, bool show_hidden,
+	      FILE *out, struct lab_grade *g)
 {
 	struct lab_grade_out o = { .fmt = fmt, .out = out };
 
-	return lab_grade_reports(yaml, subdir, subname, show_hidden, &o, out ? 1 : 0, g);
+	return lab_grade_reports(yaml, subdir, subname, ro, show_hidden, &o, out ? 1 : 0, g);
 }
 
 #define SHOWN_MAX 4096   /* bytes of the guest's output a report shows */
@@ -48,7 +49,7 @@ static char *shown_text(const struct lab_run *run)
 }
 
 int lab_grade_reports(const char *yaml, const char *subdir, const char *subname,
-		      bool show_hidden, const struct lab_grade_out *outs, size_t nouts,
+		      const struct lab_runner_opts *ro, bool show_hidden, const struct lab_grade_out *outs, size_t nouts,
 		      struct lab_grade *g)
 {
 	struct lab *lab = NULL;
@@ -76,7 +77,7 @@ int lab_grade_reports(const char *yaml, const char *subdir, const char *subname,
 	} else {
 		/* no /dev/kvm (-ENODEV), no sandbox (-EPERM): every check says why in the
 		 * report, then the host's failure is returned */
-		ret = lab_run_submission(lab, &b, &run);
+		ret = lab_run_submission(lab, ro, &b, &run);
 		if (ret == -ENODEV || ret == -EPERM)
 			host = ret;
 	}

@@ -135,21 +135,9 @@ static const char *const guest_width_flags[][2] = {
 #define BUILD_NPROC 64u
 #define BUILD_LOG_CAP (256u << 10)
 
-static enum lab_sandbox_policy policy = LAB_SANDBOX_REQUIRE;
-static const char *kvm_dev;   /* NULL: /dev/kvm */
-
-void lab_runner_set_dev(const char *dev)
+int lab_runner_check_sandbox(const struct lab_runner_opts *o, char *err, size_t errlen)
 {
-	kvm_dev = dev;
-}
-
-void lab_runner_set_sandbox(enum lab_sandbox_policy p)
-{
-	policy = p;
-}
-
-int lab_runner_check_sandbox(char *err, size_t errlen)
-{
+	enum lab_sandbox_policy policy = o ? o->sandbox : LAB_SANDBOX_REQUIRE;
 	char why[256];
 
 	if (policy == LAB_SANDBOX_NONE)
@@ -538,7 +526,8 @@ static int stage(struct lab *lab, struct lab_build *b, struct labbuf *log, char 
 	return rc;
 }
 
-int lab_build(struct lab *lab, struct lab_build *b, char *err, size_t errlen)
+int lab_build(struct lab *lab, const struct lab_runner_opts *o, struct lab_build *b, char *err,
+	      size_t errlen)
 {
 	struct labbuf log = { 0 };
 	double t0 = vmm_clock_s();
@@ -547,11 +536,11 @@ int lab_build(struct lab *lab, struct lab_build *b, char *err, size_t errlen)
 	memset(b, 0, sizeof(*b));
 	*err = '\0';
 	find_dirs();
-	rc = lab_runner_check_sandbox(err, errlen);
+	rc = lab_runner_check_sandbox(o, err, errlen);
 	if (rc < 0)
 		return rc;
 	b->sandboxed = rc == 1;
-	b->dev = kvm_dev;
+	b->dev = o ? o->dev : NULL;
 	b->uid = b->sandboxed ? lab_sandbox_new_uid() : 0;
 	rc = make_tmpdir(b, &log, err, errlen);
 	if (rc < 0) {
@@ -824,14 +813,15 @@ int lab_execute(const struct lab *lab, const struct lab_build *b, struct lab_run
 	return ret;
 }
 
-int lab_run_submission(struct lab *lab, struct lab_build *b, struct lab_run *run)
+int lab_run_submission(struct lab *lab, const struct lab_runner_opts *o, struct lab_build *b,
+		       struct lab_run *run)
 {
 	char err[256];
 	int ret;
 
 	if (lab->program)   /* the submission is a hypervisor program (progrun.c) */
-		return lab_program_run(lab, b, run);
-	ret = lab_build(lab, b, err, sizeof(err));
+		return lab_program_run(lab, o, b, run);
+	ret = lab_build(lab, o, b, err, sizeof(err));
 	if (ret < 0 || !b->ok) {
 		memset(run, 0, sizeof(*run));
 		run->output = calloc(1, 1);
