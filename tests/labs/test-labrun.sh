@@ -18,6 +18,7 @@ L3=$LABS/03-paging
 mk() {   # mk NAME LAB: a copy of LAB's solution in $T/NAME
 	mkdir -p "$T/$1" && cp "$2"/solution/* "$T/$1/"
 }
+mkdir "$T/empty"
 mk port "$L4"; mk size "$L4"; mk crash "$L4"; mk silent "$L4"
 sed -i 's/outl(HC_PRINT32, value);/outl(0x5001, value);/' "$T/port/guest.c"
 sed -i 's/outl(HC_PRINT32, value);/outb(HC_PRINT32, (uint8_t)value);/' "$T/size/guest.c"
@@ -149,4 +150,21 @@ rc=$?
 if [ $rc -eq 0 ] && echo "$by_hand" | grep -q -- "--mem 4M" && grep -q "halted in long mode" "$T/err"; then
 	ok "lab 03's guest run by hand with the lab's --mem 4M halts"
 else bad "lab 03 by hand: exit $rc ($by_hand)"; cat "$T/err"; fi
+
+# bad input: each refused in one line that says what to do
+refused() {   # refused STATUS PATTERN WHAT ARGS...
+	st=$1 pat=$2 what=$3
+	shift 3
+	"$KVMLAB" "$@" >"$T/out" 2>&1
+	rc=$?
+	if [ $rc -eq "$st" ] && grep -q -- "$pat" "$T/out"; then ok "$what: $(head -1 "$T/out")"
+	else bad "$what: exit $rc"; cat "$T/out"; fi
+}
+refused 1 "lab trace: unknown option or missing value '--bogus'" "an unknown trace option" \
+	lab trace 04 "$L4/solution" --bogus
+refused 1 "usage: kvmlab lab tui LAB \[DIR\]" "lab tui without a lab" lab tui
+refused 1 "usage: kvmlab lab run LAB \[DIR\]" "lab run with three folders" lab run 04 a b c
+refused 2 "guest source 'guest.c' not found in $T/empty" "lab run on a folder without the sources" \
+	lab run 04 "$T/empty"
+refused 2 "no lab named 'nosuchlab'" "lab run of no such lab" lab run nosuchlab
 exit $fail
