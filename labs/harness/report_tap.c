@@ -93,6 +93,14 @@ static int write_tap(const struct lab_report *r, FILE *out, int version)
 			fprintf(out, "  visibility: %s\n", lab_visibility_name(c->visibility));
 		fprintf(out, "  ...\n");
 	}
+	for (const char *p = r->nodev; p && *p;) {   /* a diagnostic line per port */
+		size_t n = strcspn(p, "\n");
+
+		fputs("# no device on ", out);
+		lab_fput_text(out, p, n);
+		fputc('\n', out);
+		p += n + (p[n] == '\n');
+	}
 	fprintf(out, "# score: %u/%u\n", r->score, r->max_score);
 	return 0;
 }
