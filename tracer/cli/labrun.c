@@ -155,11 +155,15 @@ static void close_lab(struct lab_session *ls)
 	lab_session_close(ls);
 }
 
-static int trace(struct labrun *r, const struct trace_opts *t)
+static int trace(struct labrun *r, const struct trace_opts *given)
 {
+	struct trace_opts lt = *given, *t = &lt;
 	struct lab_session ls;
 	FILE *f;
 	int status = trace_open_output(t, &f);
+
+	if (!t->max_steps)   /* the lab's instruction limit, unless --max-steps says otherwise */
+		t->max_steps = r->lab->max_instructions;
 
 	if (status == 0 && (status = open_lab(r, &ls, trace_console(f), NULL)) != 0 && f != stdout)
 		fclose(f);
