@@ -81,7 +81,7 @@ static void child(const struct lab_batch_opts *o, const struct lab_batch_result 
 		rep = fopen(path, "w");
 		report_err = rep ? 0 : errno;
 	}
-	ret = lab_grade(o->lab, r->path, r->name, o->fmt, o->show_hidden, rep, &g);
+	ret = lab_grade(o->lab, r->path, r->name, &o->runner, o->fmt, o->show_hidden, rep, &g);
 	if (rep && fclose(rep) != 0 && ret == 0)
 		report_err = errno;
 	if (report_err && ret == 0) {   /* graded, but the report is not there */
@@ -318,7 +318,7 @@ int lab_batch_run(const struct lab_batch_opts *o, struct lab_batch *b)
 	b->max = lab->total_points;
 	lab_free(lab);
 	/* measured once here, before the children are forked (they inherit the answer) */
-	ret = lab_runner_check_sandbox(b->error, sizeof(b->error));
+	ret = lab_runner_check_sandbox(&o->runner, b->error, sizeof(b->error));
 	if (ret < 0)
 		return ret;
 	ret = 0;

@@ -324,6 +324,16 @@ struct lab_program {
 	unsigned runs_count;
 };
 
+/* cause_hints: the lab's own hint for each cause a failed check can have (cause.h); NULL:
+ * kvmlab's. */
+struct lab_cause_hints {
+	char *port;                   /* a port with no device */
+	char *size;                   /* a hypercall port used with the wrong size or direction */
+	char *crash;                  /* the guest or the student's handlers crashed */
+	char *silent;                 /* a printing hypercall printed nothing, or nothing was printed */
+	char *timeout;                /* a limit (time, exits, instructions) ended the run */
+};
+
 struct lab_hypercall_ports;       /* the YAML mapping; see ports */
 struct lab_locs;                  /* where each node is in the file */
 
@@ -342,6 +352,7 @@ struct lab {
 				       * with the student's handlers for run: grader_guest checks */
 	unsigned grader_guest_count;
 	struct lab_limits *limits;
+	struct lab_cause_hints *cause_hints;
 	struct lab_program *program;  /* set: the submission is a hypervisor program */
 	bool trace;                   /* loader: also set when a check needs a trace */
 	struct lab_check *checks;

@@ -635,7 +635,8 @@ static int run_one(const struct lab *lab, unsigned idx, const char *bindir, cons
 	return run_observed(lab, idx, bindir, tmp, "ptrace", run, &lost);
 }
 
-int lab_program_run(const struct lab *lab, struct lab_build *b, struct lab_run *run)
+int lab_program_run(const struct lab *lab, const struct lab_runner_opts *o, struct lab_build *b,
+		    struct lab_run *run)
 {
 	const struct lab_program *pg = lab->program;
 	struct labbuf log = { 0 };
@@ -657,7 +658,7 @@ int lab_program_run(const struct lab *lab, struct lab_build *b, struct lab_run *
 			 "cannot run KVM programs");
 		return -ENODEV;
 	}
-	ret = lab_runner_check_sandbox(err, sizeof(err));
+	ret = lab_runner_check_sandbox(o, err, sizeof(err));
 	if (ret < 0) {
 		snprintf(run->error, sizeof(run->error), "%s", err);
 		return ret;
