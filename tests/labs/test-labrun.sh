@@ -20,9 +20,9 @@ mk() {   # mk NAME LAB: a copy of LAB's solution in $T/NAME
 }
 mkdir "$T/empty"
 mk port "$L4"; mk size "$L4"; mk crash "$L4"; mk silent "$L4"
-sed -i 's/outl(HC_PRINT32, value);/outl(0x5001, value);/' "$T/port/guest.c"
-sed -i 's/outl(HC_PRINT32, value);/outb(HC_PRINT32, (uint8_t)value);/' "$T/size/guest.c"
-sed -i 's/outl(HC_PRINT32, value);/__asm__ volatile("ud2"); outl(HC_PRINT32, value);/' "$T/crash/guest.c"
+sed -i 's/outl(HC_PRINT32, val);/outl(0x5001, val);/' "$T/port/guest.c"
+sed -i 's/outl(HC_PRINT32, val);/outb(HC_PRINT32, (uint8_t)val);/' "$T/size/guest.c"
+sed -i 's/outl(HC_PRINT32, val);/__asm__ volatile("ud2"); outl(HC_PRINT32, val);/' "$T/crash/guest.c"
 sed -i 's/lab_print(ctx, "%s", buf);/(void)buf;/' "$T/silent/handlers.c"
 mk l3print "$L3"; mk l3port "$L3"; mk l3size "$L3"; mk l3crash "$L3"
 at='^void setup_paging(void)$'
@@ -51,13 +51,13 @@ else bad "lab run 04 solution: exit $rc"; cat "$T/out" "$T/err"; fi
 
 # a mistyped port: said by lab run (one line per port, with the count) and by grade
 "$KVMLAB" lab run 04 "$T/port" >"$T/out" 2>"$T/err"
-if grep -qx "kvmlab: no device on port 0x5001: 6 OUT (the writes went nowhere)" "$T/err"; then
+if grep -qx "kvmlab: no device on port 0x5001: 9 OUT (the writes went nowhere)" "$T/err"; then
 	ok "lab run: the mistyped port, with its count"
 else bad "lab run: no line for port 0x5001"; cat "$T/err"; fi
 "$KVMLAB" grade 04 "$T/port" >"$T/rep" 2>&1
 rc=$?
 if [ $rc -eq 6 ] && grep -q "^Ports with no device" "$T/rep" &&
-   grep -qx "  port 0x5001: 6 OUT (the writes went nowhere)" "$T/rep" &&
+   grep -qx "  port 0x5001: 9 OUT (the writes went nowhere)" "$T/rep" &&
    grep -A4 "^FAIL  print32-one-exit" "$T/rep" | grep -q "cause:    the guest used a port no device answers: port 0x5001" &&
    grep -q "Compare the port your guest uses with the lab's port map" "$T/rep"; then
 	ok "grade: the port with no device in the report, and as the cause of the failed checks"
@@ -66,12 +66,12 @@ else bad "grade port: exit $rc"; cat "$T/rep"; fi
 if python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert "port 0x5001: 6 OUT" in d["output"], d["output"]
+assert "port 0x5001: 9 OUT" in d["output"], d["output"]
 assert any("Cause:    the guest used a port no device answers" in t["output"] for t in d["tests"])
 ' "$T/gs.json"; then ok "gradescope: the port and the cause"
 else bad "gradescope: no port or cause"; cat "$T/gs.json"; fi
 "$KVMLAB" grade 04 "$T/port" --format tap >"$T/tap" 2>&1
-if grep -q "^  cause: " "$T/tap" && grep -qx "# no device on port 0x5001: 6 OUT (the writes went nowhere)" "$T/tap"; then
+if grep -q "^  cause: " "$T/tap" && grep -qx "# no device on port 0x5001: 9 OUT (the writes went nowhere)" "$T/tap"; then
 	ok "tap: the cause, and the port as a diagnostic line"
 else bad "tap: no cause or port"; cat "$T/tap"; fi
 
@@ -98,7 +98,7 @@ cause() {   # cause SUB LAB PATTERN WHAT
 cause size 04 "the guest used a 1-byte OUT on port 0x501 (print32), which takes outl" "grade: the wrong size"
 grep -q "printed nothing" "$T/rep" && bad "a refused access counted as a silent handler"
 cause crash 04 "the guest crashed: triple fault" "grade: the crash"
-cause silent 04 "printStr was called 8 times and your handler printed nothing" "grade: a printStr that prints nothing"
+cause silent 04 "printStr was called 3 times and your handler printed nothing" "grade: a printStr that prints nothing"
 "$KVMLAB" grade 03 "$T/l3port" >"$T/rep" 2>&1
 if [ $? -eq 0 ] && grep -qx "  port 0x5a0: 1 OUT (the writes went nowhere)" "$T/rep"; then
 	ok "grade 03: full marks, and the port with no device in the report"
