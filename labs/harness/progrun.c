@@ -465,6 +465,36 @@ static char *read_output(const char *path, size_t *len, bool *truncated)
 	return labbuf_take(&b);
 }
 
+/* The run's flowchart (NAME.dot, written by exec --flow) as NAME.svg and NAME.png beside it,
+ * drawn by graphviz; a missing dot or a failed drawing is said in the run's stop detail. */
+static void render_flow(const char *dir, const char *name, struct lab_run *run)
+{
+	static const char *const fmts[] = { "svg", "png" };
+	char in[PATH_MAX + 16], out[PATH_MAX + 16], fmt[8];
+	char *argv[] = { "dot", fmt, in, "-o", out, NULL };
+	size_t used = strlen(run->stop_detail);
+
+	snprintf(in, sizeof(in), "%s/%s.dot", dir, name);
+	for (size_t i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
+		struct child c = { .argv = argv, .cwd = dir, .out_fd = -1, .err_fd = -1,
+				   .env = base_env, .timeout_ms = 20000 };
+		bool to;
+		int st;
+
+		snprintf(fmt, sizeof(fmt), "-T%s", fmts[i]);
+		snprintf(out, sizeof(out), "%s/%s.%s", dir, name, fmts[i]);
+		st = run_child(&c, &to);
+		if (st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0)
+			continue;
+		snprintf(run->stop_detail + used, sizeof(run->stop_detail) - used, "%s%s.%s not "
+			 "drawn: %s", used ? "; " : "", name, fmts[i],
+			 st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 127 ?
+			 "graphviz's dot is not installed (apt-get install graphviz)" :
+			 "dot failed on the flowchart");
+		return;
+	}
+}
+
 /* One run: the program under kvmlab exec, in a folder of its own. */
 static int run_one(const struct lab *lab, unsigned idx, const char *bindir, const char *tmp,
 		   struct lab_run *run)
@@ -472,7 +502,7 @@ static int run_one(const struct lab *lab, unsigned idx, const char *bindir, cons
 	const struct lab_program_run *r = &lab->program->runs[idx];
 	unsigned timeout = r->timeout_ms ? (unsigned)*r->timeout_ms : lab->timeout_ms;
 	char dir[PATH_MAX], log[PATH_MAX + 16], out[PATH_MAX + 16], bin[PATH_MAX * 2];
-	char tmo[32], scale[64], preload[PATH_MAX + 16];
+	char tmo[32], scale[64], preload[PATH_MAX + 16], steps[32], flow[PATH_MAX + 16];
 	const char *env[8];
 	char **argv;
 	struct lab_obs_summary sum;
@@ -495,7 +525,7 @@ static int run_one(const struct lab *lab, unsigned idx, const char *bindir, cons
 		snprintf(run->error, sizeof(run->error), "the lab's files could not be copied");
 		return 0;
 	}
-	argv = calloc(r->args_count + 16, sizeof(char *));
+	argv = calloc(r->args_count + 24, sizeof(char *));
 	if (!argv)
 		return -ENOMEM;
 	argv[n++] = kvmlab_exe;
@@ -506,6 +536,18 @@ static int run_one(const struct lab *lab, unsigned idx, const char *bindir, cons
 	argv[n++] = log;
 	argv[n++] = "--timeout";
 	argv[n++] = tmo;
+	if (r->walk_steps) {
+		snprintf(steps, sizeof(steps), "%llu", (unsigned long long)*r->walk_steps);
+		argv[n++] = "--trace";
+		argv[n++] = "--walk";
+		argv[n++] = "--max-steps";
+		argv[n++] = steps;
+	}
+	if (r->flow) {
+		snprintf(flow, sizeof(flow), "%s/%s.dot", dir, r->flow);
+		argv[n++] = "--flow";
+		argv[n++] = flow;
+	}
 	argv[n++] = "--";
 	if (r->time_scale && *r->time_scale > 1) {
 		/* through env(1), so that kvmlab exec's own timer is not scaled */
@@ -555,6 +597,11 @@ static int run_one(const struct lab *lab, unsigned idx, const char *bindir, cons
 		snprintf(run->error, sizeof(run->error), "the program never used /dev/kvm");
 		return 0;
 	}
+	run->obs_log = strdup(log);
+	if (!run->obs_log)
+		return -ENOMEM;
+	if (r->flow)
+		render_flow(dir, r->flow, run);
 	for (size_t i = 0; i < run->obs->n; i++)
 		if (run->obs->exits[i].vm == 1) {
 			run->exits[run->obs->exits[i].type]++;
