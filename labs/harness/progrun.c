@@ -756,6 +756,10 @@ int lab_program_run(const struct lab *lab, struct lab_build *b, struct lab_run *
 		ret = run_one(lab, i, bindir, b->tmpdir, sub);
 		if (ret < 0)
 			goto host;
+		if (r->flow && sub->obs_log)
+			labbuf_printf(&log, "run %s: the flowchart kvmlab drew from it: %s/%s.svg "
+				      "(and .png, .dot; kept with KVMLAB_KEEP_BUILD=1)\n", r->id,
+				      sub->workdir, r->flow);
 		if (!sub->output)
 			sub->output = calloc(1, 1);
 	}
