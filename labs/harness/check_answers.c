@@ -36,36 +36,53 @@ static const struct lab_live_name *spec_name(const struct lab_answers_spec *a)
 	return a->observed ? &lab_obs_names[a->live] : &lab_live_names[a->live];
 }
 
-/* "observed:NAME[:ARG]": a value of the check's run of the student's program. */
-static int prepare_observed(struct lab_answers_spec *a, const struct lab *lab,
-			    struct lab_diag *d)
+/* Look NAME of spec ("NAME" or "NAME:ARG", after the prefix) up in table: a->live and
+ * a->live_arg set; 0, -ENOMEM, or the diagnostic for a name the table lacks. */
+static int lookup(struct lab_answers_spec *a, const char *spec, const struct lab_live_name *table,
+		  const char *what, struct lab_diag *d)
 {
-	const char *name = a->expect + 9, *colon = strchr(name, ':'), *problem;
-	char buf[64];
-	size_t n = colon ? (size_t)(colon - name) : strlen(name);
+	const char *colon = strchr(spec, ':');
+	size_t n = colon ? (size_t)(colon - spec) : strlen(spec);
+	char name[64];
 
-	a->observed = true;
-	if (!lab->program)
-		return lab_diag_check(d, "answers.expect", "observed: values are what a program "
-				      "lab's run showed; this lab has no program section");
-	snprintf(buf, sizeof(buf), "%.*s", (int)(n < sizeof(buf) ? n : sizeof(buf) - 1), name);
-	a->live = lab_obs_find(buf);
+	snprintf(name, sizeof(name), "%.*s", (int)(n < sizeof(name) ? n : sizeof(name) - 1), spec);
+	for (int i = 0; table[i].name; i++)
+		if (strcmp(table[i].name, name) == 0)
+			a->live = i;
 	if (a->live < 0) {
 		struct labbuf known = { 0 };
 		int ret;
 
-		for (int i = 0; lab_obs_names[i].name; i++)
-			labbuf_printf(&known, "%s%s", i ? ", " : "", lab_obs_names[i].name);
-		ret = lab_diag_check(d, "answers.expect", "unknown observed value '%s' (known: %s)",
-				     buf, known.s ? known.s : "");
+		for (int i = 0; table[i].name; i++)
+			labbuf_printf(&known, "%s%s", i ? ", " : "", table[i].name);
+		ret = lab_diag_check(d, "answers.expect", "unknown %s value '%s' (known: %s)", what,
+				     name, known.s ? known.s : "");
 		labbuf_release(&known);
 		return ret;
 	}
 	if (colon && !(a->live_arg = strdup(colon + 1)))
 		return -ENOMEM;
+	return 0;
+}
+
+/* "observed:NAME[:ARG]": a value of the check's run of the student's program. */
+static int prepare_observed(struct lab_answers_spec *a, const struct lab *lab,
+			    struct lab_diag *d)
+{
+	const char *problem;
+	int ret;
+
+	a->observed = true;
+	if (!lab->program)
+		return lab_diag_check(d, "answers.expect", "observed: values are what a program "
+				      "lab's run showed; this lab has no program section");
+	ret = lookup(a, a->expect + 9, lab_obs_names, "observed", d);
+	if (ret < 0)
+		return ret;
 	problem = lab_obs_arg_problem(a->live, a->live_arg);
 	if (problem)
-		return lab_diag_check(d, "answers.expect", "observed:%s %s", buf, problem);
+		return lab_diag_check(d, "answers.expect", "observed:%s %s",
+				      lab_obs_names[a->live].name, problem);
 	return 0;
 }
 
@@ -73,9 +90,7 @@ static int prepare(struct lab_check *c, const struct lab *lab, struct lab_diag *
 {
 	struct lab_answers_spec *a = c->answers;
 	const struct lab_live_name *ln;
-	const char *colon;
-	char name[64];
-	size_t n;
+	int ret;
 
 	a->live = -1;
 	if (!lab_path_inside(a->file))
@@ -85,25 +100,10 @@ static int prepare(struct lab_check *c, const struct lab *lab, struct lab_diag *
 		return prepare_observed(a, lab, d);
 	if (strncmp(a->expect, "live:", 5) != 0)
 		return 0;
-	colon = strchr(a->expect + 5, ':');
-	n = colon ? (size_t)(colon - a->expect - 5) : strlen(a->expect + 5);
-	snprintf(name, sizeof(name), "%.*s", (int)(n < sizeof(name) ? n : sizeof(name) - 1),
-		 a->expect + 5);
-	a->live = lab_live_find(name);
-	if (a->live < 0) {
-		struct labbuf known = { 0 };
-		int ret;
-
-		for (int i = 0; lab_live_names[i].name; i++)
-			labbuf_printf(&known, "%s%s", i ? ", " : "", lab_live_names[i].name);
-		ret = lab_diag_check(d, "answers.expect", "unknown live value '%s' (known: %s)",
-				     name, known.s ? known.s : "");
-		labbuf_release(&known);
+	ret = lookup(a, a->expect + 5, lab_live_names, "live", d);
+	if (ret < 0)
 		return ret;
-	}
 	ln = &lab_live_names[a->live];
-	if (colon && !(a->live_arg = strdup(colon + 1)))
-		return -ENOMEM;
 	switch (ln->arg) {
 	case LAB_LIVE_ARG_NONE:
 		if (a->live_arg)

@@ -66,14 +66,6 @@ const struct lab_live_name lab_obs_names[] = {
 	{ NULL, 0, 0, NULL },
 };
 
-int lab_obs_find(const char *name)
-{
-	for (int i = 0; lab_obs_names[i].name; i++)
-		if (strcmp(lab_obs_names[i].name, name) == 0)
-			return i;
-	return -1;
-}
-
 static bool level_ok(const char *s)
 {
 	static const char *const levels[] = { "PML5", "PML4", "PDPT", "PD", "PT" };

@@ -15,9 +15,6 @@
 /* The names `observed:` may use (kind, argument and a phrase for messages), NULL-ended. */
 extern const struct lab_live_name lab_obs_names[];
 
-/* Index of name in lab_obs_names, or -1. */
-int lab_obs_find(const char *name);
-
 /* Whether arg is a valid argument for lab_obs_names[idx]: NULL if so, else what to write. */
 const char *lab_obs_arg_problem(int idx, const char *arg);
 

@@ -104,18 +104,19 @@ got=$(grade empty)
 [ "$got" = 0/72 ] && ok "empty folder: $got" || { bad "empty folder: $got"; cat "$T/out"; }
 
 # observed: values are refused where they cannot be had, with the line and what to write
-mkdir -p "$T/badlab"
-cp "$L/lab.yaml" "$T/badlab/"
-sed -i 's/expect: "observed:walk_entry:PML4"/expect: "observed:walk_entry:PML9"/' "$T/badlab/lab.yaml"
-"$KVMLAB" grade "$T/badlab" "$T/ref" >"$T/out" 2>&1
-rc=$?
-[ $rc = 2 ] && grep -q "lab.yaml:[0-9]*:[0-9]*: .*walk_entry needs a page-table level" "$T/out" &&
-	ok "a bad level: refused at load, with its line" || { bad "bad level: $rc"; cat "$T/out"; }
-cp "$L/lab.yaml" "$T/badlab/"
-sed -i 's/expect: "observed:io_exits"/expect: "observed:io_exitz"/' "$T/badlab/lab.yaml"
-"$KVMLAB" grade "$T/badlab" "$T/ref" >"$T/out" 2>&1
-rc=$?
-[ $rc = 2 ] && grep -q "unknown observed value 'io_exitz' (known: memory_size" "$T/out" &&
-	ok "an unknown observed value: refused, the known ones listed" || { bad "unknown: $rc"; cat "$T/out"; }
+# refused SED GREP WHAT: lab.yaml edited with SED is refused (status 2) with a line matching GREP
+refused() {
+	mkdir -p "$T/badlab"
+	sed "$1" "$L/lab.yaml" >"$T/badlab/lab.yaml"
+	"$KVMLAB" grade "$T/badlab" "$T/ref" >"$T/out" 2>&1
+	rc=$?
+	[ $rc = 2 ] && grep -q "$2" "$T/out" && ok "$3" || { bad "$3: status $rc"; cat "$T/out"; }
+}
+refused 's/expect: "observed:walk_entry:PML4"/expect: "observed:walk_entry:PML9"/' \
+	"lab.yaml:[0-9]*:[0-9]*: .*walk_entry needs a page-table level" "a bad level: refused at load, with its line"
+refused 's/expect: "observed:io_exits"/expect: "observed:io_exitz"/' \
+	"unknown observed value 'io_exitz' (known: memory_size" "an unknown observed value: refused, the known ones listed"
+refused 's/expect: "observed:io_byte:1"/expect: "observed:io_byte:0"/' \
+	"io_byte needs a count from 1 to 64" "io_byte:0: refused"
 
 exit $fail
