@@ -97,6 +97,13 @@ static int lab_build_run(const char *yaml, const char *given, bool run_it)
 		fprintf(stderr, "%s\n", err);
 		return EXIT_LOAD;
 	}
+	if (lab->program) {   /* the student's own program: their make, kvmlab exec, grade */
+		ret = cli_error(EXIT_USAGE, "lab %s: the submission is your own program: build it "
+				"with make in its folder, watch it with kvmlab exec -- ./%s, and grade "
+				"it with kvmlab grade %s %s", lab->id, lab->program->binary, lab->id, dir);
+		lab_free(lab);
+		return ret;
+	}
 	fprintf(stderr, "kvmlab: building %s from %s\n", lab->id, dir);
 	lab_runner_set_sandbox(LAB_SANDBOX_PREFER);   /* the student's own code, on their machine */
 	ret = lab_build(lab, &b, err, sizeof(err));
