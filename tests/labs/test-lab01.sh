@@ -103,6 +103,12 @@ mkdir -p "$T/empty"
 got=$(grade empty)
 [ "$got" = 0/72 ] && ok "empty folder: $got" || { bad "empty folder: $got"; cat "$T/out"; }
 
+# lab build / lab run of a program lab say how it is built and graded instead
+"$KVMLAB" lab run "$L" "$T/ref" >"$T/out" 2>&1
+rc=$?
+[ $rc = 1 ] && grep -q "the submission is your own program: build it with make" "$T/out" &&
+	ok "lab run 01: how to build, watch and grade it" || { bad "lab run 01: $rc"; cat "$T/out"; }
+
 # observed: values are refused where they cannot be had, with the line and what to write
 # refused SED GREP WHAT: lab.yaml edited with SED is refused (status 2) with a line matching GREP
 refused() {
