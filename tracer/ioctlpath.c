@@ -213,8 +213,9 @@ static const struct ioctlpath_step get_sregs[] = {
 static const struct ioctlpath_step set_sregs[] = {
 	{ "kvm_arch_vcpu_ioctl_set_sregs", X86,
 	  "memdup_user copies the program's struct kvm_sregs in (_IOW); __set_sregs checks the "
-	  "combination (kvm_is_valid_sregs: long mode needs CR4.PAE and CR0.PG, ...; -EINVAL "
-	  "otherwise), then loads EFER (the vendor's set_efer), CR0 (set_cr0), CR3, CR4, CR8, the "
+	  "combination (kvm_is_valid_sregs: with EFER.LME and CR0.PG set it wants CR4.PAE and "
+	  "EFER.LMA too, without them neither EFER.LMA nor a 64-bit CS; -EINVAL otherwise), "
+	  "then loads EFER (the vendor's set_efer), CR0 (set_cr0), CR3, CR4, CR8, the "
 	  "segments (kvm_set_segment), GDT and IDT, and resets the MMU context "
 	  "(kvm_mmu_reset_context), so the next KVM_RUN walks the guest's page tables the way the "
 	  "new CR0/CR4/EFER say, starting at the new CR3.",
