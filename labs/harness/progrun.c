@@ -34,6 +34,12 @@
 
 static char kvmlab_exe[PATH_MAX];
 static char timescale_so[PATH_MAX];
+static char drawings[PATH_MAX];
+
+void lab_program_set_drawings(const char *prefix)
+{
+	snprintf(drawings, sizeof(drawings), "%s", prefix ? prefix : "");
+}
 
 void lab_program_set_paths(const char *exe, const char *so)
 {
@@ -495,6 +501,34 @@ static void render_flow(const char *dir, const char *name, struct lab_run *run)
 	}
 }
 
+/* Say where the run's flowchart is, and copy it where lab_program_set_drawings() asked. */
+static void copy_drawings(const struct lab_program_run *r, const struct lab_run *sub,
+			  struct labbuf *log)
+{
+	static const char *const exts[] = { "svg", "png", "dot" };
+	char from[PATH_MAX * 2], to[PATH_MAX * 2];
+	int ret = 0;
+
+	if (!drawings[0]) {
+		labbuf_printf(log, "run %s: the flowchart kvmlab drew from it: %s/%s.svg (and .png, "
+			      ".dot; kept with KVMLAB_KEEP_BUILD=1)\n", r->id, sub->workdir, r->flow);
+		return;
+	}
+	for (size_t i = 0; i < sizeof(exts) / sizeof(exts[0]) && ret == 0; i++) {
+		snprintf(from, sizeof(from), "%s/%s.%s", sub->workdir, r->flow, exts[i]);
+		snprintf(to, sizeof(to), "%s%s-%s.%s", drawings, r->id, r->flow, exts[i]);
+		if (access(from, R_OK) == 0)
+			ret = lab_copy_file(from, to);
+	}
+	snprintf(to, sizeof(to), "%s%s-%s.svg", drawings, r->id, r->flow);
+	if (ret < 0)
+		labbuf_printf(log, "run %s: the flowchart could not be copied to %s: %s\n", r->id,
+			      to, strerror(-ret));
+	else
+		labbuf_printf(log, "run %s: the flowchart kvmlab drew from it: %s (and .png, .dot)\n",
+			      r->id, to);
+}
+
 /* One run: the program under kvmlab exec, in a folder of its own. */
 static int run_one(const struct lab *lab, unsigned idx, const char *bindir, const char *tmp,
 		   struct lab_run *run)
@@ -757,9 +791,7 @@ int lab_program_run(const struct lab *lab, struct lab_build *b, struct lab_run *
 		if (ret < 0)
 			goto host;
 		if (r->flow && sub->obs_log)
-			labbuf_printf(&log, "run %s: the flowchart kvmlab drew from it: %s/%s.svg "
-				      "(and .png, .dot; kept with KVMLAB_KEEP_BUILD=1)\n", r->id,
-				      sub->workdir, r->flow);
+			copy_drawings(r, sub, &log);
 		if (!sub->output)
 			sub->output = calloc(1, 1);
 	}

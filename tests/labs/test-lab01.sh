@@ -46,17 +46,24 @@ expect ref "reference answers" 72/72
 grep -q 'run l: the flowchart kvmlab drew from it: .*/run-l/flow.svg' "$T/out" &&
 	ok "the report says where the flowchart is" || { bad "no flowchart line"; cat "$T/out"; }
 
-# the flowchart as the student keeps it: KVMLAB_KEEP_BUILD leaves the grader's folder
-KVMLAB_KEEP_BUILD=1 "$KVMLAB" grade "$L" "$T/ref" >"$T/out" 2>&1
-svg=$(sed -n 's/.*drew from it: \(.*flow\.svg\) .*/\1/p' "$T/out")
-if [ -n "$svg" ] && grep -q '<svg' "$svg" && grep -q 'KVM_SET_USER_MEMORY_REGION' "$svg" &&
-   grep -q 'KVM_RUN' "$svg" && [ "$(head -c 4 "${svg%.svg}.png" | tail -c 3)" = PNG ] &&
-   grep -q 'digraph' "${svg%.svg}.dot"; then
-	ok "flow.svg, flow.png and flow.dot drawn from the observed run"
-else
-	bad "flowchart files: '$svg'"; cat "$T/out"
-fi
-[ -n "$svg" ] && rm -rf "${svg%/run-l/flow.svg}"
+# the flowchart in the report folder: beside -o FILE, and beside each report of a batch
+# drawn DOT: the files kvmlab drew from the observed run (SVG and DOT name the calls)
+drawn() {
+	grep -q '<svg' "$1.svg" && grep -q 'KVM_SET_USER_MEMORY_REGION' "$1.svg" &&
+		grep -q 'KVM_RUN' "$1.svg" && [ "$(head -c 4 "$1.png" | tail -c 3)" = PNG ] &&
+		grep -q 'digraph' "$1.dot"
+}
+mkdir -p "$T/rep"
+"$KVMLAB" grade "$L" "$T/ref" -o "$T/rep/alice.txt" >"$T/out" 2>&1
+drawn "$T/rep/alice.l-flow" && grep -q "flowchart kvmlab drew from it: $T/rep/alice.l-flow.svg" "$T/rep/alice.txt" &&
+	ok "grade -o rep/alice.txt: rep/alice.l-flow.svg, .png, .dot, named in the report" ||
+	{ bad "no drawings beside the report"; ls "$T/rep"; cat "$T/rep/alice.txt"; }
+mkdir -p "$T/batch"
+cp -r "$T/ref" "$T/batch/bob"
+cp -r "$T/ref" "$T/batch/carol"
+"$KVMLAB" grade "$L" --batch "$T/batch" -j 2 -o "$T/batchrep" >"$T/out" 2>&1
+drawn "$T/batchrep/bob.l-flow" && drawn "$T/batchrep/carol.l-flow" &&
+	ok "grade --batch -o DIR: DIR/NAME.l-flow.svg for each" || { bad "batch drawings"; ls "$T/batchrep"; cat "$T/out"; }
 
 # each wrong answer loses exactly its points
 sub wrong

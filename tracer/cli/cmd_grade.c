@@ -15,6 +15,7 @@
 #include "grademerge.h"
 #include "labcli.h"
 #include "options.h"
+#include "progrun.h"
 #include "report.h"
 #include "runner.h"
 
@@ -182,6 +183,15 @@ static int grade_one(const char *yaml, const char *dir, const char *name,
 
 	if (output && !(out = fopen(output, "w")))
 		return cli_error(EXIT_USAGE, "-o %s: %s", output, strerror(errno));
+	if (output) {   /* a program lab's drawings beside the report: report.l-flow.svg */
+		char prefix[PATH_MAX];
+		const char *slash = strrchr(output, '/'), *dot = strrchr(output, '.');
+		size_t n = dot && dot > (slash ? slash : output) ? (size_t)(dot - output) :
+			strlen(output);
+
+		snprintf(prefix, sizeof(prefix), "%.*s.", (int)n, output);
+		lab_program_set_drawings(prefix);
+	}
 	ret = lab_grade(yaml, dir, name, fmt, all, out, &g);
 	if (out != stdout && fclose(out) != 0 && ret == 0) {
 		ret = -errno;
