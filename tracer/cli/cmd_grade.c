@@ -242,7 +242,8 @@ static const struct cli_opt grade_opts[] = {
 	{ "reports", OPT_REPORTS, "DIR", "the report in every format into DIR: report.txt,\n"
 	  "report.tap, report.xml (JUnit), results.json (Gradescope)" },
 	{ "output", 'o', "FILE", "write the report to FILE (with --batch: a folder, one\n"
-	  "report per submission)" },
+	  "report per submission); a program lab's flowcharts go\n"
+	  "beside it (-o report.txt: report.l-flow.svg, .png, .dot)" },
 	{ "all", OPT_ALL, NULL, "show hidden checks in the text report (instructors)" },
 	{ "batch", OPT_BATCH, "DIR", "grade every folder in DIR, each in its own process with\n"
 	  "CPU, memory, file-size and wall-clock limits; archives\n"
