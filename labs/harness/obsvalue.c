@@ -156,7 +156,7 @@ static void step_line(struct json_object *j, struct scan *s)
 {
 	struct json_object *walk = get(j, "walk"), *levels = get(walk, "levels");
 
-	if (!walk)
+	if (!walk || (s->id != OBS_WALK_ENTRY && s->id != OBS_WALK_TABLE && s->id != OBS_WALK_PHYS))
 		return;
 	s->done = true;
 	if (s->id == OBS_WALK_PHYS) {
