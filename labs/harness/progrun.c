@@ -31,6 +31,7 @@
 #define BUILD_TIMEOUT_MS 120000u
 #define LOG_CAP (256u * 1024)
 #define ABI_FILE_CAP 16384
+#define FLOW_DRAW_MAX (256 * 1024)
 
 static char kvmlab_exe[PATH_MAX];
 static char timescale_so[PATH_MAX];
@@ -479,8 +480,16 @@ static void render_flow(const char *dir, const char *name, struct lab_run *run)
 	char in[PATH_MAX + 16], out[PATH_MAX + 16], fmt[8];
 	char *argv[] = { "dot", fmt, in, "-o", out, NULL };
 	size_t used = strlen(run->stop_detail);
+	struct stat st = { 0 };
 
 	snprintf(in, sizeof(in), "%s/%s.dot", dir, name);
+	if (stat(in, &st) < 0 || st.st_size > FLOW_DRAW_MAX) {
+		/* a program that makes thousands of different calls: dot would take minutes */
+		snprintf(run->stop_detail + used, sizeof(run->stop_detail) - used, "%s%s.dot %s: "
+			 "not drawn", used ? "; " : "", name, st.st_size > FLOW_DRAW_MAX ?
+			 "is larger than 256 KiB" : "was not written");
+		return;
+	}
 	for (size_t i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
 		struct child c = { .argv = argv, .cwd = dir, .out_fd = -1, .err_fd = -1,
 				   .env = base_env, .timeout_ms = 20000 };
