@@ -494,16 +494,16 @@ static void render_flow(const char *dir, const char *name, struct lab_run *run)
 		struct child c = { .argv = argv, .cwd = dir, .out_fd = -1, .err_fd = -1,
 				   .env = base_env, .timeout_ms = 20000 };
 		bool to;
-		int st;
+		int status;
 
 		snprintf(fmt, sizeof(fmt), "-T%s", fmts[i]);
 		snprintf(out, sizeof(out), "%s/%s.%s", dir, name, fmts[i]);
-		st = run_child(&c, &to);
-		if (st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		status = run_child(&c, &to);
+		if (status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
 			continue;
 		snprintf(run->stop_detail + used, sizeof(run->stop_detail) - used, "%s%s.%s not "
 			 "drawn: %s", used ? "; " : "", name, fmts[i],
-			 st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 127 ?
+			 status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 127 ?
 			 "graphviz's dot is not installed (apt-get install graphviz)" :
 			 "dot failed on the flowchart");
 		return;
@@ -643,8 +643,6 @@ static int run_one(const struct lab *lab, unsigned idx, const char *bindir, cons
 	run->obs_log = strdup(log);
 	if (!run->obs_log)
 		return -ENOMEM;
-	if (r->flow)
-		render_flow(dir, r->flow, run);
 	for (size_t i = 0; i < run->obs->n; i++)
 		if (run->obs->exits[i].vm == 1) {
 			run->exits[run->obs->exits[i].type]++;
@@ -677,6 +675,8 @@ static int run_one(const struct lab *lab, unsigned idx, const char *bindir, cons
 			 sizeof(run->stop_detail) - strlen(run->stop_detail),
 			 "%soutput truncated at %u bytes", run->stop_detail[0] ? "; " : "",
 			 LAB_OUTPUT_CAP);
+	if (r->flow)
+		render_flow(dir, r->flow, run);
 	return 0;
 }
 
