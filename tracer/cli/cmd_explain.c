@@ -13,8 +13,8 @@
 enum { OPT_LIST = 256 };
 
 static const struct cli_opt explain_opts[] = {
-	{ "list", OPT_LIST, NULL, "list the topics, then every KVM ioctl kvmlab decodes and\n"
-	  "whether it has an entry" },
+	{ "list", OPT_LIST, NULL, "the topics, then the KVM ioctls kvmlab decodes that have\n"
+	  "no entry yet, and how many have one" },
 	{ 0 },
 };
 static const struct cli_opt *const explain_tables[] = { explain_opts, NULL };
@@ -109,12 +109,12 @@ const struct command cmd_explain = {
 	"usage: kvmlab explain TOPIC\n"
 	"       kvmlab explain --list\n\n"
 	"Explains how the kernel serves an ioctl, from ioctl(2) through the file's\n"
-	"file_operations to KVM's handler and back, with the kernel function and source file\n"
-	"of each step (Linux 6.x) and the line of kvmlab run --show-ioctls or kvmlab exec\n"
-	"that shows it.  TOPIC is `ioctl` (how a module registers and serves ioctls) or a KVM\n"
-	"ioctl: KVM_RUN, KVM_SET_SREGS, ... (any case; KVM_ may be left out).  Every ioctl\n"
-	"kvm-hello-world makes has an entry; another one kvmlab decodes gets its request code\n"
-	"and the words 'no entry', with status 1.\n",
+	"file_operations to KVM's handler and back, with the kernel function and source\n"
+	"file of each step (Linux 6.x) and the line of kvmlab run --show-ioctls or\n"
+	"kvmlab exec that shows it.  TOPIC is `ioctl` (how a module registers and serves\n"
+	"ioctls) or a KVM ioctl: KVM_RUN, KVM_SET_SREGS, ... (any case; KVM_ may be left\n"
+	"out).  Every ioctl kvm-hello-world makes has an entry; another one kvmlab\n"
+	"decodes gets its request code and the words 'no entry', with status 1.\n",
 	.opts = explain_tables,
 	.main = explain_main,
 	.epilogue = "Examples:\n"
