@@ -22,7 +22,7 @@
 /* ---- the steps every ioctl takes ------------------------------------------ */
 
 static const struct ioctlpath_step common[] = {
-	{ "ioctl(fd, request, arg)", "the program (glibc: misc/ioctl.c)",
+	{ "ioctl(fd, request, arg)", "the program, through the C library's ioctl()",
 	  "The program calls ioctl(2): the C library puts the system call number (16, __NR_ioctl, "
 	  "on x86-64) in rax, fd, request and arg in rdi, rsi, rdx, and executes `syscall`; the CPU "
 	  "enters the kernel.",
@@ -80,8 +80,8 @@ static const struct ioctlpath_step ioctl_general[] = {
 	  "How a module registers the ioctls it serves: it fills a struct file_operations with its "
 	  "functions (.open, .release, .mmap, .unlocked_ioctl, ...) and ties it to a file. KVM's "
 	  "kvm_init() calls misc_register(&kvm_dev), a misc character device with minor KVM_MINOR "
-	  "(232) named \"kvm\" and the operations kvm_chardev_ops; udev makes /dev/kvm, character "
-	  "device 10:232, and opening it runs misc_open(), which puts kvm_chardev_ops in the new "
+	  "(232) named \"kvm\" and the operations kvm_chardev_ops; devtmpfs (and udev) make "
+	  "/dev/kvm, character device 10:232, and opening it runs misc_open(), which puts kvm_chardev_ops in the new "
 	  "file's f_op. (A driver with a major number of its own uses register_chrdev() or "
 	  "cdev_add() the same way.)",
 	  "stat -c '%t:%T' /dev/kvm prints a:e8 (10:232 in hex)." },
@@ -156,9 +156,9 @@ static const struct ioctlpath_step mmap_size[] = {
 static const struct ioctlpath_step set_tss_addr[] = {
 	{ "kvm_vm_ioctl_set_tss_addr", X86,
 	  "kvm_vm_ioctl hands it to kvm_arch_vm_ioctl, which calls the vendor's set_tss_addr: "
-	  "vmx_set_tss_addr (arch/x86/kvm/vmx/vmx.c) reserves three pages of guest physical "
-	  "address space at arg for the TSS Intel's VMX needs to run real mode (as vm86) without "
-	  "unrestricted guest; svm_set_tss_addr does nothing. arg is the address itself, not a "
+	  "vmx_set_tss_addr (arch/x86/kvm/vmx/vmx.c), on a CPU without unrestricted guest, "
+	  "reserves three pages of guest physical address space at arg for the TSS Intel's VMX "
+	  "needs to run real mode (as vm86); with it, and in svm_set_tss_addr, nothing happens. arg is the address itself, not a "
 	  "pointer (_IO).",
 	  NULL },
 	END,
@@ -264,8 +264,8 @@ static const struct ioctlpath_step run[] = {
 	  "KVM_EXIT_INTR (a VMM's timer signal does this).",
 	  "ret=-1 errno=EINTR exit=KVM_EXIT_INTR: a KVM_RUN a signal interrupted." },
 	{ "vcpu_enter_guest", X86,
-	  "Serves pending requests (kvm_check_request: MMU reload, TLB flush, ...) and events "
-	  "(inject_pending_event), then enters the guest through the vendor's vcpu_run: "
+	  "Serves pending requests (kvm_check_request: MMU reload, TLB flush, ...) and injects "
+	  "pending events (interrupts, exceptions), then enters the guest through the vendor's vcpu_run: "
 	  "vmx_vcpu_run (VMLAUNCH/VMRESUME, arch/x86/kvm/vmx/vmx.c) or svm_vcpu_run (VMRUN, "
 	  "arch/x86/kvm/svm/svm.c; a host like this project's pvm backend runs the guest its own "
 	  "way behind the same call). The guest runs at full speed until a VM exit; then the "
@@ -284,7 +284,8 @@ static const struct ioctlpath_step run[] = {
 	  "exit=KVM_EXIT_IO dir=out port=0xe9 size=1 count=1 data_offset=0x1000 data=[48]\"H\": "
 	  "the fields KVM just wrote, and the byte at data_offset." },
 	{ "handle_halt -> kvm_emulate_halt", "arch/x86/kvm/vmx/vmx.c, " X86,
-	  "A HLT: handle_halt (VMX) or halt_interception (SVM) calls kvm_emulate_halt, which "
+	  "A HLT: handle_halt (VMX) calls kvm_emulate_halt (SVM's svm_exit_handlers[] has it "
+	  "for SVM_EXIT_HLT itself), which "
 	  "skips the instruction and, when the local APIC is emulated in user space (no "
 	  "KVM_CREATE_IRQCHIP, as in kvm-hello-world), sets exit_reason = KVM_EXIT_HLT and "
 	  "returns 0; with an in-kernel APIC the vCPU blocks in the kernel until an interrupt "
