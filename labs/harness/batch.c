@@ -63,7 +63,7 @@ static void child(const struct lab_batch_opts *o, const struct lab_batch_result 
 	enum lab_batch_status st;
 	char *why;
 	FILE *rep = NULL;
-	char path[PATH_MAX + 300];
+	char path[PATH_MAX + 300], prefix[PATH_MAX + 300];
 	int ret, report_err = 0;
 
 	setpgid(0, 0);
@@ -82,8 +82,8 @@ static void child(const struct lab_batch_opts *o, const struct lab_batch_result 
 		rep = fopen(path, "w");
 		report_err = rep ? 0 : errno;
 		/* a program lab's drawings beside the report: DIR/NAME.l-flow.svg */
-		snprintf(path, sizeof(path), "%s/%s.", o->report_dir, r->name);
-		lab_program_set_drawings(path);
+		snprintf(prefix, sizeof(prefix), "%s/%s.", o->report_dir, r->name);
+		lab_program_set_drawings(prefix);
 	}
 	ret = lab_grade(o->lab, r->path, r->name, o->fmt, o->show_hidden, rep, &g);
 	if (rep && fclose(rep) != 0 && ret == 0)
