@@ -235,6 +235,7 @@ static const cyaml_schema_field_t program_run_fields[] = {
 	LIST(files, &string_entry),
 	CYAML_FIELD_ENUM("expect_timeout", CYAML_FLAG_OPTIONAL | CYAML_FLAG_STRICT, STRUCT,
 			 expect_timeout, bools, CYAML_ARRAY_LEN(bools)),
+	U64(walk_steps), STR(flow),
 	CYAML_FIELD_END
 };
 #undef STRUCT

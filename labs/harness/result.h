@@ -101,6 +101,8 @@ struct lab_run {
 	/* program labs */
 	struct lab_obs *obs;          /* what kvmlab exec saw (NULL in other labs) */
 	char *workdir;                /* the run's folder (files checks read it) */
+	char *obs_log;                /* exec's JSON Lines log of this run (answers checks with
+				       * observed: values read it), NULL if none */
 	int abi_port[LAB_ABI_MAX];    /* port of each program.abi.names entry, -1: not declared */
 	struct lab_run *runs;         /* the parent run: one per program.runs entry */
 	size_t nruns;

@@ -873,6 +873,7 @@ void lab_run_free(struct lab_run *run)
 		lab_obs_free(run->obs);
 	free(run->obs);
 	free(run->workdir);
+	free(run->obs_log);
 	if (run->reference) {
 		lab_run_free(run->reference);
 		free(run->reference);

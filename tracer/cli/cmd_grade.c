@@ -15,6 +15,7 @@
 #include "grademerge.h"
 #include "labcli.h"
 #include "options.h"
+#include "progrun.h"
 #include "report.h"
 #include "runner.h"
 
@@ -196,6 +197,15 @@ static int grade_one(const char *yaml, const char *dir, const char *name,
 
 	if (output && !(out = fopen(output, "w")))
 		return cli_error(EXIT_USAGE, "-o %s: %s", output, strerror(errno));
+	if (output) {   /* a program lab's drawings beside the report: report.l-flow.svg */
+		char prefix[PATH_MAX];
+		const char *slash = strrchr(output, '/'), *dot = strrchr(output, '.');
+		size_t n = dot && dot > (slash ? slash : output) ? (size_t)(dot - output) :
+			strlen(output);
+
+		snprintf(prefix, sizeof(prefix), "%.*s.", (int)n, output);
+		lab_program_set_drawings(prefix);
+	}
 	ret = lab_grade(yaml, dir, name, ro, fmt, all, out, &g);
 	if (out != stdout && fclose(out) != 0 && ret == 0) {
 		ret = -errno;
@@ -246,7 +256,8 @@ static const struct cli_opt grade_opts[] = {
 	{ "reports", OPT_REPORTS, "DIR", "the report in every format into DIR: report.txt,\n"
 	  "report.tap, report.xml (JUnit), results.json (Gradescope)" },
 	{ "output", 'o', "FILE", "write the report to FILE (with --batch: a folder, one\n"
-	  "report per submission)" },
+	  "report per submission); a program lab's flowcharts go\n"
+	  "beside it (-o report.txt: report.l-flow.svg, .png, .dot)" },
 	{ "all", OPT_ALL, NULL, "show hidden checks in the text report (instructors)" },
 	{ "batch", OPT_BATCH, "DIR", "grade every folder in DIR, each in its own process with\n"
 	  "CPU, memory, file-size and wall-clock limits; archives\n"

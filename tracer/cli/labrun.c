@@ -55,9 +55,10 @@ static int build(const char *yaml, const char *given, struct labrun *r)
 		return EXIT_LOAD;
 	}
 	if (r->lab->program) {
-		cli_error(EXIT_USAGE, "%s is a program lab: your own hypervisor runs it; build it "
-			  "with its Makefile and watch it with kvmlab exec (kvmlab lab show %s)",
-			  r->lab->id, r->lab->id);
+		cli_error(EXIT_USAGE, "lab %s: the submission is your own program: build it with "
+			  "make in its folder, watch it with kvmlab exec -- ./%s, and grade it with "
+			  "kvmlab grade %s %s", r->lab->id, r->lab->program->binary, r->lab->id,
+			  r->dir);
 		lab_free(r->lab);
 		return EXIT_USAGE;
 	}
