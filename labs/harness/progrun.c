@@ -31,9 +31,16 @@
 #define BUILD_TIMEOUT_MS 120000u
 #define LOG_CAP (256u * 1024)
 #define ABI_FILE_CAP 16384
+#define FLOW_DRAW_MAX (256 * 1024)
 
 static char kvmlab_exe[PATH_MAX];
 static char timescale_so[PATH_MAX];
+static char drawings[PATH_MAX];
+
+void lab_program_set_drawings(const char *prefix)
+{
+	snprintf(drawings, sizeof(drawings), "%s", prefix ? prefix : "");
+}
 
 void lab_program_set_paths(const char *exe, const char *so)
 {
@@ -465,6 +472,73 @@ static char *read_output(const char *path, size_t *len, bool *truncated)
 	return labbuf_take(&b);
 }
 
+/* The run's flowchart (NAME.dot, written by exec --flow) as NAME.svg and NAME.png beside it,
+ * drawn by graphviz in the grader's folder dir (never in the run's folder, where the program
+ * could have put links); a missing dot or a failed drawing is said in the run's stop detail. */
+static void render_flow(const char *dir, const char *name, struct lab_run *run)
+{
+	static const char *const fmts[] = { "svg", "png" };
+	char in[PATH_MAX * 2], out[PATH_MAX * 2], fmt[8];
+	char *argv[] = { "dot", fmt, in, "-o", out, NULL };
+	size_t used = strlen(run->stop_detail);
+	struct stat st = { 0 };
+
+	snprintf(in, sizeof(in), "%s/%s.dot", dir, name);
+	if (stat(in, &st) < 0 || st.st_size > FLOW_DRAW_MAX) {
+		/* a program that makes thousands of different calls: dot would take minutes */
+		snprintf(run->stop_detail + used, sizeof(run->stop_detail) - used, "%s%s.dot %s: "
+			 "not drawn", used ? "; " : "", name, st.st_size > FLOW_DRAW_MAX ?
+			 "is larger than 256 KiB" : "was not written");
+		return;
+	}
+	for (size_t i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
+		struct child c = { .argv = argv, .cwd = dir, .out_fd = -1, .err_fd = -1,
+				   .env = base_env, .timeout_ms = 20000 };
+		bool to;
+		int status;
+
+		snprintf(fmt, sizeof(fmt), "-T%s", fmts[i]);
+		snprintf(out, sizeof(out), "%s/%s.%s", dir, name, fmts[i]);
+		status = run_child(&c, &to);
+		if (status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+			continue;
+		snprintf(run->stop_detail + used, sizeof(run->stop_detail) - used, "%s%s.%s not "
+			 "drawn: %s", used ? "; " : "", name, fmts[i],
+			 status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 127 ?
+			 "graphviz's dot is not installed (apt-get install graphviz)" :
+			 "dot failed on the flowchart");
+		return;
+	}
+}
+
+/* Say where the run's flowchart is, and copy it where lab_program_set_drawings() asked. */
+static void copy_drawings(const struct lab_program_run *r, const struct lab_run *sub,
+			  struct labbuf *log)
+{
+	static const char *const exts[] = { "svg", "png", "dot" };
+	char from[PATH_MAX * 2], to[PATH_MAX * 2];
+	int ret = 0;
+
+	if (!drawings[0]) {
+		labbuf_printf(log, "run %s: the flowchart kvmlab drew from it: %s/%s.svg (and .png, "
+			      ".dot; kept with KVMLAB_KEEP_BUILD=1)\n", r->id, sub->drawdir, r->flow);
+		return;
+	}
+	for (size_t i = 0; i < sizeof(exts) / sizeof(exts[0]) && ret == 0; i++) {
+		snprintf(from, sizeof(from), "%s/%s.%s", sub->drawdir, r->flow, exts[i]);
+		snprintf(to, sizeof(to), "%s%s-%s.%s", drawings, r->id, r->flow, exts[i]);
+		if (access(from, R_OK) == 0)
+			ret = lab_copy_file(from, to);
+	}
+	snprintf(to, sizeof(to), "%s%s-%s.svg", drawings, r->id, r->flow);
+	if (ret < 0)
+		labbuf_printf(log, "run %s: the flowchart could not be copied to %s: %s\n", r->id,
+			      to, strerror(-ret));
+	else
+		labbuf_printf(log, "run %s: the flowchart kvmlab drew from it: %s (and .png, .dot)\n",
+			      r->id, to);
+}
+
 #define RUN_MEM (1ull << 30)
 #define RUN_FSIZE (64u << 20)
 #define RUN_NPROC 64u
@@ -557,7 +631,8 @@ static int run_observed(const struct lab *lab, unsigned idx, const char *bindir,
 	unsigned timeout = r->timeout_ms ? (unsigned)*r->timeout_ms : lab->timeout_ms;
 	char dir[PATH_MAX], log[PATH_MAX + 16], out[PATH_MAX + 16], bin[PATH_MAX * 2];
 	char tmo[32], scale[64], preload[PATH_MAX + 16], errpath[PATH_MAX + 16], why[200];
-	char mem[PATH_MAX + 16], ring[48];
+	char mem[PATH_MAX + 16], ring[48], steps[32], draw[PATH_MAX + 16];
+	char flow[PATH_MAX * 2 + 16];
 	uint8_t *image;
 	const char *env[8];
 	struct prog_argv *argv;
@@ -571,6 +646,7 @@ static int run_observed(const struct lab *lab, unsigned idx, const char *bindir,
 	snprintf(out, sizeof(out), "%s/run-%s%s.out", tmp, r->id, again);
 	snprintf(errpath, sizeof(errpath), "%s/run-%s%s.err", tmp, r->id, again);
 	snprintf(mem, sizeof(mem), "%s/run-%s%s.mem", tmp, r->id, again);
+	snprintf(draw, sizeof(draw), "%s/run-%s%s.draw", tmp, r->id, again);
 	snprintf(bin, sizeof(bin), "%s/%s", bindir, r->binary ? r->binary : lab->program->binary);
 	snprintf(tmo, sizeof(tmo), "%u", timeout);
 	run->stop = VMM_STOP_OTHER;
@@ -602,9 +678,27 @@ static int run_observed(const struct lab *lab, unsigned idx, const char *bindir,
 	arg(argv, tmo);
 	arg(argv, "--observe");
 	arg(argv, observe);
-	if (reads_memory(lab)) {   /* outside the sandbox's view, as the log (and with ptrace) */
+	if (reads_memory(lab) && !r->walk_steps) {   /* outside the sandbox's view, as the log
+						      * (and with KVM_RUN stopped) */
 		arg(argv, "--memory");
 		arg(argv, mem);
+	}
+	if (r->walk_steps) {
+		snprintf(steps, sizeof(steps), "%llu", (unsigned long long)*r->walk_steps);
+		arg(argv, "--trace");
+		arg(argv, "--walk");
+		arg(argv, "--max-steps");
+		arg(argv, steps);
+	}
+	if (r->flow) {
+		/* in a folder of the grader's own: the program cannot put a link there */
+		if (mkdir(draw, 0700) < 0) {
+			free(argv);
+			return -errno;
+		}
+		snprintf(flow, sizeof(flow), "%s/%s.dot", draw, r->flow);
+		arg(argv, "--flow");
+		arg(argv, flow);
 	}
 	arg(argv, "--");
 	scaled = r->time_scale && *r->time_scale > 1;
@@ -677,6 +771,9 @@ static int run_observed(const struct lab *lab, unsigned idx, const char *bindir,
 		snprintf(run->error, sizeof(run->error), "the program never used /dev/kvm");
 		return 0;
 	}
+	run->obs_log = strdup(log);
+	if (!run->obs_log)
+		return -ENOMEM;
 	for (size_t i = 0; i < run->obs->n; i++)
 		if (run->obs->exits[i].vm == 1) {
 			run->exits[run->obs->exits[i].type]++;
@@ -711,6 +808,12 @@ static int run_observed(const struct lab *lab, unsigned idx, const char *bindir,
 			 sizeof(run->stop_detail) - strlen(run->stop_detail),
 			 "%soutput truncated at %u bytes", run->stop_detail[0] ? "; " : "",
 			 LAB_OUTPUT_CAP);
+	if (r->flow) {
+		run->drawdir = strdup(draw);
+		if (!run->drawdir)
+			return -ENOMEM;
+		render_flow(draw, r->flow, run);
+	}
 	return 0;
 }
 
@@ -719,11 +822,13 @@ static void run_forget(struct lab_run *run)
 {
 	free(run->workdir);
 	free(run->output);
+	free(run->obs_log);
 	if (run->obs)
 		lab_obs_free(run->obs);
 	free(run->obs);
 	free((void *)run->mem);
-	run->workdir = run->output = NULL;
+	free(run->drawdir);
+	run->workdir = run->output = run->obs_log = run->drawdir = NULL;
 	run->obs = NULL;
 	run->mem = NULL;
 	run->mem_size = 0;
@@ -754,7 +859,7 @@ static int run_one(const struct lab *lab, unsigned idx, const char *bindir, cons
 /* The sandbox of the runs: kvmlab-sandbox, and a KVM node for the uid in tmp.  0, or -errno
  * with the reason in err. */
 static int box_open(struct prog_box *box, bool sandboxed, uid_t uid, const char *tmp,
-		    char *err, size_t errlen)
+		    const char *dev, char *err, size_t errlen)
 {
 	int ret;
 
@@ -769,20 +874,22 @@ static int box_open(struct prog_box *box, bool sandboxed, uid_t uid, const char 
 			 box->host);
 		return -ENOENT;
 	}
-	ret = lab_sandbox_kvm_node(tmp, uid, lab_runner_dev(), box->kvm, sizeof(box->kvm));
+	ret = lab_sandbox_kvm_node(tmp, uid, dev, box->kvm, sizeof(box->kvm));
 	if (ret < 0)
-		snprintf(err, errlen, "no KVM device for the sandbox from %s: %s", lab_runner_dev(),
+		snprintf(err, errlen, "no KVM device for the sandbox from %.160s: %s", dev,
 			 strerror(-ret));
 	return ret;
 }
 
-int lab_program_run(const struct lab *lab, struct lab_build *b, struct lab_run *run)
+int lab_program_run(const struct lab *lab, const struct lab_runner_opts *o, struct lab_build *b,
+		    struct lab_run *run)
 {
 	const struct lab_program *pg = lab->program;
 	struct prog_box box;
 	struct labbuf log = { 0 };
 	char src[PATH_MAX], err[256] = "";
 	int ports[LAB_ABI_MAX];
+	const char *dev = o && o->dev ? o->dev : "/dev/kvm";
 	double t0 = vmm_clock_s(), build_s = 0;
 	bool sandboxed;
 	uid_t uid;
@@ -794,12 +901,12 @@ int lab_program_run(const struct lab *lab, struct lab_build *b, struct lab_run *
 	if (!run->output)
 		return -ENOMEM;
 	find_paths();
-	if (access(lab_runner_dev(), F_OK) != 0) {
-		snprintf(run->error, sizeof(run->error), "%s does not exist: this machine "
-			 "cannot run KVM programs", lab_runner_dev());
+	if (access(dev, F_OK) != 0) {
+		snprintf(run->error, sizeof(run->error), "%.160s does not exist: this machine "
+			 "cannot run KVM programs", dev);
 		return -ENODEV;
 	}
-	ret = lab_runner_check_sandbox(err, sizeof(err));
+	ret = lab_runner_check_sandbox(o, err, sizeof(err));
 	if (ret < 0) {
 		snprintf(run->error, sizeof(run->error), "%s", err);
 		return ret;
@@ -835,7 +942,7 @@ int lab_program_run(const struct lab *lab, struct lab_build *b, struct lab_run *
 		goto out;
 	}
 	b->ok = true;
-	ret = box_open(&box, sandboxed, uid, b->tmpdir, err, sizeof(err));
+	ret = box_open(&box, sandboxed, uid, b->tmpdir, dev, err, sizeof(err));
 	if (ret < 0) {
 		snprintf(run->error, sizeof(run->error), "%s", err);
 		goto host;
@@ -902,6 +1009,8 @@ int lab_program_run(const struct lab *lab, struct lab_build *b, struct lab_run *
 		ret = run_one(lab, i, bindir, b->tmpdir, &box, sub, &log);
 		if (ret < 0)
 			goto host;
+		if (r->flow && sub->obs_log)
+			copy_drawings(r, sub, &log);
 		if (!sub->output)
 			sub->output = calloc(1, 1);
 	}
