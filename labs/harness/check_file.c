@@ -50,6 +50,17 @@ static char *slurp(const char *dir, const char *rel, size_t *len)
 	return labbuf_take(&b);
 }
 
+/* A file kvmlab draws for a program run (its flowchart: .dot, .svg, .png)?  Those are read
+ * from the grader's drawing folder only, never from the run's folder, where the program
+ * could have written a file of that name itself. */
+static bool drawn(const struct lab_run *run, const char *rel)
+{
+	const char *dot = strrchr(rel, '.');
+
+	return run->drawdir && dot && (strcmp(dot, ".dot") == 0 || strcmp(dot, ".svg") == 0 ||
+				       strcmp(dot, ".png") == 0);
+}
+
 static char *quote(const char *s, size_t n)
 {
 	struct labbuf b = { 0 };
@@ -68,7 +79,7 @@ static int evaluate(const struct lab_check *c, const struct lab_run *run,
 
 	if (!run->workdir)
 		return lab_result_set(r, false, NULL, NULL, strdup("the run had no folder"));
-	data = slurp(run->workdir, f->path, &n);
+	data = slurp(drawn(run, f->path) ? run->drawdir : run->workdir, f->path, &n);
 	if (f->absent) {
 		char *act = data ? quote(data, n) : strdup("absent");
 		bool gone = !data;
