@@ -196,7 +196,8 @@ static int setup(struct obs_tp *tp, pid_t pid, unsigned pages, char *why, size_t
 {
 	char kb[32], pids[32];
 	const struct { const char *file, *text; } steps[] = {
-		{ "tracing_on", "0" }, { "buffer_size_kb", kb }, { "trace_clock", "mono" },
+		{ "tracing_on", "0" }, { "trace_clock", "mono" },  /* (a new clock empties the ring) */
+		{ "buffer_size_kb", kb },
 		{ "options/overwrite", "0" }, { "options/event-fork", "1" },
 		{ "set_event_pid", pids },
 		{ "events/raw_syscalls/sys_enter/filter", "id == 16" },
