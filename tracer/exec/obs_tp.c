@@ -99,9 +99,12 @@ static int read_format(const char *dir, const struct tp_def *d, struct tp_fmt *f
 	snprintf(path, sizeof(path), "%s/events/%s/format", dir, d->event);
 	f = fopen(path, "re");
 	if (!f) {
-		snprintf(why, wlen, "%s: %s (no %s tracepoint on this kernel?)", path, strerror(errno),
-			 d->event);
-		return -ENOENT;
+		int err = errno;
+
+		snprintf(why, wlen, "%s: %s%s", path, strerror(err), err == ENOENT ?
+			 " (no such tracepoint on this kernel)" : err == EACCES ?
+			 " (tracefs is for root)" : "");
+		return -err;
 	}
 	for (unsigned i = 0; i < 5 && d->fields[i]; i++)
 		want |= 1u << i;
