@@ -538,8 +538,10 @@ static int run_observed(const struct lab *lab, unsigned idx, const char *bindir,
 	{
 		struct child c = { .argv = argv, .cwd = dir, .out_fd = ofd, .err_fd = -1,
 				   .env = env, .timeout_ms = timeout + 5000 };
+		uint64_t t0 = vmm_clock_ns();
 
 		st = run_child(&c, &to);
+		run->elapsed_ns = vmm_clock_ns() - t0;
 	}
 	close(ofd);
 	free(argv);
@@ -715,6 +717,7 @@ int lab_program_run(const struct lab *lab, struct lab_build *b, struct lab_run *
 		const char *bindir = src;
 
 		memcpy(sub->abi_port, ports, sizeof(ports));
+		sub->sandboxed = sandboxed;
 		if (r->defines_count || r->substitute_count) {
 			/* a build of its own, with the lab's values for the defines */
 			snprintf(own, sizeof(own), "%s/src-%s", b->tmpdir, r->id);
