@@ -87,7 +87,7 @@ same_shape() {
 	sed -E -e 's/data=\[[0-9a-f ]+\]/data=[D]/' -e 's/[0-9]+/N/g' "$1" | sort -u
 }
 for how in ptrace tracepoints; do
-	run_kvmlab 0 exec --observe "$how" --stats -o "$TMP/$how.log" -- "$HV_MATRIX" -q 10 -d 150
+	run_kvmlab 0 exec --observe "$how" --stats -o "$TMP/$how.log" -- "$HV_MATRIX" -q 10 -d 300
 	expect_out "vm1 ok
 vm2 ok"
 	mask "$TMP/$how.log" | grep -v 'KVM_RUN ret=-1 errno=EINTR' >"$TMP/$how.masked"
