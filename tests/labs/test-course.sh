@@ -1,5 +1,6 @@
 #!/bin/sh
 # test-course.sh KVMLAB LABS_DIR - lab 04 grades the course's own shapes (tests/labs/course):
+#   - the lab's solution on the 2024 edition: full marks (2023: test-grade.sh);
 #   - a2023 and b2024, our code in the shape of the two published student solutions, each on
 #     a copy of lab 04 set to its edition and its own ports: full marks;
 #   - a2023 with gvaToHva printed by the handler (0x...) instead of returned: full marks;
@@ -43,6 +44,8 @@ lab "$T/l2023" 2023 print32=0xE8 printStr=0xE7 numExits=0xEA gvaToHva=0xEB getTi
 lab "$T/l2024" 2024 print32=0xEB numExits=0xEB printStr=0xEC numExitsByType=0xED \
 	getTimestamp=0xEE gvaToHva=0xEF
 
+lab "$T/s2024" 2024
+full s "$(grade "$T/s2024" "$L/solution" s)" "the lab's solution on 2024"
 full a "$(grade "$T/l2023" "$C/a2023" a)" "a2023 (one port each, gvaToHva returned, TSC) on 2023"
 full b "$(grade "$T/l2024" "$C/b2024" b)" "b2024 (shared ports, KVM clock) on 2024"
 
