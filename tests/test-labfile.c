@@ -57,12 +57,13 @@ static void test_bad_files(void)
 	expect_error("bad-exit-type.yaml", ":10:13: check 'outs': unknown exit type 'IO output' "
 		     "(known: \"IO in\", \"IO out\", \"MMIO read\", \"MMIO write\", \"HLT\", "
 		     "\"debug\", \"shutdown\", \"fail entry\", \"internal error\", \"interrupted\", "
-		     "\"other\", \"total\")");
+		     "\"other\", \"IO\", \"total\")");
 	expect_error("bad-two-kinds.yaml",
 		     ":10:5: check 'both': has both 'register' and 'stop'; a check tests one thing");
 	expect_error("bad-no-kind.yaml", ":8:5: check 'nothing': says nothing to check: give one of "
 		     "output, exits, register, memory, stop, final_mode, mode_timeline, mapping, "
-		     "instructions, trace_matches, answers, port_exits, vm_turns, time_share, file");
+		     "instructions, trace_matches, answers, vm_turns, time_share, file, writes_within, "
+		     "script");
 	expect_error("bad-missing-key.yaml",
 		     ":11:5: missing required key 'points' in entry 2 of 'checks'");
 	expect_error("bad-mode.yaml", ":3:7: wrong value for 'mode': expected one of: real, "

@@ -221,7 +221,8 @@ int vmm_vcpu_enter(struct vmm_vcpu *vcpu, enum vmm_exit *kind)
 	*kind = classify(vcpu);
 	vcpu->stats.count[*kind]++;
 	if (*kind == VMM_EXIT_IO_IN || *kind == VMM_EXIT_IO_OUT)
-		vmm_exit_count_port(&vcpu->stats, run->io.port, *kind == VMM_EXIT_IO_IN);
+		vmm_exit_count_port(&vcpu->stats, run->io.port, *kind == VMM_EXIT_IO_IN,
+				    run->io.size);
 	if (*kind != VMM_EXIT_INTR && *kind != VMM_EXIT_DEBUG)
 		vcpu->stats.total++;  /* debugger traps and signals are not the guest's exits */
 	if (*kind == VMM_EXIT_MMIO_READ)

@@ -148,6 +148,8 @@ void vmm_vm_destroy(struct vmm_vm *vm)
 		close(vm->vm_fd);
 	if (vm->kvm_fd >= 0)
 		close(vm->kvm_fd);
+	free(vm->dev_dirty);
+	vm->dev_dirty = NULL;
 	vm->mem = NULL;
 	vm->vm_fd = vm->kvm_fd = -1;
 }

@@ -28,6 +28,7 @@ struct vmm_vm {
 	uint8_t *mem;          /* host mapping of guest physical 0 .. mem_size */
 	uint64_t mem_size;
 	struct vmm_pio_bus pio; /* port-I/O devices */
+	uint64_t *dev_dirty;   /* pages kvmlab wrote itself, once vmm_dirty_start() ran (dirtylog.h) */
 };
 
 /* Smallest and largest guest memory sizes accepted. */

@@ -242,8 +242,8 @@ static bool kind_fits(const struct lab *lab, enum lab_check_kind k)
 	case LAB_CHECK_EXITS:
 	case LAB_CHECK_STOP:
 	case LAB_CHECK_ANSWERS:
+	case LAB_CHECK_SCRIPT:
 		return true;
-	case LAB_CHECK_PORT_EXITS:
 	case LAB_CHECK_VM_TURNS:
 	case LAB_CHECK_TIME_SHARE:
 	case LAB_CHECK_FILE:
@@ -485,6 +485,12 @@ static int check_checks(struct lab *lab, struct lab_diag *d)
 		lab->grader_run |= c->run == LAB_RUN_GRADER_GUEST;
 		if (lab_check_ops[c->kind]->needs_trace)
 			lab->trace = true;
+		if (lab_check_ops[c->kind]->needs_memlog && !lab->program)
+			lab->memlog = true;
+		if (c->timeout_ms && (*c->timeout_ms == 0 || *c->timeout_ms > 600000))
+			return lab_diag_check(d, "timeout_ms", "timeout_ms is 1 to 600000 "
+					      "(milliseconds), not %llu",
+					      (unsigned long long)*c->timeout_ms);
 		if (c->points > 100000)
 			return lab_diag_check(d, "points", "%u points is too many", c->points);
 		sum += c->points;

@@ -89,6 +89,13 @@ struct lab_run {
 				       * with run: reference_handlers (NULL when none asks) */
 	struct lab_run *grader;       /* the lab's own guest (grader_guest) under the student's
 				       * handlers, for checks with run: grader_guest */
+	/* memory changes, when a check needs them (lab.memlog; memchange.h) */
+	uint8_t *image;               /* guest memory as loaded, before the first instruction */
+	uint64_t *dirty;              /* pages written during the run: bit n = page n */
+	uint64_t stack_top;           /* the stack pointer the guest started with */
+	char *guest_path;             /* the image the run loaded (symbols of memory ranges) */
+	uint64_t elapsed_ns;          /* wall-clock time of the run (a program lab: the program) */
+	bool sandboxed;               /* student code ran sandboxed: so do a lab's scripts */
 	char error[256];              /* build or run failure, "" if none: then no check passes */
 	char stop_detail[512];        /* how an abnormal run ended, "" if it halted (for the report) */
 };

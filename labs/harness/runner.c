@@ -24,6 +24,7 @@
 #include "error.h"
 #include "labapi.h"
 #include "labbuf.h"
+#include "memchange.h"
 #include "progobs.h"
 #include "progrun.h"
 #include "probe.h"
@@ -731,6 +732,7 @@ static int execute(const struct lab *lab, const struct lab_build *b, struct lab_
 	struct session s;
 	struct lab_ctx *ctx = NULL;
 	enum vmm_stop stop = VMM_STOP_OTHER;
+	uint64_t t0;
 	int ret;
 
 	memset(run, 0, sizeof(*run));
@@ -779,9 +781,20 @@ static int execute(const struct lab *lab, const struct lab_build *b, struct lab_
 			return 0;
 		}
 	}
+	vmm_vcpu_load(&s.vcpu);
+	run->sandboxed = b->sandboxed;
+	run->guest_path = strdup(guest);
+	if (!run->guest_path || lab_memchange_start(lab, &s.vm, &s.vcpu, run) < 0) {
+		if (!run->error[0])
+			snprintf(run->error, sizeof(run->error), "out of memory");
+		lab_ctx_free(ctx);
+		session_close(&s);
+		return 0;
+	}
 	run->start = (uint64_t)time(NULL);
 	run->tsc_start = __builtin_ia32_rdtsc();
 	vmm_vm_clock(&s.vm, &run->clock_start);
+	t0 = vmm_clock_ns();
 	if (lab->trace) {
 		ret = run_traced(lab, b, &s, run, &stop, guest == b->grader_guest ? "-grader" :
 				 with_handlers ? "" : "-reference");
@@ -802,10 +815,13 @@ static int execute(const struct lab *lab, const struct lab_build *b, struct lab_
 		run->clock_end = s.hc.ts_after.kvm_ns;
 	}
 	memcpy(run->hc_seen, s.hc.io_seen, sizeof(run->hc_seen));
+	run->elapsed_ns = vmm_clock_ns() - t0;
 	run->stop = (int)stop;
 	if (ret < 0)
 		snprintf(run->error, sizeof(run->error), "running the guest failed: %s",
 			 *vmm_last_error() ? vmm_last_error() : strerror(-ret));
+	else if (lab_memchange_finish(&s.vm, run) < 0)
+		ret = 0;   /* run->error says why nothing can be checked */
 	else if (stop != VMM_STOP_HLT)  /* in the words `kvmlab run` uses */
 		session_report(&s, stop, 0, run->stop_detail, sizeof(run->stop_detail));
 	if (ctx && *lab_ctx_missing(ctx))
@@ -893,6 +909,9 @@ void lab_run_free(struct lab_run *run)
 	}
 	free(run->output);
 	free((void *)run->mem);
+	free(run->image);
+	free(run->dirty);
+	free(run->guest_path);
 	free(run->modes);
 	free(run->trace_path);
 	memset(run, 0, sizeof(*run));
