@@ -6,6 +6,7 @@
 #include <sys/types.h>
 #include <sys/user.h>
 
+#include "agent.h"
 #include "observe.h"
 #include "tvcpu.h"
 
@@ -29,6 +30,8 @@ struct foreign {
 	bool at_entry;                /* ... at its own KVM_RUN's seccomp stop (not in the gadget) */
 	struct user_regs_struct prog; /* the program's registers at that KVM_RUN */
 	uint64_t gadget, data;        /* in the program: the code, and a page for arguments */
+	void *shared;                 /* kvmlab's view of the agent's code and box */
+	struct agent agent;           /* the loop that makes the KVM_RUN calls (agent.h) */
 	struct kvm_run *run;          /* kvmlab's read-write mapping of the vCPU's kvm_run */
 	bool synced;                  /* run->s.regs holds the state of the last exit */
 	uint32_t dirty;               /* KVM_SYNC_X86_* to write back at the next entry */
