@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <linux/futex.h>
 #include <stddef.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -16,10 +17,11 @@ _Static_assert(offsetof(struct agent_box, fd) == 8, "agent.S FD");
 _Static_assert(offsetof(struct agent_box, req) == 16, "agent.S REQ");
 _Static_assert(offsetof(struct agent_box, arg) == 24, "agent.S ARG");
 _Static_assert(offsetof(struct agent_box, agent_sleeps) == 32, "agent.S AGENT_SLEEPS");
-_Static_assert(offsetof(struct agent_box, spin) == 36, "agent.S SPIN");
 _Static_assert(offsetof(struct agent_box, done_seq) == 64, "agent.S DONE_SEQ");
 _Static_assert(offsetof(struct agent_box, host_sleeps) == 68, "agent.S HOST_SLEEPS");
 _Static_assert(offsetof(struct agent_box, ret) == 72, "agent.S RET");
+_Static_assert(offsetof(struct agent_box, npages) == 80, "agent.S NPAGES");
+_Static_assert(offsetof(struct agent_box, page) == 88, "agent.S PAGES");
 _Static_assert(AGENT_QUIT == 2, "agent.S CMD_QUIT");
 
 /* How long kvmlab sleeps on the box before it looks whether the thread stopped instead. */
@@ -53,7 +55,13 @@ void agent_post(struct agent *a, uint32_t cmd, int fd, unsigned long req, uint64
 	b->fd = (uint64_t)fd;
 	b->req = req;
 	b->arg = arg;
-	b->spin = a->spin;
+	a->ncopied = 0;
+	if (cmd == AGENT_IOCTL) {
+		memcpy(b->page, a->want, sizeof(a->want));
+		b->npages = a->nwant;
+		memcpy(a->copied, a->want, sizeof(a->want));
+		a->ncopied = a->nwant;
+	}
 	__atomic_store_n(&b->req_seq, ++a->seq, __ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&b->agent_sleeps, __ATOMIC_SEQ_CST))
 		futex(&b->req_seq, FUTEX_WAKE, 1, NULL);
@@ -66,28 +74,57 @@ int agent_wait(struct agent *a, pid_t tid, long *ret, int *status)
 	uint32_t done;
 	pid_t got;
 
-	for (;;) {
-		for (unsigned i = 0; i < a->spin; i++) {
-			if (__atomic_load_n(&b->done_seq, __ATOMIC_ACQUIRE) == a->seq)
-				goto answered;
-			__builtin_ia32_pause();
-		}
+	while (__atomic_load_n(&b->done_seq, __ATOMIC_ACQUIRE) != a->seq) {
 		__atomic_store_n(&b->host_sleeps, 1, __ATOMIC_SEQ_CST);
 		done = __atomic_load_n(&b->done_seq, __ATOMIC_SEQ_CST);
 		if (done != a->seq)
 			futex(&b->done_seq, FUTEX_WAIT, done, &nap);
 		__atomic_store_n(&b->host_sleeps, 0, __ATOMIC_SEQ_CST);
 		if (__atomic_load_n(&b->done_seq, __ATOMIC_ACQUIRE) == a->seq)
-			goto answered;
+			break;
 		got = waitpid(tid, status, WNOHANG | __WALL);
 		if (got < 0 && errno != EINTR)
 			return -errno;
 		if (got == tid)
 			return 1;
 	}
-answered:
 	*ret = (long)__atomic_load_n(&b->ret, __ATOMIC_ACQUIRE);
 	return 0;
+}
+
+static uint8_t *copy_of(struct agent *a, unsigned i)
+{
+	return (uint8_t *)a->box + 4096 * (i + 1);
+}
+
+uint8_t *agent_page(struct agent *a, uint64_t hva)
+{
+	for (unsigned i = 0; i < a->ncopied; i++)
+		if (a->copied[i] == hva)
+			return copy_of(a, i);
+	return NULL;
+}
+
+void agent_want_page(struct agent *a, uint64_t hva)
+{
+	for (unsigned i = 0; i < a->nwant; i++)
+		if (a->want[i] == hva)
+			return;
+	if (a->nwant < AGENT_PAGES) {
+		a->want[a->nwant++] = hva;
+		return;
+	}
+	a->want[a->next] = hva;
+	a->next = (a->next + 1) % AGENT_PAGES;
+}
+
+void agent_forget(struct agent *a, bool want_all)
+{
+	a->ncopied = 0;
+	if (!want_all) {
+		a->nwant = 0;
+		a->box->npages = 0;
+	}
 }
 
 int agent_pin(struct agent *a, pid_t tid)

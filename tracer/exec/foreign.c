@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdlib.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -24,11 +23,8 @@
 #define GADGET_LEN 3
 /* syscall; int3; then the name of the memfd shared with the program */
 static const uint8_t gadget_code[] = { 0x0f, 0x05, 0xcc, 'k', 'v', 'm', 'l', 'a', 'b', 0 };
-/* The shared area: the agent's code page, then its box */
-#define SHARED_LEN (2 * 4096)
-/* How many times each side polls the box before it sleeps (0: pinned to one CPU, it
- * sleeps at once) */
-#define AGENT_SPIN 0
+/* The shared area: the agent's code page, its box, the copies of guest pages */
+#define SHARED_LEN ((2 + AGENT_PAGES) * 4096)
 
 static void drop_agent(struct foreign *f);
 
@@ -136,6 +132,26 @@ static int gadget_call(struct foreign *f, unsigned long req, uint64_t arg, long 
 	return err < 0 ? err : gadget_syscall(f, SYS_ioctl, a, ret);
 }
 
+/* A page the agent copies faulted (the program unmapped it): 1 when the stop st is that
+ * fault, the agent then answering without copies (0 if st is something else, or -errno). */
+static int copy_fault(struct foreign *f, int st)
+{
+	struct user_regs_struct r;
+
+	if (WSTOPSIG(st) != SIGSEGV && WSTOPSIG(st) != SIGBUS)
+		return 0;
+	if (ptrace(PTRACE_GETREGS, f->hold.tid, 0, &r) < 0)
+		return vmm_fail(-errno, "ptrace GETREGS: %s", strerror(errno));
+	if (r.rip < f->agent.code || r.rip >= f->agent.code + (uint64_t)(agent_code_end - agent_code))
+		return 0;
+	agent_forget(&f->agent, false);
+	r.rip = f->agent.code + (uint64_t)(agent_publish - agent_code);
+	if (ptrace(PTRACE_SETREGS, f->hold.tid, 0, &r) < 0 ||
+	    ptrace(PTRACE_CONT, f->hold.tid, 0, 0) < 0)
+		return vmm_fail(-errno, "ptrace: %s", strerror(errno));
+	return 1;
+}
+
 /* KVM_RUN in the held thread through the agent (started if it is not running). */
 static int agent_run(struct foreign *f, long *ret)
 {
@@ -154,7 +170,7 @@ static int agent_run(struct foreign *f, long *ret)
 	while ((err = agent_wait(&f->agent, f->hold.tid, ret, &st)) == 1) {
 		if (WIFEXITED(st) || WIFSIGNALED(st))
 			return gone(f, st);
-		if ((err = resume(f, st)) < 0)
+		if ((err = copy_fault(f, st)) < 0 || (err == 0 && (err = resume(f, st)) < 0))
 			return err;
 	}
 	return err < 0 ? vmm_fail(err, "waiting for the program's KVM_RUN: %s", strerror(-err)) : 0;
@@ -168,6 +184,7 @@ static int hand_back(struct foreign *f, long ret)
 
 	if (err < 0)
 		return err;
+	agent_forget(&f->agent, true);  /* the program may change its guest's memory now */
 	r.rax = (uint64_t)ret;
 	r.orig_rax = (uint64_t)-1;
 	if (ptrace(PTRACE_SETREGS, f->hold.tid, 0, &r) < 0 ||
@@ -383,18 +400,53 @@ static uint64_t gpa_hva(struct foreign *f, uint64_t gpa, size_t len)
 	return 0;
 }
 
+/* Guest memory at the program's host address hva: from the agent's copies of the pages
+ * where it has them, else read from the program (and copied after every run from now on). */
+static int prog_read(struct foreign *f, uint64_t hva, uint8_t *buf, size_t len)
+{
+	while (len) {
+		uint64_t page = hva & ~4095ull, off = hva - page;
+		size_t n = len < 4096 - off ? len : 4096 - off;
+		const uint8_t *copy = agent_page(&f->agent, page);
+
+		if (copy) {
+			memcpy(buf, copy + off, n);
+		} else {
+			if (prog_mem(f, hva, buf, n, false) < 0)
+				return -EFAULT;
+			agent_want_page(&f->agent, page);
+		}
+		hva += n;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
 static int foreign_mem_read(struct tvcpu *c, uint64_t gpa, void *buf, size_t len)
 {
 	uint64_t hva = gpa_hva(of(c), gpa, len);
 
-	return hva ? prog_mem(of(c), hva, buf, len, false) : -EFAULT;
+	return hva ? prog_read(of(c), hva, buf, len) : -EFAULT;
 }
 
 static int foreign_mem_write(struct tvcpu *c, uint64_t gpa, const void *buf, size_t len)
 {
-	uint64_t hva = gpa_hva(of(c), gpa, len);
+	struct foreign *f = of(c);
+	uint64_t hva = gpa_hva(f, gpa, len);
 
-	return hva ? prog_mem(of(c), hva, (void *)buf, len, true) : -EFAULT;
+	if (!hva || prog_mem(f, hva, (void *)buf, len, true) < 0)
+		return -EFAULT;
+	/* the copies of those pages too */
+	for (size_t done = 0, n; done < len; done += n) {
+		uint64_t at = hva + done, off = at & 4095;
+		uint8_t *copy = agent_page(&f->agent, at - off);
+
+		n = len - done < 4096 - off ? len - done : 4096 - off;
+		if (copy)
+			memcpy(copy + off, (const uint8_t *)buf + done, n);
+	}
+	return 0;
 }
 
 static int foreign_arm_timeout(struct tvcpu *c, unsigned ms)
@@ -559,11 +611,7 @@ static int share(struct foreign *f)
 		return err;
 	agent_init(&f->agent, (struct agent_box *)((uint8_t *)m + 4096), (uint64_t)addr + 4096,
 		   (uint64_t)addr);
-	f->agent.spin = AGENT_SPIN;
-	if (getenv("KVMLAB_AGENT_SPIN"))
-		f->agent.spin = (unsigned)atoi(getenv("KVMLAB_AGENT_SPIN"));
-	if (getenv("KVMLAB_AGENT_PIN") && (err = agent_pin(&f->agent, f->hold.tid)) < 0)
-		return vmm_fail(err, "pinning kvmlab and the program to one CPU: %s", strerror(-err));
+	agent_pin(&f->agent, f->hold.tid);  /* where it cannot, stepping is only slower */
 	return 0;
 }
 
