@@ -17,6 +17,7 @@
 #include "clock.h"
 #include "error.h"
 #include "vm.h"
+#include "x86.h"
 
 #define SYNC_WANTED (KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS)
 #define RUN_MAP_LEN (2 * 4096)
@@ -694,4 +695,21 @@ int foreign_release(struct foreign *f, bool was_hlt)
 
 	drop_agent(f);
 	return err;
+}
+
+enum vmm_mode foreign_start_mode(const struct foreign *f)
+{
+	const struct obs_obj *v = f->hold.vcpu;
+
+	/* a host that cannot run 32-bit paging may not show PG in the state it reports: what
+	 * the program set with KVM_SET_SREGS says it */
+	if (v && v->sregs_set && (v->cr0 & X86_CR0(PG)) && !(v->efer & X86_EFER(LMA)))
+		return f->cpu.sregs.cr4 & X86_CR4(PAE) ? VMM_MODE_PAE : VMM_MODE_PAGED32;
+	switch (vmm_cpu_mode(&f->cpu.sregs)) {
+	case VMM_CPU_REAL: return VMM_MODE_REAL;
+	case VMM_CPU_PROTECTED: return VMM_MODE_PROTECTED;
+	case VMM_CPU_PAGED32: return VMM_MODE_PAGED32;
+	case VMM_CPU_PAE: return VMM_MODE_PAE;
+	default: return VMM_MODE_LONG;
+	}
 }

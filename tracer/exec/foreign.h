@@ -7,6 +7,7 @@
 #include <sys/user.h>
 
 #include "agent.h"
+#include "cpumode.h"
 #include "observe.h"
 #include "tvcpu.h"
 
@@ -51,3 +52,7 @@ int foreign_open(struct foreign *f, struct obs *o, int vm_no);
 /* Stop stepping and give the program its pending exit (was_hlt: the engine ended at a HLT
  * it saw as a debug exit, so the program gets KVM_EXIT_HLT, as untraced); it then runs on. */
 int foreign_release(struct foreign *f, bool was_hlt);
+
+/* The start mode of the state the program set up (what the TUI names, and what tells the
+ * explanations that a shutdown under 32-bit paging is this host's limit). */
+enum vmm_mode foreign_start_mode(const struct foreign *f);
