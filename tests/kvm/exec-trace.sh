@@ -113,6 +113,16 @@ if "$KVMLAB" probe | grep -qE '^ +no +paged32'; then
 	check "the step says it is the host's limit" grep -qF "this is the host's limit, not a fault of this instruction" "$TMP/t.txt"
 fi
 
+# A program that unmaps guest memory kvmlab reads at every step (the PML4 page) and runs on:
+# it fails as it does alone, never killed by the copies kvmlab's agent makes of its pages.
+CASE="classic -l -U --trace"
+"$HV_CLASSIC" -l -U >"$TMP/alone-out" 2>"$TMP/alone-err"
+alone=$?
+run_kvmlab "$alone" exec --trace -o "$TMP/t.txt" -- "$HV_CLASSIC" -l -U
+expect_out "$(cat "$TMP/alone-out")"
+expect_err "$(head -1 "$TMP/alone-err")"
+expect_no_err "killed by signal"
+
 CASE="--trace on a program without KVM"
 run_kvmlab 0 exec --trace -- true
 expect_err "kvmlab: exec: true never ran a vCPU: nothing to step"
