@@ -23,16 +23,6 @@ done
 KHW=$(cd "$KHW" && pwd)
 PROG=$KHW/kvm-hello-world
 
-# The fields of each step that do not depend on who set the vCPU up (exec-trace.sh's).
-steps_of() {
-	python3 -c '
-import json, sys
-for line in open(sys.argv[1]):
-    o = json.loads(line)
-    print(o["pc"], o["asm"], json.dumps(o.get("exit")), o.get("explain", ""))
-' "$1"
-}
-
 # The real-mode guest is the .text of an object file; the others are raw images already.
 objcopy -O binary -j .text "$KHW/guest16.o" "$TMP/guest16.bin"
 

@@ -9,16 +9,6 @@ INNER_KVMLAB=(env "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" "
 require_kvm
 : "${HV_CLASSIC:?}" "${HV_CLASSIC_STATIC:?}" "${HV_MATRIX:?}"
 
-# The fields of each step that do not depend on who set the vCPU up: where, what, which exit.
-steps_of() {
-	python3 -c '
-import json, sys
-for line in open(sys.argv[1]):
-    o = json.loads(line)
-    print(o["pc"], o["asm"], json.dumps(o.get("exit")), o.get("explain", ""))
-' "$1"
-}
-
 # kvmlab's own VMM under exec --trace: the very same trace as kvmlab trace, field by field.
 for mode in real protected long; do
 	CASE="exec --trace -- kvmlab run hello --mode $mode"
