@@ -36,20 +36,23 @@ Hello, world!"; do
 	exits=15
 	[ "$opt" = r ] && exits=1
 
-	CASE="kvm-hello-world -$opt"
-	run_kvmlab 0 exec -- "$PROG" -$opt
-	expect_out "$want"
-	expect_err_re '^kvm KVM_CREATE_VM type=0 ret=[0-9]+ new=vm1$'
-	expect_err_re '^vm1 KVM_SET_TSS_ADDR addr=0xfffbd000 ret=0$'
-	expect_err_re '^vm1 KVM_SET_USER_MEMORY_REGION argp=0x[0-9a-f]+ arg=\{slot=0 flags=0x0 guest_phys_addr=0x0 memory_size=0x200000 userspace_addr=0x[0-9a-f]+\} ret=0$'
-	expect_err_re '^vm1.vcpu0 mmap len=0x[0-9a-f]+ kvm_run=0x[0-9a-f]+'
-	expect_err_re '^vm1.vcpu0 KVM_RUN immediate_exit=0 ret=0 exit=KVM_EXIT_HLT '
-	expect_err_re '^vm1.vcpu0 KVM_GET_REGS argp=0x[0-9a-f]+ ret=0 out=\{rax=0x2a '
-	expect_err_re '^process exit pid=[0-9]+ status=0$'
-	if [ "$opt" != r ]; then
-		check "14 OUT exits to 0xe9, the byte at data_offset shown" \
-			[ "$(grep -cE '^vm1.vcpu0 KVM_RUN immediate_exit=0 ret=0 exit=KVM_EXIT_IO dir=out port=0xe9 size=1 count=1 data_offset=0x1000 data=\[[0-9a-f]{2}\]' "$TMP/err")" = 14 ]
-	fi
+	# the log, with KVM_RUN seen through the tracepoints (where they can be used) and by ptrace
+	for observe in auto ptrace; do
+		CASE="kvm-hello-world -$opt (--observe $observe)"
+		run_kvmlab 0 exec --observe $observe -- "$PROG" -$opt
+		expect_out "$want"
+		expect_err_re '^kvm KVM_CREATE_VM type=0 ret=[0-9]+ new=vm1$'
+		expect_err_re '^vm1 KVM_SET_TSS_ADDR addr=0xfffbd000 ret=0$'
+		expect_err_re '^vm1 KVM_SET_USER_MEMORY_REGION argp=0x[0-9a-f]+ arg=\{slot=0 flags=0x0 guest_phys_addr=0x0 memory_size=0x200000 userspace_addr=0x[0-9a-f]+\} ret=0$'
+		expect_err_re '^vm1.vcpu0 mmap len=0x[0-9a-f]+ kvm_run=0x[0-9a-f]+'
+		expect_err_re '^vm1.vcpu0 KVM_RUN (immediate_exit=0 )?ret=0 exit=KVM_EXIT_HLT '
+		expect_err_re '^vm1.vcpu0 KVM_GET_REGS argp=0x[0-9a-f]+ ret=0 out=\{rax=0x2a '
+		expect_err_re '^process exit pid=[0-9]+ status=0$'
+		if [ "$opt" != r ]; then
+			check "14 OUT exits to 0xe9, the byte at data_offset shown" \
+				[ "$(grep -cE '^vm1.vcpu0 KVM_RUN (immediate_exit=0 )?ret=0 exit=KVM_EXIT_IO dir=out port=0xe9 size=1 count=1 data_offset=0x1000 data=\[[0-9a-f]{2}\]' "$TMP/err")" = 14 ]
+		fi
+	done
 
 	CASE="kvm-hello-world -$opt --stats"
 	run_kvmlab 0 exec --stats -o "$TMP/log" -- "$PROG" -$opt
