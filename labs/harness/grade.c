@@ -5,22 +5,51 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cause.h"
 #include "check.h"
+#include "labbuf.h"
 #include "clock.h"
 #include "labfile.h"
 #include "live.h"
 #include "runner.h"
 
 int lab_grade(const char *yaml, const char *subdir, const char *subname,
-	      enum lab_report_format fmt, bool show_hidden, FILE *out, struct lab_grade *g)
+	      const struct lab_runner_opts *ro, enum lab_report_format fmt, bool show_hidden,
+	      FILE *out, struct lab_grade *g)
 {
 	struct lab_grade_out o = { .fmt = fmt, .out = out };
 
-	return lab_grade_reports(yaml, subdir, subname, show_hidden, &o, out ? 1 : 0, g);
+	return lab_grade_reports(yaml, subdir, subname, ro, show_hidden, &o, out ? 1 : 0, g);
+}
+
+#define SHOWN_MAX 4096   /* bytes of the guest's output a report shows */
+
+/* The ports no device claims that the run used, a line each; NULL when none. */
+static char *nodev_text(const struct lab_run *run)
+{
+	struct labbuf b = { 0 };
+	char one[160];
+
+	for (unsigned i = 0; i < run->nnodev; i++) {
+		lab_port_use_text(&run->nodev[i], one, sizeof(one));
+		labbuf_printf(&b, "%s\n", one);
+	}
+	return b.len ? labbuf_take(&b) : (labbuf_release(&b), NULL);
+}
+
+/* The guest's output as shown to the student, cut at SHOWN_MAX bytes; NULL when none. */
+static char *shown_text(const struct lab_run *run)
+{
+	if (!run->shown || !run->shown_len)
+		return NULL;
+	if (run->shown_len <= SHOWN_MAX)
+		return strdup(run->shown);
+	return lab_strdupf("%.*s\n[... %zu more bytes]\n", SHOWN_MAX, run->shown,
+			   run->shown_len - SHOWN_MAX);
 }
 
 int lab_grade_reports(const char *yaml, const char *subdir, const char *subname,
-		      bool show_hidden, const struct lab_grade_out *outs, size_t nouts,
+		      const struct lab_runner_opts *ro, bool show_hidden, const struct lab_grade_out *outs, size_t nouts,
 		      struct lab_grade *g)
 {
 	struct lab *lab = NULL;
@@ -28,6 +57,7 @@ int lab_grade_reports(const char *yaml, const char *subdir, const char *subname,
 	struct lab_run run;
 	struct lab_check_result *res = NULL;
 	struct lab_report rep;
+	char *nodev = NULL, *shown = NULL;
 	double t0 = vmm_clock_s();
 	int ret, host = 0;
 
@@ -47,7 +77,7 @@ int lab_grade_reports(const char *yaml, const char *subdir, const char *subname,
 	} else {
 		/* no /dev/kvm (-ENODEV), no sandbox (-EPERM): every check says why in the
 		 * report, then the host's failure is returned */
-		ret = lab_run_submission(lab, &b, &run);
+		ret = lab_run_submission(lab, ro, &b, &run);
 		if (ret == -ENODEV || ret == -EPERM)
 			host = ret;
 	}
@@ -64,6 +94,8 @@ int lab_grade_reports(const char *yaml, const char *subdir, const char *subname,
 	rep.submission = subname;
 	rep.build_log = b.log;
 	rep.run_error = run.error[0] ? run.error : run.stop_detail;
+	rep.nodev = nodev = nodev_text(&run);
+	rep.output = shown = shown_text(&run);
 	rep.show_hidden = show_hidden;
 	rep.seconds = vmm_clock_s() - t0;
 	g->score = rep.score;
@@ -87,6 +119,8 @@ int lab_grade_reports(const char *yaml, const char *subdir, const char *subname,
 		snprintf(g->error, sizeof(g->error), "%s", run.error);
 	}
 out:
+	free(nodev);
+	free(shown);
 	g->seconds = vmm_clock_s() - t0;
 	lab_run_free(&run);
 	lab_build_free(&b);

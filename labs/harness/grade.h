@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "report.h"
+#include "runner.h"
 
 /* Why lab_grade() failed. */
 enum lab_grade_fail {
@@ -30,7 +31,8 @@ struct lab_grade {
 };
 
 /*
- * Load the lab file yaml against the submission folder subdir, build, run and check it,
+ * Load the lab file yaml against the submission folder subdir, build, run (under ro, runner.h;
+ * NULL: sandbox required, /dev/kvm) and check it,
  * and write the report in fmt to out (NULL: no report; subname: the name it shows).
  * 0: graded, g->score of g->max (a missing source, a failed build or run is graded,
  * the reason in g->reason).  -errno with g->error saying why and g->failed where: the
@@ -39,7 +41,8 @@ struct lab_grade {
  * check saying why), or the report (the write's -errno; g is graded all the same).
  */
 int lab_grade(const char *yaml, const char *subdir, const char *subname,
-	      enum lab_report_format fmt, bool show_hidden, FILE *out, struct lab_grade *g);
+	      const struct lab_runner_opts *ro, enum lab_report_format fmt, bool show_hidden,
+	      FILE *out, struct lab_grade *g);
 
 /* One report of a grading: its format and where it goes. */
 struct lab_grade_out {
@@ -50,5 +53,5 @@ struct lab_grade_out {
 /* lab_grade() writing the same results in several formats (the grading service keeps
  * them all: `kvmlab grade --reports DIR`). */
 int lab_grade_reports(const char *yaml, const char *subdir, const char *subname,
-		      bool show_hidden, const struct lab_grade_out *outs, size_t nouts,
+		      const struct lab_runner_opts *ro, bool show_hidden, const struct lab_grade_out *outs, size_t nouts,
 		      struct lab_grade *g);
