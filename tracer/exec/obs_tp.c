@@ -527,7 +527,8 @@ int obs_tp_drain(struct obs_tp *tp, uint64_t cutoff,
 		qsort(tp->ev, tp->nev, sizeof(*tp->ev), by_time);
 	while (n < tp->nev && tp->ev[n].time <= cutoff)
 		fn(ctx, &tp->ev[n++]);
-	memmove(tp->ev, tp->ev + n, (tp->nev - n) * sizeof(*tp->ev));
+	if (n)  /* tp->ev is NULL until the first record: memmove must not see it */
+		memmove(tp->ev, tp->ev + n, (tp->nev - n) * sizeof(*tp->ev));
 	tp->nev -= n;
 	return ret;
 }
