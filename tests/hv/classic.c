@@ -14,6 +14,8 @@
  *   -D FILE  write the guest image the other options pick to FILE and exit (to run the same
  *            bytes under kvmlab itself)
  *   -K       kill itself with SIGSEGV after the third exit
+ *   -U       unmap the page of guest memory at 0x2000 (long mode: the PML4) after the first
+ *            exit, as a careless or hostile program might, and run on
  *   -R       close the VM and vCPU fds and make them again (the numbers are reused), and
  *            run the vCPU through a dup2'd fd 20
  *   -F       fork first: the child runs the VM, the parent waits and passes on its status
@@ -181,7 +183,7 @@ static void setup(struct vm *vm, int mode, const unsigned char *img, size_t len,
 	memcpy(vm->mem, img, len);
 }
 
-static int run(struct vm *vm, size_t check_size, int kill_after)
+static int run(struct vm *vm, size_t check_size, int kill_after, int unmap)
 {
 	struct kvm_regs r;
 	uint64_t val = 0;
@@ -193,6 +195,8 @@ static int run(struct vm *vm, size_t check_size, int kill_after)
 			die("KVM_RUN");
 		if (kill_after && ++exits == 3)
 			raise(SIGSEGV);
+		if (unmap && unmap-- == 1 && munmap(vm->mem + 0x2000, 4096) < 0)
+			die("munmap");
 		switch (vm->run->exit_reason) {
 		case KVM_EXIT_HLT:
 			goto check;
@@ -233,14 +237,14 @@ check:
 int main(int argc, char **argv)
 {
 	int opt, mode = 'r', kill_after = 0, reuse = 0, do_fork = 0, hang = 0, count = 0, echo = 0;
-	int kernel_port = 0, status;
+	int kernel_port = 0, status, unmap = 0;
 	const char *then = NULL, *dump = NULL;
 	const unsigned char *img;
 	size_t len;
 	unsigned long spins = 0;
 	struct vm vm;
 
-	while ((opt = getopt(argc, argv, "rsplCHKRFkn:I:E:D:")) != -1) {
+	while ((opt = getopt(argc, argv, "rsplCHKRUFkn:I:E:D:")) != -1) {
 		switch (opt) {
 		case 'r': case 's': case 'p': case 'l':
 			mode = opt;
@@ -271,6 +275,9 @@ int main(int argc, char **argv)
 		case 'k':
 			kernel_port = 1;
 			break;
+		case 'U':
+			unmap = 1;
+			break;
 		case 'R':
 			reuse = 1;
 			break;
@@ -281,7 +288,7 @@ int main(int argc, char **argv)
 			then = optarg;
 			break;
 		default:
-			fprintf(stderr, "usage: %s [-r | -s | -p | -l | -n N | -I N | -C | -H] [-k] [-K] [-R] [-F] [-E PROG] [-D FILE]\n",
+			fprintf(stderr, "usage: %s [-r | -s | -p | -l | -n N | -I N | -C | -H] [-k] [-K] [-U] [-R] [-F] [-E PROG] [-D FILE]\n",
 				argv[0]);
 			return 1;
 		}
@@ -322,7 +329,7 @@ int main(int argc, char **argv)
 	if (kernel_port)
 		in_kernel_port(&vm);
 	setup(&vm, mode, img, len, spins);
-	status = run(&vm, mode == 'r' ? 2 : mode == 'l' ? 8 : 4, kill_after);
+	status = run(&vm, mode == 'r' ? 2 : mode == 'l' ? 8 : 4, kill_after, unmap);
 	if (then && status == 0) {
 		execl(then, then, (char *)NULL);
 		die(then);
