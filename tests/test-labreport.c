@@ -309,7 +309,7 @@ static void test_formats(void)
 		free(out);
 	}
 	/* the instructor's text view details hidden checks too */
-	r.show_hidden = true;
+	r.view = LAB_VIEW_INSTRUCTOR;
 	out = render(&r, LAB_REPORT_TEXT);
 	CHECK(out && strstr(out, "FAIL  mapped     0/5  maps 0x400000\n"
 			    "        it maps to 0x300000, not 0x200000\n"

@@ -81,7 +81,7 @@ static void child(const struct lab_batch_opts *o, const struct lab_batch_result 
 		rep = fopen(path, "w");
 		report_err = rep ? 0 : errno;
 	}
-	ret = lab_grade(o->lab, r->path, r->name, o->fmt, o->show_hidden, rep, &g);
+	ret = lab_grade(o->lab, r->path, r->name, o->fmt, o->view, rep, &g);
 	if (rep && fclose(rep) != 0 && ret == 0)
 		report_err = errno;
 	if (report_err && ret == 0) {   /* graded, but the report is not there */

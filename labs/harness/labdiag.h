@@ -75,6 +75,10 @@ struct lab;
 /* Semantic checks after the schema: ids, dependencies, kinds, ports, sizes. */
 int lab_validate(struct lab *lab, struct lab_diag *d);
 
+/* The tests: block (labexamples.c): folders inside the lab, known check ids, and each
+ * score equal to what its failing checks leave. */
+int lab_examples_validate(struct lab *lab, struct lab_diag *d);
+
 /* dir/rel as a new string (NULL on failure). */
 char *lab_path_join(const char *dir, const char *rel);
 

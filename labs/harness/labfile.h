@@ -301,6 +301,17 @@ struct lab_program {
 	unsigned runs_count;
 };
 
+/* One example submission of the lab's `tests:` block (`kvmlab lab test`): a folder of the
+ * lab and the score and failing checks grading it must give. */
+struct lab_example {
+	char *submission;             /* a folder, relative to the lab folder ("solution") */
+	char *name;                   /* what it is, for the report (default: the folder) */
+	unsigned score;               /* the exact score it must get */
+	char **failing;               /* the ids of exactly the checks it must not pass */
+	unsigned failing_count;
+	unsigned line;                /* loader: where it is in the file */
+};
+
 struct lab_hypercall_ports;       /* the YAML mapping; see ports */
 struct lab_locs;                  /* where each node is in the file */
 
@@ -321,6 +332,8 @@ struct lab {
 	bool trace;                   /* loader: also set when a check needs a trace */
 	struct lab_check *checks;
 	unsigned checks_count;
+	struct lab_example *tests;    /* the lab's own tests (`kvmlab lab test`), or NULL */
+	unsigned tests_count;
 	/* loader */
 	char *file;                   /* path given to lab_load() */
 	char *dir;                    /* folder of the file */

@@ -476,5 +476,7 @@ int lab_validate(struct lab *lab, struct lab_diag *d)
 		ret = check_guest(lab, d);
 	if (ret == 0)
 		ret = check_checks(lab, d);
+	if (ret == 0)
+		ret = lab_examples_validate(lab, d);
 	return ret;
 }

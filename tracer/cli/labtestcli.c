@@ -1,0 +1,163 @@
+/* labtestcli.c - `kvmlab lab test LAB`: is every file the lab refers to there, and does each
+ * example submission of its tests: block get exactly its listed score and failing checks?
+ * The testing is the harness's (labs/harness/labtest.c); this file prints it. */
+#include "labtestcli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "command.h"
+#include "labcli.h"
+#include "labtest.h"
+#include "options.h"
+#include "runner.h"
+
+enum { OPT_NO_SANDBOX = 0x700, OPT_DEV };
+
+static const struct cli_opt test_opts[] = {
+	{ "no-sandbox", OPT_NO_SANDBOX, NULL, "build and run the examples without the sandbox\n"
+	  "(only on a host that cannot make one)" },
+	{ "dev", OPT_DEV, "PATH", "the KVM device (default /dev/kvm)" },
+	{ "help", 'h', NULL, "this help" },
+	{ 0 },
+};
+static const struct cli_opt *const test_tables[] = { test_opts, NULL };
+
+static void test_help(void)
+{
+	fputs("usage: kvmlab lab test [OPTIONS] LAB\n\n"
+	      "Tests a lab before students meet it: every file it refers to is there (its\n"
+	      "README, lab_sources, linker script, grader_guest, reference traces, the files of\n"
+	      "program runs, and the files a submission hands in, in solution/ and starter/),\n"
+	      "and each example submission of the lab file's tests: block, graded as\n"
+	      "`kvmlab grade` grades it, gets exactly its listed score and failing checks:\n\n"
+	      "  tests:\n"
+	      "    - {submission: solution, score: 50}\n"
+	      "    - {submission: tests/one-exit-per-digit, score: 47, failing: [print32-one-exit]}\n\n"
+	      "Each example gives one line, ok or DIFF; under a DIFF, each check that passed\n"
+	      "but is listed as failing, or failed but is not listed, with the reason.\n\n"
+	      "Options:\n", stdout);
+	cli_opts_help(stdout, test_opts);
+	fputs("\nExit status: 0 every file present and every example as listed, 1 a file\n"
+	      "missing or an example not as listed (or a bad command line), 2 the lab file is\n"
+	      "invalid (file:line:column), 3 KVM is missing or the host cannot sandbox.\n", stdout);
+}
+
+/* The first line of text, for one line of the report. */
+static int first_line(const char *text)
+{
+	return text ? (int)strcspn(text, "\n") : 0;
+}
+
+/* Under a DIFF: the score, then each check not as listed (with the reason it failed; when
+ * nothing ran, the reason once and the checks by id). */
+static void print_diff(const struct lab_test_example *e)
+{
+	const struct lab_run *run = &e->gr.run;
+	bool first = true;
+
+	if (e->score != e->ex->score)
+		printf("        score %u, listed %u\n", e->score, e->ex->score);
+	if (run->error[0])
+		printf("        not graded in full: %.*s\n", first_line(run->error), run->error);
+	for (unsigned k = 0; k < e->lab->checks_count; k++) {
+		const struct lab_check_result *r = &e->gr.res[k];
+		bool listed = lab_test_listed_failing(e, r->check);
+
+		if ((r->status != LAB_PASS) == listed)
+			continue;
+		if (listed)
+			printf("        %-20s passed, listed as failing\n", r->check->id);
+		else if (run->error[0]) {
+			printf("%s%s", first ? "        failed, not listed as failing: " : ", ",
+			       r->check->id);
+			first = false;
+		} else
+			printf("        %-20s %s, not listed as failing: %.*s\n", r->check->id,
+			       r->status == LAB_SKIP ? "skipped" : "failed",
+			       first_line(r->message), r->message ? r->message : "");
+	}
+	if (!first)
+		putchar('\n');
+}
+
+static int run_tests(struct lab_test *t)
+{
+	const struct lab *lab = t->lab;
+	unsigned bad = 0;
+	char err[512];
+
+	printf("Lab %s: %u checks, %u points; %u examples; %zu files it refers to\n", lab->id,
+	       lab->checks_count, lab->total_points, lab->tests_count, t->nfiles);
+	for (size_t i = 0; i < t->nfiles; i++)
+		if (!t->files[i].present)
+			printf("missing  %s (%s)\n", t->files[i].path, t->files[i].what);
+	if (!lab->tests_count)
+		printf("no examples: give the lab a tests: block (kvmlab lab test --help)\n");
+	for (size_t i = 0; i < lab->tests_count; i++) {
+		struct lab_test_example *e = &t->ex[i];
+		int ret;
+
+		fflush(stdout);
+		ret = lab_test_run(t, i, err, sizeof(err));
+		if (ret == -ENODEV || ret == -EPERM || ret == -ENOMEM)
+			return cli_error(EXIT_HOST, "%s", err[0] ? err : strerror(-ret));
+		if (ret < 0) {   /* the lab file, loaded again: file:line:column: ... */
+			fprintf(stderr, "%s\n", err);
+			return EXIT_LOAD;
+		}
+		printf("%-4s  %-28s %3u/%-3u  %s\n", e->ok ? "ok" : "DIFF", e->ex->submission,
+		       e->score, e->max, e->ex->name ? e->ex->name : "");
+		if (!e->ok) {
+			print_diff(e);
+			bad++;
+		}
+	}
+	printf("%s: %u of %u examples as listed, %zu of %zu files present\n", lab->id,
+	       lab->tests_count - bad, lab->tests_count, t->nfiles - t->missing, t->nfiles);
+	if (fflush(stdout) != 0)
+		return cli_error(EXIT_USAGE, "standard output: %s", strerror(errno));
+	return bad || t->missing ? EXIT_USAGE : 0;
+}
+
+/* labtestcli_main's work once getopt has its tables. */
+static int test_args(int argc, char **argv, const struct option *opts, const char *shorts)
+{
+	char yaml[PATH_MAX], err[600];
+	struct lab_test t;
+	int c, status;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, shorts, opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_NO_SANDBOX: lab_runner_set_sandbox(LAB_SANDBOX_NONE); break;
+		case OPT_DEV: lab_runner_set_dev(optarg); break;
+		case 'h':
+			test_help();
+			return 0;
+		default:
+			return cli_error(EXIT_USAGE, "see kvmlab lab test --help");
+		}
+	}
+	if (optind != argc - 1)
+		return cli_error(EXIT_USAGE, "usage: kvmlab lab test [OPTIONS] LAB (see --help)");
+	if (labcli_find(argv[optind], yaml, sizeof(yaml)) < 0)
+		return EXIT_LOAD;
+	if (lab_test_open(yaml, &t, err, sizeof(err)) < 0) {   /* file:line:column: ... */
+		fprintf(stderr, "%s\n", err);
+		return EXIT_LOAD;
+	}
+	status = run_tests(&t);
+	lab_test_free(&t);
+	return status;
+}
+
+int labtestcli_main(int argc, char **argv)
+{
+	int status = cli_opts_main(test_tables, argc, argv, test_args);
+
+	return status < 0 ? cli_error(EXIT_USAGE, "out of memory") : status;
+}
