@@ -75,6 +75,12 @@ struct lab;
 /* Semantic checks after the schema: ids, dependencies, kinds, ports, sizes. */
 int lab_validate(struct lab *lab, struct lab_diag *d);
 
+/* Each substitution at path base.N names a file inside the submission and a non-empty
+ * 'from'; 0 or -EINVAL. */
+struct lab_substitute;
+int lab_substitutes_check(struct lab_diag *d, const char *base, const struct lab_substitute *s,
+			  unsigned n);
+
 /* The tests: block (labexamples.c): folders inside the lab, known check ids, and each
  * score equal to what its failing checks leave. */
 int lab_examples_validate(struct lab *lab, struct lab_diag *d);

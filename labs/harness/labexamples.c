@@ -4,6 +4,7 @@
  * A check gives all its points or none, so the failing checks decide the score: the file
  * must say both, and they must agree (a typo in either is caught when the lab loads).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -24,6 +25,9 @@ static int check_example(struct lab *lab, struct lab_diag *d, unsigned i)
 	if (!lab_path_inside(ex->submission))
 		return lab_diag_at(d, path, false, "'%s' must be a folder of the lab (a relative "
 				   "path inside %s)", ex->submission, lab->dir);
+	snprintf(path, sizeof(path), "tests.%u.substitute", i);
+	if (lab_substitutes_check(d, path, ex->substitute, ex->substitute_count) < 0)
+		return -EINVAL;
 	for (unsigned j = 0; j < ex->failing_count; j++) {
 		int k = lab_find_check(lab, ex->failing[j]);
 

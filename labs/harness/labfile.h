@@ -309,6 +309,9 @@ struct lab_example {
 	unsigned score;               /* the exact score it must get */
 	char **failing;               /* the ids of exactly the checks it must not pass */
 	unsigned failing_count;
+	struct lab_substitute *substitute;   /* changes made to a copy of the folder first (a
+					      * known mistake written as a change of the solution) */
+	unsigned substitute_count;
 	unsigned line;                /* loader: where it is in the file */
 };
 

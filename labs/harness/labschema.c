@@ -249,7 +249,7 @@ static const cyaml_schema_field_t program_fields[] = {
 static const cyaml_schema_field_t example_fields[] = {
 	STR_REQ(submission), STR(name),
 	CYAML_FIELD_UINT("score", CYAML_FLAG_DEFAULT, STRUCT, score),
-	LIST(failing, &string_entry),
+	LIST(failing, &string_entry), LIST(substitute, &substitute_entry),
 	CYAML_FIELD_END
 };
 #undef STRUCT

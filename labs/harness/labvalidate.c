@@ -123,6 +123,20 @@ static int check_ports(struct lab *lab, struct lab_diag *d)
 	return 0;
 }
 
+int lab_substitutes_check(struct lab_diag *d, const char *base, const struct lab_substitute *s,
+			  unsigned n)
+{
+	char path[128];
+
+	for (unsigned j = 0; j < n; j++)
+		if (!lab_path_inside(s[j].file) || !*s[j].from) {
+			snprintf(path, sizeof(path), "%s.%u", base, j);
+			return lab_diag_at(d, path, false, "a substitution names a file of the "
+					   "submission (relative) and a non-empty 'from'");
+		}
+	return 0;
+}
+
 /* A C identifier (a #define's name, a hypercall's name in an ABI file). */
 static bool ident_ok(const char *s)
 {
@@ -207,12 +221,9 @@ static int check_program(struct lab *lab, struct lab_diag *d)
 				return lab_diag_at(d, path, false, "a define is a C name and a "
 						   "one-line value");
 			}
-		for (unsigned j = 0; j < r->substitute_count; j++)
-			if (!lab_path_inside(r->substitute[j].file) || !*r->substitute[j].from) {
-				snprintf(path, sizeof(path), "program.runs.%u.substitute.%u", i, j);
-				return lab_diag_at(d, path, false, "a substitution names a file of the "
-						   "submission (relative) and a non-empty 'from'");
-			}
+		snprintf(path, sizeof(path), "program.runs.%u.substitute", i);
+		if (lab_substitutes_check(d, path, r->substitute, r->substitute_count) < 0)
+			return -EINVAL;
 		for (unsigned j = 0; j < r->files_count; j++) {
 			char *f;
 			int ok;

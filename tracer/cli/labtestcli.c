@@ -109,8 +109,10 @@ static int run_tests(struct lab_test *t)
 			fprintf(stderr, "%s\n", err);
 			return EXIT_LOAD;
 		}
-		printf("%-4s  %-28s %3u/%-3u  %s\n", e->ok ? "ok" : "DIFF", e->ex->submission,
-		       e->score, e->max, e->ex->name ? e->ex->name : "");
+		snprintf(err, sizeof(err), "%s%s", e->ex->submission,
+			 e->ex->substitute_count ? ", changed" : "");
+		printf("%-4s  %-24s %3u/%-3u  %s\n", e->ok ? "ok" : "DIFF", err, e->score, e->max,
+		       e->ex->name ? e->ex->name : "");
 		if (!e->ok) {
 			print_diff(e);
 			bad++;
