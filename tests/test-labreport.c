@@ -308,10 +308,10 @@ static void test_formats(void)
 		compare(lab_reporters[i]->name, out, want[i]);
 		free(out);
 	}
-	/* the instructor's text view details hidden checks too */
+	/* the instructor's text view details hidden checks too, marked */
 	r.view = LAB_VIEW_INSTRUCTOR;
 	out = render(&r, LAB_REPORT_TEXT);
-	CHECK(out && strstr(out, "FAIL  mapped     0/5  maps 0x400000\n"
+	CHECK(out && strstr(out, "FAIL  mapped     0/5  [hidden] maps 0x400000\n"
 			    "        it maps to 0x300000, not 0x200000\n"
 			    "        walk of 0x400000:\n"
 			    "          PML4[0] at 0x1000\n"));

@@ -388,6 +388,7 @@ static int check_cycles(struct lab *lab, struct lab_diag *d)
 
 static int check_checks(struct lab *lab, struct lab_diag *d)
 {
+	const struct lab_loc *trace_off = lab->trace ? NULL : lab_locs_get(d->locs, "trace");
 	unsigned sum = 0;
 	int ret;
 
@@ -458,6 +459,11 @@ static int check_checks(struct lab *lab, struct lab_diag *d)
 					      "grader_guest files");
 		lab->reference_run |= c->run == LAB_RUN_REFERENCE_HANDLERS;
 		lab->grader_run |= c->run == LAB_RUN_GRADER_GUEST;
+		if (lab_check_ops[c->kind]->needs_trace && trace_off)
+			return lab_diag_check(d, lab_check_kind_name(c->kind), "'%s' needs a trace of "
+					      "the run, but the lab says trace: false (line %u): remove "
+					      "that line or this check", lab_check_kind_name(c->kind),
+					      trace_off->line);
 		if (lab_check_ops[c->kind]->needs_trace)
 			lab->trace = true;
 		if (c->points > 100000)
