@@ -154,7 +154,8 @@ static void test_valid(void)
 	CHECK(lab->tests_count == 3);
 	if (lab->tests_count == 3) {
 		CHECK_STR(lab->tests[1].submission, "starter");
-		CHECK(lab->tests[1].score == 40 && lab->tests[1].failing_count == 3);
+		CHECK(lab->tests[1].score && *lab->tests[1].score == 40 &&
+		      lab->tests[1].expected == 40 && lab->tests[1].failing_count == 3);
 		CHECK_STR(lab->tests[1].failing[2], "one-hlt");
 		CHECK(lab->tests[2].substitute_count == 1);
 		CHECK_STR(lab->tests[2].substitute[0].to, "rax = 41");

@@ -1,8 +1,9 @@
 /* labexamples.c - the `tests:` block of a lab file: example submissions and the score and
  * failing checks each must get (`kvmlab lab test` grades them; labtest.c).
  *
- * A check gives all its points or none, so the failing checks decide the score: the file
- * must say both, and they must agree (a typo in either is caught when the lab loads).
+ * A check gives all its points or none, so the failing checks decide the score: when the
+ * file gives the score too, the two must agree (a typo in either is caught when the lab
+ * loads); without it, the score is what the failing checks leave.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -41,12 +42,13 @@ static int check_example(struct lab *lab, struct lab_diag *d, unsigned i)
 						   ex->failing[j]);
 		lost += lab->checks[k].points;
 	}
-	if (ex->score != lab->total_points - lost) {
+	ex->expected = lab->total_points - lost;
+	if (ex->score && *ex->score != ex->expected) {
 		snprintf(path, sizeof(path), "tests.%u.score", i);
 		return lab_diag_at(d, path, false, "score %u does not match the failing checks: "
 				   "of %u points, the %u listed take %u, which leaves %u",
-				   ex->score, lab->total_points, ex->failing_count, lost,
-				   lab->total_points - lost);
+				   *ex->score, lab->total_points, ex->failing_count, lost,
+				   ex->expected);
 	}
 	return 0;
 }

@@ -306,12 +306,13 @@ struct lab_program {
 struct lab_example {
 	char *submission;             /* a folder, relative to the lab folder ("solution") */
 	char *name;                   /* what it is, for the report (default: the folder) */
-	unsigned score;               /* the exact score it must get */
+	unsigned *score;              /* the exact score it must get (NULL: what failing leaves) */
 	char **failing;               /* the ids of exactly the checks it must not pass */
 	unsigned failing_count;
 	struct lab_substitute *substitute;   /* changes made to a copy of the folder first (a
 					      * known mistake written as a change of the solution) */
 	unsigned substitute_count;
+	unsigned expected;            /* loader: the score, given or derived from failing */
 	unsigned line;                /* loader: where it is in the file */
 };
 

@@ -217,7 +217,7 @@ int lab_test_run(struct lab_test *t, size_t i, char *err, size_t errlen)
 		if ((r->status != LAB_PASS) != lab_test_listed_failing(e, r->check))
 			e->ok = false;
 	}
-	e->ok &= e->score == e->ex->score;
+	e->ok &= e->score == e->ex->expected;
 	return 0;
 }
 

@@ -36,14 +36,20 @@ static void test_help(void)
 	      "`kvmlab grade` grades it, gets exactly its listed score and failing checks:\n\n"
 	      "  tests:\n"
 	      "    - {submission: solution, score: 50}\n"
-	      "    - {submission: tests/one-exit-per-digit, score: 47, failing: [print32-one-exit]}\n\n"
+	      "    - {submission: starter, score: 2, failing: [output, timeline, ...]}\n"
+	      "    - submission: solution           # a known mistake, as a change of a copy\n"
+	      "      substitute: [{file: modes.S, from: \"movq $42, %rax\", to: \"movq $41, %rax\"}]\n"
+	      "      failing: [rax42]\n\n"
+	      "score may be left out: it is then what the failing checks leave; when given,\n"
+	      "the two must agree (checked when the lab loads).\n\n"
 	      "Each example gives one line, ok or DIFF; under a DIFF, each check that passed\n"
 	      "but is listed as failing, or failed but is not listed, with the reason.\n\n"
 	      "Options:\n", stdout);
 	cli_opts_help(stdout, test_opts);
 	fputs("\nExit status: 0 every file present and every example as listed, 1 a file\n"
-	      "missing or an example not as listed (or a bad command line), 2 the lab file is\n"
-	      "invalid (file:line:column), 3 KVM is missing or the host cannot sandbox.\n", stdout);
+	      "missing, an example not as listed, no tests: block (or a bad command line),\n"
+	      "2 the lab file is invalid (file:line:column), 3 KVM is missing or the host\n"
+	      "cannot sandbox.\n", stdout);
 }
 
 /* The first line of text, for one line of the report. */
@@ -59,8 +65,8 @@ static void print_diff(const struct lab_test_example *e)
 	const struct lab_run *run = &e->gr.run;
 	bool first = true;
 
-	if (e->score != e->ex->score)
-		printf("        score %u, listed %u\n", e->score, e->ex->score);
+	if (e->score != e->ex->expected)
+		printf("        score %u, listed %u\n", e->score, e->ex->expected);
 	if (run->error[0])
 		printf("        not graded in full: %.*s\n", first_line(run->error), run->error);
 	for (unsigned k = 0; k < e->lab->checks_count; k++) {
@@ -90,8 +96,9 @@ static int run_tests(struct lab_test *t)
 	unsigned bad = 0;
 	char err[512];
 
-	printf("Lab %s: %u checks, %u points; %u examples; %zu files it refers to\n", lab->id,
-	       lab->checks_count, lab->total_points, lab->tests_count, t->nfiles);
+	printf("Lab %s: %u checks, %u points; %u example%s; %zu files it refers to\n", lab->id,
+	       lab->checks_count, lab->total_points, lab->tests_count,
+	       lab->tests_count == 1 ? "" : "s", t->nfiles);
 	for (size_t i = 0; i < t->nfiles; i++)
 		if (!t->files[i].present)
 			printf("missing  %s (%s)\n", t->files[i].path, t->files[i].what);
@@ -122,7 +129,7 @@ static int run_tests(struct lab_test *t)
 	       lab->tests_count - bad, lab->tests_count, t->nfiles - t->missing, t->nfiles);
 	if (fflush(stdout) != 0)
 		return cli_error(EXIT_USAGE, "standard output: %s", strerror(errno));
-	return bad || t->missing ? EXIT_USAGE : 0;
+	return bad || t->missing || !lab->tests_count ? EXIT_USAGE : 0;
 }
 
 /* labtestcli_main's work once getopt has its tables. */
