@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "linread.h"
 #include "pagewalk.h"
 #include "x86.h"
 
@@ -36,40 +37,34 @@ int engine_walk(struct engine *e, const struct kvm_sregs *s, uint64_t lin, struc
 	return vmm_walk_ex(&mem, p, s->cr3, live_pdptrs(e, s, p), lin, &opts, w);
 }
 
+static int engine_lr_walk(const struct linread *r, uint64_t lin, struct vmm_walk *w)
+{
+	return engine_walk(r->ctx, r->s, lin, w);
+}
+
+static int engine_lr_read(const struct linread *r, uint64_t gpa, void *buf, size_t len)
+{
+	return tvcpu_read(((struct engine *)r->ctx)->cpu, gpa, buf, len);
+}
+
+static struct linread engine_linread(struct engine *e, const struct kvm_sregs *s)
+{
+	return (struct linread){ .s = s, .mem_size = e->cpu->mem_size, .walk = engine_lr_walk,
+				 .read = engine_lr_read, .ctx = e };
+}
+
 int engine_lin_to_phys(struct engine *e, const struct kvm_sregs *s, uint64_t lin, uint64_t *gpa)
 {
-	struct vmm_walk w;
+	struct linread r = engine_linread(e, s);
 
-	if (!(s->cr0 & X86_CR0(PG))) {
-		*gpa = lin & 0xffffffffull;
-	} else {
-		if (engine_walk(e, s, lin, &w) < 0 || w.status != VMM_WALK_OK)
-			return -EFAULT;
-		*gpa = w.phys;
-	}
-	return *gpa < e->cpu->mem_size ? 0 : -EFAULT;
+	return linread_to_phys(&r, lin, gpa);
 }
 
 size_t engine_read_linear(struct engine *e, const struct kvm_sregs *s, uint64_t lin, void *buf, size_t len)
 {
-	size_t done = 0;
+	struct linread r = engine_linread(e, s);
 
-	while (done < len) {
-		uint64_t gpa, chunk = 4096 - ((lin + done) & 4095);
-
-		if (chunk > len - done)
-			chunk = len - done;
-		if (engine_lin_to_phys(e, s, lin + done, &gpa) < 0)
-			break;
-		if (gpa + chunk > e->cpu->mem_size)
-			chunk = e->cpu->mem_size - gpa;  /* the last bytes of guest memory */
-		if (tvcpu_read(e->cpu, gpa, (uint8_t *)buf + done, chunk) < 0)
-			break;
-		done += chunk;
-		if (gpa + chunk == e->cpu->mem_size)
-			break;
-	}
-	return done;
+	return linread_read(&r, lin, buf, len);
 }
 
 int engine_translate(struct engine *e, const struct vmm_walk *w, uint64_t lin, uint64_t *gpa, bool *valid)

@@ -114,9 +114,9 @@ static void shutdown(struct explain_ctx *ctx, struct out *o, const struct step *
 			 (unsigned long long)engine_pc(&st->after, s));
 
 	if ((p == VMM_PAGING_32 || p == VMM_PAGING_PAE) && !host_runs_paging32(ctx, p)) {
-		say(o, "KVM_EXIT_SHUTDOWN with %s paging on: this host cannot run 32-bit paged guests "
-		    "(kvmlab probe), so this is the host's limit, not a fault of this instruction",
-		    vmm_paging_name(p));
+		say(o, "KVM_EXIT_SHUTDOWN with %s paging on, and %s (kvmlab probe): this is the "
+		    "host's limit, not a fault of this instruction", vmm_paging_name(p),
+		    vmm_probe_paging_fact());
 		return;
 	}
 	ending_exit_words(VMM_EXIT_SHUTDOWN, NULL, name, sizeof(name));

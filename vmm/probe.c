@@ -27,17 +27,23 @@ static const char *backend_name(void)
 	return "unknown";
 }
 
+const char *vmm_probe_paging_fact(void)
+{
+	static _Thread_local char buf[200];
+
+	snprintf(buf, sizeof(buf), "this host's KVM (backend: %s) cannot run 32-bit paging: a guest "
+		 "with paged32 or PAE paging on shuts down before its first instruction completes",
+		 backend_name());
+	return buf;
+}
+
 const char *vmm_probe_limitation(enum vmm_mode mode)
 {
-	static _Thread_local char buf[320];
+	static _Thread_local char buf[360];
 
-	snprintf(buf, sizeof(buf),
-		 "This host's KVM (backend: %s) cannot run %s mode: a guest with %s shuts down "
-		 "before its first instruction completes, which is the host's limit, not your "
-		 "guest's fault; use --mode real, protected or long here, or a VMX/SVM host.",
-		 backend_name(), vmm_mode_name(mode),
-		 mode == VMM_MODE_PAGED32 ? "32-bit paging" :
-		 mode == VMM_MODE_PAE ? "PAE paging" : "this set-up");
+	snprintf(buf, sizeof(buf), "%s mode cannot run here: %s, which is the host's limit, not "
+		 "your guest's fault; use --mode real, protected or long here, or a VMX/SVM host.",
+		 vmm_mode_name(mode), vmm_probe_paging_fact());
 	return buf;
 }
 

@@ -28,5 +28,8 @@ int vmm_probe_sw_breakpoints(const char *dev);
 /* 1 if debug-register write watchpoints (KVM_GUESTDBG_USE_HW_BP) work here, 0 if not, or -errno. */
 int vmm_probe_hw_watchpoints(const char *dev);
 
+/* The host fact behind every 32-bit paging limit: "this host's KVM (backend: pvm) cannot run ...". */
+const char *vmm_probe_paging_fact(void);
+
 /* The sentence kvmlab prints when a mode cannot run on this host. */
 const char *vmm_probe_limitation(enum vmm_mode mode);

@@ -96,7 +96,7 @@ expect_out "$ALONE_OUT"
 if "$KVMLAB" probe | grep -qE '^ +no +paged32'; then
 	expect_err_re '^vm1.vcpu0 KVM_RUN .*exit=KVM_EXIT_SHUTDOWN'
 	expect_err 'kvmlab: exec: vm1.vcpu0 ended in KVM_EXIT_SHUTDOWN with 32-bit paging on'
-	expect_err 'this host cannot run 32-bit paging'
+	expect_err 'cannot run 32-bit paging: a guest with paged32 or PAE paging on shuts down'
 else
 	expect_err_re '^vm1.vcpu0 KVM_RUN .*exit=KVM_EXIT_HLT'
 fi

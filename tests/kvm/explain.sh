@@ -172,7 +172,8 @@ for m in paged32 pae; do
 	CASE="hello --mode $m"
 	if "$KVMLAB" probe 2>/dev/null | grep -qE "^  no  $m "; then
 		trace 3 hello --mode "$m"
-		has "KVM_EXIT_SHUTDOWN with $([ $m = pae ] && echo PAE || echo 32-bit) paging on: this host cannot run 32-bit paged guests (kvmlab probe), so this is the host's limit, not a fault of this instruction"
+		has "KVM_EXIT_SHUTDOWN with $([ $m = pae ] && echo PAE || echo 32-bit) paging on, and this host's KVM (backend: "
+		has "cannot run 32-bit paging: a guest with paged32 or PAE paging on shuts down before its first instruction completes (kvmlab probe): this is the host's limit"
 		lacks "this instruction raised an exception"
 	else
 		trace 0 hello --mode "$m"

@@ -40,7 +40,7 @@ for m in real protected paged32 pae long; do
 		echo "     ($m cannot run on this host according to probe: expecting the limitation)"
 		run_kvmlab 3 run hello --mode "$m"
 		expect_one_line
-		expect_err "cannot run $m mode"
+		expect_err "$m mode cannot run here"
 		expect_err "host's limit"
 		expect_no_err "triple"
 		expect_no_err "Hello"

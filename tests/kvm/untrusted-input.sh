@@ -48,9 +48,9 @@ expect 1 "--shard: expected K/N" grade 04 --batch "$T/dir" --shard 3/2
 # modes this host cannot run (kvmlab probe says which)
 for m in paged32 pae; do
 	if "$KVMLAB" probe 2>/dev/null | grep -Eq "^ *no +$m "; then
-		expect 3 "cannot run $m mode" walk hello --mode $m --at 1
-		expect 3 "cannot run $m mode" walk hello --mode $m
-		expect 3 "cannot run $m mode" tui hello --mode $m
+		expect 3 "$m mode cannot run here" walk hello --mode $m --at 1
+		expect 3 "$m mode cannot run here" walk hello --mode $m
+		expect 3 "$m mode cannot run here" tui hello --mode $m
 	fi
 done
 exit $fail

@@ -58,7 +58,7 @@ P=$(dirname "$0")/paged32
 "$KVMLAB" grade "$P" "$P/sub" >"$T/out" 2>&1
 rc=$?
 if "$KVMLAB" probe 2>/dev/null | grep -Eq '^ *no +paged32'; then
-	[ $rc -eq 3 ] && grep -q "cannot run paged32 mode" "$T/out" && ! grep -qi "triple" "$T/out" &&
+	[ $rc -eq 3 ] && grep -q "paged32 mode cannot run here" "$T/out" && ! grep -qi "triple" "$T/out" &&
 		ok "paged32 lab on a host without 32-bit paging: exit 3, the host's limit" ||
 		{ bad "paged32 lab: exit $rc"; cat "$T/out"; }
 else

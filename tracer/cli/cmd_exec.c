@@ -196,10 +196,8 @@ static void paging_limit(const struct obs_obj *objs)
 		if (p.mode_ok[VMM_MODE_PAGED32] || p.mode_ok[VMM_MODE_PAE])
 			return;
 		cli_error(0, "exec: %s ended in KVM_EXIT_SHUTDOWN with 32-bit paging on (CR0.PG set, "
-			  "EFER.LMA clear): this host cannot run 32-bit paging (its KVM backend, %s, "
-			  "shuts such a guest down before its first instruction; see kvmlab probe), "
-			  "so this is the host's limit, not necessarily the program's fault",
-			  x->name, p.backend);
+			  "EFER.LMA clear), and %s (kvmlab probe): this is the host's limit, not "
+			  "necessarily the program's fault", x->name, vmm_probe_paging_fact());
 	}
 }
 

@@ -49,9 +49,7 @@ static int probe_main(int argc, char **argv)
 		nbad += !p.mode_ok[m];
 	}
 	if (!p.mode_ok[VMM_MODE_PAGED32] && !p.mode_ok[VMM_MODE_PAE])
-		printf("\n32-bit paging (paged32 and PAE) cannot run on this host: its KVM backend (%s) "
-		       "shuts such a guest down before its first instruction; real, protected and long "
-		       "mode work.\n", p.backend);
+		printf("\nNote: %s; real, protected and long mode work.\n", vmm_probe_paging_fact());
 	else if (nbad)
 		printf("\nSome modes cannot run on this host (see above).\n");
 	if (lab_sandbox_probe(why, sizeof(why)) == 0)

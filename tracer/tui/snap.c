@@ -4,11 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../linread.h"
 #include "../steplog.h"
 #include "error.h"
 #include "tui.h"
 #include "vm.h"
-#include "x86.h"
 
 /* Copies of all guest memory for past walks are made only up to this size. */
 #define SNAP_COPY_MAX (256ull << 20)
@@ -133,41 +133,34 @@ int tui_snap_walk(struct tui *t, uint64_t lin, struct vmm_walk *w)
 	return ret;
 }
 
+static int snap_lr_walk(const struct linread *r, uint64_t lin, struct vmm_walk *w)
+{
+	return tui_snap_walk(r->ctx, lin, w);
+}
+
+static int snap_lr_read(const struct linread *r, uint64_t gpa, void *buf, size_t len)
+{
+	return tui_snap_read_phys(r->ctx, gpa, buf, len);
+}
+
+static struct linread snap_linread(struct tui *t)
+{
+	return (struct linread){ .s = &t->snap.sregs, .mem_size = t->e->cpu->mem_size,
+				 .walk = snap_lr_walk, .read = snap_lr_read, .ctx = t };
+}
+
 int tui_snap_lin_to_phys(struct tui *t, uint64_t lin, uint64_t *gpa)
 {
-	const struct kvm_sregs *s = &t->snap.sregs;
-	struct vmm_walk w;
+	struct linread r = snap_linread(t);
 
-	if (!(s->cr0 & X86_CR0(PG))) {
-		*gpa = lin & 0xffffffffull;
-	} else {
-		if (tui_snap_walk(t, lin, &w) < 0 || w.status != VMM_WALK_OK)
-			return -EFAULT;
-		*gpa = w.phys;
-	}
-	return *gpa < t->e->cpu->mem_size ? 0 : -EFAULT;
+	return linread_to_phys(&r, lin, gpa);
 }
 
 size_t tui_snap_read_linear(struct tui *t, uint64_t lin, void *buf, size_t len)
 {
-	size_t done = 0;
+	struct linread r = snap_linread(t);
 
-	while (done < len) {
-		uint64_t gpa, chunk = 4096 - ((lin + done) & 4095);
-
-		if (chunk > len - done)
-			chunk = len - done;
-		if (tui_snap_lin_to_phys(t, lin + done, &gpa) < 0)
-			break;
-		if (gpa + chunk > t->e->cpu->mem_size)
-			chunk = t->e->cpu->mem_size - gpa;
-		if (tui_snap_read_phys(t, gpa, (uint8_t *)buf + done, chunk) < 0)
-			break;
-		done += chunk;
-		if (gpa + chunk >= t->e->cpu->mem_size)
-			break;
-	}
-	return done;
+	return linread_read(&r, lin, buf, len);
 }
 
 static int snap_reader(void *ctx, uint64_t gpa, void *buf, size_t len)
