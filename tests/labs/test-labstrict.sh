@@ -8,9 +8,17 @@ KVMLAB=$1
 LABS=$2
 . "$(dirname "$0")/lib.sh"
 
-# status CMD...: run it, output in $T/out, exit status in $st
+# run CMD...: run it, output in $T/out, exit status in $st
 run() { "$@" >"$T/out" 2>&1; st=$?; }
 has() { grep -q -- "$1" "$T/out"; }
+# expect STATUS PATTERN WHAT CMD...: CMD exits with STATUS and prints a line matching PATTERN
+expect() {
+	want=$1 pattern=$2 what=$3
+	shift 3
+	run "$@"
+	if [ "$st" = "$want" ] && has "$pattern"; then ok "$what"
+	else bad "$what (exit $st)"; cat "$T/out"; fi
+}
 
 # ---- lab test: a listed failure that does not happen, and one not listed ---------------
 cp -r "$LABS/02-modes" "$T/l02"
@@ -35,29 +43,24 @@ else bad "lab test missing files (exit $st)"; cat "$T/out"; fi
 # ---- a substitution that no longer applies, a score that does not add up: lab errors ----
 cp -r "$LABS/02-modes" "$T/l02c"
 sed -i 's/from: "movq \$42, %rax"/from: "movq $43, %rax"/' "$T/l02c/lab.yaml"
-run "$KVMLAB" lab test "$T/l02c"
-[ $st = 2 ] && has 'modes.S does not have .movq \$43, %rax.' &&
-	ok "lab test: a substitution that does not apply is a lab error, exit 2" ||
-	{ bad "lab test stale substitution (exit $st)"; cat "$T/out"; }
+expect 2 'modes.S does not have .movq \$43, %rax.' \
+	"lab test: a substitution that does not apply is a lab error, exit 2" "$KVMLAB" lab test "$T/l02c"
 cp -r "$LABS/02-modes" "$T/l02d"
 sed -i '0,/    score: 47/s//    score: 46/' "$T/l02d/lab.yaml"
-run "$KVMLAB" lab test "$T/l02d"
-[ $st = 2 ] && has "lab.yaml:[0-9]*:12: score 46 does not match the failing checks: of 50 points, the 1 listed take 3, which leaves 47" &&
-	ok "lab test: a score that does not match its failing checks, exit 2 with file:line:col" ||
-	{ bad "lab test bad score (exit $st)"; cat "$T/out"; }
-run "$KVMLAB" grade "$T/l02d" "$LABS/02-modes/solution"
-[ $st = 2 ] && ok "grade: the same lab file is refused, exit 2" || { bad "grade l02d exit $st"; cat "$T/out"; }
+SCORE="lab.yaml:[0-9]*:12: score 46 does not match the failing checks: of 50 points, the 1 listed take 3, which leaves 47"
+expect 2 "$SCORE" "lab test: a score that does not match its failing checks, exit 2 with file:line:col" \
+	"$KVMLAB" lab test "$T/l02d"
+expect 2 "$SCORE" "grade: the same lab file is refused, exit 2" \
+	"$KVMLAB" grade "$T/l02d" "$LABS/02-modes/solution"
 
 # ---- a reference trace the lab refers to and does not have: a lab error, not a 0 --------
 cp -r "$LABS/02-modes" "$T/l02e"
 printf '  - id: same\n    points: 0\n    trace_matches: {reference: reference.jsonl}\n' >"$T/check"
 sed -i "/^checks:/r $T/check" "$T/l02e/lab.yaml"
-run "$KVMLAB" grade "$T/l02e" "$LABS/02-modes/solution"
-[ $st = 2 ] && has "check 'same': reference trace 'reference.jsonl' not found in the lab folder" &&
-	ok "grade: a missing reference trace is a lab error, exit 2" ||
-	{ bad "missing reference trace (exit $st)"; cat "$T/out"; }
-run "$KVMLAB" lab test "$T/l02e"
-[ $st = 2 ] && ok "lab test: the same, exit 2" || { bad "lab test l02e exit $st"; cat "$T/out"; }
+REF="check 'same': reference trace 'reference.jsonl' not found in the lab folder"
+expect 2 "$REF" "grade: a missing reference trace is a lab error, exit 2" \
+	"$KVMLAB" grade "$T/l02e" "$LABS/02-modes/solution"
+expect 2 "$REF" "lab test: the same, exit 2" "$KVMLAB" lab test "$T/l02e"
 
 # ---- the lab's headers win: a submission's paging.h, guest.h, kvmlab/lab.h are ignored --
 cp -r "$LABS/03-paging/solution" "$T/shadow"
@@ -132,7 +135,6 @@ d = json.load(open(sys.argv[1]))
 assert sum(t["score"] for t in d["tests"]) == 2 and d["max_score"] == 50
 assert d["tests"][-1]["name"] == "hidden checks" and len(d["tests"]) == 11
 PY
-"$KVMLAB" grade --view teacher "$T/v02" "$S" >"$T/out" 2>&1; st=$?
-[ $st = 1 ] && has "kvmlab: --view: 'teacher' is not student, after-due or instructor" &&
-	ok "--view teacher refused, exit 1" || { bad "--view teacher (exit $st)"; cat "$T/out"; }
+expect 1 "kvmlab: --view: 'teacher' is not student, after-due or instructor" \
+	"--view teacher refused, exit 1" "$KVMLAB" grade --view teacher "$T/v02" "$S"
 exit $fail
