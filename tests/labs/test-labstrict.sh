@@ -29,6 +29,14 @@ if [ $st = 1 ] && has "^DIFF  solution, changed" && has "rax42 .*failed, not lis
 	ok "lab test: an example not as listed is a DIFF with each check, exit 1"
 else bad "lab test DIFF (exit $st)"; cat "$T/out"; fi
 
+# ---- no tests: block, no KVM ------------------------------------------------------------
+cp -r "$LABS/02-modes" "$T/l02n"
+sed -i '/^# kvmlab lab test/,$d' "$T/l02n/lab.yaml"
+expect 1 "^no examples: give the lab a tests: block" "lab test: a lab without tests: fails, exit 1" \
+	"$KVMLAB" lab test "$T/l02n"
+expect 3 "/nonexistent does not exist: this machine has no KVM" "lab test without KVM, exit 3" \
+	"$KVMLAB" lab test --dev /nonexistent "$LABS/02-modes"
+
 # ---- a missing example folder and a missing README: exit 1, each named ------------------
 cp -r "$LABS/02-modes" "$T/l02b"
 rm "$T/l02b/README.md"
