@@ -29,6 +29,12 @@ if [ $st = 1 ] && has "^DIFF  solution, changed" && has "rax42 .*failed, not lis
 	ok "lab test: an example not as listed is a DIFF with each check, exit 1"
 else bad "lab test DIFF (exit $st)"; cat "$T/out"; fi
 
+# ---- an example that does not build: the compiler's messages under its DIFF ------------
+cp -r "$LABS/02-modes" "$T/l02g"
+sed -i 's/to: "movq \$41, %rax"/to: "movq $41, %rax; garbage"/' "$T/l02g/lab.yaml"
+expect 1 "Error: no such instruction: .garbage'" "lab test: a build that fails shows the compiler's messages" \
+	"$KVMLAB" lab test "$T/l02g"
+
 # ---- no tests: block, no KVM ------------------------------------------------------------
 cp -r "$LABS/02-modes" "$T/l02n"
 sed -i '/^# kvmlab lab test/,$d' "$T/l02n/lab.yaml"

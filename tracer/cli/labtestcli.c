@@ -13,9 +13,12 @@
 #include "labcli.h"
 #include "labtest.h"
 #include "options.h"
+#include "report.h"
 #include "runner.h"
 
 enum { OPT_NO_SANDBOX = 0x700, OPT_DEV };
+
+#define LOG_TAIL_LINES 8              /* of a failed build's log, under its DIFF */
 
 static const struct cli_opt test_opts[] = {
 	{ "no-sandbox", OPT_NO_SANDBOX, NULL, "build and run the examples without the sandbox\n"
@@ -52,10 +55,29 @@ static void test_help(void)
 	      "cannot sandbox.\n", stdout);
 }
 
-/* The first line of text, for one line of the report. */
-static int first_line(const char *text)
+/* The first line of text (a guest's bytes may be in it: shown escaped), then a newline. */
+static void put_line(const char *text)
 {
-	return text ? (int)strcspn(text, "\n") : 0;
+	if (text)
+		lab_fput_text(stdout, text, strcspn(text, "\n"));
+	putchar('\n');
+}
+
+/* The last lines of a failed build's log (the compiler's messages), indented. */
+static void put_log_tail(const char *log)
+{
+	const char *p = log + strlen(log);
+	int lines = 0;
+
+	while (p > log && lines <= LOG_TAIL_LINES)
+		lines += *--p == '\n';
+	p += p > log;
+	while (*p) {
+		fputs("          ", stdout);
+		put_line(p);
+		p += strcspn(p, "\n");
+		p += *p == '\n';
+	}
 }
 
 /* Under a DIFF: the score, then each check not as listed (with the reason it failed; when
@@ -67,8 +89,12 @@ static void print_diff(const struct lab_test_example *e)
 
 	if (e->score != e->ex->expected)
 		printf("        score %u, listed %u\n", e->score, e->ex->expected);
-	if (run->error[0])
-		printf("        not graded in full: %.*s\n", first_line(run->error), run->error);
+	if (run->error[0]) {
+		fputs("        not graded in full: ", stdout);
+		put_line(run->error);
+		if (!e->gr.b.ok && e->gr.b.log)
+			put_log_tail(e->gr.b.log);
+	}
 	for (unsigned k = 0; k < e->lab->checks_count; k++) {
 		const struct lab_check_result *r = &e->gr.res[k];
 		bool listed = lab_test_listed_failing(e, r->check);
@@ -81,10 +107,11 @@ static void print_diff(const struct lab_test_example *e)
 			printf("%s%s", first ? "        failed, not listed as failing: " : ", ",
 			       r->check->id);
 			first = false;
-		} else
-			printf("        %-20s %s, not listed as failing: %.*s\n", r->check->id,
-			       r->status == LAB_SKIP ? "skipped" : "failed",
-			       first_line(r->message), r->message ? r->message : "");
+		} else {
+			printf("        %-20s %s, not listed as failing: ", r->check->id,
+			       r->status == LAB_SKIP ? "skipped" : "failed");
+			put_line(r->message);
+		}
 	}
 	if (!first)
 		putchar('\n');
