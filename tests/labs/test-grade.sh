@@ -78,13 +78,19 @@ rc=$?
 G=$T/gg
 cp -r "$L" "$G"
 cp "$(dirname "$0")/grader-guest/grader.c" "$G/"
+# the checks go at the end of the checks: list, before the lab's tests: block
+awk -v f="$(dirname "$0")/grader-guest/checks.yaml" '
+	function checks(l) { while ((getline l < f) > 0) print l; done = 1 }
+	/^tests:/ && !done { checks() } { print } END { if (!done) checks() }' "$L/lab.yaml" >"$G/lab.yaml"
 sed -i 's/^points: 50$/points: 58/; s/^checks:$/grader_guest: [start.S, grader.c, solution\/guest.c]\nchecks:/' "$G/lab.yaml"
-cat "$(dirname "$0")/grader-guest/checks.yaml" >>"$G/lab.yaml"
 "$KVMLAB" grade "$G" "$G/solution" >"$T/out" 2>&1
 rc=$?
 [ $rc -eq 0 ] && grep -q "PASS  handlers-numExitsByType" "$T/out" && grep -q "^Total: 58/58" "$T/out" &&
 	ok "grader_guest: the solution's handlers pass on the grader's own guest" ||
 	{ bad "grader_guest, solution: exit $rc"; cat "$T/out"; }
+if "$KVMLAB" lab test "$G" >"$T/out" 2>&1; then
+	ok "grader_guest: kvmlab lab test passes (the solution, now worth 58 points)"
+else bad "grader_guest, lab test"; cat "$T/out"; fi
 cp -r "$G/solution" "$T/forger"
 cp "$(dirname "$0")/../hostile/04/transcript/handlers.c" "$T/forger/handlers.c"
 "$KVMLAB" grade "$G" "$T/forger" >"$T/out" 2>&1
