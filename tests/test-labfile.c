@@ -111,6 +111,9 @@ static void test_bad_files(void)
 			 "kvmlab trace --format jsonl -o missing.jsonl on the reference solution's "
 			 "guest)", data);
 		expect_error("bad-trace-missing.yaml", rest);
+		snprintf(rest, sizeof(rest), ":12:18: '../../elsewhere' must be a folder of the lab "
+			 "(a relative path inside %s)", data);
+		expect_error("bad-tests-path.yaml", rest);
 	}
 	expect_error("bad-tests-score.yaml", ":17:12: score 3 does not match the failing checks: "
 		     "of 5 points, the 1 listed take 3, which leaves 2");
