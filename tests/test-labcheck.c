@@ -508,6 +508,88 @@ static void test_expr(void)
 	}
 }
 
+/* A timestamp inside the run's window by seconds, the TSC or KVM's clock (32-bit values
+ * compared modulo 2^32, as lab 04 does), and numExitsByType against the grader's counts at
+ * the call (NAME_K_in): each window passes its value and fails one outside it. */
+static const char window_text[] =
+	"id: windows\n"
+	"title: clock windows and counts at a call\n"
+	"mode: long\n"
+	"guest: {kind: c64, sources: [guest.c]}\n"
+	"handlers: h.c\n"
+	"checks:\n"
+	"  - id: ts\n"
+	"    points: 1\n"
+	"    output:\n"
+	"      regex: \"^ts: ([0-9]+)$\"\n"
+	"      names: [t]\n"
+	"      expect: \"(t >= start - 2 && t <= end + 2) || (t - tsc_start % 4294967296 + "
+	"4294967296) % 4294967296 <= tsc_end - tsc_start || (t - clock_start % 4294967296 + "
+	"4294967296) % 4294967296 <= clock_end - clock_start\"\n"
+	"  - id: bytype\n"
+	"    points: 1\n"
+	"    output:\n"
+	"      regex: \"^IO in: ([0-9]+)\\nIO out: ([0-9]+)$\"\n"
+	"      names: [i, o]\n"
+	"      expect: \"i == numExitsByType_2_in && o == numExitsByType_2_out\"\n";
+
+static bool window_passes(const struct lab *lab, struct lab_run *run, const char *text)
+{
+	struct lab_check_result *res;
+	bool pass;
+
+	snprintf(output, sizeof(output), "%s", text);
+	run->output = output;
+	run->output_len = strlen(output);
+	res = grade(lab, run);
+	if (!res)
+		return false;
+	pass = res[0].status == LAB_PASS && res[1].status == LAB_PASS;
+	lab_check_results_free(res, lab->checks_count);
+	return pass;
+}
+
+static void test_windows(void)
+{
+	char path[600], err[1024] = "";
+	struct lab *lab = NULL;
+	struct lab_run run = { 0 };
+	uint64_t tsc = (5ull << 32) + 0xfffffff0u;   /* wraps at 2^32 during the run */
+
+	snprintf(path, sizeof(path), "%s/lab.yaml", dir);
+	CHECK(write_file(path, window_text) == 0);
+	if (lab_load(path, NULL, &lab, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		CHECK(!"the windows lab loads");
+		return;
+	}
+	run.start = 1764000000;
+	run.end = 1764000001;
+	run.tsc_start = tsc;
+	run.tsc_end = tsc + 0x40;
+	run.clock_start = 7000000000ull;       /* 7 s, 0xa13b8600 */
+	run.clock_end = 7000000000ull + 1000;
+	run.hc_seen[VMM_HC_NUMEXITSBYTYPE][1][0] = 4;
+	run.hc_seen[VMM_HC_NUMEXITSBYTYPE][1][1] = 22;
+	CHECK(window_passes(lab, &run, "ts: 1764000001\nIO in: 4\nIO out: 22\n"));   /* time() */
+	CHECK(window_passes(lab, &run, "ts: 4294967295\nIO in: 4\nIO out: 22\n"));   /* TSC, before the wrap */
+	CHECK(window_passes(lab, &run, "ts: 16\nIO in: 4\nIO out: 22\n"));           /* TSC, after it */
+	CHECK(window_passes(lab, &run, "ts: 2705032704\nIO in: 4\nIO out: 22\n"));   /* KVM's clock */
+	CHECK(!window_passes(lab, &run, "ts: 1763999000\nIO in: 4\nIO out: 22\n"));  /* too early */
+	CHECK(!window_passes(lab, &run, "ts: 49\nIO in: 4\nIO out: 22\n"));          /* past the TSC */
+	CHECK(!window_passes(lab, &run, "ts: 4096\nIO in: 4\nIO out: 22\n"));
+	CHECK(!window_passes(lab, &run, "ts: 1764000001\nIO in: 2\nIO out: 22\n"));  /* a count off */
+	lab_free(lab);
+
+	/* a lab without handlers has no hypercall of its own to count at */
+	CHECK(write_file(path, "id: x\ntitle: x\nmode: long\nguest: {kind: c64, sources: [g.c]}\n"
+			 "checks:\n  - {id: c, points: 1, output: {regex: \"([0-9]+)\", names: [a],\n"
+			 "    expect: \"a == numExits_1_in\"}}\n") == 0);
+	CHECK(lab_load(path, NULL, &lab, err, sizeof(err)) < 0 && lab == NULL);
+	CHECK_MSG(strstr(err, "unknown name 'numExits_1_in'") != NULL, "%s", err);
+	unlink(path);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir)) {
@@ -516,6 +598,7 @@ int main(void)
 	}
 	test_expr();
 	test_checks();
+	test_windows();
 	test_answers();
 	rmdir(dir);
 	return check_summary();

@@ -57,19 +57,22 @@ static void test_bad_files(void)
 	expect_error("bad-exit-type.yaml", ":10:13: check 'outs': unknown exit type 'IO output' "
 		     "(known: \"IO in\", \"IO out\", \"MMIO read\", \"MMIO write\", \"HLT\", "
 		     "\"debug\", \"shutdown\", \"fail entry\", \"internal error\", \"interrupted\", "
-		     "\"other\", \"total\")");
+		     "\"other\", \"IO\", \"total\")");
 	expect_error("bad-two-kinds.yaml",
 		     ":10:5: check 'both': has both 'register' and 'stop'; a check tests one thing");
 	expect_error("bad-no-kind.yaml", ":8:5: check 'nothing': says nothing to check: give one of "
 		     "output, exits, register, memory, stop, final_mode, mode_timeline, mapping, "
-		     "instructions, trace_matches, answers, port_exits, vm_turns, time_share, file");
+		     "instructions, trace_matches, answers, vm_turns, time_share, file, writes_within, "
+		     "script");
 	expect_error("bad-missing-key.yaml",
 		     ":11:5: missing required key 'points' in entry 2 of 'checks'");
 	expect_error("bad-mode.yaml", ":3:7: wrong value for 'mode': expected one of: real, "
 		     "protected, paged32, pae, long, got 'longg'");
 	expect_error("bad-expect.yaml",
 		     ":13:7: check 'delta': unknown name 'c' at column 5 of \"b - c == 1\"");
-	expect_error("bad-port.yaml", ":9:12: print32 uses port 0x500, as print8 does");
+	expect_error("bad-port.yaml", ":9:13: printStr uses port 0x500, as print32 does");
+	expect_error("bad-edition.yaml", ":12:5: check 'hello': the check is for edition 2024, "
+		     "but the lab names no edition (add e.g. 'edition: 2024' at the top)");
 	expect_error("bad-port-console.yaml", ":8:11: port 0xe9 of print8 is not a port from 1 "
 		     "to 0xffff other than the console's 0xe9");
 	expect_error("bad-mem-small.yaml", ":4:6: memory size must be a multiple of 4K from 64K "
@@ -237,6 +240,36 @@ static int write_file(const char *dir, const char *name, const char *text)
 }
 
 /* Sources come from the submission folder, lab_sources from the lab folder. */
+/* edition: 2024 keeps the checks of 2024 and of every edition, in the file's order, and the
+ * points are theirs; the 2023 checks (one of them with the same id) are not graded. */
+static void test_edition(void)
+{
+	char path[512], err[512] = "";
+	struct lab *lab = NULL;
+	int ret;
+
+	path_of(path, sizeof(path), "edition.yaml");
+	ret = lab_load(path, NULL, &lab, err, sizeof(err));
+	CHECK_STR(err, "");
+	CHECK(ret == 0);
+	if (ret < 0)
+		return;
+	CHECK(lab->edition && *lab->edition == 2024);
+	CHECK_EQ(lab->checks_count, 2);
+	CHECK_EQ(lab->total_points, 5);
+	if (lab->checks_count == 2) {
+		CHECK_STR(lab->checks[0].id, "halts");
+		CHECK_STR(lab->checks[1].id, "hello");
+		CHECK_EQ(lab->checks[1].points, 4);
+		CHECK_EQ(lab->checks[1].line, 22);   /* where it is in the file */
+	}
+	/* shared ports: told apart by size (print8, print32) and direction (numExits) */
+	CHECK_EQ(vmm_portmap_port(&lab->ports, VMM_HC_PRINT8), 0x501);
+	CHECK_EQ(vmm_portmap_port(&lab->ports, VMM_HC_PRINT32), 0x501);
+	CHECK_EQ(vmm_portmap_port(&lab->ports, VMM_HC_NUMEXITS), 0x501);
+	lab_free(lab);
+}
+
 static void test_sources(void)
 {
 	char tmpl[] = "/tmp/test-labfile-XXXXXX", path[PATH_MAX], lab_path[PATH_MAX];
@@ -312,6 +345,7 @@ int main(int argc, char **argv)
 	data = argc > 1 ? argv[1] : "tests/data/labs";
 	test_valid();
 	test_bad_files();
+	test_edition();
 	test_sources();
 	return check_summary();
 }

@@ -78,10 +78,25 @@ static void test_set_and_clash(void)
 {
 	struct vmm_portmap m = { 0 };
 
+	CHECK_EQ(vmm_portmap_set(&m, VMM_HC_PRINTSTR, 0x501), 0);
+	CHECK_EQ(vmm_portmap_clash(&m, VMM_HC_PRINTSTR), VMM_HC_PRINT32);   /* print32's default */
+	CHECK_EQ(vmm_portmap_clash(&m, VMM_HC_PRINT32), VMM_HC_PRINTSTR);
+	CHECK_EQ(vmm_portmap_clash(&m, VMM_HC_PRINT8), -1);
+	CHECK_EQ(vmm_portmap_set(&m, VMM_HC_PRINTSTR, 0x502), 0);
+	/* sharing: told apart by size (print8 outb, print32 outl) or direction (numExits IN) */
 	CHECK_EQ(vmm_portmap_set(&m, VMM_HC_PRINT8, 0x501), 0);
-	CHECK_EQ(vmm_portmap_clash(&m, VMM_HC_PRINT8), VMM_HC_PRINT32);   /* print32's default */
-	CHECK_EQ(vmm_portmap_clash(&m, VMM_HC_PRINT32), VMM_HC_PRINT8);
-	CHECK_EQ(vmm_portmap_clash(&m, VMM_HC_PRINTSTR), -1);
+	CHECK_EQ(vmm_portmap_set(&m, VMM_HC_NUMEXITS, 0x501), 0);
+	CHECK_EQ(vmm_portmap_clash(&m, VMM_HC_PRINT8), -1);
+	CHECK_EQ(vmm_portmap_clash(&m, VMM_HC_PRINT32), -1);
+	CHECK_EQ(vmm_portmap_clash(&m, VMM_HC_NUMEXITS), -1);
+	/* gvaToHva is OUT and IN: it meets print32's OUT and numExits' IN */
+	CHECK_EQ(vmm_portmap_set(&m, VMM_HC_GVATOHVA, 0x501), 0);
+	CHECK_EQ(vmm_portmap_clash(&m, VMM_HC_GVATOHVA), VMM_HC_PRINT32);
+	CHECK_EQ(vmm_portmap_set(&m, VMM_HC_GVATOHVA, 0x505), 0);
+	CHECK(vmm_hc_can_share(VMM_HC_PRINT8, VMM_HC_GVATOHVA));        /* a byte, dwords */
+	CHECK(!vmm_hc_can_share(VMM_HC_NUMEXITS, VMM_HC_GETTIMESTAMP)); /* both IN dwords */
+	CHECK(!vmm_hc_can_share(VMM_HC_PRINT32, VMM_HC_PRINT32));
+	CHECK_EQ(vmm_portmap_set(&m, VMM_HC_NUMEXITS, 0x503), 0);
 	CHECK_EQ(vmm_portmap_set(&m, VMM_PORTMAP_FC + VMM_FC_READ, 0x500), 0);  /* onto print8's old port */
 	CHECK_EQ(vmm_portmap_clash(&m, VMM_PORTMAP_FC + VMM_FC_READ), -1);
 	CHECK_EQ(vmm_portmap_set(&m, VMM_HC_PRINT8, 0xe9), -ERANGE);

@@ -57,10 +57,10 @@ static void io(struct engine *e, struct out *o, const struct step_exit *x)
 			    "(KVM_EXIT_IO) hands them to kvmlab", reg, v, x->size, text);
 		return;
 	}
-	if (hc && vmm_hc_find(hc, x->port) >= 0) {
+	if (hc && vmm_hc_which(hc, x->port, x->in, x->size) >= 0) {
 		say(o, "hypercall %s: %s port 0x%x %s 0x%x, a VM exit (KVM_EXIT_IO) kvmlab answers",
-		    vmm_hc_name(vmm_hc_find(hc, x->port)), x->in ? "IN from" : "OUT to", x->port,
-		    x->in ? "->" : "<-", v);
+		    vmm_hc_name(vmm_hc_which(hc, x->port, x->in, x->size)), x->in ? "IN from" : "OUT to",
+		    x->port, x->in ? "->" : "<-", v);
 		return;
 	}
 	if (e->fc && vmm_fc_find(e->fc, x->port) >= 0) {

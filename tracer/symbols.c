@@ -167,7 +167,7 @@ static int read_symtab(struct symbols *s, Elf *elf)
 
 /* ---- loading -------------------------------------------------------------------------------------- */
 
-int symbols_load(struct symbols *s, const char *path)
+static int load(struct symbols *s, const char *path, bool lines)
 {
 	struct stat st;
 	Elf *elf;
@@ -194,7 +194,7 @@ int symbols_load(struct symbols *s, const char *path)
 		return 0;
 	}
 	ret = read_symtab(s, elf);
-	if (ret == 0)
+	if (ret == 0 && lines)
 		ret = symbols_read_lines(s, elf);
 	elf_end(elf);
 	close(fd);
@@ -203,6 +203,16 @@ int symbols_load(struct symbols *s, const char *path)
 		return vmm_fail(ret, "%s: reading its symbols: %s", path, strerror(-ret));
 	}
 	return 0;
+}
+
+int symbols_load(struct symbols *s, const char *path)
+{
+	return load(s, path, true);
+}
+
+int symbols_load_table(struct symbols *s, const char *path)
+{
+	return load(s, path, false);
 }
 
 void symbols_free(struct symbols *s)

@@ -1,6 +1,7 @@
 /* exits.c - names of exit kinds and of KVM's raw exit reasons. */
 #include "exits.h"
 
+#include <errno.h>
 #include <linux/kvm.h>
 #include <stdio.h>
 
@@ -42,9 +43,16 @@ const char *vmm_kvm_exit_reason_name(uint32_t reason)
 	return buf;
 }
 
-void vmm_exit_count_port(struct vmm_exit_stats *s, uint16_t port, bool in)
+/* Index of an access size in sized[][]: 0, 1, 2; -1 for another size. */
+static int size_index(unsigned size)
+{
+	return size == 1 ? 0 : size == 2 ? 1 : size == 4 ? 2 : -1;
+}
+
+void vmm_exit_count_port(struct vmm_exit_stats *s, uint16_t port, bool in, unsigned size)
 {
 	struct vmm_port_stats *p = NULL;
+	int k = size_index(size);
 
 	for (unsigned i = 0; i < s->nports && !p; i++)
 		if (s->ports[i].port == port)
@@ -53,18 +61,45 @@ void vmm_exit_count_port(struct vmm_exit_stats *s, uint16_t port, bool in)
 		p = &s->ports[s->nports++];
 		p->port = port;
 	}
-	if (!p)
+	if (k >= 0)
+		s->io_sized[!in][k]++;
+	if (!p) {
 		s->ports_other++;
-	else if (in)
+		return;
+	}
+	if (in)
 		p->in++;
 	else
 		p->out++;
+	if (k >= 0)
+		p->sized[!in][k]++;
 }
 
-uint64_t vmm_exit_port_count(const struct vmm_exit_stats *s, uint16_t port, bool in)
+int64_t vmm_exit_io_count(const struct vmm_exit_stats *s, int port, int dir, unsigned size)
 {
-	for (unsigned i = 0; i < s->nports; i++)
+	const uint64_t (*sized)[3] = s->io_sized;
+	const struct vmm_port_stats *p = NULL;
+	int k = size ? size_index(size) : -1;
+	uint64_t n = 0;
+
+	if (size && k < 0)
+		return 0;
+	for (unsigned i = 0; port >= 0 && i < s->nports && !p; i++)
 		if (s->ports[i].port == port)
-			return in ? s->ports[i].in : s->ports[i].out;
-	return 0;
+			p = &s->ports[i];
+	if (port >= 0 && !p)
+		return s->ports_other ? -ERANGE : 0;
+	if (p)
+		sized = p->sized;
+	for (int d = 0; d < 2; d++) {
+		if (dir >= 0 && d != dir)
+			continue;
+		if (k >= 0)
+			n += sized[d][k];
+		else if (p)
+			n += d ? p->out : p->in;
+		else
+			n += s->count[d ? VMM_EXIT_IO_OUT : VMM_EXIT_IO_IN];
+	}
+	return (int64_t)n;
 }

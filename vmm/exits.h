@@ -23,6 +23,7 @@ enum vmm_exit {
 struct vmm_port_stats {
 	uint16_t port;
 	uint64_t in, out;
+	uint64_t sized[2][3];         /* [0 in, 1 out][access size 1, 2, 4] */
 };
 
 #define VMM_PORT_STATS 32   /* ports counted one by one; the rest only in ports_other */
@@ -33,12 +34,14 @@ struct vmm_exit_stats {
 	struct vmm_port_stats ports[VMM_PORT_STATS];   /* in the order first used */
 	unsigned nports;
 	uint64_t ports_other;         /* IO exits on ports past the first VMM_PORT_STATS */
+	uint64_t io_sized[2][3];      /* IO exits on every port: [0 in, 1 out][size 1, 2, 4] */
 };
 
-/* Count one IO exit on port. */
-void vmm_exit_count_port(struct vmm_exit_stats *s, uint16_t port, bool in);
-/* IO exits on port in one direction so far. */
-uint64_t vmm_exit_port_count(const struct vmm_exit_stats *s, uint16_t port, bool in);
+/* Count one IO exit on port, in or out, of size bytes (1, 2 or 4). */
+void vmm_exit_count_port(struct vmm_exit_stats *s, uint16_t port, bool in, unsigned size);
+/* IO exits so far on port (-1: any), direction dir (-1 any, 0 in, 1 out), access size
+ * (0 any, else 1, 2 or 4); -ERANGE when port is one of the ports counted only in ports_other. */
+int64_t vmm_exit_io_count(const struct vmm_exit_stats *s, int port, int dir, unsigned size);
 
 /* Short name of an exit kind ("IO in", "HLT", ...). */
 const char *vmm_exit_name(enum vmm_exit e);

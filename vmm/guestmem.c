@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "dirtylog.h"
 #include "pagewalk.h"
 #include "vcpu.h"
 #include "vm.h"
@@ -53,8 +54,10 @@ static int copy_gva(struct vmm_vcpu *vcpu, uint64_t gva, void *buf, size_t len, 
 		host = vmm_vm_gpa(vcpu->vm, gpa, chunk);
 		if (!host)
 			return -EFAULT;
-		if (write == 1)
+		if (write == 1) {
 			memcpy(host, p, chunk);
+			vmm_dirty_mark(vcpu->vm, gpa, chunk);
+		}
 		else if (!write)
 			memcpy(p, host, chunk);
 		p += chunk;

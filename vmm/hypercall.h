@@ -1,4 +1,8 @@
-/* hypercall.h - hypercalls over port I/O: one port per call, ports from a map (portmap.h). */
+/* hypercall.h - hypercalls over port I/O, ports from a map (portmap.h).
+ *
+ * Several hypercalls may share a port when each exit still names one of them: by its
+ * direction (print32 OUT and numExits IN) or its access size (print8 outb and print32 outl).
+ * vmm_hc_can_share() is that rule; the port map refuses any other sharing. */
 #pragma once
 
 #include <stdbool.h>
@@ -27,9 +31,31 @@ enum vmm_hc_id {
 /* One access to a hypercall port: value holds the OUT data, or receives the IN result. */
 typedef int (*vmm_hc_fn)(struct vmm_hc *hc, bool in, unsigned size, uint32_t *value);
 
+/* A whole exit on a hypercall port, as KVM reported it. */
+struct vmm_hc_exit {
+	uint16_t port;
+	bool in;
+	unsigned size;          /* bytes per item: 1, 2 or 4 */
+	unsigned count;         /* items: 1, or more for string I/O */
+	uint8_t *data;          /* size * count bytes: the OUT data, or where the IN result goes */
+	int call;               /* the hypercall it is (enum vmm_hc_id), or -1 if the port's
+				 * hypercalls cannot tell */
+};
+
+/* Takes every exit on every hypercall port instead of fn[] (a lab's student handlers). */
+typedef int (*vmm_hc_exit_fn)(struct vmm_hc *hc, struct vmm_hc_exit *e);
+
+#define VMM_HC_SEEN 2   /* the first calls of each hypercall whose IO counts are kept */
+
 struct vmm_hc {
-	struct vmm_pio_dev dev[VMM_HC__COUNT];   /* dev[id].base: the call's port once attached */
+	struct vmm_pio_dev dev[VMM_HC__COUNT];   /* one per port in use, ndev of them */
+	int ndev;
+	uint16_t port[VMM_HC__COUNT];            /* each call's port once attached */
 	vmm_hc_fn fn[VMM_HC__COUNT];
+	vmm_hc_exit_fn on_exit;                  /* NULL: fn[] */
+	uint64_t calls[VMM_HC__COUNT];           /* exits each hypercall took */
+	uint64_t io_seen[VMM_HC__COUNT][VMM_HC_SEEN][2];   /* IO in, IO out exits KVM had
+							    * reported at its first calls */
 	struct vmm_vcpu *vcpu;
 	vmm_console_sink sink;
 	void *ctx;
@@ -46,8 +72,21 @@ void vmm_hc_init(struct vmm_hc *hc, struct vmm_vcpu *vcpu, vmm_console_sink sink
 /* Register every hypercall on bus at its port in ports (NULL: the default ports). */
 int vmm_hc_attach(struct vmm_hc *hc, struct vmm_pio_bus *bus, const struct vmm_portmap *ports);
 
-/* The hypercall attached at port, or -1. */
+/* The hypercall attached at port (the first, when several share it), or -1. */
 int vmm_hc_find(const struct vmm_hc *hc, uint16_t port);
+
+/* The hypercall an access of size bytes at port is (by direction and size where several
+ * share the port), else the port's first, or -1. */
+int vmm_hc_which(const struct vmm_hc *hc, uint16_t port, bool in, unsigned size);
+
+/* Can a and b share a port (every exit still names one of them)? */
+bool vmm_hc_can_share(enum vmm_hc_id a, enum vmm_hc_id b);
+
+/* Do e's direction and size suit its hypercall? */
+bool vmm_hc_fits(const struct vmm_hc_exit *e);
+
+/* 0 if they do (vmm_hc_fits), else -EPROTO with the reason set. */
+int vmm_hc_check(const struct vmm_hc_exit *e);
 
 /* printf to the hypercall output sink. */
 void vmm_hc_printf(struct vmm_hc *hc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

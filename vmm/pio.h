@@ -11,11 +11,16 @@ struct vmm_pio_dev;
 typedef int (*vmm_pio_fn)(struct vmm_pio_dev *dev, struct vmm_vcpu *vcpu, uint16_t port,
 			  bool in, void *data, unsigned size);
 
+/* Handle a whole exit: count items of size bytes at data (string I/O has count > 1). */
+typedef int (*vmm_pio_exit_fn)(struct vmm_pio_dev *dev, struct vmm_vcpu *vcpu, uint16_t port,
+			       bool in, void *data, unsigned size, unsigned count);
+
 struct vmm_pio_dev {
 	const char *name;
 	uint16_t base;
 	uint16_t len;
 	vmm_pio_fn io;
+	vmm_pio_exit_fn exit;   /* when set, called once per exit instead of io once per item */
 	void *ctx;
 };
 

@@ -105,7 +105,8 @@ int vmm_portmap_clash(const struct vmm_portmap *m, int call)
 	uint16_t port = vmm_portmap_port(m, call);
 
 	for (int i = 0; i < VMM_PORTMAP__COUNT; i++)
-		if (i != call && vmm_portmap_port(m, i) == port)
+		if (i != call && vmm_portmap_port(m, i) == port &&
+		    (i >= VMM_HC__COUNT || call >= VMM_HC__COUNT || !vmm_hc_can_share(i, call)))
 			return i;
 	return -1;
 }

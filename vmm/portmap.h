@@ -33,5 +33,6 @@ int vmm_portmap_set(struct vmm_portmap *m, int call, uint64_t port);
 /* Apply "print8=0x600,fileOpen=0x610" over m; 0, or -EINVAL with a message and m unchanged. */
 int vmm_portmap_parse(struct vmm_portmap *m, const char *text);
 
-/* Another call on the same port as call (the first such), or -1. */
+/* Another call on the same port as call that may not share it (vmm_hc_can_share: only
+ * hypercalls told apart by direction or access size may), the first such, or -1. */
 int vmm_portmap_clash(const struct vmm_portmap *m, int call);

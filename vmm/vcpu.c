@@ -153,6 +153,8 @@ static int dispatch_io(struct vmm_vcpu *vcpu)
 		return vmm_fail(-EPROTO, "malformed IO exit: size %u count %u offset %llu", size,
 				run->io.count, (unsigned long long)run->io.data_offset);
 	dev = vmm_pio_find(&vm->pio, run->io.port);
+	if (dev && dev->exit)
+		return dev->exit(dev, vcpu, run->io.port, in, data, size, run->io.count);
 	for (uint32_t i = 0; i < run->io.count; i++, data += size) {
 		int ret;
 
@@ -219,7 +221,8 @@ int vmm_vcpu_enter(struct vmm_vcpu *vcpu, enum vmm_exit *kind)
 	*kind = classify(vcpu);
 	vcpu->stats.count[*kind]++;
 	if (*kind == VMM_EXIT_IO_IN || *kind == VMM_EXIT_IO_OUT)
-		vmm_exit_count_port(&vcpu->stats, run->io.port, *kind == VMM_EXIT_IO_IN);
+		vmm_exit_count_port(&vcpu->stats, run->io.port, *kind == VMM_EXIT_IO_IN,
+				    run->io.size);
 	if (*kind != VMM_EXIT_INTR && *kind != VMM_EXIT_DEBUG)
 		vcpu->stats.total++;  /* debugger traps and signals are not the guest's exits */
 	if (*kind == VMM_EXIT_MMIO_READ)

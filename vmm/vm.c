@@ -148,6 +148,8 @@ void vmm_vm_destroy(struct vmm_vm *vm)
 		close(vm->vm_fd);
 	if (vm->kvm_fd >= 0)
 		close(vm->kvm_fd);
+	free(vm->dev_dirty);
+	vm->dev_dirty = NULL;
 	vm->mem = NULL;
 	vm->vm_fd = vm->kvm_fd = -1;
 }
@@ -184,5 +186,16 @@ int vmm_parse_size(const char *text, uint64_t *out)
 	if (*end != '\0' || v > (UINT64_MAX >> shift))
 		return -EINVAL;
 	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+int vmm_vm_clock(const struct vmm_vm *vm, uint64_t *ns)
+{
+	struct kvm_clock_data c = { 0 };
+	long ret = VMM_IOCTL(vm->vm_fd, KVM_GET_CLOCK, &c);
+
+	if (ret < 0)
+		return vmm_fail((int)ret, "KVM_GET_CLOCK failed: %s", strerror((int)-ret));
+	*ns = c.clock;
 	return 0;
 }

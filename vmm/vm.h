@@ -28,6 +28,7 @@ struct vmm_vm {
 	uint8_t *mem;          /* host mapping of guest physical 0 .. mem_size */
 	uint64_t mem_size;
 	struct vmm_pio_bus pio; /* port-I/O devices */
+	uint64_t *dev_dirty;   /* pages kvmlab wrote itself, once vmm_dirty_start() ran (dirtylog.h) */
 };
 
 /* Smallest and largest guest memory sizes accepted. */
@@ -43,6 +44,9 @@ void vmm_vm_destroy(struct vmm_vm *vm);
 
 /* Host pointer to [gpa, gpa+len) if it lies wholly in guest memory, else NULL. */
 void *vmm_vm_gpa(const struct vmm_vm *vm, uint64_t gpa, uint64_t len);
+
+/* The VM's clock (KVM_GET_CLOCK) in nanoseconds into *ns: 0 or -errno. */
+int vmm_vm_clock(const struct vmm_vm *vm, uint64_t *ns);
 
 /* Parse a memory size such as "2M", "512K", "1G" or "65536" into *out; -EINVAL on bad text. */
 int vmm_parse_size(const char *text, uint64_t *out);

@@ -110,6 +110,14 @@ int lab_check_evaluate(const struct lab_check *c, const struct lab_run *run,
 		r->message = strdup("not checked: the run was not traced");
 		return 0;
 	}
+	if (c->timeout_ms && !ops->own_timeout && run->elapsed_ns > *c->timeout_ms * 1000000u) {
+		r->expected = lab_strdupf("the run within %llu ms", (unsigned long long)*c->timeout_ms);
+		r->actual = lab_strdupf("%llu ms", (unsigned long long)(run->elapsed_ns / 1000000u));
+		r->message = lab_strdupf("the run took %llu ms; this check allows %llu ms (timeout_ms)",
+					 (unsigned long long)(run->elapsed_ns / 1000000u),
+					 (unsigned long long)*c->timeout_ms);
+		return 0;
+	}
 	ret = ops->evaluate(c, run, r);
 	if (ret < 0) {
 		r->status = LAB_FAIL;
@@ -125,7 +133,8 @@ int lab_check_evaluate(const struct lab_check *c, const struct lab_run *run,
 			r->message = m;
 		}
 	}
-	r->score = r->status == LAB_PASS ? c->points : 0;
+	r->score = r->status == LAB_PASS ? c->points : r->lab_error || r->partial > c->points ? 0 :
+		   r->partial;
 	return ret;
 }
 

@@ -24,12 +24,16 @@ struct lab_check_result {
 	char *expected;   /* what the check wanted, as text; NULL if not applicable */
 	char *actual;     /* what the run gave */
 	char *message;    /* why it failed or was skipped; NULL when it passed */
+	unsigned partial; /* points a failed check still earns (a script's answer) */
+	bool lab_error;   /* the lab failed here, not the submission (a script that crashed) */
 };
 
 struct lab_diag;
 
 struct lab_check_ops {
 	bool needs_trace;   /* the run must be traced */
+	bool needs_memlog;  /* the run must record its memory changes (memchange.h) */
+	bool own_timeout;   /* timeout_ms bounds the check's own evaluation, not the run */
 	/* At load time: validate and compile the spec; 0 or -EINVAL with a message in d. */
 	int (*prepare)(struct lab_check *c, const struct lab *lab, struct lab_diag *d);
 	/* Fill r->status, expected, actual, message; 0 or -errno (internal failure). */

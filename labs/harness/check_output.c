@@ -16,18 +16,36 @@
 #define MAX_NAMES 9
 
 /* Values of the run an expression may use beside the captures: what the grader observed. */
-static const char *const run_names[] = { "hva_base", "io_in", "io_out", "exits", "now" };
+static const char *const run_names[] = {
+	"hva_base", "io_in", "io_out", "exits", "now", "start", "end", "tsc_start", "tsc_end",
+	"clock_start", "clock_end",
+};
 #define NRUN (sizeof(run_names) / sizeof(*run_names))
 
 static int64_t run_value(const struct lab_run *run, unsigned i)
 {
-	switch (i) {
-	case 0: return (int64_t)run->hva_base;
-	case 1: return (int64_t)run->exits[VMM_EXIT_IO_IN];
-	case 2: return (int64_t)run->exits[VMM_EXIT_IO_OUT];
-	case 3: return (int64_t)run->total_exits;
-	default: return (int64_t)time(NULL);   /* when the check is evaluated */
-	}
+	const uint64_t v[] = {
+		run->hva_base, run->exits[VMM_EXIT_IO_IN], run->exits[VMM_EXIT_IO_OUT],
+		run->total_exits, (uint64_t)time(NULL) /* when the check is evaluated */,
+		run->start, run->end, run->tsc_start, run->tsc_end, run->clock_start, run->clock_end,
+	};
+
+	return i < sizeof(v) / sizeof(*v) ? (int64_t)v[i] : 0;
+}
+
+/* Labs with handlers: NAME_K_in and NAME_K_out, the IO in and IO out exits KVM had reported
+ * when hypercall NAME came the K-th time (K up to VMM_HC_SEEN), counted by the grader. */
+#define NSEEN (VMM_HC__COUNT * VMM_HC_SEEN * 2)
+
+static void seen_name(unsigned i, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s_%u_%s", vmm_hc_name((enum vmm_hc_id)(i / (VMM_HC_SEEN * 2))),
+		 i / 2 % VMM_HC_SEEN + 1, i % 2 ? "out" : "in");
+}
+
+static int64_t seen_value(const struct lab_run *run, unsigned i)
+{
+	return (int64_t)run->hc_seen[i / (VMM_HC_SEEN * 2)][i / 2 % VMM_HC_SEEN][i % 2];
 }
 
 #define OBS_K_MAX 8  /* observed names go up to the 8th call of a hypercall */
@@ -117,7 +135,8 @@ static int prepare(struct lab_check *c, const struct lab *lab, struct lab_diag *
 		const struct lab_program_abi *abi = lab->program ? lab->program->abi : NULL;
 		unsigned nabi = abi ? (abi->names_count < LAB_ABI_MAX ? abi->names_count :
 				       LAB_ABI_MAX) : 0;
-		size_t cap = MAX_NAMES + NRUN + (size_t)nabi * OBS_K_MAX * 3, n = 0;
+		size_t cap = MAX_NAMES + NRUN + NSEEN + (size_t)nabi * OBS_K_MAX * 3, n = 0;
+		char seen[NSEEN][48];
 		struct lab_obs_name *cand = calloc(cap, sizeof(*cand));
 		char **all = calloc(cap, sizeof(*all));
 		int ret = 0;
@@ -131,6 +150,10 @@ static int prepare(struct lab_check *c, const struct lab *lab, struct lab_diag *
 			all[n++] = o->names[i];
 		for (unsigned i = 0; i < NRUN; i++)
 			all[n++] = (char *)run_names[i];
+		for (unsigned i = 0; lab->handlers && i < NSEEN; i++) {
+			seen_name(i, seen[i], sizeof(seen[i]));
+			all[n++] = seen[i];
+		}
 		for (unsigned a = 0; a < nabi; a++)
 			for (unsigned k = 1; k <= OBS_K_MAX; k++)
 				for (int f = 0; f < 3; f++) {
@@ -225,7 +248,8 @@ static int parse_capture(const char *s, size_t n, int64_t *v)
 static int eval_captures(const struct lab_output_spec *o, const char *out, const regmatch_t *m,
 			 const struct lab_run *run, struct lab_check_result *r)
 {
-	struct lab_expr_var vars[MAX_NAMES + NRUN + 64];
+	struct lab_expr_var vars[MAX_NAMES + NRUN + NSEEN + 64];
+	char names[NSEEN][48];
 	size_t nv;
 	struct labbuf act = { 0 };
 	char msg[256];
@@ -254,6 +278,13 @@ static int eval_captures(const struct lab_output_spec *o, const char *out, const
 				      (long long)run_value(run, i));
 	}
 	nv = o->names_count + NRUN;
+	for (unsigned i = 0; !run->obs && i < NSEEN; i++) {   /* labs with handlers (programs:
+							    * the observed names above) */
+		seen_name(i, names[i], sizeof(names[i]));
+		vars[nv++] = (struct lab_expr_var){ .name = names[i], .value = seen_value(run, i) };
+		if (mentions(o->expect, names[i]))
+			labbuf_printf(&act, ", %s = %lld", names[i], (long long)seen_value(run, i));
+	}
 	for (unsigned i = 0; i < o->nobs && nv < sizeof(vars) / sizeof(vars[0]); i++) {
 		const struct lab_obs_name *on = &o->obs[i];
 

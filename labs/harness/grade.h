@@ -23,6 +23,8 @@ struct lab_grade {
 	unsigned score, max;
 	char reason[512];         /* run or build error, or how the run ended; "" if none */
 	char error[512];          /* for a -errno return: why there is no grade (or no report) */
+	char lab_error[512];      /* graded, but a check failed by the lab's fault (a script that
+				   * crashed): "check 'ID': ..."; "" if none */
 	double build_seconds;     /* compiling the submission */
 	double seconds;           /* everything: load, build, run, checks, report */
 	enum lab_grade_fail failed;

@@ -8,8 +8,12 @@
  *                                handlers named on its command line that the object
  *                                defines (bit i: the i-th name), or rc < 0 and data = why
  *                                it could not be loaded
- *   grader -> host   HP_CALL     a = the handler's index, b = the OUT value, rc = 1 for an
- *                                IN (the handler returns the value the guest reads)
+ *   grader -> host   HP_CALL     one exit on a hypercall port: port, size, count, rc = 1
+ *                                for an IN, b = the first OUT item, data = the OUT bytes;
+ *                                a = the hypercall's index (its lab_NAME), or HP_NONE;
+ *                                next = 1 if lab_NAME may answer it (it is defined and the
+ *                                exit has its direction and size), 0 if it may not (lab_hypercall
+ *                                only; without it an IN reads 0)
  *   host -> grader   HP_READ     a = gva, b = length (<= HP_DATA_MAX)   -> HP_REPLY rc, data
  *                    HP_WRITE    a = gva, data (b = total length, data empty: only check
  *                                that [a, a+b) is mapped, so a long write is all or nothing)
@@ -17,6 +21,8 @@
  *                    HP_TRANSLATE a = gva                               -> HP_REPLY rc, a = gpa
  *                    HP_HVA      a = gpa                                -> HP_REPLY a = host address or 0
  *                    HP_EXITS    data = an exit type name, or "total"   -> HP_REPLY a = count
+ *                    HP_NEXT     lab_hypercall returned LAB_NEXT: lab_NAME runs now (no reply)
+ *                    HP_CLOCK                                           -> HP_REPLY rc, a = KVM_GET_CLOCK ns
  *                    HP_PRINT    data = text for the guest's output     (no reply)
  *                    HP_RETURN   rc = the handler's return value, b = the IN value
  *
@@ -42,13 +48,22 @@ enum hp_op {
 	HP_PRINT,
 	HP_REPLY,
 	HP_RETURN,
+	HP_CLOCK,
+	HP_NEXT,
 };
+
+#define HP_NONE UINT64_MAX        /* HP_CALL's a when the port's hypercalls cannot tell */
+#define HP_GENERIC "lab_hypercall" /* the entry point that sees every exit (bit 63 of HP_READY) */
 
 struct hp_msg {
 	uint32_t op;
 	int32_t rc;
 	uint64_t a, b;
 	uint32_t len;             /* bytes of data used */
+	uint16_t port;            /* HP_CALL: the exit's port, size, count, next */
+	uint8_t size;
+	uint8_t next;
+	uint32_t count;
 	uint32_t pad;
 	char data[HP_DATA_MAX];
 };

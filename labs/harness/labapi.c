@@ -30,7 +30,9 @@ struct lab_ctx {
 	pid_t pid;
 	int fd;
 	bool off, dead;
-	uint64_t defined;                 /* bit id: the object defines lab_NAME */
+	bool next;                        /* this call went on from lab_hypercall to lab_NAME */
+	uint64_t defined;                 /* bit id: the object defines lab_NAME; bit 63:
+					   * lab_hypercall */
 	double deadline;                  /* ms on CLOCK_MONOTONIC; 0: none */
 	unsigned timeout_ms;
 	char why[320];                    /* how the handler process ended, once dead */
@@ -163,35 +165,65 @@ static bool serve(struct lab_ctx *ctx)
 	case HP_PRINT:
 		ctx->hc->sink(ctx->hc->ctx, m->data, m->len);
 		return true;
+	case HP_CLOCK:
+		rc = vmm_vm_clock(vcpu->vm, &gpa);
+		reply(ctx, rc, gpa, 0);
+		return true;
+	case HP_NEXT:
+		ctx->next = true;
+		return true;
 	default:
 		return false;
 	}
 }
 
-static int call_student(struct vmm_hc *hc, enum vmm_hc_id id, bool in, uint32_t *v)
+#define GENERIC (1ull << 63)
+
+/* One exit on a hypercall port: to lab_hypercall if the object has it, else to lab_NAME
+ * (in the direction and size kvmlab's hypercall takes), else nothing (an IN reads 0). */
+static int call_student(struct vmm_hc *hc, struct vmm_hc_exit *e)
 {
 	struct lab_ctx *ctx = hc->user;
-	const char *name = ctx->names[id];
+	bool generic = ctx->defined & GENERIC, named = e->call >= 0 &&
+		(ctx->defined & (1ull << e->call)) && vmm_hc_fits(e) &&
+		!(e->in && e->call == VMM_HC_GVATOHVA);   /* lab_gvaToHva takes the OUT only */
+	const char *name = generic ? HP_GENERIC : e->call >= 0 ? ctx->names[e->call] : "";
+	size_t bytes = (size_t)e->size * e->count;
+	int ret;
 
-	if (id == VMM_HC_GVATOHVA && in) {   /* the IN half reads the last answer */
-		*v = (uint32_t)hc->last_hva;
-		return 0;
+	ctx->next = false;
+	if (!generic && !named) {
+		ret = e->call >= 0 && e->in && e->call == VMM_HC_GVATOHVA ? 0 : vmm_hc_check(e);
+		memset(e->data, 0, e->in ? bytes : 0);
+		return ret;
 	}
 	if (!ctx->dead) {
-		ctx->m = (struct hp_msg){ .op = HP_CALL, .rc = in, .a = (uint64_t)id, .b = *v };
-		if (send(ctx->fd, &ctx->m, HP_HEADER, MSG_NOSIGNAL) < 0)
+		ctx->m = (struct hp_msg){
+			.op = HP_CALL, .rc = e->in, .a = e->call >= 0 ? (uint64_t)e->call : HP_NONE,
+			.port = e->port, .size = (uint8_t)e->size, .count = e->count, .next = named,
+		};
+		if (!e->in) {
+			ctx->m.len = (uint32_t)(bytes < HP_DATA_MAX ? bytes : HP_DATA_MAX);
+			memcpy(ctx->m.data, e->data, ctx->m.len);
+			memcpy(&ctx->m.b, e->data, e->size);
+		}
+		if (send(ctx->fd, &ctx->m, HP_HEADER + ctx->m.len, MSG_NOSIGNAL) < 0)
 			bury(ctx, name, false);
 	}
 	while (!ctx->dead) {
 		int r = recv_msg(ctx);
 
+		if (ctx->next && named)
+			name = ctx->names[e->call];
 		if (r <= 0) {
 			bury(ctx, name, r == 0);
 			break;
 		}
 		if (ctx->m.op == HP_RETURN) {
-			if (in)
-				*v = (uint32_t)ctx->m.b;
+			uint32_t v = (uint32_t)ctx->m.b;
+
+			for (unsigned i = 0; e->in && i < e->count; i++)
+				memcpy(e->data + (size_t)i * e->size, &v, e->size);
 			if (ctx->m.rc < 0)
 				return vmm_fail(-EIO, "your handler %s returned %d", name, ctx->m.rc);
 			return 0;
@@ -204,31 +236,6 @@ static int call_student(struct vmm_hc *hc, enum vmm_hc_id id, bool in, uint32_t 
 		}
 	}
 	return vmm_fail(-EIO, "%s", ctx->why);
-}
-
-#define TRAMPOLINE(name, id) \
-	static int name(struct vmm_hc *hc, bool in, unsigned size, uint32_t *v) \
-	{ (void)size; return call_student(hc, id, in, v); }
-TRAMPOLINE(t_print8, VMM_HC_PRINT8)
-TRAMPOLINE(t_print32, VMM_HC_PRINT32)
-TRAMPOLINE(t_printstr, VMM_HC_PRINTSTR)
-TRAMPOLINE(t_numexits, VMM_HC_NUMEXITS)
-TRAMPOLINE(t_bytype, VMM_HC_NUMEXITSBYTYPE)
-TRAMPOLINE(t_gvatohva, VMM_HC_GVATOHVA)
-TRAMPOLINE(t_timestamp, VMM_HC_GETTIMESTAMP)
-
-static const vmm_hc_fn tramp[VMM_HC__COUNT] = {
-	t_print8, t_print32, t_printstr, t_numexits, t_bytype, t_gvatohva, t_timestamp,
-};
-
-/* A handler the lab asks for and the object lacks: nothing happens, an IN reads 0. */
-static int t_missing(struct vmm_hc *hc, bool in, unsigned size, uint32_t *v)
-{
-	(void)hc;
-	(void)size;
-	if (in)
-		*v = 0;
-	return 0;
 }
 
 int lab_ctx_load(struct lab_ctx **out, struct vmm_hc *hc, const struct lab_ctx_opts *o,
@@ -305,17 +312,14 @@ int lab_ctx_load(struct lab_ctx **out, struct vmm_hc *hc, const struct lab_ctx_o
 		goto fail;
 	}
 	ctx->defined = ctx->m.a;
-	for (int id = 0; id < VMM_HC__COUNT; id++) {
-		if (ctx->defined & (1ull << id)) {
-			hc->fn[id] = tramp[id];
-		} else {
-			size_t l = strlen(ctx->missing);
+	for (int id = 0; id < VMM_HC__COUNT && !(ctx->defined & GENERIC); id++) {
+		size_t l = strlen(ctx->missing);
 
-			hc->fn[id] = t_missing;
+		if (!(ctx->defined & (1ull << id)))
 			snprintf(ctx->missing + l, sizeof(ctx->missing) - l, "%s%s", l ? ", " : "",
 				 ctx->names[id]);
-		}
 	}
+	hc->on_exit = call_student;
 	hc->user = ctx;
 	free(sodir);
 	*out = ctx;
@@ -339,8 +343,10 @@ void lab_ctx_free(struct lab_ctx *ctx)
 {
 	if (!ctx)
 		return;
-	if (ctx->hc && ctx->hc->user == ctx)
+	if (ctx->hc && ctx->hc->user == ctx) {
 		ctx->hc->user = NULL;
+		ctx->hc->on_exit = NULL;
+	}
 	if (ctx->fd >= 0)
 		close(ctx->fd);   /* the host sees the end of the socket and exits */
 	if (ctx->pid > 0) {

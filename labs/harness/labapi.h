@@ -1,9 +1,9 @@
 /* labapi.h - student hypercall handlers, run outside the grader.
  *
  * lab_ctx_load() starts kvmlab-handlers (handlerhost.c) in a sandbox (sandbox.h) with the
- * student's shared object and plugs a trampoline into the hypercall device for each
- * handler the object defines: the trampoline sends the call over the narrow protocol of
- * hostproto.h and serves the helpers the handler asks for (guest memory reads and writes,
+ * student's shared object and takes every exit on the lab's hypercall ports (vmm_hc's
+ * on_exit): it sends the whole exit to lab_hypercall, or to the lab_NAME of the hypercall
+ * it is, over the narrow protocol of hostproto.h and serves the helpers the handler asks for (guest memory reads and writes,
  * checked here; translations; exit counts, counted here; printed text) until it returns.
  * A hypercall whose handler the object lacks does nothing (no built-in fallback: the
  * checks that need it fail) and is named by lab_ctx_missing().  A handler that crashes,

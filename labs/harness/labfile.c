@@ -163,6 +163,8 @@ void lab_free(struct lab *lab)
 {
 	if (!lab)
 		return;
+	if (lab->checks_loaded > lab->checks_count)
+		lab->checks_count = lab->checks_loaded;   /* as cyaml_free counts them */
 	for (unsigned i = 0; lab->checks && i < lab->checks_count; i++) {
 		struct lab_check *c = &lab->checks[i];
 		const struct lab_check_ops *ops = (unsigned)c->kind < LAB_CHECK__COUNT ?

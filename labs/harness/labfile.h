@@ -52,10 +52,11 @@ enum lab_guest_kind {
 	  instructions_fields)                                                                      \
 	X(TRACE, "trace_matches", trace_matches, lab_check_trace_ops, MAP, trace_fields)            \
 	X(ANSWERS, "answers", answers, lab_check_answers_ops, MAP, answers_fields)                  \
-	X(PORT_EXITS, "port_exits", port_exits, lab_check_port_exits_ops, MAP, port_exits_fields)   \
 	X(VM_TURNS, "vm_turns", vm_turns, lab_check_vm_turns_ops, MAP, vm_turns_fields)             \
 	X(TIME_SHARE, "time_share", time_share, lab_check_time_share_ops, MAP, time_share_fields)   \
-	X(FILE, "file", file, lab_check_file_ops, MAP, file_fields)
+	X(FILE, "file", file, lab_check_file_ops, MAP, file_fields)                                \
+	X(WRITES, "writes_within", writes_within, lab_check_writes_ops, SEQ, mem_range_entry)       \
+	X(SCRIPT, "script", script, lab_check_script_ops, MAP, script_fields)
 
 #define LAB_CHECK_ENUM(kind, key, member, ops, shape, schema) LAB_CHECK_##kind,
 enum lab_check_kind {
@@ -113,14 +114,24 @@ struct lab_obs_name {
 	int field;                    /* 0 all exits, 1 IN, 2 OUT */
 };
 
+/* Exits counted by kind, and IO exits by port, direction and access size, in any combination:
+ * from the grader's VMM (kvmlab's labs) or from what kvmlab exec saw (program labs). */
 struct lab_exits_spec {
-	char *type;                   /* vmm_exit_name() of a kind, or "total" */
-	uint64_t *port;               /* only IO exits on this port ("IO in" or "IO out") */
-	char *hypercall;              /* ... or on this hypercall's port in the lab's map */
-	int port_num;                 /* loader: the port of either, or -1 */
+	char *type;                   /* vmm_exit_name() of a kind, "IO" (either direction) or
+				       * "total"; absent: IO when port, hypercall, dir or size is set */
+	uint64_t *port;               /* only IO exits on this port */
+	char *hypercall;              /* ... or on this hypercall's port: the lab's map, or in a
+				       * program lab the submission's port of a program.abi.names entry */
+	char *dir;                    /* "in", "out" or "any" (default) */
+	uint64_t *size;               /* only IO accesses of 1, 2 or 4 bytes */
+	uint64_t *vm;                 /* program labs: only this VM (1, 2, ...) */
 	uint64_t *min, *max, *equals;
-	int exit;                     /* loader: enum vmm_exit, or -1 for total */
+	int exit;                     /* loader: enum vmm_exit, -1 total, LAB_EXITS_IO */
+	int port_num;                 /* loader: the port (kvmlab's labs), or -1 for any */
+	int dirn;                     /* loader: -1 any, 0 in, 1 out */
+	int abi;                      /* loader: program labs, index of hypercall in the ABI, -1 */
 };
+#define LAB_EXITS_IO (-3)         /* lab_exits_spec.exit: IO exits in either direction */
 
 struct lab_regref {               /* where a register lives in kvm_regs / kvm_sregs */
 	bool sregs;
@@ -168,16 +179,6 @@ struct lab_answers_spec {
 	char *live_arg;               /* loader: ARG, or NULL */
 };
 
-/* program labs: IO exits seen on one port (the submission's port of a hypercall, or a number). */
-struct lab_port_exits_spec {
-	char *hypercall;              /* a name of program.abi.names, or NULL */
-	uint64_t *port;               /* or a port number */
-	char *dir;                    /* "in", "out" or "any" (default) */
-	uint64_t *vm;                 /* only this VM (1, 2, ...) */
-	uint64_t *min, *max, *equals;
-	int dirn;                     /* loader: -1 any, KVM_EXIT_IO_IN, KVM_EXIT_IO_OUT */
-	int abi;                      /* loader: index of hypercall in program.abi.names, -1 */
-};
 
 /* program labs: KVM_RUN calls over the VMs. */
 struct lab_vm_turns_spec {
@@ -201,6 +202,22 @@ struct lab_file_spec {
 	bool absent;                  /* the file must not exist */
 };
 
+/* A range of guest physical memory [from, to) (or [from, from + size)); each end a number, a
+ * symbol of the run's guest ELF, "stack_top" or "mem_end", with an optional +N or -N. */
+struct lab_mem_range {
+	char *from, *to;
+	uint64_t *size;
+};
+
+/* script: an instructor's program in the lab folder, given the run's state as JSON. */
+struct lab_script_spec {
+	char *program;                /* relative to the lab folder */
+	struct lab_mem_range *memory; /* ranges whose final bytes the state holds */
+	unsigned memory_count;
+	char *program_path;           /* loader */
+	char *dir;                    /* loader: the lab folder (bound read-only for the script) */
+};
+
 /* Which run a check looks at. */
 enum lab_run_kind {
 	LAB_RUN_SUBMISSION,           /* the submission's guest with its handlers (the default) */
@@ -216,6 +233,7 @@ struct lab_check {
 	enum lab_run_kind run;        /* loader: from run_name (key "run") */
 	char *depends_on;
 	char *hint;
+	unsigned *edition;            /* graded only in a lab of this edition (lab.edition) */
 	/* exactly one of these */
 	struct lab_output_spec *output;
 	struct lab_exits_spec *exits;
@@ -229,13 +247,18 @@ struct lab_check {
 	struct lab_instructions_spec *instructions;
 	struct lab_trace_spec *trace_matches;
 	struct lab_answers_spec *answers;
-	struct lab_port_exits_spec *port_exits;
 	struct lab_vm_turns_spec *vm_turns;
 	struct lab_time_share_spec *time_share;
 	struct lab_file_spec *file;
+	struct lab_mem_range *writes_within;  /* every changed byte lies in one of these */
+	unsigned writes_within_count;
+	struct lab_script_spec *script;
+	uint64_t *timeout_ms;               /* the run it looks at took at most this (a script:
+					     * the script's own time) */
 	char *run_name;                     /* key "run": submission, reference_handlers, or in a
 					     * program lab the id of one of program.runs */
 	/* loader */
+	unsigned at;                        /* its index in the file's checks */
 	int run_index;                      /* program labs: index of run in program.runs */
 	enum lab_check_kind kind;
 	int dep;                            /* index of depends_on in lab.checks, -1 */
@@ -323,6 +346,8 @@ struct lab {
 	char *id;
 	char *title;
 	unsigned *points;             /* when set, must equal the sum of the checks' points */
+	unsigned *edition;            /* the course's edition (2023, 2024): its checks, its
+				       * fixed block (the guest gets -DKVMLAB_EDITION=N) */
 	int mode;                     /* enum vmm_mode */
 	char *mem;                    /* "2M"; see mem_size */
 	struct lab_guest guest;
@@ -335,10 +360,11 @@ struct lab {
 	struct lab_program *program;  /* set: the submission is a hypervisor program */
 	bool trace;                   /* loader: also set when a check needs a trace */
 	struct lab_check *checks;
-	unsigned checks_count;
+	unsigned checks_count;        /* loader: those of the lab's edition, first */
 	struct lab_example *tests;    /* the lab's own tests (`kvmlab lab test`), or NULL */
 	unsigned tests_count;
 	/* loader */
+	unsigned checks_loaded;       /* all the file's checks, the other editions' after them */
 	char *file;                   /* path given to lab_load() */
 	char *dir;                    /* folder of the file */
 	char *submission_dir;         /* folder sources were resolved against, or NULL */
@@ -346,6 +372,7 @@ struct lab {
 	uint64_t mem_size;            /* bytes; default 2 MiB */
 	bool reference_run;           /* a check looks at run: reference_handlers */
 	bool grader_run;              /* a check looks at run: grader_guest */
+	bool memlog;                  /* a check needs the run's memory changes (memchange.h) */
 	uint64_t max_exits;           /* limits with defaults applied */
 	uint64_t max_instructions;    /* 0: none */
 	unsigned timeout_ms;

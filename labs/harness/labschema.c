@@ -66,8 +66,8 @@ static const cyaml_schema_field_t output_fields[] = {
 #undef STRUCT
 #define STRUCT struct lab_exits_spec
 static const cyaml_schema_field_t exits_fields[] = {
-	STR_REQ(type), U64(port), STR(hypercall), U64(min), U64(max), U64(equals),
-	CYAML_FIELD_END
+	STR(type), U64(port), STR(hypercall), STR(dir), U64(size), U64(vm), U64(min), U64(max),
+	U64(equals), CYAML_FIELD_END
 };
 #undef STRUCT
 #define STRUCT struct lab_register_spec
@@ -112,12 +112,6 @@ static const cyaml_schema_field_t answers_fields[] = {
 	CYAML_FIELD_END
 };
 #undef STRUCT
-#define STRUCT struct lab_port_exits_spec
-static const cyaml_schema_field_t port_exits_fields[] = {
-	STR(hypercall), U64(port), STR(dir), U64(vm), U64(min), U64(max), U64(equals),
-	CYAML_FIELD_END
-};
-#undef STRUCT
 #define STRUCT struct lab_vm_turns_spec
 static const cyaml_schema_field_t vm_turns_fields[] = {
 	CYAML_FIELD_ENUM("alternate", CYAML_FLAG_OPTIONAL | CYAML_FLAG_STRICT, STRUCT, alternate,
@@ -143,6 +137,19 @@ static const cyaml_schema_field_t file_fields[] = {
 	CYAML_FIELD_END
 };
 #undef STRUCT
+#define STRUCT struct lab_mem_range
+static const cyaml_schema_field_t mem_range_fields[] = {
+	STR_REQ(from), STR(to), U64(size), CYAML_FIELD_END
+};
+#undef STRUCT
+static const cyaml_schema_value_t mem_range_entry = {
+	CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct lab_mem_range, mem_range_fields),
+};
+#define STRUCT struct lab_script_spec
+static const cyaml_schema_field_t script_fields[] = {
+	STR_REQ(program), LIST(memory, &mem_range_entry), CYAML_FIELD_END
+};
+#undef STRUCT
 /* A check kind's spec, as LAB_CHECK_KINDS describes its shape. */
 #define KIND_MAP(key, member, fields) MAP(key, member, fields),
 #define KIND_ENUM(key, member, values) CYAML_FIELD_ENUM_PTR(key, CYAML_FLAG_OPTIONAL | \
@@ -156,7 +163,8 @@ static const cyaml_schema_field_t check_fields[] = {
 	CYAML_FIELD_UINT("points", CYAML_FLAG_DEFAULT, STRUCT, points),
 	CYAML_FIELD_ENUM("visibility", CYAML_FLAG_OPTIONAL | CYAML_FLAG_STRICT, STRUCT,
 			 visibility, visibilities, CYAML_ARRAY_LEN(visibilities)),
-	STR(depends_on), STR(hint),
+	STR(depends_on), STR(hint), U64(timeout_ms),
+	CYAML_FIELD_UINT_PTR("edition", CYAML_FLAG_OPTIONAL, STRUCT, edition),
 	LAB_CHECK_KINDS(KIND_FIELD)
 	CYAML_FIELD_STRING_PTR("run", CYAML_FLAG_OPTIONAL, STRUCT, run_name, 0, CYAML_UNLIMITED),
 	CYAML_FIELD_END
@@ -263,6 +271,7 @@ static const cyaml_schema_value_t check_entry = {
 static const cyaml_schema_field_t lab_fields[] = {
 	STR_REQ(id), STR_REQ(title),
 	CYAML_FIELD_UINT_PTR("points", CYAML_FLAG_OPTIONAL, STRUCT, points),
+	CYAML_FIELD_UINT_PTR("edition", CYAML_FLAG_OPTIONAL, STRUCT, edition),
 	CYAML_FIELD_ENUM("mode", CYAML_FLAG_STRICT | CYAML_FLAG_OPTIONAL, STRUCT, mode, modes,
 			 CYAML_ARRAY_LEN(modes)),
 	STR(mem),

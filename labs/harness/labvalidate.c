@@ -253,8 +253,8 @@ static bool kind_fits(const struct lab *lab, enum lab_check_kind k)
 	case LAB_CHECK_EXITS:
 	case LAB_CHECK_STOP:
 	case LAB_CHECK_ANSWERS:
+	case LAB_CHECK_SCRIPT:
 		return true;
-	case LAB_CHECK_PORT_EXITS:
 	case LAB_CHECK_VM_TURNS:
 	case LAB_CHECK_TIME_SHARE:
 	case LAB_CHECK_FILE:
@@ -358,9 +358,9 @@ static int check_kind(struct lab_check *c, struct lab_diag *d)
 	return 0;
 }
 
-static void set_base(struct lab_diag *d, unsigned i, const struct lab_check *c)
+static void set_base(struct lab_diag *d, const struct lab_check *c)
 {
-	snprintf(d->base, sizeof(d->base), "checks.%u", i);
+	snprintf(d->base, sizeof(d->base), "checks.%u", c->at);
 	d->check_id = c->id;
 }
 
@@ -377,7 +377,7 @@ static int check_cycles(struct lab *lab, struct lab_diag *d)
 				n += (size_t)snprintf(chain + n, sizeof(chain) - n, " -> %s",
 						      lab->checks[j].id);
 			if ((unsigned)j == i) {
-				set_base(d, i, &lab->checks[i]);
+				set_base(d, &lab->checks[i]);
 				return lab_diag_check(d, "depends_on", "dependency cycle: %s", chain);
 			}
 			j = lab->checks[j].dep;
@@ -386,11 +386,47 @@ static int check_cycles(struct lab *lab, struct lab_diag *d)
 	return 0;
 }
 
+/* A lab of one edition of the course keeps the checks of that edition (and those of every
+ * edition); the others move past checks_count, where lab_free still finds them. */
+static int pick_edition(struct lab *lab, struct lab_diag *d)
+{
+	unsigned kept = 0;
+
+	lab->checks_loaded = lab->checks_count;
+	if (lab->edition && (*lab->edition < 1 || *lab->edition > 9999))
+		return lab_diag_at(d, "edition", false, "edition %u is not a year (write e.g. 2023 "
+				   "or 2024)", *lab->edition);
+	for (unsigned i = 0; i < lab->checks_count; i++)
+		lab->checks[i].at = i;
+	for (unsigned i = 0; i < lab->checks_count; i++) {
+		struct lab_check c = lab->checks[i];
+
+		if (c.edition && !lab->edition) {
+			set_base(d, &c);
+			return lab_diag_check(d, "edition", "the check is for edition %u, but the lab "
+					      "names no edition (add e.g. 'edition: %u' at the top)",
+					      *c.edition, *c.edition);
+		}
+		if (c.edition && *c.edition != *lab->edition)
+			continue;
+		memmove(&lab->checks[kept + 1], &lab->checks[kept], (i - kept) * sizeof(c));
+		lab->checks[kept++] = c;
+	}
+	lab->checks_count = kept;
+	if (!kept)
+		return lab_diag_at(d, "edition", false, "no check is for edition %u",
+				   *lab->edition);
+	return 0;
+}
+
 static int check_checks(struct lab *lab, struct lab_diag *d)
 {
 	const struct lab_loc *trace_off = lab->trace ? NULL : lab_locs_get(d->locs, "trace");
 	unsigned sum = 0;
-	int ret;
+	int ret = pick_edition(lab, d);
+
+	if (ret < 0)
+		return ret;
 
 	for (unsigned i = 0; i < lab->checks_count; i++) {
 		struct lab_check *c = &lab->checks[i];
@@ -398,9 +434,9 @@ static int check_checks(struct lab *lab, struct lab_diag *d)
 		char path[64];
 		int first = lab_find_check(lab, c->id);
 
-		set_base(d, i, c);
+		set_base(d, c);
 		c->dep = -1;
-		snprintf(path, sizeof(path), "checks.%u", i);
+		snprintf(path, sizeof(path), "checks.%u", c->at);
 		l = lab_locs_get(d->locs, path);
 		c->line = l ? l->line : 0;
 		c->column = l ? l->column : 0;
@@ -466,6 +502,12 @@ static int check_checks(struct lab *lab, struct lab_diag *d)
 					      trace_off->line);
 		if (lab_check_ops[c->kind]->needs_trace)
 			lab->trace = true;
+		if (lab_check_ops[c->kind]->needs_memlog && !lab->program)
+			lab->memlog = true;
+		if (c->timeout_ms && (*c->timeout_ms == 0 || *c->timeout_ms > 600000))
+			return lab_diag_check(d, "timeout_ms", "timeout_ms is 1 to 600000 "
+					      "(milliseconds), not %llu",
+					      (unsigned long long)*c->timeout_ms);
 		if (c->points > 100000)
 			return lab_diag_check(d, "points", "%u points is too many", c->points);
 		sum += c->points;

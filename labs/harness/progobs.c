@@ -108,6 +108,10 @@ static int one_line(struct json_object *j, struct lab_obs *o, struct lab_obs_sum
 	struct lab_obs_exit x = { .dir = -1 };
 	const char *ex;
 
+	if (jstr(j, "observer")) {   /* records dropped, or the recording tampered with */
+		sum->lost += (uint64_t)jint(j, "lost", 0) + (jstr(j, "tampered") ? 1 : 0);
+		return 0;
+	}
 	if (proc && strcmp(proc, "exit") == 0) {
 		sum->exit_status = (int)jint(j, "status", -1);
 		sum->exit_signal = (int)jint(j, "signal", 0);

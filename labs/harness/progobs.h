@@ -14,6 +14,7 @@ struct lab_obs_summary {
 	int exit_status;              /* the program's exit status, -1 if not seen */
 	int exit_signal;              /* the signal that ended it, 0 if none */
 	uint64_t kvm_calls;           /* KVM ioctls seen */
+	uint64_t lost;                /* tracepoint records the kernel dropped (the log misses them) */
 };
 
 /* Parse the JSONL log at path; 0 or -errno (-EBADMSG: a line that is not a JSON object). */

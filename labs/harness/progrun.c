@@ -410,23 +410,25 @@ static char *read_output(const char *path, size_t *len, bool *truncated)
 	return labbuf_take(&b);
 }
 
-/* One run: the program under kvmlab exec, in a folder of its own. */
-static int run_one(const struct lab *lab, unsigned idx, const char *bindir, const char *tmp,
-		   struct lab_run *run)
+/* One run: the program under kvmlab exec (KVM_RUN seen as observe says), in a folder of its
+ * own; *lost: tracepoint records the kernel dropped. */
+static int run_observed(const struct lab *lab, unsigned idx, const char *bindir, const char *tmp,
+			const char *observe, struct lab_run *run, uint64_t *lost)
 {
 	const struct lab_program_run *r = &lab->program->runs[idx];
 	unsigned timeout = r->timeout_ms ? (unsigned)*r->timeout_ms : lab->timeout_ms;
 	char dir[PATH_MAX], log[PATH_MAX + 16], out[PATH_MAX + 16], bin[PATH_MAX * 2];
-	char tmo[32], scale[64], preload[PATH_MAX + 16];
+	char tmo[32], scale[64], preload[PATH_MAX + 16], ring[48];
 	const char *env[8];
 	char **argv;
 	struct lab_obs_summary sum;
 	bool to, truncated;
 	int st, ofd, n = 0, ne = 0, ret;
+	const char *again = strcmp(observe, "ptrace") == 0 ? "-ptrace" : "";
 
-	snprintf(dir, sizeof(dir), "%s/run-%s", tmp, r->id);
-	snprintf(log, sizeof(log), "%s/run-%s.jsonl", tmp, r->id);
-	snprintf(out, sizeof(out), "%s/run-%s.out", tmp, r->id);
+	snprintf(dir, sizeof(dir), "%s/run-%s%s", tmp, r->id, again);
+	snprintf(log, sizeof(log), "%s/run-%s%s.jsonl", tmp, r->id, again);
+	snprintf(out, sizeof(out), "%s/run-%s%s.out", tmp, r->id, again);
 	snprintf(bin, sizeof(bin), "%s/%s", bindir, r->binary ? r->binary : lab->program->binary);
 	snprintf(tmo, sizeof(tmo), "%u", timeout);
 	run->stop = VMM_STOP_OTHER;
@@ -451,6 +453,8 @@ static int run_one(const struct lab *lab, unsigned idx, const char *bindir, cons
 	argv[n++] = log;
 	argv[n++] = "--timeout";
 	argv[n++] = tmo;
+	argv[n++] = "--observe";
+	argv[n++] = (char *)observe;
 	argv[n++] = "--";
 	if (r->time_scale && *r->time_scale > 1) {
 		/* through env(1), so that kvmlab exec's own timer is not scaled */
@@ -466,6 +470,10 @@ static int run_one(const struct lab *lab, unsigned idx, const char *bindir, cons
 		argv[n++] = r->args[i];
 	for (ne = 0; base_env[ne]; ne++)
 		env[ne] = base_env[ne];
+	if (getenv("KVMLAB_EXEC_RING_PAGES")) {   /* the size of kvmlab exec's rings, passed on */
+		snprintf(ring, sizeof(ring), "KVMLAB_EXEC_RING_PAGES=%.20s", getenv("KVMLAB_EXEC_RING_PAGES"));
+		env[ne++] = ring;
+	}
 	env[ne] = NULL;
 	ofd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (ofd < 0) {
@@ -475,8 +483,10 @@ static int run_one(const struct lab *lab, unsigned idx, const char *bindir, cons
 	{
 		struct child c = { .argv = argv, .cwd = dir, .out_fd = ofd, .err_fd = -1,
 				   .env = env, .timeout_ms = timeout + 5000 };
+		uint64_t t0 = vmm_clock_ns();
 
 		st = run_child(&c, &to);
+		run->elapsed_ns = vmm_clock_ns() - t0;
 	}
 	close(ofd);
 	free(argv);
@@ -489,6 +499,7 @@ static int run_one(const struct lab *lab, unsigned idx, const char *bindir, cons
 	if (!run->obs)
 		return -ENOMEM;
 	ret = lab_obs_read(log, run->obs, &sum);
+	*lost = sum.lost;
 	if (ret < 0 || to || (WIFEXITED(st) && WEXITSTATUS(st) >= 126 && WEXITSTATUS(st) != 124)) {
 		snprintf(run->error, sizeof(run->error), to ? "the program could not be stopped "
 			 "after %u ms" : ret < 0 ? "kvmlab exec left no readable log (%u ms)" :
@@ -533,6 +544,40 @@ static int run_one(const struct lab *lab, unsigned idx, const char *bindir, cons
 			 "%soutput truncated at %u bytes", run->stop_detail[0] ? "; " : "",
 			 LAB_OUTPUT_CAP);
 	return 0;
+}
+
+/* What was made of a run, undone (for the run again). */
+static void run_forget(struct lab_run *run)
+{
+	free(run->workdir);
+	free(run->output);
+	if (run->obs)
+		lab_obs_free(run->obs);
+	free(run->obs);
+	run->workdir = run->output = NULL;
+	run->obs = NULL;
+	run->output_len = 0;
+	run->error[0] = run->stop_detail[0] = '\0';
+	run->total_exits = 0;
+	memset(run->exits, 0, sizeof(run->exits));
+}
+
+/* One run, KVM_RUN through the tracepoints where they can be used; if the kernel dropped
+ * records (its rings were full), the log is incomplete and the run is made again with every
+ * KVM_RUN stopped by ptrace, which loses nothing. */
+static int run_one(const struct lab *lab, unsigned idx, const char *bindir, const char *tmp,
+		   struct lab_run *run, struct labbuf *log)
+{
+	uint64_t lost = 0;
+	int ret = run_observed(lab, idx, bindir, tmp, "auto", run, &lost);
+
+	if (ret < 0 || !lost)
+		return ret;
+	labbuf_printf(log, "run %s: the kernel dropped %llu tracepoint records (its rings were full): "
+		      "made again with every KVM_RUN stopped (kvmlab exec --observe ptrace)\n",
+		      lab->program->runs[idx].id, (unsigned long long)lost);
+	run_forget(run);
+	return run_observed(lab, idx, bindir, tmp, "ptrace", run, &lost);
 }
 
 int lab_program_run(const struct lab *lab, struct lab_build *b, struct lab_run *run)
@@ -617,6 +662,7 @@ int lab_program_run(const struct lab *lab, struct lab_build *b, struct lab_run *
 		const char *bindir = src;
 
 		memcpy(sub->abi_port, ports, sizeof(ports));
+		sub->sandboxed = sandboxed;
 		if (r->defines_count || r->substitute_count) {
 			/* a build of its own, with the lab's values for the defines */
 			snprintf(own, sizeof(own), "%s/src-%s", b->tmpdir, r->id);
@@ -651,7 +697,7 @@ int lab_program_run(const struct lab *lab, struct lab_build *b, struct lab_run *
 			}
 			bindir = own;
 		}
-		ret = run_one(lab, i, bindir, b->tmpdir, sub);
+		ret = run_one(lab, i, bindir, b->tmpdir, sub, &log);
 		if (ret < 0)
 			goto host;
 		if (!sub->output)

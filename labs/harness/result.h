@@ -14,6 +14,7 @@
 
 #include "cpumode.h"
 #include "exits.h"
+#include "hypercall.h"
 #include "run.h"
 
 /* One entry of the mode timeline: from step `step` on, the CPU was in cpu_mode. */
@@ -64,6 +65,14 @@ struct lab_run {
 	uint64_t hva_base;            /* host address of guest physical 0 in the grading
 				       * process (0: unknown); output expressions read it
 				       * as the name hva_base */
+	/* the window the run took, by the host's clocks, for a timestamp the guest was given
+	 * (output expressions: start, end, tsc_start, tsc_end, clock_start, clock_end) */
+	uint64_t start, end;          /* seconds since 1970 */
+	uint64_t tsc_start, tsc_end;  /* the host's time-stamp counter */
+	uint64_t clock_start, clock_end;   /* the VM's KVM_GET_CLOCK, ns */
+	uint64_t hc_seen[VMM_HC__COUNT][VMM_HC_SEEN][2];   /* IO in, IO out exits KVM had
+							    * reported at each hypercall's 1st and
+							    * 2nd call (NAME_1_in, NAME_2_out) */
 	bool traced;                  /* the fields below are valid */
 	uint64_t instructions;        /* instructions retired */
 	struct lab_mode_change *modes; /* mode timeline, in step order */
@@ -79,6 +88,13 @@ struct lab_run {
 				       * with run: reference_handlers (NULL when none asks) */
 	struct lab_run *grader;       /* the lab's own guest (grader_guest) under the student's
 				       * handlers, for checks with run: grader_guest */
+	/* memory changes, when a check needs them (lab.memlog; memchange.h) */
+	uint8_t *image;               /* guest memory as loaded, before the first instruction */
+	uint64_t *dirty;              /* pages written during the run: bit n = page n */
+	uint64_t stack_top;           /* the stack pointer the guest started with */
+	char *guest_path;             /* the image the run loaded (symbols of memory ranges) */
+	uint64_t elapsed_ns;          /* wall-clock time of the run (a program lab: the program) */
+	bool sandboxed;               /* student code ran sandboxed: so do a lab's scripts */
 	char error[256];              /* build or run failure, "" if none: then no check passes */
 	char stop_detail[512];        /* how an abnormal run ended, "" if it halted (for the report) */
 };

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "array.h"
@@ -24,6 +25,7 @@
 #include "labapi.h"
 #include "labbuf.h"
 #include "labheaders.h"
+#include "memchange.h"
 #include "progobs.h"
 #include "progrun.h"
 #include "probe.h"
@@ -288,6 +290,7 @@ static int build_guest(const struct lab *lab, struct lab_build *b, struct labbuf
 	const struct lab_guest *g = &lab->guest;
 	const char *argv[160];
 	char ld[PATH_MAX + 16], inc_g[PATH_MAX + 4], inc_l[PATH_MAX + 4], inc_r[PATH_MAX + 8];
+	char edition[32], ports[VMM_HC__COUNT][48];
 	char (*given)[PATH_MAX] = NULL;
 	char *elf = grader ? b->grader_guest : b->guest;
 	int n = 0, w = width_of(lab), ret;
@@ -319,6 +322,15 @@ static int build_guest(const struct lab *lab, struct lab_build *b, struct labbuf
 		argv[n++] = inc_r;
 	for (unsigned i = 0; i < g->cflags_count && n < 100; i++)
 		argv[n++] = g->cflags[i];
+	if (lab->edition) {   /* the lab's sources pick that edition's fixed block */
+		snprintf(edition, sizeof(edition), "-DKVMLAB_EDITION=%u", *lab->edition);
+		argv[n++] = edition;
+	}
+	for (int i = 0; lab->handlers && i < VMM_HC__COUNT; i++) {   /* the lab's port map */
+		snprintf(ports[i], sizeof(ports[i]), "-DKVMLAB_PORT_%s=0x%x", vmm_hc_name(i),
+			 vmm_portmap_port(&lab->ports, i));
+		argv[n++] = ports[i];
+	}
 	argv[n++] = "-T";
 	argv[n++] = ld;
 	argv[n++] = "-o";
@@ -723,6 +735,7 @@ static int execute(const struct lab *lab, const struct lab_build *b, struct lab_
 	struct session s;
 	struct lab_ctx *ctx = NULL;
 	enum vmm_stop stop = VMM_STOP_OTHER;
+	uint64_t t0;
 	int ret;
 
 	memset(run, 0, sizeof(*run));
@@ -771,6 +784,20 @@ static int execute(const struct lab *lab, const struct lab_build *b, struct lab_
 			return 0;
 		}
 	}
+	vmm_vcpu_load(&s.vcpu);
+	run->sandboxed = b->sandboxed;
+	run->guest_path = strdup(guest);
+	if (!run->guest_path || lab_memchange_start(lab, &s.vm, &s.vcpu, run) < 0) {
+		if (!run->error[0])
+			snprintf(run->error, sizeof(run->error), "out of memory");
+		lab_ctx_free(ctx);
+		session_close(&s);
+		return 0;
+	}
+	run->start = (uint64_t)time(NULL);
+	run->tsc_start = __builtin_ia32_rdtsc();
+	vmm_vm_clock(&s.vm, &run->clock_start);
+	t0 = vmm_clock_ns();
 	if (lab->trace) {
 		ret = run_traced(lab, b, &s, run, &stop, guest == b->grader_guest ? "-grader" :
 				 with_handlers ? "" : "-reference");
@@ -779,10 +806,17 @@ static int execute(const struct lab *lab, const struct lab_build *b, struct lab_
 
 		ret = vmm_run(&s.vcpu, &lim, &stop);
 	}
+	run->end = (uint64_t)time(NULL);
+	run->tsc_end = __builtin_ia32_rdtsc();
+	vmm_vm_clock(&s.vm, &run->clock_end);
+	memcpy(run->hc_seen, s.hc.io_seen, sizeof(run->hc_seen));
+	run->elapsed_ns = vmm_clock_ns() - t0;
 	run->stop = (int)stop;
 	if (ret < 0)
 		snprintf(run->error, sizeof(run->error), "running the guest failed: %s",
 			 *vmm_last_error() ? vmm_last_error() : strerror(-ret));
+	else if (lab_memchange_finish(&s.vm, run) < 0)
+		ret = 0;   /* run->error says why nothing can be checked */
 	else if (stop != VMM_STOP_HLT)  /* in the words `kvmlab run` uses */
 		session_report(&s, stop, 0, run->stop_detail, sizeof(run->stop_detail));
 	if (ctx && *lab_ctx_missing(ctx))
@@ -870,6 +904,9 @@ void lab_run_free(struct lab_run *run)
 	}
 	free(run->output);
 	free((void *)run->mem);
+	free(run->image);
+	free(run->dirty);
+	free(run->guest_path);
 	free(run->modes);
 	free(run->trace_path);
 	memset(run, 0, sizeof(*run));

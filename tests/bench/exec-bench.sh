@@ -1,7 +1,9 @@
 #!/bin/bash
 # exec-bench.sh - what watching a program's ioctls from outside costs (`kvmlab exec`):
 # an exit-heavy program (the test hypervisor making 100,000 port writes) alone, and under
-# kvmlab exec writing the log (text and JSONL) to a file; runs alternate, medians printed.
+# kvmlab exec writing the log to a file: KVM_RUN seen through the kernel's tracepoints (text
+# and JSONL; the default where they can be used) and through ptrace stops (kvmlab and the
+# program pinned to one CPU); runs alternate, medians printed.
 # Then stepping: the same 40,004-instruction guest (a counting loop) single-stepped by
 # kvmlab trace in kvmlab's own VMM and by kvmlab exec --trace inside the test hypervisor,
 # each rate as the command itself measures it (steps / time stepping).
@@ -19,21 +21,30 @@ trap 'rm -rf "$TMP"' EXIT
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-: >"$TMP/alone"; : >"$TMP/text"; : >"$TMP/jsonl"
+: >"$TMP/alone"; : >"$TMP/pinned"; : >"$TMP/text"; : >"$TMP/jsonl"; : >"$TMP/ptrace"
+cpu=$(cut -d' ' -f39 /proc/self/stat)
 for i in $(seq "$RUNS"); do
 	t0=$(ms); "$HV_CLASSIC" -n "$N" >/dev/null || exit 1; t1=$(ms)
 	echo $((t1 - t0)) >>"$TMP/alone"
+	t0=$(ms); taskset -c "$cpu" "$HV_CLASSIC" -n "$N" >/dev/null || exit 1; t1=$(ms)
+	echo $((t1 - t0)) >>"$TMP/pinned"
 	t0=$(ms); "$KVMLAB" exec -o "$TMP/log" -- "$HV_CLASSIC" -n "$N" >/dev/null || exit 1; t1=$(ms)
 	echo $((t1 - t0)) >>"$TMP/text"
+	how=$(sed -n 's/^observer \([a-z]*\).*/\1/p' "$TMP/log")
 	t0=$(ms); "$KVMLAB" exec --format jsonl -o "$TMP/log" -- "$HV_CLASSIC" -n "$N" >/dev/null || exit 1; t1=$(ms)
 	echo $((t1 - t0)) >>"$TMP/jsonl"
+	t0=$(ms); "$KVMLAB" exec --observe ptrace -o "$TMP/log" -- "$HV_CLASSIC" -n "$N" >/dev/null || exit 1; t1=$(ms)
+	echo $((t1 - t0)) >>"$TMP/ptrace"
 done
 lines=$(wc -l <"$TMP/log")
-a=$(median <"$TMP/alone"); t=$(median <"$TMP/text"); j=$(median <"$TMP/jsonl")
-echo "exec-bench: $N port writes, $RUNS runs each, medians ($lines log lines per run)"
-echo "  alone:                 $a ms ($(awk -v a="$a" -v n="$N" 'BEGIN {printf "%.1f", a * 1000 / n}') us per exit)"
-echo "  kvmlab exec (text):    $t ms (+$(awk -v a="$a" -v t="$t" 'BEGIN {printf "%.0f", (t - a) * 100 / a}')%, $(awk -v a="$a" -v t="$t" -v n="$N" 'BEGIN {printf "%.1f", (t - a) * 1000 / n}') us more per exit)"
-echo "  kvmlab exec (jsonl):   $j ms (+$(awk -v a="$a" -v t="$j" 'BEGIN {printf "%.0f", (t - a) * 100 / a}')%)"
+a=$(median <"$TMP/alone"); pa=$(median <"$TMP/pinned"); t=$(median <"$TMP/text"); j=$(median <"$TMP/jsonl"); p=$(median <"$TMP/ptrace")
+more() { awk -v a="$a" -v t="$1" -v n="$N" 'BEGIN {printf "%+.0f%%, %+.1f us per exit", (t - a) * 100 / a, (t - a) * 1000 / n}'; }
+echo "exec-bench: $N port writes, $RUNS runs each, medians ($lines log lines per run; load $(cut -d' ' -f1-3 /proc/loadavg))"
+echo "  alone:                              $a ms ($(awk -v a="$a" -v n="$N" 'BEGIN {printf "%.1f", a * 1000 / n}') us per exit)"
+echo "  alone, pinned to one CPU (taskset):  $pa ms ($(more "$pa"))"
+echo "  kvmlab exec, $how (text):   $t ms ($(more "$t"))"
+echo "  kvmlab exec, $how (jsonl):  $j ms ($(more "$j"))"
+echo "  kvmlab exec --observe ptrace (text): $p ms ($(more "$p"))"
 
 # ---- stepping: kvmlab trace vs kvmlab exec --trace on the same guest bytes ----
 "$HV_CLASSIC" -C -D "$TMP/count.bin" || exit 1

@@ -4,6 +4,8 @@
  *                                 one 4 MiB page) or long mode (PML4 0x2000, PDPT 0x3000,
  *                                 PD 0x4000, one 2 MiB page); 2 MiB of memory at 0, guest at 0
  *   -n N     long mode, a guest making N port writes (0x80) before it halts
+ *   -I N     long mode, a guest making N word reads of port 0x81 (answered 0x100, 0x101,
+ *            ...), each written back to port 0x80, before it halts
  *   -C       long mode, a guest that counts to 20,000 without exiting, then halts
  *   -H       long mode, a guest that loops without exiting (for --timeout)
  *   -D FILE  write the guest image the other options pick to FILE and exit (to run the same
@@ -35,6 +37,7 @@
 extern const unsigned char hello16[], hello16_end[], hello32[], hello32_end[];
 extern const unsigned char hello64[], hello64_end[], spin64[], spin64_end[];
 extern const unsigned char hang64[], hang64_end[], count64[], count64_end[];
+extern const unsigned char echo64[], echo64_end[];
 
 struct vm {
 	int sys_fd, fd, vcpu_fd;
@@ -168,6 +171,7 @@ static int run(struct vm *vm, size_t check_size, int kill_after)
 {
 	struct kvm_regs r;
 	uint64_t val = 0;
+	uint16_t answer = 0x100;
 	int exits = 0;
 
 	for (;;) {
@@ -186,6 +190,12 @@ static int run(struct vm *vm, size_t check_size, int kill_after)
 			}
 			if (vm->run->io.direction == KVM_EXIT_IO_OUT && vm->run->io.port == 0x80)
 				continue;
+			if (vm->run->io.direction == KVM_EXIT_IO_IN && vm->run->io.port == 0x81 &&
+			    vm->run->io.size == 2) {
+				memcpy((char *)vm->run + vm->run->io.data_offset, &answer, 2);
+				answer++;
+				continue;
+			}
 			/* fall through */
 		default:
 			fprintf(stderr, "Got exit_reason %d, expected KVM_EXIT_HLT (%d)\n",
@@ -207,20 +217,26 @@ check:
 
 int main(int argc, char **argv)
 {
-	int opt, mode = 'r', kill_after = 0, reuse = 0, do_fork = 0, hang = 0, count = 0, status;
+	int opt, mode = 'r', kill_after = 0, reuse = 0, do_fork = 0, hang = 0, count = 0, echo = 0;
+	int status;
 	const char *then = NULL, *dump = NULL;
 	const unsigned char *img;
 	size_t len;
 	unsigned long spins = 0;
 	struct vm vm;
 
-	while ((opt = getopt(argc, argv, "rsplCHKRFn:E:D:")) != -1) {
+	while ((opt = getopt(argc, argv, "rsplCHKRFn:I:E:D:")) != -1) {
 		switch (opt) {
 		case 'r': case 's': case 'p': case 'l':
 			mode = opt;
 			break;
 		case 'n':
 			mode = 'l';
+			spins = strtoul(optarg, NULL, 0);
+			break;
+		case 'I':
+			mode = 'l';
+			echo = 1;
 			spins = strtoul(optarg, NULL, 0);
 			break;
 		case 'H':
@@ -247,7 +263,7 @@ int main(int argc, char **argv)
 			then = optarg;
 			break;
 		default:
-			fprintf(stderr, "usage: %s [-r | -s | -p | -l | -n N | -C | -H] [-K] [-R] [-F] [-E PROG] [-D FILE]\n",
+			fprintf(stderr, "usage: %s [-r | -s | -p | -l | -n N | -I N | -C | -H] [-K] [-R] [-F] [-E PROG] [-D FILE]\n",
 				argv[0]);
 			return 1;
 		}
@@ -267,6 +283,8 @@ int main(int argc, char **argv)
 		img = hang64, len = (size_t)(hang64_end - hang64);
 	else if (count)
 		img = count64, len = (size_t)(count64_end - count64);
+	else if (echo)
+		img = echo64, len = (size_t)(echo64_end - echo64);
 	else if (spins)
 		img = spin64, len = (size_t)(spin64_end - spin64);
 	else if (mode == 'r')

@@ -4,7 +4,8 @@
  *
  * hello16/32/64: print "Hello, world!\n" one byte at a time on port 0xE9, store 42 at
  * 0x400 and halt with 42 in (E/R)AX.  spin64: RCX OUTs to port 0x80, then the same
- * ending.  count64: 20,000 turns of a loop that never exits, then the same ending (40,004
+ * ending.  echo64: RCX times, a word IN from port 0x81 written back with OUT to port 0x80,
+ * then the same ending.  count64: 20,000 turns of a loop that never exits, then the same ending (40,004
  * instructions).  hang64: a loop that never exits.  matrix1/2: real mode, forever OUT AX to
  * port 0x10 (0x11) and increment (decrement) AX.
  */
@@ -69,6 +70,19 @@ spin64:
 	movq %rax, 0x400
 	hlt
 spin64_end:
+
+	.globl echo64, echo64_end
+echo64:
+	testq %rcx, %rcx
+	jz 2f
+1:	inw $0x81, %ax
+	outw %ax, $0x80
+	decq %rcx
+	jnz 1b
+2:	movq $42, %rax
+	movq %rax, 0x400
+	hlt
+echo64_end:
 
 	.globl count64, count64_end
 count64:

@@ -26,14 +26,14 @@ cp -r "$L/starter" "$B/starter"
 sed -i 's|lab_print(ctx, "%" PRIu32 "\\n", value);|*(volatile int *)0 = 1;|' "$B/crash/handlers.c"
 sed -i 's|lab_print(ctx, "%" PRIu32 "\\n", value);|for (;;) ;|' "$B/hang/handlers.c"
 sed -i 's|lab_print(ctx, "%" PRIu32 "\\n", value);|for (;;) lab_print(ctx, "flood flood flood flood\\n");|' "$B/flood/handlers.c"
-sed -i 's|outl(HC_PRINT32, value);|outl(HC_PRINT32, value) not C;|' "$B/nocompile/guest.c"
+sed -i 's|outl(HC_PRINT32, val);|outl(HC_PRINT32, val) not C;|' "$B/nocompile/guest.c"
 "$KVMLAB" grade "$L" --batch "$B" -j 2 --timeout 30 --csv "$T/b.csv" --json "$T/b.json" 2>"$T/progress"
 rc=$?
 cat "$T/progress"
 if [ $rc -eq 6 ] && [ "$(wc -l <"$T/b.csv")" -eq 7 ] &&
    grep -q '^"good",50,50,ok' "$T/b.csv" &&
-   grep -q '^"hang",7,50,error,.*lab_print32 did not return within the lab.s time limit (2000 ms)' "$T/b.csv" &&
-   grep -q '^"flood",7,50,error,.*output truncated at 1048576 bytes' "$T/b.csv" &&
+   grep -q '^"hang",10,50,error,.*lab_print32 did not return within the lab.s time limit (2000 ms)' "$T/b.csv" &&
+   grep -q '^"flood",10,50,error,.*output truncated at 1048576 bytes' "$T/b.csv" &&
    grep -q '^"nocompile",0,50,error' "$T/b.csv" &&
    grep -q '^"crash",.*signal 11' "$T/b.csv" && grep -q '^\[6/6\]' "$T/progress"; then
 	ok "batch graded completely"

@@ -27,7 +27,7 @@
 enum { EXEC_TIMEOUT = 124, EXEC_CANNOT_RUN = 126, EXEC_NOT_FOUND = 127 };
 
 enum { OPT_FORMAT = 256, OPT_STATS, OPT_TIMEOUT, OPT_TRACE, OPT_WALK, OPT_MAX_STEPS, OPT_VM, OPT_TUI,
-	OPT_FLOW };
+	OPT_FLOW, OPT_OBSERVE };
 
 struct exec_opts {
 	const char *output;
@@ -36,6 +36,7 @@ struct exec_opts {
 	bool stats;
 	unsigned timeout_ms;
 	bool trace, walk, tui;
+	enum obs_mode observe;
 	uint64_t max_steps, vm;
 	struct stoppoints points;
 	bool any_points;
@@ -46,6 +47,11 @@ static const struct cli_opt exec_opts[] = {
 	{ "format", OPT_FORMAT, "FMT", "text (default) or jsonl (one JSON object per line)" },
 	{ "stats", OPT_STATS, NULL, "at the end, per VM and vCPU: KVM_RUN calls, exits by\n"
 	  "type and direction, time in KVM_RUN" },
+	{ "observe", OPT_OBSERVE, "HOW", "how KVM_RUN is seen: auto (default: tracepoints where\n"
+	  "they can be used, else ptrace), tracepoints (the\n"
+	  "kernel's KVM tracepoints; KVM_RUN is not stopped) or\n"
+	  "ptrace (every KVM_RUN stopped; PROGRAM and kvmlab\n"
+	  "pinned to one CPU)" },
 	{ "timeout", OPT_TIMEOUT, "MS", "end PROGRAM after MS milliseconds (SIGTERM, then SIGKILL\n"
 	  "500 ms later), and still report" },
 	{ "flow", OPT_FLOW, "FILE", "also draw the flowchart of what PROGRAM asked KVM (each\n"
@@ -121,6 +127,17 @@ static int parse_with(int argc, char **argv, struct exec_opts *o, const struct o
 		case OPT_FLOW:
 			o->flow = optarg;
 			break;
+		case OPT_OBSERVE:
+			if (strcmp(optarg, "auto") == 0)
+				o->observe = OBS_MODE_AUTO;
+			else if (strcmp(optarg, "ptrace") == 0)
+				o->observe = OBS_MODE_PTRACE;
+			else if (strcmp(optarg, "tracepoints") == 0)
+				o->observe = OBS_MODE_TRACEPOINTS;
+			else
+				return cli_error(EXIT_USAGE, "exec: --observe %s: give auto, tracepoints or ptrace",
+						 optarg);
+			break;
 		default:
 			return cli_error(EXIT_USAGE, "exec: unknown option '%s' (see kvmlab exec --help)",
 					 argv[optind - 1]);
@@ -133,6 +150,9 @@ static int parse_with(int argc, char **argv, struct exec_opts *o, const struct o
 	if ((o->walk || o->max_steps || o->any_points) && !o->trace)
 		return cli_error(EXIT_USAGE, "exec: --walk, --max-steps, --break, --hbreak and --watch go "
 				 "with --trace");
+	if ((o->trace || o->tui) && o->observe == OBS_MODE_TRACEPOINTS)
+		return cli_error(EXIT_USAGE, "exec: --trace and --tui step the guest through ptrace stops "
+				 "at KVM_RUN: --observe tracepoints is for the ioctl log");
 	if (o->vm && !o->trace && !o->tui)
 		return cli_error(EXIT_USAGE, "exec: --vm goes with --trace or --tui");
 	if ((o->trace || o->tui) && o->stats)
@@ -210,6 +230,13 @@ static int report_end(const struct execlog *log, const struct obs_result *r, con
 	paging_limit(r->objs);
 	if (!r->kvm_calls)
 		cli_error(0, "exec: %s made no KVM ioctl: it never used /dev/kvm", prog);
+	if (r->tampered[0])
+		cli_error(0, "exec: the tracepoint recording was changed while %s ran (%s): the log may "
+			  "miss KVM_RUN calls (use --observe ptrace)", prog, r->tampered);
+	if (r->lost)
+		cli_error(0, "exec: the kernel dropped %llu tracepoint records (a ring was full): the log "
+			  "misses KVM_RUN calls; the lines say where (set KVMLAB_EXEC_RING_PAGES higher, "
+			  "or use --observe ptrace)", (unsigned long long)r->lost);
 	if (r->timed_out) {
 		cli_error(0, "exec: %s was still running after %u ms: ended it (SIGTERM, then SIGKILL)",
 			  prog, o->timeout_ms);
@@ -296,6 +323,14 @@ static void replay(int fd, FILE *to)
 	close(fd);
 }
 
+/* $KVMLAB_EXEC_RING_PAGES: the pages of each tracepoint ring (a power of two; 0: 8 MiB). */
+static unsigned ring_pages(void)
+{
+	const char *s = getenv("KVMLAB_EXEC_RING_PAGES");
+
+	return s ? (unsigned)strtoul(s, NULL, 0) : 0;
+}
+
 static int exec_main(int argc, char **argv)
 {
 	struct exec_opts o = { .fmt = FIELDW_TEXT };
@@ -306,7 +341,7 @@ static int exec_main(int argc, char **argv)
 	struct obs_sink sink;
 	struct obs *obs;
 	FILE *out = stderr;
-	char **prog, path[4096];
+	char **prog, path[4096], why[256] = "";
 	int ret, status;
 
 	if (cli_wants_help(&cmd_exec, argc, argv))
@@ -345,11 +380,16 @@ static int exec_main(int argc, char **argv)
 			return cli_error(EXIT_HOST, "exec: memfd_create: %s", strerror(errno));
 	}
 	oo.timeout_ms = o.timeout_ms;
+	oo.mode = o.trace || o.tui ? OBS_MODE_PTRACE : o.observe;
+	oo.ring_pages = ring_pages();
 	oo.sink = &sink;
-	ret = obs_start(&oo, &obs);
+	ret = obs_start(&oo, &obs, why, sizeof(why));
 	if (ret < 0) {
 		if (out != stderr)
 			fclose(out);
+		if (ret == -EOPNOTSUPP)
+			return cli_error(EXIT_HOST, "exec: --observe tracepoints: the KVM tracepoints cannot be "
+					 "used here: %s (--observe ptrace works without them)", why);
 		return cli_error(EXIT_HOST, "exec: cannot start %s under observation: %s", prog[0],
 				 strerror(-ret));
 	}
@@ -435,11 +475,16 @@ const struct command cmd_exec = {
 	"with all its fields (an I/O exit's port, size, count, data_offset and the bytes there)\n"
 	"and the time spent in KVM_RUN. Threads, child processes and several VMs are followed.\n"
 	"PROGRAM's own standard output and error pass through unchanged.\n\n"
-	"The ioctls are seen from outside (ptrace and a seccomp filter), so raw system calls\n"
-	"and static linking do not hide them.\n",
+	"The ioctls are seen from outside (ptrace and a seccomp filter; KVM_RUN through the\n"
+	"kernel's KVM tracepoints where they can be used, so that an exit costs the program\n"
+	"no stop: see --observe), so raw system calls and static linking do not hide them.\n"
+	"The log's first line says which way KVM_RUN is watched.\n",
 	.opts = exec_tables,
 	.main = exec_main,
 	.epilogue =
 	"Exit status: PROGRAM's own; 128+N if a signal N killed it; 124 after --timeout;\n"
-	"126 if it cannot be executed, 127 if it does not exist; 1 for a bad command line.\n",
+	"126 if it cannot be executed, 127 if it does not exist; 1 for a bad command line;\n"
+	"3 if --observe tracepoints was asked for where they cannot be used.\n"
+	"Environment: KVMLAB_EXEC_RING_PAGES (pages of each CPU's tracepoint ring, a power\n"
+	"of two; default 2048), KVMLAB_TRACEFS (where tracefs is mounted).\n",
 };

@@ -133,6 +133,15 @@ static int batch(struct lab_batch_opts *o, const char *csv, const char *json,
 	return status;
 }
 
+/* A graded submission's status: a lab error (the report is written all the same) is the
+ * lab's, as a bad lab file is. */
+static int graded_status(const struct lab_grade *g)
+{
+	if (g->lab_error[0])
+		return cli_error(EXIT_LOAD, "the lab failed while grading: %s", g->lab_error);
+	return g->score == g->max ? EXIT_HALTED : EXIT_DIFFER;
+}
+
 /* --reports DIR: the submission's report in every format, as the grading service keeps
  * them: report.txt, report.tap, report.xml (JUnit), results.json (Gradescope). */
 static int grade_reports(const char *yaml, const char *subdir, enum lab_view view,
@@ -170,7 +179,7 @@ static int grade_reports(const char *yaml, const char *subdir, enum lab_view vie
 	if (ret < 0)
 		return cli_error(g.failed == LAB_GRADE_HOST ? EXIT_HOST : EXIT_USAGE, "%s",
 				 g.error[0] ? g.error : strerror(-ret));
-	return g.score == g.max ? EXIT_HALTED : EXIT_DIFFER;
+	return graded_status(&g);
 }
 
 /* One submission, in this process: the report to output (NULL: stdout). */
@@ -194,7 +203,7 @@ static int grade_one(const char *yaml, const char *dir, const char *name,
 			g.build_seconds, g.seconds - g.build_seconds);
 	switch (ret == 0 ? LAB_GRADE_OK : g.failed) {
 	case LAB_GRADE_OK:
-		return g.score == g.max ? EXIT_HALTED : EXIT_DIFFER;
+		return graded_status(&g);
 	case LAB_GRADE_LAB:   /* file:line:column: ..., printed as it is */
 		fprintf(stderr, "%s\n", g.error);
 		return EXIT_LOAD;

@@ -111,18 +111,20 @@ static void on_call(void *ctx, const struct obs_call *c)
 		outbuf_str(&l->out, req);
 		w.first[w.depth] = false;
 	}
-	if (c->c.req == KVM_RUN)
+	if (c->c.req == KVM_RUN && !c->no_immediate_exit)
 		fieldw_u64(&w, "immediate_exit", c->immediate_exit);
 	if (c->in_reply_len)  /* what the program answered to the IN exit before this call */
 		fieldw_bytes(&w, "in_answer", c->in_reply, c->in_reply_len);
 	kvmdec_args(&w, &c->c);
 	if (c->unfinished) {
-		fieldw_str(&w, "unfinished", "the program ended inside the call");
+		fieldw_str(&w, "unfinished", c->note ? c->note : "the program ended inside the call");
 	} else {
 		kvmdec_result(&w, &c->c);
 		if (c->has_exit && (c->c.ret >= 0 || c->run.exit_reason == KVM_EXIT_INTR))
 			kvmdec_exit(&w, &c->run, c->io, c->io_len);
 	}
+	if (c->note && !c->unfinished)
+		fieldw_str(&w, "note", c->note);
 	if (c->created)
 		fieldw_str(&w, "new", c->created->name);
 	if (c->c.req == KVM_RUN) {
@@ -190,13 +192,95 @@ static void on_proc(void *ctx, enum obs_proc_event ev, pid_t pid, int status, co
 	end_line(l, &w);
 }
 
+/* "observer ..." lines: how the program is watched, and records the kernel dropped. */
+static void observer_line(struct execlog *l, struct fieldw *w)
+{
+	fieldw_init(w, &l->out, l->fmt);
+	if (l->fmt == FIELDW_JSON) {
+		fieldw_begin(w, NULL);
+		fieldw_str(w, "observer", l->how.mode == OBS_MODE_TRACEPOINTS ? "tracepoints" : "ptrace");
+	} else {
+		outbuf_str(&l->out, "observer ");
+		outbuf_str(&l->out, l->how.mode == OBS_MODE_TRACEPOINTS ? "tracepoints" : "ptrace");
+		w->first[w->depth] = false;
+	}
+}
+
+static void how_fields(struct execlog *l, struct fieldw *w)
+{
+	if (l->how.mode == OBS_MODE_TRACEPOINTS) {
+		fieldw_u64(w, "ring_bytes_per_cpu", l->how.ring_bytes);
+		fieldw_str(w, "note", "KVM_RUN passes the seccomp filter and is seen through the kernel's "
+			   "KVM tracepoints: immediate_exit is not read at the call, data_offset is KVM's "
+			   "fixed PIO offset, a rep outs shows its first element");
+		return;
+	}
+	if (l->how.cpu >= 0)
+		fieldw_i64(w, "cpu", l->how.cpu);
+	if (l->how.why[0])
+		fieldw_str(w, "tracepoints_unavailable", l->how.why);
+}
+
+static void on_how(void *ctx, const struct obs_how *how)
+{
+	struct execlog *l = ctx;
+	struct fieldw w;
+
+	l->how = *how;
+	snprintf(l->why, sizeof(l->why), "%s", how->why ? how->why : "");
+	l->how.why = l->why;
+	observer_line(l, &w);
+	how_fields(l, &w);
+	end_line(l, &w);
+}
+
+static void on_lost(void *ctx, pid_t tid, uint64_t n, const char *tampered)
+{
+	struct execlog *l = ctx;
+	struct fieldw w;
+
+	observer_line(l, &w);
+	if (tampered) {
+		fieldw_str(&w, "tampered", tampered);
+		fieldw_str(&w, "note", "the recording was changed while the program ran: KVM_RUN lines "
+			   "may be missing from here on");
+	} else {
+		l->lost += n;
+		fieldw_u64(&w, "lost", n);
+		fieldw_i64(&w, "tid", tid);
+		fieldw_str(&w, "note", "the kernel dropped these tracepoint records (a ring was full): "
+			   "KVM_RUN lines around here are missing or incomplete");
+	}
+	end_line(l, &w);
+}
+
 void execlog_sink(struct execlog *l, struct obs_sink *sink)
 {
-	*sink = (struct obs_sink){ .call = on_call, .mapped = on_mapped, .proc = on_proc, .ctx = l };
+	*sink = (struct obs_sink){ .call = on_call, .mapped = on_mapped, .proc = on_proc,
+				   .how = on_how, .lost = on_lost, .ctx = l };
 }
 
 void execlog_stats(struct execlog *l, const struct obs_obj *objs)
 {
+	struct fieldw ow;
+
+	fieldw_init(&ow, &l->out, l->fmt);
+	if (l->fmt == FIELDW_JSON) {
+		fieldw_begin(&ow, NULL);
+		fieldw_str(&ow, "stats", "observer");
+		fieldw_str(&ow, "mode", l->how.mode == OBS_MODE_TRACEPOINTS ? "tracepoints" : "ptrace");
+	} else {
+		outbuf_str(&l->out, "stats observer ");
+		outbuf_str(&l->out, l->how.mode == OBS_MODE_TRACEPOINTS ? "tracepoints" : "ptrace");
+		ow.first[ow.depth] = false;
+	}
+	if (l->how.mode == OBS_MODE_TRACEPOINTS)
+		fieldw_u64(&ow, "lost_records", l->lost);
+	else if (l->how.cpu >= 0)
+		fieldw_i64(&ow, "cpu", l->how.cpu);
+	if (l->fmt == FIELDW_JSON)
+		fieldw_end(&ow);
+	line_end(l);
 	for (const struct obs_obj *x = objs; x; x = x->next) {
 		struct fieldw w;
 

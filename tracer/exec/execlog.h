@@ -18,6 +18,9 @@ struct execlog {
 	/* the last KVM lines, as text, for the report of a program killed by a signal */
 	char last[EXECLOG_LAST][512];
 	unsigned nlast;
+	struct obs_how how;       /* how the program is observed */
+	char why[256];
+	uint64_t lost;            /* tracepoint records the kernel dropped */
 };
 
 /* Log to f in fmt; flush_each writes each line as it is made. */

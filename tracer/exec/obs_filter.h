@@ -25,5 +25,9 @@ enum obs_sc {
  */
 int obs_filter_install(uint64_t cookie);
 
+/* The same filter, but every 64-bit KVM_RUN passes without a stop: kvmlab sees those through
+ * the kernel's tracepoints instead (obs_tp.h).  0 or -errno. */
+int obs_filter_install_free_runs(uint64_t cookie);
+
 /* Which of the calls a stop is for, from the audit arch and syscall number. */
 enum obs_sc obs_filter_classify(uint32_t arch, unsigned nr);

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -25,9 +26,34 @@
 #include "clock.h"
 #include "obs_fdmap.h"
 #include "obs_filter.h"
+#include "obs_tp.h"
 
 /* The kvm_run page and the I/O data page after it (data_offset is one page on x86). */
 #define RUN_MAP_LEN (2 * 4096)
+/* KVM's fixed offset of the PIO data from kvm_run on x86 (KVM_PIO_PAGE_OFFSET pages). */
+#define PIO_DATA_OFFSET 4096
+/* How often the tracepoint rings are read while nothing stops (SIGALRM, microseconds). */
+#define DRAIN_US 20000
+#define NR_IOCTL64 16
+
+/* A KVM_RUN seen through the tracepoints, from its sys_enter to its sys_exit. */
+struct tp_run {
+	bool in;                  /* inside it */
+	int fd;
+	uint64_t arg, t0;
+	unsigned events;          /* kvm_pio / kvm_mmio records seen in it */
+	bool pio, mmio, exited;   /* the last I/O or MMIO record that can end it; the exit */
+	struct obs_tp_event io;   /* that record */
+	uint32_t reason;
+	uint8_t answer[8];        /* the program's answer to the IN exit before it */
+	size_t answer_len;
+	bool after_in;            /* the thread's last KVM_RUN ended in an IN exit */
+	/* a KVM_RUN that ended in an IN exit, waiting for its port, size and count (KVM
+	 * traces them when the next KVM_RUN completes the IN) */
+	bool pending;
+	struct obs_call pend;
+	uint8_t pend_io[64];
+};
 
 struct thr {
 	pid_t tid;
@@ -43,6 +69,7 @@ struct thr {
 	uint8_t immediate_exit;
 	uint8_t in_reply[64];     /* KVM_RUN after an IN exit: the program's answer */
 	size_t in_reply_len;
+	struct tp_run tp;
 	struct thr *next;
 };
 
@@ -67,6 +94,10 @@ struct obs {
 	uint8_t *outbuf;          /* ioctl argument after the call */
 	uint64_t cookie;          /* KVM_RUN with this third argument is not stopped */
 	bool begun;
+	struct obs_tp *tp;        /* KVM_RUN through the tracepoints (NULL: ptrace stops it) */
+	unsigned drains;
+	struct obs_how how;
+	char why[256];
 	uint64_t deadline_ns;     /* --timeout: SIGTERM at this time, SIGKILL 500 ms later */
 	int ended_by;             /* 0, SIGTERM or SIGKILL: what the timeout has sent */
 	struct sigaction old_alarm;
@@ -79,11 +110,19 @@ struct child_err {
 	int err;
 };
 
-static void __attribute__((noreturn)) child(const struct obs_opts *opts, int errfd, uint64_t cookie)
+/* What kvmlab tells the program's side once it is stopped: the filter and the CPU. */
+struct child_plan {
+	bool free_runs;           /* KVM_RUN passes the filter (the tracepoints see it) */
+	int cpu;                  /* pin to this CPU (-1: no) */
+};
+
+static void __attribute__((noreturn)) child(const struct obs_opts *opts, int errfd, int planfd,
+					    uint64_t cookie)
 {
 	const char *path = opts->path;
 	char *const *argv = opts->argv;
 	struct child_err e = { 1, 0 };
+	struct child_plan plan;
 
 	if ((opts->out_fd > 2 && dup2(opts->out_fd, 1) < 0) ||
 	    (opts->err_fd > 2 && dup2(opts->err_fd, 2) < 0)) {
@@ -95,7 +134,18 @@ static void __attribute__((noreturn)) child(const struct obs_opts *opts, int err
 		e.err = errno;
 		goto fail;
 	}
-	e.err = -obs_filter_install(cookie);
+	if (read(planfd, &plan, sizeof(plan)) != (ssize_t)sizeof(plan)) {
+		e.err = EPIPE;
+		goto fail;
+	}
+	if (plan.cpu >= 0) {
+		cpu_set_t one;
+
+		CPU_ZERO(&one);
+		CPU_SET(plan.cpu, &one);
+		sched_setaffinity(0, sizeof(one), &one);
+	}
+	e.err = -(plan.free_runs ? obs_filter_install_free_runs(cookie) : obs_filter_install(cookie));
 	if (e.err)
 		goto fail;
 	execv(path, argv);
@@ -398,6 +448,19 @@ enum vmm_exit obs_exit_kind(const struct kvm_run *r, long ret)
 	}
 }
 
+/* A KVM_RUN counted on its vCPU: calls, time, and its exit. */
+static void run_count(struct obs_obj *v, const struct obs_call *c)
+{
+	v->runs++;
+	v->guest_ns += c->ns;
+	if (!c->has_exit)
+		return;
+	v->exited = true;
+	v->last_exit = c->run.exit_reason;
+	v->exits.count[obs_exit_kind(&c->run, c->c.ret)]++;
+	v->exits.total++;
+}
+
 static void ioctl_enter(struct obs *o, struct thr *t)
 {
 	int fd = (int)t->args[0];
@@ -481,8 +544,6 @@ static void ioctl_exit(struct obs *o, struct thr *t, long ret, bool unfinished)
 	if (req == KVM_RUN && c.obj && c.obj->kind == OBS_VCPU) {
 		struct obs_obj *v = c.obj;
 
-		v->runs++;
-		v->guest_ns += c.ns;
 		if (!unfinished && v->run) {
 			uint64_t off, n;
 
@@ -496,14 +557,227 @@ static void ioctl_exit(struct obs *o, struct thr *t, long ret, bool unfinished)
 					c.io_len = (size_t)n;
 				}
 			}
-			v->exited = true;
-			v->last_exit = c.run.exit_reason;
-			v->exits.count[obs_exit_kind(&c.run, ret)]++;
-			v->exits.total++;
 		}
+		run_count(v, &c);
 	}
 	if (o->sink->call)
 		o->sink->call(o->sink->ctx, &c);
+}
+
+/* ---- KVM_RUN through the tracepoints ------------------------------------------------------ */
+
+static void tp_emit(struct obs *o, const struct obs_call *c)
+{
+	if (c->obj && c->obj->kind == OBS_VCPU)
+		run_count(c->obj, c);
+	o->res.kvm_calls++;
+	if (o->sink->call)
+		o->sink->call(o->sink->ctx, c);
+}
+
+/* The KVM_RUN that ended in an IN exit, now that its port, size and count are known: KVM
+ * cleared the bytes at data_offset for the program's answer, as the ptrace path reads them. */
+static void tp_pending_done(struct obs *o, struct thr *t, uint32_t port, uint32_t size,
+			    uint32_t count, const char *note)
+{
+	struct tp_run *r = &t->tp;
+	struct obs_call c = r->pend;
+	uint64_t n = (uint64_t)size * count;
+
+	r->pending = false;
+	c.run.io.port = (uint16_t)port;
+	c.run.io.size = (uint8_t)size;
+	c.run.io.count = count;
+	memset(r->pend_io, 0, sizeof(r->pend_io));
+	c.io = r->pend_io;
+	c.io_len = n < sizeof(r->pend_io) ? (size_t)n : sizeof(r->pend_io);
+	c.note = n > sizeof(r->pend_io) ? "data: the first 64 bytes only" : note;
+	tp_emit(o, &c);
+}
+
+/* A pending IN exit whose thread is stopped or gone: its fields are still in the kvm_run page
+ * (KVM writes them again only at the vCPU's next exit). */
+static void tp_settle(struct obs *o, struct thr *t)
+{
+	const struct obs_obj *v = t->tp.pend.obj;
+	const struct kvm_run *run = v && v->run ? (const struct kvm_run *)v->run : NULL;
+
+	if (!t->tp.pending)
+		return;
+	if (run && run->exit_reason == KVM_EXIT_IO && run->io.direction == KVM_EXIT_IO_IN)
+		tp_pending_done(o, t, run->io.port, run->io.size, run->io.count,
+				"port, size and count read from the kvm_run page (KVM traces them "
+				"when the next KVM_RUN completes the IN, which had not come)");
+	else
+		tp_pending_done(o, t, 0, 0, 0, "port, size and count unknown: the vCPU did not run "
+				"again to complete the IN, and its kvm_run page has moved on");
+}
+
+/* The exit of a KVM_RUN that returned ret >= 0, from its records; false if it waits for
+ * the next KVM_RUN (an IN exit). */
+static bool tp_exit_fields(struct thr *t, struct obs_call *c, uint8_t *io)
+{
+	struct tp_run *r = &t->tp;
+	const struct obs_obj *v = c->obj;
+
+	switch (r->reason) {
+	case KVM_EXIT_IO:
+		if (!r->pio || !r->io.pio.rw) {
+			c->run.io.direction = KVM_EXIT_IO_IN;
+			c->run.io.data_offset = PIO_DATA_OFFSET;
+			return false;
+		}
+		c->run.io.direction = KVM_EXIT_IO_OUT;
+		c->run.io.port = (uint16_t)r->io.pio.port;
+		c->run.io.size = (uint8_t)r->io.pio.size;
+		c->run.io.count = r->io.pio.count;
+		c->run.io.data_offset = PIO_DATA_OFFSET;
+		c->io_len = r->io.pio.size <= 4 ? r->io.pio.size : 4;
+		memcpy(io, &r->io.pio.val, c->io_len);
+		c->io = io;
+		if (r->io.pio.count > 1)
+			c->note = "data: the first element only (kvm_pio traces one value of a rep outs)";
+		return true;
+	case KVM_EXIT_MMIO:
+		if (!r->mmio) {
+			c->note = "no kvm_mmio record came with this exit";
+			return true;
+		}
+		c->run.mmio.phys_addr = r->io.mmio.gpa;
+		c->run.mmio.len = r->io.mmio.len;
+		c->run.mmio.is_write = r->io.mmio.type == 2;
+		if (c->run.mmio.is_write)
+			memcpy(c->run.mmio.data, &r->io.mmio.val, sizeof(r->io.mmio.val));
+		return true;
+	case KVM_EXIT_HLT: case KVM_EXIT_SHUTDOWN: case KVM_EXIT_INTR: case KVM_EXIT_IRQ_WINDOW_OPEN:
+		return true;
+	default:
+		/* no tracepoint carries these fields (FAIL_ENTRY, INTERNAL_ERROR, DEBUG, ...) */
+		if (v && v->run) {
+			memcpy(&c->run, v->run, sizeof(c->run));
+			c->run.exit_reason = r->reason;
+			c->note = "fields read from the kvm_run page after the call (no tracepoint "
+				  "carries them)";
+		}
+		return true;
+	}
+}
+
+/* The end of a KVM_RUN seen through the tracepoints; unfinished: why it has none (NULL: it
+ * has). */
+static void tp_run_done(struct obs *o, struct thr *t, long ret, uint64_t now, const char *unfinished)
+{
+	struct tp_run *r = &t->tp;
+	struct proc *p = t->p;
+	struct obs_call c = {
+		.pid = p->pid, .tid = t->tid, .fd = r->fd, .obj = obs_fdmap_get(&p->fds, r->fd),
+		.ns = now - r->t0, .unfinished = unfinished != NULL, .no_immediate_exit = true,
+		.in_reply_len = r->answer_len, .note = unfinished,
+	};
+	uint8_t io[8];
+
+	r->in = false;
+	r->after_in = false;
+	if (!c.obj)
+		c.obj = classify_fd(o, p, r->fd);
+	memcpy(c.in_reply, r->answer, r->answer_len);
+	c.c = (struct kvmdec_call){ .req = KVM_RUN, .arg = r->arg, .ret = ret };
+	if (!unfinished && r->exited && c.obj && c.obj->kind == OBS_VCPU) {
+		c.has_exit = true;
+		c.run.exit_reason = r->reason;
+		if (ret >= 0 && !tp_exit_fields(t, &c, io)) {
+			r->pend = c;
+			r->pending = true;
+			r->after_in = true;
+			return;
+		}
+	}
+	tp_emit(o, &c);
+}
+
+/* One tracepoint record, in time order. */
+static void tp_event(void *ctx, const struct obs_tp_event *e)
+{
+	struct obs *o = ctx;
+	struct tp_run *r;
+	struct thr *t;
+
+	if (e->kind == OBS_TP_LOST) {
+		o->res.lost += e->lost.lost;
+		if (o->sink->lost)
+			o->sink->lost(o->sink->ctx, e->tid, e->lost.lost, NULL);
+		return;
+	}
+	t = thr_get(o, e->tid, true);
+	if (!t)
+		return;
+	r = &t->tp;
+	switch (e->kind) {
+	case OBS_TP_SYS_ENTER:
+		if (e->enter.nr != NR_IOCTL64 || (uint32_t)e->enter.args[1] != KVM_RUN)
+			return;
+		if (r->in)
+			tp_run_done(o, t, -EINTR, e->time, "the records of its end were among those the "
+				    "kernel dropped");
+		*r = (struct tp_run){ .in = true, .fd = (int)e->enter.args[0], .arg = e->enter.args[2],
+				      .t0 = e->time, .after_in = r->after_in, .pending = r->pending,
+				      .pend = r->pend };
+		return;
+	case OBS_TP_PIO:
+		if (!r->in)
+			return;
+		if (r->events++ == 0 && !e->pio.rw && r->after_in) {
+			/* KVM completes the IN the last KVM_RUN exited for: the program's answer */
+			if (r->pending)
+				tp_pending_done(o, t, e->pio.port, e->pio.size, e->pio.count, NULL);
+			r->answer_len = e->pio.size <= 4 ? e->pio.size : 4;
+			memcpy(r->answer, &e->pio.val, r->answer_len);
+			r->after_in = false;
+			return;
+		}
+		r->pio = true;
+		r->mmio = false;
+		r->io = *e;
+		return;
+	case OBS_TP_MMIO:
+		if (!r->in || e->mmio.type == 1 /* a read completed */)
+			return;
+		r->events++;
+		r->mmio = true;
+		r->pio = false;
+		r->io = *e;
+		return;
+	case OBS_TP_UEXIT:
+		/* KVM_RUN returns what kvm_userspace_exit carries: the call ends here */
+		if (r->in) {
+			r->exited = true;
+			r->reason = e->uexit.reason;
+			tp_run_done(o, t, e->uexit.err, e->time, NULL);
+		}
+		return;
+	case OBS_TP_SYS_EXIT:
+		/* only failures are recorded: a KVM_RUN that failed before reaching the vCPU */
+		if (e->exit.nr == NR_IOCTL64 && r->in)
+			tp_run_done(o, t, e->exit.ret, e->time, NULL);
+		return;
+	default:
+		return;
+	}
+}
+
+/* Hand out the records up to cutoff; a thread stopped by ptrace (or gone) settles its
+ * pending IN exit first, so its next line comes after it. */
+static void tp_drain(struct obs *o, uint64_t cutoff, struct thr *stopped)
+{
+	if (!o->tp)
+		return;
+	/* now and then (and at the end), that the instance still records as it was set up */
+	if ((++o->drains % 16 == 0 || cutoff == UINT64_MAX) && !o->res.tampered[0] &&
+	    !obs_tp_intact(o->tp, o->res.tampered, sizeof(o->res.tampered)) && o->sink->lost)
+		o->sink->lost(o->sink->ctx, 0, 0, o->res.tampered);
+	obs_tp_drain(o->tp, cutoff, tp_event, o);
+	if (stopped)
+		tp_settle(o, stopped);
 }
 
 static void dup_exit(struct thr *t, long ret)
@@ -636,6 +910,9 @@ static void on_gone(struct obs *o, pid_t tid, int status)
 	if (!t)
 		return;
 	p = t->p;
+	tp_drain(o, vmm_clock_ns(), t);
+	if (t->tp.in)
+		tp_run_done(o, t, -EINTR, vmm_clock_ns(), "the program ended inside the call");
 	if (t->in_call && t->sc == OBS_SC_IOCTL)
 		ioctl_exit(o, t, -EINTR, true);
 	thr_drop(o, t);
@@ -720,9 +997,51 @@ int obs_find_program(const char *name, char *path, size_t len)
 	return err;
 }
 
-int obs_start(const struct obs_opts *opts, struct obs **out)
+/* Pin kvmlab to the CPU it runs on; that CPU, or -1. */
+static int pin_here(void)
 {
-	int pipefd[2], st, err;
+	int cpu = sched_getcpu();
+	cpu_set_t one;
+
+	if (cpu < 0)
+		return -1;
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	return sched_setaffinity(0, sizeof(one), &one) == 0 ? cpu : -1;
+}
+
+/* Tracepoints or ptrace for KVM_RUN (the program is stopped, not yet exec'd): what the
+ * program's side must do, sent through planfd. */
+static int choose(struct obs *o, const struct obs_opts *opts, pid_t pid, int planfd, char *why,
+		  size_t len)
+{
+	struct child_plan plan = { .free_runs = false, .cpu = -1 };
+	int ret = 0;
+
+	o->why[0] = '\0';
+	if (opts->mode != OBS_MODE_PTRACE) {
+		ret = obs_tp_open(pid, opts->ring_pages, &o->tp, o->why, sizeof(o->why));
+		if (ret < 0 && opts->mode == OBS_MODE_TRACEPOINTS) {
+			snprintf(why, len, "%s", o->why);
+			return -EOPNOTSUPP;
+		}
+	}
+	if (o->tp) {
+		plan.free_runs = true;
+		o->how = (struct obs_how){ .mode = OBS_MODE_TRACEPOINTS, .cpu = -1, .why = "",
+					   .ring_bytes = obs_tp_ring_bytes(o->tp) };
+	} else {
+		plan.cpu = pin_here();
+		o->how = (struct obs_how){ .mode = OBS_MODE_PTRACE, .cpu = plan.cpu, .why = o->why };
+	}
+	if (write(planfd, &plan, sizeof(plan)) != (ssize_t)sizeof(plan))
+		return -errno;
+	return 0;
+}
+
+int obs_start(const struct obs_opts *opts, struct obs **out, char *why, size_t len)
+{
+	int pipefd[2], planfd[2], st, err;
 	struct obs *o;
 	pid_t pid;
 
@@ -745,23 +1064,37 @@ int obs_start(const struct obs_opts *opts, struct obs **out)
 		err = -errno;
 		goto fail;
 	}
+	if (pipe2(planfd, O_CLOEXEC) < 0) {
+		err = -errno;
+		close(pipefd[0]);
+		close(pipefd[1]);
+		goto fail;
+	}
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
 		err = -errno;
 		close(pipefd[0]);
 		close(pipefd[1]);
+		close(planfd[0]);
+		close(planfd[1]);
 		goto fail;
 	}
 	if (pid == 0)
-		child(opts, pipefd[1], o->cookie);
+		child(opts, pipefd[1], planfd[0], o->cookie);
 	close(pipefd[1]);
+	close(planfd[0]);
 	o->errpipe = pipefd[0];
 	o->main_pid = pid;
 	if (waitpid(pid, &st, 0) != pid || !WIFSTOPPED(st)) {
+		close(planfd[1]);
 		err = -ECHILD;
 		goto fail_child;
 	}
+	err = choose(o, opts, pid, planfd[1], why, len);
+	close(planfd[1]);
+	if (err < 0)
+		goto fail_child;
 	if (ptrace(PTRACE_SETOPTIONS, pid, 0, PTRACE_O_TRACESECCOMP | PTRACE_O_TRACESYSGOOD |
 		   PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
 		   PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL) < 0) {
@@ -772,6 +1105,8 @@ int obs_start(const struct obs_opts *opts, struct obs **out)
 		err = -ENOMEM;
 		goto fail_child;
 	}
+	if (o->sink->how)
+		o->sink->how(o->sink->ctx, &o->how);
 	*out = o;
 	return 0;
 
@@ -779,6 +1114,7 @@ fail_child:
 	kill(pid, SIGKILL);
 	waitpid(pid, &st, 0);
 	close(o->errpipe);
+	obs_tp_free(o->tp);
 fail:
 	free(o->outbuf);
 	free(o);
@@ -799,10 +1135,13 @@ int obs_begin(struct obs *o)
 	sigemptyset(&alrm);
 	sigaddset(&alrm, SIGALRM);
 	sigprocmask(SIG_UNBLOCK, &alrm, NULL);  /* whatever the caller's mask was */
-	if (o->timeout_ms) {
-		struct itimerval it = { .it_interval = { 0, 50000 }, .it_value = { 0, 50000 } };
+	if (o->timeout_ms || o->tp) {
+		/* the tracepoint rings are read at each alarm too */
+		long us = o->tp ? DRAIN_US : 50000;
+		struct itimerval it = { .it_interval = { 0, us }, .it_value = { 0, us } };
 
-		o->deadline_ns = vmm_clock_ns() + (uint64_t)o->timeout_ms * 1000000u;
+		if (o->timeout_ms)
+			o->deadline_ns = vmm_clock_ns() + (uint64_t)o->timeout_ms * 1000000u;
 		setitimer(ITIMER_REAL, &it, NULL);
 	}
 	if (ptrace(PTRACE_CONT, o->main_pid, 0, 0) < 0)
@@ -839,12 +1178,15 @@ int obs_pump(struct obs *o, const struct obs_want *want, struct obs_hold *hold)
 	int ret = obs_begin(o);
 
 	while (ret == 0 && o->threads) {
-		int st, resume = PTRACE_CONT, sig = 0;
+		int st, resume = PTRACE_CONT, sig = 0, werr;
 		struct thr *t;
 		pid_t tid;
 
 		check_deadline(o);
 		tid = waitpid(-1, &st, __WALL);
+		werr = errno;
+		tp_drain(o, vmm_clock_ns(), NULL);
+		errno = werr;
 		if (tid < 0) {
 			if (errno != EINTR) {
 				ret = errno == ECHILD ? 0 : -errno;
@@ -863,6 +1205,8 @@ int obs_pump(struct obs *o, const struct obs_want *want, struct obs_hold *hold)
 			ret = -ENOMEM;
 			break;
 		}
+		if (o->tp)
+			tp_settle(o, t);  /* its IN exit is logged before what it does now */
 		if (WSTOPSIG(st) == SIGTRAP && (st >> 16)) {
 			switch (st >> 16) {
 			case PTRACE_EVENT_SECCOMP:
@@ -903,6 +1247,10 @@ void obs_task_gone(struct obs *o, pid_t tid, int status)
 
 void obs_end(struct obs *o, struct obs_result *res)
 {
+	tp_drain(o, UINT64_MAX, NULL);
+	for (struct thr *t = o->threads; t; t = t->next)
+		tp_settle(o, t);
+	o->res.mode = o->how.mode;
 	if (o->begun) {
 		setitimer(ITIMER_REAL, &(struct itimerval){ 0 }, NULL);
 		sigaction(SIGALRM, &o->old_alarm, NULL);
@@ -950,6 +1298,7 @@ void obs_free(struct obs *o)
 		free(x);
 	}
 	close(o->errpipe);
+	obs_tp_free(o->tp);
 	free(o->outbuf);
 	free(o);
 }

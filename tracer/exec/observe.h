@@ -18,7 +18,22 @@
  * with process_vm_readv; each vCPU's kvm_run page is mapped into kvmlab too (its fd taken
  * with pidfd_getfd), so exits are read where the kernel wrote them.  Nothing in the
  * program can skip this: raw syscalls and static linking go through the same filter.
+ *
+ * Two ways to see KVM_RUN (obs_mode): stopped like every other KVM ioctl (ptrace; kvmlab and
+ * the program are then pinned to one CPU, as a stop that wakes kvmlab on another CPU costs
+ * an inter-processor interrupt), or let through the filter and read from the kernel's KVM
+ * tracepoints (obs_tp.h), merged in time order with the ioctls ptrace still stops.
  */
+
+enum obs_mode { OBS_MODE_AUTO, OBS_MODE_PTRACE, OBS_MODE_TRACEPOINTS };
+
+/* How a program is being observed (the log's header says it). */
+struct obs_how {
+	enum obs_mode mode;       /* PTRACE or TRACEPOINTS, as chosen */
+	int cpu;                  /* ptrace: the CPU kvmlab and the program are pinned to (-1: none) */
+	const char *why;          /* ptrace chosen by auto: why not the tracepoints ("" otherwise) */
+	size_t ring_bytes;        /* tracepoints: each CPU's ring */
+};
 
 enum obs_kind { OBS_SYSTEM, OBS_VM, OBS_VCPU };
 
@@ -72,6 +87,9 @@ struct obs_call {
 	/* KVM_RUN after an IN exit: the bytes the program put at data_offset as its answer */
 	uint8_t in_reply[64];
 	size_t in_reply_len;
+	bool no_immediate_exit;   /* tracepoints: immediate_exit was not seen at the call */
+	const char *note;         /* what the exit's fields could not carry, or why the call is
+				   * unfinished (NULL: nothing to say) */
 };
 
 enum obs_proc_event { OBS_PROC_START, OBS_PROC_FORK, OBS_PROC_EXEC, OBS_PROC_EXIT };
@@ -83,6 +101,11 @@ struct obs_sink {
 	/* START/EXEC: what = the program's path; FORK: status = the parent pid; EXIT: the
 	 * wait status */
 	void (*proc)(void *ctx, enum obs_proc_event ev, pid_t pid, int status, const char *what);
+	/* once, before the program starts: how it is observed */
+	void (*how)(void *ctx, const struct obs_how *how);
+	/* the kernel dropped n tracepoint records (a ring overflowed) around thread tid; or
+	 * (tampered not NULL) the recording was changed behind kvmlab's back, as it says */
+	void (*lost)(void *ctx, pid_t tid, uint64_t n, const char *tampered);
 	void *ctx;
 };
 
@@ -91,6 +114,8 @@ struct obs_opts {
 	char *const *argv;        /* its arguments, argv[0] first */
 	unsigned timeout_ms;      /* 0: none; else TERM, and KILL 500 ms later */
 	int out_fd, err_fd;       /* > 2: the program's standard output and error go there */
+	enum obs_mode mode;       /* AUTO: tracepoints where they can be used, else ptrace */
+	unsigned ring_pages;      /* tracepoints: pages per CPU ring (0: the default, 8 MiB) */
 	const struct obs_sink *sink;
 };
 
@@ -100,6 +125,9 @@ struct obs_result {
 	int exec_errno;           /* !started: why it could not be executed */
 	bool timed_out;
 	uint64_t kvm_calls;       /* KVM ioctls seen in all processes */
+	enum obs_mode mode;       /* how it was observed */
+	uint64_t lost;            /* tracepoint records the kernel dropped */
+	char tampered[256];       /* "": the tracepoints recorded as set up; else what changed */
 	struct obs_obj *objs;     /* every KVM object seen, oldest first (valid until obs_free) */
 };
 
@@ -112,8 +140,9 @@ struct obs;
  */
 int obs_find_program(const char *name, char *path, size_t len);
 
-/* Start the program under observation, stopped before its first instruction. */
-int obs_start(const struct obs_opts *opts, struct obs **out);
+/* Start the program under observation, stopped before its first instruction.  With
+ * OBS_MODE_TRACEPOINTS and the tracepoints unusable: -EOPNOTSUPP, the reason in why. */
+int obs_start(const struct obs_opts *opts, struct obs **out, char *why, size_t len);
 
 /* Run it to the end (every process of it), feeding the sink; 0 or -errno. */
 int obs_run(struct obs *o, struct obs_result *res);

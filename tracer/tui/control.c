@@ -73,9 +73,11 @@ static void record_step(struct tui *t)
 				n += snprintf(line + n, sizeof(line) - (size_t)n, " '%c'", (char)v);
 			else if (x->kind == VMM_EXIT_IO_OUT && x->size == 1 && (v == '\n' || v == '\r'))
 				n += snprintf(line + n, sizeof(line) - (size_t)n, " '\\%c'", v == '\n' ? 'n' : 'r');
-			if (t->e->hc && vmm_hc_find(t->e->hc, x->port) >= 0)
-				n += snprintf(line + n, sizeof(line) - (size_t)n, " (%s)",
-					      vmm_hc_name(vmm_hc_find(t->e->hc, x->port)));
+			int hc = t->e->hc ? vmm_hc_which(t->e->hc, x->port, x->kind == VMM_EXIT_IO_IN,
+							 x->size) : -1;
+
+			if (hc >= 0)
+				n += snprintf(line + n, sizeof(line) - (size_t)n, " (%s)", vmm_hc_name(hc));
 			if (x->count > 1)
 				snprintf(line + n, sizeof(line) - (size_t)n, " x%u", x->count);
 		} else if (x->kind == VMM_EXIT_MMIO_READ || x->kind == VMM_EXIT_MMIO_WRITE) {

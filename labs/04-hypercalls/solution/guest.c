@@ -19,40 +19,44 @@ static inline uint32_t inl(uint16_t port)
 	return v;
 }
 
-void print8(uint8_t c)
+void HC_print8bit(uint8_t val)
 {
-	outb(HC_PRINT8, c);
+	outb(HC_PRINT8, val);
 }
 
-void print32(uint32_t value)
+void HC_print32bit(uint32_t val)
 {
-	outl(HC_PRINT32, value);
+	outl(HC_PRINT32, val);
 }
 
-void printStr(const char *s)
+void HC_printStr(char *str)
 {
-	outl(HC_PRINTSTR, (uint32_t)(uintptr_t)s);   /* one exit for the whole string */
+	outl(HC_PRINTSTR, (uint32_t)(uintptr_t)str);   /* one exit for the whole string */
 }
 
-uint32_t numExits(void)
+uint32_t HC_numExits(void)
 {
 	return inl(HC_NUMEXITS);
 }
 
-char *numExitsByType(void)
+char *HC_numExitsByType(void)
 {
-	static char buf[64];
+	static char buf[2][64];
+	static int next;
+	char *b = buf[next];
 
-	outl(HC_NUMEXITSBYTYPE, (uint32_t)(uintptr_t)buf);
-	return buf;
+	next ^= 1;   /* the fixed block prints two answers at the end */
+	outl(HC_NUMEXITSBYTYPE, (uint32_t)(uintptr_t)b);
+	return b;
 }
 
-void gvaToHva(uint32_t gva)
+uint32_t HC_gvaToHva(uint32_t gva)
 {
 	outl(HC_GVATOHVA, gva);
+	return inl(HC_GVATOHVA);
 }
 
-uint32_t getTimestamp(void)
+uint32_t HC_getTimestamp(void)
 {
 	return inl(HC_GETTIMESTAMP);
 }

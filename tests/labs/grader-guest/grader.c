@@ -12,17 +12,17 @@ void fixed_block(void)
 	static const char word[] = KVMLAB_WORD "\n";
 	uint32_t a, b;
 
-	printStr("grader:\n");
-	print32(KVMLAB_V1);
-	printStr(word);
-	a = numExits();
+	HC_printStr("grader:\n");
+	HC_print32bit(KVMLAB_V1);
+	HC_printStr((char *)word);
+	a = HC_numExits();
 	for (int i = 0; i < KVMLAB_COUNT; i++)
-		(void)getTimestamp();
-	b = numExits();
-	printStr("numExits:\n");
-	print32(a);
-	print32(b);
-	printStr("gva:\n");
-	gvaToHva(KVMLAB_ADDR);
-	printStr(numExitsByType());
+		(void)HC_getTimestamp();
+	b = HC_numExits();
+	HC_printStr("numExits:\n");
+	HC_print32bit(a);
+	HC_print32bit(b);
+	HC_printStr("gva:\n");
+	HC_print32bit(HC_gvaToHva(KVMLAB_ADDR));
+	HC_printStr(HC_numExitsByType());
 }

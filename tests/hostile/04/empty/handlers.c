@@ -1,0 +1,1 @@
+/* An empty solution: no handler at all. */
