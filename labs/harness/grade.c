@@ -79,9 +79,10 @@ int lab_grade_reports(const char *yaml, const char *subdir, const char *subname,
 	g->max = rep.max_score;
 	snprintf(g->reason, sizeof(g->reason), "%s", rep.run_error ? rep.run_error : "");
 	for (unsigned i = 0; i < lab->checks_count && !g->lab_error[0]; i++)
-		if (res[i].lab_error)
+		if (gr.res[i].lab_error)
 			snprintf(g->lab_error, sizeof(g->lab_error), "check '%s': %s",
-				 res[i].check->id, res[i].message ? res[i].message : "lab error");
+				 gr.res[i].check->id,
+				 gr.res[i].message ? gr.res[i].message : "lab error");
 	for (size_t i = 0; i < nouts && ret == 0; i++) {
 		ret = lab_report_write(&rep, outs[i].fmt, outs[i].out);
 		if (ret < 0) {

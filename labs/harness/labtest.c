@@ -103,10 +103,13 @@ static int list_files(struct lab_test *t)
 	for (unsigned i = 0; lab->program && i < lab->program->runs_count; i++)
 		for (unsigned j = 0; j < lab->program->runs[i].files_count; j++)
 			add(&f, NULL, lab->program->runs[i].files[j], "file of a run", false);
-	for (unsigned i = 0; i < lab->checks_count; i++)
+	for (unsigned i = 0; i < lab->checks_count; i++) {
 		if (lab->checks[i].trace_matches)
 			add(&f, NULL, lab->checks[i].trace_matches->reference, "reference trace",
 			    false);
+		if (lab->checks[i].script)
+			add(&f, NULL, lab->checks[i].script->program, "check script", false);
+	}
 	add_submission(&f, "solution", "the reference solution");
 	add_submission(&f, "starter", "the starter");
 	for (unsigned i = 0; i < lab->tests_count; i++)
@@ -212,6 +215,12 @@ int lab_test_run(struct lab_test *t, size_t i, char *err, size_t errlen)
 	for (unsigned k = 0; k < e->lab->checks_count; k++) {
 		const struct lab_check_result *r = &e->gr.res[k];
 
+		if (r->lab_error) {   /* a check script that crashed: the lab's fault */
+			snprintf(err, errlen, "%s: the lab failed while grading %s: check '%s': %s",
+				 t->lab->file, e->ex->submission, r->check->id,
+				 r->message ? r->message : "lab error");
+			return -EINVAL;
+		}
 		e->score += r->score;
 		e->max += r->max_score;
 		if ((r->status != LAB_PASS) != lab_test_listed_failing(e, r->check))

@@ -37,8 +37,9 @@ struct lab_test {
 int lab_test_open(const char *yaml, struct lab_test *t, char *err, size_t errlen);
 
 /* Grade example i in t->ex[i]: 0 (graded; t->ex[i].ok says whether as listed), -ENODEV
- * (no KVM) or -EPERM (no sandbox) with the reason in err, -EINVAL (the lab file changed
- * under us; err says how), -ENOMEM. */
+ * (no KVM) or -EPERM (no sandbox) with the reason in err, -EINVAL (a lab error: the file
+ * changed under us, a substitution that does not apply, a check script that failed; err
+ * says which), -ENOMEM. */
 int lab_test_run(struct lab_test *t, size_t i, char *err, size_t errlen);
 
 /* Whether example e lists check c among those that must not pass. */
