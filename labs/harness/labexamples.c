@@ -26,6 +26,16 @@ static int check_example(struct lab *lab, struct lab_diag *d, unsigned i)
 	if (!lab_path_inside(ex->submission))
 		return lab_diag_at(d, path, false, "'%s' must be a folder of the lab (a relative "
 				   "path inside %s)", ex->submission, lab->dir);
+	if (ex->edition && !lab->edition) {
+		snprintf(path, sizeof(path), "tests.%u.edition", i);
+		return lab_diag_at(d, path, false, "the example is for edition %u, but the lab names "
+				   "no edition (add e.g. 'edition: %u' at the top)", *ex->edition,
+				   *ex->edition);
+	}
+	/* an example of another edition names that edition's checks: not looked at here */
+	ex->other_edition = ex->edition && *ex->edition != *lab->edition;
+	if (ex->other_edition)
+		return 0;
 	snprintf(path, sizeof(path), "tests.%u.substitute", i);
 	if (lab_substitutes_check(d, path, ex->substitute, ex->substitute_count) < 0)
 		return -EINVAL;

@@ -335,6 +335,8 @@ struct lab_example {
 	struct lab_substitute *substitute;   /* changes made to a copy of the folder first (a
 					      * known mistake written as a change of the solution) */
 	unsigned substitute_count;
+	unsigned *edition;            /* only for a lab of this edition (lab.edition) */
+	bool other_edition;           /* loader: for another edition: not checked, not run */
 	unsigned expected;            /* loader: the score, given or derived from failing */
 	unsigned line;                /* loader: where it is in the file */
 };

@@ -258,6 +258,7 @@ static const cyaml_schema_field_t example_fields[] = {
 	STR_REQ(submission), STR(name),
 	CYAML_FIELD_UINT_PTR("score", CYAML_FLAG_OPTIONAL, STRUCT, score),
 	LIST(failing, &string_entry), LIST(substitute, &substitute_entry),
+	CYAML_FIELD_UINT_PTR("edition", CYAML_FLAG_OPTIONAL, STRUCT, edition),
 	CYAML_FIELD_END
 };
 #undef STRUCT

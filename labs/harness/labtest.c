@@ -179,6 +179,8 @@ int lab_test_run(struct lab_test *t, size_t i, char *err, size_t errlen)
 	int ret;
 
 	*err = '\0';
+	if (e->ex->other_edition)
+		return 0;   /* not graded: its checks are another edition's */
 	/* loaded anew: values drawn at load time are drawn for each example */
 	ret = lab_load(t->lab->file, NULL, &e->lab, err, errlen);
 	if (ret < 0)

@@ -36,7 +36,8 @@ struct lab_test {
  * "file:line:column: ..." in err (a lab error). */
 int lab_test_open(const char *yaml, struct lab_test *t, char *err, size_t errlen);
 
-/* Grade example i in t->ex[i]: 0 (graded; t->ex[i].ok says whether as listed), -ENODEV
+/* Grade example i in t->ex[i]: 0 (graded, or not for an example of another edition;
+ * t->ex[i].ok says whether as listed), -ENODEV
  * (no KVM) or -EPERM (no sandbox) with the reason in err, -EINVAL (a lab error: the file
  * changed under us, a substitution that does not apply, a check script that failed; err
  * says which), -ENOMEM. */

@@ -35,6 +35,12 @@ sed -i 's/to: "movq \$41, %rax"/to: "movq $41, %rax; garbage"/' "$T/l02g/lab.yam
 expect 1 "Error: no such instruction: .garbage'" "lab test: a build that fails shows the compiler's messages" \
 	"$KVMLAB" lab test "$T/l02g"
 
+# ---- an example of another edition of the course is not graded --------------------------
+cp -r "$LABS/04-hypercalls" "$T/l04"
+sed -i 's/^edition: 2023$/edition: 2024/' "$T/l04/lab.yaml"
+expect 0 "^skip  starter .*(for edition 2023)" "lab test: examples of another edition skipped, exit 0" \
+	"$KVMLAB" lab test "$T/l04"
+
 # ---- no tests: block, no KVM ------------------------------------------------------------
 cp -r "$LABS/02-modes" "$T/l02n"
 sed -i '/^# kvmlab lab test/,$d' "$T/l02n/lab.yaml"

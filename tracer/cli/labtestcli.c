@@ -120,7 +120,7 @@ static void print_diff(const struct lab_test_example *e)
 static int run_tests(struct lab_test *t)
 {
 	const struct lab *lab = t->lab;
-	unsigned bad = 0;
+	unsigned bad = 0, other = 0;
 	char err[512];
 
 	printf("Lab %s: %u checks, %u points; %u example%s; %zu files it refers to\n", lab->id,
@@ -145,6 +145,12 @@ static int run_tests(struct lab_test *t)
 		}
 		snprintf(err, sizeof(err), "%s%s", e->ex->submission,
 			 e->ex->substitute_count ? ", changed" : "");
+		if (!e->graded) {
+			printf("skip  %-24s          %s (for edition %u)\n", err,
+			       e->ex->name ? e->ex->name : "", *e->ex->edition);
+			other++;
+			continue;
+		}
 		printf("%-4s  %-24s %3u/%-3u  %s\n", e->ok ? "ok" : "DIFF", err, e->score, e->max,
 		       e->ex->name ? e->ex->name : "");
 		if (!e->ok) {
@@ -152,11 +158,14 @@ static int run_tests(struct lab_test *t)
 			bad++;
 		}
 	}
-	printf("%s: %u of %u examples as listed, %zu of %zu files present\n", lab->id,
-	       lab->tests_count - bad, lab->tests_count, t->nfiles - t->missing, t->nfiles);
+	printf("%s: %u of %u examples as listed", lab->id, lab->tests_count - bad - other,
+	       lab->tests_count - other);
+	if (other)
+		printf(" (%u of another edition not graded)", other);
+	printf(", %zu of %zu files present\n", t->nfiles - t->missing, t->nfiles);
 	if (fflush(stdout) != 0)
 		return cli_error(EXIT_USAGE, "standard output: %s", strerror(errno));
-	return bad || t->missing || !lab->tests_count ? EXIT_USAGE : 0;
+	return bad || t->missing || lab->tests_count == other ? EXIT_USAGE : 0;
 }
 
 /* labtestcli_main's work once getopt has its tables. */
