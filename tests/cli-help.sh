@@ -7,7 +7,7 @@ K=${1:?usage: cli-help.sh KVMLAB}
 fail=0
 bad() { echo "FAIL $*"; fail=1; }
 
-for cmd in run trace tui walk diff probe lab "lab export" grade "grade merge" exec serve; do
+for cmd in run trace tui walk diff probe lab "lab export" grade "grade merge" exec explain serve; do
 	# shellcheck disable=SC2086
 	help=$("$K" $cmd --help) || bad "$cmd --help exits $?"
 	opts=$(printf '%s\n' "$help" | grep -E '^  (-[a-z], |    )--[a-z0-9-]+')

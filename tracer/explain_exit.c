@@ -58,9 +58,12 @@ static void io(struct engine *e, struct out *o, const struct step_exit *x)
 		return;
 	}
 	if (hc && vmm_hc_which(hc, x->port, x->in, x->size) >= 0) {
-		say(o, "hypercall %s: %s port 0x%x %s 0x%x, a VM exit (KVM_EXIT_IO) kvmlab answers",
-		    vmm_hc_name(vmm_hc_which(hc, x->port, x->in, x->size)), x->in ? "IN from" : "OUT to",
-		    x->port, x->in ? "->" : "<-", v);
+		enum vmm_hc_id id = (enum vmm_hc_id)vmm_hc_which(hc, x->port, x->in, x->size);
+
+		say(o, "hypercall %s: %s port 0x%x %s 0x%x, a VM exit (KVM_EXIT_IO) %s", vmm_hc_name(id),
+		    x->in ? "IN from" : "OUT to", x->port, x->in ? "->" : "<-", v,
+		    vmm_hc_builtin(hc, id) ? "kvmlab answers" :
+		    "your own handler answers (kvmlab passes the call on; not kvmlab's handler)");
 		return;
 	}
 	if (e->fc && vmm_fc_find(e->fc, x->port) >= 0) {

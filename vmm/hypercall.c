@@ -245,8 +245,15 @@ static int hc_exit(struct vmm_pio_dev *dev, struct vmm_vcpu *vcpu, uint16_t port
 			hc->io_seen[e.call][n][1] = vcpu->stats.count[VMM_EXIT_IO_OUT];
 		}
 	}
-	if (hc->on_exit)
-		return hc->on_exit(hc, &e);
+	if (!vmm_hc_fits(&e) && hc->misuse.size == 0)
+		hc->misuse = (struct vmm_hc_misuse){ .id = e.call >= 0 ? e.call : vmm_hc_find(hc, port),
+						     .port = port, .size = size, .in = in };
+	hc->serving = e.call;
+	if (hc->on_exit) {
+		ret = hc->on_exit(hc, &e);
+		hc->serving = -1;
+		return ret;
+	}
 	ret = vmm_hc_check(&e);
 	for (unsigned i = 0; ret == 0 && i < count; i++) {
 		uint8_t *item = (uint8_t *)data + (size_t)i * size;
@@ -258,6 +265,7 @@ static int hc_exit(struct vmm_pio_dev *dev, struct vmm_vcpu *vcpu, uint16_t port
 		if (in)
 			memcpy(item, &v, size);
 	}
+	hc->serving = -1;
 	return ret;
 }
 
@@ -274,9 +282,29 @@ void vmm_hc_init(struct vmm_hc *hc, struct vmm_vcpu *vcpu, vmm_console_sink sink
 	hc->vcpu = vcpu;
 	hc->sink = sink ? sink : stdout_sink;
 	hc->ctx = ctx;
+	hc->serving = -1;
 	for (int i = 0; i < VMM_HC__COUNT; i++) {
 		hc->fn[i] = builtin[i];
 	}
+}
+
+bool vmm_hc_builtin(const struct vmm_hc *hc, enum vmm_hc_id id)
+{
+	return !hc->on_exit && (unsigned)id < VMM_HC__COUNT && hc->fn[id] == builtin[id];
+}
+
+unsigned vmm_hc_size(enum vmm_hc_id id)
+{
+	return natural_size(id);
+}
+
+const char *vmm_hc_access(enum vmm_hc_id id)
+{
+	if ((unsigned)id >= VMM_HC__COUNT)
+		return "?";
+	if (id == VMM_HC_PRINT8)
+		return "outb";
+	return dirs[id] == 'o' ? "outl" : dirs[id] == 'i' ? "inl" : "outl, then inl";
 }
 
 int vmm_hc_attach(struct vmm_hc *hc, struct vmm_pio_bus *bus, const struct vmm_portmap *ports)

@@ -47,6 +47,14 @@ typedef int (*vmm_hc_exit_fn)(struct vmm_hc *hc, struct vmm_hc_exit *e);
 
 #define VMM_HC_SEEN 2   /* the first calls of each hypercall whose IO counts are kept */
 
+/* An access a hypercall port refused: the wrong direction or size. */
+struct vmm_hc_misuse {
+	int id;                 /* the hypercall */
+	uint16_t port;
+	unsigned size;          /* bytes the guest used; 0: no refused access so far */
+	bool in;                /* the guest read (IN) */
+};
+
 struct vmm_hc {
 	struct vmm_pio_dev dev[VMM_HC__COUNT];   /* one per port in use, ndev of them */
 	int ndev;
@@ -61,6 +69,8 @@ struct vmm_hc {
 	void *ctx;
 	uint64_t last_hva;      /* gvaToHva's last answer (0: invalid) */
 	void *user;             /* for student handlers */
+	int serving;            /* the hypercall whose handler is running, -1 between calls */
+	struct vmm_hc_misuse misuse;   /* the first refused access */
 };
 
 /* Name of a hypercall ("print8", ...). */
@@ -71,6 +81,15 @@ void vmm_hc_init(struct vmm_hc *hc, struct vmm_vcpu *vcpu, vmm_console_sink sink
 
 /* Register every hypercall on bus at its port in ports (NULL: the default ports). */
 int vmm_hc_attach(struct vmm_hc *hc, struct vmm_pio_bus *bus, const struct vmm_portmap *ports);
+
+/* Whether hypercall id is answered by kvmlab's own handler (not one a lab plugged in). */
+bool vmm_hc_builtin(const struct vmm_hc *hc, enum vmm_hc_id id);
+
+/* The size in bytes an access to hypercall id must use (print8: any of 1, 2, 4 -> 1). */
+unsigned vmm_hc_size(enum vmm_hc_id id);
+
+/* The instruction a guest uses for hypercall id: "outb", "outl", "inl", "outl, then inl". */
+const char *vmm_hc_access(enum vmm_hc_id id);
 
 /* The hypercall attached at port (the first, when several share it), or -1. */
 int vmm_hc_find(const struct vmm_hc *hc, uint16_t port);

@@ -235,6 +235,11 @@ const char *vmm_ioctl_name(unsigned long req)
 	return NULL;
 }
 
+const char *vmm_ioctl_name_at(size_t i)
+{
+	return i < sizeof(names) / sizeof(names[0]) ? names[i].name : NULL;
+}
+
 unsigned long vmm_ioctl_request(const char *name)
 {
 	for (size_t i = 0; name && i < sizeof(names) / sizeof(names[0]); i++)

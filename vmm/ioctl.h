@@ -17,6 +17,9 @@ void vmm_ioctl_decode(unsigned long req, struct vmm_ioctl_info *out);
 /* Name of a KVM request code ("KVM_CREATE_VM"), or NULL if unknown. */
 const char *vmm_ioctl_name(unsigned long req);
 
+/* The i-th name of the ioctls kvmlab decodes (0, 1, ...), NULL past the last. */
+const char *vmm_ioctl_name_at(size_t i);
+
 /* The request code of a KVM ioctl named as above ("KVM_RUN"), or 0 if unknown. */
 unsigned long vmm_ioctl_request(const char *name);
 

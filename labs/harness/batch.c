@@ -17,6 +17,7 @@
 #include "array.h"
 #include "clock.h"
 #include "grade.h"
+#include "progrun.h"
 #include "runner.h"
 #include "labfile.h"
 
@@ -62,7 +63,7 @@ static void child(const struct lab_batch_opts *o, const struct lab_batch_result 
 	enum lab_batch_status st;
 	char *why;
 	FILE *rep = NULL;
-	char path[PATH_MAX + 300];
+	char path[PATH_MAX + 300], prefix[PATH_MAX + 300];
 	int ret, report_err = 0;
 
 	setpgid(0, 0);
@@ -80,8 +81,11 @@ static void child(const struct lab_batch_opts *o, const struct lab_batch_result 
 		snprintf(path, sizeof(path), "%s/%s.%s", o->report_dir, r->name, fmt_ext(o->fmt));
 		rep = fopen(path, "w");
 		report_err = rep ? 0 : errno;
+		/* a program lab's drawings beside the report: DIR/NAME.l-flow.svg */
+		snprintf(prefix, sizeof(prefix), "%s/%s.", o->report_dir, r->name);
+		lab_program_set_drawings(prefix);
 	}
-	ret = lab_grade(o->lab, r->path, r->name, o->fmt, o->view, rep, &g);
+	ret = lab_grade(o->lab, r->path, r->name, &o->runner, o->fmt, o->view, rep, &g);
 	if (rep && fclose(rep) != 0 && ret == 0)
 		report_err = errno;
 	if (report_err && ret == 0) {   /* graded, but the report is not there */
@@ -318,7 +322,7 @@ int lab_batch_run(const struct lab_batch_opts *o, struct lab_batch *b)
 	b->max = lab->total_points;
 	lab_free(lab);
 	/* measured once here, before the children are forked (they inherit the answer) */
-	ret = lab_runner_check_sandbox(b->error, sizeof(b->error));
+	ret = lab_runner_check_sandbox(&o->runner, b->error, sizeof(b->error));
 	if (ret < 0)
 		return ret;
 	ret = 0;

@@ -16,6 +16,7 @@
 #include <sys/types.h>
 
 #include "report.h"
+#include "runner.h"
 
 #define LAB_BATCH_MAX_JOBS 64
 
@@ -56,6 +57,7 @@ struct lab_batch_opts {
 	unsigned shard_k, shard_n;        /* only the K-th of N (names sorted, index % N == K-1); 0: all */
 	unsigned timeout_s;               /* wall-clock limit per submission (CPU: 5 s more) */
 	enum lab_view view;               /* who the reports are for (report.h) */
+	struct lab_runner_opts runner;    /* the sandbox policy and the KVM device (runner.h) */
 	/* results decided before grading (archives refused at intake, intake.h): sorted and
 	 * sharded with the folders, reported as they are */
 	const struct lab_batch_result *decided;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cause.h"
 #include "check.h"
 #include "labbuf.h"
 
@@ -58,7 +59,8 @@ void lab_check_result_fini(struct lab_check_result *r)
 	free(r->expected);
 	free(r->actual);
 	free(r->message);
-	r->expected = r->actual = r->message = NULL;
+	free(r->cause);
+	r->expected = r->actual = r->message = r->cause = NULL;
 }
 
 void lab_check_results_free(struct lab_check_result *res, size_t n)
@@ -66,6 +68,19 @@ void lab_check_results_free(struct lab_check_result *res, size_t n)
 	for (size_t i = 0; res && i < n; i++)
 		lab_check_result_fini(&res[i]);
 	free(res);
+}
+
+const struct lab_run *lab_check_run_of(const struct lab_check *c, const struct lab_run *run)
+{
+	/* a program lab: the parent run holds one run per program.runs entry */
+	if (run && !run->error[0] && run->nruns && c->run_index >= 0 &&
+	    (size_t)c->run_index < run->nruns)
+		run = &run->runs[c->run_index];
+	if (run && c->run == LAB_RUN_REFERENCE_HANDLERS)
+		return run->reference;
+	if (run && c->run == LAB_RUN_GRADER_GUEST)
+		return run->grader;
+	return run;
 }
 
 int lab_check_evaluate(const struct lab_check *c, const struct lab_run *run,
@@ -83,23 +98,14 @@ int lab_check_evaluate(const struct lab_check *c, const struct lab_run *run,
 		r->message = strdup("unknown check kind");
 		return -EINVAL;
 	}
-	/* a program lab: the parent run holds one run per program.runs entry */
-	if (run && !run->error[0] && run->nruns && c->run_index >= 0 &&
-	    (size_t)c->run_index < run->nruns)
-		run = &run->runs[c->run_index];
-	if (run && c->run != LAB_RUN_SUBMISSION) {
-		const struct lab_run *other = c->run == LAB_RUN_REFERENCE_HANDLERS ? run->reference
-					      : run->grader;
-
-		if (!other && !run->error[0]) {
-			r->message = strdup(c->run == LAB_RUN_REFERENCE_HANDLERS ?
-					    "not run: the guest was not run with the reference handlers"
-					    : "not run: the grader's own guest was not run");
-			return 0;
-		}
-		if (other)   /* else the first run's error says why neither ran */
-			run = other;
+	if (run && c->run != LAB_RUN_SUBMISSION && !run->error[0] && !lab_check_run_of(c, run)) {
+		r->message = strdup(c->run == LAB_RUN_REFERENCE_HANDLERS ?
+				    "not run: the guest was not run with the reference handlers"
+				    : "not run: the grader's own guest was not run");
+		return 0;
 	}
+	if (run)   /* a run that failed: its error says why the others did not run either */
+		run = lab_check_run_of(c, run) ? lab_check_run_of(c, run) : run;
 	if (!run || run->error[0]) {
 		r->message = lab_strdupf("not run%s: %s", c->run == LAB_RUN_REFERENCE_HANDLERS ?
 					 " with the reference handlers" : c->run == LAB_RUN_GRADER_GUEST ?
@@ -185,6 +191,9 @@ int lab_checks_run(const struct lab *lab, const struct lab_run *run,
 		ret = eval_one(lab, run, res, state, i);
 	if (ret < 0)
 		goto fail;
+	for (unsigned i = 0; i < n; i++)   /* what went wrong in the run each failed check read */
+		if (res[i].status == LAB_FAIL && run)
+			res[i].cause = lab_causes_text(lab, lab_check_run_of(&lab->checks[i], run));
 	free(state);
 	*out = res;
 	return 0;

@@ -26,6 +26,8 @@ struct lab_check_result {
 	char *message;    /* why it failed or was skipped; NULL when it passed */
 	unsigned partial; /* points a failed check still earns (a script's answer) */
 	bool lab_error;   /* the lab failed here, not the submission (a script that crashed) */
+	char *cause;      /* a failed check: the causes seen in its run with their hints
+			   * (cause.h, "SENTENCE\nHINT" each), or NULL */
 };
 
 struct lab_diag;
@@ -57,6 +59,10 @@ char *lab_range_text(const uint64_t *min, const uint64_t *max, const uint64_t *e
 
 /* Program labs: the index of name in lab->program->abi->names, or -1. */
 int lab_abi_index(const struct lab *lab, const char *name);
+
+/* The run check c looks at: run itself, one of a program lab's runs, the reference or the
+ * grader's run (NULL when that one was not made). */
+const struct lab_run *lab_check_run_of(const struct lab_check *c, const struct lab_run *run);
 
 /* Evaluate one check, ignoring its dependency.  0 or -errno; r is filled either way. */
 int lab_check_evaluate(const struct lab_check *c, const struct lab_run *run,

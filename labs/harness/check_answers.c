@@ -4,7 +4,9 @@
  *
  * The answers file is one YAML mapping of keys to a scalar or a list of
  * scalars.  `live:NAME[:ARG]` values come from lab_live() (live.h) on the
- * grading machine; anything else in expect is a literal answer.
+ * grading machine; `observed:NAME[:ARG]` values from what kvmlab exec saw the student's
+ * program do in the check's run (obsvalue.h, program labs); anything else in expect is a
+ * literal answer.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -20,45 +22,88 @@
 #include "labbuf.h"
 #include "labdiag.h"
 #include "live.h"
+#include "obsvalue.h"
 #include "vm.h"
 
 #define MAX_ANSWERS_FILE (64u << 10)
 #define MAX_ITEMS 64
 
-static int prepare(struct lab_check *c, const struct lab *lab, struct lab_diag *d)
+/* The table NAME of "live:NAME" or "observed:NAME" is looked up in. */
+static const struct lab_live_name *spec_name(const struct lab_answers_spec *a)
 {
-	struct lab_answers_spec *a = c->answers;
-	const struct lab_live_name *ln;
-	const char *colon;
-	char name[64];
-	size_t n;
+	if (a->live < 0)
+		return NULL;
+	return a->observed ? &lab_obs_names[a->live] : &lab_live_names[a->live];
+}
 
-	(void)lab;
-	a->live = -1;
-	if (!lab_path_inside(a->file))
-		return lab_diag_check(d, "answers.file", "the answers file '%s' must be a relative "
-				      "path inside the submission", a->file);
-	if (strncmp(a->expect, "live:", 5) != 0)
-		return 0;
-	colon = strchr(a->expect + 5, ':');
-	n = colon ? (size_t)(colon - a->expect - 5) : strlen(a->expect + 5);
-	snprintf(name, sizeof(name), "%.*s", (int)(n < sizeof(name) ? n : sizeof(name) - 1),
-		 a->expect + 5);
-	a->live = lab_live_find(name);
+/* Look NAME of spec ("NAME" or "NAME:ARG", after the prefix) up in table: a->live and
+ * a->live_arg set; 0, -ENOMEM, or the diagnostic for a name the table lacks. */
+static int lookup(struct lab_answers_spec *a, const char *spec, const struct lab_live_name *table,
+		  const char *what, struct lab_diag *d)
+{
+	const char *colon = strchr(spec, ':');
+	size_t n = colon ? (size_t)(colon - spec) : strlen(spec);
+	char name[64];
+
+	snprintf(name, sizeof(name), "%.*s", (int)(n < sizeof(name) ? n : sizeof(name) - 1), spec);
+	for (int i = 0; table[i].name; i++)
+		if (strcmp(table[i].name, name) == 0)
+			a->live = i;
 	if (a->live < 0) {
 		struct labbuf known = { 0 };
 		int ret;
 
-		for (int i = 0; lab_live_names[i].name; i++)
-			labbuf_printf(&known, "%s%s", i ? ", " : "", lab_live_names[i].name);
-		ret = lab_diag_check(d, "answers.expect", "unknown live value '%s' (known: %s)",
+		for (int i = 0; table[i].name; i++)
+			labbuf_printf(&known, "%s%s", i ? ", " : "", table[i].name);
+		ret = lab_diag_check(d, "answers.expect", "unknown %s value '%s' (known: %s)", what,
 				     name, known.s ? known.s : "");
 		labbuf_release(&known);
 		return ret;
 	}
-	ln = &lab_live_names[a->live];
 	if (colon && !(a->live_arg = strdup(colon + 1)))
 		return -ENOMEM;
+	return 0;
+}
+
+/* "observed:NAME[:ARG]": a value of the check's run of the student's program. */
+static int prepare_observed(struct lab_answers_spec *a, const struct lab *lab,
+			    struct lab_diag *d)
+{
+	const char *problem;
+	int ret;
+
+	a->observed = true;
+	if (!lab->program)
+		return lab_diag_check(d, "answers.expect", "observed: values are what a program "
+				      "lab's run showed; this lab has no program section");
+	ret = lookup(a, a->expect + 9, lab_obs_names, "observed", d);
+	if (ret < 0)
+		return ret;
+	problem = lab_obs_arg_problem(a->live, a->live_arg);
+	if (problem)
+		return lab_diag_check(d, "answers.expect", "observed:%s %s",
+				      lab_obs_names[a->live].name, problem);
+	return 0;
+}
+
+static int prepare(struct lab_check *c, const struct lab *lab, struct lab_diag *d)
+{
+	struct lab_answers_spec *a = c->answers;
+	const struct lab_live_name *ln;
+	int ret;
+
+	a->live = -1;
+	if (!lab_path_inside(a->file))
+		return lab_diag_check(d, "answers.file", "the answers file '%s' must be a relative "
+				      "path inside the submission", a->file);
+	if (strncmp(a->expect, "observed:", 9) == 0)
+		return prepare_observed(a, lab, d);
+	if (strncmp(a->expect, "live:", 5) != 0)
+		return 0;
+	ret = lookup(a, a->expect + 5, lab_live_names, "live", d);
+	if (ret < 0)
+		return ret;
+	ln = &lab_live_names[a->live];
 	switch (ln->arg) {
 	case LAB_LIVE_ARG_NONE:
 		if (a->live_arg)
@@ -88,6 +133,9 @@ static int prepare(struct lab_check *c, const struct lab *lab, struct lab_diag *
 			return lab_diag_check(d, "answers.expect", "live:%s takes a built-in guest "
 					      "name (hello, boot, ...)", ln->name);
 		break;
+	case LAB_LIVE_ARG_LEVEL:
+		return lab_diag_check(d, "answers.expect", "live:%s: levels are for observed: "
+				      "values", ln->name);
 	}
 	return 0;
 }
@@ -249,6 +297,19 @@ static bool parse_number(const char *text, uint64_t *out)
 	return vmm_parse_size(buf + j, out) == 0;
 }
 
+/* One character, as is or quoted ('H', "H"): its code. */
+static bool parse_char(const char *text, uint64_t *out)
+{
+	size_t n = strlen(text);
+
+	if (n == 3 && (text[0] == '\'' || text[0] == '"') && text[2] == text[0])
+		text++, n = 1;
+	if (n != 1)
+		return false;
+	*out = (unsigned char)text[0];
+	return true;
+}
+
 /* An _IOC direction in any usual spelling -> "none", "read", "write", "read/write", or NULL. */
 static const char *parse_dir(const char *text)
 {
@@ -336,6 +397,22 @@ static bool compare(enum lab_live_kind kind, const char *want, const struct answ
 			snprintf(why, len, "%llu (0x%llx) is not right", (unsigned long long)a,
 				 (unsigned long long)a);
 		return a == b;
+	case LAB_LIVE_BYTE:
+	case LAB_LIVE_ENTRY:
+		if (!parse_number(ans->items[0], &a) && !(kind == LAB_LIVE_BYTE &&
+							 parse_char(ans->items[0], &a))) {
+			snprintf(why, len, "'%s' is not a number%s", ans->items[0],
+				 kind == LAB_LIVE_BYTE ? " or one character" : " (write it in 0x hex)");
+			return false;
+		}
+		parse_number(want, &b);
+		if (kind == LAB_LIVE_ENTRY) {   /* the CPU sets Accessed and Dirty as it walks */
+			a &= ~(uint64_t)0x60;
+			b &= ~(uint64_t)0x60;
+		}
+		if (a != b)
+			snprintf(why, len, "0x%llx is not right", (unsigned long long)a);
+		return a == b;
 	case LAB_LIVE_DIR:
 		dir = parse_dir(ans->items[0]);
 		if (!dir) {
@@ -400,12 +477,13 @@ static bool compare_literal(const char *want, const struct answer *ans, char *wh
 
 static char *describe(const struct lab_answers_spec *a, const char *value)
 {
-	const struct lab_live_name *ln = a->live >= 0 ? &lab_live_names[a->live] : NULL;
+	const struct lab_live_name *ln = spec_name(a);
 	char what[256];
 
 	if (!ln)
 		return a->reveal ? strdup(value) : strdup("the answer the lab expects");
-	snprintf(what, sizeof(what), ln->what, a->live_arg ? a->live_arg : "hello");
+	snprintf(what, sizeof(what), ln->what, a->live_arg ? a->live_arg :
+		 a->observed ? "" : "hello");
 	if (a->reveal && value)
 		return lab_strdupf("%s (%s)", value, what);
 	return strdup(what);
@@ -420,7 +498,6 @@ static int evaluate(const struct lab_check *c, const struct lab_run *run,
 	bool ok;
 	int ret;
 
-	(void)run;
 	if (!a->path)
 		return lab_result_set(r, false, describe(a, NULL), NULL,
 				      lab_strdupf("no submission folder to read %s from", a->file));
@@ -432,7 +509,20 @@ static int evaluate(const struct lab_check *c, const struct lab_run *run,
 	if (ans.n == 0)
 		return lab_result_set(r, false, describe(a, NULL), strdup("(no answer)"),
 				      lab_strdupf("'%s' has no answer yet in %s", a->key, a->file));
-	if (a->live >= 0) {
+	if (a->observed) {
+		ret = lab_obs_value(run->obs_log, a->live, a->live_arg, want, sizeof(want), err,
+				    sizeof(err));
+		if (ret == -ENOMEM) {
+			answer_free(&ans);
+			return ret;
+		}
+		if (ret < 0) {
+			lab_result_set(r, false, describe(a, NULL), answer_text(&ans), strdup(err));
+			answer_free(&ans);
+			return 0;
+		}
+		ok = compare(lab_obs_names[a->live].kind, want, &ans, msg, sizeof(msg));
+	} else if (a->live >= 0) {
 		ret = lab_live()(lab_live_names[a->live].name, a->live_arg, want, sizeof(want),
 				 err, sizeof(err));
 		if (ret < 0) {

@@ -339,6 +339,11 @@ const char *lab_ctx_missing(const struct lab_ctx *ctx)
 	return ctx ? ctx->missing : "";
 }
 
+bool lab_ctx_dead(const struct lab_ctx *ctx)
+{
+	return ctx && ctx->dead;
+}
+
 void lab_ctx_free(struct lab_ctx *ctx)
 {
 	if (!ctx)

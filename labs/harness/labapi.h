@@ -33,4 +33,6 @@ int lab_ctx_load(struct lab_ctx **out, struct vmm_hc *hc, const struct lab_ctx_o
 		 char *err, size_t len);
 /* The lab's handlers the object does not define, "lab_print32, lab_printStr", or "". */
 const char *lab_ctx_missing(const struct lab_ctx *ctx);
+/* Whether the handlers' process crashed, hung or broke the protocol (false for NULL). */
+bool lab_ctx_dead(const struct lab_ctx *ctx);
 void lab_ctx_free(struct lab_ctx *ctx);

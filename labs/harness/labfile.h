@@ -175,7 +175,9 @@ struct lab_answers_spec {
 	char *expect;                 /* "live:NAME[:ARG]" (read from the system) or a literal */
 	bool reveal;                  /* show the expected value on failure (default: describe it) */
 	char *path;                   /* loader: file under the submission folder, or NULL */
-	int live;                     /* loader: index of NAME in the live table, -1 for a literal */
+	int live;                     /* loader: index of NAME in the live table (or in the
+				       * observed table), -1 for a literal */
+	bool observed;                /* loader: expect is observed:NAME[:ARG] (obsvalue.h) */
 	char *live_arg;               /* loader: ARG, or NULL */
 };
 
@@ -303,6 +305,10 @@ struct lab_program_run {
 	char **files;                 /* lab files copied into the run's folder first */
 	unsigned files_count;
 	bool expect_timeout;          /* the program runs until stopped (the Matrix) */
+	uint64_t *walk_steps;         /* exec --trace --walk --max-steps N instead of the log:
+				       * the guest's page walks through the program's memory */
+	char *flow;                   /* exec --flow: NAME.dot in the run's folder, rendered
+				       * by graphviz into NAME.svg and NAME.png there */
 };
 
 /* program labs: the student's hypercall ABI, declared in a file of the submission. */
@@ -341,6 +347,16 @@ struct lab_example {
 	unsigned line;                /* loader: where it is in the file */
 };
 
+/* cause_hints: the lab's own hint for each cause a failed check can have (cause.h); NULL:
+ * kvmlab's. */
+struct lab_cause_hints {
+	char *port;                   /* a port with no device */
+	char *size;                   /* a hypercall port used with the wrong size or direction */
+	char *crash;                  /* the guest or the student's handlers crashed */
+	char *silent;                 /* a printing hypercall printed nothing, or nothing was printed */
+	char *timeout;                /* a limit (time, exits, instructions) ended the run */
+};
+
 struct lab_hypercall_ports;       /* the YAML mapping; see ports */
 struct lab_locs;                  /* where each node is in the file */
 
@@ -359,6 +375,7 @@ struct lab {
 				       * with the student's handlers for run: grader_guest checks */
 	unsigned grader_guest_count;
 	struct lab_limits *limits;
+	struct lab_cause_hints *cause_hints;
 	struct lab_program *program;  /* set: the submission is a hypervisor program */
 	bool trace;                   /* loader: also set when a check needs a trace */
 	struct lab_check *checks;

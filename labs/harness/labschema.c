@@ -207,6 +207,11 @@ static const cyaml_schema_field_t limits_fields[] = {
 	U64(exits), U64(instructions), U64(timeout_ms), CYAML_FIELD_END
 };
 #undef STRUCT
+#define STRUCT struct lab_cause_hints
+static const cyaml_schema_field_t cause_hint_fields[] = {
+	STR(port), STR(size), STR(crash), STR(silent), STR(timeout), CYAML_FIELD_END
+};
+#undef STRUCT
 #define STRUCT struct lab_define
 static const cyaml_schema_field_t define_fields[] = {
 	STR_REQ(name), STR_REQ(value), CYAML_FIELD_END
@@ -230,6 +235,7 @@ static const cyaml_schema_field_t program_run_fields[] = {
 	LIST(files, &string_entry),
 	CYAML_FIELD_ENUM("expect_timeout", CYAML_FLAG_OPTIONAL | CYAML_FLAG_STRICT, STRUCT,
 			 expect_timeout, bools, CYAML_ARRAY_LEN(bools)),
+	U64(walk_steps), STR(flow),
 	CYAML_FIELD_END
 };
 #undef STRUCT
@@ -281,6 +287,7 @@ static const cyaml_schema_field_t lab_fields[] = {
 	MAP("hypercalls", hypercalls, hypercall_fields),
 	STR(handlers), LIST(grader_guest, &string_entry),
 	MAP("limits", limits, limits_fields),
+	MAP("cause_hints", cause_hints, cause_hint_fields),
 	CYAML_FIELD_ENUM("trace", CYAML_FLAG_OPTIONAL | CYAML_FLAG_STRICT, STRUCT, trace,
 			 bools, CYAML_ARRAY_LEN(bools)),
 	CYAML_FIELD_SEQUENCE("checks", CYAML_FLAG_POINTER, STRUCT, checks, &check_entry,

@@ -60,8 +60,9 @@ static void add(struct files *f, const char *dir, const char *rel, const char *w
 	t->nfiles++;
 }
 
-/* The files a submission must hand in, in the lab's own folder sub (solution/, starter/). */
-static void add_submission(struct files *f, const char *sub, const char *what)
+/* The files a submission must hand in, in the lab's folder sub (an example listed with full
+ * marks: a complete submission). */
+static void add_submission(struct files *f, const char *sub)
 {
 	const struct lab *lab = f->t->lab;
 	char *dir = lab_strdupf("%s/%s", lab->dir, sub);
@@ -70,7 +71,6 @@ static void add_submission(struct files *f, const char *sub, const char *what)
 		f->err = -ENOMEM;
 		return;
 	}
-	add(f, NULL, sub, what, true);
 	for (unsigned i = 0; i < lab->guest.sources_count; i++)
 		add(f, dir, lab->guest.sources[i], "guest source", false);
 	if (lab->handlers)
@@ -86,7 +86,10 @@ static void add_submission(struct files *f, const char *sub, const char *what)
 }
 
 /* Every file the lab refers to: its own (most are checked when it loads, listed here all
- * the same), the reference solution's and the starter's, and the examples' folders. */
+ * the same), its solution/ and starter/ folders, the examples' folders, and in the folder of
+ * each example listed with full marks every file a submission hands in.  (A folder may
+ * hold only part of a submission: lab 01's solution is the answers, the program is the
+ * student's own.) */
 static int list_files(struct lab_test *t)
 {
 	const struct lab *lab = t->lab;
@@ -110,10 +113,15 @@ static int list_files(struct lab_test *t)
 		if (lab->checks[i].script)
 			add(&f, NULL, lab->checks[i].script->program, "check script", false);
 	}
-	add_submission(&f, "solution", "the reference solution");
-	add_submission(&f, "starter", "the starter");
-	for (unsigned i = 0; i < lab->tests_count; i++)
-		add(&f, NULL, lab->tests[i].submission, "example submission (tests:)", true);
+	add(&f, NULL, "solution", "the reference solution", true);
+	add(&f, NULL, "starter", "the starter", true);
+	for (unsigned i = 0; i < lab->tests_count; i++) {
+		const struct lab_example *ex = &lab->tests[i];
+
+		add(&f, NULL, ex->submission, "example submission (tests:)", true);
+		if (!ex->other_edition && !ex->substitute_count && ex->expected == lab->total_points)
+			add_submission(&f, ex->submission);
+	}
 	return f.err;
 }
 
@@ -172,7 +180,8 @@ static int changed_copy(const struct lab_example *ex, const char *dir, char *tmp
 	return ret;
 }
 
-int lab_test_run(struct lab_test *t, size_t i, char *err, size_t errlen)
+int lab_test_run(struct lab_test *t, size_t i, const struct lab_runner_opts *ro, char *err,
+		 size_t errlen)
 {
 	struct lab_test_example *e = &t->ex[i];
 	char *dir, tmp[PATH_MAX] = "";
@@ -202,7 +211,7 @@ int lab_test_run(struct lab_test *t, size_t i, char *err, size_t errlen)
 			ret = -ENOMEM;
 	}
 	if (dir)
-		ret = lab_grade_lab(e->lab, dir, &e->gr);
+		ret = lab_grade_lab(e->lab, dir, ro, &e->gr);
 	free(dir);
 	if (tmp[0])
 		lab_rmtree(tmp);

@@ -36,12 +36,13 @@ struct lab_test {
  * "file:line:column: ..." in err (a lab error). */
 int lab_test_open(const char *yaml, struct lab_test *t, char *err, size_t errlen);
 
-/* Grade example i in t->ex[i]: 0 (graded, or not for an example of another edition;
+/* Grade example i in t->ex[i] under ro (runner.h: the sandbox policy, the KVM device): 0 (graded, or not for an example of another edition;
  * t->ex[i].ok says whether as listed), -ENODEV
  * (no KVM) or -EPERM (no sandbox) with the reason in err, -EINVAL (a lab error: the file
  * changed under us, a substitution that does not apply, a check script that failed; err
  * says which), -ENOMEM. */
-int lab_test_run(struct lab_test *t, size_t i, char *err, size_t errlen);
+int lab_test_run(struct lab_test *t, size_t i, const struct lab_runner_opts *ro, char *err,
+		 size_t errlen);
 
 /* Whether example e lists check c among those that must not pass. */
 bool lab_test_listed_failing(const struct lab_test_example *e, const struct lab_check *c);

@@ -210,6 +210,15 @@ static int check_program(struct lab *lab, struct lab_diag *d)
 			snprintf(path, sizeof(path), "program.runs.%u.time_scale", i);
 			return lab_diag_at(d, path, false, "time_scale must be 1 to 1000");
 		}
+		if (r->walk_steps && (*r->walk_steps == 0 || *r->walk_steps > 1000)) {
+			snprintf(path, sizeof(path), "program.runs.%u.walk_steps", i);
+			return lab_diag_at(d, path, false, "walk_steps must be 1 to 1000");
+		}
+		if (r->flow && (!ident_ok(r->flow) || r->walk_steps)) {
+			snprintf(path, sizeof(path), "program.runs.%u.flow", i);
+			return lab_diag_at(d, path, false, "flow is a file name without extension "
+					   "(letters, digits, '_'), in a run without walk_steps");
+		}
 		if (r->defines_count && (!r->defines_file || !lab_path_inside(r->defines_file))) {
 			snprintf(path, sizeof(path), "program.runs.%u.defines_file", i);
 			return lab_diag_at(d, path, false, "defines need defines_file: the source "

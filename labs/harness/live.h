@@ -16,6 +16,9 @@ enum lab_live_kind {
 	LAB_LIVE_NUMBER,   /* integers: "12288", "0x3000", "12K" are the same answer */
 	LAB_LIVE_DIR,      /* an _IOC direction: none, read, write, read/write (and _IOR, ...) */
 	LAB_LIVE_LIST,     /* names in order, case-insensitive: a YAML list or "A, B, C" */
+	LAB_LIVE_BYTE,     /* a byte: a number (72, 0x48) or the character itself (H) */
+	LAB_LIVE_ENTRY,    /* a page-table entry: a number, the Accessed and Dirty bits (which
+			    * the CPU sets as it walks) ignored on both sides */
 };
 
 enum lab_live_arg {
@@ -23,6 +26,7 @@ enum lab_live_arg {
 	LAB_LIVE_ARG_IOCTL,   /* a KVM ioctl name: KVM_RUN */
 	LAB_LIVE_ARG_COUNT,   /* a count, 1 to 64 */
 	LAB_LIVE_ARG_GUEST,   /* optional: a built-in guest name (default hello) */
+	LAB_LIVE_ARG_LEVEL,   /* a page-table level as walks name it: PML4, PDPT, PD, PT */
 };
 
 struct lab_live_name {

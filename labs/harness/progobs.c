@@ -117,8 +117,11 @@ static int one_line(struct json_object *j, struct lab_obs *o, struct lab_obs_sum
 		sum->exit_signal = (int)jint(j, "signal", 0);
 		return 0;
 	}
-	if (!ioctl)
+	if (!ioctl) {
+		if (jint(j, "step", -1) >= 0)   /* a run with walk_steps: a step of its guest */
+			o->kvm_opened = true;
 		return 0;
+	}
 	sum->kvm_calls++;
 	o->kvm_opened = true;
 	if (strcmp(ioctl, "KVM_SET_USER_MEMORY_REGION") == 0 && obj && strcmp(obj, "vm1") == 0) {

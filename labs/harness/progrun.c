@@ -32,9 +32,16 @@
 #define BUILD_TIMEOUT_MS 120000u
 #define LOG_CAP (256u * 1024)
 #define ABI_FILE_CAP 16384
+#define FLOW_DRAW_MAX (256 * 1024)
 
 static char kvmlab_exe[PATH_MAX];
 static char timescale_so[PATH_MAX];
+static char drawings[PATH_MAX];
+
+void lab_program_set_drawings(const char *prefix)
+{
+	snprintf(drawings, sizeof(drawings), "%s", prefix ? prefix : "");
+}
 
 void lab_program_set_paths(const char *exe, const char *so)
 {
@@ -410,6 +417,72 @@ static char *read_output(const char *path, size_t *len, bool *truncated)
 	return labbuf_take(&b);
 }
 
+/* The run's flowchart (NAME.dot, written by exec --flow) as NAME.svg and NAME.png beside it,
+ * drawn by graphviz; a missing dot or a failed drawing is said in the run's stop detail. */
+static void render_flow(const char *dir, const char *name, struct lab_run *run)
+{
+	static const char *const fmts[] = { "svg", "png" };
+	char in[PATH_MAX + 16], out[PATH_MAX + 16], fmt[8];
+	char *argv[] = { "dot", fmt, in, "-o", out, NULL };
+	size_t used = strlen(run->stop_detail);
+	struct stat st = { 0 };
+
+	snprintf(in, sizeof(in), "%s/%s.dot", dir, name);
+	if (stat(in, &st) < 0 || st.st_size > FLOW_DRAW_MAX) {
+		/* a program that makes thousands of different calls: dot would take minutes */
+		snprintf(run->stop_detail + used, sizeof(run->stop_detail) - used, "%s%s.dot %s: "
+			 "not drawn", used ? "; " : "", name, st.st_size > FLOW_DRAW_MAX ?
+			 "is larger than 256 KiB" : "was not written");
+		return;
+	}
+	for (size_t i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
+		struct child c = { .argv = argv, .cwd = dir, .out_fd = -1, .err_fd = -1,
+				   .env = base_env, .timeout_ms = 20000 };
+		bool to;
+		int status;
+
+		snprintf(fmt, sizeof(fmt), "-T%s", fmts[i]);
+		snprintf(out, sizeof(out), "%s/%s.%s", dir, name, fmts[i]);
+		status = run_child(&c, &to);
+		if (status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+			continue;
+		snprintf(run->stop_detail + used, sizeof(run->stop_detail) - used, "%s%s.%s not "
+			 "drawn: %s", used ? "; " : "", name, fmts[i],
+			 status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 127 ?
+			 "graphviz's dot is not installed (apt-get install graphviz)" :
+			 "dot failed on the flowchart");
+		return;
+	}
+}
+
+/* Say where the run's flowchart is, and copy it where lab_program_set_drawings() asked. */
+static void copy_drawings(const struct lab_program_run *r, const struct lab_run *sub,
+			  struct labbuf *log)
+{
+	static const char *const exts[] = { "svg", "png", "dot" };
+	char from[PATH_MAX * 2], to[PATH_MAX * 2];
+	int ret = 0;
+
+	if (!drawings[0]) {
+		labbuf_printf(log, "run %s: the flowchart kvmlab drew from it: %s/%s.svg (and .png, "
+			      ".dot; kept with KVMLAB_KEEP_BUILD=1)\n", r->id, sub->workdir, r->flow);
+		return;
+	}
+	for (size_t i = 0; i < sizeof(exts) / sizeof(exts[0]) && ret == 0; i++) {
+		snprintf(from, sizeof(from), "%s/%s.%s", sub->workdir, r->flow, exts[i]);
+		snprintf(to, sizeof(to), "%s%s-%s.%s", drawings, r->id, r->flow, exts[i]);
+		if (access(from, R_OK) == 0)
+			ret = lab_copy_file(from, to);
+	}
+	snprintf(to, sizeof(to), "%s%s-%s.svg", drawings, r->id, r->flow);
+	if (ret < 0)
+		labbuf_printf(log, "run %s: the flowchart could not be copied to %s: %s\n", r->id,
+			      to, strerror(-ret));
+	else
+		labbuf_printf(log, "run %s: the flowchart kvmlab drew from it: %s (and .png, .dot)\n",
+			      r->id, to);
+}
+
 /* One run: the program under kvmlab exec (KVM_RUN seen as observe says), in a folder of its
  * own; *lost: tracepoint records the kernel dropped. */
 static int run_observed(const struct lab *lab, unsigned idx, const char *bindir, const char *tmp,
@@ -418,7 +491,8 @@ static int run_observed(const struct lab *lab, unsigned idx, const char *bindir,
 	const struct lab_program_run *r = &lab->program->runs[idx];
 	unsigned timeout = r->timeout_ms ? (unsigned)*r->timeout_ms : lab->timeout_ms;
 	char dir[PATH_MAX], log[PATH_MAX + 16], out[PATH_MAX + 16], bin[PATH_MAX * 2];
-	char tmo[32], scale[64], preload[PATH_MAX + 16], ring[48];
+	char tmo[32], scale[64], preload[PATH_MAX + 16], ring[48], steps[32];
+	char flow[PATH_MAX + 16];
 	const char *env[8];
 	char **argv;
 	struct lab_obs_summary sum;
@@ -442,7 +516,7 @@ static int run_observed(const struct lab *lab, unsigned idx, const char *bindir,
 		snprintf(run->error, sizeof(run->error), "the lab's files could not be copied");
 		return 0;
 	}
-	argv = calloc(r->args_count + 16, sizeof(char *));
+	argv = calloc(r->args_count + 24, sizeof(char *));
 	if (!argv)
 		return -ENOMEM;
 	argv[n++] = kvmlab_exe;
@@ -455,6 +529,18 @@ static int run_observed(const struct lab *lab, unsigned idx, const char *bindir,
 	argv[n++] = tmo;
 	argv[n++] = "--observe";
 	argv[n++] = (char *)observe;
+	if (r->walk_steps) {
+		snprintf(steps, sizeof(steps), "%llu", (unsigned long long)*r->walk_steps);
+		argv[n++] = "--trace";
+		argv[n++] = "--walk";
+		argv[n++] = "--max-steps";
+		argv[n++] = steps;
+	}
+	if (r->flow) {
+		snprintf(flow, sizeof(flow), "%s/%s.dot", dir, r->flow);
+		argv[n++] = "--flow";
+		argv[n++] = flow;
+	}
 	argv[n++] = "--";
 	if (r->time_scale && *r->time_scale > 1) {
 		/* through env(1), so that kvmlab exec's own timer is not scaled */
@@ -511,6 +597,9 @@ static int run_observed(const struct lab *lab, unsigned idx, const char *bindir,
 		snprintf(run->error, sizeof(run->error), "the program never used /dev/kvm");
 		return 0;
 	}
+	run->obs_log = strdup(log);
+	if (!run->obs_log)
+		return -ENOMEM;
 	for (size_t i = 0; i < run->obs->n; i++)
 		if (run->obs->exits[i].vm == 1) {
 			run->exits[run->obs->exits[i].type]++;
@@ -543,6 +632,8 @@ static int run_observed(const struct lab *lab, unsigned idx, const char *bindir,
 			 sizeof(run->stop_detail) - strlen(run->stop_detail),
 			 "%soutput truncated at %u bytes", run->stop_detail[0] ? "; " : "",
 			 LAB_OUTPUT_CAP);
+	if (r->flow)
+		render_flow(dir, r->flow, run);
 	return 0;
 }
 
@@ -551,10 +642,11 @@ static void run_forget(struct lab_run *run)
 {
 	free(run->workdir);
 	free(run->output);
+	free(run->obs_log);
 	if (run->obs)
 		lab_obs_free(run->obs);
 	free(run->obs);
-	run->workdir = run->output = NULL;
+	run->workdir = run->output = run->obs_log = NULL;
 	run->obs = NULL;
 	run->output_len = 0;
 	run->error[0] = run->stop_detail[0] = '\0';
@@ -580,7 +672,8 @@ static int run_one(const struct lab *lab, unsigned idx, const char *bindir, cons
 	return run_observed(lab, idx, bindir, tmp, "ptrace", run, &lost);
 }
 
-int lab_program_run(const struct lab *lab, struct lab_build *b, struct lab_run *run)
+int lab_program_run(const struct lab *lab, const struct lab_runner_opts *o, struct lab_build *b,
+		    struct lab_run *run)
 {
 	const struct lab_program *pg = lab->program;
 	struct labbuf log = { 0 };
@@ -602,7 +695,7 @@ int lab_program_run(const struct lab *lab, struct lab_build *b, struct lab_run *
 			 "cannot run KVM programs");
 		return -ENODEV;
 	}
-	ret = lab_runner_check_sandbox(err, sizeof(err));
+	ret = lab_runner_check_sandbox(o, err, sizeof(err));
 	if (ret < 0) {
 		snprintf(run->error, sizeof(run->error), "%s", err);
 		return ret;
@@ -700,6 +793,8 @@ int lab_program_run(const struct lab *lab, struct lab_build *b, struct lab_run *
 		ret = run_one(lab, i, bindir, b->tmpdir, sub, &log);
 		if (ret < 0)
 			goto host;
+		if (r->flow && sub->obs_log)
+			copy_drawings(r, sub, &log);
 		if (!sub->output)
 			sub->output = calloc(1, 1);
 	}

@@ -16,10 +16,16 @@
  * library (default: labs/libkvmlab-timescale.so next to it, or $KVMLAB_TIMESCALE). */
 void lab_program_set_paths(const char *kvmlab_exe, const char *timescale_so);
 
+/* Where the drawings of runs with `flow:` (NAME.svg, .png, .dot) are copied once drawn:
+ * to prefix + "RUN-NAME.EXT" ("reports/alice." gives reports/alice.l-flow.svg); NULL or ""
+ * (the default): left in the run's folder only. */
+void lab_program_set_drawings(const char *prefix);
+
 /* Build and run: b gets the build log and folder, run one sub-run per program.runs entry.
  * 0, or -errno for host trouble (-ENODEV: no /dev/kvm); failures of the submission are in
  * run->error or the sub-runs' errors. */
-int lab_program_run(const struct lab *lab, struct lab_build *b, struct lab_run *run);
+int lab_program_run(const struct lab *lab, const struct lab_runner_opts *o, struct lab_build *b,
+		    struct lab_run *run);
 
 /* Read the submission's ABI file ("name: port" lines, # comments) into ports[] (-1 for a
  * name it does not give).  0, or -errno with a sentence in err. */

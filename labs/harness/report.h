@@ -41,6 +41,9 @@ struct lab_report {
 	unsigned score, max_score;    /* lab_report_init() sums them */
 	const char *build_log;        /* compiler output, or NULL */
 	const char *run_error;        /* why the build or run failed, NULL or "" if it did not */
+	const char *nodev;            /* ports no device claims the guest used, a line each, or NULL */
+	const char *output;           /* the guest's output as the student sees it (kvmlab's own
+				       * handlers' text labelled), shown below full marks; or NULL */
 	double seconds;               /* time taken to build, run and check */
 	enum lab_view view;           /* who reads it; lab_report_write() resolves AUTO */
 };

@@ -26,6 +26,8 @@ static char *message(const struct lab_check_result *res)
 		labbuf_printf(&b, "\nExpected: %s", res->expected);
 	if (res->actual)
 		labbuf_printf(&b, "\nActual:   %s", res->actual);
+	if (res->cause)
+		labbuf_printf(&b, "\nCause:    %s", res->cause);
 	if (res->check->hint)
 		labbuf_printf(&b, "\nHint:     %s", res->check->hint);
 	return labbuf_take(&b);

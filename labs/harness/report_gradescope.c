@@ -25,6 +25,8 @@ static char *test_output(const struct lab_check_result *res)
 		labbuf_printf(&b, "Expected: %s\n", res->expected);
 	if (res->status != LAB_PASS && res->actual)
 		labbuf_printf(&b, "Actual:   %s\n", res->actual);
+	if (res->status != LAB_PASS && res->cause)
+		labbuf_printf(&b, "Cause:    %s\n", res->cause);
 	if (res->status != LAB_PASS && res->check->hint)
 		labbuf_printf(&b, "Hint:     %s\n", res->check->hint);
 	return labbuf_take(&b);
@@ -45,6 +47,11 @@ static char *summary(const struct lab_report *r)
 		labbuf_printf(&b, "\nNot graded in full: %s\n", r->run_error);
 	if (r->build_log && *r->build_log)
 		labbuf_printf(&b, "\nBuild output:\n%s", r->build_log);
+	if (r->nodev && *r->nodev)
+		labbuf_printf(&b, "\nPorts with no device (the guest used them; nothing answered):\n%s",
+			      r->nodev);
+	if (r->output && *r->output && r->score < r->max_score)
+		labbuf_printf(&b, "\nGuest output:\n%s", r->output);
 	return labbuf_take(&b);
 }
 

@@ -27,9 +27,10 @@ static void property(FILE *out, const char *name, const char *value)
 
 static void failure_text(FILE *out, const struct lab_check_result *res)
 {
-	static const char *const labels[] = { "check", "message", "expected", "actual", "hint" };
+	static const char *const labels[] = { "check", "message", "expected", "actual", "cause",
+					      "hint" };
 	const char *values[] = { res->check->name, res->message, res->expected, res->actual,
-				 res->check->hint };
+				 res->cause, res->check->hint };
 	bool first = true;
 
 	for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++) {
@@ -119,9 +120,14 @@ static int write_junit(const struct lab_report *r, FILE *out)
 		lab_fput_xml(out, r->build_log, false);
 		fputs("</system-out>\n", out);
 	}
-	if (r->run_error && *r->run_error) {
+	if ((r->run_error && *r->run_error) || (r->nodev && *r->nodev)) {
 		fputs("    <system-err>", out);
-		lab_fput_xml(out, r->run_error, false);
+		lab_fput_xml(out, r->run_error ? r->run_error : "", false);
+		if (r->nodev && *r->nodev) {
+			fputs(r->run_error && *r->run_error ? "\n" : "", out);
+			fputs("Ports with no device (the guest used them; nothing answered):\n", out);
+			lab_fput_xml(out, r->nodev, false);
+		}
 		fputs("</system-err>\n", out);
 	}
 	fputs("  </testsuite>\n</testsuites>\n", out);

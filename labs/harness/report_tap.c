@@ -95,11 +95,20 @@ static int write_tap(const struct lab_report *r, FILE *out, int version)
 		yaml_field(out, "message", res->message);
 		yaml_field(out, "expected", res->expected);
 		yaml_field(out, "actual", res->actual);
+		yaml_field(out, "cause", res->cause);
 		yaml_field(out, "hint", c->hint);
 		fprintf(out, "  points: %u\n  max_points: %u\n", res->score, res->max_score);
 		if (c->visibility != LAB_VISIBLE)
 			fprintf(out, "  visibility: %s\n", lab_visibility_name(c->visibility));
 		fprintf(out, "  ...\n");
+	}
+	for (const char *p = r->nodev; p && *p;) {   /* a diagnostic line per port */
+		size_t n = strcspn(p, "\n");
+
+		fputs("# no device on ", out);
+		lab_fput_text(out, p, n);
+		fputc('\n', out);
+		p += n + (p[n] == '\n');
 	}
 	fprintf(out, "# score: %u/%u\n", r->score, r->max_score);
 	return 0;

@@ -76,6 +76,7 @@ static void one(FILE *out, const struct lab_check_result *res, int idw, bool mar
 	field(out, "", res->message);
 	field(out, "expected: ", res->expected);
 	field(out, "actual:   ", res->actual);
+	field(out, "cause:    ", res->cause);
 	field(out, "hint:     ", c->hint);
 }
 
@@ -97,6 +98,9 @@ static int write_text(const struct lab_report *r, FILE *out)
 		fputc('\n', out);
 	}
 	block(out, "Build output:", r->build_log);
+	block(out, "Ports with no device (the guest used them; nothing answered):", r->nodev);
+	if (r->score < r->max_score)
+		block(out, "Guest output:", r->output);
 	for (size_t i = 0; i < r->nresults; i++) {
 		int n = (int)strlen(r->results[i].check->id);
 

@@ -51,10 +51,30 @@ struct lab_obs {
 	bool kvm_opened;              /* the program opened /dev/kvm at all */
 };
 
+/* IO exits on a port no device claims (reads give all ones, writes are dropped). */
+struct lab_port_use {
+	uint16_t port;
+	uint64_t in, out;
+};
+
+#define LAB_NODEV_MAX 8   /* ports with no device told apart in a run */
+
 struct lab_run {
 	int stop;                     /* enum vmm_stop: how the run ended */
 	char *output;                 /* console + hypercall output, in order, NUL-terminated */
 	size_t output_len;            /* bytes in output, without the NUL */
+	char *shown;                  /* the same as a student sees it: what kvmlab's built-in
+				       * handlers printed labelled "[kvmlab's NAME] " (conlabel.h);
+				       * NULL in program labs */
+	size_t shown_len;
+	struct lab_port_use nodev[LAB_NODEV_MAX];   /* ports with no device, in the order used */
+	unsigned nnodev;
+	struct vmm_hc_misuse misuse;  /* the first access of a wrong size or direction on a
+				       * hypercall's port (misuse.size 0: none) */
+	uint64_t hc_calls[VMM_HC__COUNT];     /* times each hypercall's handler ran */
+	uint64_t hc_printed[VMM_HC__COUNT];   /* bytes its handler printed */
+	bool hc_student[VMM_HC__COUNT];       /* answered by the student's handler */
+	bool handler_died;            /* the student's handlers crashed, hung or broke the protocol */
 	uint64_t exits[VMM_EXIT__COUNT]; /* exits by enum vmm_exit */
 	uint64_t total_exits;
 	struct vmm_exit_stats stats;  /* the same, and IO exits by port: as KVM reported them */
@@ -81,6 +101,8 @@ struct lab_run {
 	/* program labs */
 	struct lab_obs *obs;          /* what kvmlab exec saw (NULL in other labs) */
 	char *workdir;                /* the run's folder (files checks read it) */
+	char *obs_log;                /* exec's JSON Lines log of this run (answers checks with
+				       * observed: values read it), NULL if none */
 	int abi_port[LAB_ABI_MAX];    /* port of each program.abi.names entry, -1: not declared */
 	struct lab_run *runs;         /* the parent run: one per program.runs entry */
 	size_t nruns;

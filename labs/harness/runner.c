@@ -22,13 +22,12 @@
 #include "engine.h"
 #include "guestflags.h"
 #include "error.h"
-#include "labapi.h"
 #include "labbuf.h"
 #include "labheaders.h"
+#include "labsession.h"
 #include "memchange.h"
 #include "progobs.h"
 #include "progrun.h"
-#include "probe.h"
 #include "sandbox.h"
 #include "session.h"
 #include "tracewrite.h"
@@ -139,21 +138,9 @@ static const char *const guest_width_flags[][2] = {
 #define BUILD_NPROC 64u
 #define BUILD_LOG_CAP (256u << 10)
 
-static enum lab_sandbox_policy policy = LAB_SANDBOX_REQUIRE;
-static const char *kvm_dev;   /* NULL: /dev/kvm */
-
-void lab_runner_set_dev(const char *dev)
+int lab_runner_check_sandbox(const struct lab_runner_opts *o, char *err, size_t errlen)
 {
-	kvm_dev = dev;
-}
-
-void lab_runner_set_sandbox(enum lab_sandbox_policy p)
-{
-	policy = p;
-}
-
-int lab_runner_check_sandbox(char *err, size_t errlen)
-{
+	enum lab_sandbox_policy policy = o ? o->sandbox : LAB_SANDBOX_REQUIRE;
 	char why[256];
 
 	if (policy == LAB_SANDBOX_NONE)
@@ -554,7 +541,8 @@ static int stage(struct lab *lab, struct lab_build *b, struct labbuf *log, char 
 	return rc;
 }
 
-int lab_build(struct lab *lab, struct lab_build *b, char *err, size_t errlen)
+int lab_build(struct lab *lab, const struct lab_runner_opts *o, struct lab_build *b, char *err,
+	      size_t errlen)
 {
 	struct labbuf log = { 0 };
 	double t0 = vmm_clock_s();
@@ -563,10 +551,11 @@ int lab_build(struct lab *lab, struct lab_build *b, char *err, size_t errlen)
 	memset(b, 0, sizeof(*b));
 	*err = '\0';
 	find_dirs();
-	rc = lab_runner_check_sandbox(err, errlen);
+	rc = lab_runner_check_sandbox(o, err, errlen);
 	if (rc < 0)
 		return rc;
 	b->sandboxed = rc == 1;
+	b->dev = o ? o->dev : NULL;
 	b->uid = b->sandboxed ? lab_sandbox_new_uid() : 0;
 	rc = make_tmpdir(b, &log, err, errlen);
 	if (rc < 0) {
@@ -597,33 +586,34 @@ void lab_build_free(struct lab_build *b)
 
 /* ---- the run ------------------------------------------------------------- */
 
+/* One of the run's texts (the output, or the output as shown), kept up to a cap. */
 struct outsink {
-	struct lab_run *run;
-	size_t cap;
+	char **buf;
+	size_t *len;
+	size_t cap, limit;
 	bool truncated;
 };
 
 static void sink(void *ctx, const char *buf, size_t len)
 {
 	struct outsink *o = ctx;
-	struct lab_run *run = o->run;
 	char *p;
 
 	if (o->truncated)
 		return;
-	if (run->output_len + len > LAB_OUTPUT_CAP) {
-		len = LAB_OUTPUT_CAP - run->output_len;
+	if (*o->len + len > o->limit) {
+		len = o->limit - *o->len;
 		o->truncated = true;
 	}
-	p = vmm_array_grow(run->output, &o->cap, 1, run->output_len + len + 1, 4096);
+	p = vmm_array_grow(*o->buf, &o->cap, 1, *o->len + len + 1, 4096);
 	if (!p) {
 		o->truncated = true;
 		return;
 	}
-	run->output = p;
-	memcpy(run->output + run->output_len, buf, len);
-	run->output_len += len;
-	run->output[run->output_len] = '\0';
+	*o->buf = p;
+	memcpy(p + *o->len, buf, len);
+	*o->len += len;
+	p[*o->len] = '\0';
 }
 
 static int add_mode(struct lab_run *run, uint64_t step, int mode, size_t *cap)
@@ -726,126 +716,117 @@ out:
 	return ret;
 }
 
+/* What the run did with its ports: those no device claims, the hypercalls' calls. */
+static void port_uses(const struct lab_session *ls, struct lab_run *run)
+{
+	run->nnodev = lab_session_nodev(ls, run->nodev, LAB_NODEV_MAX);
+	for (int id = 0; id < VMM_HC__COUNT; id++) {
+		run->hc_calls[id] = ls->s.hc.calls[id];
+		run->hc_printed[id] = ls->label.printed[id];
+		run->hc_student[id] = !vmm_hc_builtin(&ls->s.hc, (enum vmm_hc_id)id);
+	}
+	run->misuse = ls->s.hc.misuse;
+	run->handler_died = lab_ctx_dead(ls->handlers);
+}
+
+/* Add "; what" to the run's stop detail. */
+static void detail_add(struct lab_run *run, const char *what)
+{
+	size_t n = strlen(run->stop_detail);
+
+	snprintf(run->stop_detail + n, sizeof(run->stop_detail) - n, "%s%s", n ? "; " : "", what);
+}
+
 /* Run the built guest with the student's handlers, or (with_handlers false) with kvmlab's. */
 static int execute(const struct lab *lab, const struct lab_build *b, struct lab_run *run,
 		   bool with_handlers, const char *guest)
 {
-	struct outsink out = { .run = run };
-	struct vm_opts o = { 0 };
-	struct session s;
-	struct lab_ctx *ctx = NULL;
+	struct outsink out = { .buf = &run->output, .len = &run->output_len, .cap = 1,
+			       .limit = LAB_OUTPUT_CAP };
+	struct outsink shown = { .buf = &run->shown, .len = &run->shown_len, .cap = 1,
+				 .limit = LAB_OUTPUT_CAP + LAB_OUTPUT_CAP / 2 };
+	struct lab_session ls;
 	enum vmm_stop stop = VMM_STOP_OTHER;
 	uint64_t t0;
+	char why[320];
 	int ret;
 
 	memset(run, 0, sizeof(*run));
 	run->stop = VMM_STOP_OTHER;
 	run->output = calloc(1, 1);
-	out.cap = 1;
+	run->shown = calloc(1, 1);
+	if (!run->output || !run->shown)
+		return -ENOMEM;
 	if (!b->ok) {
 		snprintf(run->error, sizeof(run->error), "the submission did not build");
 		return 0;
 	}
-	o.guest = guest;
-	o.dev = kvm_dev;
-	o.mode_set = true;
-	o.mode = lab->mode;
-	o.mem = lab->mem_size;
-	o.flat = lab->guest.kind == LAB_GUEST_FLAT;
-	o.flat_addr = lab->guest.load_address;
-	o.max_exits = lab->max_exits;
-	o.timeout_ms = lab->timeout_ms;
-	o.ports = lab->ports;
-	/* 32-bit paging on a host whose KVM shuts such guests down (PVM): the host's limit, said
-	 * as kvmlab run says it (exit status 3), not a triple fault charged to every student */
-	if (lab->mode == VMM_MODE_PAGED32 || lab->mode == VMM_MODE_PAE) {
-		char why[160];
-
-		if (vmm_probe_mode(kvm_dev, lab->mode, why, sizeof(why)) == 0) {
-			snprintf(run->error, sizeof(run->error), "%s", vmm_probe_limitation(lab->mode));
-			return -ENODEV;
-		}
-	}
-	vmm_clear_error();
-	if (session_open(&s, &o, sink, &out) < 0) {
-		snprintf(run->error, sizeof(run->error), "the guest could not be set up: %s",
-			 vmm_last_error());
-		return s.failed == SESSION_HOST ? -ENODEV : 0;
-	}
-	if (b->handlers_so[0] && with_handlers) {
-		struct lab_ctx_opts ho = {
-			.host = b->host, .so = b->handlers_so, .sandbox_off = !b->sandboxed,
-			.uid = b->uid, .timeout_ms = lab->timeout_ms,
-		};
-
-		ret = lab_ctx_load(&ctx, &s.hc, &ho, run->error, sizeof(run->error));
-		if (ret < 0) {
-			session_close(&s);
-			return 0;
-		}
-	}
-	vmm_vcpu_load(&s.vcpu);
+	ret = lab_session_open(&ls, lab, b, guest, with_handlers, sink, &shown, run->error,
+			       sizeof(run->error));
+	if (ret < 0)
+		return ret == -ENODEV || ret == -ENOMEM ? ret : 0;
+	ls.label.raw = sink;
+	ls.label.raw_ctx = &out;
+	vmm_vcpu_load(&ls.s.vcpu);
 	run->sandboxed = b->sandboxed;
 	run->guest_path = strdup(guest);
-	if (!run->guest_path || lab_memchange_start(lab, &s.vm, &s.vcpu, run) < 0) {
+	if (!run->guest_path || lab_memchange_start(lab, &ls.s.vm, &ls.s.vcpu, run) < 0) {
 		if (!run->error[0])
 			snprintf(run->error, sizeof(run->error), "out of memory");
-		lab_ctx_free(ctx);
-		session_close(&s);
+		lab_session_close(&ls);
 		return 0;
 	}
 	run->start = (uint64_t)time(NULL);
 	run->tsc_start = __builtin_ia32_rdtsc();
-	vmm_vm_clock(&s.vm, &run->clock_start);
+	vmm_vm_clock(&ls.s.vm, &run->clock_start);
 	t0 = vmm_clock_ns();
 	if (lab->trace) {
-		ret = run_traced(lab, b, &s, run, &stop, guest == b->grader_guest ? "-grader" :
+		ret = run_traced(lab, b, &ls.s, run, &stop, guest == b->grader_guest ? "-grader" :
 				 with_handlers ? "" : "-reference");
 	} else {
 		struct vmm_limits lim = { .max_exits = lab->max_exits, .timeout_ms = lab->timeout_ms };
 
-		ret = vmm_run(&s.vcpu, &lim, &stop);
+		ret = vmm_run(&ls.s.vcpu, &lim, &stop);
 	}
 	run->end = (uint64_t)time(NULL);
 	run->tsc_end = __builtin_ia32_rdtsc();
-	vmm_vm_clock(&s.vm, &run->clock_end);
-	memcpy(run->hc_seen, s.hc.io_seen, sizeof(run->hc_seen));
+	vmm_vm_clock(&ls.s.vm, &run->clock_end);
+	memcpy(run->hc_seen, ls.s.hc.io_seen, sizeof(run->hc_seen));
 	run->elapsed_ns = vmm_clock_ns() - t0;
 	run->stop = (int)stop;
 	if (ret < 0)
 		snprintf(run->error, sizeof(run->error), "running the guest failed: %s",
 			 *vmm_last_error() ? vmm_last_error() : strerror(-ret));
-	else if (lab_memchange_finish(&s.vm, run) < 0)
+	else if (lab_memchange_finish(&ls.s.vm, run) < 0)
 		ret = 0;   /* run->error says why nothing can be checked */
 	else if (stop != VMM_STOP_HLT)  /* in the words `kvmlab run` uses */
-		session_report(&s, stop, 0, run->stop_detail, sizeof(run->stop_detail));
-	if (ctx && *lab_ctx_missing(ctx))
-		snprintf(run->stop_detail + strlen(run->stop_detail),
-			 sizeof(run->stop_detail) - strlen(run->stop_detail),
-			 "%s%s defines no %s (nothing answers those hypercalls)",
-			 run->stop_detail[0] ? "; " : "", lab->handlers, lab_ctx_missing(ctx));
-	if (out.truncated)
-		snprintf(run->stop_detail + strlen(run->stop_detail),
-			 sizeof(run->stop_detail) - strlen(run->stop_detail),
-			 "%soutput truncated at %u bytes", run->stop_detail[0] ? "; " : "",
-			 LAB_OUTPUT_CAP);
-	vmm_vcpu_load(&s.vcpu);
-	run->regs = s.vcpu.regs;
-	run->sregs = s.vcpu.sregs;
-	memcpy(run->exits, s.vcpu.stats.count, sizeof(run->exits));
-	run->total_exits = s.vcpu.stats.total;
-	run->stats = s.vcpu.stats;
-	run->hva_base = (uint64_t)(uintptr_t)s.vm.mem;
-	run->mem_size = s.vm.mem_size;
+		session_report(&ls.s, stop, 0, run->stop_detail, sizeof(run->stop_detail));
+	if (*lab_session_missing(&ls)) {
+		snprintf(why, sizeof(why), "%s defines no %s (nothing answers those hypercalls)",
+			 lab->handlers, lab_session_missing(&ls));
+		detail_add(run, why);
+	}
+	if (out.truncated) {
+		snprintf(why, sizeof(why), "output truncated at %u bytes", LAB_OUTPUT_CAP);
+		detail_add(run, why);
+	}
+	port_uses(&ls, run);
+	vmm_vcpu_load(&ls.s.vcpu);
+	run->regs = ls.s.vcpu.regs;
+	run->sregs = ls.s.vcpu.sregs;
+	memcpy(run->exits, ls.s.vcpu.stats.count, sizeof(run->exits));
+	run->total_exits = ls.s.vcpu.stats.total;
+	run->stats = ls.s.vcpu.stats;
+	run->hva_base = (uint64_t)(uintptr_t)ls.s.vm.mem;
+	run->mem_size = ls.s.vm.mem_size;
 	{
-		uint8_t *m = malloc(s.vm.mem_size);
+		uint8_t *m = malloc(ls.s.vm.mem_size);
 
 		if (m)
-			memcpy(m, s.vm.mem, s.vm.mem_size);
+			memcpy(m, ls.s.vm.mem, ls.s.vm.mem_size);
 		run->mem = m;
 	}
-	lab_ctx_free(ctx);
-	session_close(&s);
+	lab_session_close(&ls);
 	return ret < 0 ? ret : 0;
 }
 
@@ -868,14 +849,15 @@ int lab_execute(const struct lab *lab, const struct lab_build *b, struct lab_run
 	return ret;
 }
 
-int lab_run_submission(struct lab *lab, struct lab_build *b, struct lab_run *run)
+int lab_run_submission(struct lab *lab, const struct lab_runner_opts *o, struct lab_build *b,
+		       struct lab_run *run)
 {
 	char err[256];
 	int ret;
 
 	if (lab->program)   /* the submission is a hypervisor program (progrun.c) */
-		return lab_program_run(lab, b, run);
-	ret = lab_build(lab, b, err, sizeof(err));
+		return lab_program_run(lab, o, b, run);
+	ret = lab_build(lab, o, b, err, sizeof(err));
 	if (ret < 0 || !b->ok) {
 		memset(run, 0, sizeof(*run));
 		run->output = calloc(1, 1);
@@ -894,6 +876,7 @@ void lab_run_free(struct lab_run *run)
 		lab_obs_free(run->obs);
 	free(run->obs);
 	free(run->workdir);
+	free(run->obs_log);
 	if (run->reference) {
 		lab_run_free(run->reference);
 		free(run->reference);
@@ -903,6 +886,7 @@ void lab_run_free(struct lab_run *run)
 		free(run->grader);
 	}
 	free(run->output);
+	free(run->shown);
 	free((void *)run->mem);
 	free(run->image);
 	free(run->dirty);

@@ -26,16 +26,19 @@ enum lab_sandbox_policy {
 	LAB_SANDBOX_NONE,      /* the instructor's explicit --no-sandbox */
 };
 
-/* For this process; the default is LAB_SANDBOX_REQUIRE. */
-void lab_runner_set_sandbox(enum lab_sandbox_policy p);
-/* Whether this process sandboxes student code: 1 yes, 0 no (the policy allows it), or
- * -EPERM with a sentence in err (a host that cannot, under LAB_SANDBOX_REQUIRE). */
-int lab_runner_check_sandbox(char *err, size_t errlen);
+/* How the runner treats student code, and the KVM device its runs open: given to each build,
+ * run and grading.  Zeroed (or NULL): the sandbox required, /dev/kvm. */
+struct lab_runner_opts {
+	enum lab_sandbox_policy sandbox;
+	const char *dev;              /* kept by pointer; NULL: /dev/kvm */
+};
+
+/* Whether student code is sandboxed under o: 1 yes, 0 no (the policy allows it), or -EPERM
+ * with a sentence in err (a host that cannot, under LAB_SANDBOX_REQUIRE). */
+int lab_runner_check_sandbox(const struct lab_runner_opts *o, char *err, size_t errlen);
 /* Where kvmlab's helper program name is (kvmlab-handlers, kvmlab-unpack): next to the
  * running executable, in ../libexec after an install, else the installed libexec path. */
 void lab_runner_helper(const char *name, char *path, size_t len);
-/* The KVM device runs open (NULL: /dev/kvm); the string is kept by pointer. */
-void lab_runner_set_dev(const char *dev);
 
 struct lab_build {
 	char tmpdir[PATH_MAX - 64];   /* TMPDIR/kvmlab-grade-PID-XXXXXX: sub/ the submission's
@@ -43,6 +46,7 @@ struct lab_build {
 				       * guest.h, kvmlab/lab.h, kvmlab-handlers), out/ what gcc
 				       * writes; removed by lab_build_free */
 	bool sandboxed;
+	const char *dev;              /* the KVM device the runs open (lab_runner_opts.dev) */
 	uid_t uid;                    /* the sandboxes' uid (0: the grader's own) */
 	char guest[PATH_MAX];         /* the ELF (or flat image) to run */
 	char handlers_so[PATH_MAX];   /* "" when the lab has no handlers */
@@ -67,7 +71,8 @@ struct lab_build {
  * host trouble (no temp dir, fork failed), and -EPERM when the policy requires a
  * sandbox and the host cannot make one (err says why).
  */
-int lab_build(struct lab *lab, struct lab_build *b, char *err, size_t errlen);
+int lab_build(struct lab *lab, const struct lab_runner_opts *o, struct lab_build *b, char *err,
+	      size_t errlen);
 void lab_build_free(struct lab_build *b);
 
 /* Run a built guest; fills run (free with lab_run_free).  run->error says why
@@ -75,7 +80,8 @@ void lab_build_free(struct lab_build *b);
 int lab_execute(const struct lab *lab, const struct lab_build *b, struct lab_run *run);
 
 /* Build and run: run->error holds a build failure ("the guest does not compile"). */
-int lab_run_submission(struct lab *lab, struct lab_build *b, struct lab_run *run);
+int lab_run_submission(struct lab *lab, const struct lab_runner_opts *o, struct lab_build *b,
+		       struct lab_run *run);
 
 void lab_run_free(struct lab_run *run);
 

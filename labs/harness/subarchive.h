@@ -34,6 +34,8 @@ struct lab_archive_limits {
 	uint64_t ratio_floor;     /* the ratio is checked past this many bytes written */
 	unsigned max_path;        /* bytes in a member's path */
 	unsigned timeout_s;       /* the isolated child's wall-clock limit */
+	bool sandbox_off;         /* the instructor's --no-sandbox: the isolated unpacker runs in a
+				   * forked child without the sandbox */
 };
 
 /* Defaults for one student's submission: 64 MiB, 4096 members, ratio 200 past 1 MiB,
@@ -61,7 +63,7 @@ int lab_archive_unpack_fd(int fd, const char *dest, const struct lab_archive_lim
 
 /* The same outside the grader's process (see above); the unpacker's death (a signal, the
  * deadline) is a refusal with the reason in err; -EPERM with err where the host cannot
- * sandbox and the sandbox is required (runner.h's policy).  In the sandbox the archive is
+ * sandbox and the sandbox is required (unless lim->sandbox_off).  In the sandbox the archive is
  * unpacked into TMPDIR/kvmlab-unpack-PID-XXXXXX (/tmp where TMPDIR is closed to the
  * sandbox's uid), then moved to dest, or copied where dest is on another file system
  * (regular files and folders only, copytree.h). */

@@ -292,7 +292,11 @@ int lab_archive_unpack_isolated(const char *archive, const char *dest,
 
 	memset(st, 0, sizeof(*st));
 	err[0] = '\0';
-	can = lab_runner_check_sandbox(err, errlen);
+	struct lab_runner_opts ro = {
+		.sandbox = lim->sandbox_off ? LAB_SANDBOX_NONE : LAB_SANDBOX_REQUIRE,
+	};
+
+	can = lab_runner_check_sandbox(&ro, err, errlen);
 	if (can < 0)
 		return can;
 	return can ? sandboxed(archive, dest, lim, st, err, errlen) :

@@ -9,6 +9,9 @@ LABS=$2
 for lab in "$LABS"/[0-9][0-9]-*/; do
 	name=$(basename "$lab")
 	[ -f "$lab/lab.yaml" ] || continue
+	# lab 01's submission is the student's own clone plus answers: its solution is the answers
+	# alone (tests/labs/test-lab01.sh grades them with a program)
+	if grep -q '^program:' "$lab/lab.yaml" && [ ! -f "$lab/solution/Makefile" ]; then continue; fi
 	"$KVMLAB" grade "$lab" "$lab/solution" >"$T/out" 2>&1
 	rc=$?
 	if [ $rc -eq 0 ]; then ok "$name solution: full marks"; else bad "$name solution: exit $rc"; cat "$T/out"; fi

@@ -15,6 +15,7 @@
 #include "grademerge.h"
 #include "labcli.h"
 #include "options.h"
+#include "progrun.h"
 #include "report.h"
 #include "runner.h"
 
@@ -107,13 +108,16 @@ static int batch(struct lab_batch_opts *o, const char *csv, const char *json,
 {
 	const struct lab_deploy_api *d = cli_deploy();
 	struct lab_batch_result *decided = NULL;
+	struct lab_archive_limits lim;
 	struct lab_intake in;
 	char err[600];
 	int status;
 
 	if (!d)
 		return EXIT_HOST;
-	if (d->intake_open(o->dir, NULL, &in, err, sizeof(err)) < 0)
+	d->archive_limits_default(&lim);
+	lim.sandbox_off = o->runner.sandbox == LAB_SANDBOX_NONE;
+	if (d->intake_open(o->dir, &lim, &in, err, sizeof(err)) < 0)
 		return cli_error(EXIT_USAGE, "--batch %s", err);
 	if (in.nrejects && !(decided = calloc(in.nrejects, sizeof(*decided)))) {
 		d->intake_free(&in);
@@ -144,8 +148,8 @@ static int graded_status(const struct lab_grade *g)
 
 /* --reports DIR: the submission's report in every format, as the grading service keeps
  * them: report.txt, report.tap, report.xml (JUnit), results.json (Gradescope). */
-static int grade_reports(const char *yaml, const char *subdir, enum lab_view view,
-			 const char *dir)
+static int grade_reports(const char *yaml, const char *subdir, const struct lab_runner_opts *ro,
+			 enum lab_view view, const char *dir)
 {
 	static const struct { enum lab_report_format fmt; const char *name; } files[] = {
 		{ LAB_REPORT_TEXT, "report.txt" }, { LAB_REPORT_TAP, "report.tap" },
@@ -168,7 +172,7 @@ static int grade_reports(const char *yaml, const char *subdir, enum lab_view vie
 			return st;
 		}
 	}
-	ret = lab_grade_reports(yaml, subdir, name, view, outs, 4, &g);
+	ret = lab_grade_reports(yaml, subdir, name, ro, view, outs, 4, &g);
 	for (size_t i = 0; i < 4; i++)
 		if (fclose(outs[i].out) != 0 && ret == 0)
 			ret = -errno;
@@ -184,7 +188,8 @@ static int grade_reports(const char *yaml, const char *subdir, enum lab_view vie
 
 /* One submission, in this process: the report to output (NULL: stdout). */
 static int grade_one(const char *yaml, const char *dir, const char *name,
-		     enum lab_report_format fmt, enum lab_view view, const char *output)
+		     const struct lab_runner_opts *ro, enum lab_report_format fmt, enum lab_view view,
+		     const char *output)
 {
 	struct lab_grade g;
 	FILE *out = stdout;
@@ -192,7 +197,16 @@ static int grade_one(const char *yaml, const char *dir, const char *name,
 
 	if (output && !(out = fopen(output, "w")))
 		return cli_error(EXIT_USAGE, "-o %s: %s", output, strerror(errno));
-	ret = lab_grade(yaml, dir, name, fmt, view, out, &g);
+	if (output) {   /* a program lab's drawings beside the report: report.l-flow.svg */
+		char prefix[PATH_MAX];
+		const char *slash = strrchr(output, '/'), *dot = strrchr(output, '.');
+		size_t n = dot && dot > (slash ? slash : output) ? (size_t)(dot - output) :
+			strlen(output);
+
+		snprintf(prefix, sizeof(prefix), "%.*s.", (int)n, output);
+		lab_program_set_drawings(prefix);
+	}
+	ret = lab_grade(yaml, dir, name, ro, fmt, view, out, &g);
 	if (out != stdout && fclose(out) != 0 && ret == 0) {
 		ret = -errno;
 		g.failed = LAB_GRADE_REPORT;
@@ -242,7 +256,8 @@ static const struct cli_opt grade_opts[] = {
 	{ "reports", OPT_REPORTS, "DIR", "the report in every format into DIR: report.txt,\n"
 	  "report.tap, report.xml (JUnit), results.json (Gradescope)" },
 	{ "output", 'o', "FILE", "write the report to FILE (with --batch: a folder, one\n"
-	  "report per submission)" },
+	  "report per submission); a program lab's flowcharts go\n"
+	  "beside it (-o report.txt: report.l-flow.svg, .png, .dot)" },
 	{ "view", OPT_VIEW, "WHO", "the report as WHO sees it, in every format: student\n"
 	  "(visible checks in full; hidden and after_due_date ones\n"
 	  "only as a count with their points), after-due (the\n"
@@ -320,8 +335,8 @@ static int grade_args(int argc, char **argv, const struct option *opts, const ch
 				return cli_error(EXIT_USAGE, "--view: '%s' is not student, after-due "
 						 "or instructor", optarg);
 			break;
-		case OPT_NO_SANDBOX: lab_runner_set_sandbox(LAB_SANDBOX_NONE); break;
-		case OPT_DEV: lab_runner_set_dev(optarg); break;
+		case OPT_NO_SANDBOX: o.runner.sandbox = LAB_SANDBOX_NONE; break;
+		case OPT_DEV: o.runner.dev = optarg; break;
 		case OPT_GRADESCOPE_CSV: gs_csv = optarg; break;
 		case OPT_MOODLE_CSV: moodle_csv = optarg; break;
 		case OPT_REPORTS: reports = optarg; break;
@@ -342,10 +357,11 @@ static int grade_args(int argc, char **argv, const struct option *opts, const ch
 		return cli_error(EXIT_USAGE, "--gradescope-csv and --moodle-csv go with --batch "
 				 "(or kvmlab grade merge)");
 	if (reports)
-		return grade_reports(yaml, argc - optind > 1 ? argv[optind + 1] : ".", o.view,
-				     reports);
+		return grade_reports(yaml, argc - optind > 1 ? argv[optind + 1] : ".", &o.runner,
+				     o.view, reports);
 	return grade_one(yaml, argc - optind > 1 ? argv[optind + 1] : ".",
-			 argc - optind > 1 ? argv[optind + 1] : NULL, o.fmt, o.view, output);
+			 argc - optind > 1 ? argv[optind + 1] : NULL, &o.runner, o.fmt, o.view,
+			 output);
 }
 
 static int grade_main(int argc, char **argv)

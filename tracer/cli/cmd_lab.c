@@ -1,4 +1,4 @@
-/* cmd_lab.c - `kvmlab lab list | show LAB | build LAB [DIR] | run LAB [DIR]`, for students. */
+/* cmd_lab.c - `kvmlab lab list | show LAB | build|run|trace|tui LAB [DIR]`, for students. */
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -11,6 +11,7 @@
 #include "error.h"
 #include "labcli.h"
 #include "labexport.h"
+#include "labrun.h"
 #include "labfile.h"
 #include "labtestcli.h"
 #include "run.h"
@@ -46,24 +47,13 @@ static int lab_list(void)
 	return 0;
 }
 
-/* The folder of a lab file: "labs/04" for "labs/04/lab.yaml", "." for "lab.yaml". */
-static void folder_of(const char *yaml, char *dir, size_t len)
-{
-	const char *slash = strrchr(yaml, '/');
-
-	if (!slash)
-		snprintf(dir, len, ".");
-	else
-		snprintf(dir, len, "%.*s", (int)(slash - yaml), yaml);
-}
-
 static int lab_show(const char *yaml)
 {
 	char path[PATH_MAX + 16], buf[4096];
 	FILE *f;
 	size_t n;
 
-	folder_of(yaml, path, PATH_MAX);
+	labrun_folder_of(yaml, path, PATH_MAX);
 	strcat(path, "/README.md");
 	f = fopen(path, "r");
 	if (!f)
@@ -72,65 +62,6 @@ static int lab_show(const char *yaml)
 		fwrite(buf, 1, n, stdout);
 	fclose(f);
 	return 0;
-}
-
-/* The submission folder: DIR, or the lab's starter/. */
-static void default_dir(const char *yaml, const char *given, char *dir, size_t len)
-{
-	if (given) {
-		snprintf(dir, len, "%s", given);
-		return;
-	}
-	folder_of(yaml, dir, len);
-	strncat(dir, "/starter", len - strlen(dir) - 1);
-}
-
-static int lab_build_run(const char *yaml, const char *given, bool run_it)
-{
-	char dir[PATH_MAX], err[512];
-	struct lab *lab;
-	struct lab_build b;
-	struct lab_run run;
-	int ret, status = 0;
-
-	default_dir(yaml, given, dir, sizeof(dir));
-	if (lab_load(yaml, dir, &lab, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s\n", err);
-		return EXIT_LOAD;
-	}
-	fprintf(stderr, "kvmlab: building %s from %s\n", lab->id, dir);
-	lab_runner_set_sandbox(LAB_SANDBOX_PREFER);   /* the student's own code, on their machine */
-	ret = lab_build(lab, &b, err, sizeof(err));
-	if (b.log && *b.log)
-		fputs(b.log, stderr);
-	if (ret < 0 || !b.ok) {
-		cli_error(EXIT_LOAD, "%s", err);
-		lab_build_free(&b);
-		lab_free(lab);
-		return EXIT_LOAD;
-	}
-	fprintf(stderr, "kvmlab: build OK (%.2f s)\n", b.seconds);
-	if (run_it) {
-		ret = lab_execute(lab, &b, &run);
-		fwrite(run.output, 1, run.output_len, stdout);
-		fflush(stdout);
-		if (run.error[0]) {
-			status = cli_error(ret == -ENODEV ? EXIT_HOST : EXIT_FAULT, "%s", run.error);
-		} else {
-			fprintf(stderr, "kvmlab: %s in %s mode, RAX=0x%llx RIP=0x%llx, %llu exits%s%s\n",
-				vmm_stop_name(run.stop), lab_cpu_mode_name(vmm_cpu_mode(&run.sregs)),
-				(unsigned long long)run.regs.rax, (unsigned long long)run.regs.rip,
-				(unsigned long long)run.total_exits, run.stop_detail[0] ? "; " : "",
-				run.stop_detail);
-			status = run.stop == VMM_STOP_HLT ? EXIT_HALTED
-				: run.stop == VMM_STOP_EXIT_LIMIT || run.stop == VMM_STOP_TIMEOUT ||
-				  run.stop == VMM_STOP_STEP_LIMIT ? EXIT_LIMIT : EXIT_FAULT;
-		}
-		lab_run_free(&run);
-	}
-	lab_build_free(&b);
-	lab_free(lab);
-	return status;
 }
 
 static int lab_main(int argc, char **argv)
@@ -144,28 +75,32 @@ static int lab_main(int argc, char **argv)
 	if (cli_wants_help(&cmd_lab, argc, argv))
 		return 0;
 	if (argc < 2)
-		return cli_error(EXIT_USAGE, "usage: kvmlab lab list|show|build|run [LAB] [DIR]");
+		return cli_error(EXIT_USAGE, "usage: kvmlab lab list|show|build|run|trace|tui [LAB] [DIR]");
 	if (strcmp(argv[1], "list") == 0)
 		return lab_list();
-	if (argc < 3 || argc > 4 || (strcmp(argv[1], "show") && strcmp(argv[1], "build") &&
-				     strcmp(argv[1], "run")))
+	if (strcmp(argv[1], "run") == 0 || strcmp(argv[1], "trace") == 0 ||
+	    strcmp(argv[1], "tui") == 0)
+		return labrun_main(argv[1], argc - 1, argv + 1);
+	if (argc < 3 || argc > 4 || (strcmp(argv[1], "show") && strcmp(argv[1], "build")))
 		return cli_error(EXIT_USAGE, "usage: kvmlab lab list|show LAB|build LAB [DIR]|"
-				 "run LAB [DIR]");
+				 "run LAB [DIR]|trace LAB [DIR] [OPTIONS]|tui LAB [DIR]");
 	if (labcli_find(argv[2], yaml, sizeof(yaml)) < 0)
 		return EXIT_LOAD;
 	if (strcmp(argv[1], "show") == 0)
 		return lab_show(yaml);
-	return lab_build_run(yaml, argc > 3 ? argv[3] : NULL, strcmp(argv[1], "run") == 0);
+	return labrun_build(yaml, argc > 3 ? argv[3] : NULL);
 }
 
 const struct command cmd_lab = {
 	.name = "lab",
-	.summary = "list the labs, show one, build or run your code for it",
+	.summary = "list the labs, show one, build, run, trace or step your code for it",
 	.help =
 	"usage: kvmlab lab list\n"
 	"       kvmlab lab show LAB\n"
 	"       kvmlab lab build LAB [DIR]\n"
 	"       kvmlab lab run LAB [DIR]\n"
+	"       kvmlab lab trace LAB [DIR] [TRACE OPTIONS]\n"
+	"       kvmlab lab tui LAB [DIR]\n"
 	"       kvmlab lab export LAB --gradescope FILE.zip [--service URL --token-file F]\n"
 	"                            (kvmlab lab export --help: every target)\n"
 	"       kvmlab lab test LAB  (instructors: the lab's files and its tests: block;\n"
@@ -174,7 +109,16 @@ const struct command cmd_lab = {
 	"show   print the lab's README (the assignment)\n"
 	"build  compile DIR (default: the lab's starter/) as the grader does; compiler\n"
 	"       errors are shown\n"
-	"run    build, then run the guest: its output, then how it ended\n\n"
+	"run    build, then run the guest as the grader does (the lab's memory, mode,\n"
+	"       ports and limits, your own handlers): its output, ports it used that\n"
+	"       have no device, then how it ended\n"
+	"trace  build, then trace the guest with the lab's settings and your handlers;\n"
+	"       takes kvmlab trace's options (--format, -o, --walk, --break, ...)\n"
+	"tui    build, then step the guest in kvmlab tui with the lab's settings and\n"
+	"       your handlers\n\n"
+	"What kvmlab's own hypercall handlers print is labelled [kvmlab's NAME]; what your\n"
+	"handlers print is not.  KVMLAB_KEEP_BUILD=1 keeps the build folder and says how\n"
+	"to run its guest by hand with the lab's settings.\n\n"
 	"Grade your work with `kvmlab grade LAB DIR`.\n",
 	.main = lab_main,
 };

@@ -5,8 +5,10 @@
 #include <string.h>
 
 #include "command.h"
+#include "conlabel.h"
 #include "engine.h"
 #include "error.h"
+#include "guestcmd.h"
 #include "options.h"
 #include "session.h"
 #include "stepflow.h"
@@ -18,15 +20,7 @@
 
 enum { OPT_FORMAT = 0x300, OPT_WALK, OPT_MAX_STEPS, OPT_FROM, OPT_UNTIL };
 
-struct trace_opts {
-	enum trace_format format;
-	const char *output;
-	bool walk;
-	uint64_t max_steps, from, until;
-	struct stoppoints points;
-};
-
-static int on_opt(int opt, const char *arg, void *ctx)
+int trace_option(int opt, const char *arg, void *ctx)
 {
 	struct trace_opts *t = ctx;
 	bool jsonl;
@@ -113,53 +107,51 @@ static const struct cli_opt trace_opts[] = {
 	{ "until", OPT_UNTIL, "M", "print only the steps up to M" },
 	{ 0 },
 };
-static const struct cli_opt *const trace_tables[] = { trace_opts, stoppoint_opts, NULL };
+const struct cli_opt *const trace_tables[] = { trace_opts, stoppoint_opts, NULL };
 
-static int trace_main(int argc, char **argv)
+int trace_open_output(const struct trace_opts *t, FILE **f)
+{
+	*f = stdout;
+	if (t->output && !(*f = fopen(t->output, "w")))
+		return cli_error(EXIT_USAGE, "--output %s: %s", t->output, strerror(errno));
+	return 0;
+}
+
+vmm_console_sink trace_console(FILE *f)
+{
+	return f == stdout ? stderr_sink : NULL;
+}
+
+int trace_session(struct session *s, const struct trace_opts *t, uint64_t max_exits,
+		  unsigned timeout_ms, FILE *f)
 {
 	static struct step ring[RING];
 	static struct engine e;
-	struct trace_opts t = { .format = TRACE_TEXT };
 	struct tracewriter w;
 	struct trace_run tw;
 	struct engine_goal g;
-	struct vm_opts o;
-	struct session s;
-	FILE *f = stdout;
 	uint64_t nring = 0;
 	int ret, status = EXIT_HALTED, write_failed = 0;
 
-	if (cli_wants_help(&cmd_trace, argc, argv))
-		return 0;
-	if (vm_opts_parse(argc, argv, &o, trace_tables, on_opt, &t) < 0)
-		return EXIT_USAGE;
-	if (t.output && !(f = fopen(t.output, "w")))
-		return cli_error(EXIT_USAGE, "--output %s: %s", t.output, strerror(errno));
-	if (session_open(&s, &o, f == stdout ? stderr_sink : NULL, NULL) < 0) {
-		status = cli_session_failed(&s);
-		if (f != stdout)
-			fclose(f);
-		return status;
-	}
-	ret = session_engine_init(&s, &e, false);
+	ret = session_engine_init(s, &e, false);
 	if (ret == 0)
-		ret = stoppoints_apply(&t.points, &e);
+		ret = stoppoints_apply(&t->points, &e);
 	if (ret < 0) {
 		status = cli_error(ret == -ENOTSUP ? EXIT_HOST : EXIT_USAGE, "%s", vmm_last_error());
 		goto out;
 	}
-	e.max_steps = t.max_steps;
-	e.max_exits = o.max_exits;
-	e.timeout_ms = o.timeout_ms;
-	tracewriter_init(&w, &e, t.format, t.walk, f);
-	w.ex.start_mode = (int)s.mode;
-	tw = (struct trace_run){ &t, &w, ring, 0 };
+	e.max_steps = t->max_steps;
+	e.max_exits = max_exits;
+	e.timeout_ms = timeout_ms;
+	tracewriter_init(&w, &e, t->format, t->walk, f);
+	w.ex.start_mode = (int)s->mode;
+	tw = (struct trace_run){ t, &w, ring, 0 };
 	engine_goal_init(&e, &g, ENGINE_GOAL_CONTINUE, 0, NULL, 0, NULL, 0);
 	ret = engine_go(&e, &g, trace_step, &tw);
 	nring = tw.nring;
 	if (tracewriter_finish(&w) < 0)   /* said now, the exit status says it at the end */
 		write_failed = cli_error(EXIT_USAGE, "writing the trace to %s: %s",
-					 t.output ? t.output : "standard output", strerror(w.out.err));
+					 t->output ? t->output : "standard output", strerror(w.out.err));
 	if (ret < 0) {
 		status = cli_error(EXIT_HOST, "%s", vmm_last_error());
 		goto out;
@@ -168,17 +160,44 @@ static int trace_main(int argc, char **argv)
 		status = EXIT_HALTED;
 		goto out;
 	}
-	status = cli_session_end(&s, e.stop, 0);
+	status = cli_session_end(s, e.stop, 0);
 	stepflow_report(&e, stderr);
 	if (status == EXIT_FAULT && nring)
-		post_mortem(&e, s.mode, ring, nring);
+		post_mortem(&e, s->mode, ring, nring);
 out:
 	engine_free(&e);
-	session_close(&s);
 	if (f != stdout && fclose(f) != 0 && !write_failed)
-		write_failed = cli_error(EXIT_USAGE, "writing the trace to %s: %s", t.output,
+		write_failed = cli_error(EXIT_USAGE, "writing the trace to %s: %s", t->output,
 					 strerror(errno));
 	return write_failed ? write_failed : status;
+}
+
+static int trace_main(int argc, char **argv)
+{
+	struct trace_opts t = { .format = TRACE_TEXT };
+	struct conlabel label;
+	struct vm_opts o;
+	struct session s;
+	FILE *f;
+	int status;
+
+	if (cli_wants_help(&cmd_trace, argc, argv))
+		return 0;
+	if (vm_opts_parse(argc, argv, &o, trace_tables, trace_option, &t) < 0)
+		return EXIT_USAGE;
+	if ((status = trace_open_output(&t, &f)) != 0)
+		return status;
+	conlabel_init(&label, trace_console(f), NULL);
+	if (session_open(&s, &o, conlabel_sink, &label) < 0) {
+		status = cli_session_failed(&s);
+		if (f != stdout)
+			fclose(f);
+		return status;
+	}
+	label.hc = &s.hc;
+	status = trace_session(&s, &t, o.max_exits, o.timeout_ms, f);
+	session_close(&s);
+	return status;
 }
 
 const struct command cmd_trace = {

@@ -3,57 +3,69 @@
 #include <stdlib.h>
 
 #include "command.h"
+#include "conlabel.h"
 #include "engine.h"
 #include "error.h"
+#include "guestcmd.h"
 #include "options.h"
 #include "session.h"
 #include "tui/tui.h"
 
+int tui_session(struct session *s, struct tui *t, const char *name, const char *dev,
+		uint64_t max_exits, unsigned timeout_ms)
+{
+	static struct engine e;
+	int ret, status;
+
+	if ((status = cli_mode_refused(s, dev)) != 0)   /* before the screen starts */
+		return status;
+	status = EXIT_HALTED;
+	ret = session_engine_init(s, &e, true);
+	if (ret < 0) {
+		status = cli_error(EXIT_HOST, "%s", vmm_last_error());
+		goto out;
+	}
+	e.max_exits = max_exits;
+	e.timeout_ms = timeout_ms;
+	ret = tui_init(t, &e, name, s->mode);
+	if (ret < 0) {
+		status = cli_error(EXIT_HOST, "%s", *vmm_last_error() ? vmm_last_error() : "out of memory");
+		goto out;
+	}
+	ret = tui_run(t);
+	if (ret < 0)
+		status = cli_error(EXIT_USAGE, "%s", vmm_last_error());
+	else if (!t->bench) {
+		char buf[320];
+
+		tui_stop_text(t, buf, sizeof(buf));
+		fprintf(stderr, "kvmlab tui: left at step %llu of %llu%s%s\n", (unsigned long long)t->pos,
+			(unsigned long long)history_count(&e.hist), buf[0] ? "; the guest " : "", buf);
+	}
+out:
+	tui_free(t);
+	engine_free(&e);
+	return status;
+}
+
 static int tui_main(int argc, char **argv)
 {
 	static struct tui t;          /* large, and the console sink needs it before tui_init */
-	static struct engine e;
+	struct conlabel label;
 	struct vm_opts o;
 	struct session s;
-	int ret, status = EXIT_HALTED;
+	int status;
 
 	if (cli_wants_help(&cmd_tui, argc, argv))
 		return 0;
 	if (vm_opts_parse(argc, argv, &o, NULL, NULL, NULL) < 0)
 		return EXIT_USAGE;
 	t.bench = getenv("KVMLAB_TUI_BENCH");
-	if (session_open(&s, &o, tui_console_sink, &t) < 0)
+	conlabel_init(&label, tui_console_sink, &t);
+	if (session_open(&s, &o, conlabel_sink, &label) < 0)
 		return cli_session_failed(&s);
-	if ((status = cli_mode_refused(&s, o.dev)) != 0) {   /* before the screen starts */
-		session_close(&s);
-		return status;
-	}
-	status = EXIT_HALTED;
-	ret = session_engine_init(&s, &e, true);
-	if (ret < 0) {
-		status = cli_error(EXIT_HOST, "%s", vmm_last_error());
-		goto out;
-	}
-	e.max_exits = o.max_exits;
-	e.timeout_ms = o.timeout_ms;
-	ret = tui_init(&t, &e, o.guest, s.mode);
-	if (ret < 0) {
-		status = cli_error(EXIT_HOST, "%s", *vmm_last_error() ? vmm_last_error() : "out of memory");
-		goto out;
-	}
-	ret = tui_run(&t);
-	if (ret < 0)
-		status = cli_error(EXIT_USAGE, "%s", vmm_last_error());
-	else if (!t.bench) {
-		char buf[320];
-
-		tui_stop_text(&t, buf, sizeof(buf));
-		fprintf(stderr, "kvmlab tui: left at step %llu of %llu%s%s\n", (unsigned long long)t.pos,
-			(unsigned long long)history_count(&e.hist), buf[0] ? "; the guest " : "", buf);
-	}
-out:
-	tui_free(&t);
-	engine_free(&e);
+	label.hc = &s.hc;
+	status = tui_session(&s, &t, o.guest, o.dev, o.max_exits, o.timeout_ms);
 	session_close(&s);
 	return status;
 }

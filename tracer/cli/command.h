@@ -33,7 +33,7 @@ enum {
 };
 
 extern const struct command cmd_run, cmd_probe, cmd_trace, cmd_walk, cmd_diff, cmd_tui,
-	cmd_lab, cmd_grade, cmd_exec, cmd_serve;
+	cmd_lab, cmd_grade, cmd_exec, cmd_explain, cmd_serve;
 
 /* Print "kvmlab: " + message to stderr; returns status. */
 int cli_error(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

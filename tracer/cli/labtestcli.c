@@ -33,8 +33,9 @@ static void test_help(void)
 {
 	fputs("usage: kvmlab lab test [OPTIONS] LAB\n\n"
 	      "Tests a lab before students meet it: every file it refers to is there (its\n"
-	      "README, lab_sources, linker script, grader_guest, reference traces, the files of\n"
-	      "program runs, and the files a submission hands in, in solution/ and starter/),\n"
+	      "README, lab_sources, linker script, grader_guest, reference traces, check\n"
+	      "scripts, the files of program runs, solution/, starter/, the examples' folders,\n"
+	      "and the files a submission hands in, in each example listed with full marks),\n"
 	      "and each example submission of the lab file's tests: block, graded as\n"
 	      "`kvmlab grade` grades it, gets exactly its listed score and failing checks:\n\n"
 	      "  tests:\n"
@@ -117,7 +118,7 @@ static void print_diff(const struct lab_test_example *e)
 		putchar('\n');
 }
 
-static int run_tests(struct lab_test *t)
+static int run_tests(struct lab_test *t, const struct lab_runner_opts *ro)
 {
 	const struct lab *lab = t->lab;
 	unsigned bad = 0, other = 0;
@@ -136,7 +137,7 @@ static int run_tests(struct lab_test *t)
 		int ret;
 
 		fflush(stdout);
-		ret = lab_test_run(t, i, err, sizeof(err));
+		ret = lab_test_run(t, i, ro, err, sizeof(err));
 		if (ret == -ENODEV || ret == -EPERM || ret == -ENOMEM)
 			return cli_error(EXIT_HOST, "%s", err[0] ? err : strerror(-ret));
 		if (ret < 0) {   /* the lab file, loaded again: file:line:column: ... */
@@ -171,6 +172,7 @@ static int run_tests(struct lab_test *t)
 /* labtestcli_main's work once getopt has its tables. */
 static int test_args(int argc, char **argv, const struct option *opts, const char *shorts)
 {
+	struct lab_runner_opts ro = { 0 };
 	char yaml[PATH_MAX], err[600];
 	struct lab_test t;
 	int c, status;
@@ -178,8 +180,8 @@ static int test_args(int argc, char **argv, const struct option *opts, const cha
 	optind = 1;
 	while ((c = getopt_long(argc, argv, shorts, opts, NULL)) != -1) {
 		switch (c) {
-		case OPT_NO_SANDBOX: lab_runner_set_sandbox(LAB_SANDBOX_NONE); break;
-		case OPT_DEV: lab_runner_set_dev(optarg); break;
+		case OPT_NO_SANDBOX: ro.sandbox = LAB_SANDBOX_NONE; break;
+		case OPT_DEV: ro.dev = optarg; break;
 		case 'h':
 			test_help();
 			return 0;
@@ -195,7 +197,7 @@ static int test_args(int argc, char **argv, const struct option *opts, const cha
 		fprintf(stderr, "%s\n", err);
 		return EXIT_LOAD;
 	}
-	status = run_tests(&t);
+	status = run_tests(&t, &ro);
 	lab_test_free(&t);
 	return status;
 }

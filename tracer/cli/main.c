@@ -6,7 +6,7 @@
 
 static const struct command *const commands[] = {
 	&cmd_run, &cmd_trace, &cmd_tui, &cmd_walk, &cmd_diff, &cmd_probe,
-	&cmd_lab, &cmd_grade, &cmd_exec, &cmd_serve,
+	&cmd_lab, &cmd_grade, &cmd_exec, &cmd_explain, &cmd_serve,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -205,28 +205,13 @@ static int parse_shared(int opt, const char *arg, struct vm_opts *o)
 	return 1;
 }
 
-int vm_opts_parse(int argc, char **argv, struct vm_opts *o, const struct cli_opt *const *extra,
-		  extra_opt_fn fn, void *ctx)
+int cli_opts_parse(int argc, char **argv, const struct cli_opt *const *tables, extra_opt_fn fn,
+		   void *ctx)
 {
-	const struct cli_opt **tables;
 	struct option *all = NULL;
 	char *shortopts = NULL;
-	size_t n = 0;
-	int opt, ret;
+	int opt, ret = cli_opts_getopt(tables, &all, &shortopts);
 
-	memset(o, 0, sizeof(*o));
-	o->mem = VMM_MEM_DEFAULT;
-	while (extra && extra[n])
-		n++;
-	tables = calloc(n + 2, sizeof(*tables));   /* the shared table, the command's, NULL */
-	ret = tables ? 0 : -ENOMEM;
-	if (tables) {
-		tables[0] = vm_opt_table;
-		if (n)
-			memcpy(tables + 1, extra, n * sizeof(*tables));
-		ret = cli_opts_getopt(tables, &all, &shortopts);
-		free(tables);
-	}
 	if (ret < 0) {
 		cli_error(EXIT_USAGE, "%s: out of memory", argv[0]);
 		return ret;
@@ -238,25 +223,66 @@ int vm_opts_parse(int argc, char **argv, struct vm_opts *o, const struct cli_opt
 			cli_error(EXIT_USAGE, "%s: unknown option or missing value '%s' (see %s --help)",
 				  argv[0], argv[optind - 1], argv[0]);
 			ret = -EINVAL;
-			goto out;
+			break;
 		}
-		ret = parse_shared(opt, optarg, o);
-		if (ret > 0)
-			ret = fn ? fn(opt, optarg, ctx) : -EINVAL;
+		ret = fn(opt, optarg, ctx);
 		if (ret < 0)
-			goto out;
+			break;
 	}
-	if (optind >= argc) {
-		cli_error(EXIT_USAGE, "%s: no guest given (try: kvmlab %s hello)", argv[0], argv[0]);
-		ret = -EINVAL;
-	} else if (optind + 1 < argc) {
-		cli_error(EXIT_USAGE, "%s: one guest at a time ('%s' is extra)", argv[0], argv[optind + 1]);
-		ret = -EINVAL;
-	} else {
-		o->guest = argv[optind];
-	}
-out:
 	free(all);
 	free(shortopts);
+	return ret < 0 ? ret : optind;
+}
+
+struct shared_ctx {
+	struct vm_opts *o;
+	extra_opt_fn fn;
+	void *ctx;
+};
+
+/* A shared option, else the command's own. */
+static int shared_or_extra(int opt, const char *arg, void *ctx)
+{
+	struct shared_ctx *c = ctx;
+	int ret = parse_shared(opt, arg, c->o);
+
+	if (ret > 0)
+		ret = c->fn ? c->fn(opt, arg, c->ctx) : -EINVAL;
 	return ret;
+}
+
+int vm_opts_parse(int argc, char **argv, struct vm_opts *o, const struct cli_opt *const *extra,
+		  extra_opt_fn fn, void *ctx)
+{
+	struct shared_ctx c = { o, fn, ctx };
+	const struct cli_opt **tables;
+	size_t n = 0;
+	int ret;
+
+	memset(o, 0, sizeof(*o));
+	o->mem = VMM_MEM_DEFAULT;
+	while (extra && extra[n])
+		n++;
+	tables = calloc(n + 2, sizeof(*tables));   /* the shared table, the command's, NULL */
+	if (!tables) {
+		cli_error(EXIT_USAGE, "%s: out of memory", argv[0]);
+		return -ENOMEM;
+	}
+	tables[0] = vm_opt_table;
+	if (n)
+		memcpy(tables + 1, extra, n * sizeof(*tables));
+	ret = cli_opts_parse(argc, argv, tables, shared_or_extra, &c);
+	free(tables);
+	if (ret < 0)
+		return ret;
+	if (ret >= argc) {
+		cli_error(EXIT_USAGE, "%s: no guest given (try: kvmlab %s hello)", argv[0], argv[0]);
+		return -EINVAL;
+	}
+	if (ret + 1 < argc) {
+		cli_error(EXIT_USAGE, "%s: one guest at a time ('%s' is extra)", argv[0], argv[ret + 1]);
+		return -EINVAL;
+	}
+	o->guest = argv[ret];
+	return 0;
 }

@@ -37,6 +37,11 @@ void cli_opts_help(FILE *f, const struct cli_opt *table);
 /* Called for an option not in the shared set: 0 if handled, -errno to fail (message printed). */
 typedef int (*extra_opt_fn)(int opt, const char *arg, void *ctx);
 
+/* Parse argv's options of tables (NULL-ended) with fn; the index of the first argument that is
+ * not an option (getopt moves them to the end), or -errno with the message printed. */
+int cli_opts_parse(int argc, char **argv, const struct cli_opt *const *tables, extra_opt_fn fn,
+		   void *ctx);
+
 /* Parse argv: the shared options, the command's (a NULL-ended list of tables, or NULL) and one
  * guest.  0, or -EINVAL with the message printed. */
 int vm_opts_parse(int argc, char **argv, struct vm_opts *o, const struct cli_opt *const *extra,
