@@ -228,6 +228,15 @@ int vmm_hc_check(const struct vmm_hc_exit *e)
 	return 0;
 }
 
+/* The clocks a lab handler's getTimestamp answer may come from, read now. */
+static void read_clocks(struct vmm_vcpu *vcpu, struct vmm_hc_clocks *c)
+{
+	c->s = (uint64_t)time(NULL);
+	c->tsc = __builtin_ia32_rdtsc();
+	if (vmm_vm_clock(vcpu->vm, &c->kvm_ns) < 0)
+		c->kvm_ns = 0;
+}
+
 /* The port device: one whole exit, to the lab's handlers or item by item to fn[]. */
 static int hc_exit(struct vmm_pio_dev *dev, struct vmm_vcpu *vcpu, uint16_t port, bool in,
 		   void *data, unsigned size, unsigned count)
@@ -249,22 +258,25 @@ static int hc_exit(struct vmm_pio_dev *dev, struct vmm_vcpu *vcpu, uint16_t port
 		hc->misuse = (struct vmm_hc_misuse){ .id = e.call >= 0 ? e.call : vmm_hc_find(hc, port),
 						     .port = port, .size = size, .in = in };
 	hc->serving = e.call;
+	if (e.call == VMM_HC_GETTIMESTAMP && hc->on_exit)
+		read_clocks(vcpu, &hc->ts_before);
 	if (hc->on_exit) {
 		ret = hc->on_exit(hc, &e);
-		hc->serving = -1;
-		return ret;
-	}
-	ret = vmm_hc_check(&e);
-	for (unsigned i = 0; ret == 0 && i < count; i++) {
-		uint8_t *item = (uint8_t *)data + (size_t)i * size;
-		uint32_t v = 0;
+	} else {
+		ret = vmm_hc_check(&e);
+		for (unsigned i = 0; ret == 0 && i < count; i++) {
+			uint8_t *item = (uint8_t *)data + (size_t)i * size;
+			uint32_t v = 0;
 
-		if (!in)
-			memcpy(&v, item, size);
-		ret = hc->fn[e.call](hc, in, size, &v);
-		if (in)
-			memcpy(item, &v, size);
+			if (!in)
+				memcpy(&v, item, size);
+			ret = hc->fn[e.call](hc, in, size, &v);
+			if (in)
+				memcpy(item, &v, size);
+		}
 	}
+	if (e.call == VMM_HC_GETTIMESTAMP && hc->on_exit)
+		read_clocks(vcpu, &hc->ts_after);
 	hc->serving = -1;
 	return ret;
 }

@@ -64,6 +64,10 @@ struct vmm_hc {
 	uint64_t calls[VMM_HC__COUNT];           /* exits each hypercall took */
 	uint64_t io_seen[VMM_HC__COUNT][VMM_HC_SEEN][2];   /* IO in, IO out exits KVM had
 							    * reported at its first calls */
+	struct vmm_hc_clocks {             /* with on_exit: the host's clocks just before and */
+		uint64_t s, tsc, kvm_ns;   /* just after the last getTimestamp exit was answered:
+					    * seconds since 1970, the TSC, KVM_GET_CLOCK */
+	} ts_before, ts_after;
 	struct vmm_vcpu *vcpu;
 	vmm_console_sink sink;
 	void *ctx;

@@ -85,8 +85,9 @@ struct lab_run {
 	uint64_t hva_base;            /* host address of guest physical 0 in the grading
 				       * process (0: unknown); output expressions read it
 				       * as the name hva_base */
-	/* the window the run took, by the host's clocks, for a timestamp the guest was given
-	 * (output expressions: start, end, tsc_start, tsc_end, clock_start, clock_end) */
+	/* when the guest's timestamp was taken, by the host's clocks: around the last
+	 * getTimestamp exit the student's handlers answered, else the whole run (output
+	 * expressions: start, end, tsc_start, tsc_end, clock_start, clock_end) */
 	uint64_t start, end;          /* seconds since 1970 */
 	uint64_t tsc_start, tsc_end;  /* the host's time-stamp counter */
 	uint64_t clock_start, clock_end;   /* the VM's KVM_GET_CLOCK, ns */

@@ -1,7 +1,9 @@
 #!/bin/sh
 # test-course.sh KVMLAB LABS_DIR - lab 04 grades the course's own shapes (tests/labs/course):
+#   - the lab's solution on the 2024 edition: full marks (2023: test-grade.sh);
 #   - a2023 and b2024, our code in the shape of the two published student solutions, each on
 #     a copy of lab 04 set to its edition and its own ports: full marks;
+#   - a2023 with a TSC half a wrap away from the getTimestamp exit: that check fails;
 #   - a2023 with gvaToHva printed by the handler (0x...) instead of returned: full marks;
 #     with getTimestamp from time() or KVM's clock: full marks; with its IN answer left at 0 (the old
 #     limit): the gvaToHva checks fail;
@@ -43,6 +45,8 @@ lab "$T/l2023" 2023 print32=0xE8 printStr=0xE7 numExits=0xEA gvaToHva=0xEB getTi
 lab "$T/l2024" 2024 print32=0xEB numExits=0xEB printStr=0xEC numExitsByType=0xED \
 	getTimestamp=0xEE gvaToHva=0xEF
 
+lab "$T/s2024" 2024
+full s "$(grade "$T/s2024" "$L/solution" s)" "the lab's solution on 2024"
 full a "$(grade "$T/l2023" "$C/a2023" a)" "a2023 (one port each, gvaToHva returned, TSC) on 2023"
 full b "$(grade "$T/l2024" "$C/b2024" b)" "b2024 (shared ports, KVM clock) on 2024"
 
@@ -68,6 +72,15 @@ cp -r "$C/a2023" "$T/clock"
 sed -i 's|return (uint32_t)__builtin_ia32_rdtsc();|return 0;|; s|exit->value = timestamp();|exit->value = (uint32_t)lab_kvm_clock(ctx) + timestamp();|' "$T/clock/handlers.c"
 grep -q 'lab_kvm_clock(ctx) + timestamp()' "$T/clock/handlers.c" || { bad "sed of clock"; exit 1; }
 full clock "$(grade "$T/l2023" "$T/clock" clock)" "a2023, getTimestamp from KVM's clock (lab_kvm_clock)"
+
+# the window is the getTimestamp exit itself: a TSC half a wrap off is outside it
+cp -r "$C/a2023" "$T/late"
+sed -i 's|return (uint32_t)__builtin_ia32_rdtsc();|return (uint32_t)__builtin_ia32_rdtsc() + 0x80000000u;|' "$T/late/handlers.c"
+grep -q '+ 0x80000000u' "$T/late/handlers.c" || { bad "sed of late"; exit 1; }
+s=$(grade "$T/l2023" "$T/late" late)
+grep -q "FAIL  timestamp" "$T/late.out" && [ "$s" = 47 ] &&
+	ok "a2023 with a TSC half a wrap off: timestamp fails ($s/50)" ||
+	{ bad "a2023, TSC off: $s"; cat "$T/late.out"; }
 
 cp -r "$C/a2023" "$T/zero"
 sed -i 's|^\t\t\texit->value = (uint32_t)hva;$|\t\t\texit->value = 0;|' "$T/zero/handlers.c"

@@ -22,6 +22,8 @@ for lab in "$LABS"/[0-9][0-9]-*/; do
 done
 
 # a batch: good, starter, crashing handler, hanging handler, flooding handler, not compiling
+# (the flood fills the 1 MiB cap within the time limit, or on a loaded machine, under the
+# sanitizers, runs into the limit first: either way it ends with its reason)
 L=$LABS/04-hypercalls
 B=$T/batch; mkdir -p "$B"
 for s in good crash hang flood nocompile; do cp -r "$L/solution" "$B/$s"; done
@@ -36,7 +38,7 @@ cat "$T/progress"
 if [ $rc -eq 6 ] && [ "$(wc -l <"$T/b.csv")" -eq 7 ] &&
    grep -q '^"good",50,50,ok' "$T/b.csv" &&
    grep -q '^"hang",10,50,error,.*lab_print32 did not return within the lab.s time limit (2000 ms)' "$T/b.csv" &&
-   grep -q '^"flood",10,50,error,.*output truncated at 1048576 bytes' "$T/b.csv" &&
+   grep -Eq '^"flood",10,50,error,.*(output truncated at 1048576 bytes|lab_print32 did not return within)' "$T/b.csv" &&
    grep -q '^"nocompile",0,50,error' "$T/b.csv" &&
    grep -q '^"crash",.*signal 11' "$T/b.csv" && grep -q '^\[6/6\]' "$T/progress"; then
 	ok "batch graded completely"
