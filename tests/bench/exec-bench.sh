@@ -6,7 +6,9 @@
 # program pinned to one CPU); runs alternate, medians printed.
 # Then stepping: the same 40,004-instruction guest (a counting loop) single-stepped by
 # kvmlab trace in kvmlab's own VMM and by kvmlab exec --trace inside the test hypervisor,
-# each rate as the command itself measures it (steps / time stepping).
+# each rate as the command itself measures it (steps / time stepping), and, where strace is
+# installed, the system calls kvmlab itself makes per step under exec --trace (its agent in
+# the program makes the KVM_RUN calls: no ptrace stop and no process_vm_readv per step).
 set -u
 : "${KVMLAB:?}" "${HV_CLASSIC:?}"
 N=${EXEC_BENCH_EXITS:-100000}
@@ -62,3 +64,12 @@ o=$(median <"$TMP/own"); f=$(median <"$TMP/foreign")
 echo "exec-bench: stepping 40,004 instructions, $RUNS runs each, medians"
 echo "  kvmlab trace (own VMM, whole process): $o steps/s"
 echo "  kvmlab exec --trace (foreign program): $f steps/s ($(awk -v o="$o" -v f="$f" 'BEGIN {printf "%.2f", f / o}')x)"
+if command -v strace >/dev/null; then
+	strace -c -o "$TMP/strace" "$KVMLAB" exec --trace -o /dev/null -- "$HV_CLASSIC" -C >/dev/null 2>&1
+	echo "  system calls of kvmlab per step (strace -c, one run): $(awk '
+		$NF ~ /^(ptrace|wait4|process_vm_readv|futex)$/ { n[$NF] = $4 }
+		END { printf "ptrace %.3f, waitpid %.3f, process_vm_readv %.3f, futex %.3f",
+			n["ptrace"] / 40004, n["wait4"] / 40004, n["process_vm_readv"] / 40004, n["futex"] / 40004 }' "$TMP/strace")"
+else
+	echo "  (system calls per step: strace is not installed)"
+fi

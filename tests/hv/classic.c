@@ -5,12 +5,17 @@
  *                                 PD 0x4000, one 2 MiB page); 2 MiB of memory at 0, guest at 0
  *   -n N     long mode, a guest making N port writes (0x80) before it halts
  *   -I N     long mode, a guest making N word reads of port 0x81 (answered 0x100, 0x101,
- *            ...), each written back to port 0x80, before it halts
+ *            ...), each after a byte written to port 0x84 and written back to port 0x80,
+ *            before it halts
+ *   -k       port 0x84 handled in the kernel (an ioeventfd), so a KVM_RUN of -I sees the
+ *            guest write it and then exits for the read of port 0x81
  *   -C       long mode, a guest that counts to 20,000 without exiting, then halts
  *   -H       long mode, a guest that loops without exiting (for --timeout)
  *   -D FILE  write the guest image the other options pick to FILE and exit (to run the same
  *            bytes under kvmlab itself)
  *   -K       kill itself with SIGSEGV after the third exit
+ *   -U       unmap the page of guest memory at 0x2000 (long mode: the PML4) after the first
+ *            exit, as a careless or hostile program might, and run on
  *   -R       close the VM and vCPU fds and make them again (the numbers are reused), and
  *            run the vCPU through a dup2'd fd 20
  *   -F       fork first: the child runs the VM, the parent waits and passes on its status
@@ -27,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -73,6 +79,16 @@ static void vm_make(struct vm *vm)
 	vm->run = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED, vm->vcpu_fd, 0);
 	if (vm->run == MAP_FAILED)
 		die("mmap kvm_run");
+}
+
+/* Port 0x84 handled in the kernel: an ioeventfd the guest's writes signal, without an exit. */
+static void in_kernel_port(struct vm *vm)
+{
+	struct kvm_ioeventfd io = { .addr = 0x84, .len = 1, .flags = KVM_IOEVENTFD_FLAG_PIO };
+
+	io.fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (io.fd < 0 || ioctl(vm->fd, KVM_IOEVENTFD, &io) < 0)
+		die("KVM_IOEVENTFD");
 }
 
 static void vm_init(struct vm *vm, int reuse)
@@ -167,7 +183,7 @@ static void setup(struct vm *vm, int mode, const unsigned char *img, size_t len,
 	memcpy(vm->mem, img, len);
 }
 
-static int run(struct vm *vm, size_t check_size, int kill_after)
+static int run(struct vm *vm, size_t check_size, int kill_after, int unmap)
 {
 	struct kvm_regs r;
 	uint64_t val = 0;
@@ -179,6 +195,8 @@ static int run(struct vm *vm, size_t check_size, int kill_after)
 			die("KVM_RUN");
 		if (kill_after && ++exits == 3)
 			raise(SIGSEGV);
+		if (unmap && unmap-- == 1 && munmap(vm->mem + 0x2000, 4096) < 0)
+			die("munmap");
 		switch (vm->run->exit_reason) {
 		case KVM_EXIT_HLT:
 			goto check;
@@ -188,7 +206,8 @@ static int run(struct vm *vm, size_t check_size, int kill_after)
 				fflush(stdout);
 				continue;
 			}
-			if (vm->run->io.direction == KVM_EXIT_IO_OUT && vm->run->io.port == 0x80)
+			if (vm->run->io.direction == KVM_EXIT_IO_OUT &&
+			    (vm->run->io.port == 0x80 || vm->run->io.port == 0x84))
 				continue;
 			if (vm->run->io.direction == KVM_EXIT_IO_IN && vm->run->io.port == 0x81 &&
 			    vm->run->io.size == 2) {
@@ -218,14 +237,14 @@ check:
 int main(int argc, char **argv)
 {
 	int opt, mode = 'r', kill_after = 0, reuse = 0, do_fork = 0, hang = 0, count = 0, echo = 0;
-	int status;
+	int kernel_port = 0, status, unmap = 0;
 	const char *then = NULL, *dump = NULL;
 	const unsigned char *img;
 	size_t len;
 	unsigned long spins = 0;
 	struct vm vm;
 
-	while ((opt = getopt(argc, argv, "rsplCHKRFn:I:E:D:")) != -1) {
+	while ((opt = getopt(argc, argv, "rsplCHKRUFkn:I:E:D:")) != -1) {
 		switch (opt) {
 		case 'r': case 's': case 'p': case 'l':
 			mode = opt;
@@ -253,6 +272,12 @@ int main(int argc, char **argv)
 		case 'K':
 			kill_after = 1;
 			break;
+		case 'k':
+			kernel_port = 1;
+			break;
+		case 'U':
+			unmap = 1;
+			break;
 		case 'R':
 			reuse = 1;
 			break;
@@ -263,7 +288,7 @@ int main(int argc, char **argv)
 			then = optarg;
 			break;
 		default:
-			fprintf(stderr, "usage: %s [-r | -s | -p | -l | -n N | -I N | -C | -H] [-K] [-R] [-F] [-E PROG] [-D FILE]\n",
+			fprintf(stderr, "usage: %s [-r | -s | -p | -l | -n N | -I N | -C | -H] [-k] [-K] [-U] [-R] [-F] [-E PROG] [-D FILE]\n",
 				argv[0]);
 			return 1;
 		}
@@ -301,8 +326,10 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	vm_init(&vm, reuse);
+	if (kernel_port)
+		in_kernel_port(&vm);
 	setup(&vm, mode, img, len, spins);
-	status = run(&vm, mode == 'r' ? 2 : mode == 'l' ? 8 : 4, kill_after);
+	status = run(&vm, mode == 'r' ? 2 : mode == 'l' ? 8 : 4, kill_after, unmap);
 	if (then && status == 0) {
 		execl(then, then, (char *)NULL);
 		die(then);

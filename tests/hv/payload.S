@@ -4,8 +4,8 @@
  *
  * hello16/32/64: print "Hello, world!\n" one byte at a time on port 0xE9, store 42 at
  * 0x400 and halt with 42 in (E/R)AX.  spin64: RCX OUTs to port 0x80, then the same
- * ending.  echo64: RCX times, a word IN from port 0x81 written back with OUT to port 0x80,
- * then the same ending.  count64: 20,000 turns of a loop that never exits, then the same ending (40,004
+ * ending.  echo64: RCX times, a byte OUT to port 0x84, then a word IN from port 0x81
+ * written back with OUT to port 0x80, then the same ending.  count64: 20,000 turns of a loop that never exits, then the same ending (40,004
  * instructions).  hang64: a loop that never exits.  matrix1/2: real mode, forever OUT AX to
  * port 0x10 (0x11) and increment (decrement) AX.
  */
@@ -75,7 +75,8 @@ spin64_end:
 echo64:
 	testq %rcx, %rcx
 	jz 2f
-1:	inw $0x81, %ax
+1:	outb %al, $0x84
+	inw $0x81, %ax
 	outw %ax, $0x80
 	decq %rcx
 	jnz 1b

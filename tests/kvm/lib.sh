@@ -145,6 +145,17 @@ le64() {
 	printf '%s' "$s"
 }
 
+# The fields of each step of a JSON Lines trace that do not depend on who set the vCPU up
+# (where, what, which exit, the sentence): to hold a program's trace against kvmlab's own.
+steps_of() {
+	python3 -c '
+import json, sys
+for line in open(sys.argv[1]):
+    o = json.loads(line)
+    print(o["pc"], o["asm"], json.dumps(o.get("exit")), o.get("explain", ""))
+' "$1"
+}
+
 finish() {
 	echo "$npass passed, $nfail failed"
 	[ "$nfail" -eq 0 ]

@@ -265,18 +265,6 @@ static void points_done(const struct engine *e, void *ctx)
 	stoppoints_report(e);
 }
 
-/* The start mode the TUI names, from the state the program set up. */
-static enum vmm_mode start_mode(const struct kvm_sregs *s)
-{
-	switch (vmm_cpu_mode(s)) {
-	case VMM_CPU_REAL: return VMM_MODE_REAL;
-	case VMM_CPU_PROTECTED: return VMM_MODE_PROTECTED;
-	case VMM_CPU_PAGED32: return VMM_MODE_PAGED32;
-	case VMM_CPU_PAE: return VMM_MODE_PAE;
-	default: return VMM_MODE_LONG;
-	}
-}
-
 /* `exec --tui`: the TUI on the program's vCPU; its output waits in out/err until the
  * screen is gone.  0, or an exit status after a message. */
 static int exec_tui(struct obs *obs, const struct exec_opts *o, const char *prog)
@@ -293,7 +281,7 @@ static int exec_tui(struct obs *obs, const struct exec_opts *o, const char *prog
 					   o->vm ? " of that VM" : "");
 	ret = engine_init(&e, &f.cpu, true);
 	if (ret == 0)
-		ret = tui_init(&t, &e, prog, start_mode(&f.cpu.sregs));
+		ret = tui_init(&t, &e, prog, foreign_start_mode(&f));
 	if (ret == 0)
 		ret = tui_run(&t);
 	if (ret < 0)

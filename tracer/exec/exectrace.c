@@ -36,6 +36,7 @@ int exec_trace(struct obs *o, const struct exec_trace_opts *t, struct exec_trace
 	if (ret == 0) {
 		e.max_steps = t->max_steps;
 		tracewriter_init(&w, &e, t->format, t->walk, t->out);
+		w.ex.start_mode = (int)foreign_start_mode(&f);
 		engine_goal_init(&e, &g, ENGINE_GOAL_CONTINUE, 0, NULL, 0, NULL, 0);
 		t0 = vmm_clock_ns();
 		ret = engine_go(&e, &g, write_step, &w);

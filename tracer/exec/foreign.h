@@ -6,6 +6,8 @@
 #include <sys/types.h>
 #include <sys/user.h>
 
+#include "agent.h"
+#include "cpumode.h"
 #include "observe.h"
 #include "tvcpu.h"
 
@@ -29,6 +31,8 @@ struct foreign {
 	bool at_entry;                /* ... at its own KVM_RUN's seccomp stop (not in the gadget) */
 	struct user_regs_struct prog; /* the program's registers at that KVM_RUN */
 	uint64_t gadget, data;        /* in the program: the code, and a page for arguments */
+	void *shared;                 /* kvmlab's view of the agent's code and box */
+	struct agent agent;           /* the loop that makes the KVM_RUN calls (agent.h) */
 	struct kvm_run *run;          /* kvmlab's read-write mapping of the vCPU's kvm_run */
 	bool synced;                  /* run->s.regs holds the state of the last exit */
 	uint32_t dirty;               /* KVM_SYNC_X86_* to write back at the next entry */
@@ -48,3 +52,7 @@ int foreign_open(struct foreign *f, struct obs *o, int vm_no);
 /* Stop stepping and give the program its pending exit (was_hlt: the engine ended at a HLT
  * it saw as a debug exit, so the program gets KVM_EXIT_HLT, as untraced); it then runs on. */
 int foreign_release(struct foreign *f, bool was_hlt);
+
+/* The start mode of the state the program set up (what the TUI names, and what tells the
+ * explanations that a shutdown under 32-bit paging is this host's limit). */
+enum vmm_mode foreign_start_mode(const struct foreign *f);

@@ -99,9 +99,12 @@ static int read_format(const char *dir, const struct tp_def *d, struct tp_fmt *f
 	snprintf(path, sizeof(path), "%s/events/%s/format", dir, d->event);
 	f = fopen(path, "re");
 	if (!f) {
-		snprintf(why, wlen, "%s: %s (no %s tracepoint on this kernel?)", path, strerror(errno),
-			 d->event);
-		return -ENOENT;
+		int err = errno;
+
+		snprintf(why, wlen, "%s: %s%s", path, strerror(err), err == ENOENT ?
+			 " (no such tracepoint on this kernel)" : err == EACCES ?
+			 " (tracefs is for root)" : "");
+		return -err;
 	}
 	for (unsigned i = 0; i < 5 && d->fields[i]; i++)
 		want |= 1u << i;
@@ -196,7 +199,8 @@ static int setup(struct obs_tp *tp, pid_t pid, unsigned pages, char *why, size_t
 {
 	char kb[32], pids[32];
 	const struct { const char *file, *text; } steps[] = {
-		{ "tracing_on", "0" }, { "buffer_size_kb", kb }, { "trace_clock", "mono" },
+		{ "tracing_on", "0" }, { "trace_clock", "mono" },  /* (a new clock empties the ring) */
+		{ "buffer_size_kb", kb },
 		{ "options/overwrite", "0" }, { "options/event-fork", "1" },
 		{ "set_event_pid", pids },
 		{ "events/raw_syscalls/sys_enter/filter", "id == 16" },
@@ -527,7 +531,8 @@ int obs_tp_drain(struct obs_tp *tp, uint64_t cutoff,
 		qsort(tp->ev, tp->nev, sizeof(*tp->ev), by_time);
 	while (n < tp->nev && tp->ev[n].time <= cutoff)
 		fn(ctx, &tp->ev[n++]);
-	memmove(tp->ev, tp->ev + n, (tp->nev - n) * sizeof(*tp->ev));
+	if (n && n < tp->nev)
+		memmove(tp->ev, tp->ev + n, (tp->nev - n) * sizeof(*tp->ev));
 	tp->nev -= n;
 	return ret;
 }

@@ -539,6 +539,10 @@ static void ioctl_exit(struct obs *o, struct thr *t, long ret, bool unfinished)
 			if (c.obj && c.obj->kind == OBS_VM)
 				slot_set(c.obj, t->in, t->in_len);
 			break;
+		case KVM_IOEVENTFD: case KVM_CREATE_IRQCHIP: case KVM_CREATE_PIT: case KVM_CREATE_PIT2:
+			if (c.obj && c.obj->kind == OBS_VM)
+				obs_kports_note(&c.obj->kports, req, t->in, t->in_len);
+			break;
 		}
 	}
 	if (req == KVM_RUN && c.obj && c.obj->kind == OBS_VCPU) {
@@ -622,7 +626,9 @@ static bool tp_exit_fields(struct thr *t, struct obs_call *c, uint8_t *io)
 
 	switch (r->reason) {
 	case KVM_EXIT_IO:
-		if (!r->pio || !r->io.pio.rw) {
+		/* an IN leaves no record at its exit: the last one may be a port KVM answered */
+		if (!r->pio || !r->io.pio.rw || (v && v->vm && obs_kports_has(&v->vm->kports,
+				r->io.pio.port, r->io.pio.size, r->io.pio.val))) {
 			c->run.io.direction = KVM_EXIT_IO_IN;
 			c->run.io.data_offset = PIO_DATA_OFFSET;
 			return false;

@@ -9,6 +9,7 @@
 
 #include "exits.h"
 #include "kvmdecode.h"
+#include "obs_kports.h"
 
 /*
  * The program runs under ptrace; a seccomp filter it cannot remove stops it on every ioctl
@@ -54,6 +55,7 @@ struct obs_obj {
 	/* a VM's memory slots, as the program set them */
 	struct obs_slot slots[OBS_MAX_SLOTS];
 	int nslots;
+	struct obs_kports kports;  /* a VM: the ports KVM answers in the kernel */
 	/* a vCPU: kvmlab's own mapping of its kvm_run page and the I/O page after it */
 	const uint8_t *run;
 	size_t run_len;
