@@ -94,6 +94,33 @@ static void test_bad_files(void)
 	expect_error("bad-no-sources.yaml", ":5:3: the guest has no sources: give sources (files "
 		     "of the submission), lab_sources (files of the lab) or both");
 	expect_error("bad-empty.yaml", ": empty lab file");
+	/* numbers are read whole: libcyaml alone takes what comes before the junk */
+	expect_error("bad-number-junk.yaml", ":9:13: wrong value for 'points': expected a "
+		     "non-negative integer (decimal or 0x hex), got '12abc'");
+	expect_error("bad-number-fraction.yaml", ":9:13: wrong value for 'points': expected a "
+		     "non-negative integer (decimal or 0x hex), got '2.5'");
+	expect_error("bad-number-address.yaml", ":10:23: wrong value for 'address': expected a "
+		     "non-negative integer (decimal or 0x hex), got '0x10010zz'");
+	expect_error("bad-number-port.yaml", ":8:11: wrong value for 'print8': expected a "
+		     "non-negative integer (decimal or 0x hex), got '-1'");
+	expect_error("bad-trace-off.yaml", ":14:5: check 'modes': 'mode_timeline' needs a trace "
+		     "of the run, but the lab says trace: false (line 7): remove that line or this "
+		     "check");
+	{
+		char rest[1024];
+
+		snprintf(rest, sizeof(rest), ":10:21: check 'same': reference trace 'missing.jsonl' "
+			 "not found in the lab folder %s: No such file or directory (write it with "
+			 "kvmlab trace --format jsonl -o missing.jsonl on the reference solution's "
+			 "guest)", data);
+		expect_error("bad-trace-missing.yaml", rest);
+		snprintf(rest, sizeof(rest), ":12:18: '../../elsewhere' must be a folder of the lab "
+			 "(a relative path inside %s)", data);
+		expect_error("bad-tests-path.yaml", rest);
+	}
+	expect_error("bad-tests-score.yaml", ":17:12: score 3 does not match the failing checks: "
+		     "of 5 points, the 1 listed take 3, which leaves 2");
+	expect_error("bad-tests-check.yaml", ":12:47: no check 'helo' in this lab");
 	expect_error("no-such-file.yaml", ": cannot read: No such file or directory");
 }
 
@@ -129,7 +156,16 @@ static void test_valid(void)
 	CHECK_EQ(vmm_portmap_port(&lab->ports, VMM_PORTMAP_FC + VMM_FC_OPEN), 0x510);
 	CHECK(lab->max_exits == 5000 && lab->max_instructions == 200000);
 	CHECK(lab->timeout_ms == 2000);
-	CHECK(lab->trace);  /* trace: false, but mode_timeline needs a trace */
+	CHECK(lab->trace);
+	CHECK(lab->tests_count == 3);
+	if (lab->tests_count == 3) {
+		CHECK_STR(lab->tests[1].submission, "starter");
+		CHECK(lab->tests[1].score && *lab->tests[1].score == 40 &&
+		      lab->tests[1].expected == 40 && lab->tests[1].failing_count == 3);
+		CHECK_STR(lab->tests[1].failing[2], "one-hlt");
+		CHECK(lab->tests[2].substitute_count == 1);
+		CHECK_STR(lab->tests[2].substitute[0].to, "rax = 41");
+	}
 	CHECK(lab->checks_count == 17);
 	if (lab->checks_count != 17)
 		goto out;

@@ -308,15 +308,35 @@ static void test_formats(void)
 		compare(lab_reporters[i]->name, out, want[i]);
 		free(out);
 	}
-	/* the instructor's text view details hidden checks too */
-	r.show_hidden = true;
+	/* the instructor's text view details hidden checks too, marked */
+	r.view = LAB_VIEW_INSTRUCTOR;
 	out = render(&r, LAB_REPORT_TEXT);
-	CHECK(out && strstr(out, "FAIL  mapped     0/5  maps 0x400000\n"
+	CHECK(out && strstr(out, "FAIL  mapped     0/5  [hidden] maps 0x400000\n"
 			    "        it maps to 0x300000, not 0x200000\n"
 			    "        walk of 0x400000:\n"
 			    "          PML4[0] at 0x1000\n"));
 	CHECK(out && !strstr(out, "Hidden checks"));
 	free(out);
+	/* after the due date: the after_due_date check in full, the hidden one counted */
+	r.view = LAB_VIEW_AFTER_DUE;
+	out = render(&r, LAB_REPORT_TEXT);
+	CHECK(out && strstr(out, "PASS  secret     5/5  secret\n"));
+	CHECK(out && !strstr(out, "mapped") && !strstr(out, "RW"));
+	CHECK(out && strstr(out, "Hidden checks: 1 (0 passed, 1 not), 0/5 points\n"));
+	free(out);
+	/* a student's TAP: the plan counts what is shown, the rest is one comment */
+	r.view = LAB_VIEW_STUDENT;
+	out = render(&r, LAB_REPORT_TAP);
+	CHECK(out && strstr(out, "# not shown (student view): 2 checks, 5/10 points\n1..3\n"));
+	CHECK(out && !strstr(out, "mapped") && !strstr(out, "secret") &&
+	      strstr(out, "ok 3 - mem42: 42 at 0x400 # SKIP depends on rax42\n"));
+	free(out);
+	for (int v = LAB_VIEW_STUDENT; v < LAB_VIEW__COUNT; v++) {
+		enum lab_view back;
+
+		CHECK(lab_view_parse(lab_view_name((enum lab_view)v), &back) == 0 && (int)back == v);
+	}
+	CHECK(lab_view_parse("auto", &r.view) < 0 && lab_view_parse("teacher", &r.view) < 0);
 	CHECK(lab_report_format_parse("junit", &f) == 0 && f == LAB_REPORT_JUNIT);
 	CHECK(lab_report_format_parse("xml", &f) < 0);
 	CHECK(lab_report_write(&r, LAB_REPORT__COUNT, stdout) < 0);

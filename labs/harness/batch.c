@@ -85,7 +85,7 @@ static void child(const struct lab_batch_opts *o, const struct lab_batch_result 
 		snprintf(prefix, sizeof(prefix), "%s/%s.", o->report_dir, r->name);
 		lab_program_set_drawings(prefix);
 	}
-	ret = lab_grade(o->lab, r->path, r->name, &o->runner, o->fmt, o->show_hidden, rep, &g);
+	ret = lab_grade(o->lab, r->path, r->name, &o->runner, o->fmt, o->view, rep, &g);
 	if (rep && fclose(rep) != 0 && ret == 0)
 		report_err = errno;
 	if (report_err && ret == 0) {   /* graded, but the report is not there */

@@ -56,7 +56,7 @@ struct lab_batch_opts {
 	unsigned jobs;                    /* 1 to LAB_BATCH_MAX_JOBS at a time */
 	unsigned shard_k, shard_n;        /* only the K-th of N (names sorted, index % N == K-1); 0: all */
 	unsigned timeout_s;               /* wall-clock limit per submission (CPU: 5 s more) */
-	bool show_hidden;                 /* text reports: hidden checks in detail */
+	enum lab_view view;               /* who the reports are for (report.h) */
 	struct lab_runner_opts runner;    /* the sandbox policy and the KVM device (runner.h) */
 	/* results decided before grading (archives refused at intake, intake.h): sorted and
 	 * sharded with the folders, reported as they are */

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "tracediff.h"
@@ -12,13 +13,20 @@ static int prepare(struct lab_check *c, const struct lab *lab, struct lab_diag *
 {
 	struct lab_trace_spec *t = c->trace_matches;
 
-	/* a file of the lab's own folder, as every path a lab names (the reference trace
-	 * may be produced later, by grading the reference solution) */
+	/* a file of the lab's own folder, as every path a lab names; a missing one is the
+	 * lab's error, said when it loads, not a failed check in every student's report */
 	if (!lab_path_inside(t->reference))
 		return lab_diag_check(d, "trace_matches.reference", "reference '%s' must be a "
 				      "relative path inside the lab folder", t->reference);
 	t->reference_path = lab_path_join(lab->dir, t->reference);
-	return t->reference_path ? 0 : -ENOMEM;
+	if (!t->reference_path)
+		return -ENOMEM;
+	if (access(t->reference_path, R_OK) != 0)
+		return lab_diag_check(d, "trace_matches.reference", "reference trace '%s' not "
+				      "found in the lab folder %s: %s (write it with kvmlab trace "
+				      "--format jsonl -o %s on the reference solution's guest)",
+				      t->reference, lab->dir, strerror(errno), t->reference);
+	return 0;
 }
 
 static void release(struct lab_check *c)

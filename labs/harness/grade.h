@@ -33,7 +33,8 @@ struct lab_grade {
 /*
  * Load the lab file yaml against the submission folder subdir, build, run (under ro, runner.h;
  * NULL: sandbox required, /dev/kvm) and check it,
- * and write the report in fmt to out (NULL: no report; subname: the name it shows).
+ * and write the report in fmt to out (NULL: no report; subname: the name it shows), as view
+ * shows it (report.h).
  * 0: graded, g->score of g->max (a missing source, a failed build or run is graded,
  * the reason in g->reason).  -errno with g->error saying why and g->failed where: the
  * lab file (lab_load's -errno), the host (-ENODEV KVM is missing, -EPERM the host cannot
@@ -41,7 +42,7 @@ struct lab_grade {
  * check saying why), or the report (the write's -errno; g is graded all the same).
  */
 int lab_grade(const char *yaml, const char *subdir, const char *subname,
-	      const struct lab_runner_opts *ro, enum lab_report_format fmt, bool show_hidden,
+	      const struct lab_runner_opts *ro, enum lab_report_format fmt, enum lab_view view,
 	      FILE *out, struct lab_grade *g);
 
 /* One report of a grading: its format and where it goes. */
@@ -53,5 +54,21 @@ struct lab_grade_out {
 /* lab_grade() writing the same results in several formats (the grading service keeps
  * them all: `kvmlab grade --reports DIR`). */
 int lab_grade_reports(const char *yaml, const char *subdir, const char *subname,
-		      const struct lab_runner_opts *ro, bool show_hidden, const struct lab_grade_out *outs, size_t nouts,
-		      struct lab_grade *g);
+		      const struct lab_runner_opts *ro, enum lab_view view,
+		      const struct lab_grade_out *outs, size_t nouts, struct lab_grade *g);
+
+/* One grading's results before any report: what lab_grade_reports() writes and what
+ * `kvmlab lab test` compares with the lab's tests. */
+struct lab_graded {
+	struct lab_check_result *res;   /* lab->checks_count results */
+	struct lab_build b;
+	struct lab_run run;             /* run.error: why the build or run failed, or "" */
+	int host;                       /* -ENODEV (no KVM), -EPERM (no sandbox), or 0 */
+};
+
+/* Grade the submission folder subdir against a loaded lab under ro: resolve its sources (a
+ * missing one is graded 0 with the reason), build, run, check.  0, or -ENOMEM.  Free with
+ * lab_graded_free() either way. */
+int lab_grade_lab(struct lab *lab, const char *subdir, const struct lab_runner_opts *ro,
+		  struct lab_graded *gr);
+void lab_graded_free(const struct lab *lab, struct lab_graded *gr);

@@ -15,6 +15,7 @@
 
 struct lab_loc {
 	char *path;
+	char *scalar;                  /* a scalar's text as written, NULL for a collection */
 	unsigned line, column;         /* 1-based start of the node */
 	unsigned key_line, key_column; /* its key when in a mapping, else = line/column */
 };
@@ -49,6 +50,12 @@ struct lab_diag {
 	const char *check_id;          /* named in lab_diag_check() messages */
 };
 
+/* Every number in the file is written whole: decimal or 0x hex and nothing else ("12abc",
+ * "2.5", "0x10010zz" and "-1" are refused at their line and column, where libcyaml would
+ * take what comes before the junk).  The schema says which nodes are numbers; 0 or -EINVAL. */
+int lab_numbers_check(const struct lab_locs *locs, const cyaml_schema_value_t *schema,
+		      struct lab_diag *d);
+
 /* "file:line:col: message" at path (at its key when at_key); returns -EINVAL. */
 int lab_diag_at(struct lab_diag *d, const char *path, bool at_key, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -74,6 +81,16 @@ struct lab;
 
 /* Semantic checks after the schema: ids, dependencies, kinds, ports, sizes. */
 int lab_validate(struct lab *lab, struct lab_diag *d);
+
+/* Each substitution at path base.N names a file inside the submission and a non-empty
+ * 'from'; 0 or -EINVAL. */
+struct lab_substitute;
+int lab_substitutes_check(struct lab_diag *d, const char *base, const struct lab_substitute *s,
+			  unsigned n);
+
+/* The tests: block (labexamples.c): folders inside the lab, known check ids, and each
+ * score equal to what its failing checks leave. */
+int lab_examples_validate(struct lab *lab, struct lab_diag *d);
 
 /* dir/rel as a new string (NULL on failure). */
 char *lab_path_join(const char *dir, const char *rel);

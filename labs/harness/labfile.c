@@ -250,6 +250,9 @@ int lab_load(const char *path, const char *submission_dir, struct lab **out,
 		ret = -EINVAL;
 		goto fail;
 	}
+	ret = lab_numbers_check(locs, &lab_schema, &d);
+	if (ret < 0)
+		goto fail;
 	lab->locs = locs;
 	locs = NULL;
 	lab->file = strdup(path);

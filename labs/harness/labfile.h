@@ -330,6 +330,23 @@ struct lab_program {
 	unsigned runs_count;
 };
 
+/* One example submission of the lab's `tests:` block (`kvmlab lab test`): a folder of the
+ * lab and the score and failing checks grading it must give. */
+struct lab_example {
+	char *submission;             /* a folder, relative to the lab folder ("solution") */
+	char *name;                   /* what it is, for the report (default: the folder) */
+	unsigned *score;              /* the exact score it must get (NULL: what failing leaves) */
+	char **failing;               /* the ids of exactly the checks it must not pass */
+	unsigned failing_count;
+	struct lab_substitute *substitute;   /* changes made to a copy of the folder first (a
+					      * known mistake written as a change of the solution) */
+	unsigned substitute_count;
+	unsigned *edition;            /* only for a lab of this edition (lab.edition) */
+	bool other_edition;           /* loader: for another edition: not checked, not run */
+	unsigned expected;            /* loader: the score, given or derived from failing */
+	unsigned line;                /* loader: where it is in the file */
+};
+
 /* cause_hints: the lab's own hint for each cause a failed check can have (cause.h); NULL:
  * kvmlab's. */
 struct lab_cause_hints {
@@ -363,6 +380,8 @@ struct lab {
 	bool trace;                   /* loader: also set when a check needs a trace */
 	struct lab_check *checks;
 	unsigned checks_count;        /* loader: those of the lab's edition, first */
+	struct lab_example *tests;    /* the lab's own tests (`kvmlab lab test`), or NULL */
+	unsigned tests_count;
 	/* loader */
 	unsigned checks_loaded;       /* all the file's checks, the other editions' after them */
 	char *file;                   /* path given to lab_load() */

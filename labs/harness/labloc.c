@@ -33,15 +33,20 @@ struct walker {
 	int depth;
 };
 
-static int add_loc(struct lab_locs *locs, char *path, yaml_mark_t at, yaml_mark_t key)
+static int add_loc(struct lab_locs *locs, char *path, const yaml_event_t *ev, yaml_mark_t key)
 {
 	struct lab_loc *v = vmm_array_grow(locs->v, &locs->cap, sizeof(*v), locs->n + 1, 64);
+	yaml_mark_t at = ev->start_mark;
+	char *scalar = NULL;
 
 	if (!v)
 		return -ENOMEM;
 	locs->v = v;
+	if (ev->type == YAML_SCALAR_EVENT &&
+	    !(scalar = strndup((const char *)ev->data.scalar.value, ev->data.scalar.length)))
+		return -ENOMEM;
 	locs->v[locs->n++] = (struct lab_loc){
-		.path = path,
+		.path = path, .scalar = scalar,
 		.line = (unsigned)at.line + 1, .column = (unsigned)at.column + 1,
 		.key_line = (unsigned)key.line + 1, .key_column = (unsigned)key.column + 1,
 	};
@@ -110,7 +115,7 @@ static int node_start(struct walker *w, const yaml_event_t *ev)
 		if (top && top->mapping)
 			key_mark = top->key_mark;
 		path = child_path(w);
-		if (!path || add_loc(w->locs, path, ev->start_mark, key_mark) < 0) {
+		if (!path || add_loc(w->locs, path, ev, key_mark) < 0) {
 			free(path);
 			return -ENOMEM;
 		}
@@ -216,8 +221,10 @@ int lab_locs_build(const char *text, size_t len, struct lab_locs *locs, char *er
 
 void lab_locs_free(struct lab_locs *locs)
 {
-	for (size_t i = 0; i < locs->n; i++)
+	for (size_t i = 0; i < locs->n; i++) {
 		free(locs->v[i].path);
+		free(locs->v[i].scalar);
+	}
 	free(locs->v);
 	memset(locs, 0, sizeof(*locs));
 }

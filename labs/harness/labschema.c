@@ -259,6 +259,18 @@ static const cyaml_schema_field_t program_fields[] = {
 	CYAML_FIELD_END
 };
 #undef STRUCT
+#define STRUCT struct lab_example
+static const cyaml_schema_field_t example_fields[] = {
+	STR_REQ(submission), STR(name),
+	CYAML_FIELD_UINT_PTR("score", CYAML_FLAG_OPTIONAL, STRUCT, score),
+	LIST(failing, &string_entry), LIST(substitute, &substitute_entry),
+	CYAML_FIELD_UINT_PTR("edition", CYAML_FLAG_OPTIONAL, STRUCT, edition),
+	CYAML_FIELD_END
+};
+#undef STRUCT
+static const cyaml_schema_value_t example_entry = {
+	CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct lab_example, example_fields),
+};
 static const cyaml_schema_value_t check_entry = {
 	CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct lab_check, check_fields),
 };
@@ -280,6 +292,7 @@ static const cyaml_schema_field_t lab_fields[] = {
 			 bools, CYAML_ARRAY_LEN(bools)),
 	CYAML_FIELD_SEQUENCE("checks", CYAML_FLAG_POINTER, STRUCT, checks, &check_entry,
 			     1, CYAML_UNLIMITED),
+	LIST(tests, &example_entry),
 	CYAML_FIELD_END
 };
 #undef STRUCT

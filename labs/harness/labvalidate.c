@@ -123,6 +123,20 @@ static int check_ports(struct lab *lab, struct lab_diag *d)
 	return 0;
 }
 
+int lab_substitutes_check(struct lab_diag *d, const char *base, const struct lab_substitute *s,
+			  unsigned n)
+{
+	char path[128];
+
+	for (unsigned j = 0; j < n; j++)
+		if (!lab_path_inside(s[j].file) || !*s[j].from) {
+			snprintf(path, sizeof(path), "%s.%u", base, j);
+			return lab_diag_at(d, path, false, "a substitution names a file of the "
+					   "submission (relative) and a non-empty 'from'");
+		}
+	return 0;
+}
+
 /* A C identifier (a #define's name, a hypercall's name in an ABI file). */
 static bool ident_ok(const char *s)
 {
@@ -216,12 +230,9 @@ static int check_program(struct lab *lab, struct lab_diag *d)
 				return lab_diag_at(d, path, false, "a define is a C name and a "
 						   "one-line value");
 			}
-		for (unsigned j = 0; j < r->substitute_count; j++)
-			if (!lab_path_inside(r->substitute[j].file) || !*r->substitute[j].from) {
-				snprintf(path, sizeof(path), "program.runs.%u.substitute.%u", i, j);
-				return lab_diag_at(d, path, false, "a substitution names a file of the "
-						   "submission (relative) and a non-empty 'from'");
-			}
+		snprintf(path, sizeof(path), "program.runs.%u.substitute", i);
+		if (lab_substitutes_check(d, path, r->substitute, r->substitute_count) < 0)
+			return -EINVAL;
 		for (unsigned j = 0; j < r->files_count; j++) {
 			char *f;
 			int ok;
@@ -420,6 +431,7 @@ static int pick_edition(struct lab *lab, struct lab_diag *d)
 
 static int check_checks(struct lab *lab, struct lab_diag *d)
 {
+	const struct lab_loc *trace_off = lab->trace ? NULL : lab_locs_get(d->locs, "trace");
 	unsigned sum = 0;
 	int ret = pick_edition(lab, d);
 
@@ -493,6 +505,11 @@ static int check_checks(struct lab *lab, struct lab_diag *d)
 					      "grader_guest files");
 		lab->reference_run |= c->run == LAB_RUN_REFERENCE_HANDLERS;
 		lab->grader_run |= c->run == LAB_RUN_GRADER_GUEST;
+		if (lab_check_ops[c->kind]->needs_trace && trace_off)
+			return lab_diag_check(d, lab_check_kind_name(c->kind), "'%s' needs a trace of "
+					      "the run, but the lab says trace: false (line %u): remove "
+					      "that line or this check", lab_check_kind_name(c->kind),
+					      trace_off->line);
 		if (lab_check_ops[c->kind]->needs_trace)
 			lab->trace = true;
 		if (lab_check_ops[c->kind]->needs_memlog && !lab->program)
@@ -528,5 +545,7 @@ int lab_validate(struct lab *lab, struct lab_diag *d)
 		ret = check_guest(lab, d);
 	if (ret == 0)
 		ret = check_checks(lab, d);
+	if (ret == 0)
+		ret = lab_examples_validate(lab, d);
 	return ret;
 }

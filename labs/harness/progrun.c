@@ -20,6 +20,7 @@
 #include "exits.h"
 #include "labbuf.h"
 #include "labdiag.h"
+#include "labsubst.h"
 #include "progobs.h"
 #include "run.h"
 #include "sandbox.h"
@@ -146,19 +147,6 @@ static void append_file(struct labbuf *log, const char *path)
 static const char *const base_env[] = { "PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/tmp",
 					"LC_ALL=C", NULL };
 
-/* Replace path's contents with text (the grader's copy); 0 or -EIO. */
-static int write_text(const char *path, const char *text)
-{
-	FILE *f = text ? fopen(path, "we") : NULL;
-	int ret = 0;
-
-	if (!f || fputs(text, f) < 0)
-		ret = -EIO;
-	if (f && fclose(f) != 0)
-		ret = -EIO;
-	return ret;
-}
-
 /* Set "#define NAME VALUE" lines of file (in dir) to the run's values; -ENOENT (with err)
  * when a name has no #define line to set. */
 static int set_defines(const struct lab_program_run *r, const char *dir, char *err,
@@ -218,7 +206,7 @@ static int set_defines(const struct lab_program_run *r, const char *dir, char *e
 	if (ret == 0) {
 		char *text = labbuf_take(&out);
 
-		ret = write_text(path, text);
+		ret = lab_write_text(path, text);
 		free(text);
 	} else {
 		labbuf_release(&out);
@@ -226,59 +214,16 @@ static int set_defines(const struct lab_program_run *r, const char *dir, char *e
 	return ret;
 }
 
-/* Replace every occurrence of each substitution's text in its file; -ENOENT (with err)
- * when the text is not there (the student changed the fixed block). */
+/* The run's substitutions in the copy in dir; -ENOENT with err when the student changed the
+ * fixed block they apply to. */
 static int substitute(const struct lab_program_run *r, const char *dir, char *err, size_t errlen)
 {
-	for (unsigned i = 0; i < r->substitute_count; i++) {
-		const struct lab_substitute *sb = &r->substitute[i];
-		char path[PATH_MAX * 2], *to = strdup(sb->to), *text = NULL;
-		struct labbuf out = { 0 };
-		size_t len = 0, nfrom = strlen(sb->from);
-		const char *p, *hit;
-		FILE *f;
-		bool found = false;
-		int ret = 0;
+	int ret = lab_substitute_apply(r->substitute, r->substitute_count, dir, err, errlen);
+	size_t n = strlen(err);
 
-		snprintf(path, sizeof(path), "%s/%s", dir, sb->file);
-		f = fopen(path, "re");
-		if (f) {
-			text = NULL;
-			if (getdelim(&text, &len, '\0', f) < 0) {
-				free(text);
-				text = NULL;
-			}
-			fclose(f);
-		}
-		if (!text || !to) {
-			snprintf(err, errlen, "%s: %s", sb->file, strerror(errno ? errno : ENOMEM));
-			free(text);
-			free(to);
-			return -ENOENT;
-		}
-		for (p = text; (hit = strstr(p, sb->from)); p = hit + nfrom) {
-			labbuf_add(&out, p, (size_t)(hit - p));
-			labbuf_puts(&out, to);
-			found = true;
-		}
-		labbuf_puts(&out, p);
-		free(text);
-		free(to);
-		if (!found) {
-			labbuf_release(&out);
-			snprintf(err, errlen, "%s no longer has '%s' (the lab's fixed block was changed)",
-				 sb->file, sb->from);
-			return -ENOENT;
-		}
-		text = labbuf_take(&out);
-		ret = write_text(path, text);
-		free(text);
-		if (ret < 0) {
-			snprintf(err, errlen, "%s: cannot write the grader's copy", sb->file);
-			return ret;
-		}
-	}
-	return 0;
+	if (ret == -ENOENT && n < errlen)
+		snprintf(err + n, errlen - n, " (the lab's fixed block was changed)");
+	return ret;
 }
 
 #define BUILD_CPU_S 120u

@@ -32,12 +32,62 @@ void lab_report_init(struct lab_report *r, const struct lab *lab,
 
 int lab_report_write(const struct lab_report *r, enum lab_report_format f, FILE *out)
 {
+	struct lab_report viewed = *r;
 	int ret;
 
-	if ((unsigned)f >= LAB_REPORT__COUNT)
+	if ((unsigned)f >= LAB_REPORT__COUNT || (unsigned)r->view >= LAB_VIEW__COUNT)
 		return -EINVAL;
-	ret = lab_reporters[f]->write(r, out);
+	if (viewed.view == LAB_VIEW_AUTO)
+		viewed.view = f == LAB_REPORT_TEXT ? LAB_VIEW_STUDENT : LAB_VIEW_INSTRUCTOR;
+	ret = lab_reporters[f]->write(&viewed, out);
 	return ret < 0 ? ret : lab_fflush(out);
+}
+
+static const char *const view_names[LAB_VIEW__COUNT] = {
+	[LAB_VIEW_AUTO] = "auto", [LAB_VIEW_STUDENT] = "student",
+	[LAB_VIEW_AFTER_DUE] = "after-due", [LAB_VIEW_INSTRUCTOR] = "instructor",
+};
+
+int lab_view_parse(const char *name, enum lab_view *out)
+{
+	for (int v = LAB_VIEW_STUDENT; v < LAB_VIEW__COUNT; v++)
+		if (strcmp(view_names[v], name) == 0) {
+			*out = (enum lab_view)v;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+const char *lab_view_name(enum lab_view v)
+{
+	return (unsigned)v < LAB_VIEW__COUNT ? view_names[v] : "?";
+}
+
+bool lab_report_shows(const struct lab_report *r, const struct lab_check *c)
+{
+	switch (r->view) {
+	case LAB_VIEW_STUDENT:
+		return c->visibility == LAB_VISIBLE;
+	case LAB_VIEW_AFTER_DUE:
+		return c->visibility != LAB_HIDDEN;
+	default:
+		return true;
+	}
+}
+
+void lab_report_withheld(const struct lab_report *r, struct lab_withheld *w)
+{
+	memset(w, 0, sizeof(*w));
+	for (size_t i = 0; i < r->nresults; i++) {
+		const struct lab_check_result *res = &r->results[i];
+
+		if (lab_report_shows(r, res->check))
+			continue;
+		w->count++;
+		w->passed += res->status == LAB_PASS;
+		w->score += res->score;
+		w->max_score += res->max_score;
+	}
 }
 
 int lab_fflush(FILE *out)

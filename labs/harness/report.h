@@ -1,9 +1,10 @@
 /* report.h - one grading result written as text, TAP 14, JUnit XML or Gradescope JSON.
  *
- * Hidden and after_due_date checks: the text report (what a student reads in
- * a terminal) shows them only as counts unless show_hidden is set; TAP and
- * JUnit (for CI and instructors) list every check; Gradescope gets every
- * check with its visibility and hides them itself.
+ * Who reads it (enum lab_view): a student before the due date sees the visible checks in
+ * full and the others only as a count with their points; after the due date the
+ * after_due_date checks too; an instructor every check, each marked with its visibility.
+ * Without a view, text is the student's and TAP, JUnit, Gradescope and Classroom list
+ * every check (Gradescope hides checks by their visibility itself).
  */
 #pragma once
 
@@ -22,6 +23,15 @@ enum lab_report_format {
 	LAB_REPORT__COUNT,
 };
 
+/* Who the report is for (labs/README.md, "Reports": what each view shows). */
+enum lab_view {
+	LAB_VIEW_AUTO,                /* the format's own: text student, the others instructor */
+	LAB_VIEW_STUDENT,             /* visible checks in full; the others as a count */
+	LAB_VIEW_AFTER_DUE,           /* visible and after_due_date checks; hidden as a count */
+	LAB_VIEW_INSTRUCTOR,          /* every check in full, with its visibility */
+	LAB_VIEW__COUNT,
+};
+
 struct lab_report {
 	const char *lab_id;
 	const char *lab_title;
@@ -35,7 +45,7 @@ struct lab_report {
 	const char *output;           /* the guest's output as the student sees it (kvmlab's own
 				       * handlers' text labelled), shown below full marks; or NULL */
 	double seconds;               /* time taken to build, run and check */
-	bool show_hidden;             /* text: detail hidden checks too (instructor view) */
+	enum lab_view view;           /* who reads it; lab_report_write() resolves AUTO */
 };
 
 struct lab_reporter {
@@ -59,6 +69,19 @@ int lab_fflush(FILE *out);
 
 /* "text", "tap", "junit", "gradescope", "tap13", "classroom" -> format; -EINVAL if unknown. */
 int lab_report_format_parse(const char *name, enum lab_report_format *out);
+
+/* "student", "after-due", "instructor" -> view; -EINVAL if unknown. */
+int lab_view_parse(const char *name, enum lab_view *out);
+const char *lab_view_name(enum lab_view v);
+
+/* Whether r shows check c in full under its view (else it is only counted). */
+bool lab_report_shows(const struct lab_report *r, const struct lab_check *c);
+
+/* What r withholds under its view: how many checks, passed, their score and points. */
+struct lab_withheld {
+	unsigned count, passed, score, max_score;
+};
+void lab_report_withheld(const struct lab_report *r, struct lab_withheld *w);
 
 /* Shared by the writers: a check's display name "id: name" (or "id" when they match). */
 void lab_report_test_name(const struct lab_check *c, char *buf, size_t len);

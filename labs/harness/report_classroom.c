@@ -33,27 +33,49 @@ static char *message(const struct lab_check_result *res)
 	return labbuf_take(&b);
 }
 
+/* One test of the payload; 0 or -ENOMEM. */
+static int add_test(struct json_object *tests, const char *name, bool pass, unsigned score,
+		    const char *msg)
+{
+	struct json_object *t = json_object_new_object();
+	int err = 0;
+
+	err |= lab_json_add(t, "name", lab_json_text(name));
+	err |= lab_json_add(t, "status", lab_json_text(pass ? "pass" : "fail"));
+	err |= lab_json_add(t, "score", json_object_new_int64(score));
+	err |= lab_json_add(t, "message", lab_json_text(msg ? msg : ""));
+	err |= lab_json_add(t, "line_no", json_object_new_int(0));
+	err |= lab_json_add(t, "execution_time", lab_json_seconds(0));
+	err |= lab_json_append(tests, t);
+	return err;
+}
+
 static int write_classroom(const struct lab_report *r, FILE *out)
 {
 	struct json_object *doc = json_object_new_object(), *tests = json_object_new_array();
+	struct lab_withheld w;
 	bool all = true;
 	int err = 0;
 
 	for (size_t i = 0; i < r->nresults; i++) {
 		const struct lab_check_result *res = &r->results[i];
-		struct json_object *t = json_object_new_object();
-		char name[512], *m = message(res);
+		char name[512], *m;
 
 		all &= res->status == LAB_PASS;
+		if (!lab_report_shows(r, res->check))
+			continue;   /* in the one test of the withheld checks below */
+		m = message(res);
 		lab_report_test_name(res->check, name, sizeof(name));
-		err |= lab_json_add(t, "name", lab_json_text(name));
-		err |= lab_json_add(t, "status", lab_json_text(res->status == LAB_PASS ? "pass" : "fail"));
-		err |= lab_json_add(t, "score", json_object_new_int64(res->score));
-		err |= lab_json_add(t, "message", lab_json_text(m ? m : ""));
-		err |= lab_json_add(t, "line_no", json_object_new_int(0));
-		err |= lab_json_add(t, "execution_time", lab_json_seconds(0));
+		err |= add_test(tests, name, res->status == LAB_PASS, res->score, m);
 		free(m);
-		err |= lab_json_append(tests, t);
+	}
+	lab_report_withheld(r, &w);
+	if (w.count) {   /* the reporter adds up the tests' scores: the withheld ones count */
+		char msg[128];
+
+		snprintf(msg, sizeof(msg), "%u checks not shown: %u passed, %u not", w.count,
+			 w.passed, w.count - w.passed);
+		err |= add_test(tests, "hidden checks", w.passed == w.count, w.score, msg);
 	}
 	err |= lab_json_add(doc, "version", json_object_new_int(1));
 	err |= lab_json_add(doc, "status", lab_json_text(r->run_error && *r->run_error && r->score == 0 ?

@@ -35,9 +35,14 @@ static char *test_output(const struct lab_check_result *res)
 static char *summary(const struct lab_report *r)
 {
 	struct labbuf b = { 0 };
+	struct lab_withheld w;
 
+	lab_report_withheld(r, &w);
 	labbuf_printf(&b, "Lab %s: %s\n", r->lab_id, r->lab_title ? r->lab_title : "");
 	labbuf_printf(&b, "Autograder score: %u/%u\n", r->score, r->max_score);
+	if (w.count)
+		labbuf_printf(&b, "Hidden checks: %u (%u passed, %u not), %u/%u points\n", w.count,
+			      w.passed, w.count - w.passed, w.score, w.max_score);
 	if (r->run_error && *r->run_error)
 		labbuf_printf(&b, "\nNot graded in full: %s\n", r->run_error);
 	if (r->build_log && *r->build_log)
@@ -86,8 +91,9 @@ static int write_gradescope(const struct lab_report *r, FILE *out)
 	err |= lab_json_add(doc, "output", lab_json_text(text));
 	err |= lab_json_add(doc, "output_format", lab_json_text("text"));
 	free(text);
-	for (size_t i = 0; i < r->nresults; i++)
-		err |= lab_json_append(tests, test(&r->results[i], i));
+	for (size_t i = 0, n = 0; i < r->nresults; i++)
+		if (lab_report_shows(r, r->results[i].check))
+			err |= lab_json_append(tests, test(&r->results[i], n++));
 	err |= lab_json_add(doc, "tests", tests);
 	if (!err)
 		err = lab_json_write(doc, out);

@@ -75,23 +75,28 @@ static void testcase(FILE *out, const char *lab_id, const struct lab_check_resul
 
 static int write_junit(const struct lab_report *r, FILE *out)
 {
-	size_t failures = 0, skipped = 0;
-	char num[32];
+	size_t failures = 0, skipped = 0, tests = 0;
+	struct lab_withheld w;
+	char num[64];
 
 	for (size_t i = 0; i < r->nresults; i++) {
+		if (!lab_report_shows(r, r->results[i].check))
+			continue;
+		tests++;
 		failures += r->results[i].status == LAB_FAIL;
 		skipped += r->results[i].status == LAB_SKIP;
 	}
+	lab_report_withheld(r, &w);
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", out);
 	fputs("<testsuites", out);
 	attr(out, "name", "kvmlab");
-	fprintf(out, " tests=\"%zu\" failures=\"%zu\" errors=\"0\" time=\"", r->nresults, failures);
+	fprintf(out, " tests=\"%zu\" failures=\"%zu\" errors=\"0\" time=\"", tests, failures);
 	lab_fput_seconds(out, r->seconds);
 	fputs("\">\n", out);
 	fputs("  <testsuite", out);
 	attr(out, "name", r->lab_id);
 	fprintf(out, " tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\" time=\"",
-		r->nresults, failures, skipped);
+		tests, failures, skipped);
 	lab_fput_seconds(out, r->seconds);
 	fputs("\">\n", out);
 	fputs("    <properties>\n", out);
@@ -102,9 +107,14 @@ static int write_junit(const struct lab_report *r, FILE *out)
 	property(out, "score", num);
 	snprintf(num, sizeof(num), "%u", r->max_score);
 	property(out, "max_score", num);
+	if (w.count) {
+		snprintf(num, sizeof(num), "%u checks, %u/%u points", w.count, w.score, w.max_score);
+		property(out, "not_shown", num);
+	}
 	fputs("    </properties>\n", out);
 	for (size_t i = 0; i < r->nresults; i++)
-		testcase(out, r->lab_id, &r->results[i]);
+		if (lab_report_shows(r, r->results[i].check))
+			testcase(out, r->lab_id, &r->results[i]);
 	if (r->build_log && *r->build_log) {
 		fputs("    <system-out>", out);
 		lab_fput_xml(out, r->build_log, false);

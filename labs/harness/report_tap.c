@@ -55,6 +55,10 @@ static void comment_lines(FILE *out, const char *title, const char *text)
 
 static int write_tap(const struct lab_report *r, FILE *out, int version)
 {
+	struct lab_withheld w;
+	size_t n = 0;
+
+	lab_report_withheld(r, &w);
 	fprintf(out, "TAP version %d\n", version);
 	fprintf(out, "# lab %s: ", r->lab_id);
 	description(out, r->lab_title ? r->lab_title : "");
@@ -66,14 +70,19 @@ static int write_tap(const struct lab_report *r, FILE *out, int version)
 	if (r->run_error && *r->run_error)
 		comment_lines(out, "not graded in full:", r->run_error);
 	comment_lines(out, "build output:", r->build_log);
-	fprintf(out, "1..%zu\n", r->nresults);
+	if (w.count)
+		fprintf(out, "# not shown (%s view): %u checks, %u/%u points\n",
+			lab_view_name(r->view), w.count, w.score, w.max_score);
+	fprintf(out, "1..%zu\n", r->nresults - w.count);
 	for (size_t i = 0; i < r->nresults; i++) {
 		const struct lab_check_result *res = &r->results[i];
 		const struct lab_check *c = res->check;
 		char name[512];
 
+		if (!lab_report_shows(r, c))
+			continue;
 		lab_report_test_name(c, name, sizeof(name));
-		fprintf(out, "%s %zu - ", res->status == LAB_FAIL ? "not ok" : "ok", i + 1);
+		fprintf(out, "%s %zu - ", res->status == LAB_FAIL ? "not ok" : "ok", ++n);
 		description(out, name);
 		if (res->status == LAB_SKIP) {
 			fputs(" # SKIP ", out);

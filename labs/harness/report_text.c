@@ -7,18 +7,14 @@
  *           actual:   rax = 0x7 (7)
  *           hint:     Put 42 in RAX before hlt.
  *
- * Hidden and after_due_date checks appear only as counts unless show_hidden.
+ * Checks the report's view withholds (report.h) appear only as a count with their points;
+ * the instructor's view marks each check that is not visible with its visibility.
  */
 #include <string.h>
 
 #include "report.h"
 
 #define INDENT "        "
-
-static bool shown(const struct lab_report *r, const struct lab_check *c)
-{
-	return r->show_hidden || c->visibility == LAB_VISIBLE;
-}
 
 /* text with every line after the first starting with indent; control bytes shown as \xNN */
 static void put_lines(FILE *out, const char *text, const char *indent)
@@ -61,13 +57,15 @@ static void block(FILE *out, const char *title, const char *text)
 	fputc('\n', out);
 }
 
-static void one(FILE *out, const struct lab_check_result *res, int idw)
+static void one(FILE *out, const struct lab_check_result *res, int idw, bool marked)
 {
 	const struct lab_check *c = res->check;
 	char pts[32];
 
 	snprintf(pts, sizeof(pts), "%u/%u", res->score, res->max_score);
 	fprintf(out, "%s  %-*s %7s  ", lab_status_name(res->status), idw, c->id, pts);
+	if (marked && c->visibility != LAB_VISIBLE)
+		fprintf(out, "[%s] ", c->visibility == LAB_HIDDEN ? "hidden" : "after the due date");
 	put_lines(out, c->name ? c->name : c->id, INDENT);
 	if (res->status == LAB_SKIP) {
 		field(out, "skipped: ", res->message);
@@ -84,7 +82,7 @@ static void one(FILE *out, const struct lab_check_result *res, int idw)
 
 static int write_text(const struct lab_report *r, FILE *out)
 {
-	unsigned hidden = 0, hpass = 0, hscore = 0, hmax = 0;
+	struct lab_withheld w;
 	int idw = 2;
 
 	fprintf(out, "Lab %s: ", r->lab_id);
@@ -106,24 +104,19 @@ static int write_text(const struct lab_report *r, FILE *out)
 	for (size_t i = 0; i < r->nresults; i++) {
 		int n = (int)strlen(r->results[i].check->id);
 
-		if (shown(r, r->results[i].check) && n > idw)
+		if (lab_report_shows(r, r->results[i].check) && n > idw)
 			idw = n > 24 ? 24 : n;
 	}
 	for (size_t i = 0; i < r->nresults; i++) {
 		const struct lab_check_result *res = &r->results[i];
 
-		if (shown(r, res->check)) {
-			one(out, res, idw);
-			continue;
-		}
-		hidden++;
-		hpass += res->status == LAB_PASS;
-		hscore += res->score;
-		hmax += res->max_score;
+		if (lab_report_shows(r, res->check))
+			one(out, res, idw, r->view == LAB_VIEW_INSTRUCTOR);
 	}
-	if (hidden)
-		fprintf(out, "\nHidden checks: %u (%u passed, %u not), %u/%u points\n", hidden,
-			hpass, hidden - hpass, hscore, hmax);
+	lab_report_withheld(r, &w);
+	if (w.count)
+		fprintf(out, "\nHidden checks: %u (%u passed, %u not), %u/%u points\n", w.count,
+			w.passed, w.count - w.passed, w.score, w.max_score);
 	fprintf(out, "\nTotal: %u/%u points\n", r->score, r->max_score);
 	return 0;
 }

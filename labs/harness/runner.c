@@ -23,6 +23,7 @@
 #include "guestflags.h"
 #include "error.h"
 #include "labbuf.h"
+#include "labheaders.h"
 #include "labsession.h"
 #include "memchange.h"
 #include "progobs.h"
@@ -302,8 +303,8 @@ static int build_guest(const struct lab *lab, struct lab_build *b, struct labbuf
 		argv[n++] = guest_width_flags[w == 16 ? 0 : w == 32 ? 1 : 2][i];
 	for (size_t i = 0; i < sizeof(guest_cflags) / sizeof(*guest_cflags); i++)
 		argv[n++] = guest_cflags[i];
+	argv[n++] = inc_l;   /* the lab's headers first: a lab may ship its own guest.h */
 	argv[n++] = inc_g;
-	argv[n++] = inc_l;
 	if (grader)
 		argv[n++] = inc_r;
 	for (unsigned i = 0; i < g->cflags_count && n < 100; i++)
@@ -524,6 +525,8 @@ static int stage(struct lab *lab, struct lab_build *b, struct labbuf *log, char 
 				 "%u files)", LAB_COPY_MAX_BYTES >> 20, LAB_COPY_MAX_FILES);
 			return 1;
 		}
+		if (rc == 0)
+			rc = lab_headers_protect(lab, sub, log);
 		if (rc < 0) {
 			snprintf(err, errlen, "cannot copy the submission: %s", strerror(-rc));
 			return 1;

@@ -83,13 +83,21 @@ rc=$?
 G=$T/gg
 cp -r "$L" "$G"
 cp "$(dirname "$0")/grader-guest/grader.c" "$G/"
+# the checks go at the end of the checks: list; of the lab's tests: block (its scores are
+# those of 50 points) the copy keeps the solution, which gets all 58
+awk -v f="$(dirname "$0")/grader-guest/checks.yaml" '
+	function checks(l) { while ((getline l < f) > 0) print l; done = 1 }
+	/^tests:/ { checks(); print "tests:\n  - {submission: solution}"; exit } { print }
+	END { if (!done) checks() }' "$L/lab.yaml" >"$G/lab.yaml"
 sed -i 's/^points: 50$/points: 58/; s/^checks:$/grader_guest: [start.S, grader.c, solution\/guest.c]\nchecks:/' "$G/lab.yaml"
-cat "$(dirname "$0")/grader-guest/checks.yaml" >>"$G/lab.yaml"
 "$KVMLAB" grade "$G" "$G/solution" >"$T/out" 2>&1
 rc=$?
 [ $rc -eq 0 ] && grep -q "PASS  handlers-numExitsByType" "$T/out" && grep -q "^Total: 58/58" "$T/out" &&
 	ok "grader_guest: the solution's handlers pass on the grader's own guest" ||
 	{ bad "grader_guest, solution: exit $rc"; cat "$T/out"; }
+if "$KVMLAB" lab test "$G" >"$T/out" 2>&1; then
+	ok "grader_guest: kvmlab lab test passes (the solution, now worth 58 points)"
+else bad "grader_guest, lab test"; cat "$T/out"; fi
 cp -r "$G/solution" "$T/forger"
 cp "$(dirname "$0")/../hostile/04/transcript/handlers.c" "$T/forger/handlers.c"
 "$KVMLAB" grade "$G" "$T/forger" >"$T/out" 2>&1

@@ -149,7 +149,7 @@ static int graded_status(const struct lab_grade *g)
 /* --reports DIR: the submission's report in every format, as the grading service keeps
  * them: report.txt, report.tap, report.xml (JUnit), results.json (Gradescope). */
 static int grade_reports(const char *yaml, const char *subdir, const struct lab_runner_opts *ro,
-			 bool all, const char *dir)
+			 enum lab_view view, const char *dir)
 {
 	static const struct { enum lab_report_format fmt; const char *name; } files[] = {
 		{ LAB_REPORT_TEXT, "report.txt" }, { LAB_REPORT_TAP, "report.tap" },
@@ -172,7 +172,7 @@ static int grade_reports(const char *yaml, const char *subdir, const struct lab_
 			return st;
 		}
 	}
-	ret = lab_grade_reports(yaml, subdir, name, ro, all, outs, 4, &g);
+	ret = lab_grade_reports(yaml, subdir, name, ro, view, outs, 4, &g);
 	for (size_t i = 0; i < 4; i++)
 		if (fclose(outs[i].out) != 0 && ret == 0)
 			ret = -errno;
@@ -188,7 +188,7 @@ static int grade_reports(const char *yaml, const char *subdir, const struct lab_
 
 /* One submission, in this process: the report to output (NULL: stdout). */
 static int grade_one(const char *yaml, const char *dir, const char *name,
-		     const struct lab_runner_opts *ro, enum lab_report_format fmt, bool all,
+		     const struct lab_runner_opts *ro, enum lab_report_format fmt, enum lab_view view,
 		     const char *output)
 {
 	struct lab_grade g;
@@ -206,7 +206,7 @@ static int grade_one(const char *yaml, const char *dir, const char *name,
 		snprintf(prefix, sizeof(prefix), "%.*s.", (int)n, output);
 		lab_program_set_drawings(prefix);
 	}
-	ret = lab_grade(yaml, dir, name, ro, fmt, all, out, &g);
+	ret = lab_grade(yaml, dir, name, ro, fmt, view, out, &g);
 	if (out != stdout && fclose(out) != 0 && ret == 0) {
 		ret = -errno;
 		g.failed = LAB_GRADE_REPORT;
@@ -248,7 +248,7 @@ static int parse_shard(const char *text, unsigned *k, unsigned *n)
 }
 
 enum { OPT_FORMAT = 0x300, OPT_BATCH, OPT_SHARD, OPT_CSV, OPT_JSON, OPT_TIMEOUT, OPT_ALL,
-       OPT_NO_SANDBOX, OPT_DEV, OPT_GRADESCOPE_CSV, OPT_MOODLE_CSV, OPT_REPORTS };
+       OPT_NO_SANDBOX, OPT_DEV, OPT_GRADESCOPE_CSV, OPT_MOODLE_CSV, OPT_REPORTS, OPT_VIEW };
 
 static const struct cli_opt grade_opts[] = {
 	{ "format", OPT_FORMAT, "F", "text (default), tap (TAP 14), tap13, junit, gradescope,\n"
@@ -258,7 +258,13 @@ static const struct cli_opt grade_opts[] = {
 	{ "output", 'o', "FILE", "write the report to FILE (with --batch: a folder, one\n"
 	  "report per submission); a program lab's flowcharts go\n"
 	  "beside it (-o report.txt: report.l-flow.svg, .png, .dot)" },
-	{ "all", OPT_ALL, NULL, "show hidden checks in the text report (instructors)" },
+	{ "view", OPT_VIEW, "WHO", "the report as WHO sees it, in every format: student\n"
+	  "(visible checks in full; hidden and after_due_date ones\n"
+	  "only as a count with their points), after-due (the\n"
+	  "after_due_date checks in full too), instructor (every\n"
+	  "check, marked with its visibility).  Default: student\n"
+	  "for text, instructor for the other formats" },
+	{ "all", OPT_ALL, NULL, "the same as --view instructor" },
 	{ "batch", OPT_BATCH, "DIR", "grade every folder in DIR, each in its own process with\n"
 	  "CPU, memory, file-size and wall-clock limits; archives\n"
 	  "(ID.zip, ID_anything.tar.gz) in DIR, or DIR itself a zip\n"
@@ -323,7 +329,12 @@ static int grade_args(int argc, char **argv, const struct option *opts, const ch
 				return cli_error(EXIT_USAGE, "--timeout: give seconds, 1 to 86400");
 			o.timeout_s = (unsigned)v;
 			break;
-		case OPT_ALL: o.show_hidden = true; break;
+		case OPT_ALL: o.view = LAB_VIEW_INSTRUCTOR; break;
+		case OPT_VIEW:
+			if (lab_view_parse(optarg, &o.view) < 0)
+				return cli_error(EXIT_USAGE, "--view: '%s' is not student, after-due "
+						 "or instructor", optarg);
+			break;
 		case OPT_NO_SANDBOX: o.runner.sandbox = LAB_SANDBOX_NONE; break;
 		case OPT_DEV: o.runner.dev = optarg; break;
 		case OPT_GRADESCOPE_CSV: gs_csv = optarg; break;
@@ -347,9 +358,9 @@ static int grade_args(int argc, char **argv, const struct option *opts, const ch
 				 "(or kvmlab grade merge)");
 	if (reports)
 		return grade_reports(yaml, argc - optind > 1 ? argv[optind + 1] : ".", &o.runner,
-				     o.show_hidden, reports);
+				     o.view, reports);
 	return grade_one(yaml, argc - optind > 1 ? argv[optind + 1] : ".",
-			 argc - optind > 1 ? argv[optind + 1] : NULL, &o.runner, o.fmt, o.show_hidden,
+			 argc - optind > 1 ? argv[optind + 1] : NULL, &o.runner, o.fmt, o.view,
 			 output);
 }
 

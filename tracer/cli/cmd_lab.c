@@ -13,6 +13,7 @@
 #include "labexport.h"
 #include "labrun.h"
 #include "labfile.h"
+#include "labtestcli.h"
 #include "run.h"
 #include "runner.h"
 
@@ -69,6 +70,8 @@ static int lab_main(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "export") == 0)   /* its own options and --help */
 		return labexport_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "test") == 0)     /* the same */
+		return labtestcli_main(argc - 1, argv + 1);
 	if (cli_wants_help(&cmd_lab, argc, argv))
 		return 0;
 	if (argc < 2)
@@ -99,7 +102,9 @@ const struct command cmd_lab = {
 	"       kvmlab lab trace LAB [DIR] [TRACE OPTIONS]\n"
 	"       kvmlab lab tui LAB [DIR]\n"
 	"       kvmlab lab export LAB --gradescope FILE.zip [--service URL --token-file F]\n"
-	"                            (kvmlab lab export --help: every target)\n\n"
+	"                            (kvmlab lab export --help: every target)\n"
+	"       kvmlab lab test LAB  (instructors: the lab's files and its tests: block;\n"
+	"                            kvmlab lab test --help)\n\n"
 	"list   every lab with its id, points and title\n"
 	"show   print the lab's README (the assignment)\n"
 	"build  compile DIR (default: the lab's starter/) as the grader does; compiler\n"

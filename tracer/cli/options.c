@@ -99,6 +99,20 @@ int cli_opts_getopt(const struct cli_opt *const *tables, struct option **longs, 
 	return 0;
 }
 
+int cli_opts_main(const struct cli_opt *const *tables, int argc, char **argv, cli_args_fn fn)
+{
+	struct option *longs;
+	char *shorts;
+	int status;
+
+	if (cli_opts_getopt(tables, &longs, &shorts) < 0)
+		return -ENOMEM;
+	status = fn(argc, argv, longs, shorts);
+	free(longs);
+	free(shorts);
+	return status;
+}
+
 int parse_u64(const char *what, const char *text, uint64_t *out)
 {
 	char *end;

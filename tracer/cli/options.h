@@ -25,6 +25,12 @@ extern const struct cli_opt vm_opt_table[];
  * *shorts ("m:o:"), both to free; 0 or -ENOMEM. */
 int cli_opts_getopt(const struct cli_opt *const *tables, struct option **longs, char **shorts);
 
+/* A command's work once getopt has its tables: an exit status. */
+typedef int (*cli_args_fn)(int argc, char **argv, const struct option *longs, const char *shorts);
+
+/* fn with getopt_long's view of tables (cli_opts_getopt); its status, or -ENOMEM. */
+int cli_opts_main(const struct cli_opt *const *tables, int argc, char **argv, cli_args_fn fn);
+
 /* The help lines of a table: "  -m, --mode MODE       start mode ...", continuations indented. */
 void cli_opts_help(FILE *f, const struct cli_opt *table);
 
