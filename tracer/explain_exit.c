@@ -57,8 +57,11 @@ static void io(struct engine *e, struct out *o, const struct step_exit *x)
 			    "(KVM_EXIT_IO) hands them to kvmlab", reg, v, x->size, text);
 		return;
 	}
-	if (hc && vmm_hc_which(hc, x->port, x->in, x->size) >= 0) {
-		enum vmm_hc_id id = (enum vmm_hc_id)vmm_hc_which(hc, x->port, x->in, x->size);
+	int hcid = hc ? vmm_hc_which(hc, x->port, x->in, x->size) : -1;
+	int fcid = e->fc ? vmm_fc_find(e->fc, x->port) : -1;
+
+	if (hcid >= 0) {
+		enum vmm_hc_id id = (enum vmm_hc_id)hcid;
 
 		say(o, "hypercall %s: %s port 0x%x %s 0x%x, a VM exit (KVM_EXIT_IO) %s", vmm_hc_name(id),
 		    x->in ? "IN from" : "OUT to", x->port, x->in ? "->" : "<-", v,
@@ -66,8 +69,8 @@ static void io(struct engine *e, struct out *o, const struct step_exit *x)
 		    "your own handler answers (kvmlab passes the call on; not kvmlab's handler)");
 		return;
 	}
-	if (e->fc && vmm_fc_find(e->fc, x->port) >= 0) {
-		int id = vmm_fc_find(e->fc, x->port);
+	if (fcid >= 0) {
+		int id = fcid;
 
 		say(o, "file hypercall %s: %s port 0x%x %s 0x%x, a VM exit (KVM_EXIT_IO)%s", vmm_fc_name(id),
 		    x->in ? "IN from" : "OUT to", x->port, x->in ? "->" : "<-", v,

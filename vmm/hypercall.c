@@ -155,12 +155,7 @@ static const vmm_hc_fn builtin[VMM_HC__COUNT] = {
 	[VMM_HC_GETTIMESTAMP] = hc_timestamp,
 };
 
-/* The access size each call takes: print8 a byte, the others a dword. */
-static unsigned natural_size(int id)
-{
-	return id == VMM_HC_PRINT8 ? 1 : 4;
-}
-
+/* Whether hypercall id takes an access in this direction. */
 static bool dir_ok(int id, bool in)
 {
 	return dirs[id] == 'b' || dirs[id] == (in ? 'i' : 'o');
@@ -170,7 +165,7 @@ bool vmm_hc_can_share(enum vmm_hc_id a, enum vmm_hc_id b)
 {
 	bool dirs_meet = dirs[a] == 'b' || dirs[b] == 'b' || dirs[a] == dirs[b];
 
-	return a != b && (!dirs_meet || natural_size(a) != natural_size(b));
+	return a != b && (!dirs_meet || vmm_hc_size(a) != vmm_hc_size(b));
 }
 
 /* Which hypercall at port an access is: the one whose direction and size it has, else the
@@ -188,7 +183,7 @@ static int classify(const struct vmm_hc *hc, uint16_t port, bool in, unsigned si
 			continue;
 		ndir++;
 		dir = i;
-		if (size == natural_size(i)) {
+		if (size == vmm_hc_size(i)) {
 			nexact++;
 			exact = i;
 		}
@@ -307,7 +302,7 @@ bool vmm_hc_builtin(const struct vmm_hc *hc, enum vmm_hc_id id)
 
 unsigned vmm_hc_size(enum vmm_hc_id id)
 {
-	return natural_size(id);
+	return id == VMM_HC_PRINT8 ? 1 : 4;
 }
 
 const char *vmm_hc_access(enum vmm_hc_id id)
