@@ -50,6 +50,10 @@ expect_one_line
 CASE="bad --format"
 run_kvmlab 1 exec --format xml -- true
 expect_one_line
+CASE="--memory into a folder that does not exist (refused before PROGRAM starts)"
+run_kvmlab 1 exec --memory /nonexistent/dir/mem -- sh -c 'echo ran'
+expect_one_line
+expect_err "exec: --memory /nonexistent/dir/mem: cannot write into /nonexistent/dir/"
 
 CASE="never uses KVM"
 run_kvmlab 3 exec -- sh -c 'echo plain; exit 3'

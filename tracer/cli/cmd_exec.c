@@ -163,6 +163,16 @@ static int parse_with(int argc, char **argv, struct exec_opts *o, const struct o
 	if (o->memory && o->observe == OBS_MODE_TRACEPOINTS)
 		return cli_error(EXIT_USAGE, "exec: --memory reads guest memory while KVM_RUN's thread is "
 				 "stopped at the guest's stop: it needs --observe ptrace (auto chooses it)");
+	if (o->memory) {   /* its files are PREFIX-..., so PREFIX's folder must take them */
+		const char *slash = strrchr(o->memory, '/');
+		char dir[4096];
+
+		snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - o->memory + 1) : 1,
+			 slash ? o->memory : ".");
+		if (access(dir, W_OK | X_OK) < 0)
+			return cli_error(EXIT_USAGE, "exec: --memory %s: cannot write into %s: %s",
+					 o->memory, dir, strerror(errno));
+	}
 	if ((o->walk || o->max_steps || o->any_points) && !o->trace)
 		return cli_error(EXIT_USAGE, "exec: --walk, --max-steps, --break, --hbreak and --watch go "
 				 "with --trace");
