@@ -5,8 +5,10 @@
 # and JSONL; the default where they can be used) and through ptrace stops (kvmlab and the
 # program pinned to one CPU); runs alternate, medians printed.
 # Then stepping: the same 40,004-instruction guest (a counting loop) single-stepped by
-# kvmlab trace in kvmlab's own VMM and by kvmlab exec --trace inside the test hypervisor,
-# each rate as the command itself measures it (steps / time stepping), and, where strace is
+# kvmlab trace in kvmlab's own VMM (its rate from the command's whole wall time) and by
+# kvmlab exec --trace inside the test hypervisor (the rate it prints: steps / time stepping),
+# its agent on two CPUs where a second is allowed (the default) and held on one
+# (KVMLAB_EXEC_ONE_CPU=1), and, where strace is
 # installed, the system calls kvmlab itself makes per step under exec --trace (its agent in
 # the program makes the KVM_RUN calls: no ptrace stop and no process_vm_readv per step).
 set -u
@@ -50,7 +52,7 @@ echo "  kvmlab exec --observe ptrace (text): $p ms ($(more "$p"))"
 
 # ---- stepping: kvmlab trace vs kvmlab exec --trace on the same guest bytes ----
 "$HV_CLASSIC" -C -D "$TMP/count.bin" || exit 1
-: >"$TMP/own"; : >"$TMP/foreign"
+: >"$TMP/own"; : >"$TMP/foreign"; : >"$TMP/one"
 for i in $(seq "$RUNS"); do
 	t0=$(date +%s%N)
 	"$KVMLAB" trace --flat 0 --mode long -o /dev/null "$TMP/count.bin" 2>"$TMP/err" || exit 1
@@ -59,11 +61,15 @@ for i in $(seq "$RUNS"); do
 	awk -v s="$steps" -v t=$((t1 - t0)) 'BEGIN {printf "%.0f\n", s * 1e9 / t}' >>"$TMP/own"
 	"$KVMLAB" exec --trace -o /dev/null -- "$HV_CLASSIC" -C 2>"$TMP/err" >/dev/null || exit 1
 	sed -n 's/.*instructions retired (halted; \([0-9]*\) steps\/s)$/\1/p' "$TMP/err" >>"$TMP/foreign"
+	KVMLAB_EXEC_ONE_CPU=1 "$KVMLAB" exec --trace -o /dev/null -- "$HV_CLASSIC" -C 2>"$TMP/err" >/dev/null || exit 1
+	sed -n 's/.*instructions retired (halted; \([0-9]*\) steps\/s)$/\1/p' "$TMP/err" >>"$TMP/one"
 done
-o=$(median <"$TMP/own"); f=$(median <"$TMP/foreign")
-echo "exec-bench: stepping 40,004 instructions, $RUNS runs each, medians"
-echo "  kvmlab trace (own VMM, whole process): $o steps/s"
-echo "  kvmlab exec --trace (foreign program): $f steps/s ($(awk -v o="$o" -v f="$f" 'BEGIN {printf "%.2f", f / o}')x)"
+o=$(median <"$TMP/own"); f=$(median <"$TMP/foreign"); f1=$(median <"$TMP/one")
+ratio() { awk -v o="$o" -v f="$1" 'BEGIN {printf "%.2f", f / o}'; }
+echo "exec-bench: stepping 40,004 instructions, $RUNS runs each, medians (load $(cut -d' ' -f1-3 /proc/loadavg))"
+echo "  kvmlab trace (own VMM, whole process):    $o steps/s"
+echo "  kvmlab exec --trace (foreign program):    $f steps/s ($(ratio "$f")x; runs: $(tr '\n' ' ' <"$TMP/foreign"))"
+echo "  the same, held on one CPU:                $f1 steps/s ($(ratio "$f1")x)"
 if command -v strace >/dev/null; then
 	strace -c -o "$TMP/strace" "$KVMLAB" exec --trace -o /dev/null -- "$HV_CLASSIC" -C >/dev/null 2>&1
 	echo "  system calls of kvmlab per step (strace -c, one run): $(awk '

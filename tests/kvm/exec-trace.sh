@@ -44,6 +44,20 @@ for hv in "$HV_CLASSIC" "$HV_CLASSIC_STATIC"; do
 	done
 done
 
+# kvmlab and the program's thread on one CPU (where no second is allowed, or after too many
+# sleeps on two): the same steps as on two.
+CASE="classic -l --trace on one CPU"
+export KVMLAB_EXEC_ONE_CPU=1
+run_kvmlab 0 exec --trace --format jsonl -o "$TMP/a.jsonl" -- "$HV_CLASSIC" -l
+unset KVMLAB_EXEC_ONE_CPU
+expect_out "Hello, world!"
+"$HV_CLASSIC" -l -D "$TMP/guest.bin"
+"$KVMLAB" trace --flat 0 --mode long --format jsonl -o "$TMP/b.jsonl" "$TMP/guest.bin" 2>/dev/null
+steps_of "$TMP/a.jsonl" >"$TMP/a.steps"
+steps_of "$TMP/b.jsonl" >"$TMP/b.steps"
+check "same instructions and exits as kvmlab trace ($(wc -l <"$TMP/a.steps") steps)" \
+	cmp -s "$TMP/a.steps" "$TMP/b.steps"
+
 # A few steps, then the program runs on by itself, unchanged.
 CASE="classic -l --trace --max-steps 10"
 run_kvmlab 0 exec --trace --max-steps 10 -o "$TMP/t.txt" -- "$HV_CLASSIC" -l

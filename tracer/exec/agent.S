@@ -5,7 +5,8 @@
  *   rbx = the program's address of the command box (struct agent_box),
  *   r13 = the filter's cookie (the fourth argument of its KVM_RUN),
  *   r14 = the number of the last command taken.
- * It waits for the next command (sleeping on box->req_seq's futex), makes the ioctl, stores the result, copies the pages of guest memory kvmlab
+ * It waits for the next command (looking at box->req_seq box->spin times, then sleeping on
+ * its futex), makes the ioctl, stores the result, copies the pages of guest memory kvmlab
  * listed in the box (box->npages addresses in box->page[], into the pages that follow the
  * box), publishes the command's number in box->done_seq and wakes kvmlab if it sleeps;
  * AGENT_QUIT stops it on an int3.  It touches no memory but the box, its copies and the
@@ -18,6 +19,7 @@
 	.equ REQ, 16
 	.equ ARG, 24
 	.equ AGENT_SLEEPS, 32
+	.equ SPIN, 36
 	.equ DONE_SEQ, 64
 	.equ HOST_SLEEPS, 68
 	.equ RET, 72
@@ -33,9 +35,15 @@
 	.globl agent_code, agent_publish, agent_quit, agent_code_end
 	.code64
 agent_code:
-1:	movl REQ_SEQ(%rbx), %eax
+1:	movl SPIN(%rbx), %ecx
+2:	movl REQ_SEQ(%rbx), %eax
 	cmpl %r14d, %eax
 	jne 4f
+	subl $1, %ecx
+	jb 3f
+	pause
+	jmp 2b
+3:
 	/* nothing yet: sleep until kvmlab changes req_seq (it wakes us when AGENT_SLEEPS) */
 	movl $1, AGENT_SLEEPS(%rbx)
 	mfence

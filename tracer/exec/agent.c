@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
+
 /* agent.S reads the box at these offsets */
 _Static_assert(offsetof(struct agent_box, req_seq) == 0, "agent.S REQ_SEQ");
 _Static_assert(offsetof(struct agent_box, cmd) == 4, "agent.S CMD");
@@ -17,6 +19,7 @@ _Static_assert(offsetof(struct agent_box, fd) == 8, "agent.S FD");
 _Static_assert(offsetof(struct agent_box, req) == 16, "agent.S REQ");
 _Static_assert(offsetof(struct agent_box, arg) == 24, "agent.S ARG");
 _Static_assert(offsetof(struct agent_box, agent_sleeps) == 32, "agent.S AGENT_SLEEPS");
+_Static_assert(offsetof(struct agent_box, spin) == 36, "agent.S SPIN");
 _Static_assert(offsetof(struct agent_box, done_seq) == 64, "agent.S DONE_SEQ");
 _Static_assert(offsetof(struct agent_box, host_sleeps) == 68, "agent.S HOST_SLEEPS");
 _Static_assert(offsetof(struct agent_box, ret) == 72, "agent.S RET");
@@ -26,6 +29,8 @@ _Static_assert(AGENT_QUIT == 2, "agent.S CMD_QUIT");
 
 /* How long kvmlab sleeps on the box before it looks whether the thread stopped instead. */
 #define NAP_NS 2000000
+/* How long each side looks at the box before it sleeps, on two CPUs. */
+#define SPIN_NS 200000
 
 static long futex(uint32_t *word, int op, uint32_t val, const struct timespec *ts)
 {
@@ -63,18 +68,63 @@ void agent_post(struct agent *a, uint32_t cmd, int fd, unsigned long req, uint64
 		a->ncopied = a->nwant;
 	}
 	__atomic_store_n(&b->req_seq, ++a->seq, __ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&b->agent_sleeps, __ATOMIC_SEQ_CST))
+	a->woke = __atomic_load_n(&b->agent_sleeps, __ATOMIC_SEQ_CST);
+	if (a->woke)
 		futex(&b->req_seq, FUTEX_WAKE, 1, NULL);
+}
+
+void agent_tuner_init(struct agent_tuner *t, bool two_cpus)
+{
+	*t = (struct agent_tuner){ .two_cpus = two_cpus, .one_cpu_left = AGENT_RETRY };
+}
+
+bool agent_tune(struct agent_tuner *t, bool slept)
+{
+	if (!t->two_cpus) {
+		if (--t->one_cpu_left)
+			return false;
+		agent_tuner_init(t, true);
+		return true;
+	}
+	t->misses += slept;
+	if (t->misses > AGENT_MAX_MISSES) {
+		agent_tuner_init(t, false);
+		return true;
+	}
+	if (++t->window == AGENT_WINDOW)
+		t->window = t->misses = 0;
+	return false;
+}
+
+/* The thread on kvmlab's CPU or (a->tuner.two_cpus) on the other one, each side told how
+ * long to look before it sleeps. */
+static void place(struct agent *a)
+{
+	bool two = a->tuner.two_cpus;
+	cpu_set_t one;
+
+	CPU_ZERO(&one);
+	CPU_SET(two ? a->other_cpu : a->cpu, &one);
+	if (sched_setaffinity(a->pinned_tid, sizeof(one), &one) < 0 && two) {
+		agent_tuner_init(&a->tuner, false);  /* it stays where it was, sleeping */
+		two = false;
+	}
+	a->spin = two ? a->spin_budget : 0;
+	__atomic_store_n(&a->box->spin, a->spin, __ATOMIC_RELAXED);
 }
 
 int agent_wait(struct agent *a, pid_t tid, long *ret, int *status)
 {
 	const struct timespec nap = { 0, NAP_NS };
 	struct agent_box *b = a->box;
+	bool slept = a->woke;
 	uint32_t done;
 	pid_t got;
 
+	for (uint32_t i = a->spin; i && __atomic_load_n(&b->done_seq, __ATOMIC_ACQUIRE) != a->seq; i--)
+		__builtin_ia32_pause();
 	while (__atomic_load_n(&b->done_seq, __ATOMIC_ACQUIRE) != a->seq) {
+		slept = true;
 		__atomic_store_n(&b->host_sleeps, 1, __ATOMIC_SEQ_CST);
 		done = __atomic_load_n(&b->done_seq, __ATOMIC_SEQ_CST);
 		if (done != a->seq)
@@ -89,6 +139,8 @@ int agent_wait(struct agent *a, pid_t tid, long *ret, int *status)
 			return 1;
 	}
 	*ret = (long)__atomic_load_n(&b->ret, __ATOMIC_ACQUIRE);
+	if (a->pinned_tid && a->other_cpu >= 0 && agent_tune(&a->tuner, slept))
+		place(a);
 	return 0;
 }
 
@@ -127,7 +179,30 @@ void agent_forget(struct agent *a, bool want_all)
 	}
 }
 
-int agent_pin(struct agent *a, pid_t tid)
+/* The number of pauses that take about SPIN_NS on this CPU. */
+static uint32_t spin_budget(void)
+{
+	enum { PROBE = 2000 };
+	uint64_t t0 = vmm_clock_ns(), ns;
+
+	for (int i = 0; i < PROBE; i++)
+		__builtin_ia32_pause();
+	ns = vmm_clock_ns() - t0;
+	if (ns == 0)
+		ns = 1;
+	return (uint32_t)(SPIN_NS * PROBE / ns < 100 ? 100 : SPIN_NS * PROBE / ns);
+}
+
+/* The CPU in allowed that comes next after cpu, or -1. */
+static int other_cpu(const cpu_set_t *allowed, int cpu)
+{
+	for (int k = 1; k < CPU_SETSIZE; k++)
+		if (CPU_ISSET((cpu + k) % CPU_SETSIZE, allowed))
+			return (cpu + k) % CPU_SETSIZE;
+	return -1;
+}
+
+int agent_pin(struct agent *a, pid_t tid, const cpu_set_t *allowed)
 {
 	int cpu = sched_getcpu();
 	cpu_set_t one;
@@ -141,13 +216,12 @@ int agent_pin(struct agent *a, pid_t tid)
 	CPU_SET(cpu, &one);
 	if (sched_setaffinity(0, sizeof(one), &one) < 0)
 		return -errno;
-	if (sched_setaffinity(tid, sizeof(one), &one) < 0) {
-		int err = -errno;
-
-		sched_setaffinity(0, sizeof(a->own_cpus), &a->own_cpus);
-		return err;
-	}
 	a->pinned_tid = tid;
+	a->cpu = cpu;
+	a->other_cpu = other_cpu(allowed, cpu);
+	a->spin_budget = spin_budget();
+	agent_tuner_init(&a->tuner, a->other_cpu >= 0);
+	place(a);
 	return 0;
 }
 
@@ -158,4 +232,6 @@ void agent_unpin(struct agent *a)
 	sched_setaffinity(a->pinned_tid, sizeof(a->prog_cpus), &a->prog_cpus);
 	sched_setaffinity(0, sizeof(a->own_cpus), &a->own_cpus);
 	a->pinned_tid = 0;
+	a->spin = 0;
+	a->box->spin = 0;
 }

@@ -101,6 +101,7 @@ struct obs {
 	uint64_t deadline_ns;     /* --timeout: SIGTERM at this time, SIGKILL 500 ms later */
 	int ended_by;             /* 0, SIGTERM or SIGKILL: what the timeout has sent */
 	struct sigaction old_alarm;
+	cpu_set_t cpus;           /* kvmlab's CPUs at the start */
 };
 
 /* ---- the program's side of fork ------------------------------------------------------- */
@@ -974,6 +975,11 @@ uint64_t obs_cookie(const struct obs *o)
 	return o->cookie;
 }
 
+const cpu_set_t *obs_cpus(const struct obs *o)
+{
+	return &o->cpus;
+}
+
 int obs_find_program(const char *name, char *path, size_t len)
 {
 	const char *dirs = getenv("PATH");
@@ -1062,6 +1068,8 @@ int obs_start(const struct obs_opts *opts, struct obs **out, char *why, size_t l
 	o->sink = opts->sink;
 	o->timeout_ms = opts->timeout_ms;
 	o->objs_tail = &o->objs;
+	if (sched_getaffinity(0, sizeof(o->cpus), &o->cpus) < 0)
+		CPU_ZERO(&o->cpus);
 	if (getrandom(&o->cookie, sizeof(o->cookie), 0) != sizeof(o->cookie)) {
 		err = -EIO;
 		goto fail;

@@ -1,6 +1,7 @@
 /* observe.h - watch another program's KVM ioctls from outside: ptrace with a seccomp filter. */
 #pragma once
 
+#include <sched.h>
 #include <linux/kvm.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -186,6 +187,9 @@ void obs_end(struct obs *o, struct obs_result *res);
 /* The secret value in r10 (ioctl's unused fourth argument) that lets a KVM_RUN through the filter without a stop (only
  * kvmlab's own calls injected into the program use it). */
 uint64_t obs_cookie(const struct obs *o);
+
+/* The CPUs kvmlab ran on before it pinned itself and the program to one for ptrace stops. */
+const cpu_set_t *obs_cpus(const struct obs *o);
 
 /* Release everything (kills what is still running). */
 void obs_free(struct obs *o);
