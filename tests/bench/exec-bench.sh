@@ -60,9 +60,9 @@ for i in $(seq "$RUNS"); do
 	steps=$(sed -n 's/^kvmlab: \([0-9]*\) instructions retired$/\1/p' "$TMP/err")
 	awk -v s="$steps" -v t=$((t1 - t0)) 'BEGIN {printf "%.0f\n", s * 1e9 / t}' >>"$TMP/own"
 	"$KVMLAB" exec --trace -o /dev/null -- "$HV_CLASSIC" -C 2>"$TMP/err" >/dev/null || exit 1
-	sed -n 's/.*instructions retired (halted; \([0-9]*\) steps\/s)$/\1/p' "$TMP/err" >>"$TMP/foreign"
+	sed -n 's/.*instructions retired (halted; \([0-9]*\) steps\/s .*)$/\1/p' "$TMP/err" >>"$TMP/foreign"
 	KVMLAB_EXEC_ONE_CPU=1 "$KVMLAB" exec --trace -o /dev/null -- "$HV_CLASSIC" -C 2>"$TMP/err" >/dev/null || exit 1
-	sed -n 's/.*instructions retired (halted; \([0-9]*\) steps\/s)$/\1/p' "$TMP/err" >>"$TMP/one"
+	sed -n 's/.*instructions retired (halted; \([0-9]*\) steps\/s .*)$/\1/p' "$TMP/err" >>"$TMP/one"
 done
 o=$(median <"$TMP/own"); f=$(median <"$TMP/foreign"); f1=$(median <"$TMP/one")
 ratio() { awk -v o="$o" -v f="$1" 'BEGIN {printf "%.2f", f / o}'; }

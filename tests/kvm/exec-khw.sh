@@ -68,7 +68,7 @@ Hello, world!"; do
 	run_kvmlab 0 exec --trace --format jsonl -o "$TMP/a.jsonl" -- "$PROG" -$opt
 	# the program checks RAX and [0x400] itself, and would complain of a debug exit
 	expect_out "$want"
-	expect_err_re "^kvmlab: exec: vm1.vcpu0: [0-9]+ instructions retired \(halted; [0-9]+ steps/s\)$"
+	expect_err_re "^kvmlab: exec: vm1.vcpu0: [0-9]+ instructions retired \(halted; [0-9]+ steps/s on (one CPU|two CPUs( for [0-9]+% of the steps)?)\)$"
 	"$KVMLAB" trace --flat 0 --mode "$mode" --format jsonl -o "$TMP/b.jsonl" "$image" 2>/dev/null
 	steps_of "$TMP/a.jsonl" >"$TMP/a.steps"
 	steps_of "$TMP/b.jsonl" >"$TMP/b.steps"

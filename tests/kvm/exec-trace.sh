@@ -17,7 +17,7 @@ for mode in real protected long; do
 	expect_out "Hello, world!"
 	# the program ends exactly as alone: same RIP, RAX, memory and number of exits
 	expect_err "$(grep 'kvmlab: halted' "$TMP/alone-err")"
-	expect_err_re "^kvmlab: exec: vm1.vcpu0: [0-9]+ instructions retired \(halted; [0-9]+ steps/s\)$"
+	expect_err_re "^kvmlab: exec: vm1.vcpu0: [0-9]+ instructions retired \(halted; [0-9]+ steps/s on (one CPU|two CPUs( for [0-9]+% of the steps)?)\)$"
 	"$KVMLAB" trace hello --mode $mode --format jsonl -o "$TMP/b.jsonl" 2>/dev/null
 	check "kvmlab diff: identical" "$KVMLAB" diff "$TMP/a.jsonl" "$TMP/b.jsonl"
 done
@@ -44,13 +44,21 @@ for hv in "$HV_CLASSIC" "$HV_CLASSIC_STATIC"; do
 	done
 done
 
-# kvmlab and the program's thread on one CPU (where no second is allowed, or after too many
-# sleeps on two): the same steps as on two.
+# kvmlab and the program's thread on two CPUs where two are allowed (the line at the end says
+# where the steps ran), and held on one (as after too many sleeps on two): the same steps.
+CASE="classic -l --trace where two CPUs are allowed"
+run_kvmlab 0 exec --trace -o /dev/null -- "$HV_CLASSIC" -l
+if [ "$(nproc)" -ge 2 ]; then
+	expect_err_re '^kvmlab: exec: vm1.vcpu0: .* steps/s on two CPUs( for [0-9]+% of the steps)?\)$'
+else
+	expect_err_re '^kvmlab: exec: vm1.vcpu0: .* steps/s on one CPU\)$'
+fi
 CASE="classic -l --trace on one CPU"
 export KVMLAB_EXEC_ONE_CPU=1
 run_kvmlab 0 exec --trace --format jsonl -o "$TMP/a.jsonl" -- "$HV_CLASSIC" -l
 unset KVMLAB_EXEC_ONE_CPU
 expect_out "Hello, world!"
+expect_err_re '^kvmlab: exec: vm1.vcpu0: .* steps/s on one CPU\)$'
 "$HV_CLASSIC" -l -D "$TMP/guest.bin"
 "$KVMLAB" trace --flat 0 --mode long --format jsonl -o "$TMP/b.jsonl" "$TMP/guest.bin" 2>/dev/null
 steps_of "$TMP/a.jsonl" >"$TMP/a.steps"

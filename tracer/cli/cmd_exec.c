@@ -293,6 +293,24 @@ static void points_done(const struct engine *e, void *ctx)
 
 /* `exec --tui`: the TUI on the program's vCPU; its output waits in out/err until the
  * screen is gone.  0, or an exit status after a message. */
+/* "N steps/s on two CPUs": the rate, and where kvmlab's agent made the program's KVM_RUN
+ * calls (tracer/exec/agent.h): one CPU, two, or two for part of them. */
+static const char *step_rate(const struct exec_trace_result *tr)
+{
+	static char buf[96];
+	int n = snprintf(buf, sizeof(buf), "%.0f steps/s",
+			 tr->ns ? (double)tr->steps * 1e9 / (double)tr->ns : 0.0);
+
+	if (tr->runs_two == 0)
+		snprintf(buf + n, sizeof(buf) - (size_t)n, " on one CPU");
+	else if (tr->runs_two == tr->runs)
+		snprintf(buf + n, sizeof(buf) - (size_t)n, " on two CPUs");
+	else
+		snprintf(buf + n, sizeof(buf) - (size_t)n, " on two CPUs for %llu%% of the steps",
+			 (unsigned long long)(tr->runs_two * 100 / tr->runs));
+	return buf;
+}
+
 static int exec_tui(struct obs *obs, const struct exec_opts *o, const char *prog)
 {
 	static struct tui t;
@@ -432,12 +450,10 @@ static int exec_main(int argc, char **argv)
 				  (unsigned long long)tr.steps, prog[0]);
 		else if (tr.program_ended)
 			cli_error(0, "exec: %s: %llu instructions retired, then %s stopped running it "
-				  "(%.0f steps/s)", tr.vcpu, (unsigned long long)tr.steps, prog[0],
-				  tr.ns ? (double)tr.steps * 1e9 / (double)tr.ns : 0.0);
+				  "(%s)", tr.vcpu, (unsigned long long)tr.steps, prog[0], step_rate(&tr));
 		else
-			cli_error(0, "exec: %s: %llu instructions retired (%s; %.0f steps/s)", tr.vcpu,
-				  (unsigned long long)tr.steps, vmm_stop_name(tr.stop),
-				  tr.ns ? (double)tr.steps * 1e9 / (double)tr.ns : 0.0);
+			cli_error(0, "exec: %s: %llu instructions retired (%s; %s)", tr.vcpu,
+				  (unsigned long long)tr.steps, vmm_stop_name(tr.stop), step_rate(&tr));
 		if (tr.write_err)
 			cli_error(0, "exec: writing the trace: %s", strerror(tr.write_err));
 	}

@@ -105,23 +105,20 @@ static void place(struct agent *a)
 
 	CPU_ZERO(&one);
 	CPU_SET(two ? a->other_cpu : a->cpu, &one);
-	if (sched_setaffinity(a->pinned_tid, sizeof(one), &one) < 0 && two) {
+	if (sched_setaffinity(a->pinned_tid, sizeof(one), &one) < 0 && two)
 		agent_tuner_init(&a->tuner, false);  /* it stays where it was, sleeping */
-		two = false;
-	}
-	a->spin = two ? a->spin_budget : 0;
-	__atomic_store_n(&a->box->spin, a->spin, __ATOMIC_RELAXED);
+	__atomic_store_n(&a->box->spin, a->tuner.two_cpus ? a->spin_budget : 0, __ATOMIC_RELAXED);
 }
 
 int agent_wait(struct agent *a, pid_t tid, long *ret, int *status)
 {
 	const struct timespec nap = { 0, NAP_NS };
 	struct agent_box *b = a->box;
-	bool slept = a->woke;
+	bool slept = a->woke, two = a->tuner.two_cpus;
 	uint32_t done;
 	pid_t got;
 
-	for (uint32_t i = a->spin; i && __atomic_load_n(&b->done_seq, __ATOMIC_ACQUIRE) != a->seq; i--)
+	for (uint32_t i = two ? a->spin_budget : 0; i && __atomic_load_n(&b->done_seq, __ATOMIC_ACQUIRE) != a->seq; i--)
 		__builtin_ia32_pause();
 	while (__atomic_load_n(&b->done_seq, __ATOMIC_ACQUIRE) != a->seq) {
 		slept = true;
@@ -139,6 +136,8 @@ int agent_wait(struct agent *a, pid_t tid, long *ret, int *status)
 			return 1;
 	}
 	*ret = (long)__atomic_load_n(&b->ret, __ATOMIC_ACQUIRE);
+	a->runs++;
+	a->runs_two += two;
 	if (a->pinned_tid && a->other_cpu >= 0 && agent_tune(&a->tuner, slept))
 		place(a);
 	return 0;
@@ -183,14 +182,12 @@ void agent_forget(struct agent *a, bool want_all)
 static uint32_t spin_budget(void)
 {
 	enum { PROBE = 2000 };
-	uint64_t t0 = vmm_clock_ns(), ns;
+	uint64_t t0 = vmm_clock_ns(), n;
 
 	for (int i = 0; i < PROBE; i++)
 		__builtin_ia32_pause();
-	ns = vmm_clock_ns() - t0;
-	if (ns == 0)
-		ns = 1;
-	return (uint32_t)(SPIN_NS * PROBE / ns < 100 ? 100 : SPIN_NS * PROBE / ns);
+	n = SPIN_NS * PROBE / (vmm_clock_ns() - t0 + 1);
+	return (uint32_t)(n < 100 ? 100 : n);
 }
 
 /* The CPU in allowed that comes next after cpu, or -1. */
@@ -232,6 +229,6 @@ void agent_unpin(struct agent *a)
 	sched_setaffinity(a->pinned_tid, sizeof(a->prog_cpus), &a->prog_cpus);
 	sched_setaffinity(0, sizeof(a->own_cpus), &a->own_cpus);
 	a->pinned_tid = 0;
-	a->spin = 0;
-	a->box->spin = 0;
+	agent_tuner_init(&a->tuner, false);
+	__atomic_store_n(&a->box->spin, 0, __ATOMIC_RELAXED);
 }

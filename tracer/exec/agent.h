@@ -88,9 +88,9 @@ struct agent {
 	cpu_set_t own_cpus, prog_cpus;  /* their CPU sets before */
 	int cpu, other_cpu;      /* kvmlab's CPU; the thread's when on two (-1: none allowed) */
 	struct agent_tuner tuner;  /* on one CPU or two */
-	uint32_t spin;           /* how many times kvmlab looks at done_seq before it sleeps */
 	uint32_t spin_budget;    /* the looks in about 200 us on this CPU (both sides use it) */
 	bool woke;               /* the last post had to wake the agent */
+	uint64_t runs, runs_two; /* answers waited for; those on two CPUs */
 };
 
 /* Set a up for the loop at code and the box at box_addr (the program's addresses), box

@@ -50,6 +50,8 @@ int exec_trace(struct obs *o, const struct exec_trace_opts *t, struct exec_trace
 			t->done(&e, t->ctx);
 	}
 	engine_free(&e);
+	r->runs = f.agent.runs;
+	r->runs_two = f.agent.runs_two;
 	if (f.ended) {
 		/* the program stopped running the vCPU (or ended): its choice, not a failure */
 		r->program_ended = true;

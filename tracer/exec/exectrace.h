@@ -32,6 +32,7 @@ struct exec_trace_result {
 	int write_err;            /* errno of a failed write of the trace, or 0 */
 	bool program_ended;       /* the program ended (or stopped running the vCPU) first */
 	uint64_t ns;              /* time spent stepping */
+	uint64_t runs, runs_two;  /* KVM_RUN calls made by the agent; those on two CPUs */
 };
 
 /*
