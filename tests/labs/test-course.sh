@@ -56,42 +56,43 @@ if grep -Pzq 'Hello 695!\n2048\n4294967295\nCS695 Assignment 2\n[0-9]+\n[0-9]+\n
 then ok "b2024 prints the course's sample output shape"
 else bad "b2024 output"; cat "$T/run"; fi
 
-cp -r "$C/a2023" "$T/print"
-sed -i 's|^\t\tif (!hva)$|\t\tif (hva)\n\t\t\tlab_print(ctx, "0x%" PRIx64 "\\n", hva);\n\t\telse|' "$T/print/handlers.c"
-sed -i 's|^\t\t\texit->value = (uint32_t)hva;$|\t\t\texit->value = 0;|' "$T/print/handlers.c"
-grep -q 'lab_print(ctx, "0x%" PRIx64' "$T/print/handlers.c" && grep -q 'exit->value = 0;' "$T/print/handlers.c" ||
-	{ bad "sed of print"; exit 1; }
+# variant SUBMISSION NAME SED TEXT...: a copy of a course submission with its handlers.c
+# edited by SED, which must then hold each TEXT (else the sed matched nothing, and the case
+# would grade the submission unchanged)
+variant() {
+	src=$1 name=$2 script=$3
+	shift 3
+	cp -r "$C/$src" "$T/$name"
+	sed -i "$script" "$T/$name/handlers.c"
+	for text in "$@"; do
+		grep -qF -- "$text" "$T/$name/handlers.c" || { bad "sed of $name: no '$text'"; exit 1; }
+	done
+}
+
+variant a2023 print 's|^\t\tif (!hva)$|\t\tif (hva)\n\t\t\tlab_print(ctx, "0x%" PRIx64 "\\n", hva);\n\t\telse|
+s|^\t\t\texit->value = (uint32_t)hva;$|\t\t\texit->value = 0;|' 'lab_print(ctx, "0x%" PRIx64' 'exit->value = 0;'
 full print "$(grade "$T/l2023" "$T/print" print)" "a2023, gvaToHva printed as 0x... on its OUT"
 
-cp -r "$C/a2023" "$T/time"
-sed -i 's|return (uint32_t)__builtin_ia32_rdtsc();|return (uint32_t)time(NULL);|; s|^#include <stdio.h>$|#include <stdio.h>\n#include <time.h>|' "$T/time/handlers.c"
-grep -q 'time(NULL)' "$T/time/handlers.c" || { bad "sed of time"; exit 1; }
+variant a2023 time 's|return (uint32_t)__builtin_ia32_rdtsc();|return (uint32_t)time(NULL);|; s|^#include <stdio.h>$|#include <stdio.h>\n#include <time.h>|' 'time(NULL)'
 full time "$(grade "$T/l2023" "$T/time" time)" "a2023, getTimestamp from time()"
 
-cp -r "$C/a2023" "$T/clock"
-sed -i 's|return (uint32_t)__builtin_ia32_rdtsc();|return 0;|; s|exit->value = timestamp();|exit->value = (uint32_t)lab_kvm_clock(ctx) + timestamp();|' "$T/clock/handlers.c"
-grep -q 'lab_kvm_clock(ctx) + timestamp()' "$T/clock/handlers.c" || { bad "sed of clock"; exit 1; }
+variant a2023 clock 's|return (uint32_t)__builtin_ia32_rdtsc();|return 0;|; s|exit->value = timestamp();|exit->value = (uint32_t)lab_kvm_clock(ctx) + timestamp();|' 'lab_kvm_clock(ctx) + timestamp()'
 full clock "$(grade "$T/l2023" "$T/clock" clock)" "a2023, getTimestamp from KVM's clock (lab_kvm_clock)"
 
 # the window is the getTimestamp exit itself: a TSC half a wrap off is outside it
-cp -r "$C/a2023" "$T/late"
-sed -i 's|return (uint32_t)__builtin_ia32_rdtsc();|return (uint32_t)__builtin_ia32_rdtsc() + 0x80000000u;|' "$T/late/handlers.c"
-grep -q '+ 0x80000000u' "$T/late/handlers.c" || { bad "sed of late"; exit 1; }
+variant a2023 late 's|return (uint32_t)__builtin_ia32_rdtsc();|return (uint32_t)__builtin_ia32_rdtsc() + 0x80000000u;|' '+ 0x80000000u'
 s=$(grade "$T/l2023" "$T/late" late)
 grep -q "FAIL  timestamp" "$T/late.out" && [ "$s" = 47 ] &&
 	ok "a2023 with a TSC half a wrap off: timestamp fails ($s/50)" ||
 	{ bad "a2023, TSC off: $s"; cat "$T/late.out"; }
 
-cp -r "$C/a2023" "$T/zero"
-sed -i 's|^\t\t\texit->value = (uint32_t)hva;$|\t\t\texit->value = 0;|' "$T/zero/handlers.c"
+variant a2023 zero 's|^\t\t\texit->value = (uint32_t)hva;$|\t\t\texit->value = 0;|' 'exit->value = 0;'
 s=$(grade "$T/l2023" "$T/zero" zero)
 grep -q "FAIL  drawn-gvaToHva" "$T/zero.out" && grep -Eq "(FAIL|SKIP)  gvaToHva " "$T/zero.out" &&
 	[ "${s:-50}" -lt 50 ] && ok "a2023 whose gvaToHva IN reads 0: gvaToHva fails ($s/50)" ||
 	{ bad "a2023, IN reads 0: $s"; cat "$T/zero.out"; }
 
-cp -r "$C/b2024" "$T/offby1"
-sed -i 's|lab_exits(ctx, "IO in"), lab_exits(ctx, "IO out"));|lab_exits(ctx, "IO in") + 1, lab_exits(ctx, "IO out"));|' "$T/offby1/handlers.c"
-grep -q '"IO in") + 1' "$T/offby1/handlers.c" || { bad "sed of offby1"; exit 1; }
+variant b2024 offby1 's|lab_exits(ctx, "IO in"), lab_exits(ctx, "IO out"));|lab_exits(ctx, "IO in") + 1, lab_exits(ctx, "IO out"));|' '"IO in") + 1'
 s=$(grade "$T/l2024" "$T/offby1" offby1)
 grep -q "FAIL  numExitsByType" "$T/offby1.out" && [ "$s" = 46 ] &&
 	ok "b2024 with numExitsByType one off: that check fails ($s/50)" ||
