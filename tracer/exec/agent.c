@@ -118,7 +118,8 @@ int agent_wait(struct agent *a, pid_t tid, long *ret, int *status)
 	uint32_t done;
 	pid_t got;
 
-	for (uint32_t i = two ? a->spin_budget : 0; i && __atomic_load_n(&b->done_seq, __ATOMIC_ACQUIRE) != a->seq; i--)
+	for (uint32_t i = two ? a->spin_budget : 0;
+	     i && __atomic_load_n(&b->done_seq, __ATOMIC_ACQUIRE) != a->seq; i--)
 		__builtin_ia32_pause();
 	while (__atomic_load_n(&b->done_seq, __ATOMIC_ACQUIRE) != a->seq) {
 		slept = true;
